@@ -1,0 +1,2 @@
+// Benchmarks: run with `make bench`. Prints measurements; never asserts timings.
+print("no benchmarks yet")

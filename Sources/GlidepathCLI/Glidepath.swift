@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `glidepath` command: schedules, data, training runs and studies.
+@main
+struct GlidepathCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "glidepath",
+        abstract: "Learning-rate schedules that adapt to training.",
+        subcommands: [])
+}

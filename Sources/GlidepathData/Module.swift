@@ -1,0 +1,1 @@
+// Module GlidepathData: see ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// Module GlidepathLab: see ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// Module GlidepathNN: see ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// Module GlidepathTensor: see ARCHITECTURE.md.
