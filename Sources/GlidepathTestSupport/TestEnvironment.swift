@@ -28,6 +28,31 @@ public enum TestEnvironment {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }
 
+    /// Whether tests that need the data directory should run: it is present, or we are under CI (where
+    /// ``requireDataDirectory()`` then fails loudly). Use as `.enabled(if: TestEnvironment.dataTestsEnabled, …)`.
+    public static var dataTestsEnabled: Bool { dataDirectory != nil || isCI }
+
+    /// Whether tests that need the weights directory should run (see ``dataTestsEnabled``).
+    public static var weightsTestsEnabled: Bool { weightsDirectory != nil || isCI }
+
+    /// The data directory, or a thrown error naming the variable to set.
+    public static func requireDataDirectory() throws -> URL {
+        guard let url = dataDirectory else { throw MissingDirectory(variable: "GLIDEPATH_DATA_DIR") }
+        return url
+    }
+
+    /// The weights directory, or a thrown error naming the variable to set.
+    public static func requireWeightsDirectory() throws -> URL {
+        guard let url = weightsDirectory else { throw MissingDirectory(variable: "GLIDEPATH_WEIGHTS_DIR") }
+        return url
+    }
+
+    /// Thrown when a test needs a directory that is not configured.
+    public struct MissingDirectory: Error, CustomStringConvertible {
+        public var variable: String
+        public var description: String { "\(variable) is not set to an existing directory (make test sets it)" }
+    }
+
     private static func directory(_ variable: String) -> URL? {
         guard let path = ProcessInfo.processInfo.environment[variable], !path.isEmpty else { return nil }
         var isDirectory: ObjCBool = false
