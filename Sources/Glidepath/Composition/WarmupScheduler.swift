@@ -1,0 +1,92 @@
+/// A linear warm-up in front of any scheduler, closed-form or reactive, with **prefix** semantics.
+///
+/// With W = `steps`, s = `startFactor` and r₀ the inner scheduler's rates at its time 0:
+/// * t < W: η(t) = r₀·(s + (1 − s)·t/W) — a linear ramp from s·r₀ to r₀;
+/// * t ≥ W: η(t) = the inner scheduler's rates after t − W of its own steps.
+///
+/// **What the inner scheduler sees during warm-up: nothing.** It is not stepped and receives no
+/// observation until step W; the observations of warm-up steps are ignored (not even validated), so a
+/// plateau scheduler's patience and a DLRS loss history start when the main schedule starts. Its time 0
+/// begins at t = W, so the schedule starts from its peak, never with a "sharp drop" (timm#1242).
+/// Momentum, when the inner scheduler moves it, is reported at its time-0 value during warm-up.
+///
+/// - Parameters:
+///   - inner: any scheduler.
+///   - steps: W ≥ 1.
+///   - startFactor: s ∈ [0, 1].
+///   - cadence: `nil` uses the inner scheduler's cadence.
+///
+/// References: Goyal et al., "Accurate, Large Minibatch SGD", arXiv 1706.02677 (gradual warm-up).
+/// Equivalent to PyTorch `SequentialLR([LinearLR(startFactor, 1.0, W), inner], milestones=[W])`
+/// (`torch/optim/lr_scheduler.py`), bit-identical to `LinearLR`'s closed form during warm-up; timm's
+/// `warmup_prefix=True` is the same idea. Differs from PyTorch: works in front of reactive schedulers,
+/// and `startFactor = 0` is allowed (LinearLR requires > 0 because its recursion divides by it).
+public struct WarmupScheduler: LearningRateScheduler {
+    public struct State: Codable, Equatable, Sendable {
+        public var version: Int
+        public var stepCount: Int
+        public var inner: StateValue
+        public static let currentVersion = 1
+    }
+
+    public private(set) var inner: AnyScheduler
+    public let steps: Int
+    public let startFactor: Double
+    public let cadence: StepCadence
+    public private(set) var stepCount: Int = 0
+
+    public init(_ inner: AnyScheduler, steps: Int, startFactor: Double = 1.0 / 3, cadence: StepCadence? = nil)
+        throws(SchedulerError)
+    {
+        try SchedulerArgumentValidation.atLeast(steps, 1, "steps")
+        try SchedulerArgumentValidation.unitInterval(startFactor, "startFactor")
+        self.inner = inner
+        self.steps = steps
+        self.startFactor = startFactor
+        self.cadence = cadence ?? inner.cadence
+    }
+
+    /// Whether the warm-up is still running.
+    public var isWarmingUp: Bool { stepCount < steps }
+
+    public var learningRates: [Double] {
+        let rates = inner.learningRates
+        guard isWarmingUp else { return rates }
+        let factor = startFactor + (1.0 - startFactor) * Double(min(steps, stepCount)) / Double(steps)
+        return rates.map { $0 * factor }
+    }
+
+    public var momenta: [Double]? { inner.momenta }
+
+    public mutating func step(_ observation: Observation) throws(SchedulerError) {
+        guard stepCount < Int.max else {
+            throw .invalidObservation(step: stepCount, field: "step", value: "\(stepCount)",
+                                      reason: "step counter overflow")
+        }
+        if stepCount + 1 > steps {
+            do {
+                try inner.step(observation)
+            } catch {
+                throw error.reportedAtStep(stepCount)
+            }
+        }
+        stepCount += 1
+    }
+
+    public var state: State {
+        State(version: State.currentVersion, stepCount: stepCount, inner: inner.state)
+    }
+
+    public mutating func restore(_ state: State) throws(SchedulerError) {
+        guard state.version == State.currentVersion else {
+            throw .invalidState(field: "version", value: "\(state.version)", reason: "expected \(State.currentVersion)")
+        }
+        guard state.stepCount >= 0 else {
+            throw .invalidState(field: "stepCount", value: "\(state.stepCount)", reason: "must be >= 0")
+        }
+        var restored = inner
+        try restored.restore(state.inner)
+        inner = restored
+        stepCount = state.stepCount
+    }
+}
