@@ -6,5 +6,5 @@ struct GlidepathCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glidepath",
         abstract: "Learning-rate schedules that adapt to training.",
-        subcommands: [])
+        subcommands: [ScheduleCommand.self])
 }

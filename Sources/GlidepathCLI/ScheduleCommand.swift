@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import Glidepath
+
+/// `glidepath schedule --config FILE [--format jsonl|csv|svg] [--log-scale]`: previews a schedule.
+struct ScheduleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schedule",
+        abstract: "Preview a learning-rate schedule: the rates after k = 0…N steps.",
+        discussion: """
+            FILE is JSON: {"lrs": [initial rate per group], "momentum": [per group] (optional), \
+            "scheduler": {"name": NAME, …parameters}, "steps": N (optional), \
+            "signals": [{"losses": [...]} or {"metric": x}, …] (optional). With steps, the scheduler is \
+            stepped N times with an empty observation; with signals, once per entry. Output: one line per \
+            k = 0…N, {"step": k, "lrs": [...]} plus "momentum" when the scheduler moves it. \
+            Scheduler names and parameters: docs/schedulers.md.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case jsonl, csv, svg
+    }
+
+    @Option(name: .long, help: "The JSON configuration file.")
+    var config: String
+
+    @Option(name: .long, help: "Output format: jsonl (default), csv, or an svg plot.")
+    var format: Format = .jsonl
+
+    @Flag(name: .customLong("log-scale"), help: "Plot the rate on a logarithmic axis (svg only).")
+    var logScale = false
+
+    func run() throws {
+        let input: ScheduleInput
+        var scheduler: AnyScheduler
+        do {
+            input = try ScheduleInput(contentsOf: URL(fileURLWithPath: config))
+            scheduler = try input.scheduler.makeScheduler(baseRates: input.learningRates, momenta: input.momenta)
+        } catch {
+            fail("error: \(error)")
+        }
+        let movesMomentum = scheduler.momenta != nil
+        var rows = [ScheduleRow(step: 0, learningRates: scheduler.learningRates, momenta: scheduler.momenta)]
+        let streaming = format != .svg
+        if format == .csv { print(ScheduleRow.csvHeader(groups: input.learningRates.count, momentum: movesMomentum)) }
+        func emit(_ row: ScheduleRow) {
+            switch format {
+            case .jsonl: print(row.jsonLine)
+            case .csv: print(row.csvLine)
+            case .svg: break
+            }
+        }
+        if streaming { emit(rows[0]) }
+        for (index, observation) in input.observations.enumerated() {
+            do {
+                try scheduler.step(observation)
+            } catch {
+                // Lines before the failing step are already on stdout.
+                if case let .invalidObservation(_, field, value, reason) = error {
+                    fail("error: step \(index + 1) (signals[\(index)]): \(field)=\(value): \(reason)")
+                }
+                fail("error: step \(index + 1): \(error)")
+            }
+            let row = ScheduleRow(step: index + 1, learningRates: scheduler.learningRates, momenta: scheduler.momenta)
+            if streaming { emit(row) } else { rows.append(row) }
+        }
+        if format == .svg {
+            let groups = input.learningRates.count
+            let series = (0..<groups).map { group in rows.map { $0.learningRates[group] } }
+            do {
+                print(try SchedulePlot(title: input.scheduler.name.rawValue, series: series, logScale: logScale).render(),
+                      terminator: "")
+            } catch {
+                fail("error: --log-scale: no positive learning rate to plot")
+            }
+        }
+    }
+
+    /// Writes one line to stderr and exits with status 1 (stdout is flushed first).
+    private func fail(_ message: String) -> Never {
+        fflush(nil)
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        Foundation.exit(1)
+    }
+}

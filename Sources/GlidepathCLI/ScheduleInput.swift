@@ -1,0 +1,123 @@
+import Foundation
+import Glidepath
+
+/// The `glidepath schedule` configuration file:
+/// `{"lrs": [Double], "momentum": [Double]?, "scheduler": {"name": …}, "steps": Int?, "signals": [{"losses": [Double]} | {"metric": Double}]?}`.
+///
+/// Every problem is reported as one ``SchedulerError/invalidArgument(name:value:reason:)`` naming the
+/// field path and value. Numbers may also be written `"NaN"`, `"Infinity"` or `"-Infinity"` (so a
+/// preview can show how a scheduler rejects them).
+struct ScheduleInput {
+    var learningRates: [Double]
+    var momenta: [Double]?
+    var scheduler: SchedulerConfiguration
+    /// One observation per step: `steps` empty ones, or one per entry of `signals`.
+    var observations: [Observation]
+
+    static let fields = ["lrs", "momentum", "scheduler", "signals", "steps"]
+
+    init(contentsOf url: URL) throws(SchedulerError) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw .invalidArgument(name: "--config", value: url.path, reason: "cannot read the file")
+        }
+        let document: StateValue
+        do {
+            document = try StateCoding.decoder().decode(StateValue.self, from: data)
+        } catch {
+            throw .invalidArgument(name: "--config", value: url.path, reason: "not valid JSON")
+        }
+        try self.init(document)
+    }
+
+    init(_ document: StateValue) throws(SchedulerError) {
+        guard case .object(let fields) = document else {
+            throw .invalidArgument(name: "config", value: Self.text(document), reason: "expected a JSON object")
+        }
+        for key in fields.keys.sorted() where !Self.fields.contains(key) {
+            throw .invalidArgument(name: key, value: Self.text(fields[key] ?? .null),
+                                   reason: "unknown field; known fields: \(Self.fields.joined(separator: ", "))")
+        }
+        guard let lrs = fields["lrs"] else {
+            throw .invalidArgument(name: "lrs", value: "nil", reason: "required: the initial rate of every group")
+        }
+        learningRates = try Self.numbers(lrs, name: "lrs")
+        momenta = try fields["momentum"].map { value throws(SchedulerError) in try Self.numbers(value, name: "momentum") }
+        guard let scheduler = fields["scheduler"] else {
+            throw .invalidArgument(name: "scheduler", value: "nil", reason: "required: {\"name\": …, parameters}")
+        }
+        self.scheduler = try SchedulerConfiguration(scheduler, path: "scheduler")
+        switch (fields["steps"], fields["signals"]) {
+        case (.some(let steps), .some):
+            throw .invalidArgument(name: "steps", value: Self.text(steps), reason: "give either steps or signals, not both")
+        case (.some(let steps), nil):
+            guard case .int(let count) = steps, count >= 0 else {
+                throw .invalidArgument(name: "steps", value: Self.text(steps), reason: "expected an integer >= 0")
+            }
+            observations = Array(repeating: .empty, count: count)
+        case (nil, .some(let signals)):
+            guard case .array(let entries) = signals else {
+                throw .invalidArgument(name: "signals", value: Self.text(signals), reason: "expected a list of objects")
+            }
+            var observations = [Observation]()
+            for (index, entry) in entries.enumerated() {
+                observations.append(try Self.observation(entry, name: "signals[\(index)]"))
+            }
+            self.observations = observations
+        case (nil, nil):
+            observations = []
+        }
+    }
+
+    private static func observation(_ value: StateValue, name: String) throws(SchedulerError) -> Observation {
+        guard case .object(let fields) = value, !fields.isEmpty else {
+            throw .invalidArgument(name: name, value: text(value),
+                                   reason: "expected {\"losses\": [numbers]} or {\"metric\": number}")
+        }
+        var observation = Observation()
+        for key in fields.keys.sorted() {
+            let field = fields[key] ?? .null
+            switch key {
+            case "losses": observation.losses = try numbers(field, name: "\(name).losses")
+            case "metric": observation.metric = try number(field, name: "\(name).metric")
+            default:
+                throw .invalidArgument(name: "\(name).\(key)", value: text(field),
+                                       reason: "unknown field; expected losses or metric")
+            }
+        }
+        return observation
+    }
+
+    private static func number(_ value: StateValue, name: String) throws(SchedulerError) -> Double {
+        switch value {
+        case .double(let number): return number
+        case .int(let number): return Double(number)
+        default: throw .invalidArgument(name: name, value: text(value), reason: "expected a number")
+        }
+    }
+
+    private static func numbers(_ value: StateValue, name: String) throws(SchedulerError) -> [Double] {
+        guard case .array(let items) = value else {
+            throw .invalidArgument(name: name, value: text(value), reason: "expected a list of numbers")
+        }
+        var result = [Double]()
+        for (index, item) in items.enumerated() { result.append(try number(item, name: "\(name)[\(index)]")) }
+        return result
+    }
+
+    static func text(_ value: StateValue) -> String {
+        switch value {
+        case .double(let number): return "\(number)"
+        case .int(let number): return "\(number)"
+        case .string(let string): return "\"\(string)\""
+        case .bool(let flag): return "\(flag)"
+        case .null: return "null"
+        default:
+            guard let data = try? StateCoding.encoder().encode(value), let string = String(data: data, encoding: .utf8)
+            else { return "<value>" }
+            return string
+        }
+    }
+}
