@@ -61,6 +61,8 @@ let package = Package(
         .testTarget(name: "GlidepathNNTests", dependencies: ["GlidepathNN", "GlidepathTestSupport"]),
         .testTarget(name: "GlidepathDataTests", dependencies: ["GlidepathData", "GlidepathTestSupport"]),
         .testTarget(name: "GlidepathLabTests", dependencies: ["GlidepathLab", "GlidepathTestSupport"]),
-        .testTarget(name: "GlidepathCLITests", dependencies: ["GlidepathTestSupport"]),
+        .testTarget(
+            name: "GlidepathCLITests", dependencies: ["Glidepath", "GlidepathTestSupport"],
+            exclude: ["Golden"]),
     ]
 )
