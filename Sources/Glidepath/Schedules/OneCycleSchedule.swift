@@ -100,25 +100,26 @@ public struct OneCycleSchedule: ClosedFormSchedule {
         var startMomentum: Double, endMomentum: Double
     }
 
-    private var phases: [Phase] {
+    private var phaseCount: Int { threePhase ? 3 : 2 }
+
+    /// Phase `index` as PyTorch's `_schedule_phases` defines it (computed on demand: a lookup allocates
+    /// nothing).
+    private func phase(_ index: Int) -> Phase {
         let initial = initialLR
-        let warmupEnd = pctStart * Double(totalSteps) - 1
-        if threePhase {
-            return [
-                Phase(endStep: warmupEnd, startRate: initial, endRate: maxLR,
-                      startMomentum: maxMomentum, endMomentum: baseMomentum),
-                Phase(endStep: 2 * pctStart * Double(totalSteps) - 2, startRate: maxLR, endRate: initial,
-                      startMomentum: baseMomentum, endMomentum: maxMomentum),
-                Phase(endStep: Double(totalSteps - 1), startRate: initial, endRate: minLR,
-                      startMomentum: maxMomentum, endMomentum: maxMomentum),
-            ]
+        switch (threePhase, index) {
+        case (_, 0):
+            return Phase(endStep: pctStart * Double(totalSteps) - 1, startRate: initial, endRate: maxLR,
+                         startMomentum: maxMomentum, endMomentum: baseMomentum)
+        case (true, 1):
+            return Phase(endStep: 2 * pctStart * Double(totalSteps) - 2, startRate: maxLR, endRate: initial,
+                         startMomentum: baseMomentum, endMomentum: maxMomentum)
+        case (true, _):
+            return Phase(endStep: Double(totalSteps - 1), startRate: initial, endRate: minLR,
+                         startMomentum: maxMomentum, endMomentum: maxMomentum)
+        case (false, _):
+            return Phase(endStep: Double(totalSteps - 1), startRate: maxLR, endRate: minLR,
+                         startMomentum: baseMomentum, endMomentum: maxMomentum)
         }
-        return [
-            Phase(endStep: warmupEnd, startRate: initial, endRate: maxLR,
-                  startMomentum: maxMomentum, endMomentum: baseMomentum),
-            Phase(endStep: Double(totalSteps - 1), startRate: maxLR, endRate: minLR,
-                  startMomentum: baseMomentum, endMomentum: maxMomentum),
-        ]
     }
 
     private func anneal(_ start: Double, _ end: Double, _ pct: Double) -> Double {
@@ -131,10 +132,10 @@ public struct OneCycleSchedule: ClosedFormSchedule {
     /// Rate and momentum after `step` steps, following PyTorch's phase search.
     private func values(at step: Int) -> (rate: Double, momentum: Double) {
         let held = Double(min(step, totalSteps - 1))
-        let phases = self.phases
         var startStep = 0.0
-        for (index, phase) in phases.enumerated() {
-            if held <= phase.endStep || index == phases.count - 1 {
+        for index in 0..<phaseCount {
+            let phase = self.phase(index)
+            if held <= phase.endStep || index == phaseCount - 1 {
                 let pct = (held - startStep) / (phase.endStep - startStep)
                 return (anneal(phase.startRate, phase.endRate, pct),
                         anneal(phase.startMomentum, phase.endMomentum, pct))
