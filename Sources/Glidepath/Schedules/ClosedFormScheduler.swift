@@ -66,6 +66,11 @@ public struct ClosedFormScheduler<Schedule: ClosedFormSchedule>: LearningRateSch
         return rates
     }
 
+    /// The rate of one group (`learningRates[group]` without building the array).
+    public func learningRate(ofGroup group: Int) -> Double {
+        schedules[group].learningRate(at: stepCount, baseRate: baseRates[group])
+    }
+
     /// Momentum per group when the schedule moves momentum (cyclic and one-cycle with
     /// `cycleMomentum`), otherwise `nil`.
     public var momenta: [Double]? {
