@@ -88,4 +88,31 @@ struct CompositionTests {
         for k in 1..<62 { #expect(restarts.learningRate(at: (1 << k) - 1, baseRate: 0.5) == 0.5) }
         #expect(restarts.learningRate(at: .max, baseRate: 0.5).isFinite)
     }
+
+    /// A user's optimizer: anything with parameter groups can receive the rates.
+    struct UserOptimizer: LearningRateReceiver {
+        var rates: [Double] = []
+        var history: [[Double]] = []
+        mutating func receive(learningRates: [Double], momenta: [Double]?) {
+            rates = learningRates
+            history.append(learningRates)
+        }
+    }
+
+    @Test("the documented usage example runs: warm-up then cosine into a user optimizer")
+    func usageExample() throws {
+        var optimizer = UserOptimizer()
+        var scheduler = try WarmupScheduler(
+            ClosedFormScheduler(CosineAnnealingSchedule(tMax: 90), baseRates: [0.1, 0.01]),
+            steps: 10, startFactor: 0.1)
+        for _ in 0..<100 {
+            scheduler.apply(to: &optimizer)
+            try scheduler.step(Observation(metric: 1.0))
+        }
+        // Warm-up from 0.1·η₀ (t = 0) to η₀ at t = 10, then cosine from η₀ down to 0 at t = 100.
+        #expect(optimizer.history[0] == [0.1 * 0.1, 0.01 * 0.1])
+        #expect(optimizer.history[10] == [0.1, 0.01])
+        #expect(optimizer.history.count == 100)
+        #expect(scheduler.learningRates == [0, 0])  // cos(π) = −1 exactly, so η(tMax) = 0
+    }
 }

@@ -35,12 +35,12 @@ public struct WarmupScheduler: LearningRateScheduler {
     public let cadence: StepCadence
     public private(set) var stepCount: Int = 0
 
-    public init(_ inner: AnyScheduler, steps: Int, startFactor: Double = 1.0 / 3, cadence: StepCadence? = nil)
-        throws(SchedulerError)
-    {
+    public init(
+        _ inner: some LearningRateScheduler, steps: Int, startFactor: Double = 1.0 / 3, cadence: StepCadence? = nil
+    ) throws(SchedulerError) {
         try SchedulerArgumentValidation.atLeast(steps, 1, "steps")
         try SchedulerArgumentValidation.unitInterval(startFactor, "startFactor")
-        self.inner = inner
+        self.inner = AnyScheduler(inner)
         self.steps = steps
         self.startFactor = startFactor
         self.cadence = cadence ?? inner.cadence
