@@ -173,4 +173,46 @@ struct SchedulerValidationTests {
             #expect(chained.state == before)
         }
     }
+
+    /// Seeded sweep: take a random valid configuration, break one numeric field (NaN for a number,
+    /// −1 for an integer — invalid for every field by the documented ranges) and check the error names
+    /// exactly that field.
+    @Test("a broken field is named in the error", arguments: Array(UInt64(0)..<300))
+    func brokenFieldIsNamed(seed: UInt64) throws {
+        var random = RandomSchedulerConfigurations(rng: SplitMix64(seed: seed))
+        let baseRates = random.baseRates()
+        var object = seed % 4 == 0 ? random.plateau(groups: baseRates.count) : random.closedForm(groups: baseRates.count)
+        let candidates = object.keys.sorted().filter { key in
+            switch object[key] {
+            case .double?, .int?: return true
+            case .array(let items)?: return !items.isEmpty
+            default: return false
+            }
+        }
+        guard !candidates.isEmpty else { return }  // e.g. multiStep with no milestones and gamma only
+        var rng = SplitMix64(seed: seed &+ 1_000_003)
+        let key = candidates[Int.random(in: 0..<candidates.count, using: &rng)]
+        switch object[key] {
+        case .int?: object[key] = .int(-1)
+        case .array(let items)?:
+            var broken = items
+            broken[0] = items[0] == .null ? .int(-1) : (items[0].isInteger ? .int(-1) : .double(.nan))
+            object[key] = .array(broken)
+        default: object[key] = .double(.nan)
+        }
+        do {
+            _ = try SchedulerConfiguration(.object(object)).makeScheduler(baseRates: baseRates)
+            Issue.record("seed \(seed): breaking \(key) was accepted: \(object)")
+        } catch {
+            guard case let .invalidArgument(name, _, _) = error else {
+                Issue.record("seed \(seed): unexpected \(error)")
+                return
+            }
+            #expect(name == "scheduler.\(key)" || name.hasPrefix("scheduler.\(key)["), "seed \(seed): \(error)")
+        }
+    }
+}
+
+extension StateValue {
+    var isInteger: Bool { if case .int = self { return true } else { return false } }
 }
