@@ -5,7 +5,7 @@ import GlidepathTestSupport
 
 /// Every closed-form, reactive and composite scheduler against values recorded from PyTorch by
 /// `scripts/fixtures/pytorch_schedulers.py` (fixture: `Fixtures/pytorch_schedulers.json`, torch version
-/// recorded in the file; 56 configurations, several parameter groups each).
+/// recorded in the file; 61 configurations, several parameter groups each).
 @Suite("PyTorch parity")
 struct PyTorchParityTests {
     /// Worst gap, in ULP, between Glidepath's closed form and PyTorch's *recursive* `step()` update,
@@ -13,7 +13,8 @@ struct PyTorchParityTests {
     /// non-zero; every other case must be bit-identical). The recursion multiplies the current rate by a
     /// ratio each step, so it accumulates rounding that a closed form does not: the gap grows with the
     /// number of multiplications (exponential-0.99 after 500 steps: 14 ULP) and is largest for cosine
-    /// near its trough, where `1 + cos(πt/T)` cancels (cosine-10 over 5 periods: 156 ULP).
+    /// near its trough, where `1 + cos(πt/T)` cancels (cosine-10 over 5 periods: 156 ULP;
+    /// cosine with etaMin above the base rate: 184 ULP).
     /// Glidepath is bit-identical to PyTorch's own closed form `_get_closed_form_lr()` in every case
     /// (tested below with tolerance 0).
     static let measuredRecursionGap: [String: UInt64] = [
@@ -21,8 +22,8 @@ struct PyTorchParityTests {
         "exponential-0.9": 5, "exponential-0.99": 14, "constant-default": 1, "constant-0.1-20": 1,
         "linear-default": 1, "linear-0.1-1-10": 3, "linear-1-0-8": 3, "linear-0.25-0.5-4": 1,
         "polynomial-default": 1, "polynomial-10-2": 3, "polynomial-7-0.5": 1,
-        "cosine-10": 156, "cosine-7-min": 77, "cosine-50-min": 9,
-        "sequential-warm-cosine": 7, "sequential-three": 2, "sequential-restarts": 1,
+        "cosine-10": 156, "cosine-7-min": 77, "cosine-50-min": 9, "cosine-min-above-base": 184,
+        "sequential-warm-cosine": 7, "sequential-three": 2, "sequential-restarts": 1, "sequential-linear-cyclic": 1,
         "chained-doc": 4, "chained-linear-step": 4, "chained-cosine-exp": 2, "chained-multistep-poly": 3,
         "warmup-cosine": 5, "warmup-exponential": 3,
     ]
@@ -41,7 +42,7 @@ struct PyTorchParityTests {
     func fixtureLoads() throws {
         let file = try SchedulerFixtureFile.load()
         #expect(file.torch.hasPrefix("2."))
-        #expect(file.cases.count == 56)
+        #expect(file.cases.count == 61)
         #expect(Set(file.cases.map(\.name)) == [
             "step", "multiStep", "exponential", "constant", "linear", "polynomial", "cosine",
             "cosineWarmRestarts", "cyclic", "oneCycle", "reduceOnPlateau", "sequential", "chained", "warmup",
