@@ -132,6 +132,19 @@ struct SchedulerConfigurationTests {
         let configuration = try Self.parse(#"{"name": "dlrs", "deltaD": 0.5, "decade": "exact"}"#)
         let sample = try configuration.decodeParameters(Sample.self)
         #expect(sample.deltaD == 0.5 && sample.decade == "exact")
+        // "cadence" is parsed for every name and not passed on to the scheduler's own Configuration.
+        let withCadence = try Self.parse(#"{"name": "dlrs", "deltaD": 0.5, "decade": "exact", "cadence": "perUpdate"}"#)
+        #expect(withCadence.cadence == .perUpdate)
+        struct Strict: Decodable {
+            var deltaD: Double
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: AnyKey.self)
+                #expect(container.allKeys.map(\.stringValue).sorted() == ["decade", "deltaD"])
+                deltaD = try container.decode(Double.self, forKey: AnyKey(stringValue: "deltaD")!)
+            }
+        }
+        #expect(try withCadence.decodeParameters(Strict.self).deltaD == 0.5)
+        #expect(throws: SchedulerError.self) { try Self.parse(#"{"name": "mlrsnet", "cadence": "sometimes"}"#) }
         let bad = try Self.parse(#"{"name": "dlrs", "deltaD": "x", "decade": "exact"}"#)
         do {
             _ = try bad.decodeParameters(Sample.self)
@@ -140,4 +153,11 @@ struct SchedulerConfigurationTests {
             #expect(error.description.contains("deltaD"))
         }
     }
+}
+
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }

@@ -45,8 +45,6 @@ extension SchedulerConfiguration {
     func build(baseRates: [Double]) throws(SchedulerError) -> AnyScheduler {
         let read = ConfigurationReader(parameters: parameters, path: path)
         let groups = baseRates.count
-        let cadence: StepCadence? = parameters["cadence"] == nil
-            ? nil : try read.choice("cadence", default: StepCadence?.none)
         func same<Schedule>(_ make: () throws(SchedulerError) -> Schedule) throws(SchedulerError) -> [Schedule] {
             let schedule = try named(make)
             return Array(repeating: schedule, count: groups)
@@ -160,6 +158,7 @@ extension SchedulerConfiguration {
         case .dlrs:
             // Wired at merge: return AnyScheduler(try DLRSScheduler(
             //     configuration: decodeParameters(DLRSScheduler.Configuration.self), baseRates: baseRates))
+            // (`cadence` holds an explicit "cadence" override, if the scheduler takes one.)
             throw unavailable()
         case .dlrsOnPlateau:
             // Wired at merge: return AnyScheduler(try DLRSOnPlateauScheduler(

@@ -31,6 +31,9 @@ public struct SchedulerConfiguration: Sendable, Equatable, Decodable {
     public let path: String
     /// Nested configurations: `schedulers` of sequential/chained, `scheduler` of warmup.
     public let children: [SchedulerConfiguration]
+    /// The `"cadence"` field, when given: overrides the scheduler's default cadence (for every name,
+    /// including those built from their own `Configuration` type).
+    public let cadence: StepCadence?
 
     /// Parses and type-checks a configuration object.
     public init(_ value: StateValue, path: String = "scheduler") throws(SchedulerError) {
@@ -45,6 +48,15 @@ public struct SchedulerConfiguration: Sendable, Equatable, Decodable {
         guard case .string(let text) = nameValue, let name = Name(rawValue: text) else {
             throw .invalidArgument(name: "\(path).name", value: nameValue.configurationText,
                                    reason: "unknown scheduler; expected one of \(options)")
+        }
+        var cadence: StepCadence?
+        if let value = fields["cadence"] {
+            guard case .string(let text) = value, let parsed = StepCadence(rawValue: text) else {
+                throw .invalidArgument(
+                    name: "\(path).cadence", value: value.configurationText,
+                    reason: "expected one of " + StepCadence.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+            }
+            cadence = parsed
         }
         // Fields are checked in sorted order so the reported field is deterministic.
         if let schema = Self.schema(for: name) {
@@ -75,6 +87,7 @@ public struct SchedulerConfiguration: Sendable, Equatable, Decodable {
         self.parameters = fields
         self.path = path
         self.children = children
+        self.cadence = cadence
     }
 
     /// Decodes a configuration object from any decoder (use ``StateCoding/decoder()`` so that
@@ -83,11 +96,14 @@ public struct SchedulerConfiguration: Sendable, Equatable, Decodable {
         try self.init(StateValue(from: decoder))
     }
 
-    /// Decodes the parameters (every field except `"name"`) as `type`: how schedulers that define their
-    /// own `Configuration: Decodable` (DLRS, MLR-SNet) read their fields. Errors name the field path.
+    /// Decodes the parameters (every field except `"name"` and `"cadence"`) as `type`: how schedulers
+    /// that define their own `Configuration: Decodable` (DLRS, MLR-SNet) read their fields. Errors name
+    /// the field path.
     public func decodeParameters<Value: Decodable>(_ type: Value.Type) throws(SchedulerError) -> Value {
+        var fields = parameters
+        fields["cadence"] = nil
         do {
-            let data = try StateCoding.encoder().encode(StateValue.object(parameters))
+            let data = try StateCoding.encoder().encode(StateValue.object(fields))
             return try StateCoding.decoder().decode(Value.self, from: data)
         } catch {
             throw .invalidArgument(name: path, value: StateValue.object(parameters).configurationText,
