@@ -28,7 +28,9 @@ public struct ChainedScheduler: LearningRateScheduler {
     }
 
     public private(set) var schedulers: [AnyScheduler]
+    /// η₀ per group, the denominators of the children's factors.
     public let baseRates: [Double]
+    /// How often to step.
     public let cadence: StepCadence
     public private(set) var stepCount: Int = 0
 

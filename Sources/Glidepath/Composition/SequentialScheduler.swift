@@ -26,7 +26,9 @@ public struct SequentialScheduler: LearningRateScheduler {
     }
 
     public private(set) var schedulers: [AnyScheduler]
+    /// Steps at which the next child takes over (strictly increasing, ≥ 1).
     public let milestones: [Int]
+    /// How often to step.
     public let cadence: StepCadence
     public private(set) var stepCount: Int = 0
 

@@ -30,8 +30,11 @@ public struct WarmupScheduler: LearningRateScheduler {
     }
 
     public private(set) var inner: AnyScheduler
+    /// Warm-up length W ≥ 1.
     public let steps: Int
+    /// Fraction s ∈ [0, 1] of the inner rate at t = 0.
     public let startFactor: Double
+    /// How often to step.
     public let cadence: StepCadence
     public private(set) var stepCount: Int = 0
 

@@ -32,6 +32,7 @@ public struct ClosedFormScheduler<Schedule: ClosedFormSchedule>: LearningRateSch
     public let schedules: [Schedule]
     /// Base rate η₀ of every group (PyTorch `initial_lr`).
     public let baseRates: [Double]
+    /// How often to step (the schedule's default unless chosen).
     public let cadence: StepCadence
     public private(set) var stepCount: Int = 0
 

@@ -17,7 +17,9 @@ import Foundation
 /// each trough (the measured worst gap is enforced in `PyTorchParityTests`). Differs from PyTorch on
 /// resume: a restored scheduler continues the closed form, so it cannot jump (pytorch#60265).
 public struct CosineAnnealingSchedule: ClosedFormSchedule {
+    /// Half-period T_max ≥ 1, in steps.
     public let tMax: Int
+    /// Minimum rate η_min ≥ 0.
     public let etaMin: Double
 
     public static var defaultCadence: StepCadence { .perEpoch }
@@ -58,8 +60,11 @@ public struct CosineAnnealingSchedule: ClosedFormSchedule {
 /// (T_cur, T_i), so values are bit-identical. Differs from PyTorch: fractional epochs
 /// (`step(epoch + i/iters)`) are not supported; step it per update with `t0` in updates instead.
 public struct CosineWarmRestartsSchedule: ClosedFormSchedule {
+    /// Length T_0 ≥ 1 of the first cycle.
     public let t0: Int
+    /// Cycle-length multiplier T_mult ≥ 1.
     public let tMult: Int
+    /// Minimum rate η_min ≥ 0.
     public let etaMin: Double
 
     public static var defaultCadence: StepCadence { .perEpoch }

@@ -35,14 +35,23 @@ public enum CyclicMode: String, Sendable, Codable, CaseIterable {
 /// rejected; momentum is reported in ``ClosedFormScheduler/momenta`` for the training loop to apply
 /// (to SGD momentum or Adam's β₁) instead of being written into the optimizer.
 public struct CyclicSchedule: ClosedFormSchedule {
+    /// Lower end of the triangle.
     public let baseLR: Double
+    /// Upper end of the triangle (before amplitude scaling).
     public let maxLR: Double
+    /// Steps from `baseLR` up to `maxLR`, ≥ 1.
     public let stepSizeUp: Int
+    /// Steps back down, ≥ 0.
     public let stepSizeDown: Int
+    /// Amplitude scaling per cycle or per step.
     public let mode: CyclicMode
+    /// Per-step amplitude decay for ``CyclicMode/expRange``, in (0, 1].
     public let gamma: Double
+    /// Whether momentum cycles inversely to the rate.
     public let cycleMomentum: Bool
+    /// Momentum at the peak rate, in [0, 1].
     public let baseMomentum: Double
+    /// Momentum at the base rate, in [0, 1].
     public let maxMomentum: Double
 
     public static var defaultCadence: StepCadence { .perUpdate }

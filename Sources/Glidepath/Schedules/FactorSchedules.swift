@@ -12,7 +12,9 @@ import Foundation
 /// is rejected (PyTorch then keeps the factor forever through its recursion), and `factor = 0` returns
 /// η₀ at t = T where PyTorch's recursion divides by zero.
 public struct ConstantSchedule: ClosedFormSchedule {
+    /// The factor f ∈ [0, 1] applied before `totalIters`.
     public let factor: Double
+    /// Length T ≥ 1 of the warm-up or decay, in steps.
     public let totalIters: Int
 
     public static var defaultCadence: StepCadence { .perEpoch }
@@ -49,8 +51,11 @@ public struct ConstantSchedule: ClosedFormSchedule {
 /// `_get_closed_form_lr`. PyTorch's `step()` applies the ratio
 /// `1 + (e − s)/(T·s + (t − 1)(e − s))` recursively, which agrees to a few ULP.
 public struct LinearSchedule: ClosedFormSchedule {
+    /// Factor at t = 0, in (0, 1].
     public let startFactor: Double
+    /// Factor from t = T on, in [0, 1].
     public let endFactor: Double
+    /// Length T ≥ 1 of the warm-up or decay, in steps.
     public let totalIters: Int
 
     public static var defaultCadence: StepCadence { .perEpoch }
@@ -95,7 +100,9 @@ public struct LinearSchedule: ClosedFormSchedule {
 /// `_get_closed_form_lr`. PyTorch's `step()` multiplies by `((1 − t/T)/(1 − (t−1)/T))^p`, which agrees
 /// to rounding.
 public struct PolynomialSchedule: ClosedFormSchedule {
+    /// Length T ≥ 1 of the warm-up or decay, in steps.
     public let totalIters: Int
+    /// Exponent p ≥ 0.
     public let power: Double
 
     public static var defaultCadence: StepCadence { .perEpoch }

@@ -40,15 +40,25 @@ public enum AnnealStrategy: String, Sendable, Codable, CaseIterable {
 /// PyTorch `OneCycleLR` (`torch/optim/lr_scheduler.py`), whose `get_lr` this reproduces operation by
 /// operation, so values for t ≤ T − 1 are bit-identical.
 public struct OneCycleSchedule: ClosedFormSchedule {
+    /// Peak rate, > 0.
     public let maxLR: Double
+    /// Scheduled steps T ≥ 2; the value at T − 1 is held afterwards.
     public let totalSteps: Int
+    /// Fraction p of T spent warming up.
     public let pctStart: Double
+    /// Interpolation inside each phase.
     public let annealStrategy: AnnealStrategy
+    /// Whether momentum is scheduled.
     public let cycleMomentum: Bool
+    /// Momentum at the peak rate, in [0, 1].
     public let baseMomentum: Double
+    /// Momentum at the start and the end, in [0, 1].
     public let maxMomentum: Double
+    /// initialLR = maxLR / divFactor, > 0.
     public let divFactor: Double
+    /// minLR = initialLR / finalDivFactor, > 0.
     public let finalDivFactor: Double
+    /// Whether to use the three-phase variant.
     public let threePhase: Bool
 
     public static var defaultCadence: StepCadence { .perUpdate }

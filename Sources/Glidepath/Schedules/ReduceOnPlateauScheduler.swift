@@ -58,14 +58,23 @@ public struct ReduceOnPlateauScheduler: LearningRateScheduler {
         public static let currentVersion = 1
     }
 
+    /// Whether lower or higher metrics are better.
     public let mode: PlateauMode
+    /// Reduction factor in [0, 1).
     public let factor: Double
+    /// Non-improving steps tolerated before a reduction, ≥ 0.
     public let patience: Int
+    /// Minimum significant improvement, ≥ 0.
     public let threshold: Double
+    /// Relative or absolute threshold.
     public let thresholdMode: ThresholdMode
+    /// Steps after a reduction during which bad steps are ignored, ≥ 0.
     public let cooldown: Int
+    /// Floor of each group's rate.
     public let minLR: [Double]
+    /// Reductions smaller than this are skipped.
     public let eps: Double
+    /// How often to step (default once per epoch, one metric per evaluation).
     public let cadence: StepCadence
     private var current: State
 

@@ -10,7 +10,9 @@ import Foundation
 /// PyTorch's `_get_closed_form_lr` (`base_lr * gamma ** (t // s)`), so it is bit-identical to it;
 /// PyTorch's `step()` multiplies by γ repeatedly, which differs by a few ULP after several decays.
 public struct StepSchedule: ClosedFormSchedule {
+    /// Steps between decays, s ≥ 1.
     public let stepSize: Int
+    /// Multiplicative decay γ ≥ 0.
     public let gamma: Double
 
     public static var defaultCadence: StepCadence { .perEpoch }
@@ -48,6 +50,7 @@ public struct StepSchedule: ClosedFormSchedule {
 public struct MultiStepSchedule: ClosedFormSchedule {
     /// Sorted milestones, duplicates kept.
     public let milestones: [Int]
+    /// Multiplicative decay γ ≥ 0.
     public let gamma: Double
 
     public static var defaultCadence: StepCadence { .perEpoch }
@@ -89,6 +92,7 @@ public struct MultiStepSchedule: ClosedFormSchedule {
 /// `_get_closed_form_lr`. PyTorch's `step()` multiplies by γ each step, which drifts from `pow` by
 /// rounding that grows with t (measured in `PyTorchParityTests`).
 public struct ExponentialSchedule: ClosedFormSchedule {
+    /// Multiplicative decay γ ≥ 0.
     public let gamma: Double
 
     public static var defaultCadence: StepCadence { .perEpoch }

@@ -11,6 +11,7 @@ import Foundation
 /// Hugging Face transformers `optimization.py`, `get_inverse_sqrt_schedule` (a `LambdaLR`), whose
 /// factor this evaluates with the same operations. PyTorch has no built-in equivalent.
 public struct InverseSquareRootSchedule: ClosedFormSchedule {
+    /// Linear warm-up length W ≥ 0.
     public let numWarmupSteps: Int
     /// The resolved timescale τ.
     public let timescale: Int
@@ -74,12 +75,19 @@ public enum WarmupStableDecayShape: String, Sendable, Codable, CaseIterable {
 /// `WSDLRScheduler` counts `t_initial = stable + decay`, offers `rsqrt`/`power` stable shapes and
 /// `exp` decay, and reaches `lr_min` one step later; PyTorch has no built-in WSD (use `SequentialLR`).
 public struct WarmupStableDecaySchedule: ClosedFormSchedule {
+    /// Linear warm-up length W ≥ 0.
     public let numWarmupSteps: Int
+    /// Length of the constant phase, ≥ 0.
     public let numStableSteps: Int
+    /// Length of the decay phase, ≥ 0.
     public let numDecaySteps: Int
+    /// Shape of the warm-up.
     public let warmupType: WarmupStableDecayShape
+    /// Shape of the decay.
     public let decayType: WarmupStableDecayShape
+    /// Floor ρ ∈ [0, 1] as a fraction of η₀.
     public let minLRRatio: Double
+    /// Cosine cycles c > 0 of the cosine decay (0.5 = half a cosine).
     public let numCycles: Double
 
     public static var defaultCadence: StepCadence { .perUpdate }
