@@ -24,7 +24,7 @@ enum DLRSRateUpdate {
             return Candidate(rate: 0, update: DLRSGroupUpdate(regime: nil, decade: 0, adjustment: 0, clamp: .none))
         }
         let decade = configuration.decade.decade(of: rate)
-        let granularity = Foundation.pow(10.0, Double(decade))
+        let granularity = granularity(decade: decade, convention: configuration.decade)
         let step = granularity * factor
         let adjustment: Double
         let proposal: Double
@@ -53,6 +53,17 @@ enum DLRSRateUpdate {
         }
         return Candidate(rate: result,
                          update: DLRSGroupUpdate(regime: regime, decade: decade, adjustment: adjustment, clamp: clamp))
+    }
+
+    /// 10^n as each reference version computes it. 0.3.0 evaluates `10.0 ** n`, i.e. libm `pow(10, n)`;
+    /// 0.2.1 evaluates `10 ** n` with Python integers, exact for n ≥ 0 and then rounded once to binary64
+    /// when multiplied by δ, and `pow(10, n)` for n < 0. glibc's pow is correctly rounded for
+    /// −323 ≤ n ≤ 22 but not for every larger n (10^23, 10^210), so the two can differ there.
+    static func granularity(decade: Int, convention: DecadeConvention) -> Double {
+        if convention == .log10 && decade >= 0 {
+            return PowersOfTen.table[min(decade, PowersOfTen.largestExponent) - PowersOfTen.smallestExponent].value
+        }
+        return Foundation.pow(10.0, Double(decade))
     }
 
     /// pytorch-dlrs 0.3.0's decimal fallback: `adj = 10^n · Decimal(str(δ)) · Decimal(str(s))` exactly,
