@@ -136,23 +136,22 @@ public struct DLRSScheduler: LearningRateScheduler {
         errorStep: Int, field: String
     ) throws(SchedulerError) -> (rates: [Double]?, diagnostics: DLRSDiagnostics) {
         let slopeResult: Result<LossSlope?, SchedulerError> = losses.withUnsafeBufferPointer { buffer in
-            var maximum = 0.0
-            for index in buffer.indices {
-                let value = buffer[index]
-                // Negativity is checked first, as 0.3.0 does: −∞ is reported as negative.
-                if value < 0 {
+            let scan: LossSlope.Scan
+            do throws(LossSlope.Rejection) {
+                scan = try LossSlope.scan(buffer)
+            } catch {
+                switch error {
+                case .negative(let index):
                     return .failure(.invalidObservation(step: errorStep, field: "\(field)[\(index)]",
-                                                        value: "\(value)", reason: "must be nonnegative"))
-                }
-                if !value.isFinite {
+                                                        value: "\(buffer[index])", reason: "must be nonnegative"))
+                case .notFinite(let index):
                     return .failure(.invalidObservation(step: errorStep, field: "\(field)[\(index)]",
-                                                        value: "\(value)", reason: "must be finite"))
+                                                        value: "\(buffer[index])", reason: "must be finite"))
                 }
-                if value > maximum { maximum = value }
             }
-            if buffer.count < 2 || maximum == 0 { return .success(nil) }
+            if buffer.count < 2 || scan.maximum == 0 { return .success(nil) }
             do throws(LossSlope.NotRepresentable) {
-                return .success(try LossSlope.compute(buffer, maximum: maximum, direction: direction))
+                return .success(try LossSlope.compute(buffer, scan: scan, direction: direction))
             } catch {
                 return .failure(.invalidObservation(
                     step: errorStep, field: field, value: "\(error.exactSlope)",

@@ -50,6 +50,14 @@ struct BigUInt: Sendable, Equatable, Hashable, Comparable, CustomStringConvertib
         return false
     }
 
+    /// Number of trailing zero bits (0 for zero).
+    var trailingZeroBitCount: Int {
+        for (index, word) in words.enumerated() where word != 0 {
+            return index * 64 + word.trailingZeroBitCount
+        }
+        return 0
+    }
+
     /// The value as a `UInt64`, if it fits.
     var uint64Value: UInt64? {
         switch words.count {

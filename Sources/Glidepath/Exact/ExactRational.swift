@@ -51,6 +51,15 @@ struct ExactRational: Sendable, CustomStringConvertible {
 
     var isZero: Bool { numerator.isZero }
 
+    /// The same value with the common power of two removed from both parts, which keeps later
+    /// multiplications and divisions short (fixed-point sums carry ~1,000 trailing zero bits).
+    func removingCommonPowersOfTwo() -> ExactRational {
+        guard !numerator.isZero else { return self }
+        let shift = min(numerator.trailingZeroBitCount, denominator.trailingZeroBitCount)
+        guard shift > 0 else { return self }
+        return ExactRational(isNegative: isNegative, numerator: numerator >> shift, denominator: denominator >> shift)
+    }
+
     /// −1, 0 or +1: the sign of `lhs − rhs`, exactly.
     static func compare(_ lhs: ExactRational, _ rhs: ExactRational) -> Int {
         if lhs.isZero && rhs.isZero { return 0 }
@@ -82,22 +91,34 @@ struct ExactRational: Sendable, CustomStringConvertible {
         let scaledNumerator = shift >= 0 ? numerator << shift : numerator
         let scaledDenominator = shift >= 0 ? denominator : denominator << -shift
         let (quotient, remainder) = scaledNumerator.quotientAndRemainder(dividingBy: scaledDenominator)
-        let bits = quotient.bitWidth
-        // value = (quotient + fraction) · 2^(−shift), with 2^(bits−1) ≤ quotient < 2^bits.
-        let exponent = bits - 1 - shift
-        if exponent > 1023 { return .infinity }
-        let keep = exponent >= -1022 ? 53 : 53 - (-1022 - exponent)
+        return rounded(quotient, timesTwoToThe: -shift, sticky: !remainder.isZero)
+    }
+
+    /// Correctly rounded `(integer + f) · 2^exponent`, where `f` in [0, 1) is nonzero exactly when
+    /// `sticky` is set (then `integer` must carry at least 54 significant bits, so `f` only breaks ties
+    /// and decides inexact half-way cases). No division: used directly for exact sums, which are
+    /// integers times a power of two.
+    static func rounded(_ integer: BigUInt, timesTwoToThe exponent: Int, sticky: Bool = false) -> Double {
+        let bits = integer.bitWidth
+        if bits == 0 { return 0 }
+        // value in [2^(bits−1), 2^bits) · 2^exponent.
+        let topExponent = bits - 1 + exponent
+        if topExponent > 1023 { return .infinity }
+        let keep = topExponent >= -1022 ? 53 : 53 - (-1022 - topExponent)
         let drop = bits - keep
         if drop > bits { return 0 }  // below half the smallest subnormal
-        let sticky = !remainder.isZero
-        var kept = (quotient >> drop).uint64Value ?? 0
-        if drop > 0 {
-            let half = quotient.bit(drop - 1)
-            let below = quotient.hasBits(below: drop - 1) || sticky
+        var kept: UInt64
+        if drop <= 0 {
+            precondition(!sticky, "rounding needs more bits than the integer part provides")
+            kept = integer.uint64Value ?? 0
+        } else {
+            kept = (integer >> drop).uint64Value ?? 0
+            let half = integer.bit(drop - 1)
+            let below = sticky || integer.hasBits(below: drop - 1)
             if half && (below || kept & 1 == 1) { kept += 1 }
         }
-        // kept < 2^54 and the result is representable, so scaling by a power of two is exact
-        // (it may round up to the next binade, or overflow to +∞ past the largest finite value).
-        return Double(sign: .plus, exponent: drop - shift, significand: Double(kept))
+        // kept ≤ 2^53 and kept · 2^(exponent + max(drop, 0)) is representable (or rounds up into the
+        // next binade, or past the largest finite value to +∞), so this scaling is exact.
+        return Double(sign: .plus, exponent: exponent + max(drop, 0), significand: Double(kept))
     }
 }
