@@ -155,6 +155,21 @@ struct DLRSEdgeCaseTests {
         Self.expectRejected(&scheduler, losses: [1, 0], field: "losses", value: "slope -2.0", reason: "group 1")
     }
 
+    @Test("subnormal steps use the 50-digit decimal fallback (§2), not binary64 arithmetic")
+    func decimalFallback() throws {
+        // 3e-320 is stored as 6072·2^−1074; n = −320. With s = −2 and δ_i = 0.1 the exact step is
+        // +2e-321 ≈ 404.8 ulps, so the exact result is 6476.8 ulps → 6477·2^−1074 (pytorch-dlrs 0.3.0.dev0
+        // gives 3.2e-320 = 6477 ulps and adjustment −2e-321). Plain binary64 would round 10^−320 and
+        // 10^−320·0.1 to subnormals first and land on 6476 ulps.
+        var scheduler = try DLRSScheduler(baseRates: [3e-320], minimumLearningRate: 5e-324)
+        try scheduler.step(Observation(losses: [1, 0]))
+        #expect(scheduler.learningRates[0] == 6477 * Double.leastNonzeroMagnitude)
+        #expect(scheduler.learningRates[0] == 3.2e-320)
+        #expect(scheduler.diagnostics.adjustment == -2e-321)
+        let naive = 3e-320 - (Foundation.pow(10.0, -320) * 0.1) * -2.0
+        #expect(naive == 6476 * Double.leastNonzeroMagnitude)
+    }
+
     @Test("a nonzero exact slope that rounds to 0 throws (§11.6)")
     func unrepresentableSlope() throws {
         var scheduler = try DLRSScheduler(baseRates: [0.1])

@@ -38,12 +38,15 @@ struct DLRSOnPlateauTests {
         try scheduler.step(Observation(metric: 0.5))
         try scheduler.step(Observation(metric: 0.6))
         let before = scheduler.state
-        for (observation, value) in [(Observation(metric: .nan), "nan"), (Observation(metric: -0.1), "-0.1"),
-                                     (Observation(metric: .infinity), "inf"), (Observation(losses: [1, 2]), "nil")] {
+        for (observation, value, reason) in [
+            (Observation(metric: .nan), "nan", "must be finite"), (Observation(metric: -0.1), "-0.1", "must be nonnegative"),
+            (Observation(metric: .infinity), "inf", "must be finite"), (Observation(losses: [1, 2]), "nil", "needs"),
+        ] {
             #expect(throws: SchedulerError.self) { try scheduler.step(observation) }
             do { try scheduler.step(observation) } catch {
-                guard case let .invalidObservation(step, field, actual, _) = error else { continue }
+                guard case let .invalidObservation(step, field, actual, actualReason) = error else { continue }
                 #expect(step == 2 && field == "metric" && actual == value)
+                #expect(actualReason.contains(reason), "\(actualReason)")
             }
             #expect(scheduler.state == before)
         }

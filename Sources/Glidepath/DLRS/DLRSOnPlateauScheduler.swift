@@ -134,10 +134,11 @@ public struct DLRSOnPlateauScheduler: LearningRateScheduler {
             throw .invalidObservation(step: stepCount, field: "metric", value: "nil",
                                       reason: "DLRSOnPlateau needs a validation metric every step")
         }
-        guard metric >= 0 else {
+        // Negativity first, then finiteness, as pytorch-dlrs 0.3.0 checks (a NaN is "not finite").
+        if metric < 0 {
             throw .invalidObservation(step: stepCount, field: "metric", value: "\(metric)", reason: "must be nonnegative")
         }
-        guard metric.isFinite else {
+        if !metric.isFinite {
             throw .invalidObservation(step: stepCount, field: "metric", value: "\(metric)", reason: "must be finite")
         }
         var history = metricHistory
