@@ -139,4 +139,47 @@ struct DLRSStateTests {
         try small.step(Observation(losses: [1e308, 1.5e308, 1.7e308].map { $0 * 0x1p-1000 }))
         #expect(huge.diagnostics.slope == small.diagnostics.slope && huge.diagnostics.slope.isFinite)
     }
+
+    @Test("bounded and direction-correct: after every active update each live rate is in [minLR, maxLR] and moved against the slope unless clamped")
+    func boundedAndDirectional() throws {
+        for seed in 100..<130 {
+            var generator = DLRSRandom(seed: UInt64(seed))
+            let configuration = Self.randomConfiguration(&generator)
+            var scheduler = try DLRSScheduler(configuration: configuration, baseRates: [0.1, 0, 2e-4, 0.9])
+            for _ in 0..<40 {
+                let before = scheduler.learningRates
+                try scheduler.step(Observation(losses: Self.epoch(&generator)))
+                guard scheduler.diagnostics.skipReason == nil else {
+                    #expect(scheduler.learningRates == before)
+                    continue
+                }
+                for (group, rate) in scheduler.learningRates.enumerated() {
+                    if before[group] == 0 {
+                        #expect(rate == 0)
+                        continue
+                    }
+                    #expect(rate >= configuration.minimumLearningRate)
+                    if let maximum = configuration.maximumLearningRate { #expect(rate <= maximum) }
+                    let update = scheduler.diagnostics.groups[group]
+                    guard update.clamp == .none else { continue }
+                    let slope = scheduler.diagnostics.slope
+                    if slope < 0 { #expect(rate >= before[group]) }
+                    if slope > 0 { #expect(rate <= before[group]) }
+                }
+            }
+        }
+    }
+
+    @Test("deterministic: the same seed and configuration give bit-identical trajectories")
+    func deterministic() throws {
+        func run() throws -> [[UInt64]] {
+            var generator = DLRSRandom(seed: 2024)
+            var scheduler = try DLRSScheduler(configuration: Self.randomConfiguration(&generator), baseRates: [0.05, 0.5])
+            return try (0..<30).map { _ in
+                try scheduler.step(Observation(losses: Self.epoch(&generator)))
+                return bits(scheduler.learningRates)
+            }
+        }
+        #expect(try run() == run())
+    }
 }
