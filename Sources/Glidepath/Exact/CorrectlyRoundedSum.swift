@@ -3,8 +3,9 @@
 /// CPython's `math.fsum` (Modules/mathmodule.c, `math_fsum`), so the result is the exact sum rounded
 /// once, ties to even, and bit-identical to `math.fsum` on the same finite inputs.
 ///
-/// DLRS uses it for the mean of an epoch's losses (pytorch-dlrs 0.3.0 computes
-/// `fsum(scaled losses) / B`) and ``LossRecorder`` for its mean and standard deviation.
+/// ``LossRecorder`` uses it for its mean and standard deviation, and DLRS for the mean of an epoch's
+/// scaled losses (pytorch-dlrs 0.3.0 computes `fsum(scaled losses) / B`) when some loss underflows on
+/// scaling; otherwise DLRS rounds its exact superaccumulator sum, which gives the same value faster.
 enum CorrectlyRoundedSum {
     /// The correctly rounded sum of `count` values produced by `value(i)`, or `nil` when an
     /// intermediate or the final sum overflows (CPython raises `OverflowError` there). The inputs must
