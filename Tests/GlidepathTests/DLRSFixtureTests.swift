@@ -68,7 +68,7 @@ struct DLRSFixtureTests {
         let fixture = try DLRSFixture.load()
         let version = try #require(fixture.versions["0.3.0"])
         #expect(version.version == "0.3.0.dev0")
-        #expect(version.trajectories.count >= 19)
+        #expect(version.trajectories.count >= 819)  // 19 trajectories + 800 single-step stress cases
         for trajectory in version.trajectories {
             try Self.replay(trajectory, decade: .exact, checkDiagnostics: true)
         }
