@@ -32,8 +32,9 @@
 /// can differ from the correctly rounded mean in the last bit). With ``DecadeConvention/log10`` and
 /// positive losses whose plain sum is exact, trajectories are bit-identical to 0.2.1.
 /// **Differs from 0.3.0**: no tensor rates (rates are binary64 values) and no warnings (skips are
-/// reported in ``diagnostics``). Like both versions, DLRS is not driven by composites' empty
-/// observations: inside a sequence or chain it only advances its counter unless it receives losses.
+/// reported in ``diagnostics``). PyTorch's `SequentialLR`/`ChainedScheduler` never pass losses, so there
+/// DLRS only counts steps; Glidepath's composites forward the observation, so DLRS acts inside them
+/// whenever the observation carries losses.
 ///
 /// Citations: Dharanalakota, Raikar, Ghosh, "Improving Neural Network Training using Dynamic Learning
 /// Rate Schedule for PINNs and Image Classification", arXiv:2507.21749 (Machine Learning with
