@@ -54,7 +54,9 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "GlidepathTestSupport", dependencies: ["Glidepath"]),
-        .testTarget(name: "GlidepathTests", dependencies: ["Glidepath", "GlidepathTestSupport"]),
+        .testTarget(
+            name: "GlidepathTests", dependencies: ["Glidepath", "GlidepathTestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "GlidepathTensorTests", dependencies: ["GlidepathTensor", "GlidepathTestSupport"]),
         .testTarget(name: "GlidepathNNTests", dependencies: ["GlidepathNN", "GlidepathTestSupport"]),
         .testTarget(name: "GlidepathDataTests", dependencies: ["GlidepathData", "GlidepathTestSupport"]),
