@@ -73,3 +73,33 @@ func floatULPDistance(_ a: Float, _ b: Float) -> Int {
     }
     return abs(ordered(a) - ordered(b))
 }
+
+/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator for test inputs.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Nets with seeded random weights, uniform in ±1/√fan-in like PyTorch's default Linear
+/// initialisation, for tests that must run without the weights directory.
+enum SyntheticNet {
+    static func weights(seed: UInt64) -> MLRSNetWeights {
+        var generator = SplitMix64(seed: seed)
+        let tensors = MLRSNetWeights.Parameter.allCases.map { parameter -> StoredTensor in
+            let fanIn = parameter.shape.count == 2 ? parameter.shape[1]
+                : (parameter == .headBias ? 50 : parameter == .inputBottleneckBias ? 1 : 25)
+            let bound = Float(1 / Double(fanIn).squareRoot())
+            let values = (0..<parameter.elementCount).map { _ in Float.random(in: -bound...bound, using: &generator) }
+            return StoredTensor(name: parameter.name, shape: parameter.shape, values: values)
+        }
+        // Valid by construction: the names and shapes come from MLRSNetWeights.Parameter.
+        return (try? MLRSNetWeights(tensors: tensors)) ?? { preconditionFailure("synthetic weights rejected") }()
+    }
+}
