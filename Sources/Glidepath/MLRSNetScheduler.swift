@@ -136,7 +136,8 @@ public struct MLRSNetScheduler: LearningRateScheduler {
         self.classCount = classCount
         self.initialLoss = initialLoss
         self.scaleRule = scaleRule
-        learningRates = baseRates
+        // + 0 turns −0.0 into +0.0, which is what a JSON round trip of the state gives back.
+        learningRates = baseRates.map { $0 + 0 }
         scale = scaleRule.scale(loss: initialLoss, classCount: classCount)
 
         var fingerprint = nets.map { String($0.fingerprint, radix: 16) }

@@ -122,6 +122,15 @@ struct MLRSNetSchedulerTests {
         let output = MLRSNetCell(weights: SyntheticNet.weights(seed: 1))(Float(2.2), state: &state)
         let rate = Double(output) * MLRSNetScaleRule.guarded.scale(loss: 2.3, classCount: 10)
         #expect(scheduler.learningRates == [rate, rate, rate])
+
+        // A −0.0 base rate is reported as +0.0, so the state before the first step survives a JSON
+        // round trip bit for bit (JSON writes −0.0 as "-0", which StateValue reads back as the integer 0).
+        let signed = try MLRSNetScheduler(
+            nets: [SyntheticNet.weights(seed: 1)], switchSteps: [], classCount: 10, initialLoss: 2.3, baseRates: [-0.0])
+        #expect(signed.learningRates.map(\.bitPattern) == [0])
+        let value = try StateValue(encoding: signed.state)
+        let back = try value.decode(MLRSNetScheduler.State.self)
+        #expect(back.learningRates.map(\.bitPattern) == signed.state.learningRates.map(\.bitPattern))
     }
 
     @Test("save and restore at every step continues bit-identically (typed state and StateValue JSON)")
