@@ -57,6 +57,8 @@ extension MLRSNetScheduler {
     /// * `numClasses`: C ≥ 2 in γ. `initialLoss`: L₀ > 0 in γ.
     /// * `gateConvention`: `"metaTest"` (default) or `"metaTrain"`.
     /// * `scaleRule`: `"guarded"` (default) or `"reference"`.
+    /// * `cadence`: optional; only `"perUpdate"` (accepted because every scheduler configuration may
+    ///   carry it).
     ///
     /// Unknown keys are rejected, naming the key.
     public struct Configuration: Decodable, Equatable, Sendable {
@@ -83,7 +85,7 @@ extension MLRSNetScheduler {
         }
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, weights, switchAt, totalSteps, numClasses, initialLoss, gateConvention, scaleRule
+            case name, weights, switchAt, totalSteps, numClasses, initialLoss, gateConvention, scaleRule, cadence
         }
 
         private struct AnyKey: CodingKey {
@@ -105,6 +107,12 @@ extension MLRSNetScheduler {
             if let name = try container.decodeIfPresent(String.self, forKey: .name), name != "mlrsnet" {
                 throw DecodingError.dataCorruptedError(
                     forKey: .name, in: container, debugDescription: "expected \"mlrsnet\", found \"\(name)\"")
+            }
+            // Every scheduler configuration may carry "cadence"; MLR-SNet is only defined per update.
+            if let cadence = try container.decodeIfPresent(StepCadence.self, forKey: .cadence), cadence != .perUpdate {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .cadence, in: container,
+                    debugDescription: "MLR-SNet reads the loss of every update; only \"perUpdate\" is allowed")
             }
             weights = try container.decode([String].self, forKey: .weights)
             switchAt = try container.decodeIfPresent([SwitchPoint].self, forKey: .switchAt)

@@ -76,6 +76,9 @@ struct MLRSNetConfigurationTests {
             let message = Self.decodingMessage(#"{"weights": ["a", "b"], "switchAt": ["# + bad + #"], "numClasses": 10, "initialLoss": 2.3}"#)
             #expect(message?.contains("switchAt.0") == true, "\(bad): \(message ?? "accepted")")
         }
+        let epoch = Self.decodingMessage(#"{"weights": ["a"], "numClasses": 10, "initialLoss": 2.3, "cadence": "perEpoch"}"#)
+        #expect(epoch?.contains("cadence") == true, "\(epoch ?? "accepted")")
+        #expect(Self.decodingMessage(#"{"weights": ["a"], "numClasses": 10, "initialLoss": 2.3, "cadence": "perUpdate"}"#) == nil)
         let missing = Self.decodingMessage(#"{"weights": ["a"], "initialLoss": 2.3}"#)
         #expect(missing?.contains("numClasses") == true)
     }
