@@ -54,7 +54,7 @@ public enum LegacyTorchFile {
         // a plain truncation, which is reported as such.
         let first: PickleValue
         do {
-            first = try reader.readPickle()
+            first = try reader.read { value in value }
         } catch {
             if case .truncated = error.problem { throw error }
             throw LegacyTorchFormatError(offset: 0, problem: .badMagicNumber)
@@ -65,25 +65,28 @@ public enum LegacyTorchFile {
 
         // 2. Format version.
         var offset = reader.position
-        switch try reader.readPickle() {
-        case .int(1001): break
-        case .int(let version): throw LegacyTorchFormatError(offset: offset, problem: .unsupportedFormatVersion(version))
-        case let other:
-            throw LegacyTorchFormatError(offset: offset, problem: .unexpectedValue(
-                expected: "the format version 1001", found: other.typeName))
+        try reader.read { value throws(LegacyTorchFormatError) in
+            switch value {
+            case .int(1001): break
+            case .int(let version):
+                throw LegacyTorchFormatError(offset: offset, problem: .unsupportedFormatVersion(version))
+            case let other:
+                throw LegacyTorchFormatError(offset: offset, problem: .unexpectedValue(
+                    expected: "the format version 1001", found: other.typeName))
+            }
         }
 
         // 3. sys_info.
         offset = reader.position
-        try checkSystemInfo(try reader.readPickle(), offset: offset)
+        try reader.read { value throws(LegacyTorchFormatError) in try checkSystemInfo(value, offset: offset) }
 
         // 4. The state dict.
         offset = reader.position
-        let records = try stateDictionary(try reader.readPickle(), offset: offset)
+        let records = try reader.read { value throws(LegacyTorchFormatError) in try stateDictionary(value, offset: offset) }
 
         // 5. Storage keys, then 6. the storage records.
         offset = reader.position
-        let keys = try storageKeys(try reader.readPickle(), offset: offset)
+        let keys = try reader.read { value throws(LegacyTorchFormatError) in try storageKeys(value, offset: offset) }
         var referenced: [String: Int] = [:]
         for (_, record) in records {
             if let count = referenced[record.storage.key], count != record.storage.elementCount {

@@ -29,14 +29,22 @@ struct TensorRecord: Equatable {
 }
 
 /// Pickle containers are shared, mutable objects (a memoised dict can be filled after `BINPUT`).
-final class PickleDictionary {
+/// A hostile pickle can make one contain itself; ``RestrictedUnpickler/read(_:)`` empties every
+/// container it created once the value has been converted, so such cycles cannot leak.
+protocol PickleContainer: AnyObject {
+    func removeAll()
+}
+
+final class PickleDictionary: PickleContainer {
     var entries: [(key: PickleValue, value: PickleValue)] = []
     let isOrdered: Bool
     init(isOrdered: Bool) { self.isOrdered = isOrdered }
+    func removeAll() { entries = [] }
 }
 
-final class PickleList {
+final class PickleList: PickleContainer {
     var items: [PickleValue] = []
+    func removeAll() { items = [] }
 }
 
 /// A value the restricted unpickler can build. There is no case for an arbitrary object: the only
@@ -97,6 +105,7 @@ struct RestrictedUnpickler {
     private var stack: [PickleValue] = []
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
+    private var containers: [any PickleContainer] = []
     private var opcodeOffset = 0
     private var opcode: UInt8 = 0
 
@@ -174,12 +183,30 @@ struct RestrictedUnpickler {
 
     // MARK: Running one pickle
 
-    /// Reads one pickle from the current position up to and including its `STOP`, and returns the
-    /// value it builds. The memo is per pickle, as in `pickle.load`.
-    mutating func readPickle() throws(LegacyTorchFormatError) -> PickleValue {
-        stack = []
-        marks = []
-        memo = [:]
+    /// Reads one pickle from the current position up to and including its `STOP` and returns
+    /// `convert` applied to the value it builds. The memo is per pickle, as in `pickle.load`. The
+    /// pickle's containers are emptied afterwards (also on failure), so `convert` must copy out what
+    /// it needs and must not return containers.
+    mutating func read<Result>(
+        _ convert: (PickleValue) throws(LegacyTorchFormatError) -> Result
+    ) throws(LegacyTorchFormatError) -> Result {
+        defer {
+            for container in containers { container.removeAll() }
+            containers = []
+            stack = []
+            marks = []
+            memo = [:]
+        }
+        return try convert(try readPickle())
+    }
+
+    private mutating func makeDictionary(isOrdered: Bool) -> PickleValue {
+        let dictionary = PickleDictionary(isOrdered: isOrdered)
+        containers.append(dictionary)
+        return .dictionary(dictionary)
+    }
+
+    private mutating func readPickle() throws(LegacyTorchFormatError) -> PickleValue {
         while true {
             opcodeOffset = position
             opcode = try take(1).first ?? 0
@@ -220,8 +247,11 @@ struct RestrictedUnpickler {
                 let third = try pop()
                 let second = try pop()
                 try push(.tuple([try pop(), second, third]))
-            case 0x7D: try push(.dictionary(PickleDictionary(isOrdered: false)))  // EMPTY_DICT
-            case 0x5D: try push(.list(PickleList()))                          // EMPTY_LIST
+            case 0x7D: try push(makeDictionary(isOrdered: false))             // EMPTY_DICT
+            case 0x5D:                                                        // EMPTY_LIST
+                let list = PickleList()
+                containers.append(list)
+                try push(.list(list))
             case 0x73:                                                        // SETITEM
                 let value = try pop()
                 let key = try pop()
@@ -263,6 +293,7 @@ struct RestrictedUnpickler {
                 let arguments = try pop()
                 let callable = try pop()
                 try push(try reduce(callable, arguments))
+                if case .dictionary(let dictionary) = stack.last { containers.append(dictionary) }
             case 0x62:                                                        // BUILD
                 let state = try pop()
                 let object = try pop()

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Glidepath
+@testable import Glidepath
 import GlidepathTestSupport
 
 /// The problem `LegacyTorchFile` reports for `bytes`, or nil if it accepts them.
@@ -195,6 +195,22 @@ struct MLRSNetLegacyTorchTests {
             LegacyStream.tensorEntry(name: "a", key: "0", shape: [6], location: "tpu")])
         #expect({ if case .unexpectedValue = problem(stream.bytes)?.problem { true } else { false } }())
         #expect(problem(valid.bytes + [0]) == LegacyTorchFormatError(offset: valid.bytes.count, problem: .trailingBytes(1)))
+    }
+
+    @Test("a container that contains itself (via the memo) is released: no reference-cycle leak")
+    func selfReferenceReleased() throws {
+        // EMPTY_LIST, BINPUT 0, BINGET 0, APPEND: the list appends itself. (Found by scripts/fuzz-pth.sh
+        // as a LeakSanitizer report before containers were emptied after conversion.)
+        var reader = RestrictedUnpickler(bytes: P.proto2 + P.emptyList + [0x71, 0, 0x68, 0, 0x61] + P.stop)
+        weak var list: PickleList?
+        try reader.read { value in
+            if case .list(let built) = value { list = built }
+        }
+        #expect(list == nil)
+        // The same inside a file: refused with a typed error (the list is not a state dict).
+        var stream = LegacyStream.make(sample)
+        stream.stateDictionary = P.proto2 + P.emptyList + [0x71, 0, 0x68, 0, 0x61] + P.stop
+        #expect(problem(stream.bytes)?.problem == .unexpectedValue(expected: "a state dict (OrderedDict)", found: "list of 1"))
     }
 
     @Test("every truncation of a generated stream is reported as truncated")
