@@ -38,10 +38,6 @@ extension SchedulerConfiguration {
         })
     }
 
-    private func unavailable() -> SchedulerError {
-        .invalidArgument(name: "\(path).name", value: "\"\(name.rawValue)\"", reason: "not available in this build")
-    }
-
     func build(baseRates: [Double]) throws(SchedulerError) -> AnyScheduler {
         let read = ConfigurationReader(parameters: parameters, path: path)
         let groups = baseRates.count
@@ -156,18 +152,14 @@ extension SchedulerConfiguration {
                 try WarmupScheduler(built, steps: steps, startFactor: startFactor, cadence: cadence)
             })
         case .dlrs:
-            // Wired at merge: return AnyScheduler(try DLRSScheduler(
-            //     configuration: decodeParameters(DLRSScheduler.Configuration.self), baseRates: baseRates))
-            // (`cadence` holds an explicit "cadence" override, if the scheduler takes one.)
-            throw unavailable()
+            return AnyScheduler(try DLRSScheduler(
+                configuration: decodeParameters(DLRSScheduler.Configuration.self), baseRates: baseRates))
         case .dlrsOnPlateau:
-            // Wired at merge: return AnyScheduler(try DLRSOnPlateauScheduler(
-            //     configuration: decodeParameters(DLRSOnPlateauScheduler.Configuration.self), baseRates: baseRates))
-            throw unavailable()
+            return AnyScheduler(try DLRSOnPlateauScheduler(
+                configuration: decodeParameters(DLRSOnPlateauScheduler.Configuration.self), baseRates: baseRates))
         case .mlrsnet:
-            // Wired at merge: return AnyScheduler(try MLRSNetScheduler(
-            //     configuration: decodeParameters(MLRSNetScheduler.Configuration.self), baseRates: baseRates))
-            throw unavailable()
+            return AnyScheduler(try MLRSNetScheduler(
+                configuration: decodeParameters(MLRSNetScheduler.Configuration.self), baseRates: baseRates))
         }
     }
 
