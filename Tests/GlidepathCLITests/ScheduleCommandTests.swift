@@ -80,7 +80,7 @@ struct ScheduleCommandTests {
             (#"{"lrs": [0.1], "scheduler": {"name": "exponential", "gamma": 0.9}, "steps": 2, "signals": []}"#, "steps=2"),
             (#"{"lrs": [0.1], "scheduler": {"name": "exponential", "gamma": 0.9}, "epochs": 2}"#, "epochs=2"),
             (#"{"lrs": [0.1], "scheduler": {"name": "exponential", "gamma": 0.9}, "signals": [{"loss": 1}]}"#, "signals[0].loss=1"),
-            (#"{"lrs": [0.1], "scheduler": {"name": "dlrs"}, "steps": 2}"#, #"scheduler.name="dlrs""#),
+            (#"{"lrs": [0.1], "scheduler": {"name": "dlrs", "maxLR": 1e-9}, "steps": 2}"#, "scheduler.maxLR=1e-09"),
             (#"{"lrs": [0.1], "scheduler": {"name": "step" "#, "--config="),
           ])
     func invalidConfig(_ json: String, _ named: String) throws {

@@ -1,3 +1,4 @@
+import GlidepathTestSupport
 import Foundation
 import Testing
 @testable import Glidepath
@@ -83,7 +84,7 @@ struct DLRSDecadeTests {
 
     @Test("the power-of-ten table agrees with exact arithmetic on seeded random rates")
     func tableAgainstArithmetic() {
-        var generator = DLRSRandom(seed: 42)
+        var generator = SplitMix64(seed: 42)
         for _ in 0..<400 {
             // Random bit patterns cover every binade, subnormals included.
             let rate = Double(bitPattern: generator.next() & 0x7FEF_FFFF_FFFF_FFFF)
@@ -117,15 +118,3 @@ struct DLRSDecadeTests {
     }
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a small seeded generator so sweeps are reproducible.
-struct DLRSRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -213,7 +213,7 @@ struct DLRSEdgeCaseTests {
 
     @Test("a rejected call leaves rates, counters, diagnostics and history untouched after any prefix")
     func atomicitySweep() throws {
-        var generator = DLRSRandom(seed: 9)
+        var generator = SplitMix64(seed: 9)
         for _ in 0..<20 {
             var scheduler = try DLRSScheduler(baseRates: [0.1, 0, 3e-4, 2.5])
             for _ in 0..<Int.random(in: 0...8, using: &generator) {

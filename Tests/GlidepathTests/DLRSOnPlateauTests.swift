@@ -25,7 +25,7 @@ struct DLRSOnPlateauTests {
     @Test("the history is bounded to patience + 2 however long the run")
     func boundedHistory() throws {
         var scheduler = try DLRSOnPlateauScheduler(baseRates: [0.01], patience: 2)
-        var generator = DLRSRandom(seed: 5)
+        var generator = SplitMix64(seed: 5)
         for _ in 0..<1_000 {
             try scheduler.step(Observation(metric: Double.random(in: 0.1...1, using: &generator)))
             #expect(scheduler.metricHistory.count <= 4)
@@ -79,7 +79,7 @@ struct DLRSOnPlateauTests {
 
     @Test("state round trip at every step continues bit-identically; restore validates")
     func state() throws {
-        var generator = DLRSRandom(seed: 12)
+        var generator = SplitMix64(seed: 12)
         let metrics = (0..<30).map { _ in Double.random(in: 0.05...1, using: &generator) }
         for mode in DLRSOnPlateauScheduler.Mode.allCases {
             var reference = try DLRSOnPlateauScheduler(baseRates: [0.1, 0.003], mode: mode, patience: 2)

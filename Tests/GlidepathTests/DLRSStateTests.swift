@@ -1,3 +1,4 @@
+import GlidepathTestSupport
 import Foundation
 import Testing
 @testable import Glidepath
@@ -6,7 +7,7 @@ import Testing
 @Suite("DLRS state and properties")
 struct DLRSStateTests {
     /// A seeded epoch: mostly random positive losses, sometimes a skip or a special shape.
-    static func epoch(_ generator: inout DLRSRandom) -> [Double]? {
+    static func epoch(_ generator: inout SplitMix64) -> [Double]? {
         switch Int.random(in: 0..<12, using: &generator) {
         case 0: return nil
         case 1: return [Double.random(in: 0...2, using: &generator)]
@@ -22,7 +23,7 @@ struct DLRSStateTests {
         }
     }
 
-    static func randomConfiguration(_ generator: inout DLRSRandom) -> DLRSScheduler.Configuration {
+    static func randomConfiguration(_ generator: inout SplitMix64) -> DLRSScheduler.Configuration {
         DLRSScheduler.Configuration(
             divergenceFactor: Double.random(in: 0.1...1, using: &generator),
             stagnationFactor: Double.random(in: 0.5...2, using: &generator),
@@ -41,7 +42,7 @@ struct DLRSStateTests {
     @Test("restoring a JSON round-tripped state at every step continues bit-identically (20 seeds)")
     func roundTripEveryStep() throws {
         for seed in 0..<20 {
-            var generator = DLRSRandom(seed: UInt64(seed))
+            var generator = SplitMix64(seed: UInt64(seed))
             let configuration = Self.randomConfiguration(&generator)
             let rates = [0.1, 1e-6, 0, 0.003, Double.random(in: 1e-5...1, using: &generator)]
             let epochs = (0..<25).map { _ in Self.epoch(&generator) }
@@ -116,7 +117,7 @@ struct DLRSStateTests {
 
     @Test("the slope and every rate are invariant under power-of-two rescaling of the losses")
     func scaleInvariance() throws {
-        var generator = DLRSRandom(seed: 77)
+        var generator = SplitMix64(seed: 77)
         for _ in 0..<200 {
             let losses = (0..<Int.random(in: 2...50, using: &generator)).map { _ in
                 Double.random(in: 0.001...5, using: &generator)
@@ -143,7 +144,7 @@ struct DLRSStateTests {
     @Test("bounded and direction-correct: after every active update each live rate is in [minLR, maxLR] and moved against the slope unless clamped")
     func boundedAndDirectional() throws {
         for seed in 100..<130 {
-            var generator = DLRSRandom(seed: UInt64(seed))
+            var generator = SplitMix64(seed: UInt64(seed))
             let configuration = Self.randomConfiguration(&generator)
             var scheduler = try DLRSScheduler(configuration: configuration, baseRates: [0.1, 0, 2e-4, 0.9])
             for _ in 0..<40 {
@@ -173,7 +174,7 @@ struct DLRSStateTests {
     @Test("deterministic: the same seed and configuration give bit-identical trajectories")
     func deterministic() throws {
         func run() throws -> [[UInt64]] {
-            var generator = DLRSRandom(seed: 2024)
+            var generator = SplitMix64(seed: 2024)
             var scheduler = try DLRSScheduler(configuration: Self.randomConfiguration(&generator), baseRates: [0.05, 0.5])
             return try (0..<30).map { _ in
                 try scheduler.step(Observation(losses: Self.epoch(&generator)))

@@ -86,9 +86,13 @@ struct SchedulerConfigurationTests {
             (#"{"name": "warmup", "scheduler": {"name": "cosine", "tMax": 0}, "steps": 3}"#, "scheduler.scheduler.tMax", "0"),
             (#"{"name": "warmup", "scheduler": {"name": "cosine", "tMax": 4}, "steps": 0}"#, "scheduler.steps", "0"),
             (#"{"name": "chained", "schedulers": []}"#, "scheduler.schedulers", "[]"),
-            (#"{"name": "dlrs"}"#, "scheduler.name", "\"dlrs\""),
-            (#"{"name": "dlrsOnPlateau"}"#, "scheduler.name", "\"dlrsOnPlateau\""),
-            (#"{"name": "mlrsnet"}"#, "scheduler.name", "\"mlrsnet\""),
+            (#"{"name": "dlrs", "deltaD": -1}"#, "scheduler.deltaD", "-1.0"),
+            (#"{"name": "dlrs", "decade": "ln"}"#, "scheduler.decade", "\"ln\""),
+            (#"{"name": "dlrs", "detlaI": 0.1}"#, "scheduler.detlaI", "0.1"),
+            (#"{"name": "dlrsOnPlateau", "mode": "up"}"#, "scheduler.mode", "\"up\""),
+            (#"{"name": "mlrsnet"}"#, "scheduler.weights", "nil"),
+            (#"{"name": "sequential", "schedulers": [{"name": "exponential", "gamma": 0.9}, {"name": "dlrs", "deltaI": 0}], "milestones": [3]}"#,
+             "scheduler.schedulers[1].deltaI", "0.0"),
         ]
         for (json, name, value) in cases {
             guard let error = Self.error(json), case let .invalidArgument(actualName, actualValue, reason) = error else {
@@ -98,10 +102,6 @@ struct SchedulerConfigurationTests {
             #expect(actualName == name, "\(json): \(error)")
             #expect(actualValue == value, "\(json): \(error)")
             #expect(!reason.isEmpty && !error.description.contains("\n"), "one line: \(error)")
-        }
-        // The three engineered-elsewhere schedulers say so until they are wired in.
-        if case let .invalidArgument(_, _, reason)? = Self.error(#"{"name": "mlrsnet"}"#) {
-            #expect(reason == "not available in this build")
         }
     }
 

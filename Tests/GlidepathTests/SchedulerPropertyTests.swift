@@ -1,3 +1,4 @@
+import GlidepathTestSupport
 import Foundation
 import Testing
 import Glidepath

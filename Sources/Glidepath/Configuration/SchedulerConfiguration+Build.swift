@@ -152,14 +152,20 @@ extension SchedulerConfiguration {
                 try WarmupScheduler(built, steps: steps, startFactor: startFactor, cadence: cadence)
             })
         case .dlrs:
-            return AnyScheduler(try DLRSScheduler(
-                configuration: decodeParameters(DLRSScheduler.Configuration.self), baseRates: baseRates))
+            let configuration = try decodeParameters(DLRSScheduler.Configuration.self)
+            return AnyScheduler(try named { () throws(SchedulerError) in
+                try DLRSScheduler(configuration: configuration, baseRates: baseRates)
+            })
         case .dlrsOnPlateau:
-            return AnyScheduler(try DLRSOnPlateauScheduler(
-                configuration: decodeParameters(DLRSOnPlateauScheduler.Configuration.self), baseRates: baseRates))
+            let configuration = try decodeParameters(DLRSOnPlateauScheduler.Configuration.self)
+            return AnyScheduler(try named { () throws(SchedulerError) in
+                try DLRSOnPlateauScheduler(configuration: configuration, baseRates: baseRates)
+            })
         case .mlrsnet:
-            return AnyScheduler(try MLRSNetScheduler(
-                configuration: decodeParameters(MLRSNetScheduler.Configuration.self), baseRates: baseRates))
+            let configuration = try decodeParameters(MLRSNetScheduler.Configuration.self)
+            return AnyScheduler(try named { () throws(SchedulerError) in
+                try MLRSNetScheduler(configuration: configuration, baseRates: baseRates)
+            })
         }
     }
 

@@ -106,6 +106,29 @@ public struct SchedulerConfiguration: Sendable, Equatable, Decodable {
             let data = try StateCoding.encoder().encode(StateValue.object(fields))
             return try StateCoding.decoder().decode(Value.self, from: data)
         } catch {
+            // Name the offending field and its value when the decoding error points at one.
+            var keys = [any CodingKey]()
+            switch error as? DecodingError {
+            case let .keyNotFound(key, context)?: keys = context.codingPath + [key]
+            case let .typeMismatch(_, context)?, let .valueNotFound(_, context)?, let .dataCorrupted(context)?:
+                keys = context.codingPath
+            default: break
+            }
+            if let first = keys.first, first.intValue == nil {
+                var name = "\(path).\(first.stringValue)"
+                var value = parameters[first.stringValue]
+                for key in keys.dropFirst() {
+                    if let index = key.intValue {
+                        name += "[\(index)]"
+                        if case let .array(items)? = value, items.indices.contains(index) { value = items[index] } else { value = nil }
+                    } else {
+                        name += ".\(key.stringValue)"
+                        if case let .object(fields)? = value { value = fields[key.stringValue] } else { value = nil }
+                    }
+                }
+                throw .invalidArgument(name: name, value: value?.configurationText ?? "nil",
+                                       reason: StateCoding.describe(error))
+            }
             throw .invalidArgument(name: path, value: StateValue.object(parameters).configurationText,
                                    reason: StateCoding.describe(error))
         }
