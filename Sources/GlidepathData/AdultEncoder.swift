@@ -6,6 +6,15 @@ public struct TabularDataset: Equatable, Sendable {
     public var featureNames: [String]
     public var classNames: [String]
 
+    public init(features: [Float], labels: [Int32], featureNames: [String], classNames: [String]) {
+        precondition(features.count == labels.count * featureNames.count,
+                     "TabularDataset: \(features.count) values for \(labels.count) rows of \(featureNames.count)")
+        self.features = features
+        self.labels = labels
+        self.featureNames = featureNames
+        self.classNames = classNames
+    }
+
     public var count: Int { labels.count }
     public var featureCount: Int { featureNames.count }
 

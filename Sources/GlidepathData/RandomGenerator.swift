@@ -31,6 +31,13 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
         s0 = mixer.next(); s1 = mixer.next(); s2 = mixer.next(); s3 = mixer.next()
     }
 
+    /// A generator with the given raw state (not all zero); for checking against the reference
+    /// implementation's published outputs.
+    public init(state: (UInt64, UInt64, UInt64, UInt64)) {
+        precondition(state != (0, 0, 0, 0), "xoshiro256** state must not be all zero")
+        (s0, s1, s2, s3) = state
+    }
+
     /// A generator for one stream derived from a base seed and a path of integers (for example
     /// `[purpose, epoch, batch]`): each component is folded in through SplitMix64, so nearby paths
     /// give unrelated streams.

@@ -78,6 +78,14 @@ public struct EncodedSequences: Equatable, Sendable {
     public var lengths: [Int32]
     public var maximumLength: Int
 
+    public init(tokens: [Int32], lengths: [Int32], maximumLength: Int) {
+        precondition(tokens.count == lengths.count * maximumLength,
+                     "EncodedSequences: \(tokens.count) tokens for \(lengths.count) rows of \(maximumLength)")
+        self.tokens = tokens
+        self.lengths = lengths
+        self.maximumLength = maximumLength
+    }
+
     public var count: Int { lengths.count }
 }
 
