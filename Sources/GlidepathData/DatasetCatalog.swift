@@ -22,6 +22,12 @@ public struct KnownChecksum: Equatable, Sendable {
     public var coverage: Coverage
     /// Whose copy this checksum identifies (the canonical distribution, Debian's package, …).
     public var copy: String
+
+    public init(md5: String, coverage: Coverage, copy: String) {
+        self.md5 = md5
+        self.coverage = coverage
+        self.copy = copy
+    }
 }
 
 /// A file to download: its name in the dataset directory, where to get it, its published checksum.
@@ -30,12 +36,24 @@ public struct DownloadItem: Equatable, Sendable {
     /// Tried in order; the first that yields the right checksum wins.
     public var urls: [String]
     public var md5: String
+
+    public init(fileName: String, urls: [String], md5: String) {
+        self.fileName = fileName
+        self.urls = urls
+        self.md5 = md5
+    }
 }
 
 /// What a complete dataset holds: per split, the number of examples per class.
 public struct ExpectedSplit: Equatable, Sendable {
     public var split: String
     public var classCounts: [Int]
+
+    public init(split: String, classCounts: [Int]) {
+        self.split = split
+        self.classCounts = classCounts
+    }
+
     public var total: Int { classCounts.reduce(0, +) }
 }
 

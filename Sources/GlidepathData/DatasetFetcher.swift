@@ -103,7 +103,9 @@ public struct DatasetFetcher: Sendable {
         return results
     }
 
-    func fetch(_ item: DownloadItem, into directory: String, mirror: String?) throws(DataError) -> FetchedFile {
+    /// Fetches one file (see the type's documentation). When every source fails, the error thrown is
+    /// the first checksum mismatch if there was one (the most telling), else the last failure.
+    public func fetch(_ item: DownloadItem, into directory: String, mirror: String? = nil) throws(DataError) -> FetchedFile {
         let target = (directory as NSString).appendingPathComponent(item.fileName)
         if FileAccess.exists(target), (try? MD5.hexDigest(ofFile: target)) == item.md5 {
             return FetchedFile(path: target, outcome: .alreadyPresent)
@@ -115,6 +117,7 @@ public struct DatasetFetcher: Sendable {
         candidates += item.urls
         let partial = target + ".partial"
         var lastError = DataError(file: target, problem: .downloadFailed("no URL"))
+        var firstMismatch: DataError?
         for candidate in candidates {
             guard let url = candidate.contains("://") ? URL(string: candidate) : URL(fileURLWithPath: candidate) else { continue }
             try? FileManager.default.removeItem(atPath: partial)
@@ -133,13 +136,15 @@ public struct DatasetFetcher: Sendable {
                 return FetchedFile(path: target, outcome: .downloaded(from: candidate))
             } catch {
                 try? FileManager.default.removeItem(atPath: partial)
+                if case .checksumMismatch = error.problem, firstMismatch == nil { firstMismatch = error }
                 lastError = error
             }
         }
-        throw lastError
+        throw firstMismatch ?? lastError
     }
 
-    func extractSST2(zip: String, into directory: String) throws(DataError) {
+    /// Extracts `SST-2/{train,dev,test}.tsv` from GLUE's zip, checking each against its published MD5.
+    public func extractSST2(zip: String, into directory: String) throws(DataError) {
         let archive = try ZipArchive(path: zip)
         let known = DatasetCatalog.entry(.sst2).knownFiles
         for name in ["train.tsv", "dev.tsv", "test.tsv"] {

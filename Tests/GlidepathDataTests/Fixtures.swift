@@ -110,4 +110,30 @@ enum Fixtures {
         header[155] = 0x20
         return header
     }
+
+    /// A zip archive (APPNOTE 6.3 layout). Deflated members reuse zlib's gzip output: the raw deflate
+    /// stream sits between gzip's 10-byte header and its 8-byte trailer, whose first 4 bytes are
+    /// the CRC-32 the zip directory needs.
+    static func zip(_ members: [(name: String, content: [UInt8], deflate: Bool)]) -> [UInt8] {
+        func le16(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF)] }
+        func le32(_ value: Int) -> [UInt8] { le16(value & 0xFFFF) + le16(value >> 16 & 0xFFFF) }
+        var body: [UInt8] = []
+        var directory: [UInt8] = []
+        for member in members {
+            let gzip = Gzip.compress(member.content)
+            let crc = Array(gzip[(gzip.count - 8)..<(gzip.count - 4)])
+            let data = member.deflate ? Array(gzip[10..<(gzip.count - 8)]) : member.content
+            let method = member.deflate ? 8 : 0
+            let name = Array(member.name.utf8)
+            let offset = body.count
+            body += le32(0x0403_4B50) + le16(20) + le16(0) + le16(method) + le16(0) + le16(0) + crc
+                + le32(data.count) + le32(member.content.count) + le16(name.count) + le16(0) + name + data
+            directory += le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(method) + le16(0) + le16(0) + crc
+                + le32(data.count) + le32(member.content.count) + le16(name.count) + le16(0) + le16(0) + le16(0)
+                + le16(0) + le32(0) + le32(offset) + name
+        }
+        let end = le32(0x0605_4B50) + le16(0) + le16(0) + le16(members.count) + le16(members.count)
+            + le32(directory.count) + le32(body.count) + le16(0)
+        return body + directory + end
+    }
 }
