@@ -65,3 +65,46 @@ struct RealTextDataTests {
         #expect(encoder.categories[0].contains("?"))
     }
 }
+
+/// The fetch path with real files: the data directory serves as a local mirror, so the published
+/// checksums in the catalog are checked against the real bytes.
+@Suite("Fetching real files from a local mirror", .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+struct RealFetchTests {
+    @Test(arguments: [DatasetName.mnist, .adult])
+    func fetchFromLocalMirrorVerifiesCanonicalChecksums(name: DatasetName) throws {
+        let mirror = try TestEnvironment.requireDataDirectory().appendingPathComponent(name.rawValue).path
+        let target = try Fixtures.temporaryDirectory("fetch\(name.rawValue)")
+        let fetched = try DatasetFetcher().fetch(name, into: target, mirror: mirror)
+        #expect(fetched.count == DatasetCatalog.entry(name).downloads.count)
+        #expect(fetched.allSatisfy { if case .downloaded = $0.outcome { true } else { false } })
+        #expect(DatasetInspector.verify(name, directory: target).passed)
+        try? FileManager.default.removeItem(atPath: target)
+    }
+
+    /// GLUE's zip layout rebuilt from the real TSVs (a zip of SST-2/{train,dev,test}.tsv): extraction
+    /// checks each TSV against torchtext's published MD5 (`_EXTRACTED_FILES_MD5`).
+    @Test func sst2ZipExtractionChecksPublishedChecksums() throws {
+        let source = try TestEnvironment.requireDataDirectory().appendingPathComponent("sst2").path
+        var members: [(name: String, content: [UInt8], deflate: Bool)] = []
+        for name in ["train", "dev", "test"] {
+            members.append(("SST-2/\(name).tsv", try FileAccess.readContent(at: "\(source)/glue_sst2_\(name).tsv.gz"), true))
+        }
+        let target = try Fixtures.temporaryDirectory("sst2zip")
+        let zip = Fixtures.path(target, "SST-2.zip")
+        try Fixtures.write(Fixtures.zip(members), to: zip)
+        try DatasetFetcher().extractSST2(zip: zip, into: target)
+        let train = try SST2.load(.train, from: target)
+        #expect(train.classCounts() == [29_780, 37_569])  // README
+        // A tampered TSV is refused.
+        members[1].content[20] ^= 0x20
+        try Fixtures.write(Fixtures.zip(members), to: zip)
+        do {
+            try DatasetFetcher().extractSST2(zip: zip, into: target)
+            Issue.record("a dev.tsv with the wrong checksum was extracted")
+        } catch {
+            guard case .checksumMismatch = error.problem else { Issue.record("\(error)"); return }
+            #expect(error.location == .member("SST-2/dev.tsv", byteOffset: nil))
+        }
+        try? FileManager.default.removeItem(atPath: target)
+    }
+}
