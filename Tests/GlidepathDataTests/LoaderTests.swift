@@ -157,3 +157,24 @@ struct LoaderTests {
         #expect(tabular.batch(epoch: 0, index: 0).features == [1, 2, 3, 4])
     }
 }
+
+@Suite("Train / validation / test splits")
+struct DatasetSplitsTests {
+    @Test func carvesValidationFromTrainOnly() throws {
+        let train = LoaderTests.tinyImages(count: 40)
+        let test = LoaderTests.tinyImages(count: 7)
+        let splits = try DatasetSplits(officialTrain: train, officialTest: test, validationFraction: 0.25, seed: 3)
+        #expect(splits.validation.count == 10 && splits.train.count == 30)  // round(0.25 · 40)
+        #expect(splits.test == test)
+        // Every example of the official training split lands in exactly one part, pixels intact.
+        for (position, index) in splits.split.validationIndices.enumerated() {
+            #expect(splits.validation.labels[position] == train.labels[index])
+            #expect(splits.validation.pixels[position * 6] == train.pixels[index * 6])
+        }
+        let again = try DatasetSplits(officialTrain: train, officialTest: test, validationFraction: 0.25, seed: 3)
+        #expect(again.validation == splits.validation)
+        let text = TextDataset(texts: ["a", "b", "c", "d"], labels: [0, 1, 0, 1], classNames: ["n", "p"])
+        let textSplits = try DatasetSplits(officialTrain: text, officialTest: text, validationFraction: 0.5, seed: 1)
+        #expect(Set(textSplits.train.texts + textSplits.validation.texts) == ["a", "b", "c", "d"])
+    }
+}
