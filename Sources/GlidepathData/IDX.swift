@@ -1,0 +1,65 @@
+/// An array read from an IDX file: its dimensions and its unsigned-byte elements in row-major order.
+public struct IDXArray: Equatable, Sendable {
+    public var dimensions: [Int]
+    public var elements: [UInt8]
+}
+
+/// The IDX format of the MNIST distribution (LeCun, Cortes, Burges, "The MNIST database of
+/// handwritten digits", file-format section): a magic number `00 00 TT DD` (TT the element type, DD
+/// the number of dimensions), DD big-endian 32-bit sizes, then the elements.
+///
+/// Only unsigned bytes (TT = 0x08), the type of every MNIST and Fashion-MNIST file, are accepted; the
+/// other IDX types are reported as ``DataError/Problem/badMagic(expected:found:)``. The element count
+/// must equal the product of the dimensions exactly: a short file is
+/// ``DataError/Problem/truncated(expected:actual:)``, extra bytes are ``DataError/Problem/trailingBytes(count:)``.
+public enum IDX {
+    /// Parses decompressed IDX bytes. `file` names the file in errors.
+    public static func parse(_ bytes: [UInt8], file: String) throws(DataError) -> IDXArray {
+        guard bytes.count >= 4 else {
+            throw DataError(file: file, location: .byteOffset(0), problem: .truncated(expected: 4, actual: bytes.count))
+        }
+        guard bytes[0] == 0, bytes[1] == 0, bytes[2] == 0x08 else {
+            throw DataError(file: file, location: .byteOffset(0),
+                            problem: .badMagic(expected: "00 00 08 DD (unsigned bytes)",
+                                               found: Gzip.hexPrefix(bytes, count: 4)))
+        }
+        let rank = Int(bytes[3])
+        guard (1...4).contains(rank) else {
+            throw DataError(file: file, location: .byteOffset(3),
+                            problem: .badDimensions("\(rank) dimensions (expected 1 to 4)"))
+        }
+        let headerLength = 4 + 4 * rank
+        guard bytes.count >= headerLength else {
+            throw DataError(file: file, location: .byteOffset(4),
+                            problem: .truncated(expected: headerLength, actual: bytes.count))
+        }
+        var dimensions: [Int] = []
+        var elementCount = 1
+        for axis in 0..<rank {
+            let at = 4 + 4 * axis
+            let size = Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
+            dimensions.append(size)
+            // Each size is < 2^32 and there are at most 4, so this cannot overflow Int64 before the check.
+            elementCount = elementCount.multipliedReportingOverflow(by: size).partialValue
+            guard elementCount <= Int(Int32.max) * 4 else {
+                throw DataError(file: file, location: .byteOffset(at),
+                                problem: .badDimensions("\(dimensions) describe more elements than any IDX file holds"))
+            }
+        }
+        let available = bytes.count - headerLength
+        if available < elementCount {
+            throw DataError(file: file, location: .byteOffset(bytes.count),
+                            problem: .truncated(expected: headerLength + elementCount, actual: bytes.count))
+        }
+        if available > elementCount {
+            throw DataError(file: file, location: .byteOffset(headerLength + elementCount),
+                            problem: .trailingBytes(count: available - elementCount))
+        }
+        return IDXArray(dimensions: dimensions, elements: Array(bytes[headerLength...]))
+    }
+
+    /// Reads and parses the IDX file at `path`, gzip-compressed or raw.
+    public static func read(at path: String) throws(DataError) -> IDXArray {
+        try parse(try FileAccess.readContent(at: path), file: path)
+    }
+}

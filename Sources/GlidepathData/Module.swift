@@ -1,1 +1,0 @@
-// Module GlidepathData: see ARCHITECTURE.md.
