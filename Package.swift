@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "GlidepathLab",
             dependencies: [
-                "Glidepath", "GlidepathTensor", "GlidepathNN", "GlidepathData",
+                "Glidepath", "GlidepathTensor", "GlidepathNN", "GlidepathData", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .executableTarget(
