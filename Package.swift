@@ -58,7 +58,9 @@ let package = Package(
         .testTarget(name: "GlidepathTensorTests", dependencies: ["GlidepathTensor", "GlidepathTestSupport"]),
         .testTarget(name: "GlidepathNNTests", dependencies: ["GlidepathNN", "GlidepathTestSupport"]),
         .testTarget(name: "GlidepathDataTests", dependencies: ["GlidepathData", "GlidepathTestSupport"]),
-        .testTarget(name: "GlidepathLabTests", dependencies: ["GlidepathLab", "GlidepathTestSupport"]),
-        .testTarget(name: "GlidepathCLITests", dependencies: ["GlidepathTestSupport"]),
+        .testTarget(
+            name: "GlidepathLabTests",
+            dependencies: ["GlidepathLab", "GlidepathTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "GlidepathCLITests", dependencies: ["GlidepathLab", "GlidepathTestSupport"]),
     ]
 )

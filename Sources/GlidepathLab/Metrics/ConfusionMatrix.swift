@@ -138,6 +138,13 @@ public struct BinaryClassificationScores: Sendable, Equatable {
     public var recall: Double
     public var f1: Double
 
+    /// Scores given directly.
+    public init(precision: Double, recall: Double, f1: Double) {
+        self.precision = precision
+        self.recall = recall
+        self.f1 = f1
+    }
+
     /// Precision, recall and F1 of `positiveClass` from a two-class matrix; zero divisions give 0 as in
     /// ``ConfusionMatrix``.
     public init(_ matrix: ConfusionMatrix, positiveClass: Int = 1) throws(MetricsError) {

@@ -7,8 +7,8 @@
 ///     spikes(x)       = |{e ≥ 2 : L_e > (1 + x)·L_{e−1}}|   epoch-over-epoch increases above x
 ///     totalVariation  = Σ_{e ≥ 2} |L_e − L_{e−1}|
 ///
-/// The variance uses the two-pass algorithm (mean first, then squared deviations), which is exact for a
-/// constant curve and avoids the cancellation of the one-pass Σx² − (Σx)²/E formula.
+/// The variance uses Welford's update (Welford, Technometrics 4(3), 1962), which avoids the cancellation
+/// of the one-pass Σx² − (Σx)²/E formula and is exactly 0 for a constant curve.
 ///
 /// Reference: `shared/reference/landscape.md` §11 (experiment plan), `benchmarking.md` §3.5.
 public struct LossStability: Sendable, Equatable, Codable {
@@ -49,13 +49,19 @@ public struct LossStability: Sendable, Equatable, Codable {
         totalVariation = variation
     }
 
-    /// Population variance (1/n)·Σ(x − x̄)² of finite `values`, by the two-pass algorithm.
+    /// Population variance (1/n)·Σ(x − x̄)² of finite `values`, by Welford's update.
     public static func variance(of values: [Double], name: String = "values") throws(MetricsError) -> Double {
         guard !values.isEmpty else { throw .empty(name: name) }
         for (index, value) in values.enumerated() where !value.isFinite {
             throw .nonFinite(name: name, index: index, value: value)
         }
-        let mean = values.reduce(0, +) / Double(values.count)
-        return values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+        var mean = 0.0
+        var sumOfSquares = 0.0
+        for (index, value) in values.enumerated() {
+            let delta = value - mean
+            mean += delta / Double(index + 1)
+            sumOfSquares += delta * (value - mean)
+        }
+        return sumOfSquares / Double(values.count)
     }
 }
