@@ -89,6 +89,11 @@ public enum CheckpointFile {
             throw .writeFailed(path: path, reason: "\(sections.count) sections; at most \(maximumSections)")
         }
 
+        return assemble(sections)
+    }
+
+    /// Lays out `sections` in the file format (also used by tests to build malformed files).
+    static func assemble(_ sections: [(name: String, encoding: SectionEncoding, payload: Data)]) -> Data {
         var table = Data()
         for section in sections {
             table.appendLittleEndian(UInt16(section.name.utf8.count))
@@ -200,7 +205,26 @@ public enum CheckpointFile {
         if let expectedChecksum, expectedChecksum.lowercased() != CRC32.hex(fileCRC) {
             throw .checksumMismatch(path: path, expected: expectedChecksum.lowercased(), actual: CRC32.hex(fileCRC))
         }
-        return try assemble(payloads, path: path)
+        return try checkpoint(from: payloads, path: path)
+    }
+
+    /// The byte range of each section's payload in a well-formed file (for tests and tools), in file order.
+    static func payloadRanges(in data: Data) -> [(name: String, range: Range<Int>)] {
+        let bytes = [UInt8](data)
+        guard bytes.count >= preambleSize else { return [] }
+        let sectionCount = Int(bytes.littleEndianUInt32(at: 12))
+        var cursor = preambleSize
+        var offset = preambleSize + Int(bytes.littleEndianUInt32(at: 16))
+        var ranges: [(name: String, range: Range<Int>)] = []
+        for _ in 0..<sectionCount {
+            let nameLength = Int(bytes.littleEndianUInt16(at: cursor))
+            let name = String(decoding: bytes[(cursor + 2)..<(cursor + 2 + nameLength)], as: UTF8.self)
+            let length = Int(bytes.littleEndianUInt64(at: cursor + 2 + nameLength + 1))
+            ranges.append((name, offset..<(offset + length)))
+            offset += length
+            cursor += 2 + nameLength + 13
+        }
+        return ranges
     }
 
     /// CRC of everything before the trailer.
@@ -208,7 +232,7 @@ public enum CheckpointFile {
         data.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<max(0, $0.count - trailerSize)])) }
     }
 
-    private static func assemble(_ payloads: [String: (encoding: SectionEncoding, data: Data)], path: String)
+    private static func checkpoint(from payloads: [String: (encoding: SectionEncoding, data: Data)], path: String)
         throws(CheckpointError) -> Checkpoint
     {
         func payload(_ section: Checkpoint.Section) throws(CheckpointError) -> Data {
