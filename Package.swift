@@ -60,7 +60,8 @@ let package = Package(
         .testTarget(name: "GlidepathDataTests", dependencies: ["GlidepathData", "GlidepathTestSupport"]),
         .testTarget(
             name: "GlidepathLabTests",
-            dependencies: ["GlidepathLab", "GlidepathTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "GlidepathCLITests", dependencies: ["GlidepathLab", "GlidepathTestSupport"]),
+            dependencies: ["GlidepathLab", "GlidepathTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Golden"]),
+        .testTarget(name: "GlidepathCLITests", dependencies: ["GlidepathLab", "GlidepathTestSupport"], exclude: ["Golden"]),
     ]
 )

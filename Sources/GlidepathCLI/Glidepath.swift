@@ -6,5 +6,8 @@ struct GlidepathCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glidepath",
         abstract: "Learning-rate schedules that adapt to training.",
-        subcommands: [])
+        subcommands: [
+            RunsCommand.self,
+            LabProbeCommand.self,
+        ])
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GlidepathTestSupport
 import Testing
 @testable import GlidepathLab
 

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Glidepath
+import GlidepathLab
+
+/// `glidepath lab-probe`: hidden helper modes that let tests exercise signal handling and atomic
+/// checkpoint writes in a real child process. Not part of the user interface.
+struct LabProbeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lab-probe",
+        abstract: "Test helpers for signal handling and checkpoint writes.",
+        shouldDisplay: false,
+        subcommands: [InterruptProbe.self, CheckpointWritesProbe.self])
+}
+
+/// Writes a line to standard output immediately (a test waits for it through a pipe).
+private func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+/// The training-loop shape: steps until SIGINT/SIGTERM, then checkpoints and exits with 128 + signal.
+struct InterruptProbe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "interrupt",
+        abstract: "Step until SIGINT or SIGTERM, then write a checkpoint and exit with 128 + the signal number.")
+
+    @Option(help: "Checkpoint file to write on interruption.")
+    var checkpoint: String
+
+    @Option(help: "Give up (exit 3) after this many steps without a signal.")
+    var maximumSteps = 200_000
+
+    func run() throws {
+        let monitor = InterruptMonitor()
+        monitor.start()
+        say("ready")
+        var step = 0
+        while step < maximumSteps {
+            step += 1
+            usleep(1_000)  // one "training step"
+            guard let signal = monitor.requestedSignal else { continue }
+            let state = Checkpoint(
+                counters: TrainingCounters(completedEpochs: 0, stepsIntoEpoch: step, completedSteps: step),
+                modelState: Data(), optimizerState: Data(), schedulerState: .object(["stepCount": .int(step)]),
+                randomState: Data(), loaderState: .object(["signal": .string(signal.description)]))
+            try CheckpointFile.write(state, to: checkpoint)
+            say("stopped by \(signal) at step \(step)")
+            monitor.stop()
+            throw ExitCode(signal.exitStatus)
+        }
+        say("no signal after \(step) steps")
+        throw ExitCode(3)
+    }
+}
+
+/// Overwrites one checkpoint file again and again, for a test that kills it with SIGKILL mid-write.
+struct CheckpointWritesProbe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint-writes",
+        abstract: "Write checkpoint number 1, 2, 3, … to the same file until killed or --count is reached.")
+
+    @Option(help: "Checkpoint file to overwrite.")
+    var checkpoint: String
+
+    @Option(help: "Bytes of model state per checkpoint.")
+    var modelBytes = 1 << 20
+
+    @Option(help: "Number of checkpoints to write.")
+    var count = 100_000
+
+    func run() throws {
+        for number in 1...max(1, count) {
+            try CheckpointFile.write(Self.checkpoint(number: number, modelBytes: modelBytes), to: checkpoint)
+            if number == 1 { say("ready") }
+        }
+    }
+
+    /// Checkpoint `number`: model bytes are a function of the number, so a reader can check that the
+    /// file it sees is one complete checkpoint and not a mixture of two.
+    static func checkpoint(number: Int, modelBytes: Int) -> Checkpoint {
+        let model = Data((0..<modelBytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ number) })
+        return Checkpoint(
+            counters: TrainingCounters(completedEpochs: number, stepsIntoEpoch: 0, completedSteps: number),
+            modelState: model, optimizerState: Data(), schedulerState: .int(number), randomState: Data(),
+            loaderState: .null)
+    }
+}
