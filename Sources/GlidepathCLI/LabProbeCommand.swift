@@ -57,7 +57,7 @@ struct InterruptProbe: ParsableCommand {
 struct CheckpointWritesProbe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint-writes",
-        abstract: "Write checkpoint number 1, 2, 3, … to the same file until killed or --count is reached.")
+        abstract: "Write checkpoints 1…8 in turn to the same file until killed or --count writes are done.")
 
     @Option(help: "Checkpoint file to overwrite.")
     var checkpoint: String
@@ -69,16 +69,27 @@ struct CheckpointWritesProbe: ParsableCommand {
     var count = 100_000
 
     func run() throws {
-        for number in 1...max(1, count) {
-            try CheckpointFile.write(Self.checkpoint(number: number, modelBytes: modelBytes), to: checkpoint)
-            if number == 1 { say("ready") }
+        // Encode checkpoints 1…8 once and cycle through them, so the loop's time goes into the atomic
+        // file replacement itself and a kill most likely lands mid-write.
+        let base = Self.basePattern(modelBytes: modelBytes)
+        let files = try (1...8).map { try CheckpointFile.encode(Self.checkpoint(number: $0, base: base)) }
+        for iteration in 0..<max(1, count) {
+            try AtomicFile.write(files[iteration % files.count], to: checkpoint)
+            if iteration == 0 { say("ready") }
         }
     }
 
-    /// Checkpoint `number`: model bytes are a function of the number, so a reader can check that the
-    /// file it sees is one complete checkpoint and not a mixture of two.
-    static func checkpoint(number: Int, modelBytes: Int) -> Checkpoint {
-        let model = Data((0..<modelBytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ number) })
+    /// Byte i of the base model state: (31·i) mod 256.
+    static func basePattern(modelBytes: Int) -> [UInt8] {
+        (0..<modelBytes).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+    }
+
+    /// Checkpoint `number`: the base pattern with every 4096th byte XORed with the number's low byte, so
+    /// a reader can check that the file it sees is one complete checkpoint and not a mixture of two.
+    static func checkpoint(number: Int, base: [UInt8]) -> Checkpoint {
+        var bytes = base
+        for index in stride(from: 0, to: bytes.count, by: 4096) { bytes[index] ^= UInt8(truncatingIfNeeded: number) }
+        let model = Data(bytes)
         return Checkpoint(
             counters: TrainingCounters(completedEpochs: number, stepsIntoEpoch: 0, completedSteps: number),
             modelState: model, optimizerState: Data(), schedulerState: .int(number), randomState: Data(),
