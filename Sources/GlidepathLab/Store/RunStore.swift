@@ -199,6 +199,17 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// Deletes the rows of `checkpoints` (matched by step, reason and path) of `run`, in one transaction.
+    /// The files are the caller's to delete, after this returns.
+    public func deleteCheckpoints(_ checkpoints: [CheckpointRecord], of run: RunIdentifier) throws(RunStoreError) {
+        try write("delete checkpoints of run \(run)") { db in
+            for checkpoint in checkpoints {
+                try db.execute(sql: "DELETE FROM checkpoints WHERE run_id = ? AND step = ? AND reason = ? AND path = ?",
+                               arguments: [run.rawValue, checkpoint.step, checkpoint.reason.rawValue, checkpoint.path])
+            }
+        }
+    }
+
     // MARK: - Reading
 
     /// Every run, oldest first.
