@@ -15,13 +15,16 @@ struct TaskCatalogueTests {
         #expect(TrainingTask.sst2BiLSTM.specification.testSplit == .officialDevelopment)
         for task in TrainingTask.allCases {
             #expect(task.specification.optimizer == .study)
-            #expect(task.specification.validationSplit == ValidationSplit(fraction: 0.1, seed: 0))
+            #expect(task.specification.validationSplit == ValidationHoldout(fraction: 0.1, seed: 0))
             #expect(try TrainingTask(named: task.rawValue) == task)
         }
         #expect(throws: TaskError.unknownTask("mnist")) { try TrainingTask(named: "mnist") }
         #expect(TaskError.unknownTask("mnist").description.contains("fashion-mnist-cnn"))
-        // ⌊0.1 · 60000⌋ = 6000 validation images for MNIST.
-        #expect(ValidationSplit(fraction: 0.1, seed: 0).validationCount(of: 60_000) == 6_000)
+        // round(0.1 · 60000) = 6000 validation images for MNIST; round(0.1 · 32561) = round(3256.1) = 3256 for Adult;
+        // round(0.5 · 5) = round(2.5) = 3 (halves away from zero, as GlidepathData's split).
+        #expect(ValidationHoldout(fraction: 0.1, seed: 0).validationCount(of: 60_000) == 6_000)
+        #expect(ValidationHoldout(fraction: 0.1, seed: 0).validationCount(of: 32_561) == 3_256)
+        #expect(ValidationHoldout(fraction: 0.5, seed: 0).validationCount(of: 5) == 3)
     }
 
     @Test("parameter counts equal the PyTorch peer's (engine.md §8) and the MNIST variant's by hand")

@@ -89,10 +89,13 @@ public struct ConvolutionalNetwork: Sendable, Equatable, Codable {
 /// forward direction's final hidden state and the backward direction's final hidden state → Linear to
 /// the class logits.
 ///
-/// Inputs are token indices, `sequenceLength` per sample; shorter texts are padded at the front with
-/// index 0 and longer texts keep their last `sequenceLength` tokens (Keras `pad_sequences` defaults), and
-/// the LSTM runs over the full padded length without masking, like the engine's PyTorch peer. The LSTM
-/// follows PyTorch: gate order i, f, g, o and two bias vectors (b_ih, b_hh) per direction.
+/// Inputs are token indices, `sequenceLength` per sample, as `GlidepathData.TextPipeline` encodes them:
+/// truncated keeping the first tokens, padded on the right with index 0, with each text's length L.
+/// The LSTM reads only the L real tokens of each text, as PyTorch's `pack_padded_sequence` does: the
+/// forward final state is h⃗ at position L−1, and the backward direction starts at position L−1 and ends
+/// at position 0 (equivalently: run it over each text reversed within its length and take position L−1).
+/// A text with no tokens counts as L = 1 (one padding token). The LSTM follows PyTorch: gate order
+/// i, f, g, o and two bias vectors (b_ih, b_hh) per direction; initial states are zero.
 public struct RecurrentNetwork: Sendable, Equatable, Codable {
     /// Rows of the embedding table: index 0 = padding, 1 = out-of-vocabulary, then the most frequent
     /// training tokens.

@@ -17,7 +17,7 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
     /// Epochs to train (the task's budget unless overridden), ≥ 1.
     public var epochs: Int
     public var batchSize: Int
-    public var validationSplit: ValidationSplit
+    public var validationSplit: ValidationHoldout
     /// Seed of every random choice in the run (initialisation, shuffling, dropout).
     public var seed: UInt64
     /// The data directory the datasets were read from.

@@ -1,5 +1,5 @@
-/// The datasets the tasks train on.
-public enum DatasetName: String, Sendable, Codable, CaseIterable {
+/// The datasets the tasks train on (the same names as `GlidepathData.DatasetName`).
+public enum TaskDataset: String, Sendable, Codable, CaseIterable {
     case mnist
     case fashionMNIST = "fashion-mnist"
     case cifar10
@@ -18,10 +18,12 @@ public enum TestSplit: String, Sendable, Codable {
 
 /// How the validation set is drawn from the official training split.
 ///
-/// The training split's indices are permuted by the lab's seeded generator with `seed` (the same for
-/// every run of a task, so all schedulers are compared on the same validation set), and the first
-/// ⌊fraction·N⌋ indices of the permutation form the validation set; the rest is trained on.
-public struct ValidationSplit: Sendable, Equatable, Codable {
+/// The training split's indices are permuted by a generator seeded with `seed` (the same for every run
+/// of a task, so all schedulers are compared on the same validation set), and the first
+/// round(fraction·N) indices of the permutation form the validation set; the rest is trained on. This is
+/// `GlidepathData.ValidationSplit(count:fraction:seed:)`; the type is named differently here so a module
+/// importing both sees no ambiguity.
+public struct ValidationHoldout: Sendable, Equatable, Codable {
     /// Fraction of the training split held out, in (0, 1).
     public var fraction: Double
     /// Seed of the split permutation; independent of the run's seed.
@@ -32,9 +34,9 @@ public struct ValidationSplit: Sendable, Equatable, Codable {
         self.seed = seed
     }
 
-    /// Number of validation samples out of `trainingCount`: ⌊fraction·N⌋.
+    /// Number of validation samples out of `trainingCount`: round(fraction·N), halves away from zero.
     public func validationCount(of trainingCount: Int) -> Int {
-        Int((fraction * Double(trainingCount)).rounded(.down))
+        Int((fraction * Double(trainingCount)).rounded())
     }
 }
 
@@ -88,18 +90,18 @@ public enum TrainingTask: String, Sendable, Codable, CaseIterable {
 /// What a task fixes. See `docs/tasks.md` for the prose definitions and preprocessing.
 public struct TaskSpecification: Sendable, Equatable, Codable {
     public var task: TrainingTask
-    public var dataset: DatasetName
+    public var dataset: TaskDataset
     public var model: ModelArchitecture
     public var batchSize: Int
     /// Default number of epochs; a run may override it.
     public var epochBudget: Int
-    public var validationSplit: ValidationSplit
+    public var validationSplit: ValidationHoldout
     public var testSplit: TestSplit
     /// The default optimizer: the study's Adam for every task.
     public var optimizer: OptimizerSettings
 
-    public init(task: TrainingTask, dataset: DatasetName, model: ModelArchitecture, batchSize: Int,
-                epochBudget: Int, validationSplit: ValidationSplit = ValidationSplit(fraction: 0.1, seed: 0),
+    public init(task: TrainingTask, dataset: TaskDataset, model: ModelArchitecture, batchSize: Int,
+                epochBudget: Int, validationSplit: ValidationHoldout = ValidationHoldout(fraction: 0.1, seed: 0),
                 testSplit: TestSplit = .officialTest, optimizer: OptimizerSettings = .study) {
         self.task = task
         self.dataset = dataset
