@@ -50,7 +50,12 @@ struct RunsShowCommand: ParsableCommand {
     func run() throws {
         let store = try storeOptions.openForReading()
         let record = try store.run(matching: runReference)
-        print(try RunsText.show(record, epochs: store.epochs(of: record.id), checkpoints: store.checkpoints(of: record.id)),
+        let epochs = try store.epochs(of: record.id)
+        let steps = try store.steps(of: record.id)
+        let target = (try? record.configuration())?.targetValidationLoss
+        let analysis = try RunAnalysis(epochs: epochs, steps: steps, target: target)
+        print(try RunsText.show(record, epochs: epochs, checkpoints: store.checkpoints(of: record.id),
+                                analysis: analysis, target: target),
               terminator: "")
     }
 }

@@ -15,7 +15,8 @@ enum RunsText {
         return table([header] + rows)
     }
 
-    static func show(_ run: RunRecord, epochs: [EpochRecord], checkpoints: [CheckpointRecord]) throws -> String {
+    static func show(_ run: RunRecord, epochs: [EpochRecord], checkpoints: [CheckpointRecord], analysis: RunAnalysis,
+                     target: Double?) throws -> String {
         var lines: [String] = []
         let code = run.codeVersion
         let commit = code.commit.map { "commit \($0)" + (code.dirty == true ? " (modified)" : "") } ?? "no git commit"
@@ -52,6 +53,9 @@ enum RunsText {
             lines += table([header] + rows).split(separator: "\n").map { "  " + $0 }
         }
         lines.append("")
+        lines.append("summary:")
+        lines += table(summary(analysis, target: target)).split(separator: "\n").map { "  " + $0 }
+        lines.append("")
         if checkpoints.isEmpty {
             lines.append("checkpoints: none")
         } else {
@@ -68,6 +72,39 @@ enum RunsText {
             lines.append("result: none yet")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func summary(_ analysis: RunAnalysis, target: Double?) -> [[String]] {
+        func stability(_ value: LossStability?) -> String {
+            guard let value else { return "-" }
+            return "variance \(String(format: "%.4g", value.variance)), spikes \(value.spikeCount), "
+                + "total variation \(ProgressFormat.loss(value.totalVariation))"
+        }
+        let best = analysis.bestValidationLoss.map { "\(ProgressFormat.loss($0)) (epoch \(analysis.bestEpoch ?? 0))" } ?? "-"
+        let targetText: String
+        if let target {
+            targetText = ProgressFormat.loss(target) + (analysis.targetReach.map {
+                " reached after \($0.epochs) epoch\($0.epochs == 1 ? "" : "s"), \(ProgressFormat.seconds($0.trainingSeconds)) training"
+            } ?? " not reached")
+        } else {
+            targetText = "none"
+        }
+        let rates = analysis.rateChanges.map {
+            "\($0.adjustmentCount) adjustments, mean |Δ ln η| \(String(format: "%.4g", $0.meanMagnitude)), "
+                + "max \(String(format: "%.4g", $0.maximumMagnitude))"
+                + ($0.zeroCrossings > 0 ? ", \($0.zeroCrossings) to or from 0" : "")
+        } ?? "-"
+        let divergence = analysis.divergence.map { event in
+            "epoch \(event.epoch)" + (event.step.map { " step \($0)" } ?? "") + ": \(event.reason)"
+        } ?? "none"
+        return [
+            ["best val loss", best], ["target", targetText],
+            ["time", "\(ProgressFormat.seconds(analysis.trainingSeconds)) training, "
+                + "\(ProgressFormat.seconds(analysis.evaluationSeconds)) evaluation"],
+            ["train loss", stability(analysis.trainLossStability)],
+            ["val loss", stability(analysis.validationLossStability)],
+            ["rate changes", rates], ["divergence", divergence],
+        ]
     }
 
     /// Left-aligned columns separated by two spaces; no trailing spaces.

@@ -107,7 +107,7 @@ func makeFixtureStore(in directory: URL) throws -> (completed: RunIdentifier, ru
     }
     let result = RunResultRecord(runId: completed.rawValue, task: .adultMLP, scheduler: "cosine", seed: 7, epochs: 2,
                                  status: .completed, testLoss: 0.3, testAccuracy: 0.85, testF1: 0.75, testAUC: 0.9,
-                                 bestValLoss: 0.25, epochsToTarget: 1, secondsToTarget: 9.5, trainSeconds: 19,
+                                 bestValLoss: 0.25, epochsToTarget: 2, secondsToTarget: 19, trainSeconds: 19,
                                  evaluationSeconds: 1)
     try store.commit(RunCommit(status: .completed, result: result), to: completed)
     clock.advance(by: 30)
