@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(
             name: "GlidepathLabTests",
             dependencies: ["GlidepathLab", "GlidepathTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
-            exclude: ["Golden"]),
+            exclude: ["Golden", "Fixtures"]),
         .testTarget(name: "GlidepathCLITests", dependencies: ["GlidepathLab", "GlidepathTestSupport"], exclude: ["Golden"]),
     ]
 )
