@@ -144,7 +144,7 @@ struct CheckpointFileTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).sorted() == ["blocked.gpck", "latest.gpck"])
         #expect(throws: CheckpointError.self) { try CheckpointFile.write(sampleCheckpoint(), to: directory.path("no/such/dir.gpck")) }
         // Leftovers of killed writes are removed on request.
-        FileManager.default.createFile(atPath: directory.path(AtomicFile.temporaryPrefix + "latest.gpck-1-1"), contents: Data([1]))
+        #expect(FileManager.default.createFile(atPath: directory.path(AtomicFile.temporaryPrefix + "latest.gpck-1-1"), contents: Data([1])))
         #expect(AtomicFile.removeStaleTemporaries(in: directory.url.path) == 1)
     }
 }

@@ -21,8 +21,6 @@ public enum CheckpointReason: String, Sendable, Codable, CaseIterable {
     case epoch
     /// On SIGINT or SIGTERM, mid-epoch.
     case interrupt
-    /// After the last epoch.
-    case final
 }
 
 /// One run as stored: its identity, configuration and provenance.

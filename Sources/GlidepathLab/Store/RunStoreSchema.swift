@@ -71,7 +71,7 @@ enum RunStoreSchema {
             run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
             step INTEGER NOT NULL CHECK (step >= 0),
             epoch INTEGER NOT NULL CHECK (epoch >= 0),
-            reason TEXT NOT NULL CHECK (reason IN ('epoch', 'interrupt', 'final')),
+            reason TEXT NOT NULL CHECK (reason IN ('epoch', 'interrupt')),
             path TEXT NOT NULL,
             checksum TEXT NOT NULL,
             byte_count INTEGER NOT NULL CHECK (byte_count >= 0),
