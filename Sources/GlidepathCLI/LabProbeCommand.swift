@@ -30,6 +30,9 @@ struct InterruptProbe: ParsableCommand {
     @Option(help: "Give up (exit 3) after this many steps without a signal.")
     var maximumSteps = 200_000
 
+    @Option(help: "Milliseconds to stall before writing the checkpoint (a hanging write).")
+    var checkpointDelayMilliseconds = 0
+
     func run() throws {
         let monitor = InterruptMonitor()
         monitor.start()
@@ -39,6 +42,8 @@ struct InterruptProbe: ParsableCommand {
             step += 1
             usleep(1_000)  // one "training step"
             guard let signal = monitor.requestedSignal else { continue }
+            say("stopping on \(signal)")
+            if checkpointDelayMilliseconds > 0 { usleep(UInt32(checkpointDelayMilliseconds) * 1_000) }
             let state = Checkpoint(
                 counters: TrainingCounters(completedEpochs: 0, stepsIntoEpoch: step, completedSteps: step),
                 modelState: Data(), optimizerState: Data(), schedulerState: .object(["stepCount": .int(step)]),

@@ -62,6 +62,25 @@ struct SignalTests {
         #expect(output.contains("at step \(state.counters.completedSteps)\n"))
     }
 
+    @Test("a second signal while the checkpoint is pending exits at once with 128 + signal")
+    func secondSignal() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let checkpoint = directory.path("never.gpck")
+        // The probe stalls 20 s before writing its checkpoint, like a hanging write.
+        let child = try ChildProcess(["lab-probe", "interrupt", "--checkpoint", checkpoint,
+                                      "--checkpoint-delay-milliseconds", "20000"])
+        #expect(child.waitForLine("ready"))
+        child.send(SIGTERM)
+        #expect(child.waitForLine("stopping on SIGTERM"))
+        child.send(SIGTERM)
+        let (status, reason, output) = child.finish()
+        #expect(reason == .exit && status == 143)
+        #expect(!output.contains("stopped by"))
+        // It exited during the stall, before any checkpoint was written.
+        #expect(!FileManager.default.fileExists(atPath: checkpoint))
+    }
+
     @Test("control: with no signal the probe runs out its steps and exits 3 without a checkpoint")
     func noSignal() throws {
         // Control: the probe exits 3 after a few steps when no signal comes, proving the loop and the
