@@ -109,7 +109,7 @@ struct ROCAUCTests {
 
     @Test("equals the brute-force pairwise Mann–Whitney count on 300 seeded random cases with ties")
     func bruteForce() throws {
-        var generator = SplitMix64(seed: 20_261_123)
+        var generator = LabSplitMix64(seed: 20_261_123)
         for _ in 0..<300 {
             let count = Int.random(in: 2...60, using: &generator)
             let levels = Int.random(in: 1...8, using: &generator)  // few score levels → many ties
@@ -145,8 +145,8 @@ struct ROCAUCTests {
     }
 }
 
-/// SplitMix64 (Steele, Lea & Flood, OOPSLA 2014): a tiny seeded generator for test sweeps.
-struct SplitMix64: RandomNumberGenerator {
+/// LabSplitMix64 (Steele, Lea & Flood, OOPSLA 2014): a tiny seeded generator for test sweeps.
+struct LabSplitMix64: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
