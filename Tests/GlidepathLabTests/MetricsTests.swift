@@ -145,7 +145,8 @@ struct ROCAUCTests {
     }
 }
 
-/// LabSplitMix64 (Steele, Lea & Flood, OOPSLA 2014): a tiny seeded generator for test sweeps.
+/// SplitMix64 (Steele, Lea & Flood, OOPSLA 2014): a tiny seeded generator for test sweeps. Named apart
+/// from the `GlidepathTestSupport.SplitMix64` another branch adds (same algorithm), to avoid shadowing.
 struct LabSplitMix64: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }
