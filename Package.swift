@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "GlidepathLab",
             dependencies: [
-                "Glidepath", "GlidepathTensor", "GlidepathNN", "GlidepathData",
+                "Glidepath", "GlidepathTensor", "GlidepathNN", "GlidepathData", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .executableTarget(
@@ -60,9 +60,12 @@ let package = Package(
         .testTarget(name: "GlidepathTensorTests", dependencies: ["GlidepathTensor", "GlidepathTestSupport"]),
         .testTarget(name: "GlidepathNNTests", dependencies: ["GlidepathNN", "GlidepathTestSupport"]),
         .testTarget(name: "GlidepathDataTests", dependencies: ["GlidepathData", "GlidepathTestSupport"]),
-        .testTarget(name: "GlidepathLabTests", dependencies: ["GlidepathLab", "GlidepathTestSupport"]),
         .testTarget(
-            name: "GlidepathCLITests", dependencies: ["Glidepath", "GlidepathTestSupport"],
+            name: "GlidepathLabTests",
+            dependencies: ["GlidepathLab", "GlidepathTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Golden", "Fixtures"]),
+        .testTarget(
+            name: "GlidepathCLITests", dependencies: ["Glidepath", "GlidepathLab", "GlidepathTestSupport"],
             exclude: ["Golden"]),
     ]
 )

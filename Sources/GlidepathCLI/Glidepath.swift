@@ -9,5 +9,7 @@ struct GlidepathCommand: ParsableCommand {
         subcommands: [
             ScheduleCommand.self,
             DataCommand.self,
+            RunsCommand.self,
+            LabProbeCommand.self,
         ])
 }

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Glidepath
+import GlidepathLab
+
+/// `glidepath runs`: inspect and export the run store.
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs",
+        abstract: "List, show and export recorded training runs.",
+        discussion: """
+            Runs are recorded in one SQLite file, by default ./\(RunStore.defaultFileName) in the working \
+            directory; pass --store FILE to read another. These commands only read the store.
+            """,
+        subcommands: [RunsListCommand.self, RunsShowCommand.self, RunsExportCommand.self])
+}
+
+/// The `--store` option shared by every command that reads or writes the run store.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The run store file.", valueName: "file"))
+    var store: String = RunStore.defaultFileName
+
+    /// The store opened read-only (never created or migrated).
+    func openForReading() throws -> RunStore {
+        try RunStore(path: store, access: .readOnly)
+    }
+}
+
+struct RunsListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the runs in the store, oldest first.")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        let store = try storeOptions.openForReading()
+        print(RunsText.list(try store.runs(), storePath: store.path), terminator: "")
+    }
+}
+
+struct RunsShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one run: configuration, provenance, epochs, checkpoints and result.")
+
+    @Argument(help: ArgumentHelp("The run's identifier, or a prefix of it that matches one run.", valueName: "run"))
+    var runReference: String
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        let store = try storeOptions.openForReading()
+        let record = try store.run(matching: runReference)
+        let epochs = try store.epochs(of: record.id)
+        let steps = try store.steps(of: record.id)
+        let target = (try? record.configuration())?.targetValidationLoss
+        let analysis = try RunAnalysis(epochs: epochs, steps: steps, target: target)
+        print(try RunsText.show(record, epochs: epochs, checkpoints: store.checkpoints(of: record.id),
+                                analysis: analysis, target: target),
+              terminator: "")
+    }
+}
+
+extension RunExport.Format: ExpressibleByArgument {}
+extension RunExport.Table: ExpressibleByArgument {}
+
+struct RunsExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export one run's steps or epochs as CSV or JSON lines.",
+        discussion: """
+            One row per step (or epoch) with the run id, task, scheduler and seed on every row, so exports \
+            of many runs concatenate. Numbers are written in shortest round-trip form.
+            """)
+
+    @Argument(help: ArgumentHelp("The run's identifier, or a prefix of it that matches one run.", valueName: "run"))
+    var runReference: String
+
+    @Option(help: "Output format: csv or jsonl.")
+    var format: RunExport.Format = .csv
+
+    @Option(help: "Rows: steps or epochs.")
+    var table: RunExport.Table = .steps
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        let store = try storeOptions.openForReading()
+        let record = try store.run(matching: runReference)
+        let text = try RunExport.export(record, from: store, table: table, format: format)
+        if let output {
+            do {
+                try AtomicFile.write(Data(text.utf8), to: output)
+            } catch {
+                throw ValidationError("cannot write \(output): \(error)")
+            }
+        } else {
+            print(text, terminator: "")
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Module GlidepathLab: see ARCHITECTURE.md.

@@ -1,0 +1,90 @@
+import Foundation
+import Glidepath
+
+/// The full resolved configuration of one training run: every input that determines its result.
+///
+/// The run store records it as JSON (``json()``, sorted keys), so a run can be reproduced from the store
+/// alone, and a resumed run checks it is continuing the same configuration.
+public struct RunConfiguration: Sendable, Equatable, Codable {
+    /// Format version of this record; bump when a field changes meaning.
+    public var version: Int
+    public var task: TrainingTask
+    /// Scheduler name as `glidepath schedule` spells it (e.g. `cosine`, `dlrs`).
+    public var scheduler: String
+    /// The scheduler's fully resolved parameters (defaults filled in), as JSON-shaped state.
+    public var schedulerConfiguration: StateValue
+    public var optimizer: OptimizerSettings
+    /// Epochs to train (the task's budget unless overridden), ≥ 1.
+    public var epochs: Int
+    public var batchSize: Int
+    public var validationSplit: ValidationHoldout
+    /// Seed of every random choice in the run (initialisation, shuffling, dropout).
+    public var seed: UInt64
+    /// The data directory the datasets were read from.
+    public var dataDirectory: String
+    /// Validation-loss target for epochs- and time-to-target, if any.
+    public var targetValidationLoss: Double?
+    /// Compute threads the run was configured with.
+    public var threads: Int
+
+    public static let currentVersion = 1
+
+    public init(task: TrainingTask, scheduler: String, schedulerConfiguration: StateValue,
+                optimizer: OptimizerSettings? = nil, epochs: Int? = nil, seed: UInt64,
+                dataDirectory: String, targetValidationLoss: Double? = nil, threads: Int) {
+        let specification = task.specification
+        self.version = Self.currentVersion
+        self.task = task
+        self.scheduler = scheduler
+        self.schedulerConfiguration = schedulerConfiguration
+        self.optimizer = optimizer ?? specification.optimizer
+        self.epochs = epochs ?? specification.epochBudget
+        self.batchSize = specification.batchSize
+        self.validationSplit = specification.validationSplit
+        self.seed = seed
+        self.dataDirectory = dataDirectory
+        self.targetValidationLoss = targetValidationLoss
+        self.threads = threads
+    }
+
+    /// Checks every field.
+    ///
+    /// - Throws: ``TaskError`` naming the first bad field and value.
+    public func validate() throws(TaskError) {
+        func fail(_ field: String, _ value: String, _ reason: String) -> TaskError {
+            .invalidConfiguration(field: field, value: value, reason: reason)
+        }
+        guard version == Self.currentVersion else {
+            throw fail("version", "\(version)", "this build reads configuration version \(Self.currentVersion)")
+        }
+        guard !scheduler.isEmpty else { throw fail("scheduler", "\"\"", "must name a scheduler") }
+        guard epochs >= 1 else { throw fail("epochs", "\(epochs)", "must be ≥ 1") }
+        guard batchSize >= 1 else { throw fail("batchSize", "\(batchSize)", "must be ≥ 1") }
+        guard threads >= 1 else { throw fail("threads", "\(threads)", "must be ≥ 1") }
+        guard validationSplit.fraction > 0 && validationSplit.fraction < 1 else {
+            throw fail("validationSplit.fraction", "\(validationSplit.fraction)", "must be in (0, 1)")
+        }
+        if let target = targetValidationLoss, !(target.isFinite && target > 0) {
+            throw fail("targetValidationLoss", "\(target)", "must be finite and > 0")
+        }
+        try optimizer.validate()
+    }
+
+    /// The configuration as one line of JSON with sorted keys (``StateCoding``).
+    public func json() throws(TaskError) -> String {
+        do {
+            return String(decoding: try StateCoding.encoder().encode(self), as: UTF8.self)
+        } catch {
+            throw .invalidConfiguration(field: "configuration", value: "<unencodable>", reason: "\(error)")
+        }
+    }
+
+    /// Decodes a configuration written by ``json()``.
+    public static func decode(json: String) throws(TaskError) -> RunConfiguration {
+        do {
+            return try StateCoding.decoder().decode(RunConfiguration.self, from: Data(json.utf8))
+        } catch {
+            throw .invalidConfiguration(field: "configuration", value: "<json>", reason: StateCoding.describe(error))
+        }
+    }
+}

@@ -1,0 +1,158 @@
+/// The datasets the tasks train on (the same names as `GlidepathData.DatasetName`).
+public enum TaskDataset: String, Sendable, Codable, CaseIterable {
+    case mnist
+    case fashionMNIST = "fashion-mnist"
+    case cifar10
+    case imdb
+    case sst2
+    case adult
+}
+
+/// Which labelled data a task reports its test metrics on.
+public enum TestSplit: String, Sendable, Codable {
+    /// The dataset's official test split.
+    case officialTest
+    /// The official development split, for SST-2, whose GLUE test labels are not public.
+    case officialDevelopment
+}
+
+/// How the validation set is drawn from the official training split.
+///
+/// The training split's indices are permuted by a generator seeded with `seed` (the same for every run
+/// of a task, so all schedulers are compared on the same validation set), and the first
+/// round(fraction·N) indices of the permutation form the validation set; the rest is trained on. This is
+/// `GlidepathData.ValidationSplit(count:fraction:seed:)`; the type is named differently here so a module
+/// importing both sees no ambiguity.
+public struct ValidationHoldout: Sendable, Equatable, Codable {
+    /// Fraction of the training split held out, in (0, 1).
+    public var fraction: Double
+    /// Seed of the split permutation; independent of the run's seed.
+    public var seed: UInt64
+
+    public init(fraction: Double, seed: UInt64) {
+        self.fraction = fraction
+        self.seed = seed
+    }
+
+    /// Number of validation samples out of `trainingCount`: round(fraction·N), halves away from zero.
+    public func validationCount(of trainingCount: Int) -> Int {
+        Int((fraction * Double(trainingCount)).rounded())
+    }
+}
+
+/// The study's tasks (`shared/reference/landscape.md` §11, plus Fashion-MNIST for the demo).
+///
+/// Each task fixes its dataset, model, batch size, default optimizer, epoch budget and validation split
+/// (``specification``); a run may override the epoch count and optimizer, and records what it used.
+public enum TrainingTask: String, Sendable, Codable, CaseIterable {
+    case mnistCNN = "mnist-cnn"
+    case cifar10CNN = "cifar10-cnn"
+    case imdbBiLSTM = "imdb-bilstm"
+    case sst2BiLSTM = "sst2-bilstm"
+    case adultMLP = "adult-mlp"
+    case fashionMNISTCNN = "fashion-mnist-cnn"
+
+    /// The task named `name` (its raw value, e.g. `mnist-cnn`).
+    ///
+    /// - Throws: ``TaskError/unknownTask(_:)`` listing the known names.
+    public init(named name: String) throws(TaskError) {
+        guard let task = TrainingTask(rawValue: name) else { throw .unknownTask(name) }
+        self = task
+    }
+
+    /// Everything the task fixes.
+    public var specification: TaskSpecification {
+        switch self {
+        case .mnistCNN:
+            return TaskSpecification(task: self, dataset: .mnist, model: .convolutional(.grayscale28),
+                                     batchSize: 64, epochBudget: 50)
+        case .fashionMNISTCNN:
+            // 30 epochs: the budget d2l's "Learning Rate Scheduling" chapter uses for its Fashion-MNIST
+            // scheduler comparison (benchmarking.md §5), the only sourced schedule study on this data.
+            return TaskSpecification(task: self, dataset: .fashionMNIST, model: .convolutional(.grayscale28),
+                                     batchSize: 64, epochBudget: 30)
+        case .cifar10CNN:
+            return TaskSpecification(task: self, dataset: .cifar10, model: .convolutional(.color32),
+                                     batchSize: 64, epochBudget: 50)
+        case .imdbBiLSTM:
+            return TaskSpecification(task: self, dataset: .imdb, model: .recurrent(.imdb),
+                                     batchSize: 32, epochBudget: 20)
+        case .sst2BiLSTM:
+            return TaskSpecification(task: self, dataset: .sst2, model: .recurrent(.sst2),
+                                     batchSize: 32, epochBudget: 20, testSplit: .officialDevelopment)
+        case .adultMLP:
+            return TaskSpecification(task: self, dataset: .adult, model: .perceptron(.adult),
+                                     batchSize: 128, epochBudget: 30)
+        }
+    }
+}
+
+/// What a task fixes. See `docs/tasks.md` for the prose definitions and preprocessing.
+public struct TaskSpecification: Sendable, Equatable, Codable {
+    public var task: TrainingTask
+    public var dataset: TaskDataset
+    public var model: ModelArchitecture
+    public var batchSize: Int
+    /// Default number of epochs; a run may override it.
+    public var epochBudget: Int
+    public var validationSplit: ValidationHoldout
+    public var testSplit: TestSplit
+    /// The default optimizer: the study's Adam for every task.
+    public var optimizer: OptimizerSettings
+
+    public init(task: TrainingTask, dataset: TaskDataset, model: ModelArchitecture, batchSize: Int,
+                epochBudget: Int, validationSplit: ValidationHoldout = ValidationHoldout(fraction: 0.1, seed: 0),
+                testSplit: TestSplit = .officialTest, optimizer: OptimizerSettings = .study) {
+        self.task = task
+        self.dataset = dataset
+        self.model = model
+        self.batchSize = batchSize
+        self.epochBudget = epochBudget
+        self.validationSplit = validationSplit
+        self.testSplit = testSplit
+        self.optimizer = optimizer
+    }
+
+    /// Number of classes of the model's output.
+    public var classCount: Int {
+        switch model {
+        case .convolutional(let network): return network.classCount
+        case .recurrent(let network): return network.classCount
+        case .perceptron(let network): return network.classCount
+        }
+    }
+
+    /// Whether the task is binary, and so reports ROC-AUC (of the positive class's softmax probability).
+    public var isBinary: Bool { classCount == 2 }
+}
+
+extension ConvolutionalNetwork {
+    /// MNIST / Fashion-MNIST: 1×28×28 → 32×14×14 → 64×7×7 → 3136 → 256 → 10.
+    public static let grayscale28 = ConvolutionalNetwork(
+        inputChannels: 1, inputHeight: 28, inputWidth: 28,
+        blocks: [ConvolutionBlock(outputChannels: 32, kernelSize: 3, padding: 1, poolSize: 2),
+                 ConvolutionBlock(outputChannels: 64, kernelSize: 3, padding: 1, poolSize: 2)],
+        hiddenUnits: [256], classCount: 10)
+
+    /// CIFAR-10: 3×32×32 → 32×16×16 → 64×8×8 → 4096 → 256 → 10 (the engine's peer CNN).
+    public static let color32 = ConvolutionalNetwork(
+        inputChannels: 3, inputHeight: 32, inputWidth: 32,
+        blocks: [ConvolutionBlock(outputChannels: 32, kernelSize: 3, padding: 1, poolSize: 2),
+                 ConvolutionBlock(outputChannels: 64, kernelSize: 3, padding: 1, poolSize: 2)],
+        hiddenUnits: [256], classCount: 10)
+}
+
+extension RecurrentNetwork {
+    /// IMDB: vocabulary 20,000, embedding 100, BiLSTM 2×128, 200 tokens (the engine's peer BiLSTM).
+    public static let imdb = RecurrentNetwork(
+        vocabularySize: 20_000, embeddingDimension: 100, hiddenSize: 128, sequenceLength: 200, classCount: 2)
+
+    /// SST-2: as IMDB but 64 tokens (the longest SST-2 training sentence has 52 whitespace tokens).
+    public static let sst2 = RecurrentNetwork(
+        vocabularySize: 20_000, embeddingDimension: 100, hiddenSize: 128, sequenceLength: 64, classCount: 2)
+}
+
+extension PerceptronNetwork {
+    /// Adult: 108 features (6 standardised continuous + 102 one-hot) → 256 → 128 → 2 (the engine's peer MLP).
+    public static let adult = PerceptronNetwork(inputFeatures: 108, hiddenUnits: [256, 128], classCount: 2)
+}
