@@ -223,6 +223,23 @@ struct RunStoreTests {
         #expect(mode == "wal")
     }
 
+    @Test("WAL: a reader sees the last committed state while a writer holds an open transaction")
+    func concurrentReader() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("runs.sqlite")
+        let store = try RunStore(path: path, clock: ManualClock(start: fixedStart))
+        _ = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        let writer = try DatabaseQueue(path: path)
+        try writer.inTransaction(.immediate) { db in
+            try db.execute(sql: "UPDATE runs SET scheduler = 'uncommitted'")
+            // `glidepath runs list` during a training run's write: not blocked, and sees committed data only.
+            let reader = try RunStore(path: path, access: .readOnly)
+            #expect(try reader.runs().map(\.scheduler) == ["cosine"])
+            return .rollback
+        }
+    }
+
     @Test("a store from a newer schema is refused with a typed error and left byte-identical")
     func newerSchema() throws {
         let directory = try TemporaryDirectory()
