@@ -199,6 +199,15 @@ struct RunStoreTests {
             try RunStore(path: foreign)
         }
 
+        // An empty file is refused for reading and becomes a new store for writing.
+        let empty = directory.path("empty.sqlite")
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
+        #expect(throws: RunStoreError.notARunStore(path: empty, reason: "the file is empty")) {
+            try RunStore(path: empty, access: .readOnly)
+        }
+        #expect(try RunStore(path: empty).runs().isEmpty)
+        #expect(throws: RunStoreError.self) { try RunStore(path: directory.path("no/such/dir/runs.sqlite")) }
+
         let path = directory.path("runs.sqlite")
         do {
             let store = try RunStore(path: path, clock: ManualClock(start: fixedStart))
@@ -212,6 +221,40 @@ struct RunStoreTests {
         // The store runs in WAL mode.
         let mode = try DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
+    }
+
+    @Test("an older schema: read-only access refuses it, read-write access migrates it")
+    func olderSchema() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("old.sqlite")
+        // A run store at schema version 0: the identity is set, no migration has run yet.
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try queue.write { try $0.execute(sql: "PRAGMA application_id = \(RunStoreSchema.applicationID)") }
+        }
+        #expect(throws: RunStoreError.outdatedSchema(path: path, found: 0, supported: RunStore.schemaVersion)) {
+            try RunStore(path: path, access: .readOnly)
+        }
+        #expect(try RunStore(path: path).runs().isEmpty)
+        #expect(try RunStore(path: path, access: .readOnly).runs().isEmpty)
+    }
+
+    @Test("WAL: a reader sees the last committed state while a writer holds an open transaction")
+    func concurrentReader() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("runs.sqlite")
+        let store = try RunStore(path: path, clock: ManualClock(start: fixedStart))
+        _ = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        let writer = try DatabaseQueue(path: path)
+        try writer.inTransaction(.immediate) { db in
+            try db.execute(sql: "UPDATE runs SET scheduler = 'uncommitted'")
+            // `glidepath runs list` during a training run's write: not blocked, and sees committed data only.
+            let reader = try RunStore(path: path, access: .readOnly)
+            #expect(try reader.runs().map(\.scheduler) == ["cosine"])
+            return .rollback
+        }
     }
 
     @Test("a store from a newer schema is refused with a typed error and left byte-identical")
