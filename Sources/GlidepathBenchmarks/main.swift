@@ -1,2 +1,9 @@
 // Benchmarks: run with `make bench`. Prints measurements; never asserts timings.
-print("no benchmarks yet")
+let arguments = CommandLine.arguments.dropFirst()
+switch arguments.first {
+case "engine-ops":
+    try EngineMicrobenchmarks.run(threads: arguments.dropFirst().first.flatMap { Int($0) } ?? 1,
+                                  only: arguments.dropFirst(2).first)
+default:
+    print("no benchmarks yet")
+}

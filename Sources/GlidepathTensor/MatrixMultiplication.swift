@@ -23,6 +23,10 @@ extension Tensor {
                     // Fold the batch into the rows: one GEMM of [k, B·m] · [B·m, n].
                     let rows = lhs.reshaped(to: [-1, k]).transposed()
                     sink.accumulate(rows.matmul(gradient.reshaped(to: [-1, n])), forInput: 1)
+                } else if other.rank == 2 && other.strides[0] == 1 && other.shape[0] > 1 {
+                    // `other` is a transposed view (a weight used as `x · Wᵀ`): compute gBᵀ = gᵀ · A so the
+                    // gradient reaching the untransposed leaf is contiguous, not a strided transpose.
+                    sink.accumulate(gradient.transposed(-1, -2).matmul(lhs).transposed(-1, -2), forInput: 1)
                 } else {
                     sink.accumulate(lhs.transposed(-1, -2).matmul(gradient).summed(toShape: other.shape), forInput: 1)
                 }
