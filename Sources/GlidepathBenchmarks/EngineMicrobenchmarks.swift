@@ -16,6 +16,11 @@ enum EngineMicrobenchmarks {
             gemm(m: 6400, k: 100, n: 1024)
         }
         if only == nil || only == "mlp" { mlp() }
+        if only == nil || only == "conv" {
+            convolution(name: "conv1", input: [64, 3, 32, 32], weight: [32, 3, 3, 3])
+            convolution(name: "conv2", input: [64, 32, 16, 16], weight: [64, 32, 3, 3])
+            pooling()
+        }
     }
 
     /// Best-of-5 mean time per call of `body`, each window lasting about `seconds`.
@@ -41,6 +46,34 @@ enum EngineMicrobenchmarks {
         let seconds = time { _ = a.matmul(b) }
         let gflops = 2 * Double(m * n * k) / seconds / 1e9
         print(String(format: "  gemm %5d×%4d @ %4d×%4d  %8.3f ms  %6.1f GFLOP/s", m, k, k, n, seconds * 1e3, gflops))
+    }
+
+    /// Forward and forward + backward of one convolution (engine.md §3 shapes), input gradient included.
+    static func convolution(name: String, input: [Int], weight: [Int]) {
+        var generator = SeededGenerator(seed: 2)
+        let x = Tensor.normal(shape: input, using: &generator).requiringGradient()
+        let w = Tensor.normal(shape: weight, standardDeviation: 0.1, using: &generator).requiringGradient()
+        let b = Tensor.zeros(shape: [weight[0]]).requiringGradient()
+        let forward = time { _ = withoutGradients { x.convolved2D(weight: w, bias: b, padding: (1, 1)) } }
+        let total = time {
+            let y = x.convolved2D(weight: w, bias: b, padding: (1, 1))
+            y.backward(seed: y)
+            x.clearGradient(); w.clearGradient(); b.clearGradient()
+        }
+        let flops = 2.0 * Double(input[0] * weight[0] * input[2] * input[3] * weight[1] * weight[2] * weight[3])
+        print(String(format: "  %@ %@ fwd %.2f ms (%.0f GFLOP/s), fwd+bwd %.2f ms (%.0f GFLOP/s)", name,
+                     "\(input)", forward * 1e3, flops / forward / 1e9, total * 1e3, 3 * flops / total / 1e9))
+    }
+
+    static func pooling() {
+        var generator = SeededGenerator(seed: 3)
+        let x = Tensor.normal(shape: [64, 32, 32, 32], using: &generator).requiringGradient()
+        let seconds = time {
+            let y = x.maxPooled2D(kernel: (2, 2))
+            y.backward(seed: y)
+            x.clearGradient()
+        }
+        print(String(format: "  maxPool2d [64, 32, 32, 32] k2 fwd+bwd %.2f ms", seconds * 1e3))
     }
 
     static func mlp() {
