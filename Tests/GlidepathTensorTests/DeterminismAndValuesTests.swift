@@ -137,7 +137,8 @@ extension TensorEngineTests {
             let pool = WorkerPool()
             pool.ensureThreads(2)
             #expect(pool.threadCount == 2)
-            for round in 0..<50 {
+            // Many short jobs: a worker that wakes late must never run a finished job's closure.
+        for round in 0..<2_000 {
                 var results = [Int](repeating: -1, count: 37)
                 results.withUnsafeMutableBufferPointer { buffer in
                     let base = buffer.baseAddress
