@@ -15,6 +15,7 @@ enum EngineMicrobenchmarks {
             gemm(m: 64, k: 4096, n: 256)
             gemm(m: 6400, k: 100, n: 1024)
         }
+        if only == nil || only == "overhead" { overhead() }
         if only == nil || only == "mlp" { mlp() }
         if only == nil || only == "conv" {
             convolution(name: "conv1", input: [64, 3, 32, 32], weight: [32, 3, 3, 3])
@@ -63,6 +64,26 @@ enum EngineMicrobenchmarks {
         let flops = 2.0 * Double(input[0] * weight[0] * input[2] * input[3] * weight[1] * weight[2] * weight[3])
         print(String(format: "  %@ %@ fwd %.2f ms (%.0f GFLOP/s), fwd+bwd %.2f ms (%.0f GFLOP/s)", name,
                      "\(input)", forward * 1e3, flops / forward / 1e9, total * 1e3, 3 * flops / total / 1e9))
+    }
+
+    /// Per-op cost on 4-element tensors: 10 recorded ops forward plus their backward.
+    static func overhead() {
+        let a = Tensor([1, 2, 3, 4]).requiringGradient(), b = Tensor([0.5, 0.25, 2, 1])
+        let withGraph = time {
+            var y = a
+            for _ in 0..<5 { y = (y * b + b).tanh() }  // 15 ops, plus the sum
+            y.sum().backward()
+            a.clearGradient()
+        }
+        let forwardOnly = time {
+            withoutGradients {
+                var y = a
+                for _ in 0..<5 { y = (y * b + b).tanh() }
+                _ = y.sum()
+            }
+        }
+        print(String(format: "  overhead: %.2f µs per recorded op (forward + backward), %.2f µs per op without graph",
+                     withGraph / 16 * 1e6, forwardOnly / 16 * 1e6))
     }
 
     static func pooling() {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The node behind a ``Tensor`` handle: storage, layout and autograd state.
 final class TensorNode {
     let storage: TensorStorage
@@ -14,6 +16,8 @@ final class TensorNode {
     // therefore add into it in place).
     var pendingGradient: Tensor?
     var pendingIsOwned = false
+    /// The number of the last backward pass that visited this node (cheaper than a visited set).
+    var visitedPass = 0
 
     init(storage: TensorStorage, shape: [Int], strides: [Int], offset: Int) {
         self.storage = storage
@@ -85,6 +89,9 @@ public struct GradientSink {
         Kernels.addInPlace(view, gradient)
     }
 }
+
+/// Numbers backward passes for ``TensorNode/visitedPass``.
+private let backwardPasses = Atomic<Int>(0)
 
 extension Tensor {
     /// Propagates `gradient` (the gradient of the final result with respect to this op's output) to
@@ -200,9 +207,9 @@ extension Tensor {
     /// that long recurrent graphs cannot overflow the stack.
     static func topologicalOrder(from root: TensorNode) -> [TensorNode] {
         var order: [TensorNode] = []
-        var visited = Set<ObjectIdentifier>()
+        let pass = backwardPasses.add(1, ordering: .relaxed).newValue
         var stack: [(node: TensorNode, nextInput: Int)] = [(root, 0)]
-        visited.insert(ObjectIdentifier(root))
+        root.visitedPass = pass
         while !stack.isEmpty {
             let top = stack.count - 1
             let (current, nextInput) = stack[top]
@@ -210,7 +217,8 @@ extension Tensor {
             if nextInput < inputs.count {
                 stack[top].nextInput += 1
                 let input = inputs[nextInput]
-                if input.requiresGrad, visited.insert(ObjectIdentifier(input)).inserted {
+                if input.requiresGrad, input.visitedPass != pass {
+                    input.visitedPass = pass
                     stack.append((input, 0))
                 }
             } else {

@@ -149,3 +149,33 @@ extension TensorEngineTests {
         }
     }
 }
+
+extension TensorEngineTests {
+    @Suite("Buffer pool")
+    struct BufferPoolTests {
+        @Test func sizeClassesCoverRequestsWithBoundedSlack() {
+            // Every count maps to a class whose capacity holds it with ≤ 12.5% slack above 4096 floats
+            // (≤ 15 floats below), and a capacity maps back to its own class (release finds the list).
+            var counts = Array(0...5000)
+            var value = 5001
+            while value < 1 << 40 { counts.append(value); counts.append(value + 1); value = value * 3 / 2 }
+            var previous = (index: -1, capacity: 0)
+            for count in counts {
+                let sizeClass = BufferPool.sizeClass(for: count)
+                #expect(sizeClass.capacity >= count)
+                #expect(count <= 4096 ? sizeClass.capacity - count < 16 || count == 0 : Double(sizeClass.capacity) <= Double(count) * 1.125)
+                #expect(BufferPool.sizeClass(for: sizeClass.capacity).index == sizeClass.index)
+                #expect(sizeClass.index >= previous.index && sizeClass.index < BufferPool.classCount)
+                previous = sizeClass
+            }
+        }
+
+        @Test func buffersAreReused() {
+            let before = BufferPool.shared.statistics
+            for _ in 0..<10 { _ = Tensor.zeros(shape: [12345]) }
+            let after = BufferPool.shared.statistics
+            // The first allocation may miss; the other nine reuse the returned buffer.
+            #expect(after.hits - before.hits >= 9)
+        }
+    }
+}
