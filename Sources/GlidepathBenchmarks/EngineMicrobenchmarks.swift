@@ -115,7 +115,7 @@ enum EngineMicrobenchmarks {
         let seconds = time(seconds: 1) {
             var h = x
             for (index, (weight, bias)) in layers.enumerated() {
-                h = h.matmul(weight.transposed()) + bias
+                h = Tensor.linear(h, weight: weight, bias: bias)
                 if index < layers.count - 1 { h = h.relu() }
             }
             let picked = h.logSoftmax().gathering(alongAxis: 1, indices: labels, indexShape: [batch, 1])

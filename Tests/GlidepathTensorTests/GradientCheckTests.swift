@@ -105,6 +105,20 @@ extension TensorEngineTests {
             checkGradients([randomTensor([3, 8], seed: 28), b]) { $0[0].sliced(alongAxis: 1, 0..<8, step: 2).matmul($0[1]) }
         }
 
+        @Test func linear() {
+            let x = randomTensor([5, 4], seed: 32), w = randomTensor([3, 4], seed: 33), b = randomTensor([3], seed: 34)
+            checkGradients([x, w, b]) { Tensor.linear($0[0], weight: $0[1], bias: $0[2]) }
+            checkGradients([randomTensor([2, 3, 4], seed: 35), w]) { Tensor.linear($0[0], weight: $0[1]) }
+            // A transposed weight view and a transposed input view.
+            checkGradients([randomTensor([4, 5], seed: 36), randomTensor([4, 3], seed: 37), b]) {
+                Tensor.linear($0[0].transposed(), weight: $0[1].transposed(), bias: $0[2])
+            }
+            // Same values as matmul + broadcast add.
+            let fused = Tensor.linear(x, weight: w, bias: b).scalars
+            let composed = (x.matmul(w.transposed()) + b).scalars
+            expectClose(fused.map(Double.init), composed.map(Double.init), absoluteTolerance: 1e-6)
+        }
+
         @Test func customOperationWithTwoOutputs() {
             // y1 = a·b (element-wise), y2 = a + 2b, through the extension point.
             let a = randomTensor([2, 3], seed: 29), b = randomTensor([2, 3], seed: 30)
