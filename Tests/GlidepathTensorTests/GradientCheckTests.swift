@@ -30,6 +30,9 @@ extension TensorEngineTests {
             checkGradients([x.affine(scale: 3, shift: 0)]) { $0[0].tanh() }
             checkGradients([x.affine(scale: 3, shift: 0)]) { $0[0].sigmoid() }
             checkGradients([awayFromZero([2, 5], seed: 9)]) { $0[0].relu() }
+            checkGradients([awayFromZero([2, 5], seed: 9)]) { $0[0].abs() }
+            // Inputs at least 0.05 (> h) from the bounds ±0.5, on both sides of them.
+            checkGradients([Tensor([-0.9, -0.45, -0.1, 0.2, 0.3, 0.75])]) { $0[0].clamped(lowerBound: -0.5, upperBound: 0.5) }
             checkGradients([x.affine(scale: 2, shift: 0)]) { $0[0].gelu() }
             checkGradients([x.affine(scale: 2, shift: 0)]) { $0[0].gelu(approximation: .tanh) }
         }
