@@ -20,7 +20,7 @@ final class WorkerPool: @unchecked Sendable {
     private var workerCount = 0
     private var shuttingDown = false
     private var activeWorkers = 0
-    // Serialises callers: one job at a time.
+    // Held by the caller whose job the pool is running.
     private let submission = NSLock()
 
     init() {
@@ -59,7 +59,13 @@ final class WorkerPool: @unchecked Sendable {
             for item in 0..<count { body(item) }
             return
         }
-        submission.lock()
+        // One job at a time. A nested call (from inside a job, e.g. an element-wise op inside a
+        // parallel fused kernel) or a concurrent caller runs serially instead of waiting: waiting for
+        // the pool from inside a pool job would deadlock.
+        guard submission.try() else {
+            for item in 0..<count { body(item) }
+            return
+        }
         defer { submission.unlock() }
         withoutActuallyEscaping(body) { escapable in
             pthread_mutex_lock(mutex)

@@ -138,7 +138,7 @@ extension TensorEngineTests {
             pool.ensureThreads(2)
             #expect(pool.threadCount == 2)
             // Many short jobs: a worker that wakes late must never run a finished job's closure.
-        for round in 0..<2_000 {
+            for round in 0..<2_000 {
                 var results = [Int](repeating: -1, count: 37)
                 results.withUnsafeMutableBufferPointer { buffer in
                     let base = buffer.baseAddress
@@ -146,6 +146,20 @@ extension TensorEngineTests {
                 }
                 #expect(results == (0..<37).map { $0 * round })
             }
+        }
+
+        @Test func nestedParallelLoopsRunWithoutDeadlock() {
+            // An inner loop inside a pool job runs serially instead of waiting for the busy pool.
+            let pool = WorkerPool()
+            pool.ensureThreads(2)
+            var results = [Int](repeating: 0, count: 4 * 8)
+            results.withUnsafeMutableBufferPointer { buffer in
+                let base = buffer.baseAddress
+                pool.parallelFor(4) { outer in
+                    pool.parallelFor(8) { inner in base?[outer * 8 + inner] = outer * 100 + inner }
+                }
+            }
+            #expect(results == (0..<4).flatMap { outer in (0..<8).map { outer * 100 + $0 } })
         }
     }
 }
