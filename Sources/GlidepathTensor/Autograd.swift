@@ -8,7 +8,7 @@ final class TensorNode {
     let offset: Int
     /// Whether gradients flow to this node: a leaf marked by the user, or a result of ops on such tensors.
     var requiresGrad = false
-    /// The op that produced this node; nil for leaves, and released after ``Tensor/backward(seed:)``.
+    /// The op that produced this node; nil for leaves, and released after ``Tensor/backward(seed:retainingGraph:)``.
     var gradientFunction: GradientFunction?
     /// The accumulated gradient of a leaf (contiguous, same shape).
     var gradient: TensorStorage?
