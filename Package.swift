@@ -57,7 +57,9 @@ let package = Package(
         .testTarget(
             name: "GlidepathTests", dependencies: ["Glidepath", "GlidepathTestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "GlidepathTensorTests", dependencies: ["GlidepathTensor", "GlidepathTestSupport"]),
+        .testTarget(
+            name: "GlidepathTensorTests", dependencies: ["GlidepathTensor", "GlidepathTestSupport"],
+            exclude: ["Fixtures"]),  // JSON fixtures are read via #filePath, not as resources
         .testTarget(name: "GlidepathNNTests", dependencies: ["GlidepathNN", "GlidepathTestSupport"]),
         .testTarget(name: "GlidepathDataTests", dependencies: ["GlidepathData", "GlidepathTestSupport"]),
         .testTarget(
