@@ -4,6 +4,8 @@ switch arguments.first {
 case "engine-ops":
     try EngineMicrobenchmarks.run(threads: arguments.dropFirst().first.flatMap { Int($0) } ?? 1,
                                   only: arguments.dropFirst(2).first)
+case "engine":
+    try EngineBenchmark.main(arguments: Array(arguments.dropFirst()))
 default:
     print("no benchmarks yet")
 }
