@@ -55,7 +55,9 @@ let package = Package(
         // MARK: Tests
         .target(name: "GlidepathTestSupport", dependencies: ["Glidepath"]),
         .testTarget(name: "GlidepathTests", dependencies: ["Glidepath", "GlidepathTestSupport"]),
-        .testTarget(name: "GlidepathTensorTests", dependencies: ["GlidepathTensor", "GlidepathTestSupport"]),
+        .testTarget(
+            name: "GlidepathTensorTests", dependencies: ["GlidepathTensor", "GlidepathTestSupport"],
+            exclude: ["Fixtures"]),  // JSON fixtures are read via #filePath, not as resources
         .testTarget(name: "GlidepathNNTests", dependencies: ["GlidepathNN", "GlidepathTestSupport"]),
         .testTarget(name: "GlidepathDataTests", dependencies: ["GlidepathData", "GlidepathTestSupport"]),
         .testTarget(name: "GlidepathLabTests", dependencies: ["GlidepathLab", "GlidepathTestSupport"]),
