@@ -77,7 +77,7 @@ def main():
         loss = loss_function(model(x), y)
         loss.backward()
         optimizer.step()
-        return float(loss)
+        return loss.item()
 
     first = step()
     for _ in range(4):

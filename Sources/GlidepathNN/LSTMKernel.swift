@@ -5,7 +5,7 @@ import GlidepathTensor
 ///
 /// Forward, per direction: one GEMM `X·W_ihᵀ` for the input projection of every position (onto the
 /// summed biases), then per step one GEMM `h·W_hhᵀ` and a fused loop for the gate nonlinearities and
-/// the cell update. Gate activations and cell states are saved per position (5H floats) for the
+/// the cell update. Gate activations, cell states and tanh(c) are saved per position (6H floats) for the
 /// backward pass; the activations overwrite the projections in place, and `h_{t−1}` is read back from
 /// the output.
 ///
@@ -50,6 +50,7 @@ enum LSTMKernel {
                          hiddenSize: hiddenSize, directions: parameters.count, lengths: lengths)
         let savedGates = (0..<g.directions).map { _ in Tensor.scratch([g.positions, g.gates]) }
         let savedCells = (0..<g.directions).map { _ in Tensor.scratch([g.positions, g.hiddenSize]) }
+        let savedTanh = (0..<g.directions).map { _ in Tensor.scratch([g.positions, g.hiddenSize]) }
         var inputs = [input]
         for p in parameters { inputs += [p.inputWeight, p.hiddenWeight, p.inputBias, p.hiddenBias] }
         let outputs = Tensor.customOperation(
@@ -59,12 +60,13 @@ enum LSTMKernel {
             forward: { buffers, outputs in
                 let gatePointers = savedGates.map { $0.mutableBase() }
                 let cellPointers = savedCells.map { $0.mutableBase() }
+                let tanhPointers = savedTanh.map { $0.mutableBase() }
                 runDirections(g.directions) { d in
                     forwardDirection(d, g, x: buffers[0].base, inputWeight: buffers[1 + 4 * d].base,
                                      hiddenWeight: buffers[2 + 4 * d].base, inputBias: buffers[3 + 4 * d].base,
                                      hiddenBias: buffers[4 + 4 * d].base, output: outputs[0].base,
                                      finalHidden: outputs[1].base, finalCell: outputs[2].base,
-                                     gates: gatePointers[d], cells: cellPointers[d])
+                                     gates: gatePointers[d], cells: cellPointers[d], tanhCells: tanhPointers[d])
                 }
             },
             backward: { context in
@@ -72,9 +74,10 @@ enum LSTMKernel {
                 let gradientPointers = gradientsOfGates.map { $0.mutableBase() }
                 let gatePointers = savedGates.map { $0.mutableBase() }
                 let cellPointers = savedCells.map { $0.mutableBase() }
+                let tanhPointers = savedTanh.map { $0.mutableBase() }
                 runDirections(g.directions) { d in
                     backwardDirection(d, g, context: context, gates: gatePointers[d], cells: cellPointers[d],
-                                      gateGradients: gradientPointers[d])
+                                      tanhCells: tanhPointers[d], gateGradients: gradientPointers[d])
                 }
                 if let dx = context.inputGradients[0]?.base {
                     let backend = Engine.backend
@@ -85,7 +88,7 @@ enum LSTMKernel {
                                      ldb: g.inputSize, beta: 1, c: dx, ldc: g.inputSize)
                     }
                 }
-                withExtendedLifetime((gradientsOfGates, savedGates, savedCells)) {}
+                withExtendedLifetime((gradientsOfGates, savedGates, savedCells, savedTanh)) {}
             })
         return LayerResult(output: outputs[0], hidden: outputs[1], cell: outputs[2])
     }
@@ -104,7 +107,8 @@ enum LSTMKernel {
         _ d: Int, _ g: Geometry, x: UnsafePointer<Float>, inputWeight: UnsafePointer<Float>,
         hiddenWeight: UnsafePointer<Float>, inputBias: UnsafePointer<Float>, hiddenBias: UnsafePointer<Float>,
         output: UnsafeMutablePointer<Float>, finalHidden: UnsafeMutablePointer<Float>,
-        finalCell: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>, cells: UnsafeMutablePointer<Float>
+        finalCell: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>, cells: UnsafeMutablePointer<Float>,
+        tanhCells: UnsafeMutablePointer<Float>
     ) {
         let H = g.hiddenSize, G = g.gates, T = g.steps, width = g.outputWidth
         let backend = Engine.backend
@@ -127,7 +131,7 @@ enum LSTMKernel {
             for b in 0..<g.batch where s < g.lengths[b] {
                 let position = b * T + g.time(d, b, s)
                 let row = gates + position * G
-                cellForward(row, recurrent + b * G, c + b * H, h + b * H, H)
+                cellForward(row, recurrent + b * G, c + b * H, h + b * H, tanhCells + position * H, H)
                 (cells + position * H).update(from: c + b * H, count: H)
                 (output + position * width + d * H).update(from: h + b * H, count: H)
             }
@@ -140,27 +144,26 @@ enum LSTMKernel {
     }
 
     /// Gate nonlinearities and the cell update for one sequence at one step. `row` holds the input
-    /// projection (plus biases) and receives the activations i, f, g, o.
+    /// projection (plus biases) and receives the activations i, f, g, o; `tanhCell` receives tanh(c_t)
+    /// for the backward pass. Written as short loops over at most four arrays each, so that the
+    /// compiler's runtime alias checks stay within its limits and every loop vectorises.
     @inline(__always)
     static func cellForward(
         _ row: UnsafeMutablePointer<Float>, _ recurrent: UnsafePointer<Float>,
-        _ c: UnsafeMutablePointer<Float>, _ h: UnsafeMutablePointer<Float>, _ H: Int
+        _ c: UnsafeMutablePointer<Float>, _ h: UnsafeMutablePointer<Float>, _ tanhCell: UnsafeMutablePointer<Float>, _ H: Int
     ) {
-        for j in 0..<H { row[j] = FastMath.sigmoid(row[j] + recurrent[j]) }
-        for j in H..<(2 * H) { row[j] = FastMath.sigmoid(row[j] + recurrent[j]) }
+        for j in 0..<(2 * H) { row[j] = FastMath.sigmoid(row[j] + recurrent[j]) }
         for j in (2 * H)..<(3 * H) { row[j] = FastMath.tanh(row[j] + recurrent[j]) }
         for j in (3 * H)..<(4 * H) { row[j] = FastMath.sigmoid(row[j] + recurrent[j]) }
-        let i = row, f = row + H, gg = row + 2 * H, o = row + 3 * H
-        for j in 0..<H {
-            let cell = f[j] * c[j] + i[j] * gg[j]
-            c[j] = cell
-            h[j] = o[j] * FastMath.tanh(cell)
-        }
+        let i = UnsafePointer(row), f = UnsafePointer(row + H), gg = UnsafePointer(row + 2 * H), o = UnsafePointer(row + 3 * H)
+        for j in 0..<H { c[j] = f[j] * c[j] + i[j] * gg[j] }
+        for j in 0..<H { tanhCell[j] = FastMath.tanh(c[j]) }
+        for j in 0..<H { h[j] = o[j] * tanhCell[j] }
     }
 
     static func backwardDirection(
         _ d: Int, _ g: Geometry, context: CustomBackwardContext, gates: UnsafeMutablePointer<Float>,
-        cells: UnsafeMutablePointer<Float>, gateGradients: UnsafeMutablePointer<Float>
+        cells: UnsafeMutablePointer<Float>, tanhCells: UnsafeMutablePointer<Float>, gateGradients: UnsafeMutablePointer<Float>
     ) {
         let H = g.hiddenSize, G = g.gates, T = g.steps, B = g.batch, width = g.outputWidth
         let backend = Engine.backend
@@ -185,7 +188,7 @@ enum LSTMKernel {
                 let t = g.time(d, b, s)
                 let position = b * T + t
                 let previousCell = s == 0 ? UnsafePointer(zeros) : UnsafePointer(cells + (b * T + g.time(d, b, s - 1)) * H)
-                cellBackward(gates + position * G, cells + position * H, previousCell,
+                cellBackward(gates + position * G, tanhCells + position * H, previousCell,
                              dy + position * width + d * H, dh + b * H, dc + b * H, stepRow, H)
                 (gateGradients + position * G).update(from: stepRow, count: G)
             }
@@ -226,24 +229,23 @@ enum LSTMKernel {
         }
     }
 
-    /// One step of backpropagation through the cell for one sequence; see the type's formulas.
+    /// One step of backpropagation through the cell for one sequence; see the type's formulas. `dh`
+    /// arrives holding the gradient from the step after and leaves holding dh + dy; `dc` leaves holding
+    /// the gradient for the previous cell state. Short loops for vectorisation (see ``cellForward``).
     @inline(__always)
     static func cellBackward(
-        _ activations: UnsafePointer<Float>, _ cell: UnsafePointer<Float>, _ previousCell: UnsafePointer<Float>,
+        _ activations: UnsafePointer<Float>, _ tanhCell: UnsafePointer<Float>, _ previousCell: UnsafePointer<Float>,
         _ dy: UnsafePointer<Float>, _ dh: UnsafeMutablePointer<Float>, _ dc: UnsafeMutablePointer<Float>,
         _ result: UnsafeMutablePointer<Float>, _ H: Int
     ) {
         let i = activations, f = activations + H, gg = activations + 2 * H, o = activations + 3 * H
         let di = result, df = result + H, dg = result + 2 * H, dO = result + 3 * H
-        for j in 0..<H {
-            let tanhCell = FastMath.tanh(cell[j])
-            let hiddenGradient = dh[j] + dy[j]
-            let cellGradient = dc[j] + hiddenGradient * o[j] * (1 - tanhCell * tanhCell)
-            di[j] = cellGradient * gg[j] * i[j] * (1 - i[j])
-            df[j] = cellGradient * previousCell[j] * f[j] * (1 - f[j])
-            dg[j] = cellGradient * i[j] * (1 - gg[j] * gg[j])
-            dO[j] = hiddenGradient * tanhCell * o[j] * (1 - o[j])
-            dc[j] = cellGradient * f[j]
-        }
+        for j in 0..<H { dh[j] += dy[j] }
+        for j in 0..<H { dc[j] += dh[j] * o[j] * (1 - tanhCell[j] * tanhCell[j]) }
+        for j in 0..<H { dO[j] = dh[j] * tanhCell[j] * o[j] * (1 - o[j]) }
+        for j in 0..<H { di[j] = dc[j] * gg[j] * i[j] * (1 - i[j]) }
+        for j in 0..<H { dg[j] = dc[j] * i[j] * (1 - gg[j] * gg[j]) }
+        for j in 0..<H { df[j] = dc[j] * previousCell[j] * f[j] * (1 - f[j]) }
+        for j in 0..<H { dc[j] *= f[j] }
     }
 }
