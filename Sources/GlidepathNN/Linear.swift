@@ -37,4 +37,11 @@ public final class Linear: Layer {
                      "Linear(\(inputFeatures)→\(outputFeatures)): input \(input.shape) must end in \(inputFeatures)")
         return Tensor.linear(input, weight: weight, bias: bias)
     }
+
+    /// `relu(self(input))` as one fused op (what ``Sequential`` uses for Linear → ReLU).
+    public func withReLU(_ input: Tensor) -> Tensor {
+        precondition(input.rank >= 1 && input.shape[input.rank - 1] == inputFeatures,
+                     "Linear(\(inputFeatures)→\(outputFeatures)): input \(input.shape) must end in \(inputFeatures)")
+        return FusedLinearReLU.apply(input, weight: weight, bias: bias)
+    }
 }

@@ -56,7 +56,7 @@ public final class Activation: Layer {
 }
 
 /// Layers applied in order (PyTorch `nn.Sequential`); children are named `"0"`, `"1"`, … so parameter
-/// names match PyTorch's (`"0.weight"`).
+/// names match PyTorch's (`"0.weight"`). `Linear` → `Activation(.relu)` pairs are fused.
 public final class Sequential: Layer {
     public let layers: [any Layer]
     public var isTraining = true
@@ -69,9 +69,21 @@ public final class Sequential: Layer {
         layers.enumerated().map { (name: "\($0.offset)", module: $0.element as any Module) }
     }
 
+    /// Applies the layers in order. A ``Linear`` directly followed by `Activation(.relu)` runs as one
+    /// fused op (the same function; see `FusedLinearReLU`).
     public func callAsFunction(_ input: Tensor) -> Tensor {
         var value = input
-        for layer in layers { value = layer(value) }
+        var index = 0
+        while index < layers.count {
+            if let linear = layers[index] as? Linear, index + 1 < layers.count,
+               let activation = layers[index + 1] as? Activation, activation.function == .relu {
+                value = linear.withReLU(value)
+                index += 2
+                continue
+            }
+            value = layers[index](value)
+            index += 1
+        }
         return value
     }
 }

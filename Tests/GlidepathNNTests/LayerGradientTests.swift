@@ -84,6 +84,32 @@ struct LayerGradientTests {
         #expect(gradient[0..<3].allSatisfy { $0 != 0 })
     }
 
+    /// Sequential fuses Linear → ReLU; the fused op must compute the same function and gradients as
+    /// the two separate layers (each finite-difference checked above and in GlidepathTensorTests).
+    @Test func fusedLinearReLUMatchesSeparateLayers() throws {
+        var generator = SeededGenerator(seed: 16)
+        let first = try Linear(inputFeatures: 6, outputFeatures: 8, using: &generator)
+        let second = try Linear(inputFeatures: 8, outputFeatures: 3, using: &generator)
+        let fused = Sequential([first, Activation(.relu), second])
+        let x = leaf(randomTensor([5, 6], seed: 17))
+        let y = fused(x)
+        (y * projection(y.shape)).sum().backward()
+        let fusedGradients = ([x] + fused.parameters).map { $0.grad?.scalars ?? [] }
+        let xs = leaf(x)
+        fused.clearGradients()
+        let separate = second(first(xs).relu())
+        (separate * projection(separate.shape)).sum().backward()
+        let separateGradients = ([xs] + fused.parameters).map { $0.grad?.scalars ?? [] }
+        #expect(y.scalars == separate.scalars)
+        for (a, b) in zip(fusedGradients, separateGradients) {
+            expectClose(a.map(Double.init), b.map(Double.init), absoluteTolerance: 1e-6, relativeTolerance: 1e-6)
+        }
+        // The fused op's own finite-difference check, with the first layer's bias shifted so that no
+        // pre-activation lies within h of the kink at 0.
+        first.bias?.withUnsafeMutableBufferPointer { bias in for i in bias.indices { bias[i] += bias[i] >= 0 ? 0.5 : -0.5 } }
+        checkGradients(of: [x] + fused.parameters, absoluteTolerance: 5e-3) { fused(x) }
+    }
+
     @Test func sequentialWithFlatten() throws {
         var generator = SeededGenerator(seed: 14)
         let model = Sequential([
