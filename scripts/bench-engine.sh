@@ -72,5 +72,8 @@ for workload in workloads:
     print(f"         threads ours={ours['threads']} torch={theirs['threads']}  params ours={ours['parameters']} "
           f"torch={theirs['parameters']}  loss ours {ours['loss_first']:.4f}→{ours['loss_last']:.4f} "
           f"torch {theirs['loss_first']:.4f}→{theirs['loss_last']:.4f}  speed target {verdict}")
+    print(f"         CPU time per step (user+sys, all threads): ours {ours['cpu_ms_per_step']:.2f} ms, "
+          f"torch {theirs['cpu_ms_per_step']:.2f} ms, ratio {theirs['cpu_ms_per_step'] / ours['cpu_ms_per_step']:.2f}×")
 PY
 echo "uptime after: $(uptime)"
+echo "(steps/s is wall clock, best of 3 windows; on a busy shared machine compare the CPU-time ratio too)"

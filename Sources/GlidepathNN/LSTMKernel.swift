@@ -80,12 +80,23 @@ enum LSTMKernel {
                                       tanhCells: tanhPointers[d], gateGradients: gradientPointers[d])
                 }
                 if let dx = context.inputGradients[0]?.base {
-                    let backend = Engine.backend
-                    for d in 0..<g.directions {
-                        // dX [B·T, I] += dÂ [B·T, 4H] · W_ih [4H, I]
-                        backend.gemm(transposeA: false, transposeB: false, m: g.positions, n: g.inputSize, k: g.gates,
-                                     alpha: 1, a: gradientPointers[d], lda: g.gates, b: context.inputs[1 + 4 * d].base,
-                                     ldb: g.inputSize, beta: 1, c: dx, ldc: g.inputSize)
+                    // dX [B·T, I] += Σ_dir dÂ [B·T, 4H] · W_ih [4H, I]; with two threads each takes half the
+                    // rows (BLAS at one thread each), summing the directions in the same order.
+                    let parts = Engine.threadCount >= 2 && g.positions >= 2 ? 2 : 1
+                    let rows: (Int) -> Void = { part in
+                        let start = part * g.positions / parts, end = (part + 1) * g.positions / parts
+                        let backend = Engine.backend
+                        for d in 0..<g.directions {
+                            backend.gemm(transposeA: false, transposeB: false, m: end - start, n: g.inputSize, k: g.gates,
+                                         alpha: 1, a: gradientPointers[d] + start * g.gates, lda: g.gates,
+                                         b: context.inputs[1 + 4 * d].base, ldb: g.inputSize, beta: 1,
+                                         c: dx + start * g.inputSize, ldc: g.inputSize)
+                        }
+                    }
+                    if parts == 2 {
+                        Engine.withSingleThreadedBackend { ThreadPair.run(rows) }
+                    } else {
+                        rows(0)
                     }
                 }
                 withExtendedLifetime((gradientsOfGates, savedGates, savedCells, savedTanh)) {}

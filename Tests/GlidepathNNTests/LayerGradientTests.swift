@@ -110,6 +110,21 @@ struct LayerGradientTests {
         checkGradients(of: [x] + fused.parameters, absoluteTolerance: 5e-3) { fused(x) }
     }
 
+    /// Sequential runs ReLU → MaxPool2d as MaxPool2d → ReLU; values and gradients must equal the
+    /// layers applied one by one, including windows whose maximum is negative (zero gradient).
+    @Test func reluThenMaxPoolRewriteIsExact() throws {
+        let model = Sequential([Activation(.relu), try MaxPool2d(kernelSize: (2, 2))])
+        let x = leaf(randomTensor([2, 3, 4, 6], seed: 18, low: -1.5, high: 1))
+        let y = model(x)
+        (y * projection(y.shape)).sum().backward()
+        let xs = leaf(x)
+        let reference = xs.relu().maxPooled2D(kernel: (2, 2))
+        (reference * projection(reference.shape)).sum().backward()
+        #expect(y.scalars == reference.scalars)
+        #expect(try #require(x.grad).scalars == (try #require(xs.grad)).scalars)
+        #expect(reference.scalars.contains(0), "some windows are all negative")
+    }
+
     @Test func sequentialWithFlatten() throws {
         var generator = SeededGenerator(seed: 14)
         let model = Sequential([
