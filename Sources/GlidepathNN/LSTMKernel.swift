@@ -33,6 +33,9 @@ enum LSTMKernel {
     struct Geometry {
         let batch, steps, inputSize, hiddenSize, directions: Int
         let lengths: [Int]
+        /// Whether every sequence has the same length: then the rows of one step lie at a fixed stride
+        /// in the position-major buffers and the per-step GEMMs read them in place.
+        var uniform: Bool { lengths.allSatisfy { $0 == lengths[0] } }
         var gates: Int { 4 * hiddenSize }
         var positions: Int { batch * steps }
         var outputWidth: Int { directions * hiddenSize }
@@ -70,7 +73,8 @@ enum LSTMKernel {
                 }
             },
             backward: { context in
-                let gradientsOfGates = (0..<g.directions).map { _ in Tensor.zeros(shape: [g.positions, g.gates]) }
+                // Every active position's row is written by the backward pass; padded rows are zeroed there.
+                let gradientsOfGates = (0..<g.directions).map { _ in Tensor.scratch([g.positions, g.gates]) }
                 let gradientPointers = gradientsOfGates.map { $0.mutableBase() }
                 let gatePointers = savedGates.map { $0.mutableBase() }
                 let cellPointers = savedCells.map { $0.mutableBase() }
@@ -189,7 +193,26 @@ enum LSTMKernel {
         zeros.initialize(repeating: 0, count: H)
         dh.initialize(from: context.outputGradients[1].base + d * B * H, count: B * H)
         dc.initialize(from: context.outputGradients[2].base + d * B * H, count: B * H)
+        for b in 0..<B {
+            for t in g.lengths[b]..<T { (gateGradients + (b * T + t) * G).update(repeating: 0, count: G) }
+        }
+        let uniform = g.uniform
         for s in stride(from: T - 1, through: 0, by: -1) {
+            if uniform {
+                // All sequences are at the same time index: write the gate gradients in place and let the
+                // GEMM read the step's rows at stride T·4H.
+                guard s < g.lengths[0] else { continue }
+                let t = g.time(d, 0, s)
+                for b in 0..<B {
+                    let position = b * T + t
+                    let previousCell = s == 0 ? UnsafePointer(zeros) : UnsafePointer(cells + (b * T + g.time(d, b, s - 1)) * H)
+                    cellBackward(gates + position * G, tanhCells + position * H, previousCell,
+                                 dy + position * width + d * H, dh + b * H, dc + b * H, gateGradients + position * G, H)
+                }
+                backend.gemm(transposeA: false, transposeB: false, m: B, n: H, k: G, alpha: 1, a: gateGradients + t * G,
+                             lda: T * G, b: hiddenWeight, ldb: H, beta: 0, c: dh, ldc: H)
+                continue
+            }
             for b in 0..<B {
                 let stepRow = stepGradients + b * G
                 guard s < g.lengths[b] else {
@@ -209,10 +232,13 @@ enum LSTMKernel {
             for b in 0..<B where s < g.lengths[b] { (dh + b * H).update(from: previous + b * H, count: H) }
         }
         if let dWhh = context.inputGradients[2 + 4 * d]?.base {
-            // H_prev by position: h at the previous step of this direction, zero at the first.
-            let previousHidden = Tensor.zeros(shape: [g.positions, H])
+            // H_prev by position: h at the previous step of this direction, zero at the first step and
+            // on padded rows.
+            let previousHidden = Tensor.scratch([g.positions, H])
             let hp = previousHidden.mutableBase()
             for b in 0..<B {
+                (hp + (b * T + g.time(d, b, 0)) * H).update(repeating: 0, count: H)
+                for t in g.lengths[b]..<T { (hp + (b * T + t) * H).update(repeating: 0, count: H) }
                 for s in 1..<max(g.lengths[b], 1) {
                     let position = b * T + g.time(d, b, s), earlier = b * T + g.time(d, b, s - 1)
                     (hp + position * H).update(from: output + earlier * width + d * H, count: H)

@@ -158,6 +158,16 @@ struct LSTMGradientTests {
         }
     }
 
+    /// Equal lengths take the in-place (strided GEMM) path of the backward pass; shorter than T too.
+    @Test func bidirectionalUniformLengths() throws {
+        var generator = SeededGenerator(seed: 30)
+        let lstm = try LSTM(inputSize: 2, hiddenSize: 3, bidirectional: true, using: &generator)
+        loadClosedForm(lstm, scale: 0.8)
+        let x = leaf(randomTensor([2, 4, 2], seed: 31))
+        checkGradients(of: [x] + lstm.parameters) { (try? lstm(x)).map(combined) ?? x }
+        checkGradients(of: [x] + lstm.parameters) { (try? lstm(x, lengths: [3, 3])).map(combined) ?? x }
+    }
+
     @Test func sequenceFirstSingleDirection() throws {
         var generator = SeededGenerator(seed: 23)
         let lstm = try LSTM(inputSize: 2, hiddenSize: 3, batchFirst: false, using: &generator)
