@@ -6,7 +6,8 @@
 #
 # Environment: PYTHON (an interpreter with torch; default: a scratch venv .venv-bench with torch
 # installed by pip), THREADS (default 2), SECONDS_PER_WORKLOAD (calibration budget, default 6),
-# WORKLOADS (default "mlp cnn bilstm"), BENCH_BINARY (default .build/release/GlidepathBenchmarks).
+# WORKLOADS (default "mlp cnn bilstm"), BENCH_BINARY (default .build/release/GlidepathBenchmarks),
+# OMP_WAIT_POLICY (default passive), OPENBLAS_THREAD_TIMEOUT (default 4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS="${THREADS:-2}"
@@ -25,12 +26,16 @@ if [ -z "${PYTHON:-}" ]; then
   fi
   PYTHON=.venv-bench/bin/python
 fi
+# Neither side's idle threads spin (engine.md §5): OpenMP (PyTorch) waits passively, and OpenBLAS's idle
+# workers sleep after 2^4 cycles instead of its default 2^28 (about 0.1 s of spinning, which on 2 busy cores
+# steals the core the engine's own worker needs). Both are read when the libraries load.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
+export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"
 
 echo "== engine benchmark: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "uptime: $(uptime)"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cpus"
-echo "threads: $THREADS   window budget: ${SECONDS_PER_WORKLOAD}s   OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
+echo "threads: $THREADS   window budget: ${SECONDS_PER_WORKLOAD}s   OMP_WAIT_POLICY=$OMP_WAIT_POLICY   OPENBLAS_THREAD_TIMEOUT=$OPENBLAS_THREAD_TIMEOUT"
 TORCH_INFO=$("$PYTHON" -c 'import torch; print(torch.__version__, "mkldnn" if torch.backends.mkldnn.is_available() else "")')
 echo "torch: $TORCH_INFO ($PYTHON)"
 PEAK_LINE=$("$BINARY" engine --threads "$THREADS" --peak --workload none | grep '^PEAK' || true)
