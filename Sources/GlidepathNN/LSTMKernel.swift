@@ -139,14 +139,24 @@ enum LSTMKernel {
         defer { state.deallocate() }
         let h = state, c = state + g.batch * H, recurrent = state + 2 * g.batch * H
         h.initialize(repeating: 0, count: 2 * g.batch * H)
+        let uniform = g.uniform
         for s in 0..<T {
-            // recurrent [B, 4H] = h [B, H] · W_hhᵀ
-            backend.gemm(transposeA: false, transposeB: true, m: g.batch, n: G, k: H,
-                         alpha: 1, a: h, lda: H, b: hiddenWeight, ldb: H, beta: 0, c: recurrent, ldc: G)
+            if uniform {
+                // Equal lengths: the step's rows lie at stride T·4H, so the GEMM accumulates h·W_hhᵀ onto
+                // the input projections in place.
+                guard s < g.lengths[0] else { break }
+                backend.gemm(transposeA: false, transposeB: true, m: g.batch, n: G, k: H, alpha: 1, a: h, lda: H,
+                             b: hiddenWeight, ldb: H, beta: 1, c: gates + g.time(d, 0, s) * G, ldc: T * G)
+            } else {
+                // recurrent [B, 4H] = h [B, H] · W_hhᵀ
+                backend.gemm(transposeA: false, transposeB: true, m: g.batch, n: G, k: H,
+                             alpha: 1, a: h, lda: H, b: hiddenWeight, ldb: H, beta: 0, c: recurrent, ldc: G)
+            }
             for b in 0..<g.batch where s < g.lengths[b] {
                 let position = b * T + g.time(d, b, s)
                 let row = gates + position * G
-                cellForward(row, recurrent + b * G, c + b * H, h + b * H, tanhCells + position * H, H)
+                cellForward(row, uniform ? nil : UnsafePointer(recurrent + b * G), c + b * H, h + b * H,
+                            tanhCells + position * H, H)
                 (cells + position * H).update(from: c + b * H, count: H)
                 (output + position * width + d * H).update(from: h + b * H, count: H)
             }
@@ -159,17 +169,19 @@ enum LSTMKernel {
     }
 
     /// Gate nonlinearities and the cell update for one sequence at one step. `row` holds the input
-    /// projection (plus biases) and receives the activations i, f, g, o; `tanhCell` receives tanh(c_t)
+    /// projection plus biases (plus the recurrent term, when `recurrent` is nil) and receives the
+    /// activations i, f, g, o; `tanhCell` receives tanh(c_t)
     /// for the backward pass. Written as short loops over at most four arrays each, so that the
     /// compiler's runtime alias checks stay within its limits and every loop vectorises.
     @inline(__always)
     static func cellForward(
-        _ row: UnsafeMutablePointer<Float>, _ recurrent: UnsafePointer<Float>,
+        _ row: UnsafeMutablePointer<Float>, _ recurrent: UnsafePointer<Float>?,
         _ c: UnsafeMutablePointer<Float>, _ h: UnsafeMutablePointer<Float>, _ tanhCell: UnsafeMutablePointer<Float>, _ H: Int
     ) {
-        for j in 0..<(2 * H) { row[j] = FastMath.sigmoid(row[j] + recurrent[j]) }
-        for j in (2 * H)..<(3 * H) { row[j] = FastMath.tanh(row[j] + recurrent[j]) }
-        for j in (3 * H)..<(4 * H) { row[j] = FastMath.sigmoid(row[j] + recurrent[j]) }
+        if let recurrent { for j in 0..<(4 * H) { row[j] += recurrent[j] } }
+        for j in 0..<(2 * H) { row[j] = FastMath.sigmoid(row[j]) }
+        for j in (2 * H)..<(3 * H) { row[j] = FastMath.tanh(row[j]) }
+        for j in (3 * H)..<(4 * H) { row[j] = FastMath.sigmoid(row[j]) }
         let i = UnsafePointer(row), f = UnsafePointer(row + H), gg = UnsafePointer(row + 2 * H), o = UnsafePointer(row + 3 * H)
         for j in 0..<H { c[j] = f[j] * c[j] + i[j] * gg[j] }
         for j in 0..<H { tanhCell[j] = FastMath.tanh(c[j]) }
