@@ -58,9 +58,11 @@ forward_flops = {"mlp": 2 * 128 * (108 * 256 + 256 * 128 + 128 * 2),
                  "cnn": 2 * 64 * (32 * 32 * 32 * 27 + 16 * 16 * 64 * 288 + 4096 * 256 + 256 * 10),
                  "bilstm": 2 * 2 * 32 * 200 * (100 * 512 + 128 * 512) + 2 * 32 * 256 * 2}
 targets = {"mlp": 3.0, "cnn": 1.5, "bilstm": 1.5}
+# "% peak" is against the FMA peak measured in this run (it drops when other jobs share the cores);
+# "% of 220" against the idle 2-thread peak of engine.md §1 (211–229 GFLOP/s).
 print()
 print(f"{'workload':8} {'glidepath/s':>12} {'torch/s':>10} {'ratio':>7} {'target':>7} "
-      f"{'RSS ours MiB':>13} {'RSS torch MiB':>14} {'GFLOP/s ours':>13} {'torch':>7} {'% peak':>7}")
+      f"{'RSS ours MiB':>13} {'RSS torch MiB':>14} {'GFLOP/s ours':>13} {'torch':>7} {'% peak':>7} {'% of 220':>8}")
 for workload in workloads:
     ours = json.load(open(f"{directory}/glidepath-{workload}.json"))
     theirs = json.load(open(f"{directory}/torch-{workload}.json"))
@@ -73,7 +75,7 @@ for workload in workloads:
     rss_verdict = "≤" if ours["peak_rss_kb"] <= theirs["peak_rss_kb"] else ">"
     print(f"{workload:8} {ours['steps_per_second']:12.2f} {theirs['steps_per_second']:10.2f} {ratio:6.2f}× "
           f"{targets[workload]:5.1f}×{verdict[0]} {ours['peak_rss_kb']/1024:13.1f} {rss_verdict}"
-          f"{theirs['peak_rss_kb']/1024:13.1f} {ours_gflops:13.1f} {theirs_gflops:7.1f} {percent:6.1f}%")
+          f"{theirs['peak_rss_kb']/1024:13.1f} {ours_gflops:13.1f} {theirs_gflops:7.1f} {percent:6.1f}% {100 * ours_gflops / 220:7.1f}%")
     print(f"         threads ours={ours['threads']} torch={theirs['threads']}  params ours={ours['parameters']} "
           f"torch={theirs['parameters']}  loss ours {ours['loss_first']:.4f}→{ours['loss_last']:.4f} "
           f"torch {theirs['loss_first']:.4f}→{theirs['loss_last']:.4f}  speed target {verdict}")
