@@ -24,7 +24,9 @@ public enum Gzip {
         if input.count >= 18 {
             let n = input.count
             let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
-            capacity = max(capacity, min(isize + 1, 1 << 31))
+            // ISIZE is untrusted: deflate expands at most 1032:1, so never pre-allocate more than that
+            // bound (the buffer still grows if a real file is larger).
+            capacity = max(capacity, min(isize + 1, input.count * 1032, 1 << 30))
         }
         var output = [UInt8](repeating: 0, count: capacity)
         var produced = 0
