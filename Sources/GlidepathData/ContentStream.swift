@@ -60,8 +60,9 @@ public final class ContentStream {
     /// Up to `count` bytes; fewer only at the end of the content (empty at the end).
     public func read(upTo count: Int) throws(DataError) -> [UInt8] {
         var result: [UInt8] = []
-        // `count` may come from an untrusted header (a tar member size): reserve at most 64 MiB up front.
-        result.reserveCapacity(min(count, 1 << 26))
+        // `count` may come from an untrusted header (a tar member size): reserve what is already
+        // decompressed plus one chunk, and let the array grow beyond that.
+        result.reserveCapacity(min(count, pending.count - pendingOffset + Self.chunkSize))
         while result.count < count {
             if pendingOffset == pending.count {
                 guard try refill() else { break }
