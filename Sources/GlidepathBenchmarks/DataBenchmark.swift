@@ -83,8 +83,8 @@ func runDataBenchmark(dataDirectory: String, repetitions: Int = 5, cifarBatches:
         let train = try IMDB.load(.train, from: IMDB.locate(.train, in: imdbDirectory))
         let test = try IMDB.load(.test, from: IMDB.locate(.test, in: imdbDirectory))
         let options = try TextPipeline.Options(maximumVocabularySize: 20_000, minimumFrequency: 1, maximumLength: 256)
-        let pipeline = try TextPipeline.fit(trainingTexts: train.texts, options: options)
-        let encoded = [pipeline.encode(train.texts), pipeline.encode(test.texts)]
+        let (pipeline, encodedTrain) = try TextPipeline.fitAndEncode(trainingTexts: train.texts, options: options)
+        let encoded = [encodedTrain, pipeline.encode(test.texts)]
         imdbSeconds = Double(now() - start) / 1e9
         precondition(encoded[0].count + encoded[1].count == train.count + test.count, "IMDB benchmark lost reviews")
     }

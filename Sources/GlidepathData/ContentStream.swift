@@ -138,7 +138,7 @@ public final class ContentStream {
             var usedIn = 0
             compressed.withUnsafeMutableBufferPointer { inBuffer in
                 output.withUnsafeMutableBufferPointer { outBuffer in
-                    stream.pointee.next_in = availableIn > 0 ? inBuffer.baseAddress! + compressedOffset : nil
+                    stream.pointee.next_in = availableIn > 0 ? inBuffer.baseAddress.map { $0 + compressedOffset } : nil
                     stream.pointee.avail_in = UInt32(availableIn)
                     stream.pointee.next_out = outBuffer.baseAddress
                     stream.pointee.avail_out = UInt32(outBuffer.count)

@@ -48,7 +48,7 @@ public enum Gzip {
                 stream.next_in = UnsafeMutablePointer(mutating: inputBase + consumed)
                 stream.avail_in = UInt32(min(remainingIn, Int(UInt32.max)))
                 let status: Int32 = output.withUnsafeMutableBufferPointer { out in
-                    stream.next_out = out.baseAddress! + produced
+                    stream.next_out = out.baseAddress.map { $0 + produced }
                     stream.avail_out = UInt32(min(out.count - produced, Int(UInt32.max)))
                     let before = Int(stream.avail_out)
                     let beforeIn = Int(stream.avail_in)
