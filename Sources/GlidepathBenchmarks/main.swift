@@ -13,8 +13,13 @@ case "engine-ops":
                                   only: arguments.dropFirst(2).first)
 case "engine":
     try EngineBenchmark.main(arguments: Array(arguments.dropFirst()))
+case "data":
+    // Reading speed of the real datasets (issue 4 §9): MNIST end to end, CIFAR-10 batches with augmentation.
+    let directory = arguments.dropFirst().first
+        ?? ProcessInfo.processInfo.environment["GLIDEPATH_DATA_DIR"] ?? "../shared/data"
+    try runDataBenchmark(dataDirectory: directory).lines.forEach { print($0) }
 case let suite:
     FileHandle.standardError.write(
-        Data("unknown benchmark suite \(suite); known: schedulers, engine-ops, engine\n".utf8))
+        Data("unknown benchmark suite \(suite); known: schedulers, engine-ops, engine, data\n".utf8))
     exit(2)
 }
