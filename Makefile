@@ -8,8 +8,13 @@ APT_PACKAGES := libopenblas-dev zlib1g-dev libsqlite3-dev sqlite3 dataset-fashio
 # unsafeFlags in Package.swift, so the package stays usable as a dependency.
 RELEASE_FLAGS := -c release -Xswiftc -Ounchecked -Xcc -fno-math-errno -Xswiftc -target-cpu -Xswiftc haswell
 TEST_ENV := GLIDEPATH_DATA_DIR=$(DATA_DIR) GLIDEPATH_WEIGHTS_DIR=$(WEIGHTS_DIR)
+# The reference implementations for benchmarks and fixture generators (never a test or runtime
+# dependency): an interpreter with torch. Default: a scratch venv made on first use.
+BENCH_VENV := $(CURDIR)/.venv-bench
+PYTHON ?= $(BENCH_VENV)/bin/python
 
-.PHONY: setup build release test demo bench bench-schedulers bench-engine clean
+.PHONY: setup build release test demo bench bench-schedulers bench-engine bench-data bench-python \
+	fixtures fuzz clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -31,13 +36,35 @@ test: setup
 demo: release
 	.build/release/glidepath demo --data-dir /usr/share/datasets/fashion-mnist
 
-bench: bench-schedulers bench-engine
+bench: bench-schedulers bench-engine bench-data
 
-bench-schedulers: release
-	.build/release/GlidepathBenchmarks schedulers
+# A scratch venv with torch (the default PYTHON), made only when PYTHON does not exist yet.
+bench-python:
+	@if [ ! -x "$(PYTHON)" ]; then \
+	  echo "creating $(BENCH_VENV) with torch (set PYTHON=... to use another interpreter)"; \
+	  python3 -m venv $(BENCH_VENV) && $(BENCH_VENV)/bin/pip install --quiet torch; \
+	fi
 
-bench-engine: release
-	bash scripts/bench-engine.sh
+# Closed-form lookup and DLRS step (100,000 losses x 100 groups) against PyTorch / pytorch-dlrs.
+bench-schedulers: release bench-python
+	PYTHON=$(PYTHON) .build/release/GlidepathBenchmarks schedulers
+
+# The three engine.md workloads (MLP, CNN, BiLSTM) against PyTorch at 2 threads: steps/s, ratio, RSS.
+bench-engine: release bench-python
+	PYTHON=$(PYTHON) bash scripts/bench-engine.sh
+
+# MNIST load time and CIFAR-10 batch time with augmentation.
+bench-data: release
+	.build/release/GlidepathBenchmarks data $(DATA_DIR)
+
+# Regenerate every reference fixture (PyTorch, pytorch-dlrs, scikit-learn, MLR-SNet).
+fixtures: bench-python
+	for script in scripts/fixtures/*.sh; do PYTHON=$(PYTHON) bash $$script || exit 1; done
+
+# Short libFuzzer runs of every binary reader (data files and legacy .pth).
+fuzz:
+	bash scripts/fuzz-data.sh 60
+	bash scripts/fuzz-pth.sh 60
 
 clean:
-	rm -rf .build
+	rm -rf .build .venv-bench
