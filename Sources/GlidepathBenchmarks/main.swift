@@ -4,14 +4,14 @@
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let suites = arguments.isEmpty ? ["schedulers"] : arguments
-for suite in suites {
-    switch suite {
-    case "schedulers":
-        runClosedFormBenchmark()
-        _ = DLRSBenchmark.run()
-    default:
-        FileHandle.standardError.write(Data("unknown benchmark suite \(suite); known: schedulers\n".utf8))
-        exit(2)
-    }
+switch arguments.first ?? "schedulers" {
+case "schedulers":
+    runClosedFormBenchmark()
+    _ = DLRSBenchmark.run()
+case "engine-ops":
+    try EngineMicrobenchmarks.run(threads: arguments.dropFirst().first.flatMap { Int($0) } ?? 1,
+                                  only: arguments.dropFirst(2).first)
+case let suite:
+    FileHandle.standardError.write(Data("unknown benchmark suite \(suite); known: schedulers, engine-ops\n".utf8))
+    exit(2)
 }

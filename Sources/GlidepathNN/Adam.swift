@@ -1,0 +1,170 @@
+import Foundation
+import Glidepath
+import GlidepathTensor
+
+/// Adam (Kingma & Ba 2015, arXiv:1412.6980) and AdamW (Loshchilov & Hutter 2019, arXiv:1711.05101),
+/// with optional AMSGrad (Reddi et al. 2018), identical in operation order to PyTorch's
+/// `torch.optim.Adam` / `AdamW` (`_single_tensor_adam`, torch 2.15). At step t:
+/// ```
+/// θ ← θ·(1 − η·λ)                         (AdamW, decoupled decay)
+/// g ← ∇θ + λ·θ                            (Adam, L2 decay; if λ ≠ 0)
+/// m ← m + (1 − β₁)·(g − m)                (lerp)
+/// v ← β₂·v + (1 − β₂)·g·g
+/// v̂ ← max(v̂, v)                          (AMSGrad; the denominator then uses v̂)
+/// θ ← θ − (η/(1 − β₁ᵗ))·m / (√v / √(1 − β₂ᵗ) + ε)
+/// ```
+/// Bias corrections and the step size are computed in Double (PyTorch computes them as Python floats)
+/// and rounded to Float32 for the element loop.
+public final class Adam: Optimizer {
+    /// Whether weight decay is L2 added to the gradient (Adam) or decoupled (AdamW).
+    public enum WeightDecayMode: String, Codable, Sendable { case coupled, decoupled }
+
+    public struct Hyperparameters: Codable, Equatable, Sendable {
+        public var learningRate: Double
+        public var beta1: Double
+        public var beta2: Double
+        public var epsilon: Double
+        public var weightDecay: Double
+        public var weightDecayMode: WeightDecayMode
+        public var amsgrad: Bool
+
+        /// Adam's defaults are PyTorch's: β = (0.9, 0.999), ε = 1e-8, no decay. For AdamW use
+        /// ``adamW(learningRate:beta1:beta2:epsilon:weightDecay:amsgrad:)``.
+        public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+                    weightDecay: Double = 0, weightDecayMode: WeightDecayMode = .coupled, amsgrad: Bool = false) {
+            self.learningRate = learningRate
+            self.beta1 = beta1
+            self.beta2 = beta2
+            self.epsilon = epsilon
+            self.weightDecay = weightDecay
+            self.weightDecayMode = weightDecayMode
+            self.amsgrad = amsgrad
+        }
+
+        /// AdamW with PyTorch's defaults (weight decay 0.01).
+        public static func adamW(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
+                                 epsilon: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false) -> Hyperparameters {
+            Hyperparameters(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                            weightDecay: weightDecay, weightDecayMode: .decoupled, amsgrad: amsgrad)
+        }
+
+        func validate(_ prefix: String) throws(NNError) {
+            try NNError.require(learningRate >= 0 && learningRate.isFinite, prefix + "learningRate", learningRate, "must be finite and ≥ 0")
+            try NNError.require(beta1 >= 0 && beta1 < 1, prefix + "beta1", beta1, "must lie in [0, 1)")
+            try NNError.require(beta2 >= 0 && beta2 < 1, prefix + "beta2", beta2, "must lie in [0, 1)")
+            try NNError.require(epsilon >= 0 && epsilon.isFinite, prefix + "epsilon", epsilon, "must be finite and ≥ 0")
+            try NNError.require(weightDecay >= 0 && weightDecay.isFinite, prefix + "weightDecay", weightDecay, "must be finite and ≥ 0")
+        }
+    }
+
+    public private(set) var groups: [ParameterGroup<Hyperparameters>]
+    var slots: [[ParameterSlots]]
+    static let kind = "optimizer.adam"
+    static let slotNames = ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"]
+
+    /// - Throws: ``NNError/invalidArgument(name:value:reason:)`` for invalid hyperparameters or parameters.
+    public init(groups: [ParameterGroup<Hyperparameters>]) throws(NNError) {
+        try OptimizerSupport.validate(groups)
+        for (index, group) in groups.enumerated() { try group.hyperparameters.validate("groups[\(index)].") }
+        self.groups = groups
+        slots = groups.map { $0.parameters.map { _ in ParameterSlots(buffers: [nil, nil, nil]) } }
+    }
+
+    /// One group holding `parameters`.
+    public convenience init(parameters: [Tensor], _ hyperparameters: Hyperparameters = Hyperparameters()) throws(NNError) {
+        try self.init(groups: [ParameterGroup(parameters: parameters, hyperparameters: hyperparameters)])
+    }
+
+    public var groupParameters: [[Tensor]] { groups.map(\.parameters) }
+    public var learningRates: [Double] { groups.map(\.hyperparameters.learningRate) }
+
+    /// Sets each group's learning rate and, when given, β₁ (what PyTorch's cyclic schedulers move for
+    /// Adam). `precondition`s one entry per group.
+    public func receive(learningRates: [Double], momenta: [Double]?) {
+        precondition(learningRates.count == groups.count, "Adam: \(learningRates.count) learning rates for \(groups.count) groups")
+        for index in groups.indices {
+            groups[index].hyperparameters.learningRate = learningRates[index]
+            if let momenta {
+                precondition(momenta.count == groups.count, "Adam: \(momenta.count) momenta for \(groups.count) groups")
+                groups[index].hyperparameters.beta1 = momenta[index]
+            }
+        }
+    }
+
+    public func step() {
+        for (g, group) in groups.enumerated() {
+            let h = group.hyperparameters
+            for (p, parameter) in group.parameters.enumerated() where parameter.grad != nil {
+                if slots[g][p].buffers[0] == nil {
+                    slots[g][p].buffers[0] = Tensor.zeros(shape: parameter.shape)
+                    slots[g][p].buffers[1] = Tensor.zeros(shape: parameter.shape)
+                    if h.amsgrad { slots[g][p].buffers[2] = Tensor.zeros(shape: parameter.shape) }
+                }
+                if h.amsgrad && slots[g][p].buffers[2] == nil {
+                    slots[g][p].buffers[2] = Tensor.zeros(shape: parameter.shape)
+                }
+                slots[g][p].step += 1
+                let buffers = slots[g][p].buffers
+                guard let first = buffers[0], let second = buffers[1] else { continue }
+                let t = Double(slots[g][p].step)
+                let correction1 = 1 - Foundation.pow(h.beta1, t)
+                let correction2 = 1 - Foundation.pow(h.beta2, t)
+                let stepSize = h.learningRate / correction1
+                let constants = AdamConstants(
+                    weightDecay: Float(h.weightDecay), decoupled: h.weightDecayMode == .decoupled && h.weightDecay != 0,
+                    coupled: h.weightDecayMode == .coupled && h.weightDecay != 0,
+                    decayFactor: Float(1 - h.learningRate * h.weightDecay), lerpWeight: Float(1 - h.beta1),
+                    beta2: Float(h.beta2), oneMinusBeta2: Float(1 - h.beta2),
+                    correction2Root: Float(correction2.squareRoot()), epsilon: Float(h.epsilon),
+                    negativeStepSize: Float(-stepSize))
+                let maximum = h.amsgrad ? buffers[2]?.mutableBase() : nil
+                let m = first.mutableBase(), v = second.mutableBase()
+                parameter.withUnsafeMutableDataAndGradient { theta, gradient in
+                    guard let theta = theta.baseAddress, let gradient = gradient.baseAddress else { return }
+                    Self.update(theta, gradient, m, v, maximum, count: parameter.count, constants)
+                }
+                withExtendedLifetime(buffers) {}
+            }
+        }
+    }
+
+    struct AdamConstants {
+        let weightDecay: Float
+        let decoupled, coupled: Bool
+        let decayFactor, lerpWeight, beta2, oneMinusBeta2, correction2Root, epsilon, negativeStepSize: Float
+    }
+
+    /// The element loop; plain pointer arithmetic so it vectorises (with `-fno-math-errno` for √).
+    @inline(__always)
+    static func update(
+        _ theta: UnsafeMutablePointer<Float>, _ gradient: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+        _ v: UnsafeMutablePointer<Float>, _ maximum: UnsafeMutablePointer<Float>?, count: Int, _ k: AdamConstants
+    ) {
+        let smallWeight = k.lerpWeight < 0.5
+        for i in 0..<count {
+            if k.decoupled { theta[i] = theta[i] * k.decayFactor }
+            var g = gradient[i]
+            if k.coupled { g = g + k.weightDecay * theta[i] }
+            // torch.lerp: self + w·(end − self) for w < 0.5, else end − (end − self)·(1 − w).
+            m[i] = smallWeight ? m[i] + k.lerpWeight * (g - m[i]) : g - (g - m[i]) * (1 - k.lerpWeight)
+            v[i] = v[i] * k.beta2 + k.oneMinusBeta2 * g * g
+            var second = v[i]
+            if let maximum {
+                maximum[i] = Swift.max(maximum[i], v[i])
+                second = maximum[i]
+            }
+            let denominator = second.squareRoot() / k.correction2Root + k.epsilon
+            theta[i] = theta[i] + k.negativeStepSize * m[i] / denominator
+        }
+    }
+
+    public func stateArchive() -> TensorArchive {
+        OptimizerSupport.archive(kind: Self.kind, groups: groups, slotNames: Self.slotNames, slots: slots)
+    }
+
+    public func loadState(_ archive: TensorArchive) throws(StateFileError) {
+        let restored = try OptimizerSupport.restore(archive, kind: Self.kind, groups: groups, slotNames: Self.slotNames)
+        for index in groups.indices { groups[index].hyperparameters = restored.hyperparameters[index] }
+        slots = restored.slots
+    }
+}

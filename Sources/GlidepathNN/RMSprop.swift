@@ -1,0 +1,129 @@
+import Glidepath
+import GlidepathTensor
+
+/// RMSprop (Hinton, Srivastava & Swersky, Coursera lecture 6e, 2012; centered form Graves 2013,
+/// arXiv:1308.0850), identical in operation order to PyTorch's `torch.optim.RMSprop`
+/// (`_single_tensor_rmsprop`, torch 2.15):
+/// ```
+/// g ← ∇θ + λ·θ                              (if λ ≠ 0)
+/// s ← α·s + (1 − α)·g·g
+/// ḡ ← ḡ + (1 − α)·(g − ḡ);  a ← √(s − ḡ·ḡ) + ε     (centered)
+/// a ← √s + ε                                        (otherwise)
+/// b ← μ·b + g/a;  θ ← θ − η·b                        (if μ > 0)
+/// θ ← θ − η·g/a                                      (otherwise)
+/// ```
+public final class RMSprop: Optimizer {
+    public struct Hyperparameters: Codable, Equatable, Sendable {
+        public var learningRate: Double
+        public var alpha: Double
+        public var epsilon: Double
+        public var weightDecay: Double
+        public var momentum: Double
+        public var centered: Bool
+
+        /// PyTorch's defaults: η = 0.01, α = 0.99, ε = 1e-8.
+        public init(learningRate: Double = 1e-2, alpha: Double = 0.99, epsilon: Double = 1e-8, weightDecay: Double = 0,
+                    momentum: Double = 0, centered: Bool = false) {
+            self.learningRate = learningRate
+            self.alpha = alpha
+            self.epsilon = epsilon
+            self.weightDecay = weightDecay
+            self.momentum = momentum
+            self.centered = centered
+        }
+
+        func validate(_ prefix: String) throws(NNError) {
+            try NNError.require(learningRate >= 0 && learningRate.isFinite, prefix + "learningRate", learningRate, "must be finite and ≥ 0")
+            try NNError.require(alpha >= 0 && alpha.isFinite, prefix + "alpha", alpha, "must be finite and ≥ 0")
+            try NNError.require(epsilon >= 0 && epsilon.isFinite, prefix + "epsilon", epsilon, "must be finite and ≥ 0")
+            try NNError.require(weightDecay >= 0 && weightDecay.isFinite, prefix + "weightDecay", weightDecay, "must be finite and ≥ 0")
+            try NNError.require(momentum >= 0 && momentum.isFinite, prefix + "momentum", momentum, "must be finite and ≥ 0")
+        }
+    }
+
+    public private(set) var groups: [ParameterGroup<Hyperparameters>]
+    var slots: [[ParameterSlots]]
+    static let kind = "optimizer.rmsprop"
+    static let slotNames = ["square_avg", "grad_avg", "momentum_buffer"]
+
+    /// - Throws: ``NNError/invalidArgument(name:value:reason:)`` for invalid hyperparameters or parameters.
+    public init(groups: [ParameterGroup<Hyperparameters>]) throws(NNError) {
+        try OptimizerSupport.validate(groups)
+        for (index, group) in groups.enumerated() { try group.hyperparameters.validate("groups[\(index)].") }
+        self.groups = groups
+        slots = groups.map { $0.parameters.map { _ in ParameterSlots(buffers: [nil, nil, nil]) } }
+    }
+
+    /// One group holding `parameters`.
+    public convenience init(parameters: [Tensor], _ hyperparameters: Hyperparameters = Hyperparameters()) throws(NNError) {
+        try self.init(groups: [ParameterGroup(parameters: parameters, hyperparameters: hyperparameters)])
+    }
+
+    public var groupParameters: [[Tensor]] { groups.map(\.parameters) }
+    public var learningRates: [Double] { groups.map(\.hyperparameters.learningRate) }
+
+    /// Sets each group's learning rate and, when given, its momentum. `precondition`s one entry per group.
+    public func receive(learningRates: [Double], momenta: [Double]?) {
+        precondition(learningRates.count == groups.count, "RMSprop: \(learningRates.count) learning rates for \(groups.count) groups")
+        for index in groups.indices {
+            groups[index].hyperparameters.learningRate = learningRates[index]
+            if let momenta {
+                precondition(momenta.count == groups.count, "RMSprop: \(momenta.count) momenta for \(groups.count) groups")
+                groups[index].hyperparameters.momentum = momenta[index]
+            }
+        }
+    }
+
+    public func step() {
+        for (g, group) in groups.enumerated() {
+            let h = group.hyperparameters
+            let alpha = Float(h.alpha), oneMinusAlpha = Float(1 - h.alpha), epsilon = Float(h.epsilon)
+            let weightDecay = Float(h.weightDecay), momentum = Float(h.momentum), negativeRate = Float(-h.learningRate)
+            for (p, parameter) in group.parameters.enumerated() where parameter.grad != nil {
+                if slots[g][p].buffers[0] == nil { slots[g][p].buffers[0] = Tensor.zeros(shape: parameter.shape) }
+                if h.centered && slots[g][p].buffers[1] == nil { slots[g][p].buffers[1] = Tensor.zeros(shape: parameter.shape) }
+                if h.momentum > 0 && slots[g][p].buffers[2] == nil { slots[g][p].buffers[2] = Tensor.zeros(shape: parameter.shape) }
+                slots[g][p].step += 1
+                let buffers = slots[g][p].buffers
+                guard let squareBuffer = buffers[0] else { continue }
+                let square = squareBuffer.mutableBase()
+                let average = h.centered ? buffers[1]?.mutableBase() : nil
+                let velocity = h.momentum > 0 ? buffers[2]?.mutableBase() : nil
+                let smallWeight = oneMinusAlpha < 0.5
+                parameter.withUnsafeMutableDataAndGradient { theta, gradient in
+                    for i in 0..<theta.count {
+                        var d = gradient[i]
+                        if h.weightDecay != 0 { d = d + weightDecay * theta[i] }
+                        square[i] = square[i] * alpha + oneMinusAlpha * d * d
+                        var denominator: Float
+                        if let average {
+                            average[i] = smallWeight ? average[i] + oneMinusAlpha * (d - average[i])
+                                                     : d - (d - average[i]) * (1 - oneMinusAlpha)
+                            denominator = (square[i] + -1 * average[i] * average[i]).squareRoot()
+                        } else {
+                            denominator = square[i].squareRoot()
+                        }
+                        denominator = denominator + epsilon
+                        if let velocity {
+                            velocity[i] = velocity[i] * momentum + 1 * d / denominator
+                            theta[i] = theta[i] + negativeRate * velocity[i]
+                        } else {
+                            theta[i] = theta[i] + negativeRate * d / denominator
+                        }
+                    }
+                }
+                withExtendedLifetime(buffers) {}
+            }
+        }
+    }
+
+    public func stateArchive() -> TensorArchive {
+        OptimizerSupport.archive(kind: Self.kind, groups: groups, slotNames: Self.slotNames, slots: slots)
+    }
+
+    public func loadState(_ archive: TensorArchive) throws(StateFileError) {
+        let restored = try OptimizerSupport.restore(archive, kind: Self.kind, groups: groups, slotNames: Self.slotNames)
+        for index in groups.indices { groups[index].hyperparameters = restored.hyperparameters[index] }
+        slots = restored.slots
+    }
+}

@@ -1,0 +1,113 @@
+import Glidepath
+import GlidepathTensor
+
+/// Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight decay,
+/// identical in operation order to PyTorch's `torch.optim.SGD` (`_single_tensor_sgd`, torch 2.15):
+/// ```
+/// g ← ∇θ + λ·θ                                   (if λ ≠ 0)
+/// b ← g  at the first step;  b ← μ·b + (1 − τ)·g  after      (if μ ≠ 0)
+/// g ← g + μ·b  (Nesterov)  or  g ← b                           (if μ ≠ 0)
+/// θ ← θ − η·g
+/// ```
+/// (η learning rate, μ momentum, τ dampening, λ weight decay; Sutskever et al. 2013 for the Nesterov
+/// form). Scalars are rounded to Float32 where PyTorch passes them to a Float32 kernel.
+public final class SGD: Optimizer {
+    public struct Hyperparameters: Codable, Equatable, Sendable {
+        public var learningRate: Double
+        public var momentum: Double
+        public var dampening: Double
+        public var weightDecay: Double
+        public var nesterov: Bool
+
+        public init(learningRate: Double, momentum: Double = 0, dampening: Double = 0, weightDecay: Double = 0,
+                    nesterov: Bool = false) {
+            self.learningRate = learningRate
+            self.momentum = momentum
+            self.dampening = dampening
+            self.weightDecay = weightDecay
+            self.nesterov = nesterov
+        }
+
+        func validate(_ prefix: String) throws(NNError) {
+            try NNError.require(learningRate >= 0 && learningRate.isFinite, prefix + "learningRate", learningRate, "must be finite and ≥ 0")
+            try NNError.require(momentum >= 0 && momentum.isFinite, prefix + "momentum", momentum, "must be finite and ≥ 0")
+            try NNError.require(dampening.isFinite, prefix + "dampening", dampening, "must be finite")
+            try NNError.require(weightDecay >= 0 && weightDecay.isFinite, prefix + "weightDecay", weightDecay, "must be finite and ≥ 0")
+            try NNError.require(!nesterov || (momentum > 0 && dampening == 0), prefix + "nesterov", nesterov,
+                                "Nesterov momentum requires momentum > 0 and dampening = 0")
+        }
+    }
+
+    public private(set) var groups: [ParameterGroup<Hyperparameters>]
+    var slots: [[ParameterSlots]]
+    static let kind = "optimizer.sgd"
+    static let slotNames = ["momentum_buffer"]
+
+    /// - Throws: ``NNError/invalidArgument(name:value:reason:)`` for invalid hyperparameters or parameters.
+    public init(groups: [ParameterGroup<Hyperparameters>]) throws(NNError) {
+        try OptimizerSupport.validate(groups)
+        for (index, group) in groups.enumerated() { try group.hyperparameters.validate("groups[\(index)].") }
+        self.groups = groups
+        slots = groups.map { $0.parameters.map { _ in ParameterSlots(buffers: [nil]) } }
+    }
+
+    /// One group holding `parameters`.
+    public convenience init(parameters: [Tensor], _ hyperparameters: Hyperparameters) throws(NNError) {
+        try self.init(groups: [ParameterGroup(parameters: parameters, hyperparameters: hyperparameters)])
+    }
+
+    public var groupParameters: [[Tensor]] { groups.map(\.parameters) }
+    public var learningRates: [Double] { groups.map(\.hyperparameters.learningRate) }
+
+    /// Sets each group's learning rate and, when given, its momentum μ. `precondition`s one entry per group.
+    public func receive(learningRates: [Double], momenta: [Double]?) {
+        precondition(learningRates.count == groups.count, "SGD: \(learningRates.count) learning rates for \(groups.count) groups")
+        for index in groups.indices {
+            groups[index].hyperparameters.learningRate = learningRates[index]
+            if let momenta {
+                precondition(momenta.count == groups.count, "SGD: \(momenta.count) momenta for \(groups.count) groups")
+                groups[index].hyperparameters.momentum = momenta[index]
+            }
+        }
+    }
+
+    public func step() {
+        for (g, group) in groups.enumerated() {
+            let h = group.hyperparameters
+            let learningRate = Float(h.learningRate), momentum = Float(h.momentum)
+            let weightDecay = Float(h.weightDecay), keep = Float(1 - h.dampening)
+            for (p, parameter) in group.parameters.enumerated() where parameter.grad != nil {
+                slots[g][p].step += 1
+                var buffer = slots[g][p].buffers[0]
+                let first = buffer == nil
+                if h.momentum != 0 && first {
+                    buffer = Tensor.zeros(shape: parameter.shape)
+                    slots[g][p].buffers[0] = buffer
+                }
+                let momentumBuffer = buffer.map { $0.mutableBase() }
+                parameter.withUnsafeMutableDataAndGradient { theta, gradient in
+                    for i in 0..<theta.count {
+                        var d = gradient[i]
+                        if h.weightDecay != 0 { d = d + weightDecay * theta[i] }
+                        if let b = momentumBuffer {
+                            b[i] = first ? d : b[i] * momentum + keep * d
+                            d = h.nesterov ? d + momentum * b[i] : b[i]
+                        }
+                        theta[i] = theta[i] + -learningRate * d
+                    }
+                }
+                withExtendedLifetime(buffer) {}
+            }
+        }
+    }
+
+    public func stateArchive() -> TensorArchive {
+        OptimizerSupport.archive(kind: Self.kind, groups: groups, slotNames: Self.slotNames, slots: slots)
+    }
+
+    public func loadState(_ archive: TensorArchive) throws(StateFileError) {
+        let restored = try OptimizerSupport.restore(archive, kind: Self.kind, groups: groups, slotNames: Self.slotNames)
+        for index in groups.indices { groups[index].hyperparameters = restored.hyperparameters[index] }
+        slots = restored.slots
+    }
+}

@@ -1,1 +1,0 @@
-// Module GlidepathTensor: see ARCHITECTURE.md.

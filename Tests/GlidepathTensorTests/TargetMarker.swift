@@ -1,2 +1,0 @@
-// Tests for GlidepathTensor live in this target; see the one-file-per-concept layout in ARCHITECTURE.md.
-import Testing
