@@ -11,7 +11,10 @@ case "schedulers":
 case "engine-ops":
     try EngineMicrobenchmarks.run(threads: arguments.dropFirst().first.flatMap { Int($0) } ?? 1,
                                   only: arguments.dropFirst(2).first)
+case "engine":
+    try EngineBenchmark.main(arguments: Array(arguments.dropFirst()))
 case let suite:
-    FileHandle.standardError.write(Data("unknown benchmark suite \(suite); known: schedulers, engine-ops\n".utf8))
+    FileHandle.standardError.write(
+        Data("unknown benchmark suite \(suite); known: schedulers, engine-ops, engine\n".utf8))
     exit(2)
 }

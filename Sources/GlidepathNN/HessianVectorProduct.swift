@@ -16,9 +16,10 @@ import GlidepathTensor
 /// ε = u^{1/3} · (1 + ‖θ‖) / ‖v‖,   u = 2⁻²³ (Float32 machine epsilon), u^{1/3} ≈ 4.9e-3
 /// ```
 /// so that `‖εv‖ = 4.9e-3·(1 + ‖θ‖)`. The brief's alternative `√u` (≈ 3.5e-4), the rule for one-sided
-/// differences, leaves more rounding error: with Float32 gradients it loses about 1.5 more digits on
-/// a quadratic, where truncation is absent (see `HessianVectorProductTests`). Callers may pass their
-/// own ``Configuration/relativeStep``.
+/// differences, takes a 14× smaller step and so leaves about 14× more rounding error where truncation
+/// is small (`CurvatureTests.defaultStepIsMoreAccurateThanSquareRootRule` checks this on a quadratic;
+/// `hessianVectorProductOnLogisticRegression` checks that truncation stays small on a non-quadratic).
+/// Callers may pass their own ``Configuration/relativeStep``.
 ///
 /// Cost: two forward and backward passes. The parameters are restored bit for bit afterwards, and
 /// their gradients are restored to what they were before the call.

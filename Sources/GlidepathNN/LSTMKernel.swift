@@ -19,8 +19,8 @@ import GlidepathTensor
 /// large GEMMs over all positions. Sequences past their length carry their state unchanged and get
 /// no gate gradient (masking).
 ///
-/// With two directions and two or more engine threads, the directions run concurrently with BLAS at
-/// one thread each (engine.md §3/§5: splitting work one level above BLAS scales better on 2 cores
+/// With two directions and two or more engine threads, the directions run concurrently (``ThreadPair``)
+/// with BLAS at one thread each (engine.md §3/§5: splitting work one level above BLAS scales better on 2 cores
 /// than BLAS's own threads on these small GEMMs).
 enum LSTMKernel {
     struct LayerResult {
@@ -94,7 +94,7 @@ enum LSTMKernel {
     /// and two or more engine threads, else in order.
     static func runDirections(_ directions: Int, _ body: (Int) -> Void) {
         if directions == 2 && Engine.threadCount >= 2 {
-            Engine.withSingleThreadedBackend { Engine.parallelFor(2, body) }
+            Engine.withSingleThreadedBackend { ThreadPair.run(body) }
         } else {
             for d in 0..<directions { body(d) }
         }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The node behind a ``Tensor`` handle: storage, layout and autograd state.
 final class TensorNode {
     let storage: TensorStorage
@@ -14,6 +16,11 @@ final class TensorNode {
     // therefore add into it in place).
     var pendingGradient: Tensor?
     var pendingIsOwned = false
+    /// Whether a backward pass freed this node's gradient function (it was computed by an op, so it
+    /// is not a leaf, but its graph is gone).
+    var graphReleased = false
+    /// The number of the last backward pass that visited this node (cheaper than a visited set).
+    var visitedPass = 0
 
     init(storage: TensorStorage, shape: [Int], strides: [Int], offset: Int) {
         self.storage = storage
@@ -86,6 +93,9 @@ public struct GradientSink {
     }
 }
 
+/// Numbers backward passes for ``TensorNode/visitedPass``.
+private let backwardPasses = Atomic<Int>(0)
+
 extension Tensor {
     /// Propagates `gradient` (the gradient of the final result with respect to this op's output) to
     /// the op's inputs through `sink`. Runs with gradient recording off.
@@ -95,7 +105,7 @@ extension Tensor {
     public var requiresGrad: Bool { node.requiresGrad }
 
     /// Whether this tensor is a leaf: created directly rather than computed by a recorded op.
-    public var isLeaf: Bool { node.gradientFunction == nil }
+    public var isLeaf: Bool { node.gradientFunction == nil && !node.graphReleased }
 
     /// A leaf sharing this tensor's storage whose gradient is accumulated by ``backward(seed:)``
     /// (PyTorch's `requires_grad_()` on a fresh leaf). Parameters are made this way.
@@ -159,11 +169,14 @@ extension Tensor {
     ///
     /// Nodes are visited in reverse topological order of an iterative depth-first search that follows
     /// inputs in the order ops list them, so the summation order — and the result — is deterministic.
-    /// The graph is released afterwards (PyTorch's `retain_graph=False`).
+    /// The graph is released afterwards unless `retainingGraph` (PyTorch's `retain_graph`); a second
+    /// backward through a released graph is a `precondition` failure, as PyTorch's error.
     ///
-    /// - Parameter seed: the gradient of the final objective with respect to this tensor; defaults to 1
-    ///   for a one-element tensor. `precondition`s that a non-scalar tensor gets a seed of its shape.
-    public func backward(seed: Tensor? = nil) {
+    /// - Parameters:
+    ///   - seed: the gradient of the final objective with respect to this tensor; defaults to 1 for a
+    ///     one-element tensor. `precondition`s that a non-scalar tensor gets a seed of its shape.
+    ///   - retainingGraph: keep the graph so that `backward` can run through it again.
+    public func backward(seed: Tensor? = nil, retainingGraph: Bool = false) {
         precondition(node.requiresGrad, "backward: tensor of shape \(shape) does not require a gradient")
         if let seed {
             precondition(seed.shape == shape, "backward: seed of shape \(seed.shape) for a tensor of shape \(shape)")
@@ -180,7 +193,12 @@ extension Tensor {
                 current.pendingIsOwned = false
                 if let function = current.gradientFunction {
                     function.backward(gradient, GradientSink(inputs: function.inputs))
-                    current.gradientFunction = nil
+                    if !retainingGraph {
+                        current.gradientFunction = nil
+                        current.graphReleased = true
+                    }
+                } else if current.graphReleased {
+                    preconditionFailure("backward: trying to run backward through a graph a second time (its op \(current.shape) was freed by an earlier backward; pass retainingGraph: true to the first)")
                 } else if current.requiresGrad {
                     Tensor.accumulateLeafGradient(current, gradient)
                 }
@@ -200,9 +218,9 @@ extension Tensor {
     /// that long recurrent graphs cannot overflow the stack.
     static func topologicalOrder(from root: TensorNode) -> [TensorNode] {
         var order: [TensorNode] = []
-        var visited = Set<ObjectIdentifier>()
+        let pass = backwardPasses.add(1, ordering: .relaxed).newValue
         var stack: [(node: TensorNode, nextInput: Int)] = [(root, 0)]
-        visited.insert(ObjectIdentifier(root))
+        root.visitedPass = pass
         while !stack.isEmpty {
             let top = stack.count - 1
             let (current, nextInput) = stack[top]
@@ -210,7 +228,8 @@ extension Tensor {
             if nextInput < inputs.count {
                 stack[top].nextInput += 1
                 let input = inputs[nextInput]
-                if input.requiresGrad, visited.insert(ObjectIdentifier(input)).inserted {
+                if input.requiresGrad, input.visitedPass != pass {
+                    input.visitedPass = pass
                     stack.append((input, 0))
                 }
             } else {

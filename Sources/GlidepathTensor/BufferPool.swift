@@ -13,8 +13,9 @@ public final class BufferPool: Sendable {
     public static let shared = BufferPool()
 
     private struct State {
-        // Addresses as integers: raw pointers are not Sendable, and the mutex state must be.
-        var free: [Int: [UInt]] = [:]
+        // Free lists indexed by size class (no hashing on the hot path). Addresses as integers: raw
+        // pointers are not Sendable, and the mutex state must be.
+        var free = [[UInt]](repeating: [], count: BufferPool.classCount)
         var cachedFloats = 0
         var limitFloats = 1 << 28  // 1 GiB of cached floats by default
         var hits = 0
@@ -23,20 +24,30 @@ public final class BufferPool: Sendable {
 
     private let state = Mutex(State())
 
-    /// Floats a request of `count` occupies in the pool (its size class).
-    static func capacity(for count: Int) -> Int {
-        if count <= 4096 { return max(16, (count + 15) & ~15) }
-        let high = Int.bitWidth - 1 - (count - 1).leadingZeroBitCount  // floor(log2(count - 1))
+    /// Size classes: 256 multiples of 16 floats, then 8 per power of two up to 2⁶³.
+    static let classCount = 256 + 8 * 52
+
+    /// The size class of a request of `count` floats: its index and capacity in floats.
+    @inline(__always)
+    static func sizeClass(for count: Int) -> (index: Int, capacity: Int) {
+        if count <= 4096 {
+            let units = Swift.max(1, (count + 15) >> 4)
+            return (units - 1, units << 4)
+        }
+        let high = Int.bitWidth - 1 - (count - 1).leadingZeroBitCount  // floor(log2(count − 1)) ≥ 12
         let step = 1 << (high - 3)
-        return (count + step - 1) / step * step
+        let steps = (count + step - 1) / step  // 9...16
+        return (256 + (high - 12) * 8 + (steps - 9), steps * step)
     }
+
+    /// Floats a request of `count` occupies in the pool (its size class).
+    static func capacity(for count: Int) -> Int { sizeClass(for: count).capacity }
 
     /// A buffer holding at least `count` floats (uninitialised) and its capacity.
     func acquire(count: Int) -> (pointer: UnsafeMutablePointer<Float>, capacity: Int) {
-        let capacity = Self.capacity(for: count)
+        let (index, capacity) = Self.sizeClass(for: count)
         let cachedAddress: UInt? = state.withLock { state in
-            if var list = state.free[capacity], let pointer = list.popLast() {
-                state.free[capacity] = list
+            if let pointer = state.free[index].popLast() {
                 state.cachedFloats -= capacity
                 state.hits += 1
                 return pointer
@@ -55,9 +66,10 @@ public final class BufferPool: Sendable {
     /// Returns a buffer obtained from ``acquire(count:)``; frees it when the cache is over its limit.
     func release(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
         let address = UInt(bitPattern: pointer)
+        let index = Self.sizeClass(for: capacity).index
         let keep = state.withLock { state in
             guard state.cachedFloats + capacity <= state.limitFloats else { return false }
-            state.free[capacity, default: []].append(address)
+            state.free[index].append(address)
             state.cachedFloats += capacity
             return true
         }
@@ -79,8 +91,8 @@ public final class BufferPool: Sendable {
     /// Frees every cached buffer (buffers in use are unaffected).
     public func purge() {
         let lists = state.withLock { state -> [[UInt]] in
-            let lists = Array(state.free.values)
-            state.free = [:]
+            let lists = state.free
+            state.free = [[UInt]](repeating: [], count: BufferPool.classCount)
             state.cachedFloats = 0
             return lists
         }

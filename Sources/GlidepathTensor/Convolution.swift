@@ -85,16 +85,14 @@ extension Kernels {
                         let image = x + n * g.imageSize
                         im2col(image, columns.pointer, g)
                         let out = output.pointer + n * g.outputChannels * g.positions
+                        // With a bias, write it first and let the GEMM accumulate onto it (beta 1): one
+                        // pass over the output instead of BLAS's zeroing pass plus a bias pass.
+                        if let b {
+                            for o in 0..<g.outputChannels { (out + o * g.positions).update(repeating: b[o], count: g.positions) }
+                        }
                         backend.gemm(transposeA: false, transposeB: false, m: g.outputChannels, n: g.positions, k: g.patch,
                                      alpha: 1, a: w, lda: g.patch, b: columns.pointer, ldb: g.positions,
-                                     beta: 0, c: out, ldc: g.positions)
-                        if let b {
-                            for o in 0..<g.outputChannels {
-                                let row = out + o * g.positions
-                                let value = b[o]
-                                for p in 0..<g.positions { row[p] += value }
-                            }
-                        }
+                                     beta: b == nil ? 0 : 1, c: out, ldc: g.positions)
                     }
                 }
             }

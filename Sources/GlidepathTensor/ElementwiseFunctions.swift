@@ -100,6 +100,29 @@ extension Tensor {
         }
     }
 
+    /// `|x|`. Gradient `g · sign(x)` (0 at 0, as PyTorch).
+    public func abs() -> Tensor {
+        let result = Kernels.unary(AbsoluteOperation(), self)
+        return Tensor.record("abs", result: result, input: self) { gradient, sink in
+            sink.accumulate(Kernels.zip(gradient, self) { g, x, o, n in
+                for i in 0..<n { o[i] = x[i] > 0 ? g[i] : (x[i] < 0 ? -g[i] : 0) }
+            }, forInput: 0)
+        }
+    }
+
+    /// `min(max(x, lowerBound), upperBound)` (PyTorch `clamp`). Gradient `g` where
+    /// `lowerBound ≤ x ≤ upperBound`, else 0 (PyTorch passes the gradient at the bounds too).
+    /// `precondition`s `lowerBound ≤ upperBound`.
+    public func clamped(lowerBound: Float = -.infinity, upperBound: Float = .infinity) -> Tensor {
+        precondition(lowerBound <= upperBound, "clamp: lower bound \(lowerBound) above upper bound \(upperBound)")
+        let result = Kernels.unary(ClampOperation(lowerBound: lowerBound, upperBound: upperBound), self)
+        return Tensor.record("clamp", result: result, input: self) { gradient, sink in
+            sink.accumulate(Kernels.zip(gradient, self) { g, x, o, n in
+                for i in 0..<n { o[i] = x[i] >= lowerBound && x[i] <= upperBound ? g[i] : 0 }
+            }, forInput: 0)
+        }
+    }
+
     /// How ``gelu(approximation:)`` evaluates the Gaussian CDF (PyTorch's `approximate` argument).
     public enum GeluApproximation: Sendable {
         /// `x · Φ(x) = x/2 · (1 + erf(x/√2))` (PyTorch `approximate='none'`).
@@ -152,6 +175,17 @@ struct TanhOperation: UnaryOperation {
 }
 struct SigmoidOperation: UnaryOperation {
     @inline(__always) func callAsFunction(_ x: Float) -> Float { FastMath.sigmoid(x) }
+}
+struct AbsoluteOperation: UnaryOperation {
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { Swift.abs(x) }
+}
+struct ClampOperation: UnaryOperation {
+    let lowerBound: Float
+    let upperBound: Float
+    // NaN passes through (comparisons with NaN are false), as in PyTorch.
+    @inline(__always) func callAsFunction(_ x: Float) -> Float {
+        x < lowerBound ? lowerBound : (x > upperBound ? upperBound : x)
+    }
 }
 struct ReluOperation: UnaryOperation {
     @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? x : 0 }

@@ -11,6 +11,8 @@ public enum Engine {
     private struct Settings {
         var backend: any ComputeBackend
         var threadCount: Int
+        /// Open ``withSingleThreadedBackend(_:)`` scopes; BLAS is at one thread while positive.
+        var singleThreadedScopes = 0
     }
 
     private static let settings: Mutex<Settings> = {
@@ -28,7 +30,7 @@ public enum Engine {
     /// thread count to it.
     public static func setBackend(_ backend: any ComputeBackend) {
         settings.withLock { settings in
-            backend.setThreadCount(settings.threadCount)
+            backend.setThreadCount(settings.singleThreadedScopes > 0 ? 1 : settings.threadCount)
             settings.backend = backend
         }
     }
@@ -44,7 +46,7 @@ public enum Engine {
         }
         settings.withLock { settings in
             settings.threadCount = count
-            settings.backend.setThreadCount(count)
+            if settings.singleThreadedScopes == 0 { settings.backend.setThreadCount(count) }
         }
         workers.ensureThreads(count)
     }
@@ -62,12 +64,21 @@ public enum Engine {
         workers.parallelFor(count, body)
     }
 
-    /// Runs `body` with the backend limited to one thread, restoring the configured count afterwards.
+    /// Runs `body` with the backend limited to one thread, restoring the configured count when the
+    /// outermost such scope ends (scopes nest, also across threads).
     public static func withSingleThreadedBackend<R>(_ body: () throws -> R) rethrows -> R {
-        let (backend, threads) = settings.withLock { ($0.backend, $0.threadCount) }
-        if threads == 1 { return try body() }
-        backend.setThreadCount(1)
-        defer { backend.setThreadCount(threads) }
+        settings.withLock { settings in
+            settings.singleThreadedScopes += 1
+            if settings.singleThreadedScopes == 1 && settings.threadCount > 1 { settings.backend.setThreadCount(1) }
+        }
+        defer {
+            settings.withLock { settings in
+                settings.singleThreadedScopes -= 1
+                if settings.singleThreadedScopes == 0 && settings.threadCount > 1 {
+                    settings.backend.setThreadCount(settings.threadCount)
+                }
+            }
+        }
         return try body()
     }
 }

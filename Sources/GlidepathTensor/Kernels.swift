@@ -32,6 +32,26 @@ struct DivideOperation: BinaryOperation {
 /// The loops behind the ops: plain pointer loops over contiguous runs, which the compiler vectorises at
 /// default settings (engine.md §4), plus strided fallbacks for views and broadcasting.
 enum Kernels {
+    // MARK: Splitting
+
+    /// Element counts from which contiguous element-wise loops are split over the engine's threads
+    /// (below it, waking a worker costs more than it saves).
+    static let parallelThreshold = 1 << 18
+
+    /// Calls `body(range)` over `0..<count` in one piece, or in equal pieces over the engine's threads
+    /// for large counts. Element-wise loops write disjoint ranges, so the result is the same either way.
+    @inline(__always)
+    static func forEachChunk(_ count: Int, _ body: (Range<Int>) -> Void) {
+        let threads = count >= parallelThreshold ? Engine.threadCount : 1
+        if threads == 1 {
+            body(0..<count)
+            return
+        }
+        Engine.parallelFor(threads) { part in
+            body((part * count / threads)..<((part + 1) * count / threads))
+        }
+    }
+
     // MARK: Copies
 
     /// A contiguous copy of `tensor`'s elements in row-major order.
@@ -96,7 +116,9 @@ enum Kernels {
         let source = UnsafePointer(x.node.storage.pointer)
         if x.isContiguous {
             let a = source + x.offset
-            for index in 0..<count { o[index] = operation(a[index]) }
+            forEachChunk(count) { range in
+                for index in range { o[index] = operation(a[index]) }
+            }
         } else {
             Layout.forEachRun(shape: x.shape, strides: [Layout.contiguousStrides(x.shape), x.strides],
                               baseOffsets: [0, x.offset]) { offsets, length, inner in
@@ -129,7 +151,9 @@ enum Kernels {
         let pb = UnsafePointer(b.node.storage.pointer)
         if sameShape && a.isContiguous && b.isContiguous {
             let x = pa + a.offset, y = pb + b.offset
-            for index in 0..<count { o[index] = operation(x[index], y[index]) }
+            forEachChunk(count) { range in
+                for index in range { o[index] = operation(x[index], y[index]) }
+            }
             return Tensor(storage: output, shape: shape)
         }
         let stridesA = Layout.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
@@ -164,7 +188,10 @@ enum Kernels {
         let output = TensorStorage(uninitializedCount: count)
         let va = a.contiguousStorageView(), vb = b.contiguousStorageView(), vc = c.contiguousStorageView()
         withExtendedLifetime((va.owner, vb.owner, vc.owner)) {
-            operation(va.pointer, vb.pointer, vc.pointer, output.pointer, count)
+            forEachChunk(count) { range in
+                let start = range.lowerBound
+                operation(va.pointer + start, vb.pointer + start, vc.pointer + start, output.pointer + start, range.count)
+            }
         }
         return Tensor(storage: output, shape: a.shape)
     }
@@ -178,7 +205,10 @@ enum Kernels {
         let output = TensorStorage(uninitializedCount: count)
         let va = a.contiguousStorageView(), vb = b.contiguousStorageView()
         withExtendedLifetime((va.owner, vb.owner)) {
-            operation(va.pointer, vb.pointer, output.pointer, count)
+            forEachChunk(count) { range in
+                let start = range.lowerBound
+                operation(va.pointer + start, vb.pointer + start, output.pointer + start, range.count)
+            }
         }
         return Tensor(storage: output, shape: a.shape)
     }

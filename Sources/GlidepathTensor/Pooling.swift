@@ -22,26 +22,29 @@ extension Tensor {
                         let source = x + plane * p.inputPlane
                         let out = output.pointer + plane * p.outputPlane
                         let outIndex = index + plane * p.outputPlane
-                        for oh in 0..<p.outputHeight {
-                            let h0 = oh * p.strideY - p.paddingY
-                            let hStart = Swift.max(h0, 0), hEnd = Swift.min(h0 + p.kernelHeight, p.height)
-                            for ow in 0..<p.outputWidth {
-                                let w0 = ow * p.strideX - p.paddingX
-                                let wStart = Swift.max(w0, 0), wEnd = Swift.min(w0 + p.kernelWidth, p.width)
-                                var best = -Float.infinity
-                                var bestIndex = hStart * p.width + wStart
-                                for h in hStart..<hEnd {
-                                    for w in wStart..<wEnd {
-                                        let value = source[h * p.width + w]
-                                        if value > best || value.isNaN {
-                                            best = value
-                                            bestIndex = h * p.width + w
-                                            if value.isNaN { break }
+                        if p.isPlainTwoByTwo {
+                            maxPoolTwoByTwo(source, out, outIndex, p)
+                        } else {
+                            for oh in 0..<p.outputHeight {
+                                let h0 = oh * p.strideY - p.paddingY
+                                let hStart = Swift.max(h0, 0), hEnd = Swift.min(h0 + p.kernelHeight, p.height)
+                                for ow in 0..<p.outputWidth {
+                                    let w0 = ow * p.strideX - p.paddingX
+                                    let wStart = Swift.max(w0, 0), wEnd = Swift.min(w0 + p.kernelWidth, p.width)
+                                    var best = -Float.infinity
+                                    var bestIndex = hStart * p.width + wStart
+                                    for h in hStart..<hEnd {
+                                        for w in wStart..<wEnd {
+                                            let value = source[h * p.width + w]
+                                            if value > best || value.isNaN {
+                                                best = value
+                                                bestIndex = h * p.width + w
+                                            }
                                         }
                                     }
+                                    out[oh * p.outputWidth + ow] = best
+                                    outIndex[oh * p.outputWidth + ow] = Int32(bestIndex)
                                 }
-                                out[oh * p.outputWidth + ow] = best
-                                outIndex[oh * p.outputWidth + ow] = Int32(bestIndex)
                             }
                         }
                     }
@@ -150,6 +153,28 @@ extension Tensor {
     }
 }
 
+/// The common 2×2, stride 2, unpadded case without per-window bounds arithmetic. Same tie and NaN rule
+/// as the general loop (PyTorch's: a later element wins if it is greater or NaN).
+@inline(__always)
+private func maxPoolTwoByTwo(
+    _ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ outIndex: UnsafeMutablePointer<Int32>,
+    _ p: PoolingGeometry
+) {
+    for oh in 0..<p.outputHeight {
+        let top = 2 * oh * p.width, bottom = top + p.width
+        for ow in 0..<p.outputWidth {
+            let i0 = top + 2 * ow, i1 = i0 + 1, i2 = bottom + 2 * ow, i3 = i2 + 1
+            var best = source[i0], index = i0
+            let b = source[i1], c = source[i2], d = source[i3]
+            if b > best || b.isNaN { best = b; index = i1 }
+            if c > best || c.isNaN { best = c; index = i2 }
+            if d > best || d.isNaN { best = d; index = i3 }
+            out[oh * p.outputWidth + ow] = best
+            outIndex[oh * p.outputWidth + ow] = Int32(truncatingIfNeeded: index)
+        }
+    }
+}
+
 /// One averaging window: input rows `hStart..<hEnd`, columns `wStart..<wEnd`, and the factor 1/divisor.
 struct PoolingWindow {
     let hStart, hEnd, wStart, wEnd: Int
@@ -163,6 +188,9 @@ struct PoolingGeometry {
     let batchShape: [Int]
 
     var inputPlane: Int { height * width }
+    var isPlainTwoByTwo: Bool {
+        kernelHeight == 2 && kernelWidth == 2 && strideY == 2 && strideX == 2 && paddingY == 0 && paddingX == 0
+    }
     var outputPlane: Int { outputHeight * outputWidth }
     var outputShape: [Int] { batchShape + [outputHeight, outputWidth] }
 

@@ -10,6 +10,10 @@
 /// Views — ``reshaped(to:)`` of a contiguous tensor, ``transposed(_:_:)``, ``permuted(_:)``,
 /// ``sliced(alongAxis:_:)``, ``expanded(to:)`` — share storage and copy nothing.
 ///
+/// Threads: tensors may be passed between threads (`Sendable`); ops on distinct graphs may run
+/// concurrently. Two threads must not run `backward` into the same leaf, or write a tensor's storage
+/// while another reads it, at the same time.
+///
 /// Design after candle's `Tensor(Arc<Tensor_>)` and micrograd's `Value`; see ARCHITECTURE.md.
 public struct Tensor: @unchecked Sendable {
     let node: TensorNode

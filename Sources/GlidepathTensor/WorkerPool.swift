@@ -19,7 +19,8 @@ final class WorkerPool: @unchecked Sendable {
     private var generation = 0
     private var workerCount = 0
     private var shuttingDown = false
-    // Serialises callers: one job at a time.
+    private var activeWorkers = 0
+    // Held by the caller whose job the pool is running.
     private let submission = NSLock()
 
     init() {
@@ -51,13 +52,20 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Runs `body(0) … body(count − 1)` on the caller and the workers; returns when all have finished.
+    /// Runs `body(0) … body(count − 1)` on the caller and the workers; returns when all have finished
+    /// and no worker still holds `body`.
     func parallelFor(_ count: Int, _ body: (Int) -> Void) {
         if count <= 1 || threadCount == 1 {
             for item in 0..<count { body(item) }
             return
         }
-        submission.lock()
+        // One job at a time. A nested call (from inside a job, e.g. an element-wise op inside a
+        // parallel fused kernel) or a concurrent caller runs serially instead of waiting: waiting for
+        // the pool from inside a pool job would deadlock.
+        guard submission.try() else {
+            for item in 0..<count { body(item) }
+            return
+        }
         defer { submission.unlock() }
         withoutActuallyEscaping(body) { escapable in
             pthread_mutex_lock(mutex)
@@ -70,7 +78,9 @@ final class WorkerPool: @unchecked Sendable {
             pthread_mutex_unlock(mutex)
             runItems(escapable)
             pthread_mutex_lock(mutex)
-            while completedItems < jobSize { pthread_cond_wait(workFinished, mutex) }
+            // Wait for every item, and for every worker that took the closure to let go of it: the
+            // closure must not outlive this call, and a late worker must never run it on the next job.
+            while completedItems < jobSize || activeWorkers > 0 { pthread_cond_wait(workFinished, mutex) }
             job = nil
             pthread_mutex_unlock(mutex)
         }
@@ -81,8 +91,9 @@ final class WorkerPool: @unchecked Sendable {
             pthread_mutex_lock(mutex)
             let item = nextItem
             nextItem += 1
+            let size = jobSize
             pthread_mutex_unlock(mutex)
-            if item >= jobSize { return }
+            if item >= size { return }
             body(item)
             pthread_mutex_lock(mutex)
             completedItems += 1
@@ -98,9 +109,24 @@ final class WorkerPool: @unchecked Sendable {
             while generation == seenGeneration && !shuttingDown { pthread_cond_wait(workAvailable, mutex) }
             if shuttingDown { pthread_mutex_unlock(mutex); return }
             seenGeneration = generation
-            let body = job
+            // Take the job only while it is still current (the caller clears it once it is done, and
+            // cannot finish while `activeWorkers` counts us).
+            var taken = job
+            let tookJob = taken != nil
+            if tookJob { activeWorkers += 1 }
             pthread_mutex_unlock(mutex)
-            if let body { runItems(body) }
+            guard tookJob else { continue }
+            if let body = taken { runItems(body) }
+            // Drop every reference to the closure before telling the caller we are done with it.
+            taken = nil
+            releaseJob()
         }
+    }
+
+    private func releaseJob() {
+        pthread_mutex_lock(mutex)
+        activeWorkers -= 1
+        if activeWorkers == 0 { pthread_cond_broadcast(workFinished) }
+        pthread_mutex_unlock(mutex)
     }
 }

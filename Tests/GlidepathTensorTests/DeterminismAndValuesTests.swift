@@ -137,7 +137,8 @@ extension TensorEngineTests {
             let pool = WorkerPool()
             pool.ensureThreads(2)
             #expect(pool.threadCount == 2)
-            for round in 0..<50 {
+            // Many short jobs: a worker that wakes late must never run a finished job's closure.
+            for round in 0..<2_000 {
                 var results = [Int](repeating: -1, count: 37)
                 results.withUnsafeMutableBufferPointer { buffer in
                     let base = buffer.baseAddress
@@ -145,6 +146,50 @@ extension TensorEngineTests {
                 }
                 #expect(results == (0..<37).map { $0 * round })
             }
+        }
+
+        @Test func nestedParallelLoopsRunWithoutDeadlock() {
+            // An inner loop inside a pool job runs serially instead of waiting for the busy pool.
+            let pool = WorkerPool()
+            pool.ensureThreads(2)
+            var results = [Int](repeating: 0, count: 4 * 8)
+            results.withUnsafeMutableBufferPointer { buffer in
+                let base = buffer.baseAddress
+                pool.parallelFor(4) { outer in
+                    pool.parallelFor(8) { inner in base?[outer * 8 + inner] = outer * 100 + inner }
+                }
+            }
+            #expect(results == (0..<4).flatMap { outer in (0..<8).map { outer * 100 + $0 } })
+        }
+    }
+}
+
+extension TensorEngineTests {
+    @Suite("Buffer pool")
+    struct BufferPoolTests {
+        @Test func sizeClassesCoverRequestsWithBoundedSlack() {
+            // Every count maps to a class whose capacity holds it with ≤ 12.5% slack above 4096 floats
+            // (≤ 15 floats below), and a capacity maps back to its own class (release finds the list).
+            var counts = Array(0...5000)
+            var value = 5001
+            while value < 1 << 40 { counts.append(value); counts.append(value + 1); value = value * 3 / 2 }
+            var previous = (index: -1, capacity: 0)
+            for count in counts {
+                let sizeClass = BufferPool.sizeClass(for: count)
+                #expect(sizeClass.capacity >= count)
+                #expect(count <= 4096 ? sizeClass.capacity - count < 16 || count == 0 : Double(sizeClass.capacity) <= Double(count) * 1.125)
+                #expect(BufferPool.sizeClass(for: sizeClass.capacity).index == sizeClass.index)
+                #expect(sizeClass.index >= previous.index && sizeClass.index < BufferPool.classCount)
+                previous = sizeClass
+            }
+        }
+
+        @Test func buffersAreReused() {
+            let before = BufferPool.shared.statistics
+            for _ in 0..<10 { _ = Tensor.zeros(shape: [12345]) }
+            let after = BufferPool.shared.statistics
+            // The first allocation may miss; the other nine reuse the returned buffer.
+            #expect(after.hits - before.hits >= 9)
         }
     }
 }

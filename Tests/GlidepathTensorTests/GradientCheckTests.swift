@@ -30,6 +30,9 @@ extension TensorEngineTests {
             checkGradients([x.affine(scale: 3, shift: 0)]) { $0[0].tanh() }
             checkGradients([x.affine(scale: 3, shift: 0)]) { $0[0].sigmoid() }
             checkGradients([awayFromZero([2, 5], seed: 9)]) { $0[0].relu() }
+            checkGradients([awayFromZero([2, 5], seed: 9)]) { $0[0].abs() }
+            // Inputs at least 0.05 (> h) from the bounds ±0.5, on both sides of them.
+            checkGradients([Tensor([-0.9, -0.45, -0.1, 0.2, 0.3, 0.75])]) { $0[0].clamped(lowerBound: -0.5, upperBound: 0.5) }
             checkGradients([x.affine(scale: 2, shift: 0)]) { $0[0].gelu() }
             checkGradients([x.affine(scale: 2, shift: 0)]) { $0[0].gelu(approximation: .tanh) }
         }
@@ -103,6 +106,20 @@ extension TensorEngineTests {
             checkGradients([randomTensor([2, 1, 3, 4], seed: 26), randomTensor([3, 4, 2], seed: 27)]) { $0[0].matmul($0[1]) }
             // A non-BLAS layout (a stepped slice) is copied first.
             checkGradients([randomTensor([3, 8], seed: 28), b]) { $0[0].sliced(alongAxis: 1, 0..<8, step: 2).matmul($0[1]) }
+        }
+
+        @Test func linear() {
+            let x = randomTensor([5, 4], seed: 32), w = randomTensor([3, 4], seed: 33), b = randomTensor([3], seed: 34)
+            checkGradients([x, w, b]) { Tensor.linear($0[0], weight: $0[1], bias: $0[2]) }
+            checkGradients([randomTensor([2, 3, 4], seed: 35), w]) { Tensor.linear($0[0], weight: $0[1]) }
+            // A transposed weight view and a transposed input view.
+            checkGradients([randomTensor([4, 5], seed: 36), randomTensor([4, 3], seed: 37), b]) {
+                Tensor.linear($0[0].transposed(), weight: $0[1].transposed(), bias: $0[2])
+            }
+            // Same values as matmul + broadcast add.
+            let fused = Tensor.linear(x, weight: w, bias: b).scalars
+            let composed = (x.matmul(w.transposed()) + b).scalars
+            expectClose(fused.map(Double.init), composed.map(Double.init), absoluteTolerance: 1e-6)
         }
 
         @Test func customOperationWithTwoOutputs() {

@@ -120,15 +120,20 @@ extension TensorEngineTests {
         }
 
         @Test func resultsDoNotDependOnTheThreadCount() throws {
-            // Fixed image chunks for the weight gradient and BLAS at one thread inside the split make
-            // 1 and 2 threads bit-identical.
+            // Fixed image chunks for the weight gradient, BLAS at one thread inside the split, and
+            // disjoint element-wise chunks make 1 and 2 threads bit-identical.
             func run() -> [UInt32] {
                 let x = randomTensor([10, 3, 9, 9], seed: 61).requiringGradient()
                 let w = randomTensor([5, 3, 3, 3], seed: 62).requiringGradient()
                 let y = x.convolved2D(weight: w, padding: (1, 1)).relu().maxPooled2D(kernel: (2, 2))
                     .averagePooled2D(kernel: (2, 2))
                 (y * randomTensor(y.shape, seed: 63)).sum().backward()
-                return (y.scalars + (x.grad?.scalars ?? []) + (w.grad?.scalars ?? [])).map(\.bitPattern)
+                // Element-wise ops above the split threshold (2¹⁸ elements) run in chunks per thread.
+                let big = randomTensor([300_000], seed: 64).requiringGradient()
+                let z = (big.tanh() * big + big).relu()
+                z.backward(seed: z)
+                return (y.scalars + (x.grad?.scalars ?? []) + (w.grad?.scalars ?? []) + z.scalars + (big.grad?.scalars ?? []))
+                    .map(\.bitPattern)
             }
             try Engine.setThreadCount(1)
             let single = run()

@@ -114,6 +114,17 @@ extension TensorEngineTests {
             #expect(x.grad?.scalars == [1])
         }
 
+        @Test func retainingTheGraphAllowsASecondBackward() {
+            let x = Tensor([1, 2]).requiringGradient()
+            let y = (x * x).sum()
+            #expect(!y.isLeaf)
+            y.backward(retainingGraph: true)
+            y.backward()
+            // Twice 2x.
+            #expect(x.grad?.scalars == [4, 8])
+            #expect(!y.isLeaf)
+        }
+
         @Test func explicitSeed() {
             let x = Tensor([1, 2]).requiringGradient()
             (x * 3).backward(seed: Tensor([1, 10]))
@@ -146,6 +157,30 @@ extension TensorEngineTests {
             }
             #expect(throws: TensorError.indexOutOfRange(index: 7, bound: 5, context: "labels")) {
                 try Tensor.validateIndices([1, 7, 9], bound: 5, context: "labels")
+            }
+        }
+    }
+}
+
+extension TensorEngineTests {
+    /// Programmer misuse stops the process with a message naming the op (exit tests run it in a child).
+    @Suite("Preconditions")
+    struct PreconditionTests {
+        @Test func secondBackwardThroughAReleasedGraphStops() async {
+            await #expect(processExitsWith: .failure) {
+                let x = Tensor([1, 2]).requiringGradient()
+                let y = (x * x).sum()
+                y.backward()
+                y.backward()
+            }
+        }
+
+        @Test func mismatchedShapesStop() async {
+            await #expect(processExitsWith: .failure) {
+                _ = Tensor.ones(shape: [2, 3]).matmul(Tensor.ones(shape: [2, 3]))
+            }
+            await #expect(processExitsWith: .failure) {
+                _ = Tensor.ones(shape: [2, 3]) + Tensor.ones(shape: [4])
             }
         }
     }

@@ -1,2 +1,0 @@
-// Tests for GlidepathNN live in this target; see the one-file-per-concept layout in ARCHITECTURE.md.
-import Testing
