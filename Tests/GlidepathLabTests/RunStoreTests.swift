@@ -199,6 +199,15 @@ struct RunStoreTests {
             try RunStore(path: foreign)
         }
 
+        // An empty file is refused for reading and becomes a new store for writing.
+        let empty = directory.path("empty.sqlite")
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
+        #expect(throws: RunStoreError.notARunStore(path: empty, reason: "the file is empty")) {
+            try RunStore(path: empty, access: .readOnly)
+        }
+        #expect(try RunStore(path: empty).runs().isEmpty)
+        #expect(throws: RunStoreError.self) { try RunStore(path: directory.path("no/such/dir/runs.sqlite")) }
+
         let path = directory.path("runs.sqlite")
         do {
             let store = try RunStore(path: path, clock: ManualClock(start: fixedStart))
