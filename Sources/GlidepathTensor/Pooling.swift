@@ -55,13 +55,19 @@ extension Tensor {
         let inputShape = shape
         return Tensor.record("maxPool2d", result: result, input: self) { gradient, sink in
             let g = gradient.contiguousStorageView()
-            let dx = TensorStorage(repeating: 0, count: p.planes * p.inputPlane)
+            let dx = TensorStorage(uninitializedCount: p.planes * p.inputPlane)
             withExtendedLifetime(g.owner) {
-                for plane in 0..<p.planes {
-                    let target = dx.pointer + plane * p.inputPlane
-                    for position in 0..<p.outputPlane {
-                        let flat = plane * p.outputPlane + position
-                        target[Int(indices[flat])] += g.pointer[flat]
+                indices.withUnsafeBufferPointer { index in
+                    // Planes are disjoint, so splitting them over threads cannot change the result.
+                    Engine.parallelFor(threads) { part in
+                        for plane in (part * p.planes / threads)..<((part + 1) * p.planes / threads) {
+                            let target = dx.pointer + plane * p.inputPlane
+                            target.update(repeating: 0, count: p.inputPlane)
+                            for position in 0..<p.outputPlane {
+                                let flat = plane * p.outputPlane + position
+                                target[Int(index[flat])] += g.pointer[flat]
+                            }
+                        }
                     }
                 }
             }
