@@ -10,6 +10,7 @@ struct GlidepathCommand: ParsableCommand {
             ScheduleCommand.self,
             DataCommand.self,
             RunsCommand.self,
+            TrainCommand.self,
             LabProbeCommand.self,
         ])
 }
