@@ -56,8 +56,11 @@ extension TrainingSession {
             threads: request.threads, trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit)
         do { try configuration.validate() } catch { throw .invalidConfiguration(error.description) }
         // Reject a bad scheduler before reading any data: a dry parse with placeholder run figures.
-        _ = try SchedulerSetup.resolve(name: request.scheduler, file: request.schedulerFile, epochs: configuration.epochs,
-                                       updatesPerEpoch: 1, classCount: specification.classCount, initialLoss: { 1 })
+        let dryRun = try SchedulerSetup.resolve(name: request.scheduler, file: request.schedulerFile,
+                                                epochs: configuration.epochs, updatesPerEpoch: 1,
+                                                classCount: specification.classCount, initialLoss: { 1 })
+        _ = try SchedulerSetup.makeScheduler(dryRun, baseRates: [optimizerSettings.learningRate],
+                                             momenta: momenta(of: optimizerSettings))
         // An existing store is checked now (a newer schema is refused before any work).
         var store: RunStore? = nil
         if FileManager.default.fileExists(atPath: storePath) { store = try openStore(storePath, clock: clock) }
