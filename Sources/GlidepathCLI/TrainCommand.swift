@@ -23,6 +23,7 @@ struct TrainCommand: ParsableCommand {
     var task: String?
 
     @Option(help: ArgumentHelp("The scheduler, by its glidepath schedule name (cosine, dlrs, reduceOnPlateau, …).",
+                               discussion: "mlrsnet without \"weights\" uses the published nets in $GLIDEPATH_WEIGHTS_DIR/mlrsnet/.",
                                valueName: "name"))
     var scheduler: String?
 
@@ -94,7 +95,8 @@ struct TrainCommand: ParsableCommand {
             session = resumed
         } else {
             let task = try TrainingTask(named: self.task ?? "")
-            let file = try schedulerConfiguration.map { (path) throws(TrainingError) in try SchedulerSetup.readFile(path) }
+            var file = try schedulerConfiguration.map { (path) throws(TrainingError) in try SchedulerSetup.readFile(path) }
+            if scheduler == "mlrsnet" { file = Self.withDefaultMLRSNetWeights(file) }
             let request = TrainingRequest(
                 task: task, scheduler: scheduler ?? "", schedulerFile: file, optimizer: optimizer, epochs: epochs,
                 seed: seed, dataDirectory: DataDirectoryOptions.resolve(dataDirectory), targetValidationLoss: targetValidationLoss,
@@ -117,6 +119,22 @@ struct TrainCommand: ParsableCommand {
             printError(TrainText.summary(result))
             if json { print(result.jsonLine()) }
         }
+    }
+}
+
+extension TrainCommand {
+    /// MLR-SNet without `weights`: the three published nets from `$GLIDEPATH_WEIGHTS_DIR/mlrsnet/`
+    /// (`mlr_snet_1`, `_100`, `_200`, `.pth`) when that folder has them. The paths are written into the
+    /// run's configuration, so a resumed run never reads the environment.
+    static func withDefaultMLRSNetWeights(_ file: StateValue?) -> StateValue? {
+        var fields: [String: StateValue] = [:]
+        if case .object(let object)? = file { fields = object } else if file != nil { return file }
+        guard fields["weights"] == nil,
+              let root = ProcessInfo.processInfo.environment["GLIDEPATH_WEIGHTS_DIR"], !root.isEmpty else { return file }
+        let paths = ["1", "100", "200"].map { "\(root)/mlrsnet/mlr_snet_\($0).pth" }
+        guard paths.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else { return file }
+        fields["weights"] = .array(paths.map { .string($0) })
+        return .object(fields)
     }
 }
 

@@ -149,6 +149,26 @@ struct TrainingLoopTests {
         #expect(Set(reduceSteps.map { $0.learningRates[0] }).count > 1)
     }
 
+    @Test("MLR-SNet is stepped with each update's own loss before that update",
+          .enabled(if: TestEnvironment.dataTestsEnabled && TestEnvironment.weightsTestsEnabled,
+                   "needs GLIDEPATH_DATA_DIR and GLIDEPATH_WEIGHTS_DIR"))
+    func mlrsnetReadsTheCurrentLoss() throws {
+        let weights = try TestEnvironment.requireWeightsDirectory().appendingPathComponent("mlrsnet")
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let paths = ["1", "100", "200"].map { StateValue.string(weights.appendingPathComponent("mlr_snet_\($0).pth").path) }
+        let (session, _) = try train("mlrsnet", .object(["weights": .array(paths)]), in: directory)
+        guard case .object(let resolved) = session.configuration.schedulerConfiguration else { throw CancellationError() }
+        // Filled from the run: 3 epochs × 8 updates, the reference's epoch boundaries N/3·B and 2N/3·B.
+        #expect(resolved["totalSteps"] == .int(24) && resolved["numClasses"] == .int(2))
+        #expect(resolved["switchAt"] == .array([.int(8), .int(16)]))
+        var reference = try SchedulerConfiguration(session.configuration.schedulerConfiguration).makeScheduler(baseRates: [1e-3])
+        for step in try session.store.steps(of: session.run) {
+            try reference.step(Observation(losses: [step.loss]))
+            #expect(step.learningRates == reference.learningRates, "update \(step.step)")
+        }
+    }
+
     @Test("same seed and configuration give a bit-identical run; another seed does not",
           .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func determinism() throws {
