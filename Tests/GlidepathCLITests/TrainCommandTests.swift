@@ -48,6 +48,16 @@ struct TrainCommandTests {
                           files: ["step.json": #"{"stepSize": 0}"#])
     }
 
+    @Test("out-of-range run settings name the field and the value")
+    func outOfRange() throws {
+        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--epochs", "0"],
+                          mentioning: "invalid configuration epochs=0: must be ≥ 1")
+        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--train-limit", "1"],
+                          mentioning: "invalid configuration trainingLimit=1: must be ≥ 2")
+        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--target-val-loss", "0"],
+                          mentioning: "invalid configuration targetValidationLoss=0.0: must be finite and > 0")
+    }
+
     @Test("a missing data directory names the dataset and the path")
     func missingData() throws {
         try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--data-dir", "/nonexistent/data"],

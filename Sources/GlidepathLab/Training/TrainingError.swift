@@ -10,6 +10,8 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable {
     case data(DataError)
     /// The scheduler configuration is invalid (unknown name or field, bad value, wrong scheduler).
     case scheduler(SchedulerError)
+    /// A run-configuration field is out of range (names the field and value).
+    case task(TaskError)
     /// A configuration value is out of range or inconsistent.
     case invalidConfiguration(String)
     /// The model could not be built from its architecture.
@@ -32,6 +34,7 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable {
                 + "or run glidepath data fetch \(dataset))"
         case .data(let error): return "\(error)"
         case .scheduler(let error): return "\(error)"
+        case .task(let error): return error.description
         case .invalidConfiguration(let text): return "invalid configuration: \(text)"
         case .invalidModel(let text): return "cannot build the model: \(text)"
         case .invalidBatch(let text): return "invalid batch: \(text)"

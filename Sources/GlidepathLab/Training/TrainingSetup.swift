@@ -54,7 +54,7 @@ extension TrainingSession {
             optimizer: optimizerSettings, epochs: request.epochs, seed: request.seed,
             dataDirectory: request.dataDirectory, targetValidationLoss: request.targetValidationLoss,
             threads: request.threads, trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit)
-        do { try configuration.validate() } catch { throw .invalidConfiguration(error.description) }
+        do { try configuration.validate() } catch { throw .task(error) }
         // Reject a bad scheduler before reading any data: a dry parse with placeholder run figures.
         let dryRun = try SchedulerSetup.resolve(name: request.scheduler, file: request.schedulerFile,
                                                 epochs: configuration.epochs, updatesPerEpoch: 1,
@@ -129,7 +129,7 @@ extension TrainingSession {
         } catch let error as RunStoreError {
             throw .store(error)
         } catch let error as TaskError {
-            throw .invalidConfiguration(error.description)
+            throw .task(error)
         } catch {
             throw .invalidConfiguration("\(error)")
         }
