@@ -88,7 +88,7 @@ struct DemoCommand: ParsableCommand {
 enum DemoBudget {
     static let epochs = 4
     static let trainingLimit = 12_000
-    static let target = 0.45
+    static let target = 0.40
     /// (label, scheduler name, configuration file content).
     static let schedulers: [(label: String, name: String, configuration: StateValue?)] = [
         ("constant", "constant", .object(["factor": .int(1)])),
