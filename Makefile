@@ -34,7 +34,7 @@ test: setup
 	$(TEST_ENV) swift test
 
 demo: release
-	.build/release/glidepath demo --data-dir /usr/share/datasets/fashion-mnist
+	.build/release/glidepath demo --store demo-runs.sqlite
 
 bench: bench-schedulers bench-engine bench-data
 
