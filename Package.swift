@@ -54,17 +54,12 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "GlidepathTestSupport", dependencies: ["Glidepath"]),
-<<<<<<< HEAD
         .testTarget(
             name: "GlidepathTests", dependencies: ["Glidepath", "GlidepathTestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "GlidepathTensorTests", dependencies: ["GlidepathTensor", "GlidepathTestSupport"]),
-=======
-        .testTarget(name: "GlidepathTests", dependencies: ["Glidepath", "GlidepathTestSupport"]),
         .testTarget(
             name: "GlidepathTensorTests", dependencies: ["GlidepathTensor", "GlidepathTestSupport"],
             exclude: ["Fixtures"]),  // JSON fixtures are read via #filePath, not as resources
->>>>>>> nn
         .testTarget(name: "GlidepathNNTests", dependencies: ["GlidepathNN", "GlidepathTestSupport"]),
         .testTarget(name: "GlidepathDataTests", dependencies: ["GlidepathData", "GlidepathTestSupport"]),
         .testTarget(
