@@ -11,5 +11,6 @@ struct GlidepathCommand: ParsableCommand {
             DataCommand.self,
             RunsCommand.self,
             LabProbeCommand.self,
+            MetaTrainCommand.self,
         ])
 }
