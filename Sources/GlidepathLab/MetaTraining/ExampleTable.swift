@@ -66,6 +66,11 @@ public struct MetaTaskData: Sendable {
     public var trainingPart: ExampleTable
     public var validation: ExampleTable
 
+    public init(trainingPart: ExampleTable, validation: ExampleTable) {
+        self.trainingPart = trainingPart
+        self.validation = validation
+    }
+
     /// Reads the task's dataset from `dataDirectory` (one folder per dataset, as `glidepath data`).
     ///
     /// - Throws: ``MetaTrainingError/unsupportedTask(_:reason:)`` for the text tasks (their BiLSTM has

@@ -5,9 +5,12 @@ import GlidepathData
 ///
 /// The training part is what remains of the official training split after the task's validation
 /// holdout (`TaskSpecification.validationSplit`); the validation and test splits are never touched.
-/// The permutation (``Xoshiro256StarStar`` seeded with the run's seed, stream `[101]`) is walked once:
-/// an example goes to the meta set while its class still has fewer than ⌊M/C⌋ meta examples (the first
-/// M mod C classes get one more), every other example is available for training, of which the first
+/// The meta set is stratified: class c gets a quota q_c ≈ M·n_c/N in proportion to its share of the
+/// training part (largest-remainder rounding, ties to the lower class, at least 1 per class), so the
+/// meta-loss measures the same distribution the model trains on — for a balanced dataset such as
+/// CIFAR-10 this is the reference's 100 per class. The permutation (``Xoshiro256StarStar`` seeded with
+/// the run's seed, stream `[101]`) is walked once: an example goes to the meta set while its class is
+/// below its quota, every other example is available for training, of which the first
 /// `trainingLimit` in permutation order are used (all when `nil`). Both lists are returned ascending.
 ///
 /// **The reference's overlap bug, fixed.** In the original code (`shared/reference/mlrsnet.md` §8
@@ -16,7 +19,7 @@ import GlidepathData
 /// permutations: an image can be in both sets (the meta-loss then rewards memorising training images)
 /// or in neither. Here one permutation decides both, and the split is checked disjoint.
 public struct MetaSetSplit: Sendable, Equatable {
-    /// Indices into the training part used as the meta set (class-balanced, ascending).
+    /// Indices into the training part used as the meta set (stratified by class, ascending).
     public var metaIndices: [Int]
     /// Indices into the training part trained on (ascending); disjoint from ``metaIndices``.
     public var trainingIndices: [Int]
@@ -39,7 +42,10 @@ public struct MetaSetSplit: Sendable, Equatable {
         if let trainingLimit, trainingLimit < 1 {
             throw .invalidSetting(name: "training-examples", value: "\(trainingLimit)", reason: "must be ≥ 1")
         }
-        var quota = (0..<classCount).map { metaCount / classCount + ($0 < metaCount % classCount ? 1 : 0) }
+        if let bad = labels.first(where: { $0 < 0 || Int($0) >= classCount }) {
+            throw .invalidSetting(name: "labels", value: "\(bad)", reason: "outside 0..<\(classCount)")
+        }
+        var quota = Self.quotas(labels: labels, classCount: classCount, metaCount: metaCount)
         var generator = Xoshiro256StarStar(seed: seed, stream: [101])
         var meta: [Int] = [], training: [Int] = []
         for index in generator.permutation(of: labels.count) {
@@ -64,5 +70,28 @@ public struct MetaSetSplit: Sendable, Equatable {
         // Disjoint by construction (each permuted index is placed once); checked because the whole
         // point of this type is that it cannot overlap.
         precondition(Set(metaIndices).isDisjoint(with: trainingIndices), "MetaSetSplit: meta and training sets overlap")
+    }
+
+    /// Per-class meta quotas: ⌊M·n_c/N⌋, then the remaining units to the largest remainders (ties to the
+    /// lower class); a class with examples but a zero quota takes one unit from the largest quota.
+    static func quotas(labels: [Int32], classCount: Int, metaCount: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: classCount)
+        for label in labels where label >= 0 && Int(label) < classCount { counts[Int(label)] += 1 }
+        let total = max(counts.reduce(0, +), 1)
+        var quotas = counts.map { metaCount * $0 / total }
+        let remainders = counts.indices.map { (metaCount * counts[$0]) % total }
+        let order = counts.indices.sorted { remainders[$0] != remainders[$1] ? remainders[$0] > remainders[$1] : $0 < $1 }
+        var left = min(metaCount, counts.reduce(0, +)) - quotas.reduce(0, +)
+        for index in order where left > 0 {
+            quotas[index] += 1
+            left -= 1
+        }
+        for index in counts.indices where counts[index] > 0 && quotas[index] == 0 {
+            if let largest = quotas.indices.max(by: { quotas[$0] < quotas[$1] }), quotas[largest] > 1 {
+                quotas[largest] -= 1
+                quotas[index] = 1
+            }
+        }
+        return quotas
     }
 }
