@@ -65,6 +65,8 @@ struct MetaTrainCommand: ParsableCommand {
         }
         let path = output ?? "glidepath-mlrsnet-\(task).json"
         let started = Date()
+        // Read before training: the source tree may change while a long run is going.
+        let codeVersion = CodeVersion.detect()
         let result: MetaTrainingResult
         do {
             result = try MLRSNetMetaTraining.run(configuration, data: taskData) { summary in
@@ -80,7 +82,7 @@ struct MetaTrainCommand: ParsableCommand {
         }
         let command = CommandLine.arguments.map(Self.shellQuoted).joined(separator: " ")
         let provenance = MetaTrainingProvenance.fields(
-            configuration: configuration, result: result, codeVersion: CodeVersion.detect(), date: started,
+            configuration: configuration, result: result, codeVersion: codeVersion, date: started,
             command: command)
         do {
             try result.weights.jsonData(provenance: provenance).write(to: URL(fileURLWithPath: path), options: .atomic)
