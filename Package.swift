@@ -64,7 +64,10 @@ let package = Package(
         .testTarget(name: "GlidepathDataTests", dependencies: ["GlidepathData", "GlidepathTestSupport"]),
         .testTarget(
             name: "GlidepathLabTests",
-            dependencies: ["GlidepathLab", "GlidepathTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Glidepath", "GlidepathTensor", "GlidepathNN", "GlidepathData", "GlidepathLab", "GlidepathTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             exclude: ["Golden", "Fixtures"]),
         .testTarget(
             name: "GlidepathCLITests", dependencies: ["Glidepath", "GlidepathLab", "GlidepathTestSupport"],

@@ -23,8 +23,11 @@ struct DataDirectoryOptions: ParsableArguments {
     var dataDirectory: String?
 
     /// The data directory: the option, else `$GLIDEPATH_DATA_DIR`, else `~/.glidepath/data`.
-    var resolved: String {
-        if let dataDirectory { return dataDirectory }
+    var resolved: String { Self.resolve(dataDirectory) }
+
+    /// `given`, else `$GLIDEPATH_DATA_DIR`, else `~/.glidepath/data`.
+    static func resolve(_ given: String?) -> String {
+        if let dataDirectory = given { return dataDirectory }
         if let fromEnvironment = ProcessInfo.processInfo.environment["GLIDEPATH_DATA_DIR"], !fromEnvironment.isEmpty {
             return fromEnvironment
         }

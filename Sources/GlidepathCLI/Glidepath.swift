@@ -10,6 +10,8 @@ struct GlidepathCommand: ParsableCommand {
             ScheduleCommand.self,
             DataCommand.self,
             RunsCommand.self,
+            TrainCommand.self,
+            DemoCommand.self,
             LabProbeCommand.self,
             MetaTrainCommand.self,
         ])

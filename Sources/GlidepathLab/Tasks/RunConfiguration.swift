@@ -26,12 +26,18 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
     public var targetValidationLoss: Double?
     /// Compute threads the run was configured with.
     public var threads: Int
+    /// Train on only the first N examples of the training part (file order), for quick runs; nil = all.
+    /// Absent from the JSON when nil, so configurations written before it decode unchanged.
+    public var trainingLimit: Int?
+    /// Evaluate on only the first N examples of the validation and test sets; nil = all.
+    public var evaluationLimit: Int?
 
     public static let currentVersion = 1
 
     public init(task: TrainingTask, scheduler: String, schedulerConfiguration: StateValue,
                 optimizer: OptimizerSettings? = nil, epochs: Int? = nil, seed: UInt64,
-                dataDirectory: String, targetValidationLoss: Double? = nil, threads: Int) {
+                dataDirectory: String, targetValidationLoss: Double? = nil, threads: Int,
+                trainingLimit: Int? = nil, evaluationLimit: Int? = nil) {
         let specification = task.specification
         self.version = Self.currentVersion
         self.task = task
@@ -45,6 +51,8 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         self.dataDirectory = dataDirectory
         self.targetValidationLoss = targetValidationLoss
         self.threads = threads
+        self.trainingLimit = trainingLimit
+        self.evaluationLimit = evaluationLimit
     }
 
     /// Checks every field.
@@ -67,6 +75,8 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         if let target = targetValidationLoss, !(target.isFinite && target > 0) {
             throw fail("targetValidationLoss", "\(target)", "must be finite and > 0")
         }
+        if let limit = trainingLimit, limit < 2 { throw fail("trainingLimit", "\(limit)", "must be ≥ 2") }
+        if let limit = evaluationLimit, limit < 1 { throw fail("evaluationLimit", "\(limit)", "must be ≥ 1") }
         try optimizer.validate()
     }
 

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import Glidepath
+import GlidepathLab
+
+extension OptimizerKind: ExpressibleByArgument {}
+
+/// `glidepath train`: one recorded, resumable training run of a task with a scheduler.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a task with a learning-rate scheduler, recording the run.",
+        discussion: """
+            Tasks: \(TrainingTask.allCases.map(\.rawValue).joined(separator: ", ")). Schedulers and their parameters \
+            are those of glidepath schedule (docs/schedulers.md); --scheduler-config FILE holds the scheduler's JSON \
+            object. The run, its epochs, steps and checkpoints go to the run store (--store). Progress goes to \
+            standard error; with --json the last line on standard output is the result as one JSON object. \
+            SIGINT/SIGTERM stop after a checkpoint (exit 130/143); glidepath train --resume RUN continues a \
+            stopped or killed run to the same result as an uninterrupted one.
+            """)
+
+    @Option(help: ArgumentHelp("The task.", valueName: "task"))
+    var task: String?
+
+    @Option(help: ArgumentHelp("The scheduler, by its glidepath schedule name (cosine, dlrs, reduceOnPlateau, …).",
+                               valueName: "name"))
+    var scheduler: String?
+
+    @Option(name: .customLong("scheduler-config"),
+            help: ArgumentHelp("JSON file with the scheduler's parameters ({\"name\": …, …}).", valueName: "file"))
+    var schedulerConfiguration: String?
+
+    @Option(help: "Epochs to train (default: the task's budget).")
+    var epochs: Int?
+
+    @Option(help: "Seed of initialisation and data order.")
+    var seed: UInt64 = 0
+
+    @Option(name: .customLong("data-dir"),
+            help: ArgumentHelp("The data directory (default: $GLIDEPATH_DATA_DIR, else ~/.glidepath/data).",
+                               valueName: "dir"))
+    var dataDirectory: String?
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(name: .customLong("target-val-loss"), help: "Validation-loss target for epochs and seconds to target.")
+    var targetValidationLoss: Double?
+
+    @Option(help: "Optimizer: adam (the study's), adamw or sgd.")
+    var optimizer: OptimizerKind = .adam
+
+    @Option(help: "Compute threads (BLAS and the engine's workers); results are reproducible per thread count.")
+    var threads: Int = 1
+
+    @Option(name: .customLong("train-limit"), help: "Train on only the first N examples of the training part.")
+    var trainingLimit: Int?
+
+    @Option(name: .customLong("eval-limit"), help: "Evaluate on only the first N validation and test examples.")
+    var evaluationLimit: Int?
+
+    @Option(help: ArgumentHelp("Continue run RUN (identifier or unique prefix) from its last checkpoint.",
+                               valueName: "run"))
+    var resume: String?
+
+    @Flag(help: "Print the result as one JSON object on the last line of standard output.")
+    var json = false
+
+    @Option(name: .customLong("step-delay-ms"), help: .hidden)
+    var stepDelayMilliseconds: Double = 0
+
+    func validate() throws {
+        if resume != nil {
+            let given = [task != nil, scheduler != nil, schedulerConfiguration != nil, epochs != nil,
+                         targetValidationLoss != nil, trainingLimit != nil, evaluationLimit != nil]
+            if given.contains(true) {
+                throw ValidationError("--resume continues a run with its recorded configuration; "
+                                      + "only --store, --data-dir and --json may be given with it")
+            }
+        } else {
+            guard task != nil else { throw ValidationError("missing --task (one of \(TrainingTask.allCases.map(\.rawValue).joined(separator: ", ")))") }
+            guard scheduler != nil else { throw ValidationError("missing --scheduler NAME") }
+        }
+    }
+
+    func run() throws {
+        let monitor = InterruptMonitor()
+        monitor.start()
+        defer { monitor.stop() }
+        let session: TrainingSession
+        if let resume {
+            let (resumed, skipped) = try TrainingSession.resume(resume, storePath: storeOptions.store,
+                                                                dataDirectory: dataDirectory)
+            for reason in skipped { printError("warning: skipped a damaged checkpoint: \(reason)") }
+            session = resumed
+        } else {
+            let task = try TrainingTask(named: self.task ?? "")
+            let file = try schedulerConfiguration.map { (path) throws(TrainingError) in try SchedulerSetup.readFile(path) }
+            let request = TrainingRequest(
+                task: task, scheduler: scheduler ?? "", schedulerFile: file, optimizer: optimizer, epochs: epochs,
+                seed: seed, dataDirectory: DataDirectoryOptions.resolve(dataDirectory), targetValidationLoss: targetValidationLoss,
+                threads: threads, trainingLimit: trainingLimit, evaluationLimit: evaluationLimit)
+            session = try TrainingSession.start(request, storePath: storeOptions.store)
+        }
+        let progress = ProgressReporter.standardError(clock: SystemClock(), stepsPerEpoch: session.updatesPerEpoch)
+        let outcome: TrainingOutcome
+        do {
+            outcome = try session.train(progress: progress, monitor: monitor, stepDelay: stepDelayMilliseconds / 1000)
+        } catch {
+            // The last checkpoint stays valid: mark the run failed (resumable) and report.
+            try? session.store.commit(RunCommit(status: .failed), to: session.run)
+            throw error
+        }
+        switch outcome {
+        case .interrupted(let signal):
+            throw ExitCode(signal.exitStatus)
+        case .finished(let result):
+            printError(TrainText.summary(result))
+            if json { print(result.jsonLine()) }
+        }
+    }
+}
+
+/// Text for the end of a run.
+enum TrainText {
+    static func summary(_ result: RunResultRecord) -> String {
+        func number(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "n/a" }
+        let target = result.epochsToTarget.map { "reached in \($0) epochs (\(number(result.secondsToTarget)) s)" }
+            ?? "not reached"
+        return "run \(result.runId) \(result.status.rawValue): test loss \(number(result.testLoss))  "
+            + "accuracy \(number(result.testAccuracy))  F1 \(number(result.testF1))  AUC \(number(result.testAUC))  "
+            + "best val loss \(number(result.bestValLoss))  target \(target)  train \(number(result.trainSeconds)) s"
+    }
+}

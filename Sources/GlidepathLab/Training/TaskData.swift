@@ -1,0 +1,151 @@
+import Foundation
+import GlidepathData
+
+/// A task's three data sets as batch sources: the training part, the validation part (carved from the
+/// official training split with the task's fixed seed) and the test split.
+///
+/// Reading follows `docs/tasks.md`: pixels scaled to [0, 1] (no mean subtraction, no augmentation);
+/// text tokenized and indexed with a 20,000-entry vocabulary built from the training part only, cut or
+/// padded to the model's sequence length; Adult encoded to 108 features with the encoder fitted on the
+/// official training split. Limits (``RunConfiguration/trainingLimit``,
+/// ``RunConfiguration/evaluationLimit``) keep the first N examples of a part, in file order.
+public struct TaskData: Sendable {
+    public var train: any TrainingBatchSource
+    public var validation: any TrainingBatchSource
+    public var test: any TrainingBatchSource
+
+    /// The directory the dataset was read from.
+    public var directory: String
+
+    /// Reads the task's dataset from `dataDirectory` (resolved with `DatasetCatalog.directory(for:in:)`).
+    ///
+    /// - Throws: ``TrainingError/data(_:)`` naming the file (a missing directory or file included).
+    public static func load(task: TrainingTask, dataDirectory: String, trainingLimit: Int? = nil,
+                            evaluationLimit: Int? = nil) throws(TrainingError) -> TaskData {
+        let specification = task.specification
+        guard let name = DatasetName(rawValue: specification.dataset.rawValue) else {
+            throw .invalidConfiguration("dataset \(specification.dataset.rawValue) has no reader")
+        }
+        let directory = DatasetCatalog.directory(for: name, in: dataDirectory)
+        guard FileManager.default.fileExists(atPath: directory) else {
+            throw .missingDataDirectory(dataset: name.rawValue, path: directory)
+        }
+        let holdout = specification.validationSplit
+        func limited<D: SubsettableDataset>(_ dataset: D, _ limit: Int?) -> D {
+            guard let limit, limit < dataset.count else { return dataset }
+            return dataset.subset(Array(0..<limit))
+        }
+        do {
+            switch specification.model {
+            case .convolutional:
+                let official: (train: ImageDataset, test: ImageDataset)
+                switch name {
+                case .mnist: official = try MNIST.loadAll(from: directory, variant: .digits)
+                case .fashionMNIST: official = try MNIST.loadAll(from: directory, variant: .fashion)
+                case .cifar10:
+                    let source = CIFAR10.locate(in: directory)
+                    official = (try CIFAR10.load(.train, from: source), try CIFAR10.load(.test, from: source))
+                default: throw TrainingError.invalidConfiguration("\(name.rawValue) is not an image dataset")
+                }
+                let splits = try DatasetSplits(officialTrain: official.train, officialTest: official.test,
+                                               validationFraction: holdout.fraction, seed: holdout.seed)
+                func source(_ dataset: ImageDataset) throws(DataError) -> ImageSource {
+                    ImageSource(base: try ImageBatchSource(dataset: dataset, normalisation: nil))
+                }
+                return TaskData(train: try source(limited(splits.train, trainingLimit)),
+                                validation: try source(limited(splits.validation, evaluationLimit)),
+                                test: try source(limited(splits.test, evaluationLimit)), directory: directory)
+            case .recurrent(let network):
+                let official: (train: TextDataset, test: TextDataset)
+                switch name {
+                case .imdb:
+                    official = (try IMDB.load(.train, from: IMDB.locate(.train, in: directory)),
+                                try IMDB.load(.test, from: IMDB.locate(.test, in: directory)))
+                case .sst2:
+                    let format = Self.sst2Format(in: directory)
+                    official = (try SST2.load(.train, from: directory, format: format),
+                                try SST2.load(.test, from: directory, format: format))
+                default: throw TrainingError.invalidConfiguration("\(name.rawValue) is not a text dataset")
+                }
+                let splits = try DatasetSplits(officialTrain: official.train, officialTest: official.test,
+                                               validationFraction: holdout.fraction, seed: holdout.seed)
+                let train = limited(splits.train, trainingLimit)
+                // The vocabulary comes from the texts actually trained on, never validation or test.
+                let pipeline = try TextPipeline.fit(
+                    trainingTexts: train.texts,
+                    options: try TextPipeline.Options(maximumVocabularySize: network.vocabularySize,
+                                                      maximumLength: network.sequenceLength))
+                func source(_ dataset: TextDataset) throws(DataError) -> TextSource {
+                    TextSource(base: try TextBatchSource(sequences: pipeline.encode(dataset.texts), labels: dataset.labels))
+                }
+                return TaskData(train: try source(train),
+                                validation: try source(limited(splits.validation, evaluationLimit)),
+                                test: try source(limited(splits.test, evaluationLimit)), directory: directory)
+            case .perceptron:
+                guard name == .adult else { throw TrainingError.invalidConfiguration("\(name.rawValue) is not tabular") }
+                let official = try Adult.load(from: directory)
+                let splits = try DatasetSplits(officialTrain: official.train, officialTest: official.test,
+                                               validationFraction: holdout.fraction, seed: holdout.seed)
+                return TaskData(train: TabularSource(base: TabularBatchSource(dataset: limited(splits.train, trainingLimit))),
+                                validation: TabularSource(base: TabularBatchSource(dataset: limited(splits.validation, evaluationLimit))),
+                                test: TabularSource(base: TabularBatchSource(dataset: limited(splits.test, evaluationLimit))),
+                                directory: directory)
+            }
+        } catch let error as DataError {
+            throw .data(error)
+        } catch let error as TrainingError {
+            throw error
+        } catch {
+            throw .invalidConfiguration("\(error)")
+        }
+    }
+
+    /// SST-2's GLUE TSVs when present, else the JSON-lines copies.
+    static func sst2Format(in directory: String) -> SST2.Format {
+        let names = ["train.tsv", "train.tsv.gz", "glue_sst2_train.tsv", "glue_sst2_train.tsv.gz", "SST-2/train.tsv"]
+        return names.contains { FileManager.default.fileExists(atPath: directory + "/" + $0) } ? .tsv : .jsonLines
+    }
+}
+
+/// A batch source whose batches the models read (``TrainingBatch``): the three data kinds behind one
+/// existential, so the training loop is not generic over the task.
+public protocol TrainingBatchSource: Sendable {
+    var count: Int { get }
+    /// The examples at `indices` (see `GlidepathData.BatchSource`).
+    func trainingBatch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch
+}
+
+/// Adapts any ``TrainingBatchSource`` to `GlidepathData.BatchSource`, so a `DataLoader` orders and
+/// cuts it (seeded order, resumable position).
+public struct AnyTrainingBatchSource: BatchSource {
+    public let base: any TrainingBatchSource
+    public init(_ base: any TrainingBatchSource) { self.base = base }
+    public var count: Int { base.count }
+    public func batch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch {
+        base.trainingBatch(at: indices, generator: &generator)
+    }
+}
+
+struct ImageSource: TrainingBatchSource {
+    let base: ImageBatchSource
+    var count: Int { base.count }
+    func trainingBatch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch {
+        TrainingBatch(base.batch(at: indices, generator: &generator))
+    }
+}
+
+struct TextSource: TrainingBatchSource {
+    let base: TextBatchSource
+    var count: Int { base.count }
+    func trainingBatch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch {
+        TrainingBatch(base.batch(at: indices, generator: &generator))
+    }
+}
+
+struct TabularSource: TrainingBatchSource {
+    let base: TabularBatchSource
+    var count: Int { base.count }
+    func trainingBatch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch {
+        TrainingBatch(base.batch(at: indices, generator: &generator))
+    }
+}

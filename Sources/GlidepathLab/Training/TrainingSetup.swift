@@ -1,0 +1,287 @@
+import Foundation
+import Glidepath
+import GlidepathData
+import GlidepathNN
+import GlidepathTensor
+
+/// What a new run needs besides the task: the command line's choices.
+public struct TrainingRequest: Sendable {
+    public var task: TrainingTask
+    /// `--scheduler NAME`.
+    public var scheduler: String
+    /// The parsed `--scheduler-config` document, if any.
+    public var schedulerFile: StateValue?
+    public var optimizer: OptimizerKind
+    public var epochs: Int?
+    public var seed: UInt64
+    public var dataDirectory: String
+    public var targetValidationLoss: Double?
+    public var threads: Int
+    public var trainingLimit: Int?
+    public var evaluationLimit: Int?
+
+    public init(task: TrainingTask, scheduler: String, schedulerFile: StateValue? = nil, optimizer: OptimizerKind = .adam,
+                epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String, targetValidationLoss: Double? = nil,
+                threads: Int = 1, trainingLimit: Int? = nil, evaluationLimit: Int? = nil) {
+        self.task = task
+        self.scheduler = scheduler
+        self.schedulerFile = schedulerFile
+        self.optimizer = optimizer
+        self.epochs = epochs
+        self.seed = seed
+        self.dataDirectory = dataDirectory
+        self.targetValidationLoss = targetValidationLoss
+        self.threads = threads
+        self.trainingLimit = trainingLimit
+        self.evaluationLimit = evaluationLimit
+    }
+}
+
+extension TrainingSession {
+    /// Prepares a new run: validates everything, reads the data, builds model, optimizer and scheduler,
+    /// and only then records the run in the store (so a bad input never leaves a run or a store behind).
+    ///
+    /// - Parameter storePath: the run store; opened (checked, migrated) before the data is read when it
+    ///   exists, created only once everything else has succeeded.
+    public static func start(_ request: TrainingRequest, storePath: String, clock: any LabClock = SystemClock())
+        throws(TrainingError) -> TrainingSession
+    {
+        let specification = request.task.specification
+        // The task's default is the study's Adam; --optimizer picks another with the lab's defaults.
+        let optimizerSettings = OptimizerSettings.defaults(for: request.optimizer)
+        var configuration = RunConfiguration(
+            task: request.task, scheduler: request.scheduler, schedulerConfiguration: .null,
+            optimizer: optimizerSettings, epochs: request.epochs, seed: request.seed,
+            dataDirectory: request.dataDirectory, targetValidationLoss: request.targetValidationLoss,
+            threads: request.threads, trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit)
+        do { try configuration.validate() } catch { throw .invalidConfiguration(error.description) }
+        // Reject a bad scheduler before reading any data: a dry parse with placeholder run figures.
+        let dryRun = try SchedulerSetup.resolve(name: request.scheduler, file: request.schedulerFile,
+                                                epochs: configuration.epochs, updatesPerEpoch: 1,
+                                                classCount: specification.classCount, initialLoss: { 1 })
+        _ = try SchedulerSetup.makeScheduler(dryRun, baseRates: [optimizerSettings.learningRate],
+                                             momenta: momenta(of: optimizerSettings))
+        // An existing store is checked now (a newer schema is refused before any work).
+        var store: RunStore? = nil
+        if FileManager.default.fileExists(atPath: storePath) { store = try openStore(storePath, clock: clock) }
+
+        try setThreads(configuration.threads)
+        let data = try TaskData.load(task: request.task, dataDirectory: request.dataDirectory,
+                                     trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit)
+        var generator = SeededGenerator(seed: request.seed)
+        let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
+        let optimizer = try makeOptimizer(optimizerSettings, parameters: model.module.parameters)
+        let updatesPerEpoch = (data.train.count + configuration.batchSize - 1) / configuration.batchSize
+        configuration.schedulerConfiguration = try SchedulerSetup.resolve(
+            name: request.scheduler, file: request.schedulerFile, epochs: configuration.epochs,
+            updatesPerEpoch: updatesPerEpoch, classCount: specification.classCount,
+            initialLoss: { () throws(TrainingError) -> Double in
+                try initialLoss(model: model, data: data, batchSize: configuration.batchSize, seed: request.seed)
+            })
+        let scheduler = try SchedulerSetup.makeScheduler(configuration.schedulerConfiguration,
+                                                         baseRates: optimizer.learningRates,
+                                                         momenta: momenta(of: optimizerSettings))
+        let openedStore: RunStore
+        if let store { openedStore = store } else { openedStore = try openStore(storePath, clock: clock) }
+        let run: RunIdentifier
+        let recorder: RunRecorder
+        do {
+            run = try openedStore.createRun(configuration: configuration, codeVersion: .detect(),
+                                            machine: .current(computeThreads: configuration.threads))
+            recorder = try RunRecorder(store: openedStore, run: run, clock: clock)
+        } catch let error as RunStoreError {
+            throw .store(error)
+        } catch let error as CheckpointError {
+            throw .checkpoint(error)
+        } catch {
+            throw .invalidConfiguration("\(error)")
+        }
+        return try TrainingSession(
+            configuration: configuration, run: run, store: openedStore, recorder: recorder, data: data, model: model,
+            optimizer: optimizer, scheduler: scheduler, random: RandomState(initialization: generator),
+            counters: TrainingCounters(completedEpochs: 0, stepsIntoEpoch: 0, completedSteps: 0, runId: run.rawValue),
+            clock: clock)
+    }
+
+    /// Prepares to continue run `runText` (an identifier or unique prefix) from its newest checkpoint
+    /// that verifies, or from the beginning when it has none yet (killed during its first epoch).
+    ///
+    /// Model, optimizer, scheduler, random state, loader position and the epoch's bookkeeping are all
+    /// restored and checked *before* the store is rewound, so a checkpoint that does not fit leaves the
+    /// run exactly as it was.
+    ///
+    /// - Parameter dataDirectory: overrides the recorded data directory (the data moved); the data must
+    ///   be the same.
+    /// - Returns: the session, and the checkpoints skipped because they failed verification.
+    public static func resume(_ runText: String, storePath: String, dataDirectory: String? = nil,
+                              clock: any LabClock = SystemClock())
+        throws(TrainingError) -> (session: TrainingSession, skipped: [String])
+    {
+        guard FileManager.default.fileExists(atPath: storePath) else {
+            throw .store(.missingStore(path: storePath))
+        }
+        let store = try openStore(storePath, clock: clock)
+        let record: RunRecord
+        let configuration: RunConfiguration
+        do {
+            record = try store.run(matching: runText)
+            configuration = try record.configuration()
+        } catch let error as RunStoreError {
+            throw .store(error)
+        } catch let error as TaskError {
+            throw .invalidConfiguration(error.description)
+        } catch {
+            throw .invalidConfiguration("\(error)")
+        }
+        let run = record.id
+        switch record.status {
+        case .completed, .diverged:
+            throw .notResumable(runId: run.rawValue, reason: "it has already \(record.status.rawValue) "
+                                + "(glidepath runs show \(run.rawValue))")
+        case .running, .interrupted, .failed:
+            break
+        }
+        try setThreads(configuration.threads)
+        let specification = configuration.task.specification
+        let data = try TaskData.load(task: configuration.task, dataDirectory: dataDirectory ?? configuration.dataDirectory,
+                                     trainingLimit: configuration.trainingLimit,
+                                     evaluationLimit: configuration.evaluationLimit)
+        var generator = SeededGenerator(seed: configuration.seed)
+        let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
+        let optimizer = try makeOptimizer(configuration.optimizer, parameters: model.module.parameters)
+        var scheduler = try SchedulerSetup.makeScheduler(configuration.schedulerConfiguration,
+                                                         baseRates: optimizer.learningRates,
+                                                         momenta: momenta(of: configuration.optimizer))
+        let recorder: RunRecorder
+        let point: ResumePoint?
+        let checkpoints: [CheckpointRecord]
+        do {
+            recorder = try RunRecorder(store: store, run: run, clock: clock)
+            checkpoints = try store.checkpoints(of: run)
+            point = try recorder.resumePoint()
+        } catch let error as RunStoreError {
+            throw .store(error)
+        } catch let error as CheckpointError {
+            throw .checkpoint(error)
+        } catch {
+            throw .invalidConfiguration("\(error)")
+        }
+        var random = RandomState(initialization: generator)
+        var counters = TrainingCounters(completedEpochs: 0, stepsIntoEpoch: 0, completedSteps: 0, runId: run.rawValue)
+        var progress = EpochProgress()
+        var skipped: [String] = []
+        if let point {
+            skipped = point.skipped.map { "\($0.error)" }
+            let checkpoint = point.checkpoint
+            let path = point.record.path
+            func incompatible(_ reason: String) -> TrainingError { .incompatibleCheckpoint(path: path, reason: reason) }
+            guard checkpoint.counters.runId == nil || checkpoint.counters.runId == run.rawValue else {
+                throw incompatible("it belongs to run \(checkpoint.counters.runId ?? "?")")
+            }
+            guard checkpoint.counters.completedSteps == point.record.step,
+                  checkpoint.counters.completedEpochs == point.record.epoch else {
+                throw incompatible("its counters (\(checkpoint.counters.completedEpochs) epochs, "
+                                   + "\(checkpoint.counters.completedSteps) steps) differ from the store's record")
+            }
+            do {
+                try model.module.loadState(try TensorArchive.decode(checkpoint.modelState))
+                try optimizer.loadState(try TensorArchive.decode(checkpoint.optimizerState))
+            } catch {
+                throw incompatible("\(error)")
+            }
+            do { try scheduler.restore(checkpoint.schedulerState) } catch { throw incompatible("scheduler: \(error)") }
+            do {
+                random = try StateCoding.decoder().decode(RandomState.self, from: checkpoint.randomState)
+                let position = try checkpoint.loaderState.decode(LoaderPosition.self)
+                guard position == LoaderPosition(epoch: checkpoint.counters.completedEpochs,
+                                                 batch: checkpoint.counters.stepsIntoEpoch) else {
+                    throw incompatible("loader position \(position) does not match the counters")
+                }
+                if let bytes = checkpoint.extras[epochSection] {
+                    progress = try StateCoding.decoder().decode(EpochProgress.self, from: bytes)
+                }
+            } catch let error as TrainingError {
+                throw error
+            } catch {
+                throw incompatible("\(error)")
+            }
+            guard progress.batchLosses.count == checkpoint.counters.stepsIntoEpoch else {
+                throw incompatible("\(progress.batchLosses.count) batch losses for \(checkpoint.counters.stepsIntoEpoch) "
+                                   + "updates into the epoch")
+            }
+            counters = checkpoint.counters
+            counters.runId = run.rawValue
+            do { try store.rewind(run, to: point.record) } catch { throw .store(error) }
+        } else if !checkpoints.isEmpty {
+            throw .notResumable(runId: run.rawValue, reason: "none of its \(checkpoints.count) checkpoints verifies: "
+                                + checkpoints.map(\.path).joined(separator: ", "))
+        } else {
+            // Killed before its first checkpoint: nothing was committed, so it restarts from the start.
+            do {
+                try store.commit(RunCommit(status: .running), to: run)
+            } catch { throw .store(error) }
+        }
+        let session = try TrainingSession(
+            configuration: configuration, run: run, store: store, recorder: recorder, data: data, model: model,
+            optimizer: optimizer, scheduler: scheduler, random: random, counters: counters, clock: clock)
+        session.epochProgress = progress
+        return (session, skipped)
+    }
+
+    static func openStore(_ path: String, clock: any LabClock) throws(TrainingError) -> RunStore {
+        do { return try RunStore(path: path, access: .readWrite, clock: clock) } catch { throw .store(error) }
+    }
+
+    static func setThreads(_ threads: Int) throws(TrainingError) {
+        do { try Engine.setThreadCount(threads) } catch { throw .invalidConfiguration("threads=\(threads): \(error)") }
+    }
+
+    /// The optimizer of `settings` over one parameter group.
+    static func makeOptimizer(_ settings: OptimizerSettings, parameters: [Tensor]) throws(TrainingError) -> any Optimizer {
+        do {
+            switch settings.kind {
+            case .adam, .adamW:
+                return try Adam(parameters: parameters, Adam.Hyperparameters(
+                    learningRate: settings.learningRate, beta1: settings.beta1, beta2: settings.beta2,
+                    epsilon: settings.epsilon, weightDecay: settings.weightDecay,
+                    weightDecayMode: settings.kind == .adamW ? .decoupled : .coupled))
+            case .sgd:
+                return try SGD(parameters: parameters, SGD.Hyperparameters(
+                    learningRate: settings.learningRate, momentum: settings.momentum,
+                    weightDecay: settings.weightDecay, nesterov: settings.nesterov))
+            }
+        } catch {
+            throw .invalidConfiguration("optimizer: \(error)")
+        }
+    }
+
+    /// The momentum (SGD) or β₁ (Adam) a cyclic scheduler may move.
+    static func momenta(of settings: OptimizerSettings) -> [Double] {
+        [settings.kind == .sgd ? settings.momentum : settings.beta1]
+    }
+
+    /// The untrained model's mean loss over the first ≤ 10 batches of the first epoch's order: MLR-SNet's
+    /// L₀ (the reference measures the loss before training).
+    static func initialLoss(model: any TaskModel, data: TaskData, batchSize: Int, seed: UInt64) throws(TrainingError)
+        -> Double
+    {
+        let loader: DataLoader<AnyTrainingBatchSource>
+        let loss: CrossEntropyLoss
+        do {
+            loader = DataLoader(source: AnyTrainingBatchSource(data.train),
+                                options: try BatchingOptions(batchSize: batchSize, shuffle: true, seed: seed))
+            loss = try CrossEntropyLoss()
+        } catch { throw .invalidConfiguration("\(error)") }
+        let batches = min(10, loader.batchesPerEpoch)
+        var total = 0.0
+        for index in 0..<batches {
+            let batch = loader.batch(epoch: 0, index: index)
+            let value = try withoutGradients { () throws(TrainingError) -> Float in
+                let logits = try model.logits(batch)
+                do { return try loss(logits, batch.labels).scalar } catch { throw .invalidBatch("\(error)") }
+            }
+            total += Double(value)
+        }
+        return total / Double(max(1, batches))
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Glidepath
+import GlidepathLab
+import GlidepathTestSupport
+import Testing
+
+/// `glidepath train` on bad input: one clear error line, a non-zero exit, and nothing written — no
+/// store created, no run recorded, an existing store left byte-identical.
+@Suite("glidepath train: bad input and divergence")
+struct TrainCommandTests {
+    /// Runs `arguments` in a fresh directory and checks the common contract of a refused command.
+    private func expectRefused(_ arguments: [String], mentioning text: String, files: [String: String] = [:]) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        for (name, content) in files { try Data(content.utf8).write(to: URL(fileURLWithPath: directory.path(name))) }
+        let outcome = try runGlidepath(arguments, in: directory.url)
+        #expect(outcome.status == 1, "\(arguments): \(outcome.standardError)")
+        let lines = outcome.standardError.split(separator: "\n")
+        #expect(lines.count == 1, "expected one error line: \(outcome.standardError)")
+        #expect(outcome.standardError.contains(text), "\(outcome.standardError)")
+        #expect(outcome.standardOutput.isEmpty)
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory.url.path).sorted()
+        #expect(left == files.keys.sorted(), "the refused command left files behind: \(left)")
+    }
+
+    @Test("an unknown task is named with the known ones")
+    func unknownTask() throws {
+        try expectRefused(["train", "--task", "mnist-resnet", "--scheduler", "cosine"],
+                          mentioning: "unknown task 'mnist-resnet'; known tasks: mnist-cnn, cifar10-cnn")
+    }
+
+    @Test("an unknown scheduler is named with the known ones")
+    func unknownScheduler() throws {
+        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosineish", "--data-dir", "/nonexistent"],
+                          mentioning: "--scheduler=cosineish: unknown scheduler; expected one of step, multiStep")
+    }
+
+    @Test("a configuration file for another scheduler is refused, naming the field")
+    func wrongConfiguration() throws {
+        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--scheduler-config", "step.json"],
+                          mentioning: "the configuration file is for another scheduler than --scheduler cosine",
+                          files: ["step.json": #"{"name": "step", "stepSize": 3}"#])
+        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--scheduler-config", "step.json"],
+                          mentioning: "scheduler.stepSize=3: unknown field for cosine",
+                          files: ["step.json": #"{"stepSize": 3}"#])
+        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "step", "--scheduler-config", "step.json"],
+                          mentioning: "scheduler.stepSize=0",
+                          files: ["step.json": #"{"stepSize": 0}"#])
+    }
+
+    @Test("a missing data directory names the dataset and the path")
+    func missingData() throws {
+        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--data-dir", "/nonexistent/data"],
+                          mentioning: "no adult data at /nonexistent/data/adult")
+    }
+
+    @Test("a store from a newer glidepath is refused and left byte-identical")
+    func newerStore() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try makeFixtureStore(in: directory.url)
+        // user_version 9 in the SQLite header (big-endian at offset 60), as a newer schema would write it.
+        let path = directory.path(RunStore.defaultFileName)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes.replaceSubrange(60..<64, with: [0, 0, 0, 9])
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let outcome = try runGlidepath(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--data-dir", "/nonexistent"],
+                                       in: directory.url)
+        #expect(outcome.status == 1)
+        #expect(outcome.standardError.contains("schema version 9, newer than the 1"), "\(outcome.standardError)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+    }
+
+    @Test("--resume refuses new-run options and unknown runs")
+    func resumeMisuse() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let mixed = try runGlidepath(["train", "--resume", "2026", "--epochs", "3"], in: directory.url)
+        #expect(mixed.status != 0 && mixed.standardError.contains("--resume continues a run with its recorded configuration"))
+        let noStore = try runGlidepath(["train", "--resume", "2026"], in: directory.url)
+        #expect(noStore.status == 1 && noStore.standardError.contains("no run store at glidepath-runs.sqlite"))
+        try makeFixtureStore(in: directory.url)
+        let unknown = try runGlidepath(["train", "--resume", "20991231"], in: directory.url)
+        #expect(unknown.status == 1 && unknown.standardError.contains("no run '20991231'"), "\(unknown.standardError)")
+    }
+
+    @Test("a loss that goes non-finite ends the run as diverged, recorded, with exit 0",
+          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    func divergence() throws {
+        let data = try TestEnvironment.requireDataDirectory()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // SGD whose rate grows 10⁶× per update: lr 1e-2, 1e4, 1e10, … — the loss overflows within a few updates.
+        try Data(#"{"gamma": 1000000, "cadence": "perUpdate"}"#.utf8)
+            .write(to: URL(fileURLWithPath: directory.path("explode.json")))
+        let outcome = try runGlidepath(smallAdultArguments(dataDirectory: data, epochs: 2, scheduler: "exponential")
+                                       + ["--optimizer", "sgd", "--scheduler-config", "explode.json"], in: directory.url)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("the run diverged"))
+        let result = try decodeResult(outcome)
+        #expect(result.status == .diverged && result.epochs == 0)
+        let store = try RunStore(path: directory.path(RunStore.defaultFileName), access: .readOnly)
+        let run = try store.run(matching: result.runId)
+        #expect(run.status == .diverged)
+        let steps = try store.steps(of: run.id)
+        let last = try #require(steps.last)
+        #expect(!last.loss.isFinite && steps.dropLast().allSatisfy { $0.loss.isFinite })
+        #expect(try store.epochs(of: run.id).isEmpty)
+    }
+}
