@@ -69,7 +69,11 @@ def main():
     for task, scheduler, seed, status, configuration, result, rates in rows:
         configuration = json.loads(configuration)
         arm = arm_of(scheduler, configuration)
-        key = (task, arm)
+        # Runs of one task at different budgets are different experiments: keep them apart.
+        budget = f"{configuration.get('epochs')} ep"
+        if configuration.get("trainingLimit"):
+            budget += f", {configuration['trainingLimit']} ex"
+        key = (f"{task} ({budget})", arm)
         statuses.setdefault(key, {}).setdefault(status, 0)
         statuses[key][status] += 1
         budgets.add((task, configuration.get("epochs"), configuration.get("trainingLimit"),
