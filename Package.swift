@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "GlidepathCLI",
             dependencies: [
-                "Glidepath", "GlidepathLab", "GlidepathData",
+                "Glidepath", "GlidepathNN", "GlidepathLab", "GlidepathData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

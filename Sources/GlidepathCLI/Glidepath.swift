@@ -13,5 +13,6 @@ struct GlidepathCommand: ParsableCommand {
             TrainCommand.self,
             DemoCommand.self,
             LabProbeCommand.self,
+            MetaTrainCommand.self,
         ])
 }
