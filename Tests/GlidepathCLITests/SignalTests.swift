@@ -50,7 +50,7 @@ struct SignalTests {
         let checkpoint = directory.path("interrupt.gpck")
         let child = try ChildProcess(["lab-probe", "interrupt", "--checkpoint", checkpoint])
         #expect(child.waitForLine("ready"))
-        usleep(20_000)  // let it take some steps
+        // Sent right after "ready": start() returns only once the signal sources are armed.
         child.send(signal)
         let (status, reason, output) = child.finish()
         #expect(reason == .exit, "the process must exit by itself, not die of the signal")

@@ -223,6 +223,40 @@ struct RunStoreTests {
         #expect(mode == "wal")
     }
 
+    @Test("an older schema: read-only access refuses it, read-write access migrates it")
+    func olderSchema() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("old.sqlite")
+        // A run store at schema version 0: the identity is set, no migration has run yet.
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try queue.write { try $0.execute(sql: "PRAGMA application_id = \(RunStoreSchema.applicationID)") }
+        }
+        #expect(throws: RunStoreError.outdatedSchema(path: path, found: 0, supported: RunStore.schemaVersion)) {
+            try RunStore(path: path, access: .readOnly)
+        }
+        #expect(try RunStore(path: path).runs().isEmpty)
+        #expect(try RunStore(path: path, access: .readOnly).runs().isEmpty)
+    }
+
+    @Test("WAL: a reader sees the last committed state while a writer holds an open transaction")
+    func concurrentReader() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("runs.sqlite")
+        let store = try RunStore(path: path, clock: ManualClock(start: fixedStart))
+        _ = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        let writer = try DatabaseQueue(path: path)
+        try writer.inTransaction(.immediate) { db in
+            try db.execute(sql: "UPDATE runs SET scheduler = 'uncommitted'")
+            // `glidepath runs list` during a training run's write: not blocked, and sees committed data only.
+            let reader = try RunStore(path: path, access: .readOnly)
+            #expect(try reader.runs().map(\.scheduler) == ["cosine"])
+            return .rollback
+        }
+    }
+
     @Test("a store from a newer schema is refused with a typed error and left byte-identical")
     func newerSchema() throws {
         let directory = try TemporaryDirectory()

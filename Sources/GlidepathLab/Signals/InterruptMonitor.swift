@@ -63,18 +63,28 @@ public final class InterruptMonitor: @unchecked Sendable {
     }
 
     /// Starts listening: from now on the signals no longer kill the process but set ``requestedSignal``.
-    /// Calling it twice has no further effect.
+    /// Returns once the signal sources are armed. Calling it twice has no further effect.
+    ///
+    /// Start one monitor once per process (the training command does): on Linux, libdispatch installs
+    /// its signal handler only the first time a process registers a source for a signal, so a monitor
+    /// started again after ``stop()`` restored the default action would not see that signal.
     public func start() {
         lock.lock()
         defer { lock.unlock() }
         guard sources.isEmpty else { return }
+        let registered = DispatchSemaphore(value: 0)
         for signalKind in signals {
             signal(signalKind.rawValue, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalKind.rawValue, queue: queue)
             source.setEventHandler { [weak self] in self?.received(signalKind) }
+            source.setRegistrationHandler { registered.signal() }
             source.resume()
             sources.append(source)
         }
+        // libdispatch arms a signal source asynchronously (on Linux it then installs its own handler
+        // and a signalfd); until then the signal is ignored. Wait, so a signal sent after `start()`
+        // returns is never lost.
+        for _ in signals { _ = registered.wait(timeout: .now() + 5) }
     }
 
     /// Stops listening and restores the signals' default actions. A pending request stays readable.

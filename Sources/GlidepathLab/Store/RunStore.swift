@@ -128,8 +128,10 @@ public final class RunStore: Sendable {
     ///   already stored).
     public func commit(_ commit: RunCommit, to run: RunIdentifier) throws(RunStoreError) {
         try validate(commit)
+        // One encoder for the whole commit: building a JSONEncoder per step dominated the commit time.
+        let encoder = StateCoding.encoder()
         let stepRows = try commit.steps.map { (step) throws(RunStoreError) in
-            (step, try encodeJSON(step.learningRates, field: "steps.learning_rates"))
+            (step, try encodeJSON(step.learningRates, field: "steps.learning_rates", encoder: encoder))
         }
         let epochRates = try commit.epoch.map { (epoch) throws(RunStoreError) in
             try encodeJSON(epoch.learningRates, field: "epochs.learning_rates")
@@ -142,11 +144,11 @@ public final class RunStore: Sendable {
         try write("commit to run \(run)") { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [run.rawValue]) != nil
             else { throw RunStoreError.unknownRun(path: path, runId: run.rawValue) }
+            let insertStep = try db.cachedStatement(
+                sql: "INSERT INTO steps (run_id, step, epoch, loss, gradient_norm, learning_rates) VALUES (?, ?, ?, ?, ?, ?)")
             for (step, rates) in stepRows {
-                try db.execute(
-                    sql: "INSERT INTO steps (run_id, step, epoch, loss, gradient_norm, learning_rates) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [run.rawValue, step.step, step.epoch, storable(step.loss),
-                                step.gradientNorm.flatMap(storable), rates])
+                try insertStep.execute(arguments: [run.rawValue, step.step, step.epoch, storable(step.loss),
+                                                   step.gradientNorm.flatMap(storable), rates])
             }
             if let epoch = commit.epoch, let epochRates {
                 try db.execute(
@@ -270,9 +272,11 @@ public final class RunStore: Sendable {
         let rows = try read("read steps of \(run)") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY step", arguments: [run.rawValue])
         }
+        let decoder = StateCoding.decoder()
         return try rows.map { (row) throws(RunStoreError) in
             StepRecord(step: row["step"], epoch: row["epoch"], loss: measured(row["loss"]),
-                       learningRates: try decodeJSON([Double].self, row["learning_rates"], field: "steps.learning_rates"),
+                       learningRates: try decodeJSON([Double].self, row["learning_rates"], field: "steps.learning_rates",
+                                                     decoder: decoder),
                        gradientNorm: row["gradient_norm"])
         }
     }
@@ -396,17 +400,20 @@ public final class RunStore: Sendable {
         }
     }
 
-    private func encodeJSON(_ value: some Encodable, field: String) throws(RunStoreError) -> String {
+    private func encodeJSON(_ value: some Encodable, field: String, encoder: JSONEncoder = StateCoding.encoder())
+        throws(RunStoreError) -> String
+    {
         do {
-            return String(decoding: try StateCoding.encoder().encode(value), as: UTF8.self)
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
         } catch {
             throw .invalidRecord(path: path, field: field, value: "<value>", reason: "\(error)")
         }
     }
 
-    private func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String, field: String) throws(RunStoreError) -> T {
+    private func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String, field: String,
+                                          decoder: JSONDecoder = StateCoding.decoder()) throws(RunStoreError) -> T {
         do {
-            return try StateCoding.decoder().decode(T.self, from: Data(text.utf8))
+            return try decoder.decode(T.self, from: Data(text.utf8))
         } catch {
             throw .invalidRecord(path: path, field: field, value: String(text.prefix(60)),
                                  reason: StateCoding.describe(error))
