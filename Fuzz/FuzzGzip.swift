@@ -21,7 +21,7 @@ func fuzzGzip(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 enum FuzzScratch {
     static let path = NSTemporaryDirectory() + "glidepath-fuzz-\(getpid())"
     static func write(_ bytes: [UInt8]) -> String {
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 }

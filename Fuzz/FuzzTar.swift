@@ -6,7 +6,7 @@ import Foundation
 func fuzzTar(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let path = NSTemporaryDirectory() + "glidepath-fuzz-tar-\(getpid())"
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     guard let reader = try? TarReader(path: path) else { return 0 }
     var members = 0
     while members < 10_000, let entry = try? reader.next() {

@@ -39,9 +39,18 @@ swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name GlidepathData 
     | grep -v "Cannot export local symbol" || true
 test -x "$out/data-fuzzer"
 
+status=0
 for target in "${targets[@]}"; do
     seed_corpus "$target" "$out/corpus-$target"
-    echo "== fuzzing $target for ${seconds}s"
-    GLIDEPATH_FUZZ_TARGET=$target "$out/data-fuzzer" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 \
-        -artifact_prefix="$out/crash-$target-" "$out/corpus-$target" 2>&1 | tail -n 3
+    echo "== fuzzing $target for ${seconds}s (log: $out/log-$target.txt)"
+    # A crash ends this target's run (non-zero exit) but not the script: the other targets still run.
+    if ASAN_OPTIONS=detect_leaks=0:symbolize=0 GLIDEPATH_FUZZ_TARGET=$target "$out/data-fuzzer" \
+        -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 \
+        -artifact_prefix="$out/crash-$target-" "$out/corpus-$target" > "$out/log-$target.txt" 2>&1; then
+        grep -E "^Done|^#[0-9]+.*DONE" "$out/log-$target.txt" | tail -n 1
+    else
+        echo "!! $target: the fuzzer stopped on a finding; see $out/log-$target.txt and $out/crash-$target-*"
+        status=1
+    fi
 done
+exit $status

@@ -15,6 +15,9 @@ struct DataBenchmarkResult {
     var cifarBatchMilliseconds: [Double]
     var cifarBatchSize: Int
     var cifarBatchesPerRepetition: Int
+    /// Seconds to read IMDB's two splits, fit the text pipeline on train (vocabulary 20,000, length
+    /// 256) and encode both splits; nil when IMDB is not in the data directory.
+    var imdbPrepareSeconds: Double?
 
     /// Human-readable lines, one per measurement.
     var lines: [String] {
@@ -28,7 +31,7 @@ struct DataBenchmarkResult {
                    mnist.best, mnist.median, cpu.best, mnistLoadSeconds.count),
             String(format: "data/cifar10-batch%d-augmented: best %.3f ms, median %.3f ms per batch (%d batches × %d runs)",
                    cifarBatchSize, cifar.best, cifar.median, cifarBatchesPerRepetition, cifarBatchMilliseconds.count),
-        ]
+        ] + (imdbPrepareSeconds.map { [String(format: "data/imdb-prepare (read, fit vocabulary, encode both splits): %.2f s", $0)] } ?? [])
     }
 }
 
@@ -73,6 +76,19 @@ func runDataBenchmark(dataDirectory: String, repetitions: Int = 5, cifarBatches:
         precondition(checksum.isFinite, "CIFAR benchmark produced a non-finite value")
         cifarTimes.append(elapsed / Double(cifarBatches))
     }
+    var imdbSeconds: Double?
+    let imdbDirectory = DatasetCatalog.directory(for: .imdb, in: dataDirectory)
+    if FileAccess.isDirectory(imdbDirectory) {
+        let start = now()
+        let train = try IMDB.load(.train, from: IMDB.locate(.train, in: imdbDirectory))
+        let test = try IMDB.load(.test, from: IMDB.locate(.test, in: imdbDirectory))
+        let options = try TextPipeline.Options(maximumVocabularySize: 20_000, minimumFrequency: 1, maximumLength: 256)
+        let (pipeline, encodedTrain) = try TextPipeline.fitAndEncode(trainingTexts: train.texts, options: options)
+        let encoded = [encodedTrain, pipeline.encode(test.texts)]
+        imdbSeconds = Double(now() - start) / 1e9
+        precondition(encoded[0].count + encoded[1].count == train.count + test.count, "IMDB benchmark lost reviews")
+    }
     return DataBenchmarkResult(mnistLoadSeconds: mnistTimes, mnistCPUSeconds: mnistCPU, cifarBatchMilliseconds: cifarTimes,
-                               cifarBatchSize: batchSize, cifarBatchesPerRepetition: cifarBatches)
+                               cifarBatchSize: batchSize, cifarBatchesPerRepetition: cifarBatches,
+                               imdbPrepareSeconds: imdbSeconds)
 }

@@ -18,7 +18,9 @@ struct DataInfoCommand: ParsableCommand {
         print("\(name.rawValue): \(entry.summary)")
         print("directory: \(directory)")
         var readable = 0
-        for (part, result) in DatasetInspector.summarise(name, directory: directory) {
+        for (rawPart, result) in DatasetInspector.summarise(name, directory: directory) {
+            // SST-2's test split is GLUE's dev set (GLUE's test labels are private): say so.
+            let part = name == .sst2 && rawPart == "test" ? "test (GLUE dev)" : rawPart
             switch result {
             case let .success(summary):
                 readable += 1

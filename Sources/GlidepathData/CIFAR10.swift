@@ -67,6 +67,8 @@ public enum CIFAR10 {
         var pixels = [UInt8](repeating: 0, count: count * imageSize)
         try bytes.withUnsafeBufferPointer { (source) throws(DataError) in
             try pixels.withUnsafeMutableBufferPointer { (destination) throws(DataError) in
+                // Both buffers are empty exactly when there are no records.
+                guard let sourceBase = source.baseAddress, let destinationBase = destination.baseAddress else { return }
                 for record in 0..<count {
                     let offset = record * recordSize
                     let label = source[offset]
@@ -75,8 +77,8 @@ public enum CIFAR10 {
                                         problem: .labelOutOfRange(label: Int(label), classCount: 10))
                     }
                     labels[record] = Int32(label)
-                    UnsafeMutableRawPointer(destination.baseAddress! + record * imageSize)
-                        .copyMemory(from: source.baseAddress! + offset + 1, byteCount: imageSize)
+                    UnsafeMutableRawPointer(destinationBase + record * imageSize)
+                        .copyMemory(from: sourceBase + offset + 1, byteCount: imageSize)
                 }
             }
         }

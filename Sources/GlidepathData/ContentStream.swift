@@ -60,7 +60,9 @@ public final class ContentStream {
     /// Up to `count` bytes; fewer only at the end of the content (empty at the end).
     public func read(upTo count: Int) throws(DataError) -> [UInt8] {
         var result: [UInt8] = []
-        result.reserveCapacity(count)
+        // `count` may come from an untrusted header (a tar member size): reserve what is already
+        // decompressed plus one chunk, and let the array grow beyond that.
+        result.reserveCapacity(min(count, pending.count - pendingOffset + Self.chunkSize))
         while result.count < count {
             if pendingOffset == pending.count {
                 guard try refill() else { break }
@@ -136,7 +138,7 @@ public final class ContentStream {
             var usedIn = 0
             compressed.withUnsafeMutableBufferPointer { inBuffer in
                 output.withUnsafeMutableBufferPointer { outBuffer in
-                    stream.pointee.next_in = availableIn > 0 ? inBuffer.baseAddress! + compressedOffset : nil
+                    stream.pointee.next_in = availableIn > 0 ? inBuffer.baseAddress.map { $0 + compressedOffset } : nil
                     stream.pointee.avail_in = UInt32(availableIn)
                     stream.pointee.next_out = outBuffer.baseAddress
                     stream.pointee.avail_out = UInt32(outBuffer.count)

@@ -24,7 +24,10 @@ public enum Gzip {
         if input.count >= 18 {
             let n = input.count
             let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
-            capacity = max(capacity, min(isize + 1, 1 << 31))
+            // ISIZE is untrusted: deflate expands at most 1032:1, so an ISIZE beyond that bound is a lie
+            // (or a multi-member file); then start from 4× the input and let the buffer grow.
+            let plausible = isize <= input.count * 1032
+            capacity = max(capacity, min(plausible ? isize + 1 : input.count * 4, 1 << 30))
         }
         var output = [UInt8](repeating: 0, count: capacity)
         var produced = 0
@@ -45,7 +48,7 @@ public enum Gzip {
                 stream.next_in = UnsafeMutablePointer(mutating: inputBase + consumed)
                 stream.avail_in = UInt32(min(remainingIn, Int(UInt32.max)))
                 let status: Int32 = output.withUnsafeMutableBufferPointer { out in
-                    stream.next_out = out.baseAddress! + produced
+                    stream.next_out = out.baseAddress.map { $0 + produced }
                     stream.avail_out = UInt32(min(out.count - produced, Int(UInt32.max)))
                     let before = Int(stream.avail_out)
                     let beforeIn = Int(stream.avail_in)

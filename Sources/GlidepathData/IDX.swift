@@ -39,9 +39,10 @@ public enum IDX {
             let at = 4 + 4 * axis
             let size = Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
             dimensions.append(size)
-            // Each size is < 2^32 and there are at most 4, so this cannot overflow Int64 before the check.
-            elementCount = elementCount.multipliedReportingOverflow(by: size).partialValue
-            guard elementCount <= Int(Int32.max) * 4 else {
+            // Sizes are untrusted: stop at the first product that overflows or exceeds any real file.
+            let (product, overflow) = elementCount.multipliedReportingOverflow(by: size)
+            elementCount = product
+            guard !overflow, elementCount <= Int(Int32.max) * 4 else {
                 throw DataError(file: file, location: .byteOffset(at),
                                 problem: .badDimensions("\(dimensions) describe more elements than any IDX file holds"))
             }

@@ -38,14 +38,17 @@ public struct ImageDataset: Equatable, Sendable {
 
     /// The images at `indices`, in that order.
     public func subset(_ indices: [Int]) -> ImageDataset {
+        for index in indices {
+            precondition(index >= 0 && index < count, "ImageDataset.subset: index \(index) outside 0..<\(count)")
+        }
         var newPixels = [UInt8](repeating: 0, count: indices.count * imageSize)
         let size = imageSize
         pixels.withUnsafeBufferPointer { source in
             newPixels.withUnsafeMutableBufferPointer { destination in
+                guard let sourceBase = source.baseAddress, let destinationBase = destination.baseAddress else { return }
                 for (row, index) in indices.enumerated() {
-                    precondition(index >= 0 && index < count, "ImageDataset.subset: index \(index) outside 0..<\(count)")
-                    UnsafeMutableRawPointer(destination.baseAddress! + row * size)
-                        .copyMemory(from: source.baseAddress! + index * size, byteCount: size)
+                    UnsafeMutableRawPointer(destinationBase + row * size)
+                        .copyMemory(from: sourceBase + index * size, byteCount: size)
                 }
             }
         }

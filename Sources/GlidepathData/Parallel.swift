@@ -1,4 +1,8 @@
 import Dispatch
+import Foundation
+
+/// The number of parallel work items that pays: one per active core.
+var parallelism: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
 /// `transform` applied to every element, on all cores, results in input order. Used where work items
 /// are large and independent (one file each, or a chunk of texts); results do not depend on the

@@ -65,6 +65,18 @@ public struct TextPipeline: Equatable, Sendable, Codable {
         return TextPipeline(tokenizer: tokenizer, vocabulary: vocabulary, options: options)
     }
 
+    /// Fits on `trainingTexts` and returns their encoding too, tokenizing them once instead of twice.
+    public static func fitAndEncode(trainingTexts: [String], options: Options, tokenizer: Tokenizer = Tokenizer())
+        throws(DataError) -> (pipeline: TextPipeline, training: EncodedSequences)
+    {
+        let tokenized = tokenize(trainingTexts, with: tokenizer)
+        let vocabulary = try Vocabulary(building: tokenized, maximumSize: options.maximumVocabularySize,
+                                        minimumFrequency: options.minimumFrequency)
+        let pipeline = TextPipeline(tokenizer: tokenizer, vocabulary: vocabulary, options: options)
+        let encoded = vocabulary.encode(tokenized, maximumLength: options.maximumLength, truncation: options.truncation)
+        return (pipeline, encoded)
+    }
+
     /// Encodes texts with the fitted vocabulary.
     public func encode(_ texts: [String]) -> EncodedSequences {
         vocabulary.encode(Self.tokenize(texts, with: tokenizer), maximumLength: options.maximumLength,

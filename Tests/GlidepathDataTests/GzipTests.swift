@@ -72,6 +72,18 @@ struct GzipTests {
         }
     }
 
+    /// The streaming reader follows concatenated members too, across its 1 MiB chunk boundary.
+    @Test func streamReadsConcatenatedMembers() throws {
+        let first: [UInt8] = (0..<1_500_000).map { (index: Int) -> UInt8 in UInt8(index % 241) }
+        let second = Array("tail member".utf8)
+        let directory = try Fixtures.temporaryDirectory()
+        let path = Fixtures.path(directory, "joined.gz")
+        try Fixtures.write(Gzip.compress(first, level: 0) + Gzip.compress(second), to: path)
+        let stream = try ContentStream(path: path)
+        #expect(try stream.read(upTo: 10_000_000) == first + second)
+        #expect(try Gzip.decompress(FileAccess.readBytes(at: path), file: path) == first + second)
+    }
+
     @Test func streamReportsTruncation() throws {
         let directory = try Fixtures.temporaryDirectory()
         let compressed = Gzip.compress((0..<200_000).map { (index: Int) -> UInt8 in UInt8(index % 13) })

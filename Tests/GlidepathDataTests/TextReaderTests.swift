@@ -150,3 +150,22 @@ struct TextReaderTests {
         }
     }
 }
+
+@Suite("Text pipeline consistency")
+struct TextPipelineConsistencyTests {
+    /// fitAndEncode is fit followed by encode of the same texts, tokenizing once.
+    @Test func fitAndEncodeEqualsFitThenEncode() throws {
+        let texts = ["A film, a <br />film!", "Don't watch it", "great &amp; good", "ünïcödé wörds — fine…"]
+        let options = try TextPipeline.Options(maximumVocabularySize: 8, minimumFrequency: 1, maximumLength: 5)
+        let (pipeline, encoded) = try TextPipeline.fitAndEncode(trainingTexts: texts, options: options)
+        let separate = try TextPipeline.fit(trainingTexts: texts, options: options)
+        #expect(pipeline == separate)
+        #expect(encoded == separate.encode(texts))
+    }
+
+    @Test func nonASCIITokens() {
+        // Non-ASCII letters are lower-cased and stay in words; the em dash and the ellipsis are tokens;
+        // the typographic apostrophe inside a word becomes "'".
+        #expect(Tokenizer().tokens("ÜBER Café — it\u{2019}s…") == ["über", "café", "—", "it's", "…"])
+    }
+}
