@@ -60,7 +60,9 @@ let package = Package(
         .testTarget(
             name: "GlidepathTensorTests", dependencies: ["GlidepathTensor", "GlidepathTestSupport"],
             exclude: ["Fixtures"]),  // JSON fixtures are read via #filePath, not as resources
-        .testTarget(name: "GlidepathNNTests", dependencies: ["GlidepathNN", "GlidepathTestSupport"]),
+        .testTarget(
+            name: "GlidepathNNTests", dependencies: ["GlidepathNN", "GlidepathTestSupport"],
+            exclude: ["Fixtures"]),  // JSON fixtures are read via #filePath, not as resources
         .testTarget(name: "GlidepathDataTests", dependencies: ["GlidepathData", "GlidepathTestSupport"]),
         .testTarget(
             name: "GlidepathLabTests",

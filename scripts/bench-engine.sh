@@ -6,7 +6,8 @@
 #
 # Environment: PYTHON (an interpreter with torch; default: a scratch venv .venv-bench with torch
 # installed by pip), THREADS (default 2), SECONDS_PER_WORKLOAD (calibration budget, default 6),
-# WORKLOADS (default "mlp cnn bilstm"), BENCH_BINARY (default .build/release/GlidepathBenchmarks).
+# WORKLOADS (default "mlp cnn bilstm"), BENCH_BINARY (default .build/release/GlidepathBenchmarks),
+# OMP_WAIT_POLICY (default passive), OPENBLAS_THREAD_TIMEOUT (default 4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS="${THREADS:-2}"
@@ -25,12 +26,16 @@ if [ -z "${PYTHON:-}" ]; then
   fi
   PYTHON=.venv-bench/bin/python
 fi
+# Neither side's idle threads spin (engine.md §5): OpenMP (PyTorch) waits passively, and OpenBLAS's idle
+# workers sleep after 2^4 cycles instead of its default 2^28 (about 0.1 s of spinning, which on 2 busy cores
+# steals the core the engine's own worker needs). Both are read when the libraries load.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
+export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"
 
 echo "== engine benchmark: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "uptime: $(uptime)"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cpus"
-echo "threads: $THREADS   window budget: ${SECONDS_PER_WORKLOAD}s   OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
+echo "threads: $THREADS   window budget: ${SECONDS_PER_WORKLOAD}s   OMP_WAIT_POLICY=$OMP_WAIT_POLICY   OPENBLAS_THREAD_TIMEOUT=$OPENBLAS_THREAD_TIMEOUT"
 TORCH_INFO=$("$PYTHON" -c 'import torch; print(torch.__version__, "mkldnn" if torch.backends.mkldnn.is_available() else "")')
 echo "torch: $TORCH_INFO ($PYTHON)"
 PEAK_LINE=$("$BINARY" engine --threads "$THREADS" --peak --workload none | grep '^PEAK' || true)
@@ -53,9 +58,11 @@ forward_flops = {"mlp": 2 * 128 * (108 * 256 + 256 * 128 + 128 * 2),
                  "cnn": 2 * 64 * (32 * 32 * 32 * 27 + 16 * 16 * 64 * 288 + 4096 * 256 + 256 * 10),
                  "bilstm": 2 * 2 * 32 * 200 * (100 * 512 + 128 * 512) + 2 * 32 * 256 * 2}
 targets = {"mlp": 3.0, "cnn": 1.5, "bilstm": 1.5}
+# "% peak" is against the FMA peak measured in this run (it drops when other jobs share the cores);
+# "% of 220" against the idle 2-thread peak of engine.md §1 (211–229 GFLOP/s).
 print()
 print(f"{'workload':8} {'glidepath/s':>12} {'torch/s':>10} {'ratio':>7} {'target':>7} "
-      f"{'RSS ours MiB':>13} {'RSS torch MiB':>14} {'GFLOP/s ours':>13} {'torch':>7} {'% peak':>7}")
+      f"{'RSS ours MiB':>13} {'RSS torch MiB':>14} {'GFLOP/s ours':>13} {'torch':>7} {'% peak':>7} {'% of 220':>8}")
 for workload in workloads:
     ours = json.load(open(f"{directory}/glidepath-{workload}.json"))
     theirs = json.load(open(f"{directory}/torch-{workload}.json"))
@@ -68,9 +75,12 @@ for workload in workloads:
     rss_verdict = "≤" if ours["peak_rss_kb"] <= theirs["peak_rss_kb"] else ">"
     print(f"{workload:8} {ours['steps_per_second']:12.2f} {theirs['steps_per_second']:10.2f} {ratio:6.2f}× "
           f"{targets[workload]:5.1f}×{verdict[0]} {ours['peak_rss_kb']/1024:13.1f} {rss_verdict}"
-          f"{theirs['peak_rss_kb']/1024:13.1f} {ours_gflops:13.1f} {theirs_gflops:7.1f} {percent:6.1f}%")
+          f"{theirs['peak_rss_kb']/1024:13.1f} {ours_gflops:13.1f} {theirs_gflops:7.1f} {percent:6.1f}% {100 * ours_gflops / 220:7.1f}%")
     print(f"         threads ours={ours['threads']} torch={theirs['threads']}  params ours={ours['parameters']} "
           f"torch={theirs['parameters']}  loss ours {ours['loss_first']:.4f}→{ours['loss_last']:.4f} "
           f"torch {theirs['loss_first']:.4f}→{theirs['loss_last']:.4f}  speed target {verdict}")
+    print(f"         CPU time per step (user+sys, all threads): ours {ours['cpu_ms_per_step']:.2f} ms, "
+          f"torch {theirs['cpu_ms_per_step']:.2f} ms, ratio {theirs['cpu_ms_per_step'] / ours['cpu_ms_per_step']:.2f}×")
 PY
 echo "uptime after: $(uptime)"
+echo "(steps/s is wall clock, best of 3 windows; on a busy shared machine compare the CPU-time ratio too)"

@@ -52,9 +52,9 @@ public enum EngineBenchmark {
         }
         for workload in workloads {
             let result = try run(workload, seconds: seconds)
-            print(String(format: "RESULT {\"side\": \"glidepath\", \"workload\": \"%@\", \"steps_per_second\": %.3f, \"threads\": %d, \"loss_first\": %.6f, \"loss_last\": %.6f, \"peak_rss_kb\": %d, \"parameters\": %d}",
+            print(String(format: "RESULT {\"side\": \"glidepath\", \"workload\": \"%@\", \"steps_per_second\": %.3f, \"threads\": %d, \"loss_first\": %.6f, \"loss_last\": %.6f, \"peak_rss_kb\": %d, \"parameters\": %d, \"cpu_ms_per_step\": %.3f}",
                          workload.rawValue, result.stepsPerSecond, threads, result.firstLoss, result.lastLoss,
-                         peakResidentKilobytes(), result.parameterCount))
+                         peakResidentKilobytes(), result.parameterCount, result.cpuSecondsPerStep * 1e3))
         }
     }
 
@@ -63,6 +63,17 @@ public enum EngineBenchmark {
         public let firstLoss: Float
         public let lastLoss: Float
         public let parameterCount: Int
+        /// User + system CPU time per step over the timed windows: the work done, which a busy shared
+        /// machine disturbs far less than wall-clock steps/s.
+        public let cpuSecondsPerStep: Double
+    }
+
+    /// User + system CPU seconds of this process so far (getrusage).
+    public static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
     /// Builds `workload`'s model and batch from seed 0 and times training steps.
@@ -140,12 +151,15 @@ public enum EngineBenchmark {
         }
         let windowSteps = max(1, calibrationSteps)
         var best = 0.0
+        let cpuBefore = processCPUSeconds()
         for _ in 0..<3 {
             start = Date()
             for _ in 0..<windowSteps { lastLoss = try step() }
             best = max(best, Double(windowSteps) / Date().timeIntervalSince(start))
         }
-        return Measurement(stepsPerSecond: best, firstLoss: firstLoss, lastLoss: lastLoss, parameterCount: parameterCount)
+        let cpuPerStep = (processCPUSeconds() - cpuBefore) / Double(3 * windowSteps)
+        return Measurement(stepsPerSecond: best, firstLoss: firstLoss, lastLoss: lastLoss, parameterCount: parameterCount,
+                           cpuSecondsPerStep: cpuPerStep)
     }
 
     /// Peak resident set size of this process in KiB (`VmHWM` from /proc/self/status; getrusage's

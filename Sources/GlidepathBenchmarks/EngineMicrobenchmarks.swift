@@ -18,6 +18,7 @@ enum EngineMicrobenchmarks {
         if only == nil || only == "overhead" { overhead() }
         if only == nil || only == "mlp" { mlp() }
         if only == nil || only == "cnn" { cnn() }
+        if only == "conv2-fixed" { convolutionFixed() }
         if only == nil || only == "conv" {
             convolution(name: "conv1", input: [64, 3, 32, 32], weight: [32, 3, 3, 3])
             convolution(name: "conv2", input: [64, 32, 16, 16], weight: [64, 32, 3, 3])
@@ -85,6 +86,19 @@ enum EngineMicrobenchmarks {
         }
         print(String(format: "  overhead: %.2f µs per recorded op (forward + backward), %.2f µs per op without graph",
                      withGraph / 16 * 1e6, forwardOnly / 16 * 1e6))
+    }
+
+    /// Exactly 20 forward + backward passes of conv2, for cycle counts under `perf stat` (robust to
+    /// a busy machine, unlike wall time).
+    static func convolutionFixed() {
+        var generator = SeededGenerator(seed: 2)
+        let x = Tensor.normal(shape: [64, 32, 16, 16], using: &generator).requiringGradient()
+        let w = Tensor.normal(shape: [64, 32, 3, 3], standardDeviation: 0.1, using: &generator).requiringGradient()
+        for _ in 0..<20 {
+            let y = x.convolved2D(weight: w, padding: (1, 1))
+            y.backward(seed: y)
+            x.clearGradient(); w.clearGradient()
+        }
     }
 
     static func pooling() {

@@ -121,7 +121,14 @@ public final class Adam: Optimizer {
                 let m = first.mutableBase(), v = second.mutableBase()
                 parameter.withUnsafeMutableDataAndGradient { theta, gradient in
                     guard let theta = theta.baseAddress, let gradient = gradient.baseAddress else { return }
-                    Self.update(theta, gradient, m, v, maximum, count: parameter.count, constants)
+                    // Large tensors (the BiLSTM's 2M-row embedding) are split over the engine's threads
+                    // in fixed chunks; element-wise, so the result is the same for any split.
+                    let count = parameter.count, chunks = count >= 1 << 16 ? Engine.threadCount : 1
+                    Engine.parallelFor(chunks) { chunk in
+                        let start = chunk * count / chunks, end = (chunk + 1) * count / chunks
+                        Self.update(theta + start, gradient + start, m + start, v + start, maximum.map { $0 + start },
+                                    count: end - start, constants)
+                    }
                 }
                 withExtendedLifetime(buffers) {}
             }
@@ -141,6 +148,17 @@ public final class Adam: Optimizer {
         _ v: UnsafeMutablePointer<Float>, _ maximum: UnsafeMutablePointer<Float>?, count: Int, _ k: AdamConstants
     ) {
         let smallWeight = k.lerpWeight < 0.5
+        if !k.decoupled && !k.coupled && maximum == nil && smallWeight {
+            // The common configuration without per-element branches, so the loop vectorises.
+            for i in 0..<count {
+                let g = gradient[i]
+                m[i] = m[i] + k.lerpWeight * (g - m[i])
+                v[i] = v[i] * k.beta2 + k.oneMinusBeta2 * g * g
+                let denominator = v[i].squareRoot() / k.correction2Root + k.epsilon
+                theta[i] = theta[i] + k.negativeStepSize * m[i] / denominator
+            }
+            return
+        }
         for i in 0..<count {
             if k.decoupled { theta[i] = theta[i] * k.decayFactor }
             var g = gradient[i]

@@ -56,7 +56,8 @@ public final class Activation: Layer {
 }
 
 /// Layers applied in order (PyTorch `nn.Sequential`); children are named `"0"`, `"1"`, … so parameter
-/// names match PyTorch's (`"0.weight"`).
+/// names match PyTorch's (`"0.weight"`). `Linear` → ReLU pairs are fused and ReLU → MaxPool2d pairs
+/// reordered (same function, see ``callAsFunction(_:)``).
 public final class Sequential: Layer {
     public let layers: [any Layer]
     public var isTraining = true
@@ -69,9 +70,30 @@ public final class Sequential: Layer {
         layers.enumerated().map { (name: "\($0.offset)", module: $0.element as any Module) }
     }
 
+    /// Applies the layers in order. Two rewrites compute the same function with less work: a ``Linear``
+    /// directly followed by `Activation(.relu)` runs as one fused op (see `FusedLinearReLU`), and
+    /// `Activation(.relu)` followed by ``MaxPool2d`` runs as the pool followed by the ReLU.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         var value = input
-        for layer in layers { value = layer(value) }
+        var index = 0
+        while index < layers.count {
+            if let linear = layers[index] as? Linear, index + 1 < layers.count,
+               let activation = layers[index + 1] as? Activation, activation.function == .relu {
+                value = linear.withReLU(value)
+                index += 2
+                continue
+            }
+            if let activation = layers[index] as? Activation, activation.function == .relu, index + 1 < layers.count,
+               let pool = layers[index + 1] as? MaxPool2d {
+                // relu(maxpool(x)) = maxpool(relu(x)) exactly, with the same gradient (the window's first
+                // maximum when it is positive, else none), at a quarter of the ReLU work for 2×2 pools.
+                value = pool(value).relu()
+                index += 2
+                continue
+            }
+            value = layers[index](value)
+            index += 1
+        }
         return value
     }
 }

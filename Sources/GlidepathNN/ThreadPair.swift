@@ -8,8 +8,8 @@ import Darwin
 /// joins. Used by the LSTM to run its two directions concurrently.
 ///
 /// A thread per call costs tens of microseconds, nothing against an LSTM layer's milliseconds, and it
-/// keeps this module independent of the engine's worker pool, whose job hand-off can run a stale job
-/// when two `Engine.parallelFor` calls follow closely (reported to the engine owner; see docs/nn.md).
+/// keeps the two directions concurrent independently of the engine's worker pool (which runs nested
+/// parallel loops serially, and whose job hand-off had a stale-job race before engine commit 2ebf9dd).
 enum ThreadPair {
     private final class Job {
         let body: (Int) -> Void

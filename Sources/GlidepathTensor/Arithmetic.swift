@@ -4,6 +4,7 @@
 /// stretches to the other operand's size. The gradient of a broadcast operand is the incoming gradient
 /// summed over the stretched axes. Mismatched shapes are a `precondition` failure naming both shapes.
 extension Tensor {
+    /// `lhs + rhs` element-wise with broadcasting. Gradients: `g` to each, summed over broadcast axes.
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
         let result = Kernels.binary(AddOperation(), lhs, rhs, name: "add")
         return record("add", result: result, inputs: [lhs, rhs]) { gradient, sink in
@@ -12,6 +13,7 @@ extension Tensor {
         }
     }
 
+    /// `lhs − rhs` element-wise with broadcasting. Gradients: `g` and `−g`.
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
         let result = Kernels.binary(SubtractOperation(), lhs, rhs, name: "subtract")
         return record("subtract", result: result, inputs: [lhs, rhs]) { gradient, sink in
@@ -22,6 +24,7 @@ extension Tensor {
         }
     }
 
+    /// `lhs · rhs` element-wise with broadcasting. Gradients: `g · rhs` and `g · lhs`.
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
         let result = Kernels.binary(MultiplyOperation(), lhs, rhs, name: "multiply")
         return record("multiply", result: result, inputs: [lhs, rhs]) { gradient, sink in
@@ -34,6 +37,7 @@ extension Tensor {
         }
     }
 
+    /// `lhs / rhs` element-wise with broadcasting. Gradients: `g / rhs` and `−g · lhs / rhs²`.
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
         let result = Kernels.binary(DivideOperation(), lhs, rhs, name: "divide")
         let quotient = result.detached()  // a separate node: capturing `result` would form a cycle
@@ -49,6 +53,7 @@ extension Tensor {
         }
     }
 
+    /// `−x`. Gradient `−g`.
     public static prefix func - (operand: Tensor) -> Tensor {
         let result = Kernels.unary(Affine(scale: -1, shift: 0), operand)
         return record("negate", result: result, input: operand) { gradient, sink in
@@ -64,6 +69,7 @@ extension Tensor {
         }
     }
 
+    /// Scalar forms, each one ``affine(scale:shift:)`` pass (`1 / x` is a broadcast division).
     public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs.affine(scale: 1, shift: rhs) }
     public static func + (lhs: Float, rhs: Tensor) -> Tensor { rhs.affine(scale: 1, shift: lhs) }
     public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs.affine(scale: 1, shift: -rhs) }

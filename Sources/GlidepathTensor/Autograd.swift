@@ -2,13 +2,14 @@ import Synchronization
 
 /// The node behind a ``Tensor`` handle: storage, layout and autograd state.
 final class TensorNode {
-    let storage: TensorStorage
+    // `var` only so that backward can test it for unique ownership; never reassigned.
+    var storage: TensorStorage
     let shape: [Int]
     let strides: [Int]
     let offset: Int
     /// Whether gradients flow to this node: a leaf marked by the user, or a result of ops on such tensors.
     var requiresGrad = false
-    /// The op that produced this node; nil for leaves, and released after ``Tensor/backward(seed:)``.
+    /// The op that produced this node; nil for leaves, and released after ``Tensor/backward(seed:retainingGraph:)``.
     var gradientFunction: GradientFunction?
     /// The accumulated gradient of a leaf (contiguous, same shape).
     var gradient: TensorStorage?
@@ -188,7 +189,7 @@ extension Tensor {
             node.pendingGradient = seed ?? Tensor.ones(shape: shape)
             node.pendingIsOwned = false
             for current in order.reversed() {
-                guard let gradient = current.pendingGradient else { continue }
+                guard var gradient = current.pendingGradient else { continue }
                 current.pendingGradient = nil
                 current.pendingIsOwned = false
                 if let function = current.gradientFunction {
@@ -200,15 +201,23 @@ extension Tensor {
                 } else if current.graphReleased {
                     preconditionFailure("backward: trying to run backward through a graph a second time (its op \(current.shape) was freed by an earlier backward; pass retainingGraph: true to the first)")
                 } else if current.requiresGrad {
-                    Tensor.accumulateLeafGradient(current, gradient)
+                    Tensor.accumulateLeafGradient(current, &gradient)
                 }
             }
         }
     }
 
-    static func accumulateLeafGradient(_ leaf: TensorNode, _ gradient: Tensor) {
+    static func accumulateLeafGradient(_ leaf: TensorNode, _ gradient: inout Tensor) {
         if let existing = leaf.gradient {
             Kernels.addInPlace(Tensor(storage: existing, shape: leaf.shape), gradient)
+            return
+        }
+        // Adopt the buffer instead of copying it when nothing else can reach it: the gradient's node
+        // and storage are referenced only from here, and it covers its storage exactly. Saves a copy
+        // of every parameter per step (8 MB for the BiLSTM's embedding).
+        if gradient.node.offset == 0, gradient.isContiguous, gradient.node.storage.count == gradient.count,
+           isKnownUniquelyReferenced(&gradient.node), isKnownUniquelyReferenced(&gradient.node.storage) {
+            leaf.gradient = gradient.node.storage
         } else {
             leaf.gradient = Kernels.contiguousCopy(gradient)
         }

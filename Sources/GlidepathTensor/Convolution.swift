@@ -177,12 +177,15 @@ extension Kernels {
                             destination.update(repeating: 0, count: wo)
                             continue
                         }
-                        let source = image + (c * g.height + ih) * g.width - g.paddingX + kj
+                        // Input column of output column ow: ow·s + shift, ≥ 0 for ow in start..<end (the
+                        // pointer is only ever formed inside the image).
+                        let source = image + (c * g.height + ih) * g.width
+                        let shift = kj - g.paddingX
                         for ow in 0..<start { destination[ow] = 0 }
                         if g.strideX == 1 {
-                            if end > start { (destination + start).update(from: source + start, count: end - start) }
+                            if end > start { (destination + start).update(from: source + (start + shift), count: end - start) }
                         } else {
-                            for ow in start..<end { destination[ow] = source[ow * g.strideX] }
+                            for ow in start..<end { destination[ow] = source[ow * g.strideX + shift] }
                         }
                         for ow in end..<wo { destination[ow] = 0 }
                     }
@@ -205,11 +208,15 @@ extension Kernels {
                         let ih = oh * g.strideY - g.paddingY + ki
                         if ih < 0 || ih >= g.height { continue }
                         let source = row + oh * wo
-                        let destination = image + (c * g.height + ih) * g.width - g.paddingX + kj
+                        let destination = image + (c * g.height + ih) * g.width
+                        let shift = kj - g.paddingX
                         if g.strideX == 1 {
-                            for ow in start..<end { destination[ow] += source[ow] }
+                            if end > start {
+                                let target = destination + (start + shift), values = source + start
+                                for index in 0..<(end - start) { target[index] += values[index] }
+                            }
                         } else {
-                            for ow in start..<end { destination[ow * g.strideX] += source[ow] }
+                            for ow in start..<end { destination[ow * g.strideX + shift] += source[ow] }
                         }
                     }
                 }

@@ -28,7 +28,7 @@ extension Tensor {
     ///   - inputs: the tensors the op reads; they are made contiguous if they are not.
     ///   - outputShapes: one shape per output.
     ///   - forward: fills every element of every output buffer (they start uninitialised).
-    ///   - backward: adds input gradients; runs with gradient recording off, at most once.
+    ///   - backward: adds input gradients; runs with gradient recording off, once per backward pass.
     public static func customOperation(
         name: StaticString,
         inputs: [Tensor],

@@ -136,6 +136,42 @@ extension Kernels {
         return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7)) + tail
     }
 
+    /// `Σ (a[i] − shift)²`, in eight partial sums like ``sum(_:count:)``.
+    @inline(__always)
+    static func sumOfSquaredDeviations(_ a: UnsafePointer<Float>, count: Int, from shift: Float) -> Float {
+        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+        var s4: Float = 0, s5: Float = 0, s6: Float = 0, s7: Float = 0
+        var index = 0
+        while index + 8 <= count {
+            let d0 = a[index] - shift, d1 = a[index + 1] - shift, d2 = a[index + 2] - shift, d3 = a[index + 3] - shift
+            let d4 = a[index + 4] - shift, d5 = a[index + 5] - shift, d6 = a[index + 6] - shift, d7 = a[index + 7] - shift
+            s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3
+            s4 += d4 * d4; s5 += d5 * d5; s6 += d6 * d6; s7 += d7 * d7
+            index += 8
+        }
+        var tail: Float = 0
+        while index < count { let d = a[index] - shift; tail += d * d; index += 1 }
+        return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7)) + tail
+    }
+
+    /// `Σ g[i] · (x[i] − shift)`, in eight partial sums like ``sum(_:count:)``.
+    @inline(__always)
+    static func dotWithDeviations(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, from shift: Float) -> Float {
+        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+        var s4: Float = 0, s5: Float = 0, s6: Float = 0, s7: Float = 0
+        var index = 0
+        while index + 8 <= count {
+            s0 += g[index] * (x[index] - shift); s1 += g[index + 1] * (x[index + 1] - shift)
+            s2 += g[index + 2] * (x[index + 2] - shift); s3 += g[index + 3] * (x[index + 3] - shift)
+            s4 += g[index + 4] * (x[index + 4] - shift); s5 += g[index + 5] * (x[index + 5] - shift)
+            s6 += g[index + 6] * (x[index + 6] - shift); s7 += g[index + 7] * (x[index + 7] - shift)
+            index += 8
+        }
+        var tail: Float = 0
+        while index < count { tail += g[index] * (x[index] - shift); index += 1 }
+        return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7)) + tail
+    }
+
     @inline(__always)
     static func sum(_ a: UnsafePointer<Float>, count: Int, stride: Int) -> Float {
         var total: Float = 0

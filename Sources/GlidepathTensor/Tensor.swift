@@ -16,7 +16,8 @@
 ///
 /// Design after candle's `Tensor(Arc<Tensor_>)` and micrograd's `Value`; see ARCHITECTURE.md.
 public struct Tensor: @unchecked Sendable {
-    let node: TensorNode
+    // `var` only so that backward can test it for unique ownership (`isKnownUniquelyReferenced`).
+    var node: TensorNode
 
     init(node: TensorNode) { self.node = node }
 

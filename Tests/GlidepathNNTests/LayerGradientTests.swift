@@ -84,6 +84,47 @@ struct LayerGradientTests {
         #expect(gradient[0..<3].allSatisfy { $0 != 0 })
     }
 
+    /// Sequential fuses Linear → ReLU; the fused op must compute the same function and gradients as
+    /// the two separate layers (each finite-difference checked above and in GlidepathTensorTests).
+    @Test func fusedLinearReLUMatchesSeparateLayers() throws {
+        var generator = SeededGenerator(seed: 16)
+        let first = try Linear(inputFeatures: 6, outputFeatures: 8, using: &generator)
+        let second = try Linear(inputFeatures: 8, outputFeatures: 3, using: &generator)
+        let fused = Sequential([first, Activation(.relu), second])
+        let x = leaf(randomTensor([5, 6], seed: 17))
+        let y = fused(x)
+        (y * projection(y.shape)).sum().backward()
+        let fusedGradients = ([x] + fused.parameters).map { $0.grad?.scalars ?? [] }
+        let xs = leaf(x)
+        fused.clearGradients()
+        let separate = second(first(xs).relu())
+        (separate * projection(separate.shape)).sum().backward()
+        let separateGradients = ([xs] + fused.parameters).map { $0.grad?.scalars ?? [] }
+        #expect(y.scalars == separate.scalars)
+        for (a, b) in zip(fusedGradients, separateGradients) {
+            expectClose(a.map(Double.init), b.map(Double.init), absoluteTolerance: 1e-6, relativeTolerance: 1e-6)
+        }
+        // The fused op's own finite-difference check, with the first layer's bias shifted so that no
+        // pre-activation lies within h of the kink at 0.
+        first.bias?.withUnsafeMutableBufferPointer { bias in for i in bias.indices { bias[i] += bias[i] >= 0 ? 0.5 : -0.5 } }
+        checkGradients(of: [x] + fused.parameters, absoluteTolerance: 5e-3) { fused(x) }
+    }
+
+    /// Sequential runs ReLU → MaxPool2d as MaxPool2d → ReLU; values and gradients must equal the
+    /// layers applied one by one, including windows whose maximum is negative (zero gradient).
+    @Test func reluThenMaxPoolRewriteIsExact() throws {
+        let model = Sequential([Activation(.relu), try MaxPool2d(kernelSize: (2, 2))])
+        let x = leaf(randomTensor([2, 3, 4, 6], seed: 18, low: -1.5, high: 1))
+        let y = model(x)
+        (y * projection(y.shape)).sum().backward()
+        let xs = leaf(x)
+        let reference = xs.relu().maxPooled2D(kernel: (2, 2))
+        (reference * projection(reference.shape)).sum().backward()
+        #expect(y.scalars == reference.scalars)
+        #expect(try #require(x.grad).scalars == (try #require(xs.grad)).scalars)
+        #expect(reference.scalars.contains(0), "some windows are all negative")
+    }
+
     @Test func sequentialWithFlatten() throws {
         var generator = SeededGenerator(seed: 14)
         let model = Sequential([
@@ -115,6 +156,16 @@ struct LSTMGradientTests {
         checkGradients(of: [x] + lstm.parameters) {
             (try? lstm(x, lengths: [4, 2, 1])).map(combined) ?? x
         }
+    }
+
+    /// Equal lengths take the in-place (strided GEMM) path of the backward pass; shorter than T too.
+    @Test func bidirectionalUniformLengths() throws {
+        var generator = SeededGenerator(seed: 30)
+        let lstm = try LSTM(inputSize: 2, hiddenSize: 3, bidirectional: true, using: &generator)
+        loadClosedForm(lstm, scale: 0.8)
+        let x = leaf(randomTensor([2, 4, 2], seed: 31))
+        checkGradients(of: [x] + lstm.parameters) { (try? lstm(x)).map(combined) ?? x }
+        checkGradients(of: [x] + lstm.parameters) { (try? lstm(x, lengths: [3, 3])).map(combined) ?? x }
     }
 
     @Test func sequenceFirstSingleDirection() throws {

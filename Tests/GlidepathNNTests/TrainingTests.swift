@@ -128,6 +128,27 @@ struct TrainingTests {
         #expect(sgd.groups.map(\.hyperparameters.momentum) == [0.85, 0.95])
     }
 
+    /// `setTraining(false)` reaches every descendant: dropout becomes the identity and batch norm
+    /// uses (and stops updating) its running statistics.
+    @Test func trainingModeReachesEveryLayer() throws {
+        let dropout = try Dropout(probability: 0.5, seed: 7)
+        let norm = try BatchNorm.oneDimensional(features: 3)
+        let model = Sequential([Sequential([dropout]), norm])
+        let x = randomTensor([400, 3], seed: 8, low: 1, high: 2)
+        let trained = dropout(x).scalars
+        // Inverted dropout: survivors scaled by 1/(1 − p) = 2, about half zeroed (400·3 draws, 5σ ≈ 87).
+        let zeros = trained.filter { $0 == 0 }.count
+        #expect(abs(zeros - 600) < 87)
+        #expect(zip(trained, x.scalars).allSatisfy { $0 == 0 || $0 == 2 * $1 })
+        model.setTraining(false)
+        #expect(!dropout.isTraining && !norm.isTraining)
+        let statistics = norm.runningMean.scalars
+        let evaluated = model(x)
+        #expect(norm.runningMean.scalars == statistics)
+        // Running statistics (0, 1) in evaluation: y = x/√(1 + ε).
+        expectClose(evaluated.doubles, x.scalars.map { Double($0) / (1 + 1e-5).squareRoot() }, relativeTolerance: 1e-6)
+    }
+
     @Test func invalidOptimizerConfigurationsThrow() throws {
         let p = randomTensor([2], seed: 1).requiringGradient()
         #expect(throws: NNError.self) { try SGD(parameters: [p], .init(learningRate: -1)) }

@@ -125,6 +125,21 @@ extension TensorEngineTests {
             #expect(!y.isLeaf)
         }
 
+        @Test func leavesNeverShareGradientBuffers() {
+            // a + b hands the same gradient tensor to both leaves; each must own its gradient.
+            let a = Tensor([1, 2]).requiringGradient(), b = Tensor([3, 4]).requiringGradient()
+            (a + b).sum().backward()
+            a.zeroGradient()
+            #expect(b.grad?.scalars == [1, 1])
+            #expect(a.grad?.scalars == [0, 0])
+            // A seed the caller keeps is copied, not adopted.
+            let c = Tensor([5, 6]).requiringGradient()
+            let seed = Tensor([1, 2])
+            c.backward(seed: seed)
+            c.zeroGradient()
+            #expect(seed.scalars == [1, 2])
+        }
+
         @Test func explicitSeed() {
             let x = Tensor([1, 2]).requiringGradient()
             (x * 3).backward(seed: Tensor([1, 10]))
