@@ -62,17 +62,21 @@ public struct GradientSink {
         guard node.requiresGrad else { return }
         precondition(gradient.shape == node.shape,
                      "backward: gradient of shape \(gradient.shape) for an input of shape \(node.shape)")
-        guard let existing = node.pendingGradient else {
+        guard var existing = node.pendingGradient else {
             node.pendingGradient = gradient
             node.pendingIsOwned = false
             return
         }
-        if node.pendingIsOwned {
+        node.pendingGradient = nil
+        if node.pendingIsOwned || Tensor.isExclusivelyOwnedDenseBuffer(&existing) {
+            // Nobody else can see this buffer (the engine made it, or its only reference was the
+            // pending slot): add in place instead of allocating a sum.
             Kernels.addInPlace(existing, gradient)
+            node.pendingGradient = existing
         } else {
             node.pendingGradient = Kernels.binary(AddOperation.self, existing, gradient)
-            node.pendingIsOwned = true
         }
+        node.pendingIsOwned = true
     }
 
     /// Adds `gradient` to the region of input `index` that a view with `shape`, `strides` and `offset`
@@ -215,12 +219,18 @@ extension Tensor {
         // Adopt the buffer instead of copying it when nothing else can reach it: the gradient's node
         // and storage are referenced only from here, and it covers its storage exactly. Saves a copy
         // of every parameter per step (8 MB for the BiLSTM's embedding).
-        if gradient.node.offset == 0, gradient.isContiguous, gradient.node.storage.count == gradient.count,
-           isKnownUniquelyReferenced(&gradient.node), isKnownUniquelyReferenced(&gradient.node.storage) {
+        if isExclusivelyOwnedDenseBuffer(&gradient) {
             leaf.gradient = gradient.node.storage
         } else {
             leaf.gradient = Kernels.contiguousCopy(gradient)
         }
+    }
+
+    /// Whether `tensor` is the only reference to its node and its node the only reference to its
+    /// storage, which it covers densely from offset 0: then it may be written in place or adopted.
+    static func isExclusivelyOwnedDenseBuffer(_ tensor: inout Tensor) -> Bool {
+        tensor.node.offset == 0 && tensor.isContiguous && tensor.node.storage.count == tensor.count
+            && isKnownUniquelyReferenced(&tensor.node) && isKnownUniquelyReferenced(&tensor.node.storage)
     }
 
     /// Post-order of the graph below `root` (inputs before the ops that use them), without recursion so

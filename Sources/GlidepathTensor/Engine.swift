@@ -61,7 +61,15 @@ public enum Engine {
             for item in 0..<count { body(item) }
             return
         }
-        workers.parallelFor(count, body)
+        // Workers run items under the caller's gradient mode (it is per thread): a parallel kernel
+        // inside `withoutGradients` or inside backward must not record graphs on the workers.
+        let depth = GradientMode.disabledDepth
+        workers.parallelFor(count) { item in
+            let own = GradientMode.disabledDepth
+            GradientMode.setDisabledDepth(depth)
+            defer { GradientMode.setDisabledDepth(own) }
+            body(item)
+        }
     }
 
     /// Runs `body` with the backend limited to one thread, restoring the configured count when the

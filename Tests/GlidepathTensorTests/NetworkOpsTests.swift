@@ -142,6 +142,15 @@ extension TensorEngineTests {
             let double = run()
             #expect(single == double)
             #expect(run() == double)
+            // Items run on the workers under the caller's gradient mode.
+            var recorded = [Bool](repeating: true, count: 4)
+            recorded.withUnsafeMutableBufferPointer { buffer in
+                let base = buffer.baseAddress
+                withoutGradients {
+                    Engine.parallelFor(4) { item in base?[item] = GradientMode.isEnabled }
+                }
+            }
+            #expect(recorded == [false, false, false, false])
         }
     }
 }
