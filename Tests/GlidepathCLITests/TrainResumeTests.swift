@@ -26,9 +26,9 @@ struct TrainResumeTests {
         #expect(expectedRecord.count == 3 * 8 + 3)  // 8 updates per epoch (1,024 / 128) and 3 epoch rows
 
         // 1. SIGKILL in the middle of epoch 2: only epoch 1 (and its checkpoint) is in the store.
-        let killed = try WatchedGlidepath(arguments + ["--store", "killed.sqlite", "--step-delay-ms", "150"],
+        let killed = try WatchedGlidepath(arguments + ["--store", "killed.sqlite", "--step-delay-ms", "250"],
                                           in: directory.url)
-        #expect(killed.waitFor("epoch 2/3 step 4/8"))
+        #expect(killed.waitFor("epoch 2/3 step 3/8"))
         killed.signal(SIGKILL)
         let killedOutcome = killed.finish()
         #expect(killed.process.terminationReason == .uncaughtSignal && killedOutcome.status == SIGKILL)
@@ -44,9 +44,9 @@ struct TrainResumeTests {
         #expect(try deterministicRecord(store: killedStore, run: killedRun.id.rawValue) == expectedRecord)
 
         // 2. SIGINT in the middle of epoch 2: a mid-epoch checkpoint, status interrupted, exit 130.
-        let interrupted = try WatchedGlidepath(arguments + ["--store", "interrupted.sqlite", "--step-delay-ms", "150"],
+        let interrupted = try WatchedGlidepath(arguments + ["--store", "interrupted.sqlite", "--step-delay-ms", "250"],
                                                in: directory.url)
-        #expect(interrupted.waitFor("epoch 2/3 step 4/8"))
+        #expect(interrupted.waitFor("epoch 2/3 step 3/8"))
         interrupted.signal(SIGINT)
         let interruptedOutcome = interrupted.finish()
         #expect(interruptedOutcome.status == 130, "\(interruptedOutcome.standardError)")
@@ -65,7 +65,7 @@ struct TrainResumeTests {
 
         // 3. SIGKILL in epoch 3, then the newest (epoch 2) checkpoint damaged: resume skips it with a
         //    warning, replays epoch 2 from the epoch 1 checkpoint, and still ends identically.
-        let late = try WatchedGlidepath(arguments + ["--store", "damaged.sqlite", "--step-delay-ms", "150"],
+        let late = try WatchedGlidepath(arguments + ["--store", "damaged.sqlite", "--step-delay-ms", "250"],
                                         in: directory.url)
         #expect(late.waitFor("epoch 3/3 step 3/8"))
         late.signal(SIGKILL)
@@ -93,7 +93,7 @@ struct TrainResumeTests {
         let data = try TestEnvironment.requireDataDirectory()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let child = try WatchedGlidepath(smallAdultArguments(dataDirectory: data) + ["--step-delay-ms", "150"],
+        let child = try WatchedGlidepath(smallAdultArguments(dataDirectory: data) + ["--step-delay-ms", "250"],
                                          in: directory.url)
         #expect(child.waitFor("epoch 2/3 step 2/8"))
         child.signal(SIGKILL)
