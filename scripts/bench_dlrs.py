@@ -2,7 +2,8 @@
 """Times one pytorch-dlrs 0.3.0.dev0 step on the input of Sources/GlidepathBenchmarks/DLRSBenchmark.swift.
 
 Run by the Swift benchmark as `$PYTHON scripts/bench_dlrs.py` (the interpreter needs torch); prints one
-JSON line: {"version", "ordinary_seconds", "exact_seconds"} (medians). pytorch-dlrs is installed with
+JSON line: {"version", "ordinary_seconds", "exact_seconds"} (medians) and the rates after each step
+("ordinary_rates", "exact_rates", float.hex), which the Swift side compares bit for bit. pytorch-dlrs is installed with
 `pip install --no-deps --target .build/bench-python/<version>` on first use, so it never touches the
 interpreter's own site-packages. Set DLRS_BENCH_VERSION to time another version (e.g. 0.2.1).
 """
@@ -31,9 +32,11 @@ def ensure_package():
 
 
 def median_step_seconds(losses, repetitions):
+    """Median seconds of one step, and the rates after it (hex) for a bit-parity check."""
     import torch
     from dlrs import DLRSScheduler
     times = []
+    rates = []
     for _ in range(repetitions):
         params = [torch.nn.Parameter(torch.zeros(1)) for _ in range(GROUP_COUNT)]
         groups = [{"params": [p], "lr": 1e-3 * (1 + g / 100)} for g, p in enumerate(params)]
@@ -41,7 +44,8 @@ def median_step_seconds(losses, repetitions):
         start = time.perf_counter()
         scheduler.step(losses)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        rates = [float(group["lr"]).hex() for group in scheduler.optimizer.param_groups]
+    return statistics.median(times), rates
 
 
 def main():
@@ -52,9 +56,10 @@ def main():
     unit = [1.0] * LOSS_COUNT
     unit[0], unit[-1] = 0.5, 1.5
     median_step_seconds(ordinary, 2)  # warm-up
-    result = {"version": dlrs.__version__,
-              "ordinary_seconds": median_step_seconds(ordinary, 9),
-              "exact_seconds": median_step_seconds(unit, 5)}
+    ordinary_seconds, ordinary_rates = median_step_seconds(ordinary, 9)
+    exact_seconds, exact_rates = median_step_seconds(unit, 5)
+    result = {"version": dlrs.__version__, "ordinary_seconds": ordinary_seconds, "exact_seconds": exact_seconds,
+              "ordinary_rates": ordinary_rates, "exact_rates": exact_rates}
     print(json.dumps(result))
 
 

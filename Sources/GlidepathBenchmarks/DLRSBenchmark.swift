@@ -12,6 +12,7 @@ import Glidepath
 /// * rates: group g starts at `1e-3·(1 + g/100)`.
 public enum DLRSBenchmark {
     public struct Result: Sendable {
+        // Seconds are medians over the repetitions; the Python fields are nil when it did not run.
         /// Median seconds per step on the ordinary input.
         public var ordinarySeconds: Double
         /// Median seconds per step on the s = 1 input (exact rational branch).
@@ -78,10 +79,12 @@ public enum DLRSBenchmark {
             if let python = pythonReference() {
                 result.pythonOrdinarySeconds = python.ordinary
                 result.pythonExactSeconds = python.exact
-                print(String(format: "pytorch-dlrs %@ same step                    %8.3f ms   ratio %.1fx",
-                             python.version, python.ordinary * 1e3, python.ordinary / ordinary))
-                print(String(format: "pytorch-dlrs %@ s = 1 path                   %8.3f ms   ratio %.1fx",
-                             python.version, python.exact * 1e3, python.exact / exact))
+                let sameOrdinary = python.ordinaryRates == ordinaryScheduler.learningRates.map(\.bitPattern)
+                let sameExact = python.exactRates == exactScheduler.learningRates.map(\.bitPattern)
+                print(String(format: "pytorch-dlrs %@ same step                    %8.3f ms   ratio %.1fx   rates bit-identical: %@",
+                             python.version, python.ordinary * 1e3, python.ordinary / ordinary, sameOrdinary ? "yes" : "NO"))
+                print(String(format: "pytorch-dlrs %@ s = 1 path                   %8.3f ms   ratio %.1fx   rates bit-identical: %@",
+                             python.version, python.exact * 1e3, python.exact / exact, sameExact ? "yes" : "NO"))
             } else {
                 print("pytorch-dlrs reference: not run (set PYTHON to an interpreter with torch; "
                       + "scripts/bench_dlrs.py installs pytorch-dlrs 0.3.0.dev0 into .build/bench-python)")
@@ -94,7 +97,9 @@ public enum DLRSBenchmark {
     }
 
     /// Runs `$PYTHON scripts/bench_dlrs.py` from the repository root and parses its JSON line.
-    static func pythonReference() -> (version: String, ordinary: Double, exact: Double)? {
+    static func pythonReference()
+        -> (version: String, ordinary: Double, exact: Double, ordinaryRates: [UInt64], exactRates: [UInt64])?
+    {
         guard let python = ProcessInfo.processInfo.environment["PYTHON"], !python.isEmpty else { return nil }
         var root = URL(fileURLWithPath: #filePath)
         while root.path != "/" {
@@ -121,11 +126,15 @@ public enum DLRSBenchmark {
               let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let version = object["version"] as? String,
               let ordinary = object["ordinary_seconds"] as? Double,
-              let exact = object["exact_seconds"] as? Double
+              let exact = object["exact_seconds"] as? Double,
+              let ordinaryRates = object["ordinary_rates"] as? [String],
+              let exactRates = object["exact_rates"] as? [String]
         else {
             print("pytorch-dlrs reference: scripts/bench_dlrs.py failed (status \(process.terminationStatus))")
             return nil
         }
-        return (version, ordinary, exact)
+        // float.hex() strings parse exactly with Double(_:) (strtod reads hexadecimal floats).
+        func patterns(_ texts: [String]) -> [UInt64] { texts.map { Double($0)?.bitPattern ?? 0 } }
+        return (version, ordinary, exact, patterns(ordinaryRates), patterns(exactRates))
     }
 }
