@@ -54,6 +54,26 @@ struct MLRSNetSchedulerTests {
         }
     }
 
+    @Test("the published schedule is a three-stage step schedule: ≈0.49, 0.001, 0.0006 on CIFAR-10 (mlrsnet.md §6)",
+          .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
+    func threeStageLevels() throws {
+        // mlrsnet.md §6 simulates the ResNet-18 record: L0 ≈ ln 10, then L ≈ 0.004 at the first swap and
+        // ≈ 0.008 at the second; the stage levels are about 0.49, 0.001 and 0.0006.
+        let nets = try OfficialNets.names.map { try OfficialNets.load($0) }
+        var scheduler = try MLRSNetScheduler(
+            nets: nets, switchSteps: [600, 1200], classCount: 10, initialLoss: log(10), baseRates: [0.1],
+            scaleRule: .reference)
+        var levels: [Double] = []
+        for step in 0..<1800 {
+            let loss = step < 600 ? 1.0 : step < 1200 ? 0.004 : 0.008
+            try scheduler.step(Observation(losses: [loss]))
+            if step == 599 || step == 1199 || step == 1799 { levels.append(scheduler.learningRates[0]) }
+        }
+        expectClose(levels[0], 0.49, relativeTolerance: 0.03)
+        expectClose(levels[1], 0.001, relativeTolerance: 0.05)
+        expectClose(levels[2], 0.0006, relativeTolerance: 0.05)
+    }
+
     @Test("γ(L) agrees bit for bit with meta_test.py's formula (fixture gamma table)")
     func scaleMatchesReference() throws {
         for entry in try MLRSNetReference.load().gamma {
