@@ -29,6 +29,12 @@ struct ScheduleCommand: ParsableCommand {
     @Flag(name: .customLong("log-scale"), help: "Plot the rate on a logarithmic axis (svg only).")
     var logScale = false
 
+    func validate() throws {
+        if logScale && format != .svg {
+            throw ValidationError("--log-scale applies to --format svg only (got --format \(format.rawValue))")
+        }
+    }
+
     func run() throws {
         let input: ScheduleInput
         var scheduler: AnyScheduler

@@ -92,6 +92,15 @@ struct ScheduleCommandTests {
         #expect(result.standardError.contains(named), "\(result.standardError)")
     }
 
+    @Test("--log-scale without --format svg is refused rather than ignored")
+    func logScaleNeedsSVG() throws {
+        let result = try BuiltBinary.schedule(
+            #"{"lrs": [0.1], "scheduler": {"name": "exponential", "gamma": 0.9}, "steps": 2}"#, ["--log-scale"])
+        #expect(result.status != 0)
+        #expect(result.standardOutput.isEmpty)
+        #expect(result.standardError.contains("--log-scale"), "\(result.standardError)")
+    }
+
     @Test("an invalid observation prints the lines before it, then exits naming the step and value")
     func invalidObservation() throws {
         let result = try BuiltBinary.schedule(
