@@ -59,6 +59,10 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("eval-limit"), help: "Evaluate on only the first N validation and test examples.")
     var evaluationLimit: Int?
 
+    @Option(name: .customLong("cifar-batches"), parsing: .upToNextOption,
+            help: "cifar10-cnn only: train on these CIFAR-10 training batches (1–5; default all five).")
+    var trainingBatches: [Int] = []
+
     @Option(help: ArgumentHelp("Continue run RUN (identifier or unique prefix) from its last checkpoint.",
                                valueName: "run"))
     var resume: String?
@@ -72,7 +76,8 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if resume != nil {
             let given = [task != nil, scheduler != nil, schedulerConfiguration != nil, epochs != nil,
-                         targetValidationLoss != nil, trainingLimit != nil, evaluationLimit != nil]
+                         targetValidationLoss != nil, trainingLimit != nil, evaluationLimit != nil,
+                         !trainingBatches.isEmpty]
             if given.contains(true) {
                 throw ValidationError("--resume continues a run with its recorded configuration; "
                                       + "only --store, --data-dir and --json may be given with it")
@@ -100,7 +105,8 @@ struct TrainCommand: ParsableCommand {
             let request = TrainingRequest(
                 task: task, scheduler: scheduler ?? "", schedulerFile: file, optimizer: optimizer, epochs: epochs,
                 seed: seed, dataDirectory: DataDirectoryOptions.resolve(dataDirectory), targetValidationLoss: targetValidationLoss,
-                threads: threads, trainingLimit: trainingLimit, evaluationLimit: evaluationLimit)
+                threads: threads, trainingLimit: trainingLimit, evaluationLimit: evaluationLimit,
+                trainingBatches: trainingBatches.isEmpty ? nil : trainingBatches)
             session = try TrainingSession.start(request, storePath: storeOptions.store)
         }
         let progress = ProgressReporter.standardError(clock: SystemClock(), stepsPerEpoch: session.updatesPerEpoch)

@@ -56,6 +56,10 @@ struct TrainCommandTests {
                           mentioning: "invalid configuration trainingLimit=1: must be ≥ 2")
         try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--target-val-loss", "0"],
                           mentioning: "invalid configuration targetValidationLoss=0.0: must be finite and > 0")
+        try expectRefused(["train", "--task", "mnist-cnn", "--scheduler", "cosine", "--cifar-batches", "1"],
+                          mentioning: "invalid configuration trainingBatches=[1]: applies to cifar10-cnn only")
+        try expectRefused(["train", "--task", "cifar10-cnn", "--scheduler", "cosine", "--cifar-batches", "1", "6"],
+                          mentioning: "invalid configuration trainingBatches=[1, 6]: must list distinct CIFAR-10 training batches")
     }
 
     @Test("a missing data directory names the dataset and the path")
@@ -92,6 +96,29 @@ struct TrainCommandTests {
         try makeFixtureStore(in: directory.url)
         let unknown = try runGlidepath(["train", "--resume", "20991231"], in: directory.url)
         #expect(unknown.status == 1 && unknown.standardError.contains("no run '20991231'"), "\(unknown.standardError)")
+    }
+
+    @Test("cifar10-cnn trains on the CIFAR-10 batches it is told to, and records them in the run",
+          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    func cifarTrainingBatches() throws {
+        let data = try TestEnvironment.requireDataDirectory()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // The shared data directory holds batches 1–2 only: without --cifar-batches the run is refused
+        // naming the first missing batch, never silently trained on a smaller set.
+        let refused = try runGlidepath(["train", "--task", "cifar10-cnn", "--scheduler", "cosine", "--epochs", "1",
+                                        "--data-dir", data.path], in: directory.url)
+        #expect(refused.status == 1 && refused.standardError.contains("data_batch_3"), "\(refused.standardError)")
+        let outcome = try runGlidepath(["train", "--task", "cifar10-cnn", "--scheduler", "cosine", "--epochs", "1",
+                                        "--data-dir", data.path, "--cifar-batches", "1", "2",
+                                        "--train-limit", "128", "--eval-limit", "64", "--json"], in: directory.url)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let result = try decodeResult(outcome)
+        #expect(result.status == .completed && result.epochs == 1)
+        let store = try RunStore(path: directory.path(RunStore.defaultFileName), access: .readOnly)
+        let run = try store.run(matching: result.runId)
+        // The run records the choice: RunConfiguration.trainingBatches, sorted-key JSON.
+        #expect(run.configurationJSON.contains(#""trainingBatches":[1,2]"#), "\(run.configurationJSON)")
     }
 
     @Test("a loss that goes non-finite ends the run as diverged, recorded, with exit 0",

@@ -31,13 +31,17 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
     public var trainingLimit: Int?
     /// Evaluate on only the first N examples of the validation and test sets; nil = all.
     public var evaluationLimit: Int?
+    /// For `cifar10-cnn` only: the training batch files (1–5) the training split is read from; nil = all
+    /// five. Set explicitly when a data directory holds only some batches, so a smaller training set is
+    /// always a recorded choice, never a silent one. Absent from the JSON when nil.
+    public var trainingBatches: [Int]?
 
     public static let currentVersion = 1
 
     public init(task: TrainingTask, scheduler: String, schedulerConfiguration: StateValue,
                 optimizer: OptimizerSettings? = nil, epochs: Int? = nil, seed: UInt64,
                 dataDirectory: String, targetValidationLoss: Double? = nil, threads: Int,
-                trainingLimit: Int? = nil, evaluationLimit: Int? = nil) {
+                trainingLimit: Int? = nil, evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil) {
         let specification = task.specification
         self.version = Self.currentVersion
         self.task = task
@@ -53,6 +57,7 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         self.threads = threads
         self.trainingLimit = trainingLimit
         self.evaluationLimit = evaluationLimit
+        self.trainingBatches = trainingBatches
     }
 
     /// Checks every field.
@@ -77,6 +82,13 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         }
         if let limit = trainingLimit, limit < 2 { throw fail("trainingLimit", "\(limit)", "must be ≥ 2") }
         if let limit = evaluationLimit, limit < 1 { throw fail("evaluationLimit", "\(limit)", "must be ≥ 1") }
+        if let batches = trainingBatches {
+            let text = "\(batches)"
+            guard task == .cifar10CNN else { throw fail("trainingBatches", text, "applies to cifar10-cnn only") }
+            guard !batches.isEmpty, batches.allSatisfy((1...5).contains), Set(batches).count == batches.count else {
+                throw fail("trainingBatches", text, "must list distinct CIFAR-10 training batches from 1 to 5")
+            }
+        }
         try optimizer.validate()
     }
 

@@ -20,8 +20,10 @@ public struct TaskData: Sendable {
     /// Reads the task's dataset from `dataDirectory` (resolved with `DatasetCatalog.directory(for:in:)`).
     ///
     /// - Throws: ``TrainingError/data(_:)`` naming the file (a missing directory or file included).
+    ///   - trainingBatches: for CIFAR-10, the training batch files to read (nil = all five; every listed
+    ///     batch must be present).
     public static func load(task: TrainingTask, dataDirectory: String, trainingLimit: Int? = nil,
-                            evaluationLimit: Int? = nil) throws(TrainingError) -> TaskData {
+                            evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil) throws(TrainingError) -> TaskData {
         let specification = task.specification
         guard let name = DatasetName(rawValue: specification.dataset.rawValue) else {
             throw .invalidConfiguration("dataset \(specification.dataset.rawValue) has no reader")
@@ -44,7 +46,8 @@ public struct TaskData: Sendable {
                 case .fashionMNIST: official = try MNIST.loadAll(from: directory, variant: .fashion)
                 case .cifar10:
                     let source = CIFAR10.locate(in: directory)
-                    official = (try CIFAR10.load(.train, from: source), try CIFAR10.load(.test, from: source))
+                    official = (try CIFAR10.load(.train, from: source, trainingBatches: trainingBatches ?? Array(1...5)),
+                                try CIFAR10.load(.test, from: source))
                 default: throw TrainingError.invalidConfiguration("\(name.rawValue) is not an image dataset")
                 }
                 let splits = try DatasetSplits(officialTrain: official.train, officialTest: official.test,

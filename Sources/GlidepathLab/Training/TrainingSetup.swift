@@ -19,10 +19,12 @@ public struct TrainingRequest: Sendable {
     public var threads: Int
     public var trainingLimit: Int?
     public var evaluationLimit: Int?
+    public var trainingBatches: [Int]?
 
     public init(task: TrainingTask, scheduler: String, schedulerFile: StateValue? = nil, optimizer: OptimizerKind = .adam,
                 epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String, targetValidationLoss: Double? = nil,
-                threads: Int = 1, trainingLimit: Int? = nil, evaluationLimit: Int? = nil) {
+                threads: Int = 1, trainingLimit: Int? = nil, evaluationLimit: Int? = nil,
+                trainingBatches: [Int]? = nil) {
         self.task = task
         self.scheduler = scheduler
         self.schedulerFile = schedulerFile
@@ -33,6 +35,7 @@ public struct TrainingRequest: Sendable {
         self.targetValidationLoss = targetValidationLoss
         self.threads = threads
         self.trainingLimit = trainingLimit
+        self.trainingBatches = trainingBatches
         self.evaluationLimit = evaluationLimit
     }
 }
@@ -53,7 +56,8 @@ extension TrainingSession {
             task: request.task, scheduler: request.scheduler, schedulerConfiguration: .null,
             optimizer: optimizerSettings, epochs: request.epochs, seed: request.seed,
             dataDirectory: request.dataDirectory, targetValidationLoss: request.targetValidationLoss,
-            threads: request.threads, trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit)
+            threads: request.threads, trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
+            trainingBatches: request.trainingBatches)
         do { try configuration.validate() } catch { throw .task(error) }
         // Reject a bad scheduler before reading any data: a dry parse with placeholder run figures.
         let dryRun = try SchedulerSetup.resolve(name: request.scheduler, file: request.schedulerFile,
@@ -67,7 +71,8 @@ extension TrainingSession {
 
         try setThreads(configuration.threads)
         let data = try TaskData.load(task: request.task, dataDirectory: request.dataDirectory,
-                                     trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit)
+                                     trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
+                                     trainingBatches: request.trainingBatches)
         var generator = SeededGenerator(seed: request.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
         let optimizer = try makeOptimizer(optimizerSettings, parameters: model.module.parameters)
@@ -145,7 +150,8 @@ extension TrainingSession {
         let specification = configuration.task.specification
         let data = try TaskData.load(task: configuration.task, dataDirectory: dataDirectory ?? configuration.dataDirectory,
                                      trainingLimit: configuration.trainingLimit,
-                                     evaluationLimit: configuration.evaluationLimit)
+                                     evaluationLimit: configuration.evaluationLimit,
+                                     trainingBatches: configuration.trainingBatches)
         var generator = SeededGenerator(seed: configuration.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
         let optimizer = try makeOptimizer(configuration.optimizer, parameters: model.module.parameters)
