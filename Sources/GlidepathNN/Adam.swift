@@ -81,14 +81,8 @@ public final class Adam: Optimizer {
     /// Sets each group's learning rate and, when given, β₁ (what PyTorch's cyclic schedulers move for
     /// Adam). `precondition`s one entry per group.
     public func receive(learningRates: [Double], momenta: [Double]?) {
-        precondition(learningRates.count == groups.count, "Adam: \(learningRates.count) learning rates for \(groups.count) groups")
-        for index in groups.indices {
-            groups[index].hyperparameters.learningRate = learningRates[index]
-            if let momenta {
-                precondition(momenta.count == groups.count, "Adam: \(momenta.count) momenta for \(groups.count) groups")
-                groups[index].hyperparameters.beta1 = momenta[index]
-            }
-        }
+        OptimizerSupport.receive(&groups, learningRates: learningRates, momenta: momenta, optimizer: "Adam",
+                                 learningRate: \.learningRate, momentum: \.beta1)
     }
 
     public func step() {

@@ -60,6 +60,24 @@ struct ParameterSlots {
 enum OptimizerSupport {
     static let stateVersion = "1"
 
+    /// What every optimizer's `receive(learningRates:momenta:)` does: set each group's rate and, when
+    /// given, the hyperparameter a scheduler's momentum drives (SGD/RMSprop momentum, Adam's β₁).
+    /// `precondition`s one entry per group (the training loop builds the scheduler from the groups).
+    static func receive<H>(
+        _ groups: inout [ParameterGroup<H>], learningRates: [Double], momenta: [Double]?, optimizer: String,
+        learningRate: WritableKeyPath<H, Double>, momentum: WritableKeyPath<H, Double>
+    ) {
+        precondition(learningRates.count == groups.count,
+                     "\(optimizer): \(learningRates.count) learning rates for \(groups.count) groups")
+        if let momenta {
+            precondition(momenta.count == groups.count, "\(optimizer): \(momenta.count) momenta for \(groups.count) groups")
+        }
+        for index in groups.indices {
+            groups[index].hyperparameters[keyPath: learningRate] = learningRates[index]
+            if let momenta { groups[index].hyperparameters[keyPath: momentum] = momenta[index] }
+        }
+    }
+
     /// Checks that parameters are contiguous leaves that require gradients and appear once.
     static func validate<H>(_ groups: [ParameterGroup<H>]) throws(NNError) {
         try NNError.require(!groups.isEmpty, "groups", 0, "an optimizer needs at least one parameter group")

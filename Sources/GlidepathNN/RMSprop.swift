@@ -64,14 +64,8 @@ public final class RMSprop: Optimizer {
 
     /// Sets each group's learning rate and, when given, its momentum. `precondition`s one entry per group.
     public func receive(learningRates: [Double], momenta: [Double]?) {
-        precondition(learningRates.count == groups.count, "RMSprop: \(learningRates.count) learning rates for \(groups.count) groups")
-        for index in groups.indices {
-            groups[index].hyperparameters.learningRate = learningRates[index]
-            if let momenta {
-                precondition(momenta.count == groups.count, "RMSprop: \(momenta.count) momenta for \(groups.count) groups")
-                groups[index].hyperparameters.momentum = momenta[index]
-            }
-        }
+        OptimizerSupport.receive(&groups, learningRates: learningRates, momenta: momenta, optimizer: "RMSprop",
+                                 learningRate: \.learningRate, momentum: \.momentum)
     }
 
     public func step() {

@@ -61,14 +61,8 @@ public final class SGD: Optimizer {
 
     /// Sets each group's learning rate and, when given, its momentum μ. `precondition`s one entry per group.
     public func receive(learningRates: [Double], momenta: [Double]?) {
-        precondition(learningRates.count == groups.count, "SGD: \(learningRates.count) learning rates for \(groups.count) groups")
-        for index in groups.indices {
-            groups[index].hyperparameters.learningRate = learningRates[index]
-            if let momenta {
-                precondition(momenta.count == groups.count, "SGD: \(momenta.count) momenta for \(groups.count) groups")
-                groups[index].hyperparameters.momentum = momenta[index]
-            }
-        }
+        OptimizerSupport.receive(&groups, learningRates: learningRates, momenta: momenta, optimizer: "SGD",
+                                 learningRate: \.learningRate, momentum: \.momentum)
     }
 
     public func step() {
