@@ -87,6 +87,33 @@ struct TrainResumeTests {
         #expect(try deterministicRecord(store: damagedStore, run: damagedRun.id.rawValue) == expectedRecord)
     }
 
+    @Test("a run still being trained by a live process is refused; once that process is gone it resumes",
+          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    func liveRunIsNotResumedTwice() throws {
+        let data = try TestEnvironment.requireDataDirectory()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let owner = try WatchedGlidepath(smallAdultArguments(dataDirectory: data) + ["--step-delay-ms", "250"],
+                                         in: directory.url)
+        #expect(owner.waitFor("epoch 2/3 step 2/8"))
+        let storePath = directory.path(RunStore.defaultFileName)
+        let run = try #require(try RunStore(path: storePath, access: .readOnly).runs().first)
+        #expect(run.status == .running)
+
+        let second = try runGlidepath(["train", "--resume", run.id.rawValue], in: directory.url)
+        #expect(second.status == 1)
+        #expect(second.standardError.contains("cannot resume run \(run.id.rawValue): the run is being trained by "
+                                              + "pid \(owner.process.processIdentifier)"), "\(second.standardError)")
+        // The refusal changed nothing: the owner goes on to complete its epochs.
+        #expect(owner.waitFor("epoch 2/3  train loss"))
+        owner.signal(SIGKILL)
+        _ = owner.finish()
+        // The kernel released the dead owner's lock: the run can now be taken over.
+        let resumed = try runGlidepath(["train", "--resume", run.id.rawValue, "--json"], in: directory.url)
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(try decodeResult(resumed).status == .completed)
+    }
+
     @Test("a run whose every checkpoint is damaged is refused and left as it was",
           .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func damagedCheckpointsAreRefused() throws {

@@ -23,32 +23,43 @@ struct RunRecorderTests {
         let clock = ManualClock(start: fixedStart)
         let store = try RunStore(path: directory.path("runs.sqlite"), clock: clock)
         let run = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
-        let recorder = try RunRecorder(store: store, run: run, retainedCheckpoints: 2, clock: clock)
-        #expect(recorder.checkpointDirectory.path == directory.path("glidepath-checkpoints/\(run.rawValue)"))
-        var step = 0
-        for epoch in 1...3 {
-            for _ in 1...2 {
-                step += 1
-                recorder.record(StepRecord(step: step, epoch: epoch, loss: 1, learningRates: [1e-3], gradientNorm: nil))
+        do {
+            let recorder = try RunRecorder(store: store, run: run, retainedCheckpoints: 2, clock: clock)
+            #expect(recorder.checkpointDirectory.path == directory.path("glidepath-checkpoints/\(run.rawValue)"))
+            var step = 0
+            for epoch in 1...3 {
+                for _ in 1...2 {
+                    step += 1
+                    recorder.record(StepRecord(step: step, epoch: epoch, loss: 1, learningRates: [1e-3], gradientNorm: nil))
+                }
+                // Until the epoch commits, nothing of it is in the store.
+                #expect(try store.steps(of: run).count == 2 * (epoch - 1))
+                try recorder.completeEpoch(epochRecord(epoch), checkpoint: state(epochs: epoch, steps: step))
             }
-            // Until the epoch commits, nothing of it is in the store.
-            #expect(try store.steps(of: run).count == 2 * (epoch - 1))
-            try recorder.completeEpoch(epochRecord(epoch), checkpoint: state(epochs: epoch, steps: step))
+            #expect(try store.steps(of: run).map(\.step) == [1, 2, 3, 4, 5, 6])
+            #expect(try store.epochs(of: run).map(\.epoch) == [1, 2, 3])
+            // Retention 2: the epoch-1 checkpoint (step 2) lost its row and its file.
+            #expect(try store.checkpoints(of: run).map(\.step) == [4, 6])
+            let files = try FileManager.default.contentsOfDirectory(atPath: recorder.checkpointDirectory.path).sorted()
+            #expect(files == [RunLease.fileName, "step-00000004-epoch.gpck", "step-00000006-epoch.gpck"].sorted())
+
+            // Epoch 4: one step, then SIGTERM.
+            recorder.record(StepRecord(step: 7, epoch: 4, loss: 1, learningRates: [1e-3], gradientNorm: nil))
+            try recorder.interrupt(checkpoint: state(epochs: 3, steps: 7, into: 1))
+            #expect(try store.run(run).status == .interrupted)
+            // A step taken after the interrupt checkpoint but never committed (killed) is not in the store.
+            recorder.record(StepRecord(step: 8, epoch: 4, loss: 1, learningRates: [1e-3], gradientNorm: nil))
+
+            // While this recorder lives it holds the run's lease: a second one is refused, naming us.
+            #expect {
+                _ = try RunRecorder(store: store, run: run, clock: clock)
+            } throws: { error in
+                guard case let CheckpointError.runInUse(path, owner) = error else { return false }
+                return path.hasSuffix("/\(run.rawValue)/\(RunLease.fileName)") && owner == "this process (pid \(getpid()))"
+            }
+            withExtendedLifetime(recorder) {}
         }
-        #expect(try store.steps(of: run).map(\.step) == [1, 2, 3, 4, 5, 6])
-        #expect(try store.epochs(of: run).map(\.epoch) == [1, 2, 3])
-        // Retention 2: the epoch-1 checkpoint (step 2) lost its row and its file.
-        #expect(try store.checkpoints(of: run).map(\.step) == [4, 6])
-        let files = try FileManager.default.contentsOfDirectory(atPath: recorder.checkpointDirectory.path).sorted()
-        #expect(files == ["step-00000004-epoch.gpck", "step-00000006-epoch.gpck"])
-
-        // Epoch 4: one step, then SIGTERM.
-        recorder.record(StepRecord(step: 7, epoch: 4, loss: 1, learningRates: [1e-3], gradientNorm: nil))
-        try recorder.interrupt(checkpoint: state(epochs: 3, steps: 7, into: 1))
-        #expect(try store.run(run).status == .interrupted)
-        // A step taken after the interrupt checkpoint but never committed (killed) is not in the store.
-        recorder.record(StepRecord(step: 8, epoch: 4, loss: 1, learningRates: [1e-3], gradientNorm: nil))
-
+        // The recorder is gone, and with it the lease: the run can be taken over.
         let resumed = try RunRecorder(store: store, run: run, clock: clock)
         let point = try #require(try resumed.resumePoint())
         #expect(point.record.reason == .interrupt && point.checkpoint == state(epochs: 3, steps: 7, into: 1))

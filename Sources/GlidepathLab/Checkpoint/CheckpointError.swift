@@ -22,6 +22,9 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     case invalidSection(path: String, section: String, reason: String)
     /// Writing the file failed; the previous file at the path, if any, is unchanged.
     case writeFailed(path: String, reason: String)
+    /// Another live process (or another recorder in this one) holds the run's lock file at `path`:
+    /// the run is being trained now and cannot be resumed or written twice (``RunLease``).
+    case runInUse(path: String, owner: String)
 
     public var description: String {
         switch self {
@@ -47,6 +50,9 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
             return "checkpoint \(path) section '\(section)': \(reason)"
         case let .writeFailed(path, reason):
             return "cannot write checkpoint \(path): \(reason)"
+        case let .runInUse(path, owner):
+            return "the run is being trained by \(owner) (it holds \(path)); wait for it to finish, or stop it "
+                + "(Ctrl-C checkpoints it) and resume then"
         }
     }
 }

@@ -29,7 +29,12 @@ public final class RunRecorder {
     public let retainedCheckpoints: Int
     private let clock: any LabClock
     private var pendingSteps: [StepRecord] = []
+    /// Exclusive ownership of the run while this recorder lives.
+    private let lease: RunLease
 
+    /// Takes the run's ``RunLease`` for the recorder's lifetime: a second recorder for the same run, in
+    /// this process or another, throws ``CheckpointError/runInUse(path:owner:)`` until this one is gone.
+    ///
     /// - Parameters:
     ///   - checkpointDirectory: where this run's checkpoints go; by default
     ///     ``defaultCheckpointDirectory(store:run:)``. Created if missing.
@@ -47,6 +52,8 @@ public final class RunRecorder {
         } catch {
             throw .writeFailed(path: self.checkpointDirectory.path, reason: "cannot create the checkpoint directory: \(error)")
         }
+        // Lease first: the temporaries below may belong to a live owner until the lock says otherwise.
+        lease = try RunLease(directory: self.checkpointDirectory)
         AtomicFile.removeStaleTemporaries(in: self.checkpointDirectory.path)
     }
 

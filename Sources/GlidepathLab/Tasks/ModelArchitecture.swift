@@ -1,7 +1,10 @@
+import GlidepathNN
+
 /// The exact model of a task, as data: the training loop builds its layers from this, and
 /// `docs/tasks.md` writes the same definitions out in prose. All activations are ReLU, all convolutions
 /// have stride 1, all max-pools have window = stride, the loss is mean softmax cross-entropy over the
-/// final layer's logits, and parameters start from PyTorch's default initialisation for each layer.
+/// final layer's logits, and parameters start from PyTorch's default initialisation for each layer
+/// (except the text models' embedding table, ``RecurrentNetwork/embeddingInitialization``).
 ///
 /// The three families are the workloads of the PyTorch peer in `shared/reference/engine.md` §8, so the
 /// lab's per-step cost can be compared with the measured PyTorch step times.
@@ -104,13 +107,17 @@ public struct RecurrentNetwork: Sendable, Equatable, Codable {
     public var hiddenSize: Int
     public var sequenceLength: Int
     public var classCount: Int
+    /// How the embedding table starts (see `docs/tasks.md`, "BiLSTM").
+    public var embeddingInitialization: Embedding.Initialization
 
-    public init(vocabularySize: Int, embeddingDimension: Int, hiddenSize: Int, sequenceLength: Int, classCount: Int) {
+    public init(vocabularySize: Int, embeddingDimension: Int, hiddenSize: Int, sequenceLength: Int, classCount: Int,
+                embeddingInitialization: Embedding.Initialization) {
         self.vocabularySize = vocabularySize
         self.embeddingDimension = embeddingDimension
         self.hiddenSize = hiddenSize
         self.sequenceLength = sequenceLength
         self.classCount = classCount
+        self.embeddingInitialization = embeddingInitialization
     }
 
     public var parameterCount: Int {

@@ -1,3 +1,5 @@
+import GlidepathNN
+
 /// The datasets the tasks train on (the same names as `GlidepathData.DatasetName`).
 public enum TaskDataset: String, Sendable, Codable, CaseIterable {
     case mnist
@@ -143,13 +145,20 @@ extension ConvolutionalNetwork {
 }
 
 extension RecurrentNetwork {
+    /// The text tasks' embedding initialisation: U(−0.1, 0.1), as pytorch/examples `word_language_model`.
+    /// Why not PyTorch's N(0, 1): Adam moves each weight by about the rate η = 10⁻³ per update, so a unit-
+    /// scale table barely changes within the study's epochs (measured in `docs/tasks.md`, "IMDB").
+    public static let textEmbeddingInitialization = Embedding.Initialization.uniform(bound: 0.1)
+
     /// IMDB: vocabulary 20,000, embedding 100, BiLSTM 2×128, 200 tokens (the engine's peer BiLSTM).
     public static let imdb = RecurrentNetwork(
-        vocabularySize: 20_000, embeddingDimension: 100, hiddenSize: 128, sequenceLength: 200, classCount: 2)
+        vocabularySize: 20_000, embeddingDimension: 100, hiddenSize: 128, sequenceLength: 200, classCount: 2,
+        embeddingInitialization: textEmbeddingInitialization)
 
     /// SST-2: as IMDB but 64 tokens (the longest SST-2 training sentence has 52 whitespace tokens).
     public static let sst2 = RecurrentNetwork(
-        vocabularySize: 20_000, embeddingDimension: 100, hiddenSize: 128, sequenceLength: 64, classCount: 2)
+        vocabularySize: 20_000, embeddingDimension: 100, hiddenSize: 128, sequenceLength: 64, classCount: 2,
+        embeddingInitialization: textEmbeddingInitialization)
 }
 
 extension PerceptronNetwork {

@@ -126,7 +126,7 @@ public final class RecurrentClassifier: TaskModel, Module {
         self.network = network
         // PyTorch creates (and so initialises) the submodules in this order.
         embedding = try Embedding(vocabularySize: network.vocabularySize, dimension: network.embeddingDimension,
-                                  using: &generator)
+                                  initialization: network.embeddingInitialization, using: &generator)
         lstm = try LSTM(inputSize: network.embeddingDimension, hiddenSize: network.hiddenSize, bidirectional: true,
                         batchFirst: true, using: &generator)
         classifier = try Linear(inputFeatures: 2 * network.hiddenSize, outputFeatures: network.classCount,

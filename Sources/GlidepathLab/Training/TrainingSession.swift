@@ -169,14 +169,8 @@ public final class TrainingSession {
                 learningRates: rates, trainSeconds: trainSeconds, evaluationSeconds: evaluationSeconds)
             do {
                 try recorder.completeEpoch(epochRecord, checkpoint: try snapshot())
-            } catch let error as TrainingError {
-                throw error
-            } catch let error as CheckpointError {
-                throw .checkpoint(error)
-            } catch let error as RunStoreError {
-                throw .store(error)
             } catch {
-                throw .invalidConfiguration("\(error)")
+                throw .wrapping(error)
             }
             progress.epochFinished(trainLoss: trainLoss, validationLoss: validation.loss,
                                    validationAccuracy: validation.accuracy, validationF1: validation.macroF1,
@@ -212,14 +206,8 @@ public final class TrainingSession {
     private func stop(_ signal: InterruptSignal, progress: ProgressReporter) throws(TrainingError) -> TrainingOutcome {
         do {
             try recorder.interrupt(checkpoint: try snapshot())
-        } catch let error as TrainingError {
-            throw error
-        } catch let error as CheckpointError {
-            throw .checkpoint(error)
-        } catch let error as RunStoreError {
-            throw .store(error)
         } catch {
-            throw .invalidConfiguration("\(error)")
+            throw .wrapping(error)
         }
         progress.message("stopped by \(signal) after \(counters.completedSteps) updates; resume with "
                          + "glidepath train --resume \(run.rawValue)")

@@ -94,12 +94,8 @@ extension TrainingSession {
             run = try openedStore.createRun(configuration: configuration, codeVersion: .detect(),
                                             machine: .current(computeThreads: configuration.threads))
             recorder = try RunRecorder(store: openedStore, run: run, clock: clock)
-        } catch let error as RunStoreError {
-            throw .store(error)
-        } catch let error as CheckpointError {
-            throw .checkpoint(error)
         } catch {
-            throw .invalidConfiguration("\(error)")
+            throw .wrapping(error)
         }
         return try TrainingSession(
             configuration: configuration, run: run, store: openedStore, recorder: recorder, data: data, model: model,
@@ -162,15 +158,22 @@ extension TrainingSession {
         let point: ResumePoint?
         let checkpoints: [CheckpointRecord]
         do {
+            // The recorder holds the run's lease: a run still being trained by a live process is refused
+            // here, before anything is read or rewound.
             recorder = try RunRecorder(store: store, run: run, clock: clock)
+            // Re-read the status under the lease: the previous owner may have finished meanwhile.
+            let status = try store.run(matching: run.rawValue).status
+            if status == .completed || status == .diverged {
+                throw TrainingError.notResumable(runId: run.rawValue, reason: "it has already \(status.rawValue) "
+                                                 + "(glidepath runs show \(run.rawValue))")
+            }
             checkpoints = try store.checkpoints(of: run)
             point = try recorder.resumePoint()
-        } catch let error as RunStoreError {
-            throw .store(error)
         } catch let error as CheckpointError {
+            if case .runInUse = error { throw .notResumable(runId: run.rawValue, reason: error.description) }
             throw .checkpoint(error)
         } catch {
-            throw .invalidConfiguration("\(error)")
+            throw .wrapping(error)
         }
         var random = RandomState(initialization: generator)
         var counters = TrainingCounters(completedEpochs: 0, stepsIntoEpoch: 0, completedSteps: 0, runId: run.rawValue)
