@@ -77,7 +77,8 @@ public struct TaskData: Sendable {
                 let pipeline = try TextPipeline.fit(
                     trainingTexts: train.texts,
                     options: try TextPipeline.Options(maximumVocabularySize: network.vocabularySize,
-                                                      maximumLength: network.sequenceLength))
+                                                      maximumLength: network.sequenceLength,
+                                                      truncation: .keepLast))
                 func source(_ dataset: TextDataset) throws(DataError) -> TextSource {
                     TextSource(base: try TextBatchSource(sequences: pipeline.encode(dataset.texts), labels: dataset.labels))
                 }

@@ -75,7 +75,7 @@ extension TrainingSession {
                                      trainingBatches: request.trainingBatches)
         var generator = SeededGenerator(seed: request.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
-        let optimizer = try makeOptimizer(optimizerSettings, parameters: model.module.parameters)
+        let optimizer = try makeOptimizer(optimizerSettings, model: model, architecture: specification.model)
         let updatesPerEpoch = (data.train.count + configuration.batchSize - 1) / configuration.batchSize
         configuration.schedulerConfiguration = try SchedulerSetup.resolve(
             name: request.scheduler, file: request.schedulerFile, epochs: configuration.epochs,
@@ -150,7 +150,7 @@ extension TrainingSession {
                                      trainingBatches: configuration.trainingBatches)
         var generator = SeededGenerator(seed: configuration.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
-        let optimizer = try makeOptimizer(configuration.optimizer, parameters: model.module.parameters)
+        let optimizer = try makeOptimizer(configuration.optimizer, model: model, architecture: specification.model)
         var scheduler = try SchedulerSetup.makeScheduler(configuration.schedulerConfiguration,
                                                          baseRates: optimizer.learningRates,
                                                          momenta: momenta(of: configuration.optimizer))
@@ -245,19 +245,48 @@ extension TrainingSession {
         do { try Engine.setThreadCount(threads) } catch { throw .invalidConfiguration("threads=\(threads): \(error)") }
     }
 
-    /// The optimizer of `settings` over one parameter group.
-    static func makeOptimizer(_ settings: OptimizerSettings, parameters: [Tensor]) throws(TrainingError) -> any Optimizer {
+    /// The optimizer of `settings` over the parameters of `model`.
+    ///
+    /// Convolutional and perceptron tasks: one parameter group, every parameter decayed. Recurrent (text)
+    /// tasks: two groups as in PyTorch's common "no weight decay on embeddings and biases" recipe —
+    /// `[{params: weights, weight_decay: λ}, {params: embedding.weight + every bias, weight_decay: 0}]` —
+    /// driven by one schedule (``SharedRateOptimizer``). Why: with coupled L2 decay Adam normalises the
+    /// decay-only gradient λθ of an embedding row absent from a batch, so every rarely seen word's
+    /// vector shrinks by about η per update regardless of λ (docs/tasks.md, "IMDB").
+    static func makeOptimizer(_ settings: OptimizerSettings, model: any TaskModel,
+                              architecture: ModelArchitecture) throws(TrainingError) -> any Optimizer {
+        guard case .recurrent = architecture else {
+            return try makeOptimizer(settings, groups: [(model.module.parameters, settings.weightDecay)])
+        }
+        var decayed: [Tensor] = []
+        var exempt: [Tensor] = []
+        for (name, tensor) in model.module.namedParameters {
+            let leaf = name.split(separator: ".").last.map(String.init) ?? name
+            if name == "embedding.weight" || leaf.hasPrefix("bias") { exempt.append(tensor) } else { decayed.append(tensor) }
+        }
+        return SharedRateOptimizer(base: try makeOptimizer(settings, groups: [(decayed, settings.weightDecay),
+                                                                                (exempt, 0)]))
+    }
+
+    /// The optimizer of `settings` over `groups`, each with its own weight decay.
+    static func makeOptimizer(_ settings: OptimizerSettings, groups: [(parameters: [Tensor], weightDecay: Double)])
+        throws(TrainingError) -> any Optimizer
+    {
         do {
             switch settings.kind {
             case .adam, .adamW:
-                return try Adam(parameters: parameters, Adam.Hyperparameters(
-                    learningRate: settings.learningRate, beta1: settings.beta1, beta2: settings.beta2,
-                    epsilon: settings.epsilon, weightDecay: settings.weightDecay,
-                    weightDecayMode: settings.kind == .adamW ? .decoupled : .coupled))
+                return try Adam(groups: groups.map { group in
+                    ParameterGroup(parameters: group.parameters, hyperparameters: Adam.Hyperparameters(
+                        learningRate: settings.learningRate, beta1: settings.beta1, beta2: settings.beta2,
+                        epsilon: settings.epsilon, weightDecay: group.weightDecay,
+                        weightDecayMode: settings.kind == .adamW ? .decoupled : .coupled))
+                })
             case .sgd:
-                return try SGD(parameters: parameters, SGD.Hyperparameters(
-                    learningRate: settings.learningRate, momentum: settings.momentum,
-                    weightDecay: settings.weightDecay, nesterov: settings.nesterov))
+                return try SGD(groups: groups.map { group in
+                    ParameterGroup(parameters: group.parameters, hyperparameters: SGD.Hyperparameters(
+                        learningRate: settings.learningRate, momentum: settings.momentum,
+                        weightDecay: group.weightDecay, nesterov: settings.nesterov))
+                })
             }
         } catch {
             throw .invalidConfiguration("optimizer: \(error)")
