@@ -93,19 +93,21 @@ struct TrainResumeTests {
         let data = try TestEnvironment.requireDataDirectory()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let owner = try WatchedGlidepath(smallAdultArguments(dataDirectory: data) + ["--step-delay-ms", "250"],
+        // 2 s per update: the owner needs 48 s in all, far longer than the refused attempt takes.
+        let owner = try WatchedGlidepath(smallAdultArguments(dataDirectory: data) + ["--step-delay-ms", "2000"],
                                          in: directory.url)
-        #expect(owner.waitFor("epoch 2/3 step 2/8"))
+        #expect(owner.waitFor("epoch 1/3 step 2/8"))
         let storePath = directory.path(RunStore.defaultFileName)
         let run = try #require(try RunStore(path: storePath, access: .readOnly).runs().first)
         #expect(run.status == .running)
 
         let second = try runGlidepath(["train", "--resume", run.id.rawValue], in: directory.url)
         #expect(second.status == 1)
+        #expect(owner.process.isRunning)
         #expect(second.standardError.contains("cannot resume run \(run.id.rawValue): the run is being trained by "
                                               + "pid \(owner.process.processIdentifier)"), "\(second.standardError)")
-        // The refusal changed nothing: the owner goes on to complete its epochs.
-        #expect(owner.waitFor("epoch 2/3  train loss"))
+        // The refusal changed nothing: the owner goes on to complete its epoch.
+        #expect(owner.waitFor("epoch 1/3  train loss"))
         owner.signal(SIGKILL)
         _ = owner.finish()
         // The kernel released the dead owner's lock: the run can now be taken over.

@@ -25,7 +25,7 @@ struct RunRecorderTests {
         let run = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
         do {
             let recorder = try RunRecorder(store: store, run: run, retainedCheckpoints: 2, clock: clock)
-            #expect(recorder.checkpointDirectory.path == directory.path("glidepath-checkpoints/\(run.rawValue)"))
+            #expect(recorder.checkpointDirectory.path == directory.path("glidepath-checkpoints/runs.sqlite/\(run.rawValue)"))
             var step = 0
             for epoch in 1...3 {
                 for _ in 1...2 {

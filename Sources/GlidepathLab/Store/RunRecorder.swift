@@ -57,10 +57,16 @@ public final class RunRecorder {
         AtomicFile.removeStaleTemporaries(in: self.checkpointDirectory.path)
     }
 
-    /// `<directory of the store>/glidepath-checkpoints/<run id>/`.
+    /// `<directory of the store>/glidepath-checkpoints/<store file name>/<run id>/`.
+    ///
+    /// The store's file name is part of the path because run identifiers are unique within a store
+    /// only: two stores in one directory (`a.sqlite`, `b.sqlite`) may each have run
+    /// `20261123-105002-0001`, and their checkpoints must not share a directory.
     public static func defaultCheckpointDirectory(store: RunStore, run: RunIdentifier) -> URL {
-        URL(fileURLWithPath: store.path).deletingLastPathComponent()
+        let storeURL = URL(fileURLWithPath: store.path)
+        return storeURL.deletingLastPathComponent()
             .appendingPathComponent("glidepath-checkpoints", isDirectory: true)
+            .appendingPathComponent(storeURL.lastPathComponent, isDirectory: true)
             .appendingPathComponent(run.rawValue, isDirectory: true)
     }
 
