@@ -12,25 +12,13 @@ public enum MetaTaskModel {
         _ architecture: ModelArchitecture, taskName: String, using generator: inout G
     ) throws(MetaTrainingError) -> Sequential {
         do {
+            // The training loop's own models (docs/tasks.md), so both build the same layers in the same
+            // order from the same draws.
             switch architecture {
             case .perceptron(let network):
-                return Sequential(try dense(inputs: network.inputFeatures, hidden: network.hiddenUnits,
-                                            outputs: network.classCount, using: &generator))
+                return try PerceptronClassifier(network, using: &generator).layers
             case .convolutional(let network):
-                var layers: [any Layer] = []
-                var channels = network.inputChannels
-                for block in network.blocks {
-                    layers.append(try Conv2d(inputChannels: channels, outputChannels: block.outputChannels,
-                                             kernelSize: (block.kernelSize, block.kernelSize),
-                                             padding: (block.padding, block.padding), using: &generator))
-                    layers.append(Activation(.relu))
-                    layers.append(try MaxPool2d(kernelSize: (block.poolSize, block.poolSize)))
-                    channels = block.outputChannels
-                }
-                layers.append(Flatten())
-                layers += try dense(inputs: network.flattenedFeatures, hidden: network.hiddenUnits,
-                                    outputs: network.classCount, using: &generator)
-                return Sequential(layers)
+                return try ConvolutionalClassifier(network, using: &generator).layers
             case .recurrent:
                 throw MetaTrainingError.unsupportedTask(
                     taskName, reason: "meta-training supports the image and tabular tasks only")
@@ -40,20 +28,5 @@ public enum MetaTaskModel {
         } catch {
             throw .training("building the model: \(error)")
         }
-    }
-
-    /// Linear → ReLU per hidden width, then Linear to the logits.
-    static func dense<G: RandomNumberGenerator>(
-        inputs: Int, hidden: [Int], outputs: Int, using generator: inout G
-    ) throws -> [any Layer] {
-        var layers: [any Layer] = []
-        var width = inputs
-        for next in hidden {
-            layers.append(try Linear(inputFeatures: width, outputFeatures: next, using: &generator))
-            layers.append(Activation(.relu))
-            width = next
-        }
-        layers.append(try Linear(inputFeatures: width, outputFeatures: outputs, using: &generator))
-        return layers
     }
 }
