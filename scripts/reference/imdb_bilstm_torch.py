@@ -6,7 +6,8 @@ every other symbol a token), vocabulary of 20,000 from the training part (0 <pad
 frequency, ties by Unicode order), the last 200 tokens, a 90/10 train/validation split, batch 32,
 Embedding(20000, 100) -> packed one-layer BiLSTM(128) -> [h_fwd, h_bwd] -> Linear(256, 2), Adam lr 1e-3
 with coupled L2 5e-4 on the weights only (embedding and biases exempt; `--decay-all` decays everything,
-the plain study setting). `--embedding-std S` scales the N(0, 1) embedding initialisation by S.
+the plain study setting), embedding initialised U(-0.1, 0.1) (`--embedding-init normal`: PyTorch's N(0, 1)),
+constant rate or (`--cosine`) CosineAnnealingLR stepped every update over the whole run.
 
 Not bit-comparable with Glidepath (different random streams and split); it answers "what does this
 recipe reach in PyTorch in N epochs". Usage:
@@ -84,7 +85,8 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--length", type=int, default=200)
-    parser.add_argument("--embedding-std", type=float, default=1.0)
+    parser.add_argument("--embedding-init", choices=["uniform", "normal"], default="uniform")
+    parser.add_argument("--cosine", action="store_true")
     parser.add_argument("--decay-all", action="store_true")
     arguments = parser.parse_args()
     torch.manual_seed(arguments.seed)
@@ -109,8 +111,8 @@ def main():
     test = part(range(len(test_texts)), test_texts, test_labels)
 
     model = BiLSTM()
-    with torch.no_grad():
-        model.embedding.weight.mul_(arguments.embedding_std)
+    if arguments.embedding_init == "uniform":
+        nn.init.uniform_(model.embedding.weight, -0.1, 0.1)
     named = list(model.named_parameters())
     exempt = [p for n, p in named if n == "embedding.weight" or n.split(".")[-1].startswith("bias")]
     decayed = [p for n, p in named if not (n == "embedding.weight" or n.split(".")[-1].startswith("bias"))]
@@ -119,6 +121,9 @@ def main():
     else:
         optimizer = torch.optim.Adam([{"params": decayed, "weight_decay": 5e-4},
                                       {"params": exempt, "weight_decay": 0.0}], lr=1e-3)
+    updates = (len(train[2]) + 31) // 32
+    scheduler = (torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=arguments.epochs * updates)
+                 if arguments.cosine else None)
     generator = torch.Generator().manual_seed(arguments.seed)
     for epoch in range(1, arguments.epochs + 1):
         started = time.perf_counter()
@@ -130,14 +135,16 @@ def main():
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            if scheduler:
+                scheduler.step()
             total += loss.item() * len(batch)
         seconds = time.perf_counter() - started
         val_loss, val_accuracy = evaluate(model, *valid)
         print(json.dumps({"epoch": epoch, "trainLoss": total / len(permutation), "valLoss": val_loss,
                           "valAccuracy": val_accuracy, "trainSeconds": round(seconds, 1)}), flush=True)
     test_loss, test_accuracy = evaluate(model, *test)
-    print(json.dumps({"testLoss": test_loss, "testAccuracy": test_accuracy, "embeddingStd": arguments.embedding_std,
-                      "decayAll": arguments.decay_all, "seed": arguments.seed}), flush=True)
+    print(json.dumps({"testLoss": test_loss, "testAccuracy": test_accuracy, "embeddingInit": arguments.embedding_init,
+                      "cosine": arguments.cosine, "decayAll": arguments.decay_all, "seed": arguments.seed}), flush=True)
 
 
 if __name__ == "__main__":
