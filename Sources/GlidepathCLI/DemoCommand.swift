@@ -30,6 +30,10 @@ struct DemoCommand: ParsableCommand {
             help: "Train on the first N of the 54,000 training examples (0 = all).")
     var trainingLimit: Int = DemoBudget.trainingLimit
 
+    @Option(name: .customLong("eval-limit"),
+            help: "Evaluate on only the first N validation and test examples (default: all).")
+    var evaluationLimit: Int?
+
     @Option(help: "Seed shared by the three runs.")
     var seed: UInt64 = 0
 
@@ -45,6 +49,7 @@ struct DemoCommand: ParsableCommand {
         guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1") }
         guard trainingLimit == 0 || trainingLimit >= 2 else { throw ValidationError("--train-limit must be 0 or ≥ 2") }
         guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1") }
+        if let evaluationLimit, evaluationLimit < 1 { throw ValidationError("--eval-limit must be ≥ 1") }
     }
 
     func run() throws {
@@ -54,14 +59,16 @@ struct DemoCommand: ParsableCommand {
         let limit = trainingLimit == 0 ? nil : trainingLimit
         let dataDirectory = DataDirectoryOptions.resolve(self.dataDirectory)
         let subset = limit.map { "the first \($0) of the 54,000 training examples" } ?? "all 54,000 training examples"
+        let evaluated = evaluationLimit.map { "the first \($0) validation and test examples" }
+            ?? "validation 6,000, test 10,000"
         printError("glidepath demo: fashion-mnist-cnn, \(epochs) epochs per scheduler on \(subset) "
-                   + "(validation 6,000, test 10,000), seed \(seed), \(threads) threads")
+                   + "(\(evaluated)), seed \(seed), \(threads) threads")
         var results: [(name: String, result: RunResultRecord)] = []
         for entry in DemoBudget.schedulers {
             let request = TrainingRequest(
                 task: .fashionMNISTCNN, scheduler: entry.name, schedulerFile: entry.configuration, epochs: epochs,
                 seed: seed, dataDirectory: dataDirectory, targetValidationLoss: targetValidationLoss, threads: threads,
-                trainingLimit: limit)
+                trainingLimit: limit, evaluationLimit: evaluationLimit)
             let session = try TrainingSession.start(request, storePath: storeOptions.store)
             let progress = ProgressReporter.standardError(clock: SystemClock(), stepsPerEpoch: session.updatesPerEpoch)
             let outcome: TrainingOutcome
