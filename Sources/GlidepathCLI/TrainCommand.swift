@@ -4,6 +4,7 @@ import Glidepath
 import GlidepathLab
 
 extension OptimizerKind: ExpressibleByArgument {}
+extension WeightDecayScope: ExpressibleByArgument {}
 
 /// `glidepath train`: one recorded, resumable training run of a task with a scheduler.
 struct TrainCommand: ParsableCommand {
@@ -50,6 +51,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Optimizer: adam (the study's), adamw or sgd.")
     var optimizer: OptimizerKind = .adam
 
+    @Option(name: .customLong("weight-decay-scope"),
+            help: ArgumentHelp("Which parameters weight decay applies to: all, or weights-only (embedding and "
+                               + "biases exempt). Default: weights-only for the text tasks, all otherwise.",
+                               valueName: "scope"))
+    var weightDecayScope: WeightDecayScope?
+
     @Option(help: "Compute threads (BLAS and the engine's workers); results are reproducible per thread count.")
     var threads: Int = 1
 
@@ -77,6 +84,7 @@ struct TrainCommand: ParsableCommand {
         if resume != nil {
             let given = [task != nil, scheduler != nil, schedulerConfiguration != nil, epochs != nil,
                          targetValidationLoss != nil, trainingLimit != nil, evaluationLimit != nil,
+                         weightDecayScope != nil,
                          !trainingBatches.isEmpty]
             if given.contains(true) {
                 throw ValidationError("--resume continues a run with its recorded configuration; "
@@ -103,7 +111,8 @@ struct TrainCommand: ParsableCommand {
             var file = try schedulerConfiguration.map { (path) throws(TrainingError) in try SchedulerSetup.readFile(path) }
             if scheduler == "mlrsnet" { file = Self.withDefaultMLRSNetWeights(file) }
             let request = TrainingRequest(
-                task: task, scheduler: scheduler ?? "", schedulerFile: file, optimizer: optimizer, epochs: epochs,
+                task: task, scheduler: scheduler ?? "", schedulerFile: file, optimizer: optimizer,
+                weightDecayScope: weightDecayScope, epochs: epochs,
                 seed: seed, dataDirectory: DataDirectoryOptions.resolve(dataDirectory), targetValidationLoss: targetValidationLoss,
                 threads: threads, trainingLimit: trainingLimit, evaluationLimit: evaluationLimit,
                 trainingBatches: trainingBatches.isEmpty ? nil : trainingBatches)

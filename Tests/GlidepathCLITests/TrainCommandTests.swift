@@ -121,6 +121,36 @@ struct TrainCommandTests {
         #expect(run.configurationJSON.contains(#""trainingBatches":[1,2]"#), "\(run.configurationJSON)")
     }
 
+    @Test("--weight-decay-scope: the task's default, an override recorded in the run, a bad value refused",
+          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    func weightDecayScope() throws {
+        let data = try TestEnvironment.requireDataDirectory()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let bad = try runGlidepath(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--weight-decay-scope", "some"],
+                                   in: directory.url)
+        #expect(bad.status != 0 && bad.standardError.contains("--weight-decay-scope"), "\(bad.standardError)")
+        let mixed = try runGlidepath(["train", "--resume", "2026", "--weight-decay-scope", "all"], in: directory.url)
+        #expect(mixed.status != 0 && mixed.standardError.contains("--resume continues a run with its recorded configuration"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).isEmpty)
+
+        var configurations: [String] = []
+        var losses: [Double] = []
+        for scope in [[], ["--weight-decay-scope", "weights-only"]] {
+            let outcome = try runGlidepath(smallAdultArguments(dataDirectory: data, epochs: 1) + scope, in: directory.url)
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            let result = try decodeResult(outcome)
+            let store = try RunStore(path: directory.path(RunStore.defaultFileName), access: .readOnly)
+            configurations.append(try store.run(matching: result.runId).configurationJSON)
+            losses.append(result.testLoss)
+        }
+        // Same seed and data: only the biases' decay differs, and it reaches the optimizer.
+        #expect(losses[0] != losses[1], "\(losses)")
+        // adult-mlp decays everything by default; the override is what the second run recorded.
+        #expect(configurations[0].contains(#""weightDecayScope":"all""#), "\(configurations[0])")
+        #expect(configurations[1].contains(#""weightDecayScope":"weights-only""#), "\(configurations[1])")
+    }
+
     @Test("a loss that goes non-finite ends the run as diverged, recorded, with exit 0",
           .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func divergence() throws {

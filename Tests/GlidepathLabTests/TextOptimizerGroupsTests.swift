@@ -6,13 +6,18 @@ import Testing
 
 @testable import GlidepathLab
 
-@Suite("Text tasks: no weight decay on the embedding and biases, one schedule")
+@Suite("Weight-decay scope: no decay on the embedding and biases (text tasks' default), one schedule")
 struct TextOptimizerGroupsTests {
-    @Test("recurrent models split into decayed weights and an undecayed embedding + biases group")
+    @Test("weights-only splits a BiLSTM into decayed weights and an undecayed embedding + biases group")
     func recurrentGroups() throws {
+        // The text tasks default to it; the other tasks to every parameter.
+        #expect(TrainingTask.sst2BiLSTM.specification.optimizer.weightDecayScope == .weightsOnly)
+        #expect(TrainingTask.imdbBiLSTM.specification.optimizer.weightDecayScope == .weightsOnly)
+        #expect(TrainingTask.allCases.filter { $0.specification.optimizer.weightDecayScope == .all }
+                == [.mnistCNN, .cifar10CNN, .adultMLP, .fashionMNISTCNN])
         var generator = SeededGenerator(seed: 3)
         let model = try TaskModelFactory.makeModel(.recurrent(.sst2), using: &generator)
-        let optimizer = try TrainingSession.makeOptimizer(.study, model: model, architecture: .recurrent(.sst2))
+        let optimizer = try TrainingSession.makeOptimizer(.studyText, model: model)
         // The scheduler sees one group holding every parameter.
         #expect(optimizer.learningRates == [1e-3])
         #expect(optimizer.groupParameters.count == 1)
@@ -40,13 +45,39 @@ struct TextOptimizerGroupsTests {
         #expect(adam.groups.map(\.hyperparameters.beta1) == [0.8, 0.8])
     }
 
-    @Test("non-text tasks keep one group with every parameter decayed")
-    func convolutionalGroup() throws {
+    @Test("scope all keeps one group with every parameter decayed; weights-only exempts an MLP's biases")
+    func scopes() throws {
         var generator = SeededGenerator(seed: 3)
         let model = try TaskModelFactory.makeModel(.perceptron(.adult), using: &generator)
-        let optimizer = try TrainingSession.makeOptimizer(.study, model: model, architecture: .perceptron(.adult))
-        let adam = try #require(optimizer as? Adam)
+        let adam = try #require(try TrainingSession.makeOptimizer(.study, model: model) as? Adam)
         #expect(adam.groups.count == 1)
         #expect(adam.groups[0].hyperparameters.weightDecay == 5e-4)
+        #expect(adam.groups[0].parameters.count == 6)
+
+        let split = try #require(try TrainingSession.makeOptimizer(.studyText, model: model) as? SharedRateOptimizer)
+        let groups = try #require(split.base as? Adam).groups
+        // 0.weight [256, 108], 2.weight [128, 256], 4.weight [2, 128] decayed; the three biases not.
+        #expect(groups.map { $0.parameters.map(\.shape) } == [[[256, 108], [128, 256], [2, 128]], [[256], [128], [2]]])
+        #expect(groups.map(\.hyperparameters.weightDecay) == [5e-4, 0])
+
+        // A BiLSTM with scope all: one group of all 11 parameters (embedding, 4 per LSTM direction, 2 of the
+        // classifier), all decayed.
+        let recurrent = try TaskModelFactory.makeModel(.recurrent(.sst2), using: &generator)
+        let plain = try #require(try TrainingSession.makeOptimizer(.study, model: recurrent) as? Adam)
+        #expect(plain.groups.count == 1 && plain.groups[0].parameters.count == 11)
+    }
+
+    @Test("a configuration recorded before the scope existed decodes as scope all, what those runs did")
+    func legacyConfigurationDecodes() throws {
+        var current = RunConfiguration(task: .imdbBiLSTM, scheduler: "cosine", schedulerConfiguration: .null, seed: 1,
+                                       dataDirectory: "/data", threads: 2)
+        #expect(current.optimizer.weightDecayScope == .weightsOnly)
+        let json = try current.json()
+        #expect(json.contains("\"weightDecayScope\":\"weights-only\""))
+        #expect(try RunConfiguration.decode(json: json) == current)
+        let legacy = json.replacingOccurrences(of: ",\"weightDecayScope\":\"weights-only\"", with: "")
+        #expect(legacy != json)
+        current.optimizer.weightDecayScope = .all
+        #expect(try RunConfiguration.decode(json: legacy) == current)
     }
 }

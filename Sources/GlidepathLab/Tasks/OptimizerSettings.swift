@@ -18,6 +18,17 @@ public enum WeightDecayCoupling: String, Sendable, Codable {
     case decoupled
 }
 
+/// Which parameters weight decay applies to.
+public enum WeightDecayScope: String, Sendable, Codable, CaseIterable {
+    /// Every parameter, in one group: `torch.optim.Adam(model.parameters(), weight_decay=λ)`.
+    case all
+    /// Weights only: the embedding table and every bias go to a second group with λ = 0, driven by the
+    /// same schedule — PyTorch's common "no weight decay on embeddings and biases" recipe. Exempt: a
+    /// parameter named `embedding.weight` and every parameter whose last name component starts with
+    /// `bias` (`0.bias`, `lstm.bias_hh_l0_reverse`, …).
+    case weightsOnly = "weights-only"
+}
+
 /// A fully resolved optimizer configuration, recorded with every run.
 ///
 /// The study fixes Adam, learning rate 10⁻³, weight decay 5·10⁻⁴ as PyTorch's coupled L2
@@ -41,10 +52,14 @@ public struct OptimizerSettings: Sendable, Equatable, Codable {
     public var momentum: Double
     /// SGD Nesterov momentum (needs μ > 0); unused by Adam/AdamW.
     public var nesterov: Bool
+    /// Which parameters λ applies to. A configuration recorded before this field existed decodes as
+    /// ``WeightDecayScope/all``, which is what those runs did.
+    public var weightDecayScope: WeightDecayScope
 
     /// The memberwise initializer; call ``validate()`` before use.
     public init(kind: OptimizerKind, learningRate: Double, weightDecay: Double, beta1: Double = 0.9,
-                beta2: Double = 0.999, epsilon: Double = 1e-8, momentum: Double = 0, nesterov: Bool = false) {
+                beta2: Double = 0.999, epsilon: Double = 1e-8, momentum: Double = 0, nesterov: Bool = false,
+                weightDecayScope: WeightDecayScope = .all) {
         self.kind = kind
         self.learningRate = learningRate
         self.weightDecay = weightDecay
@@ -53,6 +68,24 @@ public struct OptimizerSettings: Sendable, Equatable, Codable {
         self.epsilon = epsilon
         self.momentum = momentum
         self.nesterov = nesterov
+        self.weightDecayScope = weightDecayScope
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case kind, learningRate, weightDecay, beta1, beta2, epsilon, momentum, nesterov, weightDecayScope
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(OptimizerKind.self, forKey: .kind)
+        learningRate = try container.decode(Double.self, forKey: .learningRate)
+        weightDecay = try container.decode(Double.self, forKey: .weightDecay)
+        beta1 = try container.decode(Double.self, forKey: .beta1)
+        beta2 = try container.decode(Double.self, forKey: .beta2)
+        epsilon = try container.decode(Double.self, forKey: .epsilon)
+        momentum = try container.decode(Double.self, forKey: .momentum)
+        nesterov = try container.decode(Bool.self, forKey: .nesterov)
+        weightDecayScope = try container.decodeIfPresent(WeightDecayScope.self, forKey: .weightDecayScope) ?? .all
     }
 
     /// The lab's default settings for `kind` (see the type's documentation).
@@ -64,8 +97,16 @@ public struct OptimizerSettings: Sendable, Equatable, Codable {
         }
     }
 
-    /// The study's optimizer: Adam, η = 10⁻³, coupled weight decay 5·10⁻⁴.
+    /// The study's optimizer: Adam, η = 10⁻³, coupled weight decay 5·10⁻⁴ on every parameter.
     public static let study = defaults(for: .adam)
+
+    /// The text tasks' optimizer: ``study`` with the embedding and biases exempt from decay
+    /// (`docs/tasks.md`, "Optimizer": measured to matter for the BiLSTM).
+    public static let studyText: OptimizerSettings = {
+        var settings = study
+        settings.weightDecayScope = .weightsOnly
+        return settings
+    }()
 
     /// Whether weight decay is coupled (Adam, SGD) or decoupled (AdamW).
     public var weightDecayCoupling: WeightDecayCoupling { kind == .adamW ? .decoupled : .coupledL2 }

@@ -78,10 +78,11 @@ public enum TrainingTask: String, Sendable, Codable, CaseIterable {
                                      batchSize: 64, epochBudget: 50)
         case .imdbBiLSTM:
             return TaskSpecification(task: self, dataset: .imdb, model: .recurrent(.imdb),
-                                     batchSize: 32, epochBudget: 20)
+                                     batchSize: 32, epochBudget: 20, optimizer: .studyText)
         case .sst2BiLSTM:
             return TaskSpecification(task: self, dataset: .sst2, model: .recurrent(.sst2),
-                                     batchSize: 32, epochBudget: 20, testSplit: .officialDevelopment)
+                                     batchSize: 32, epochBudget: 20, testSplit: .officialDevelopment,
+                                     optimizer: .studyText)
         case .adultMLP:
             return TaskSpecification(task: self, dataset: .adult, model: .perceptron(.adult),
                                      batchSize: 128, epochBudget: 30)
@@ -99,7 +100,8 @@ public struct TaskSpecification: Sendable, Equatable, Codable {
     public var epochBudget: Int
     public var validationSplit: ValidationHoldout
     public var testSplit: TestSplit
-    /// The default optimizer: the study's Adam for every task.
+    /// The default optimizer: the study's Adam for every task, with the embedding and biases exempt from
+    /// weight decay for the text tasks (``OptimizerSettings/studyText``).
     public var optimizer: OptimizerSettings
 
     public init(task: TrainingTask, dataset: TaskDataset, model: ModelArchitecture, batchSize: Int,

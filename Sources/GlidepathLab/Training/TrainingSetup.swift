@@ -12,6 +12,8 @@ public struct TrainingRequest: Sendable {
     /// The parsed `--scheduler-config` document, if any.
     public var schedulerFile: StateValue?
     public var optimizer: OptimizerKind
+    /// `--weight-decay-scope`; nil = the task's (``TaskSpecification/optimizer``).
+    public var weightDecayScope: WeightDecayScope?
     public var epochs: Int?
     public var seed: UInt64
     public var dataDirectory: String
@@ -22,13 +24,14 @@ public struct TrainingRequest: Sendable {
     public var trainingBatches: [Int]?
 
     public init(task: TrainingTask, scheduler: String, schedulerFile: StateValue? = nil, optimizer: OptimizerKind = .adam,
-                epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String, targetValidationLoss: Double? = nil,
+                weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String, targetValidationLoss: Double? = nil,
                 threads: Int = 1, trainingLimit: Int? = nil, evaluationLimit: Int? = nil,
                 trainingBatches: [Int]? = nil) {
         self.task = task
         self.scheduler = scheduler
         self.schedulerFile = schedulerFile
         self.optimizer = optimizer
+        self.weightDecayScope = weightDecayScope
         self.epochs = epochs
         self.seed = seed
         self.dataDirectory = dataDirectory
@@ -50,8 +53,10 @@ extension TrainingSession {
         throws(TrainingError) -> TrainingSession
     {
         let specification = request.task.specification
-        // The task's default is the study's Adam; --optimizer picks another with the lab's defaults.
-        let optimizerSettings = OptimizerSettings.defaults(for: request.optimizer)
+        // The task's default is the study's Adam; --optimizer picks another with the lab's defaults, and
+        // --weight-decay-scope overrides the task's scope.
+        var optimizerSettings = OptimizerSettings.defaults(for: request.optimizer)
+        optimizerSettings.weightDecayScope = request.weightDecayScope ?? specification.optimizer.weightDecayScope
         var configuration = RunConfiguration(
             task: request.task, scheduler: request.scheduler, schedulerConfiguration: .null,
             optimizer: optimizerSettings, epochs: request.epochs, seed: request.seed,
@@ -75,7 +80,7 @@ extension TrainingSession {
                                      trainingBatches: request.trainingBatches)
         var generator = SeededGenerator(seed: request.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
-        let optimizer = try makeOptimizer(optimizerSettings, model: model, architecture: specification.model)
+        let optimizer = try makeOptimizer(optimizerSettings, model: model)
         let updatesPerEpoch = (data.train.count + configuration.batchSize - 1) / configuration.batchSize
         configuration.schedulerConfiguration = try SchedulerSetup.resolve(
             name: request.scheduler, file: request.schedulerFile, epochs: configuration.epochs,
@@ -150,7 +155,7 @@ extension TrainingSession {
                                      trainingBatches: configuration.trainingBatches)
         var generator = SeededGenerator(seed: configuration.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
-        let optimizer = try makeOptimizer(configuration.optimizer, model: model, architecture: specification.model)
+        let optimizer = try makeOptimizer(configuration.optimizer, model: model)
         var scheduler = try SchedulerSetup.makeScheduler(configuration.schedulerConfiguration,
                                                          baseRates: optimizer.learningRates,
                                                          momenta: momenta(of: configuration.optimizer))
@@ -247,25 +252,27 @@ extension TrainingSession {
 
     /// The optimizer of `settings` over the parameters of `model`.
     ///
-    /// Convolutional and perceptron tasks: one parameter group, every parameter decayed. Recurrent (text)
-    /// tasks: two groups as in PyTorch's common "no weight decay on embeddings and biases" recipe —
-    /// `[{params: weights, weight_decay: λ}, {params: embedding.weight + every bias, weight_decay: 0}]` —
-    /// driven by one schedule (``SharedRateOptimizer``). Why: with coupled L2 decay Adam normalises the
-    /// decay-only gradient λθ of an embedding row absent from a batch, so every rarely seen word's
-    /// vector shrinks by about η per update regardless of λ (docs/tasks.md, "IMDB").
-    static func makeOptimizer(_ settings: OptimizerSettings, model: any TaskModel,
-                              architecture: ModelArchitecture) throws(TrainingError) -> any Optimizer {
-        guard case .recurrent = architecture else {
+    /// ``WeightDecayScope/all``: one parameter group, every parameter decayed. ``WeightDecayScope/weightsOnly``
+    /// (the text tasks' default): two groups as in PyTorch's common "no weight decay on embeddings and
+    /// biases" recipe — `[{params: weights, weight_decay: λ}, {params: embedding.weight + every bias,
+    /// weight_decay: 0}]` — driven by one schedule (``SharedRateOptimizer``). Why for the text tasks: with
+    /// coupled L2, Adam normalises the decay-only gradient λθ of an embedding row absent from a batch, so
+    /// rarely seen words' vectors are pulled toward zero at a rate that does not shrink with λ
+    /// (docs/tasks.md, "Measured").
+    static func makeOptimizer(_ settings: OptimizerSettings, model: any TaskModel) throws(TrainingError) -> any Optimizer {
+        switch settings.weightDecayScope {
+        case .all:
             return try makeOptimizer(settings, groups: [(model.module.parameters, settings.weightDecay)])
+        case .weightsOnly:
+            var decayed: [Tensor] = []
+            var exempt: [Tensor] = []
+            for (name, tensor) in model.module.namedParameters {
+                let leaf = name.split(separator: ".").last.map(String.init) ?? name
+                if name == "embedding.weight" || leaf.hasPrefix("bias") { exempt.append(tensor) } else { decayed.append(tensor) }
+            }
+            return SharedRateOptimizer(base: try makeOptimizer(settings, groups: [(decayed, settings.weightDecay),
+                                                                                    (exempt, 0)]))
         }
-        var decayed: [Tensor] = []
-        var exempt: [Tensor] = []
-        for (name, tensor) in model.module.namedParameters {
-            let leaf = name.split(separator: ".").last.map(String.init) ?? name
-            if name == "embedding.weight" || leaf.hasPrefix("bias") { exempt.append(tensor) } else { decayed.append(tensor) }
-        }
-        return SharedRateOptimizer(base: try makeOptimizer(settings, groups: [(decayed, settings.weightDecay),
-                                                                                (exempt, 0)]))
     }
 
     /// The optimizer of `settings` over `groups`, each with its own weight decay.
