@@ -151,6 +151,23 @@ struct TrainCommandTests {
         #expect(configurations[1].contains(#""weightDecayScope":"weights-only""#), "\(configurations[1])")
     }
 
+    @Test("a checkpoint directory that cannot be created fails the run with the path, recorded as failed",
+          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    func uncreatableCheckpointDirectory() throws {
+        let data = try TestEnvironment.requireDataDirectory()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // A file where the checkpoint folder must go.
+        try Data("not a directory".utf8).write(to: URL(fileURLWithPath: directory.path("glidepath-checkpoints")))
+        let outcome = try runGlidepath(smallAdultArguments(dataDirectory: data, epochs: 1), in: directory.url)
+        #expect(outcome.status == 1)
+        #expect(outcome.standardError.contains("glidepath-checkpoints/\(RunStore.defaultFileName)/"), "\(outcome.standardError)")
+        #expect(outcome.standardOutput.isEmpty)
+        // The run row was created before the directory failed: it says failed, not running.
+        let runs = try RunStore(path: directory.path(RunStore.defaultFileName), access: .readOnly).runs()
+        #expect(runs.map(\.status) == [.failed])
+    }
+
     @Test("a loss that goes non-finite ends the run as diverged, recorded, with exit 0",
           .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func divergence() throws {

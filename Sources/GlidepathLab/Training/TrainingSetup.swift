@@ -94,12 +94,19 @@ extension TrainingSession {
         let openedStore: RunStore
         if let store { openedStore = store } else { openedStore = try openStore(storePath, clock: clock) }
         let run: RunIdentifier
-        let recorder: RunRecorder
         do {
             run = try openedStore.createRun(configuration: configuration, codeVersion: .detect(),
                                             machine: .current(computeThreads: configuration.threads))
+        } catch {
+            throw .wrapping(error)
+        }
+        let recorder: RunRecorder
+        do {
             recorder = try RunRecorder(store: openedStore, run: run, clock: clock)
         } catch {
+            // The checkpoint directory cannot be created or locked: the run row exists but will never
+            // train, so it is marked failed rather than left looking like a live run.
+            try? openedStore.commit(RunCommit(status: .failed), to: run)
             throw .wrapping(error)
         }
         return try TrainingSession(
