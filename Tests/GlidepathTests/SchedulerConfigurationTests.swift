@@ -54,6 +54,24 @@ struct SchedulerConfigurationTests {
         #expect(cyclic.cadence == .perUpdate)
     }
 
+    @Test("fixed keeps every group at its base rate, through steps, signals and a state round trip")
+    func fixedRate() throws {
+        // Expected values: the base rates themselves (training without a scheduler), bit for bit.
+        let bases = [0.1, 3e-4, 0.0]
+        var fixed = try Self.parse(#"{"name": "fixed"}"#).makeScheduler(baseRates: bases)
+        #expect(fixed.learningRates == bases)
+        for step in 0..<1_000 {
+            try fixed.step(step.isMultiple(of: 2) ? Observation() : Observation(metric: Double(step)))
+            #expect(fixed.learningRates == bases)
+        }
+        var restored = try Self.parse(#"{"name": "fixed"}"#).makeScheduler(baseRates: bases)
+        try restored.restore(fixed.state)
+        try restored.step()
+        #expect(restored.learningRates == bases)
+        // It takes no parameters: a factor is refused, naming the field.
+        #expect(Self.error(#"{"name": "fixed", "factor": 0.5}"#).map { "\($0)" }?.contains("scheduler.factor") == true)
+    }
+
     @Test("the cadence field overrides the default")
     func cadenceOverride() throws {
         let scheduler = try Self.parse(#"{"name": "cosine", "tMax": 10, "cadence": "perUpdate"}"#).makeScheduler(baseRates: [0.1])

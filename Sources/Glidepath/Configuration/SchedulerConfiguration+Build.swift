@@ -55,6 +55,10 @@ extension SchedulerConfiguration {
             return try closedForm(
                 same { () throws(SchedulerError) in try MultiStepSchedule(milestones: milestones, gamma: gamma) },
                 baseRates, cadence)
+        case .fixed:
+            // η(t) = η₀·(1 + 0·[t ≥ 1]) = η₀ exactly, at every step and in every state.
+            return try closedForm(
+                same { () throws(SchedulerError) in try ConstantSchedule(factor: 1, totalIters: 1) }, baseRates, cadence)
         case .constant:
             let factor = try read.number("factor", default: 1.0 / 3)
             let totalIters = try read.integer("totalIters", default: 5)

@@ -15,6 +15,8 @@ import Foundation
 public struct SchedulerConfiguration: Sendable, Equatable, Decodable {
     /// Every scheduler name a configuration can use.
     public enum Name: String, Sendable, Codable, CaseIterable {
+        /// The base rate at every step: training without a scheduler (`ConstantLR(factor=1)` in effect).
+        case fixed
         case step, multiStep, constant, linear, exponential, polynomial, cosine, cosineWarmRestarts
         case cyclic, oneCycle, inverseSquareRoot, warmupStableDecay
         case reduceOnPlateau
@@ -139,6 +141,7 @@ public struct SchedulerConfiguration: Sendable, Equatable, Decodable {
     static func schema(for name: Name) -> [String: ConfigurationFieldType]? {
         let cyclicModes = CyclicMode.allCases.map(\.rawValue)
         switch name {
+        case .fixed: return [:]
         case .step: return ["stepSize": .integer, "gamma": .number]
         case .multiStep: return ["milestones": .integerList, "gamma": .number]
         case .constant: return ["factor": .number, "totalIters": .integer]
