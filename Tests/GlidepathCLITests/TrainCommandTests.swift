@@ -32,7 +32,7 @@ struct TrainCommandTests {
     @Test("an unknown scheduler is named with the known ones")
     func unknownScheduler() throws {
         try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosineish", "--data-dir", "/nonexistent"],
-                          mentioning: "--scheduler=cosineish: unknown scheduler; expected one of step, multiStep")
+                          mentioning: "--scheduler=cosineish: unknown scheduler; expected one of fixed, step, multiStep")
     }
 
     @Test("a configuration file for another scheduler is refused, naming the field")
