@@ -77,7 +77,8 @@ struct MetaTrainingTests {
         return MetaTaskData(trainingPart: table(600), validation: table(100))
     }
 
-    @Test("a run is bit-identical for the same seed, makes ⌈n/B⌉ iterations per epoch and meta-updates every K")
+    @Test("a run is bit-identical for the same seed, makes ⌈n/B⌉ iterations per epoch and meta-updates every K",
+          .exclusiveEngineThreadCount)
     func runDeterminism() throws {
         let data = Self.syntheticData()
         let configuration = MetaTrainingConfiguration(

@@ -170,7 +170,7 @@ struct TrainingLoopTests {
     }
 
     @Test("same seed and configuration give a bit-identical run; another seed does not",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
     func determinism() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -187,7 +187,7 @@ struct TrainingLoopTests {
     }
 
     @Test("the CNN learns on a real MNIST subset: training and validation loss fall",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
     func cnnLearnsOnMNIST() throws {
         let data = try TestEnvironment.requireDataDirectory()
         let directory = try TemporaryDirectory()
@@ -197,6 +197,7 @@ struct TrainingLoopTests {
                                       epochs: 2, seed: 1, dataDirectory: data.path, threads: 2, trainingLimit: 640,
                                       evaluationLimit: 300)
         let session = try TrainingSession.start(request, storePath: directory.path("runs.sqlite"))
+        defer { try? Engine.setThreadCount(1) }  // the run set 2 process-wide; leave the default behind
         let silent = ProgressReporter(style: .lines(stepInterval: 1_000), clock: SystemClock()) { _ in }
         _ = try session.train(progress: silent, monitor: nil)
         let epochs = try session.store.epochs(of: session.run)

@@ -176,7 +176,7 @@ struct LSTMGradientTests {
         checkGradients(of: [x] + lstm.parameters) { (try? lstm(x)).map(combined) ?? x }
     }
 
-    @Test func multiThreadedDirectionsMatchSingleThreaded() throws {
+    @Test(.exclusiveEngineThreadCount) func multiThreadedDirectionsMatchSingleThreaded() throws {
         // Two engine threads run the directions concurrently; the arithmetic per direction is the
         // same, so outputs and gradients must be bit-identical to one thread.
         func run(threads: Int) throws -> [Float] {

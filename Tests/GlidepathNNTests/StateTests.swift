@@ -84,7 +84,7 @@ struct StateTests {
 
     /// Training, saving the optimizer mid-run, restoring it into a fresh optimizer over a reloaded
     /// model, and continuing gives bit-identical parameters to an uninterrupted run.
-    @Test(arguments: ["sgd", "adam", "rmsprop"])
+    @Test(.exclusiveEngineThreadCount, arguments: ["sgd", "adam", "rmsprop"])
     func optimizerStateResumesBitIdentically(kind: String) throws {
         func makeOptimizer(_ parameters: [Tensor]) throws -> any Optimizer {
             switch kind {

@@ -119,7 +119,7 @@ extension TensorEngineTests {
             #expect(weight.grad?.scalars == [1, 1, 2, 2, 0, 0, 0, 0])
         }
 
-        @Test func resultsDoNotDependOnTheThreadCount() throws {
+        @Test(.exclusiveEngineThreadCount) func resultsDoNotDependOnTheThreadCount() throws {
             // Fixed image chunks for the weight gradient, BLAS at one thread inside the split, and
             // disjoint element-wise chunks make 1 and 2 threads bit-identical.
             func run() -> [UInt32] {
