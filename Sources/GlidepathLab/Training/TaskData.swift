@@ -74,7 +74,8 @@ public struct TaskData: Sendable {
                                                validationFraction: holdout.fraction, seed: holdout.seed)
                 let train = limited(splits.train, trainingLimit)
                 // The vocabulary comes from the texts actually trained on, never validation or test.
-                let pipeline = try TextPipeline.fit(
+                // Fitting tokenizes the training texts; their encoding reuses those tokens.
+                let (pipeline, encodedTrain) = try TextPipeline.fitAndEncode(
                     trainingTexts: train.texts,
                     options: try TextPipeline.Options(maximumVocabularySize: network.vocabularySize,
                                                       maximumLength: network.sequenceLength,
@@ -82,7 +83,7 @@ public struct TaskData: Sendable {
                 func source(_ dataset: TextDataset) throws(DataError) -> TextSource {
                     TextSource(base: try TextBatchSource(sequences: pipeline.encode(dataset.texts), labels: dataset.labels))
                 }
-                return TaskData(train: try source(train),
+                return TaskData(train: TextSource(base: try TextBatchSource(sequences: encodedTrain, labels: train.labels)),
                                 validation: try source(limited(splits.validation, evaluationLimit)),
                                 test: try source(limited(splits.test, evaluationLimit)), directory: directory)
             case .perceptron:
