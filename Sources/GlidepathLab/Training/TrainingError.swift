@@ -47,13 +47,14 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable {
 }
 
 extension TrainingError {
-    /// `error` as a training error: itself when it is one, the store's and checkpoint layer's errors
-    /// wrapped in their cases, anything else (never expected) as an invalid configuration with its text.
+    /// `error` as a training error: itself when it is one, the store's, checkpoint layer's and task
+    /// configuration's errors wrapped in their cases, anything else (never expected) as an invalid configuration with its text.
     static func wrapping(_ error: any Error) -> TrainingError {
         switch error {
         case let error as TrainingError: return error
         case let error as RunStoreError: return .store(error)
         case let error as CheckpointError: return .checkpoint(error)
+        case let error as TaskError: return .task(error)
         default: return .invalidConfiguration("\(error)")
         }
     }

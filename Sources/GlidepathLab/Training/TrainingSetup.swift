@@ -139,21 +139,12 @@ extension TrainingSession {
         do {
             record = try store.run(matching: runText)
             configuration = try record.configuration()
-        } catch let error as RunStoreError {
-            throw .store(error)
-        } catch let error as TaskError {
-            throw .task(error)
         } catch {
-            throw .invalidConfiguration("\(error)")
+            throw .wrapping(error)
         }
         let run = record.id
-        switch record.status {
-        case .completed, .diverged:
-            throw .notResumable(runId: run.rawValue, reason: "it has already \(record.status.rawValue) "
-                                + "(glidepath runs show \(run.rawValue))")
-        case .running, .interrupted, .failed:
-            break
-        }
+        // Checked now, before any data is read, and again under the lease below.
+        try requireUnfinished(record.status, run: run)
         try setThreads(configuration.threads)
         let specification = configuration.task.specification
         let data = try TaskData.load(task: configuration.task, dataDirectory: dataDirectory ?? configuration.dataDirectory,
@@ -174,11 +165,7 @@ extension TrainingSession {
             // here, before anything is read or rewound.
             recorder = try RunRecorder(store: store, run: run, clock: clock)
             // Re-read the status under the lease: the previous owner may have finished meanwhile.
-            let status = try store.run(matching: run.rawValue).status
-            if status == .completed || status == .diverged {
-                throw TrainingError.notResumable(runId: run.rawValue, reason: "it has already \(status.rawValue) "
-                                                 + "(glidepath runs show \(run.rawValue))")
-            }
+            try requireUnfinished(try store.run(run).status, run: run)
             checkpoints = try store.checkpoints(of: run)
             point = try recorder.resumePoint()
         } catch let error as CheckpointError {
@@ -247,6 +234,17 @@ extension TrainingSession {
             optimizer: optimizer, scheduler: scheduler, random: random, counters: counters, clock: clock)
         session.epochProgress = progress
         return (session, skipped)
+    }
+
+    /// Refuses to resume a run that has already completed or diverged.
+    static func requireUnfinished(_ status: RunStatus, run: RunIdentifier) throws(TrainingError) {
+        switch status {
+        case .completed, .diverged:
+            throw .notResumable(runId: run.rawValue, reason: "it has already \(status.rawValue) "
+                                + "(glidepath runs show \(run.rawValue))")
+        case .running, .interrupted, .failed:
+            break
+        }
     }
 
     static func openStore(_ path: String, clock: any LabClock) throws(TrainingError) -> RunStore {
