@@ -28,13 +28,13 @@ public struct Vocabulary: Equatable, Sendable, Codable {
         // Count in parallel chunks and add the partial counts: the totals do not depend on the chunking.
         let chunkSize = max(1, (tokenizedTexts.count + parallelism - 1) / parallelism)
         let starts = Array(stride(from: 0, to: tokenizedTexts.count, by: chunkSize))
-        let partials = (try? parallelMap(starts) { (start: Int) throws(DataError) -> [String: Int] in
+        let partials = try parallelMap(starts) { (start: Int) throws(DataError) -> [String: Int] in
             var partial: [String: Int] = [:]
             for text in tokenizedTexts[start..<min(start + chunkSize, tokenizedTexts.count)] {
                 for token in text { partial[token, default: 0] += 1 }
             }
             return partial
-        }) ?? []
+        }
         var counts = partials.first ?? [:]
         for partial in partials.dropFirst() {
             counts.merge(partial, uniquingKeysWith: +)
