@@ -24,9 +24,9 @@ public enum Gzip {
         if input.count >= 18 {
             let n = input.count
             let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
-            // ISIZE is untrusted: deflate expands at most 1032:1, so an ISIZE beyond that bound is a lie
-            // (or a multi-member file); then start from 4× the input and let the buffer grow.
-            let plausible = isize <= input.count * 1032
+            // ISIZE is untrusted: beyond deflate's expansion bound it is a lie (or a multi-member file);
+            // then start from 4× the input and let the buffer grow.
+            let plausible = isize <= input.count * Deflate.maximumExpansion
             capacity = max(capacity, min(plausible ? isize + 1 : input.count * 4, 1 << 30))
         }
         var output = [UInt8](repeating: 0, count: capacity)

@@ -81,9 +81,9 @@ public struct ZipArchive {
             throw DataError(file: path, location: .member(name, byteOffset: 0),
                             problem: .truncated(expected: member.compressedSize, actual: max(0, bytes.count - start)))
         }
-        // Sizes come from the archive: deflate expands at most 1032:1, so a larger declared size is a lie
-        // (and would otherwise make us allocate it).
-        guard member.uncompressedSize <= member.compressedSize * 1032 + 1024 else {
+        // Sizes come from the archive: a declared size beyond deflate's expansion bound is a lie (and
+        // would otherwise make us allocate it).
+        guard member.uncompressedSize <= member.compressedSize * Deflate.maximumExpansion + 1024 else {
             throw DataError(file: path, location: .member(name, byteOffset: nil), problem: .malformedArchive(
                 "declared size \(member.uncompressedSize) is impossible for \(member.compressedSize) compressed bytes"))
         }
