@@ -98,27 +98,43 @@ struct TrainCommandTests {
         #expect(unknown.status == 1 && unknown.standardError.contains("no run '20991231'"), "\(unknown.standardError)")
     }
 
-    @Test("cifar10-cnn trains on the CIFAR-10 batches it is told to, and records them in the run",
+    @Test("cifar10-cnn trains on all five training batches by default, on the batches it is told to otherwise, and records the choice",
           .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func cifarTrainingBatches() throws {
         let data = try TestEnvironment.requireDataDirectory()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        // The shared data directory holds batches 1–2 only: without --cifar-batches the run is refused
-        // naming the first missing batch, never silently trained on a smaller set.
+        // A data directory holding batches 1–2 only (symbolic links into the real one): without
+        // --cifar-batches the run is refused naming the first missing batch, never silently trained on
+        // a smaller set.
+        let partial = directory.url.appendingPathComponent("partial/cifar10", isDirectory: true)
+        try FileManager.default.createDirectory(at: partial, withIntermediateDirectories: true)
+        for name in ["data_batch_1.bin.gz", "data_batch_2.bin.gz", "test_batch.bin.gz", "batches.meta.txt"] {
+            try FileManager.default.createSymbolicLink(
+                at: partial.appendingPathComponent(name), withDestinationURL: data.appendingPathComponent("cifar10/\(name)"))
+        }
         let refused = try runGlidepath(["train", "--task", "cifar10-cnn", "--scheduler", "cosine", "--epochs", "1",
-                                        "--data-dir", data.path], in: directory.url)
+                                        "--data-dir", directory.path("partial")], in: directory.url)
         #expect(refused.status == 1 && refused.standardError.contains("data_batch_3"), "\(refused.standardError)")
-        let outcome = try runGlidepath(["train", "--task", "cifar10-cnn", "--scheduler", "cosine", "--epochs", "1",
-                                        "--data-dir", data.path, "--cifar-batches", "1", "2",
-                                        "--train-limit", "128", "--eval-limit", "64", "--json"], in: directory.url)
-        #expect(outcome.status == 0, "\(outcome.standardError)")
-        let result = try decodeResult(outcome)
-        #expect(result.status == .completed && result.epochs == 1)
-        let store = try RunStore(path: directory.path(RunStore.defaultFileName), access: .readOnly)
-        let run = try store.run(matching: result.runId)
-        // The run records the choice: RunConfiguration.trainingBatches, sorted-key JSON.
-        #expect(run.configurationJSON.contains(#""trainingBatches":[1,2]"#), "\(run.configurationJSON)")
+
+        // The real directory holds all five batches: the default trains on them (recorded as no
+        // explicit selection, which means batches 1–5), an explicit selection is recorded as given.
+        for (arguments, recorded) in [([String](), nil as String?), (["--cifar-batches", "1", "2"], #""trainingBatches":[1,2]"#)] {
+            let outcome = try runGlidepath(["train", "--task", "cifar10-cnn", "--scheduler", "cosine", "--epochs", "1",
+                                            "--data-dir", data.path, "--train-limit", "128", "--eval-limit", "64",
+                                            "--json"] + arguments, in: directory.url)
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            let result = try decodeResult(outcome)
+            #expect(result.status == .completed && result.epochs == 1)
+            let store = try RunStore(path: directory.path(RunStore.defaultFileName), access: .readOnly)
+            let run = try store.run(matching: result.runId)
+            // RunConfiguration.trainingBatches, sorted-key JSON; absent means all five.
+            if let recorded {
+                #expect(run.configurationJSON.contains(recorded), "\(run.configurationJSON)")
+            } else {
+                #expect(!run.configurationJSON.contains("trainingBatches"), "\(run.configurationJSON)")
+            }
+        }
     }
 
     @Test("--weight-decay-scope: the task's default, an override recorded in the run, a bad value refused",
