@@ -59,7 +59,7 @@ public enum LandscapeProbe {
         var gradient = [Double](repeating: 0, count: dimension)
         for batch in 0..<batches {
             for parameter in parameters { parameter.clearGradient() }
-            let value = try objective.loss(batch)
+            let value = try objective.loss(batch, .record)
             guard value.count == 1 else {
                 throw .invalidInput(name: "loss", value: "\(value.shape)", reason: "must be a one-element tensor")
             }
@@ -96,7 +96,7 @@ public enum LandscapeProbe {
             products += 1
             gradientEvaluations += 2 * batches
             return try HessianVectorProduct.product(parameters: parameters, direction: v, configuration: configuration,
-                                                    batches: batches, loss: objective.loss)
+                                                    batches: batches, loss: objective.replayedLoss)
         }
 
         var lambda: EigenvalueEstimate? = nil
