@@ -20,8 +20,9 @@ public enum NoiseScale {
         return (gradientSquare, noiseTrace)
     }
 
-    /// Folds one probe's estimates into the EMAs of `state` and returns the estimate.
-    static func update(_ state: inout ProbeState.Scalars, batchSquares: [Double], meanSquare: Double, batchSize: Int,
+    /// Folds one probe's estimates into the EMAs of `state` and returns the estimate (nil with fewer than two
+    /// batches or non-finite estimates).
+    public static func update(_ state: inout ProbeState.Scalars, batchSquares: [Double], meanSquare: Double, batchSize: Int,
                        smoothing: Double) -> NoiseScaleEstimate? {
         guard batchSquares.count >= 2 else { return nil }
         let (gradientSquare, noiseTrace) = estimates(batchSquares: batchSquares, meanSquare: meanSquare, batchSize: batchSize)
