@@ -165,6 +165,19 @@ extension SchedulerConfiguration {
             return AnyScheduler(try named { () throws(SchedulerError) in
                 try DLRSOnPlateauScheduler(configuration: configuration, baseRates: baseRates)
             })
+        case .landscape:
+            let configuration = try decodeParameters(LandscapeScheduler.Configuration.self, excluding: ["scheduler"])
+            // The base defaults to the base rate at every step.
+            let built: AnyScheduler
+            if let inner = children.first {
+                built = try inner.build(baseRates: baseRates)
+            } else {
+                built = try SchedulerConfiguration(.object(["name": .string("fixed")]), path: "\(path).scheduler")
+                    .build(baseRates: baseRates)
+            }
+            return AnyScheduler(try named { () throws(SchedulerError) in
+                try LandscapeScheduler(base: built, configuration: configuration, cadence: cadence)
+            })
         case .mlrsnet:
             let configuration = try decodeParameters(MLRSNetScheduler.Configuration.self)
             return AnyScheduler(try named { () throws(SchedulerError) in

@@ -22,6 +22,8 @@ public struct SchedulerConfiguration: Sendable, Equatable, Decodable {
         case reduceOnPlateau
         case sequential, chained, warmup
         case dlrs, dlrsOnPlateau, mlrsnet
+        /// A curvature-aware multiplier on a base schedule (``LandscapeScheduler``).
+        case landscape
     }
 
     /// The scheduler's name.
@@ -82,7 +84,7 @@ public struct SchedulerConfiguration: Sendable, Equatable, Decodable {
                 children.append(try SchedulerConfiguration(item, path: "\(path).schedulers[\(index)]"))
             }
         }
-        if let item = fields["scheduler"], name == .warmup {
+        if let item = fields["scheduler"], name == .warmup || name == .landscape {
             children.append(try SchedulerConfiguration(item, path: "\(path).scheduler"))
         }
         self.name = name
@@ -101,9 +103,12 @@ public struct SchedulerConfiguration: Sendable, Equatable, Decodable {
     /// Decodes the parameters (every field except `"name"` and `"cadence"`) as `type`: how schedulers
     /// that define their own `Configuration: Decodable` (DLRS, MLR-SNet) read their fields. Errors name
     /// the field path.
-    public func decodeParameters<Value: Decodable>(_ type: Value.Type) throws(SchedulerError) -> Value {
+    public func decodeParameters<Value: Decodable>(_ type: Value.Type, excluding: Set<String> = [])
+        throws(SchedulerError) -> Value
+    {
         var fields = parameters
         fields["cadence"] = nil
+        for key in excluding { fields[key] = nil }
         do {
             let data = try StateCoding.encoder().encode(StateValue.object(fields))
             return try StateCoding.decoder().decode(Value.self, from: data)
@@ -174,7 +179,7 @@ public struct SchedulerConfiguration: Sendable, Equatable, Decodable {
         case .sequential: return ["schedulers": .schedulerList, "milestones": .integerList]
         case .chained: return ["schedulers": .schedulerList]
         case .warmup: return ["scheduler": .scheduler, "steps": .integer, "startFactor": .number]
-        case .dlrs, .dlrsOnPlateau, .mlrsnet: return nil
+        case .dlrs, .dlrsOnPlateau, .mlrsnet, .landscape: return nil
         }
     }
 }
