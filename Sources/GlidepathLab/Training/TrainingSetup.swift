@@ -22,11 +22,14 @@ public struct TrainingRequest: Sendable {
     public var trainingLimit: Int?
     public var evaluationLimit: Int?
     public var trainingBatches: [Int]?
+    /// Landscape probing; nil probes only when the scheduler reads the landscape (then automatically).
+    public var probing: ProbeConfiguration?
 
     public init(task: TrainingTask, scheduler: String, schedulerFile: StateValue? = nil, optimizer: OptimizerKind = .adam,
                 weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String, targetValidationLoss: Double? = nil,
                 threads: Int = 1, trainingLimit: Int? = nil, evaluationLimit: Int? = nil,
-                trainingBatches: [Int]? = nil) {
+                trainingBatches: [Int]? = nil, probing: ProbeConfiguration? = nil) {
+        self.probing = probing
         self.task = task
         self.scheduler = scheduler
         self.schedulerFile = schedulerFile
@@ -63,12 +66,14 @@ extension TrainingSession {
             dataDirectory: request.dataDirectory, targetValidationLoss: request.targetValidationLoss,
             threads: request.threads, trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
             trainingBatches: request.trainingBatches)
+        configuration.probing = request.probing ?? (request.scheduler == "landscape" ? .schedulerDefault : nil)
         do { try configuration.validate() } catch { throw .task(error) }
         // Reject a bad scheduler before reading any data: a dry parse with placeholder run figures.
         let dryRun = try SchedulerSetup.resolve(name: request.scheduler, file: request.schedulerFile,
                                                 epochs: configuration.epochs, updatesPerEpoch: 1,
                                                 classCount: specification.classCount, initialLoss: { 1 })
-        _ = try SchedulerSetup.makeScheduler(dryRun, baseRates: [optimizerSettings.learningRate],
+        _ = try SchedulerSetup.makeScheduler(LandscapeScheduler.Configuration.filling(dryRun, optimizer: optimizerSettings),
+                                             baseRates: [optimizerSettings.learningRate],
                                              momenta: momenta(of: optimizerSettings))
         // An existing store is checked now (a newer schema is refused before any work).
         var store: RunStore? = nil
@@ -88,6 +93,8 @@ extension TrainingSession {
             initialLoss: { () throws(TrainingError) -> Double in
                 try initialLoss(model: model, data: data, batchSize: configuration.batchSize, seed: request.seed)
             })
+        configuration.schedulerConfiguration = LandscapeScheduler.Configuration.filling(
+            configuration.schedulerConfiguration, optimizer: optimizerSettings)
         let scheduler = try SchedulerSetup.makeScheduler(configuration.schedulerConfiguration,
                                                          baseRates: optimizer.learningRates,
                                                          momenta: momenta(of: optimizerSettings))
@@ -109,11 +116,13 @@ extension TrainingSession {
             try? openedStore.commit(RunCommit(status: .failed), to: run)
             throw .wrapping(error)
         }
-        return try TrainingSession(
+        let session = try TrainingSession(
             configuration: configuration, run: run, store: openedStore, recorder: recorder, data: data, model: model,
             optimizer: optimizer, scheduler: scheduler, random: RandomState(initialization: generator),
             counters: TrainingCounters(completedEpochs: 0, stepsIntoEpoch: 0, completedSteps: 0, runId: run.rawValue),
             clock: clock)
+        try session.attachProbes()
+        return session
     }
 
     /// Prepares to continue run `runText` (an identifier or unique prefix) from its newest checkpoint
@@ -233,6 +242,8 @@ extension TrainingSession {
             configuration: configuration, run: run, store: store, recorder: recorder, data: data, model: model,
             optimizer: optimizer, scheduler: scheduler, random: random, counters: counters, clock: clock)
         session.epochProgress = progress
+        try session.attachProbes()
+        if let point { try session.probes?.restore(from: point.checkpoint.extras, path: point.record.path) }
         return (session, skipped)
     }
 
