@@ -12,7 +12,7 @@ struct RunsCommand: ParsableCommand {
             Runs are recorded in one SQLite file, by default ./\(RunStore.defaultFileName) in the working \
             directory; pass --store FILE to read another. These commands only read the store.
             """,
-        subcommands: [RunsListCommand.self, RunsShowCommand.self, RunsExportCommand.self])
+        subcommands: [RunsListCommand.self, RunsShowCommand.self, RunsExportCommand.self, RunsExportModelCommand.self])
 }
 
 /// The `--store` option shared by every command that reads or writes the run store.

@@ -105,13 +105,16 @@ public enum LandscapeProbe {
         var gradientCurvature: ProbeEstimate? = nil
         var quadraticStep: Double? = nil, updateCurvature: Double? = nil
         if gradientNorm > 0 && gradientNorm.isFinite {
+            var clock = now()
             let top = try PowerIteration.run(dimension: dimension, start: working.eigenvector,
                                              limit: settings.powerIterationLimit, tolerance: settings.powerTolerance,
                                              using: &working.scalars.random, apply: hessian)
             lambda = top.estimate
+            lambda?.seconds = now() - clock
             working.eigenvector = top.vector
 
             if settings.preconditionedLambda, let preconditioner {
+                clock = now()
                 let scale = preconditioner.map { 1 / Float($0).squareRoot() }
                 let result = try PowerIteration.run(
                     dimension: dimension, start: working.preconditionedEigenvector, limit: settings.powerIterationLimit,
@@ -130,10 +133,12 @@ public enum LandscapeProbe {
                     return product
                 }
                 preconditionedLambda = result.estimate
+                preconditionedLambda?.seconds = now() - clock
                 working.preconditionedEigenvector = result.vector
             }
 
             if settings.traceSamples > 0 {
+                clock = now()
                 var samples: [Double] = []
                 var layerSums = [Double](repeating: 0, count: objective.layers.count)
                 for _ in 0..<settings.traceSamples {
@@ -153,7 +158,7 @@ public enum LandscapeProbe {
                 for (index, layer) in objective.layers.enumerated() { layers[layer.name] = layerSums[index] / m }
                 trace = TraceEstimate(value: samples.reduce(0, +) / m,
                                       standardError: ProbeEstimate.standardDeviation(samples).map { $0 / m.squareRoot() },
-                                      layers: layers, samples: samples.count)
+                                      layers: layers, samples: samples.count, seconds: now() - clock)
             }
 
             let alongGradient = try hessian(gradientFloats)

@@ -57,7 +57,7 @@ public enum PowerIteration {
                 // Keep the vector whose quotient was reported only if A·v is no better; the normalised
                 // product is the better warm start for the next probe.
                 return Result(estimate: EigenvalueEstimate(value: ProbeEstimate(value: lambda, perBatch: quotients),
-                                                           iterations: iterations, residual: residual, converged: converged),
+                                                           iterations: iterations, residual: residual, converged: converged, seconds: nil),
                               vector: next, products: iterations)
             }
             previous = lambda

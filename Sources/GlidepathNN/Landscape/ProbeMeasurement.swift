@@ -31,6 +31,8 @@ public struct EigenvalueEstimate: Sendable, Equatable, Codable {
     public var residual: Double
     /// Whether the tolerance was met before the iteration limit.
     public var converged: Bool
+    /// Wall time of this estimate alone.
+    public var seconds: Double?
 }
 
 /// Hutchinson's trace estimate.
@@ -42,6 +44,8 @@ public struct TraceEstimate: Sendable, Equatable, Codable {
     /// The per-layer block estimates z_lᵀ(Hz)_l averaged over the samples (unbiased for tr H_ll).
     public var layers: [String: Double]
     public var samples: Int
+    /// Wall time of this estimate alone.
+    public var seconds: Double?
 }
 
 /// The gradient noise scale B_simple = tr Σ/‖G‖² from the two-batch-size estimator.
