@@ -92,11 +92,21 @@ public enum LandscapeProbe {
                                       batchSize: objective.batchSize, smoothing: settings.noiseSmoothing)
 
         let configuration = HessianVectorProduct.Configuration(step: .absolute(settings.hessianStep))
+        let hessianBatches = min(settings.hessianBatches, batches)
         func hessian(_ v: [Float]) throws(NNError) -> HessianVectorProduct.Product {
             products += 1
-            gradientEvaluations += 2 * batches
+            gradientEvaluations += 2 * hessianBatches
             return try HessianVectorProduct.product(parameters: parameters, direction: v, configuration: configuration,
-                                                    batches: batches, loss: objective.replayedLoss)
+                                                    batches: hessianBatches, loss: objective.replayedLoss)
+        }
+        /// vᵀH_b v/‖v‖² on the batches the HVPs did not use (for the spread across every batch).
+        func remainingQuotients(_ v: [Float]) throws(NNError) -> [Double] {
+            guard hessianBatches < batches else { return [] }
+            gradientEvaluations += 2 * (batches - hessianBatches)
+            return try HessianVectorProduct.product(
+                parameters: parameters, direction: v, configuration: configuration, batches: batches - hessianBatches
+            ) { (index: Int) throws(NNError) -> Tensor in try objective.replayedLoss(hessianBatches + index) }
+                .batchQuotients
         }
 
         var lambda: EigenvalueEstimate? = nil
@@ -110,6 +120,13 @@ public enum LandscapeProbe {
                                              limit: settings.powerIterationLimit, tolerance: settings.powerTolerance,
                                              using: &working.scalars.random, apply: hessian)
             lambda = top.estimate
+            if hessianBatches < batches {
+                // The quotient of the reported vector on every batch: the HVP batches' from the last
+                // iteration, the others from one extra evaluation each.
+                let others = try remainingQuotients(top.evaluatedVector)
+                lambda?.value = ProbeEstimate(value: top.estimate.value.value,
+                                              perBatch: top.batchQuotients + others)
+            }
             lambda?.seconds = now() - clock
             working.eigenvector = top.vector
 

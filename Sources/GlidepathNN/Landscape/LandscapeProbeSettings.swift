@@ -15,6 +15,11 @@ public struct LandscapeProbeSettings: Sendable, Equatable, Codable {
     public var preconditionedLambda: Bool = true
     /// EMA factor of the noise scale's numerator and denominator, smoothed separately (McCandlish et al. 2018, App. A).
     public var noiseSmoothing: Double = 0.9
+    /// How many of the probe batches the HVPs use (the first ones; at most the batch count). Gradients,
+    /// the loss and the noise scale always use every batch. Each HVP costs 2 gradient evaluations per
+    /// batch used, so fewer batches make a probe cheaper; λ_max's spread then comes from one extra
+    /// evaluation of the final eigenvector's quotient on each remaining batch.
+    public var hessianBatches: Int = 1
     /// The finite-difference step of every HVP.
     public var hessianStep: Double = HessianVectorProduct.Configuration.defaultStep
 
@@ -27,6 +32,7 @@ public struct LandscapeProbeSettings: Sendable, Equatable, Codable {
         try NNError.require(powerTolerance > 0 && powerTolerance < 1, "powerTolerance", powerTolerance, "must be in (0, 1)")
         try NNError.require(traceSamples >= 0 && traceSamples <= 10_000, "traceSamples", traceSamples, "must be in 0...10000")
         try NNError.require(noiseSmoothing >= 0 && noiseSmoothing < 1, "noiseSmoothing", noiseSmoothing, "must be in [0, 1)")
+        try NNError.require(hessianBatches >= 1, "hessianBatches", hessianBatches, "must be >= 1")
         try NNError.require(hessianStep > 0 && hessianStep.isFinite, "hessianStep", hessianStep, "must be finite and > 0")
     }
 }

@@ -12,7 +12,11 @@ public enum PowerIteration {
     /// The outcome and the final unit vector (Float32, for the next warm start).
     public struct Result: Sendable, Equatable {
         public var estimate: EigenvalueEstimate
+        /// The normalised last product A·v (the next warm start).
         public var vector: [Float]
+        /// The unit vector whose quotient is reported, and its per-batch quotients.
+        public var evaluatedVector: [Float]
+        public var batchQuotients: [Double]
         public var products: Int
     }
 
@@ -58,7 +62,7 @@ public enum PowerIteration {
                 // product is the better warm start for the next probe.
                 return Result(estimate: EigenvalueEstimate(value: ProbeEstimate(value: lambda, perBatch: quotients),
                                                            iterations: iterations, residual: residual, converged: converged, seconds: nil),
-                              vector: next, products: iterations)
+                              vector: next, evaluatedVector: v, batchQuotients: quotients, products: iterations)
             }
             previous = lambda
             v = next
