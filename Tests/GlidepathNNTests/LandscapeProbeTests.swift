@@ -77,12 +77,21 @@ struct LandscapeProbeTests {
         }
     }
 
-    @Test func negativeCurvatureHasNoQuadraticStep() throws {
-        let problem = try Quadratic([-3, -1, -0.5])
+    @Test func negativeCurvatureHasNoQuadraticStepAndTheLargestEigenvalueIsFound() throws {
+        var settings = LandscapeProbeSettings()
+        settings.powerIterationLimit = 400
+        settings.powerTolerance = 1e-9
+        // Negative definite: λ_max = −0.5, found after the largest |λ| = −3.
         var state = ProbeState(seed: 3)
-        let m = try LandscapeProbe.measure(try problem.objective(), state: &state)
+        let m = try LandscapeProbe.measure(try Quadratic([-3, -1, -0.5]).objective(), settings: settings, state: &state)
         #expect(m.quadraticStep == nil)
-        #expect((m.lambdaMax?.value.value ?? 0) < 0, "largest |λ| is −3")
+        expectClose(m.lambdaMax?.value.value ?? 0, -0.5, relativeTolerance: 1e-4)
+        expectClose(m.lambdaMax?.negativeEigenvalue ?? 0, -3, relativeTolerance: 1e-4)
+        // Indefinite with the larger magnitude negative: λ_max = 2, not −5.
+        var indefinite = ProbeState(seed: 4)
+        let n = try LandscapeProbe.measure(try Quadratic([2, -5, 0.5]).objective(), settings: settings, state: &indefinite)
+        expectClose(n.lambdaMax?.value.value ?? 0, 2, relativeTolerance: 1e-4)
+        expectClose(n.lambdaMax?.negativeEigenvalue ?? 0, -5, relativeTolerance: 1e-4)
     }
 
     /// Logistic regression has the closed-form Hessian H = (1/N)·Σ p(1−p)·aaᵀ, a = [x, 1].

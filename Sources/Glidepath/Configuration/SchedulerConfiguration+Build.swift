@@ -167,12 +167,13 @@ extension SchedulerConfiguration {
             })
         case .landscape:
             let configuration = try decodeParameters(LandscapeScheduler.Configuration.self, excluding: ["scheduler"])
-            // The base defaults to the base rate at every step.
+            // The base defaults to the base rate at every update (so the multiplier can move at every probe).
             let built: AnyScheduler
             if let inner = children.first {
                 built = try inner.build(baseRates: baseRates)
             } else {
-                built = try SchedulerConfiguration(.object(["name": .string("fixed")]), path: "\(path).scheduler")
+                built = try SchedulerConfiguration(.object(["name": .string("fixed"), "cadence": .string("perUpdate")]),
+                                                   path: "\(path).scheduler")
                     .build(baseRates: baseRates)
             }
             return AnyScheduler(try named { () throws(SchedulerError) in

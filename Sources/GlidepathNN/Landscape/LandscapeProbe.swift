@@ -116,7 +116,7 @@ public enum LandscapeProbe {
         var quadraticStep: Double? = nil, updateCurvature: Double? = nil
         if gradientNorm > 0 && gradientNorm.isFinite {
             var clock = now()
-            let top = try PowerIteration.run(dimension: dimension, start: working.eigenvector,
+            let top = try PowerIteration.runLargest(dimension: dimension, start: working.eigenvector,
                                              limit: settings.powerIterationLimit, tolerance: settings.powerTolerance,
                                              using: &working.scalars.random, apply: hessian)
             lambda = top.estimate
@@ -133,7 +133,7 @@ public enum LandscapeProbe {
             if settings.preconditionedLambda, let preconditioner {
                 clock = now()
                 let scale = preconditioner.map { 1 / Float($0).squareRoot() }
-                let result = try PowerIteration.run(
+                let result = try PowerIteration.runLargest(
                     dimension: dimension, start: working.preconditionedEigenvector, limit: settings.powerIterationLimit,
                     tolerance: settings.powerTolerance, using: &working.scalars.random
                 ) { (v: [Float]) throws(NNError) -> HessianVectorProduct.Product in

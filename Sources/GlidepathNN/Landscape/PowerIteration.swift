@@ -61,12 +61,43 @@ public enum PowerIteration {
                 // Keep the vector whose quotient was reported only if A·v is no better; the normalised
                 // product is the better warm start for the next probe.
                 return Result(estimate: EigenvalueEstimate(value: ProbeEstimate(value: lambda, perBatch: quotients),
-                                                           iterations: iterations, residual: residual, converged: converged, seconds: nil),
+                                                           iterations: iterations, residual: residual, converged: converged, seconds: nil,
+                                                           negativeEigenvalue: nil),
                               vector: next, evaluatedVector: v, batchQuotients: quotients, products: iterations)
             }
             previous = lambda
             v = next
         }
+    }
+
+    /// The largest (algebraic) eigenvalue: power iteration finds the largest |λ|; when that is negative
+    /// (λ₋ < 0, common for Adam's preconditioned Hessian early on, where tiny √v̂ amplify negative
+    /// curvature), a second run on A − λ₋·I, whose spectrum is shifted to ≥ 0, finds λ_max − λ₋
+    /// (`docs/landscape.md`, "λ_max"). Iterations of both runs are counted.
+    public static func runLargest<G: RandomNumberGenerator>(
+        dimension: Int, start: [Float]?, limit: Int, tolerance: Double, using generator: inout G,
+        apply: ([Float]) throws(NNError) -> HessianVectorProduct.Product
+    ) throws(NNError) -> Result {
+        let first = try run(dimension: dimension, start: start, limit: limit, tolerance: tolerance, using: &generator,
+                            apply: apply)
+        let shift = first.estimate.value.value
+        guard shift < 0 else { return first }
+        var second = try run(dimension: dimension, start: start, limit: limit, tolerance: tolerance, using: &generator) {
+            (v: [Float]) throws(NNError) -> HessianVectorProduct.Product in
+            var product = try apply(v)
+            for i in 0..<dimension { product.values[i] -= shift * Double(v[i]) }
+            product.batchQuotients = product.batchQuotients.map { $0 - shift }
+            return product
+        }
+        let shiftedValue = second.estimate.value.value
+        second.estimate.value = ProbeEstimate(value: shiftedValue + shift, spread: second.estimate.value.spread)
+        second.batchQuotients = second.batchQuotients.map { $0 + shift }
+        // The residual ‖(A − λ₋I)v − μv‖ = ‖Av − (μ + λ₋)v‖, relative to the unshifted value.
+        second.estimate.residual *= abs(shiftedValue) / max(abs(shiftedValue + shift), 1e-30)
+        second.estimate.iterations += first.estimate.iterations
+        second.estimate.negativeEigenvalue = shift
+        second.products += first.products
+        return second
     }
 
     /// v/‖v‖ rounded to Float32.

@@ -33,6 +33,9 @@ public struct EigenvalueEstimate: Sendable, Equatable, Codable {
     public var converged: Bool
     /// Wall time of this estimate alone.
     public var seconds: Double?
+    /// When the largest-magnitude eigenvalue was negative: that value (the reported one is then the largest
+    /// eigenvalue, found by a second power iteration on A − λ₋·I).
+    public var negativeEigenvalue: Double?
 }
 
 /// Hutchinson's trace estimate.
