@@ -87,6 +87,9 @@ public enum RunProbe {
             batches = all.batches
         }
         var state = ProbeState(seed: c.seed)
+        // Curvature of the mean loss over all N examples (what another tool computes on the same batch).
+        var settings = settings
+        settings.hessianBatches = batches.count
         let measurement: ProbeMeasurement
         do {
             let objective = try ProbeObjective.task(model: loaded.model, batches: batches)
