@@ -8,6 +8,14 @@ import Testing
 /// Landscape probes inside real training runs (issue 11, items 4 and 8).
 @Suite("Probing during training")
 struct ProbingTrainingTests {
+    /// Probes that keep these debug-build tests fast: few power iterations, one trace sample.
+    static func light(_ cadence: ProbeConfiguration.Cadence, every: Int? = nil) -> ProbeConfiguration {
+        var settings = LandscapeProbeSettings()
+        settings.powerIterationLimit = 4
+        settings.traceSamples = 1
+        return ProbeConfiguration(cadence: cadence, every: every, settings: settings)
+    }
+
     static func train(_ task: TrainingTask, scheduler: String, probing: ProbeConfiguration?, epochs: Int,
                       trainingLimit: Int, evaluationLimit: Int, in directory: TemporaryDirectory,
                       name: String) throws -> TrainingSession {
@@ -30,7 +38,7 @@ struct ProbingTrainingTests {
         defer { directory.remove() }
         let plain = try Self.train(.adultMLP, scheduler: "fixed", probing: nil, epochs: 2, trainingLimit: 1024,
                                    evaluationLimit: 300, in: directory, name: "plain")
-        let probed = try Self.train(.adultMLP, scheduler: "fixed", probing: ProbeConfiguration(cadence: .fixed, every: 3),
+        let probed = try Self.train(.adultMLP, scheduler: "fixed", probing: Self.light(.fixed, every: 3),
                                     epochs: 2, trainingLimit: 1024, evaluationLimit: 300, in: directory, name: "probed")
         let a = try plain.store.steps(of: plain.run), b = try probed.store.steps(of: probed.run)
         #expect(a.map(\.loss.bitPattern) == b.map(\.loss.bitPattern))
@@ -56,7 +64,7 @@ struct ProbingTrainingTests {
     func landscapeSchedulerOnAdult() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let session = try Self.train(.adultMLP, scheduler: "landscape", probing: ProbeConfiguration(cadence: .fixed, every: 4),
+        let session = try Self.train(.adultMLP, scheduler: "landscape", probing: Self.light(.fixed, every: 4),
                                      epochs: 3, trainingLimit: 2048, evaluationLimit: 500, in: directory, name: "adult")
         try Self.expectLearnsWithDecisions(session)
     }
@@ -66,8 +74,8 @@ struct ProbingTrainingTests {
     func landscapeSchedulerOnMNIST() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let session = try Self.train(.mnistCNN, scheduler: "landscape", probing: ProbeConfiguration(cadence: .epoch),
-                                     epochs: 2, trainingLimit: 640, evaluationLimit: 200, in: directory, name: "mnist")
+        let session = try Self.train(.mnistCNN, scheduler: "landscape", probing: Self.light(.epoch),
+                                     epochs: 2, trainingLimit: 384, evaluationLimit: 128, in: directory, name: "mnist")
         try Self.expectLearnsWithDecisions(session)
     }
 
