@@ -83,6 +83,9 @@ public struct MLRSNetScheduler: LearningRateScheduler {
 
     public var cadence: StepCadence { .perUpdate }
 
+    /// The loss of each update, before that update: the rate of the update is computed from it.
+    public var needs: SchedulerInputs { .currentLoss }
+
     /// Creates the scheduler.
     ///
     /// - Parameters:

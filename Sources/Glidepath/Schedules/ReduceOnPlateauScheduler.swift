@@ -120,6 +120,8 @@ public struct ReduceOnPlateauScheduler: LearningRateScheduler {
     }
 
     public var learningRates: [Double] { current.learningRates }
+    /// The validation metric of every step.
+    public var needs: SchedulerInputs { .metric }
     public var stepCount: Int { current.stepCount }
     /// Best metric so far.
     public var best: Double { current.best }
