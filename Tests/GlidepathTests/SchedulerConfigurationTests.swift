@@ -175,10 +175,3 @@ struct SchedulerConfigurationTests {
         #expect(name == "scheduler.deltaD" && value == "\"x\"")
     }
 }
-
-struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}

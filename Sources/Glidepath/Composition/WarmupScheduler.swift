@@ -39,7 +39,8 @@ public struct WarmupScheduler: LearningRateScheduler {
     public private(set) var stepCount: Int = 0
 
     public init(
-        _ inner: some LearningRateScheduler, steps: Int, startFactor: Double = 1.0 / 3, cadence: StepCadence? = nil
+        _ inner: some LearningRateScheduler, steps: Int, startFactor: Double = Configuration().startFactor,
+        cadence: StepCadence? = nil
     ) throws(SchedulerError) {
         try SchedulerArgumentValidation.atLeast(steps, 1, "steps")
         try SchedulerArgumentValidation.unitInterval(startFactor, "startFactor")

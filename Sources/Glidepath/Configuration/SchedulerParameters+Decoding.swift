@@ -9,7 +9,7 @@
 ///    through a ``ConfigurationDecoder``.
 ///
 /// Errors are `DecodingError`s whose coding path names the field (relative to the decoder the
-/// configuration sits in); ``SchedulerConfiguration/init(_:path:)`` turns them into
+/// configuration sits in); ``SchedulerConfiguration/init(_:named:path:)`` turns them into
 /// ``SchedulerError``s naming the field path and value.
 extension SchedulerParameters {
     /// Decodes a scheduler object for this type on its own, outside a ``SchedulerConfiguration``:
@@ -37,12 +37,23 @@ extension SchedulerParameters {
         return try decode(fields: fields, codingPath: [])
     }
 
+    /// The fields this type accepts (its coding keys, besides `"name"` and `"cadence"`), sorted.
+    public static func fieldNames() throws -> [String] {
+        try acceptedFields(codingPath: []).sorted()
+    }
+
+    /// The keys the type's `Decodable` conformance asks for while decoding its own defaults.
+    private static func acceptedFields(codingPath: [any CodingKey]) throws -> Set<String> {
+        let recorder = KeyRecorder()
+        _ = try Self(from: ConfigurationDecoder(value: .object(defaultFields()), codingPath: codingPath,
+                                                recorder: recorder))
+        return recorder.keys
+    }
+
     /// Decodes the parameters (every field of the scheduler object except `"name"` and `"cadence"`).
     static func decode(fields: [String: StateValue], codingPath: [any CodingKey]) throws -> Self {
         let defaults = try defaultFields()
-        let recorder = KeyRecorder()
-        _ = try Self(from: ConfigurationDecoder(value: .object(defaults), codingPath: codingPath, recorder: recorder))
-        let accepted = recorder.keys
+        let accepted = try acceptedFields(codingPath: codingPath)
         for (key, _) in fields.sorted(by: { $0.key < $1.key }) where !accepted.contains(key) {
             let known = accepted.union(["cadence"]).sorted().joined(separator: ", ")
             throw DecodingError.dataCorrupted(.init(
@@ -53,8 +64,9 @@ extension SchedulerParameters {
                                                    codingPath: codingPath))
     }
 
-    /// ``init()`` as a JSON object.
-    static func defaultFields() throws -> [String: StateValue] {
+    /// The defaults, ``init()`` as a JSON object: every field that has a default (a field without one,
+    /// `nil` in ``init()``, is absent).
+    public static func defaultFields() throws -> [String: StateValue] {
         guard case .object(let fields) = try StateValue(encoding: Self()) else {
             throw DecodingError.dataCorrupted(.init(
                 codingPath: [], debugDescription: "\(Self.self) does not encode as a JSON object"))

@@ -1,15 +1,16 @@
 /// The typed configuration of one scheduler: the parameters of its JSON object `{"name": NAME, …}`.
 ///
 /// A conforming type is a plain `Codable` struct whose **defaults live in the type**: the initial values
-/// of its stored properties (or the default arguments of its initializer), collected by ``init()``.
+/// of its stored properties, collected by ``init()`` — the one place a default is stated (the schedulers'
+/// Swift initializers take theirs from it, `gamma: Double = Configuration().gamma`).
 /// Its JSON keys are its coding keys (the property names unless the type renames them). Decoding a
 /// configuration object starts from ``init()`` and overwrites the fields the object gives; any other
 /// field is refused with ``SchedulerError/invalidArgument(name:value:reason:)`` naming the field path
-/// (see ``SchedulerConfiguration/init(_:path:)``). Parameters that the build requires but that have no
+/// (see ``SchedulerConfiguration/init(_:named:path:)``). Parameters that the build requires but that have no
 /// default are optionals (`nil` = absent), reported as `required` when the scheduler is built.
 ///
 /// A configuration goes through three steps, each done once for a run:
-/// 1. **decode** (``SchedulerConfiguration/init(_:path:)``): names, field types, unknown fields;
+/// 1. **decode** (``SchedulerConfiguration/init(_:named:path:)``): names, field types, unknown fields;
 /// 2. **resolve** (``resolved(for:)``): fills the parameters that depend on the run's ``RunShape`` and
 ///    were left out (cosine's `tMax`, one-cycle's `totalSteps`, MLR-SNet's `numClasses`, …);
 /// 3. **build** (``makeScheduler(in:)``): range checks (by the schedulers' own initializers) and the

@@ -19,9 +19,14 @@ extension CyclicSchedule {
         /// Whether momentum cycles inversely to the rate.
         public var cycleMomentum: Bool = true
         /// Momentum at the peak rate, in [0, 1].
-        public var baseMomentum: GroupValues = 0.8
+        public var baseMomentum: GroupValues = .all(Self.defaultBaseMomentum)
         /// Momentum at the base rate, in [0, 1].
-        public var maxMomentum: GroupValues = 0.9
+        public var maxMomentum: GroupValues = .all(Self.defaultMaxMomentum)
+
+        /// The default of ``baseMomentum`` for every group.
+        public static let defaultBaseMomentum = 0.8
+        /// The default of ``maxMomentum`` for every group.
+        public static let defaultMaxMomentum = 0.9
 
         public init() {}
 

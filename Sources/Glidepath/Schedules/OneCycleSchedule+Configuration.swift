@@ -21,15 +21,20 @@ extension OneCycleSchedule {
         /// Whether momentum is scheduled.
         public var cycleMomentum: Bool = true
         /// Momentum at the peak rate, in [0, 1].
-        public var baseMomentum: GroupValues = 0.85
+        public var baseMomentum: GroupValues = .all(Self.defaultBaseMomentum)
         /// Momentum at the start and the end, in [0, 1].
-        public var maxMomentum: GroupValues = 0.95
+        public var maxMomentum: GroupValues = .all(Self.defaultMaxMomentum)
         /// initialLR = maxLR / divFactor, > 0.
         public var divFactor: Double = 25.0
         /// minLR = initialLR / finalDivFactor, > 0.
         public var finalDivFactor: Double = 1e4
         /// Whether to use the three-phase variant.
         public var threePhase: Bool = false
+
+        /// The default of ``baseMomentum`` for every group.
+        public static let defaultBaseMomentum = 0.85
+        /// The default of ``maxMomentum`` for every group.
+        public static let defaultMaxMomentum = 0.95
 
         public init() {}
 

@@ -17,9 +17,12 @@ extension ReduceOnPlateauScheduler {
         /// Steps after a reduction during which bad steps are ignored, ≥ 0.
         public var cooldown: Int = 0
         /// Floor of each group's rate, ≥ 0.
-        public var minLR: GroupValues = 0
+        public var minLR: GroupValues = .all(Self.defaultMinLR)
         /// Reductions smaller than this are skipped, ≥ 0.
         public var eps: Double = 1e-8
+
+        /// The default of ``minLR`` for every group.
+        public static let defaultMinLR = 0.0
 
         public init() {}
 
