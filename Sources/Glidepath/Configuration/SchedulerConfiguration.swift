@@ -52,9 +52,8 @@ public struct SchedulerConfiguration: Sendable, Equatable, Codable {
         } catch let error as SchedulerError {
             throw error
         } catch let error as DecodingError {
-            let field = error.configurationField(under: path)
-            throw .invalidArgument(name: field.path, value: value.value(at: field.keys)?.jsonText ?? "nil",
-                                   reason: field.reason)
+            let field = StrictDecoding.field(of: error, under: path, in: value)
+            throw .invalidArgument(name: field.name, value: field.value, reason: field.reason)
         } catch {
             throw .invalidArgument(name: path, value: value.jsonText, reason: "\(error)")
         }

@@ -1,15 +1,6 @@
-/// Strict decoding of a configuration type from a JSON object, with the type's defaults: the one
-/// mechanism every scheduler's configuration is read by.
-///
-/// 1. The fields the type accepts are the keys its `Decodable` conformance asks for (recorded while it
-///    decodes its own defaults, ``SchedulerParameters/init()``), so no list of fields is written by hand.
-/// 2. A given field the type does not accept is refused, in sorted order, naming the field and listing
-///    the accepted ones.
-/// 3. The given fields overwrite the defaults and the result is decoded by the type's conformance
-///    through a ``ConfigurationDecoder``.
-///
-/// Errors are `DecodingError`s whose coding path names the field (relative to the decoder the
-/// configuration sits in); ``SchedulerConfiguration/init(_:named:path:)`` turns them into
+/// How a configuration type is decoded: ``StrictDecoding`` with the type's ``SchedulerParameters/init()``
+/// as defaults. Errors are `DecodingError`s whose coding path names the field (relative to the decoder
+/// the configuration sits in); ``SchedulerConfiguration/init(_:named:path:)`` turns them into
 /// ``SchedulerError``s naming the field path and value.
 extension SchedulerParameters {
     /// Decodes a scheduler object for this type on its own, outside a ``SchedulerConfiguration``:
@@ -39,39 +30,19 @@ extension SchedulerParameters {
 
     /// The fields this type accepts (its coding keys, besides `"name"` and `"cadence"`), sorted.
     public static func fieldNames() throws -> [String] {
-        try acceptedFields(codingPath: []).sorted()
-    }
-
-    /// The keys the type's `Decodable` conformance asks for while decoding its own defaults.
-    private static func acceptedFields(codingPath: [any CodingKey]) throws -> Set<String> {
-        let recorder = KeyRecorder()
-        _ = try Self(from: ConfigurationDecoder(value: .object(defaultFields()), codingPath: codingPath,
-                                                recorder: recorder))
-        return recorder.keys
+        try StrictDecoding.fieldNames(of: Self.self, defaults: Self())
     }
 
     /// Decodes the parameters (every field of the scheduler object except `"name"` and `"cadence"`).
     static func decode(fields: [String: StateValue], codingPath: [any CodingKey]) throws -> Self {
-        let defaults = try defaultFields()
-        let accepted = try acceptedFields(codingPath: codingPath)
-        for (key, _) in fields.sorted(by: { $0.key < $1.key }) where !accepted.contains(key) {
-            let known = accepted.union(["cadence"]).sorted().joined(separator: ", ")
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: codingPath + [ConfigurationKey(key)],
-                debugDescription: "unknown field for \(name.rawValue) (unknown key '\(key)'); known fields: \(known)"))
-        }
-        return try Self(from: ConfigurationDecoder(value: .object(defaults.merging(fields) { $1 }),
-                                                   codingPath: codingPath))
+        try StrictDecoding.decode(Self.self, from: fields, defaults: Self(), kind: name.rawValue,
+                                  alsoKnown: ["cadence"], codingPath: codingPath)
     }
 
     /// The defaults, ``init()`` as a JSON object: every field that has a default (a field without one,
     /// `nil` in ``init()``, is absent).
     public static func defaultFields() throws -> [String: StateValue] {
-        guard case .object(let fields) = try StateValue(encoding: Self()) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: [], debugDescription: "\(Self.self) does not encode as a JSON object"))
-        }
-        return fields
+        try StrictDecoding.objectFields(of: Self())
     }
 
     /// The parameters as a JSON object (what a configuration records, defaults included).
