@@ -7,7 +7,7 @@ extension ScheduleInput {
     /// A signal's `"landscape"` object: every field of ``LandscapeSignal`` optional, unknown fields rejected.
     static func landscapeSignal(_ value: StateValue, name: String) throws(SchedulerError) -> LandscapeSignal {
         guard case .object(let fields) = value else {
-            throw .invalidArgument(name: name, value: text(value), reason: "expected an object")
+            throw .invalidArgument(name: name, value: value.jsonText, reason: "expected an object")
         }
         var signal = LandscapeSignal()
         for key in fields.keys.sorted() {
@@ -24,11 +24,11 @@ extension ScheduleInput {
             case "stepLossChange": signal.stepLossChange = try number(field, name: path)
             case "batchSize":
                 guard case .int(let size) = field, size >= 1 else {
-                    throw .invalidArgument(name: path, value: text(field), reason: "expected an integer >= 1")
+                    throw .invalidArgument(name: path, value: field.jsonText, reason: "expected an integer >= 1")
                 }
                 signal.batchSize = size
             default:
-                throw .invalidArgument(name: path, value: text(field),
+                throw .invalidArgument(name: path, value: field.jsonText,
                                        reason: "unknown field; known fields: \(landscapeFields.joined(separator: ", "))")
             }
         }

@@ -20,7 +20,7 @@ struct ProbingTrainingTests {
                       trainingLimit: Int, evaluationLimit: Int, in directory: TemporaryDirectory,
                       name: String) throws -> TrainingSession {
         let data = try TestEnvironment.requireDataDirectory()
-        let request = TrainingRequest(task: task, scheduler: scheduler, epochs: epochs, seed: 3, dataDirectory: data.path,
+        let request = try TrainingRequest(task: task, scheduler: scheduler, epochs: epochs, seed: 3, dataDirectory: data.path,
                                       trainingLimit: trainingLimit, evaluationLimit: evaluationLimit, probing: probing)
         let session = try TrainingSession.start(request, storePath: directory.path("\(name).sqlite"))
         let silent = ProgressReporter(style: .lines(stepInterval: 1_000), clock: SystemClock()) { _ in }

@@ -24,13 +24,18 @@ public enum LandscapeOptimizer: String, Sendable, Codable, CaseIterable {
 }
 
 extension LandscapeScheduler {
-    /// The parameters of the landscape scheduler; every key optional, defaults here (the one place they
-    /// are stated). JSON: `{"name": "landscape", "rule": "auto", "scheduler": {base}, …}`.
-    public struct Configuration: Sendable, Equatable, Codable {
+    /// `{"name": "landscape", "scheduler": {base}, "rule": …, …}`: ``LandscapeScheduler``. Every key is
+    /// optional; the defaults are the initial values below (the one place they are stated).
+    public struct Configuration: SchedulerParameters {
+        public static let name: SchedulerConfiguration.Name = "landscape"
+
+        /// The base schedule the multiplier applies to; absent: the base rate at every update (`fixed`
+        /// stepped per update, so the multiplier can move at every probe).
+        public var scheduler: SchedulerConfiguration?
         public var rule: LandscapeRule = .auto
         /// The optimizer whose threshold applies; nil means "the training loop's" (the lab fills it in;
         /// elsewhere nil reads as SGD with ``momentum``).
-        public var optimizer: LandscapeOptimizer? = nil
+        public var optimizer: LandscapeOptimizer?
         /// Heavy-ball momentum β of SGD, in [0, 1).
         public var momentum: Double = 0
         /// Adam's β₁, in [0, 1).
@@ -52,35 +57,33 @@ extension LandscapeScheduler {
         /// β of the loss EMA the spike test compares with, in [0, 1).
         public var lossSmoothing: Double = 0.9
         /// B of the `noise` rule; nil uses the signal's `batchSize`.
-        public var noiseBatchSize: Int? = nil
+        public var noiseBatchSize: Int?
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case rule, optimizer, momentum, beta1, safety, minFactor, maxFactor, maxChange, smoothing, trustWarmup
-            case spikeFactor, lossSmoothing, noiseBatchSize
+        /// The base when none is configured.
+        static var defaultBase: SchedulerConfiguration { SchedulerConfiguration(FixedSchedule.Configuration(), cadence: .perUpdate) }
+
+        public var defaultCadence: StepCadence? { (scheduler ?? Self.defaultBase).effectiveCadence }
+        public var children: [SchedulerConfiguration] { scheduler.map { [$0] } ?? [] }
+
+        public func replacingChildren(_ children: [SchedulerConfiguration]) -> Self {
+            var copy = self
+            copy.scheduler = children.first
+            return copy
         }
 
-        /// Decodes the keys above; any other key (except `name` and `scheduler`, the factory's) is rejected
-        /// naming it.
-        public init(from decoder: any Decoder) throws {
-            try DLRSCodingKey.rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue) + ["name"],
-                                                scheduler: "landscape")
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            let defaults = Configuration()
-            rule = try container.decodeIfPresent(LandscapeRule.self, forKey: .rule) ?? defaults.rule
-            optimizer = try container.decodeIfPresent(LandscapeOptimizer.self, forKey: .optimizer)
-            momentum = try container.decodeIfPresent(Double.self, forKey: .momentum) ?? defaults.momentum
-            beta1 = try container.decodeIfPresent(Double.self, forKey: .beta1) ?? defaults.beta1
-            safety = try container.decodeIfPresent(Double.self, forKey: .safety) ?? defaults.safety
-            minFactor = try container.decodeIfPresent(Double.self, forKey: .minFactor) ?? defaults.minFactor
-            maxFactor = try container.decodeIfPresent(Double.self, forKey: .maxFactor) ?? defaults.maxFactor
-            maxChange = try container.decodeIfPresent(Double.self, forKey: .maxChange) ?? defaults.maxChange
-            smoothing = try container.decodeIfPresent(Double.self, forKey: .smoothing) ?? defaults.smoothing
-            trustWarmup = try container.decodeIfPresent(Int.self, forKey: .trustWarmup) ?? defaults.trustWarmup
-            spikeFactor = try container.decodeIfPresent(Double.self, forKey: .spikeFactor) ?? defaults.spikeFactor
-            lossSmoothing = try container.decodeIfPresent(Double.self, forKey: .lossSmoothing) ?? defaults.lossSmoothing
-            noiseBatchSize = try container.decodeIfPresent(Int.self, forKey: .noiseBatchSize)
+        /// The base drives the whole run, so it is resolved with the run's shape.
+        public func resolved(for shape: RunShape) throws(SchedulerError) -> Self {
+            guard let scheduler else { return self }
+            return replacingChildren([try scheduler.resolved(within: shape)])
+        }
+
+        public func makeScheduler(in context: SchedulerBuildContext) throws(SchedulerError) -> AnyScheduler {
+            let base = try (scheduler ?? Self.defaultBase).makeScheduler(in: context.child("scheduler"))
+            return AnyScheduler(try context.named { () throws(SchedulerError) in
+                try LandscapeScheduler(base: base, configuration: self, cadence: context.cadence)
+            })
         }
 
         /// Checks every range, naming the JSON key.

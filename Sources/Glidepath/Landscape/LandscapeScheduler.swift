@@ -59,6 +59,8 @@ public struct LandscapeScheduler: LearningRateScheduler {
 
     public var learningRates: [Double] { base.learningRates.map { $0 * multiplier } }
     public var momenta: [Double]? { base.momenta }
+    /// Landscape probes, and whatever the base reads.
+    public var needs: SchedulerInputs { base.needs.union(.landscape) }
 
     public mutating func step(_ observation: Observation) throws(SchedulerError) {
         var next = self

@@ -32,20 +32,34 @@ extension TrainingSession {
 }
 
 extension LandscapeScheduler.Configuration {
-    /// The optimizer fields a landscape configuration leaves open, filled from the run's optimizer: the
-    /// threshold of the `stability` rule depends on it (`docs/landscape.md`).
-    static func filling(_ resolved: StateValue, optimizer: OptimizerSettings) -> StateValue {
-        guard case .object(var fields) = resolved, fields["name"] == .string("landscape"), fields["optimizer"] == nil
-        else { return resolved }
-        switch optimizer.kind {
-        case .adam, .adamW:
-            fields["optimizer"] = .string(LandscapeOptimizer.adam.rawValue)
-            if fields["beta1"] == nil { fields["beta1"] = .double(optimizer.beta1) }
-        case .sgd:
-            fields["optimizer"] = .string(LandscapeOptimizer.sgd.rawValue)
-            if fields["momentum"] == nil { fields["momentum"] = .double(optimizer.momentum) }
+    /// Whether `configuration` or a configuration nested in it is a landscape scheduler.
+    static func isUsed(in configuration: SchedulerConfiguration) -> Bool {
+        configuration.parameters is Self || configuration.children.contains { isUsed(in: $0) }
+    }
+
+    /// `configuration` with every landscape scheduler's open optimizer fields filled from the run's
+    /// optimizer (Adam/AdamW → `adam` with its β₁; SGD → `sgd` with its momentum): the `stability` rule's
+    /// threshold depends on it (`docs/landscape.md`). Given fields are never changed.
+    static func filling(_ configuration: SchedulerConfiguration, optimizer: OptimizerSettings) -> SchedulerConfiguration {
+        var copy = configuration
+        let children = configuration.children.map { filling($0, optimizer: optimizer) }
+        if var landscape = configuration.parameters as? Self {
+            landscape = landscape.replacingChildren(children)
+            if landscape.optimizer == nil {
+                switch optimizer.kind {
+                case .adam, .adamW:
+                    landscape.optimizer = .adam
+                    landscape.beta1 = optimizer.beta1
+                case .sgd:
+                    landscape.optimizer = .sgd
+                    landscape.momentum = optimizer.momentum
+                }
+            }
+            copy.parameters = landscape
+        } else if !children.isEmpty {
+            copy.parameters = configuration.parameters.replacingChildren(children)
         }
-        return .object(fields)
+        return copy
     }
 }
 
