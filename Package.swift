@@ -72,7 +72,7 @@ let package = Package(
             ],
             exclude: ["Golden", "Fixtures"]),
         .testTarget(
-            name: "GlidepathCLITests", dependencies: ["Glidepath", "GlidepathLab", "GlidepathTestSupport"],
+            name: "GlidepathCLITests", dependencies: ["Glidepath", "GlidepathNN", "GlidepathLab", "GlidepathTestSupport"],
             exclude: ["Golden"]),
     ]
 )
