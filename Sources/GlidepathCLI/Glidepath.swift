@@ -12,7 +12,6 @@ struct GlidepathCommand: ParsableCommand {
             RunsCommand.self,
             TrainCommand.self,
             DemoCommand.self,
-            LabProbeCommand.self,
             MetaTrainCommand.self,
         ])
 }

@@ -1,5 +1,10 @@
-/// SplitMix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators", OOPSLA 2014):
-/// the one tiny seeded generator tests use, so every sweep is reproducible from its seed.
+/// SplitMix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators", OOPSLA 2014;
+/// reference implementation: Vigna, https://prng.di.unimi.it/splitmix64.c).
+///
+/// One 64-bit word of state, advanced by the golden-ratio increment 0x9E3779B97F4A7C15 and finalised by
+/// two xor-shift-multiply rounds. Glidepath uses it to expand one seed into the state of
+/// ``SeededGenerator``, to derive independent streams from a seed, and as the small generator of the
+/// tests' seeded sweeps.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     public private(set) var state: UInt64
 
