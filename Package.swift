@@ -1,13 +1,16 @@
 // swift-tools-version:6.1
 // Glidepath: learning-rate schedules that adapt to training.
 //
-// Layers (dependencies point one way only; see ARCHITECTURE.md):
-//   Glidepath (schedulers, Foundation only)
-//   GlidepathTensor (tensors, autograd, kernels over OpenBLAS)
-//   GlidepathNN (layers, losses, optimizers, landscape probes)      -> Glidepath, GlidepathTensor
-//   GlidepathData (dataset readers, loader; zlib)                    -> (standalone)
-//   GlidepathLab (runs, metrics, SQLite store, reports)              -> all of the above, GRDB
-//   glidepath (CLI)                                                  -> GlidepathLab
+// Layers (dependencies point one way only; ARCHITECTURE.md has the diagram, and a test checks that
+// its table is this file's targets and dependencies):
+//   GlidepathRandom (seeded generators)                               -> (standalone)
+//   GlidepathMLRSNet (MLR-SNet cell and weights, the .pth reader)    -> (standalone)
+//   Glidepath (schedulers)                                            -> GlidepathMLRSNet
+//   GlidepathTensor (tensors, autograd, kernels over OpenBLAS)        -> GlidepathRandom
+//   GlidepathNN (layers, losses, optimizers, meta-learning)           -> Glidepath, GlidepathMLRSNet, GlidepathTensor
+//   GlidepathData (dataset readers, loader; zlib)                     -> GlidepathRandom
+//   GlidepathLab (runs, metrics, SQLite store, meta-training)         -> all of the above, GRDB
+//   glidepath (CLI)                                                   -> GlidepathLab and the modules it shows
 import PackageDescription
 
 let package = Package(
@@ -16,6 +19,8 @@ let package = Package(
     products: [
         // Public API
         .library(name: "Glidepath", targets: ["Glidepath"]),
+        .library(name: "GlidepathMLRSNet", targets: ["GlidepathMLRSNet"]),
+        .library(name: "GlidepathRandom", targets: ["GlidepathRandom"]),
         .library(name: "GlidepathTensor", targets: ["GlidepathTensor"]),
         .library(name: "GlidepathNN", targets: ["GlidepathNN"]),
         .library(name: "GlidepathData", targets: ["GlidepathData"]),
@@ -28,20 +33,22 @@ let package = Package(
     ],
     targets: [
         // MARK: Public API
-        .target(name: "Glidepath"),
-        .target(name: "GlidepathTensor", dependencies: ["COpenBLAS"]),
-        .target(name: "GlidepathNN", dependencies: ["Glidepath", "GlidepathTensor"]),
-        .target(name: "GlidepathData", dependencies: ["CZlib"]),
+        .target(name: "GlidepathRandom"),
+        .target(name: "GlidepathMLRSNet"),
+        .target(name: "Glidepath", dependencies: ["GlidepathMLRSNet"]),
+        .target(name: "GlidepathTensor", dependencies: ["GlidepathRandom", "COpenBLAS"]),
+        .target(name: "GlidepathNN", dependencies: ["Glidepath", "GlidepathMLRSNet", "GlidepathTensor"]),
+        .target(name: "GlidepathData", dependencies: ["GlidepathRandom", "CZlib"]),
         .target(
             name: "GlidepathLab",
             dependencies: [
-                "Glidepath", "GlidepathTensor", "GlidepathNN", "GlidepathData", "CZlib",
+                "Glidepath", "GlidepathMLRSNet", "GlidepathTensor", "GlidepathNN", "GlidepathData", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .executableTarget(
             name: "GlidepathCLI",
             dependencies: [
-                "Glidepath", "GlidepathNN", "GlidepathLab", "GlidepathData",
+                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -53,26 +60,40 @@ let package = Package(
             dependencies: ["Glidepath", "GlidepathTensor", "GlidepathNN", "GlidepathData"]),
 
         // MARK: Tests
-        .target(name: "GlidepathTestSupport", dependencies: ["Glidepath"]),
+        .target(name: "GlidepathTestSupport", dependencies: ["GlidepathRandom", "GlidepathMLRSNet"]),
+        // The hidden helper the CLI tests run in a child process (signals, atomic checkpoint writes);
+        // not part of the shipped `glidepath`.
+        .executableTarget(
+            name: "GlidepathLabProbe",
+            dependencies: ["GlidepathLab", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tests/GlidepathLabProbe"),
+        .testTarget(name: "GlidepathRandomTests", dependencies: ["GlidepathRandom"]),
         .testTarget(
-            name: "GlidepathTests", dependencies: ["Glidepath", "GlidepathTestSupport"],
+            name: "GlidepathMLRSNetTests", dependencies: ["GlidepathMLRSNet", "GlidepathTestSupport"],
+            exclude: ["Fixtures"]),
+        .testTarget(
+            name: "GlidepathTests", dependencies: ["Glidepath", "GlidepathMLRSNet", "GlidepathTestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "GlidepathTensorTests", dependencies: ["GlidepathTensor", "GlidepathTestSupport"],
             exclude: ["Fixtures"]),  // JSON fixtures are read via #filePath, not as resources
         .testTarget(
-            name: "GlidepathNNTests", dependencies: ["GlidepathNN", "GlidepathTestSupport"],
+            name: "GlidepathNNTests", dependencies: ["GlidepathNN", "GlidepathMLRSNet", "GlidepathTestSupport"],
             exclude: ["Fixtures"]),  // JSON fixtures are read via #filePath, not as resources
         .testTarget(name: "GlidepathDataTests", dependencies: ["GlidepathData", "GlidepathTestSupport"]),
         .testTarget(
             name: "GlidepathLabTests",
             dependencies: [
-                "Glidepath", "GlidepathTensor", "GlidepathNN", "GlidepathData", "GlidepathLab", "GlidepathTestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "Glidepath", "GlidepathMLRSNet", "GlidepathTensor", "GlidepathNN", "GlidepathData", "GlidepathLab",
+                "GlidepathTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Golden", "Fixtures"]),
         .testTarget(
-            name: "GlidepathCLITests", dependencies: ["Glidepath", "GlidepathNN", "GlidepathLab", "GlidepathTestSupport"],
+            name: "GlidepathCLITests",
+            dependencies: [
+                "Glidepath", "GlidepathNN", "GlidepathMLRSNet", "GlidepathLab", "GlidepathTestSupport", "GlidepathCLI",
+                "GlidepathLabProbe",
+            ],
             exclude: ["Golden"]),
     ]
 )

@@ -33,8 +33,14 @@ seed_corpus() {
 }
 
 echo "== building $out/data-fuzzer"
-# The gold linker warns once per ASan helper symbol; the warnings are harmless.
+# GlidepathData imports GlidepathRandom (its generators): build that module first, then the readers and
+# the harnesses against it. The gold linker warns once per ASan helper symbol; the warnings are harmless.
+mkdir -p "$out/modules"
+swiftc -O -sanitize=address -parse-as-library -module-name GlidepathRandom -emit-module \
+    -emit-module-path "$out/modules/GlidepathRandom.swiftmodule" -emit-library -static \
+    -o "$out/libGlidepathRandom.a" Sources/GlidepathRandom/*.swift
 swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name GlidepathData \
+    -I "$out/modules" -L "$out" -lGlidepathRandom \
     -I Sources/CZlib -lz Sources/GlidepathData/*.swift Fuzz/*.swift -o "$out/data-fuzzer" 2>&1 \
     | grep -v "Cannot export local symbol" || true
 test -x "$out/data-fuzzer"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the legacy torch.save reader (Sources/Glidepath/LegacyTorchFile.swift) with libFuzzer and
+# Fuzzes the legacy torch.save reader (Sources/GlidepathMLRSNet/LegacyTorch/LegacyTorchFile.swift) with libFuzzer and
 # AddressSanitizer.
 #
 #   scripts/fuzz-pth.sh [SECONDS]          (default 300)
@@ -17,9 +17,9 @@ for file in "$weights"/*.pth; do
     [[ -f "$file" ]] && cp "$file" "$work/corpus/$(basename "$file")"
 done
 swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name FuzzLegacyTorch \
-    "$root/Sources/Glidepath/LegacyTorchFile.swift" \
-    "$root/Sources/Glidepath/LegacyTorchFormatError.swift" \
-    "$root/Sources/Glidepath/RestrictedUnpickler.swift" \
+    "$root/Sources/GlidepathMLRSNet/LegacyTorch/LegacyTorchFile.swift" \
+    "$root/Sources/GlidepathMLRSNet/LegacyTorch/LegacyTorchFormatError.swift" \
+    "$root/Sources/GlidepathMLRSNet/LegacyTorch/RestrictedUnpickler.swift" \
     "$root/scripts/fuzz/FuzzLegacyTorch.swift" \
     -o "$work/fuzz-pth"
 "$work/fuzz-pth" "$work/corpus" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \

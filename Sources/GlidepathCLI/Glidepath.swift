@@ -13,7 +13,6 @@ struct GlidepathCommand: ParsableCommand {
             TrainCommand.self,
             ProbeCommand.self,
             DemoCommand.self,
-            LabProbeCommand.self,
             MetaTrainCommand.self,
         ])
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Glidepath
 import GlidepathLab
+import GlidepathMLRSNet
 
 extension OptimizerKind: ExpressibleByArgument {}
 extension WeightDecayScope: ExpressibleByArgument {}

@@ -1,4 +1,5 @@
 import Foundation
+import GlidepathMLRSNet
 
 /// A versioned binary container of named Float32 tensors: the on-disk format of model state and
 /// optimizer state.
@@ -16,18 +17,9 @@ import Foundation
 /// Decoding validates everything (magic, version, header, sizes, checksum) before returning, so a
 /// caller never sees a partly decoded archive.
 public struct TensorArchive: Equatable, Sendable {
-    /// One named tensor.
-    public struct Entry: Equatable, Sendable {
-        public var name: String
-        public var shape: [Int]
-        public var values: [Float]
-
-        public init(name: String, shape: [Int], values: [Float]) {
-            self.name = name
-            self.shape = shape
-            self.values = values
-        }
-    }
+    /// One named tensor: the value type the `.pth` reader returns too, so a PyTorch state dict and a
+    /// model-state archive hold the same entries.
+    public typealias Entry = StoredTensor
 
     /// The format version this build writes and reads.
     public static let formatVersion: UInt32 = 1

@@ -12,20 +12,9 @@ enum BuiltBinary {
         var lines: [String] { standardOutput.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty } }
     }
 
-    static var url: URL? {
-        var candidates = [URL]()
-        if let executable = Bundle.main.executableURL {
-            candidates.append(executable.deletingLastPathComponent().appendingPathComponent("glidepath"))
-        }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("glidepath"))
-        candidates.append(TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/glidepath"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
     static func run(_ arguments: [String]) throws -> Result {
-        let binary = try #require(url, "the glidepath executable is not built (swift build --product glidepath)")
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = try glidepathBinary()
         process.arguments = arguments
         let output = Pipe(), error = Pipe()
         process.standardOutput = output

@@ -5,22 +5,27 @@ import Testing
 
 /// The built `glidepath` binary: beside the test bundle (`.build/<triple>/debug/`), else
 /// `<repository>/.build/debug/glidepath`.
-func glidepathBinary() throws -> URL {
+func glidepathBinary() throws -> URL { try builtExecutable("glidepath") }
+
+/// A product built next to the test bundle (or in `.build/debug`): `glidepath`, or the test-only
+/// `GlidepathLabProbe`.
+func builtExecutable(_ name: String) throws -> URL {
     var candidates: [URL] = []
     if let executable = Bundle.main.executableURL {
-        candidates.append(executable.deletingLastPathComponent().appendingPathComponent("glidepath"))
+        candidates.append(executable.deletingLastPathComponent().appendingPathComponent(name))
     }
-    candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("glidepath"))
-    candidates.append(TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/glidepath"))
+    candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name))
+    candidates.append(TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/\(name)"))
     guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-        throw BinaryNotFound(searched: candidates.map(\.path))
+        throw BinaryNotFound(name: name, searched: candidates.map(\.path))
     }
     return found
 }
 
 struct BinaryNotFound: Error, CustomStringConvertible {
+    var name: String
     var searched: [String]
-    var description: String { "glidepath binary not found (run swift build); searched \(searched.joined(separator: ", "))" }
+    var description: String { "\(name) not found (run swift build --build-tests); searched \(searched.joined(separator: ", "))" }
 }
 
 /// What a finished `glidepath` process printed and returned.

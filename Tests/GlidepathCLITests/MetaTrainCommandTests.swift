@@ -1,5 +1,6 @@
 import Foundation
 import Glidepath
+import GlidepathMLRSNet
 import GlidepathTestSupport
 import Testing
 

@@ -6,14 +6,14 @@ import Testing
 import Glibc
 #endif
 
-/// A `glidepath` child process whose standard output is read line by line.
+/// A child process of the test-only `GlidepathLabProbe` whose standard output is read line by line.
 final class ChildProcess {
     let process = Process()
     private let output = Pipe()
     private var buffer = ""
 
     init(_ arguments: [String]) throws {
-        process.executableURL = try glidepathBinary()
+        process.executableURL = try builtExecutable("GlidepathLabProbe")
         process.arguments = arguments
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -48,7 +48,7 @@ struct SignalTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let checkpoint = directory.path("interrupt.gpck")
-        let child = try ChildProcess(["lab-probe", "interrupt", "--checkpoint", checkpoint])
+        let child = try ChildProcess(["interrupt", "--checkpoint", checkpoint])
         #expect(child.waitForLine("ready"))
         // Sent right after "ready": start() returns only once the signal sources are armed.
         child.send(signal)
@@ -68,7 +68,7 @@ struct SignalTests {
         defer { directory.remove() }
         let checkpoint = directory.path("never.gpck")
         // The probe stalls 20 s before writing its checkpoint, like a hanging write.
-        let child = try ChildProcess(["lab-probe", "interrupt", "--checkpoint", checkpoint,
+        let child = try ChildProcess(["interrupt", "--checkpoint", checkpoint,
                                       "--checkpoint-delay-milliseconds", "20000"])
         #expect(child.waitForLine("ready"))
         child.send(SIGTERM)
@@ -87,7 +87,7 @@ struct SignalTests {
         // exit path work without a signal (so the graceful-stop test's exit codes come from the signal).
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let child = try ChildProcess(["lab-probe", "interrupt", "--checkpoint", directory.path("x.gpck"), "--maximum-steps", "5"])
+        let child = try ChildProcess(["interrupt", "--checkpoint", directory.path("x.gpck"), "--maximum-steps", "5"])
         let (status, reason, output) = child.finish()
         #expect(reason == .exit && status == 3)
         #expect(output.contains("no signal after 5 steps"))
@@ -101,7 +101,7 @@ struct SignalTests {
         let path = directory.path("latest.gpck")
         var generator = SystemRandomNumberGenerator()
         for round in 0..<6 {
-            let child = try ChildProcess(["lab-probe", "checkpoint-writes", "--checkpoint", path, "--model-bytes", "1048576"])
+            let child = try ChildProcess(["checkpoint-writes", "--checkpoint", path, "--model-bytes", "1048576"])
             #expect(child.waitForLine("ready"))
             // Kill at a random moment within 0.3 s, while the child replaces the 1 MiB file again and again.
             usleep(UInt32.random(in: 1_000...300_000, using: &generator))

@@ -2,6 +2,7 @@ import Foundation
 import Glidepath
 import GlidepathData
 import GlidepathLab
+import GlidepathMLRSNet
 import GlidepathNN
 import GlidepathTestSupport
 import Testing

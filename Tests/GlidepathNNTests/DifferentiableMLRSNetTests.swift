@@ -1,5 +1,6 @@
 import Foundation
 import Glidepath
+import GlidepathMLRSNet
 import GlidepathNN
 import GlidepathTensor
 import GlidepathTestSupport

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Glidepath
+import GlidepathMLRSNet
 import GlidepathTestSupport
 
 @Suite("MLR-SNet configuration and weights files")

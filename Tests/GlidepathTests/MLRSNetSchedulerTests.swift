@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Glidepath
+import GlidepathMLRSNet
 import GlidepathTestSupport
 
 @Suite("MLR-SNet scheduler")
@@ -46,10 +47,10 @@ struct MLRSNetSchedulerTests {
                 #expect(scheduler.stage == run.switchSteps.filter { $0 <= step }.count)
                 // a_t within the cell tolerance; η_t = Double(a_t)·γ exactly as the reference.
                 let output = Float(scheduler.learningRates[0] / scheduler.scale)
-                #expect(floatULPDistance(output, Float(run.outputs[step])) <= MLRSNetCellTests.ulpTolerance,
+                #expect(floatULPDistance(output, Float(run.outputs[step])) <= MLRSNetReference.ulpTolerance,
                         "C=\(run.numClasses) step \(step)")
                 expectClose(scheduler.learningRates[0], run.learningRates[step],
-                            relativeTolerance: Double(MLRSNetCellTests.ulpTolerance) * 0x1p-23)
+                            relativeTolerance: Double(MLRSNetReference.ulpTolerance) * 0x1p-23)
             }
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Glidepath
 import GlidepathData
+import GlidepathMLRSNet
 import GlidepathNN
 import GlidepathTensor
 

@@ -1,4 +1,5 @@
 import Glidepath
+import GlidepathMLRSNet
 import GlidepathTensor
 
 /// MLR-SNet on the autograd engine: the same network as `Glidepath.MLRSNetCell`, with its ten

@@ -1,4 +1,5 @@
 import Glidepath
+import GlidepathMLRSNet
 import GlidepathTensor
 
 /// A minibatch for a classification model: inputs `[N, …]` and N class labels.

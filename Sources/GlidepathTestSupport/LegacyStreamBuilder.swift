@@ -1,33 +1,33 @@
 import Foundation
-import Glidepath
+import GlidepathMLRSNet
 
 /// Pickle opcodes, written by hand in the tests so that valid, corrupted and hostile legacy
 /// `torch.save` streams can be generated without Python. Byte values from CPython's
 /// `Lib/pickletools.py`.
-enum PickleBytes {
-    static let proto2: [UInt8] = [0x80, 0x02]
-    static let stop: [UInt8] = [0x2E]
-    static let mark: [UInt8] = [0x28]
-    static let tuple: [UInt8] = [0x74]
-    static let emptyTuple: [UInt8] = [0x29]
-    static let emptyList: [UInt8] = [0x5D]
-    static let emptyDictionary: [UInt8] = [0x7D]
-    static let reduce: [UInt8] = [0x52]
-    static let build: [UInt8] = [0x62]
-    static let setItem: [UInt8] = [0x73]
-    static let setItems: [UInt8] = [0x75]
-    static let appends: [UInt8] = [0x65]
-    static let binaryPersistentID: [UInt8] = [0x51]
-    static let newTrue: [UInt8] = [0x88]
-    static let newFalse: [UInt8] = [0x89]
-    static let none: [UInt8] = [0x4E]
+public enum PickleBytes {
+    public static let proto2: [UInt8] = [0x80, 0x02]
+    public static let stop: [UInt8] = [0x2E]
+    public static let mark: [UInt8] = [0x28]
+    public static let tuple: [UInt8] = [0x74]
+    public static let emptyTuple: [UInt8] = [0x29]
+    public static let emptyList: [UInt8] = [0x5D]
+    public static let emptyDictionary: [UInt8] = [0x7D]
+    public static let reduce: [UInt8] = [0x52]
+    public static let build: [UInt8] = [0x62]
+    public static let setItem: [UInt8] = [0x73]
+    public static let setItems: [UInt8] = [0x75]
+    public static let appends: [UInt8] = [0x65]
+    public static let binaryPersistentID: [UInt8] = [0x51]
+    public static let newTrue: [UInt8] = [0x88]
+    public static let newFalse: [UInt8] = [0x89]
+    public static let none: [UInt8] = [0x4E]
 
-    static func string(_ text: String) -> [UInt8] {
+    public static func string(_ text: String) -> [UInt8] {
         let utf8 = Array(text.utf8)
         return [0x58] + littleEndian(UInt32(utf8.count)) + utf8
     }
 
-    static func integer(_ value: Int) -> [UInt8] {
+    public static func integer(_ value: Int) -> [UInt8] {
         switch value {
         case 0..<256: return [0x4B, UInt8(value)]
         case 256..<65536: return [0x4D, UInt8(value & 0xFF), UInt8(value >> 8)]
@@ -37,41 +37,51 @@ enum PickleBytes {
         }
     }
 
-    static func global(_ module: String, _ name: String) -> [UInt8] {
+    public static func global(_ module: String, _ name: String) -> [UInt8] {
         [0x63] + Array(module.utf8) + [0x0A] + Array(name.utf8) + [0x0A]
     }
 
-    static func littleEndian(_ value: UInt32) -> [UInt8] {
+    public static func littleEndian(_ value: UInt32) -> [UInt8] {
         (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
     }
 
-    static func littleEndian(_ value: UInt64) -> [UInt8] {
+    public static func littleEndian(_ value: UInt64) -> [UInt8] {
         (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
     }
 }
 
 /// A legacy `torch.save` stream of a state dict, kept as its six parts so tests can corrupt one part
-/// and know the offset where the reader must complain. Layout: `shared/reference/mlrsnet.md` §9.
-struct LegacyStream {
-    var magic: [UInt8]
-    var version: [UInt8]
-    var systemInfo: [UInt8]
-    var stateDictionary: [UInt8]
-    var keys: [UInt8]
-    var records: [UInt8]
+/// and know the offset where the reader must complain. Layout: `docs/mlrsnet.md`, "The legacy .pth format".
+public struct LegacyStream {
+    public var magic: [UInt8]
+    public var version: [UInt8]
+    public var systemInfo: [UInt8]
+    public var stateDictionary: [UInt8]
+    public var keys: [UInt8]
+    public var records: [UInt8]
 
-    var bytes: [UInt8] { magic + version + systemInfo + stateDictionary + keys + records }
-    var stateDictionaryOffset: Int { magic.count + version.count + systemInfo.count }
-    var keysOffset: Int { stateDictionaryOffset + stateDictionary.count }
-    var recordsOffset: Int { keysOffset + keys.count }
+    public init(magic: [UInt8], version: [UInt8], systemInfo: [UInt8], stateDictionary: [UInt8], keys: [UInt8],
+                records: [UInt8]) {
+        self.magic = magic
+        self.version = version
+        self.systemInfo = systemInfo
+        self.stateDictionary = stateDictionary
+        self.keys = keys
+        self.records = records
+    }
 
-    static let magicPickle: [UInt8] = PickleBytes.proto2 + [0x8A, 0x0A] + LegacyTorchFile.magicNumber + PickleBytes.stop
+    public var bytes: [UInt8] { magic + version + systemInfo + stateDictionary + keys + records }
+    public var stateDictionaryOffset: Int { magic.count + version.count + systemInfo.count }
+    public var keysOffset: Int { stateDictionaryOffset + stateDictionary.count }
+    public var recordsOffset: Int { keysOffset + keys.count }
 
-    static func versionPickle(_ version: Int) -> [UInt8] {
+    public static let magicPickle: [UInt8] = PickleBytes.proto2 + [0x8A, 0x0A] + LegacyTorchFile.magicNumber + PickleBytes.stop
+
+    public static func versionPickle(_ version: Int) -> [UInt8] {
         PickleBytes.proto2 + PickleBytes.integer(version) + PickleBytes.stop
     }
 
-    static func systemInfoPickle(littleEndian: Bool = true) -> [UInt8] {
+    public static func systemInfoPickle(littleEndian: Bool = true) -> [UInt8] {
         typealias P = PickleBytes
         return P.proto2 + P.emptyDictionary + P.mark
             + P.string("protocol_version") + P.integer(1001)
@@ -82,7 +92,7 @@ struct LegacyStream {
     }
 
     /// One state-dict entry: `name → _rebuild_tensor_v2(storage, 0, shape, stride, False, OrderedDict())`.
-    static func tensorEntry(
+    public static func tensorEntry(
         name: String, key: String, shape: [Int], strides: [Int]? = nil, numel: Int? = nil,
         storageGlobal: (String, String) = ("torch", "FloatStorage"), location: String = "cuda:0"
     ) -> [UInt8] {
@@ -98,24 +108,24 @@ struct LegacyStream {
             + P.tuple + P.reduce
     }
 
-    static func stateDictionaryPickle(entries: [[UInt8]]) -> [UInt8] {
+    public static func stateDictionaryPickle(entries: [[UInt8]]) -> [UInt8] {
         typealias P = PickleBytes
         return P.proto2 + P.global("collections", "OrderedDict") + P.emptyTuple + P.reduce
             + P.mark + entries.flatMap { $0 } + P.setItems + P.stop
     }
 
-    static func keysPickle(_ keys: [String]) -> [UInt8] {
+    public static func keysPickle(_ keys: [String]) -> [UInt8] {
         typealias P = PickleBytes
         return P.proto2 + P.emptyList + P.mark + keys.flatMap(P.string) + P.appends + P.stop
     }
 
-    static func record(_ values: [Float], count: Int? = nil) -> [UInt8] {
+    public static func record(_ values: [Float], count: Int? = nil) -> [UInt8] {
         PickleBytes.littleEndian(UInt64(count ?? values.count)) + values.flatMap { PickleBytes.littleEndian($0.bitPattern) }
     }
 
     /// A valid stream holding `tensors`, storage keys "0", "1", … (listed sorted as strings, as
     /// PyTorch does).
-    static func make(_ tensors: [StoredTensor]) -> LegacyStream {
+    public static func make(_ tensors: [StoredTensor]) -> LegacyStream {
         let keys = tensors.indices.map(String.init)
         let entries = zip(tensors, keys).map { tensor, key in tensorEntry(name: tensor.name, key: key, shape: tensor.shape) }
         let listed = keys.sorted()

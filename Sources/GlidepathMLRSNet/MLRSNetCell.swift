@@ -56,7 +56,7 @@ public struct MLRSNetCellState: Sendable, Equatable {
 /// inputs, which is as close to PyTorch's float32 result as a portable implementation can be: the
 /// float32 summation order of MKL/OpenBLAS kernels is unspecified and differs between CPUs, so bit
 /// equality with PyTorch is not attainable in general. Measured against the PyTorch 2.15 CPU
-/// forward of the three published nets (fixture `Tests/GlidepathTests/Fixtures/mlrsnet_reference.json`),
+/// forward of the three published nets (fixture `Tests/GlidepathMLRSNetTests/Fixtures/mlrsnet_reference.json`),
 /// outputs agree to within a few float32 units in the last place (see `docs/mlrsnet.md` for the
 /// numbers).
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import GlidepathMLRSNet
 
 extension MLRSNetScheduler {
     /// Where a net switch happens: a fraction of the total step budget or an update index.

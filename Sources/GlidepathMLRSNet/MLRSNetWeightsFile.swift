@@ -93,9 +93,9 @@ extension MLRSNetWeights {
     public init(jsonData data: Data) throws(MLRSNetWeightsError) {
         let file: JSONWeightsFile
         do {
-            file = try StateCoding.decoder().decode(JSONWeightsFile.self, from: data)
+            file = try JSONWeightsFile.decoder().decode(JSONWeightsFile.self, from: data)
         } catch {
-            throw MLRSNetWeightsError(problem: .invalidJSON(StateCoding.describe(error)))
+            throw MLRSNetWeightsError(problem: .invalidJSON(JSONWeightsFile.describe(error)))
         }
         var tensors: [StoredTensor] = []
         for (name, entry) in file.entries {
@@ -154,6 +154,31 @@ private struct JSONWeightsFile: Decodable {
     }
 
     var entries: [(String, Entry)] = []
+
+    /// Numbers may be written `"NaN"`, `"Infinity"`, `"-Infinity"` (as the run store writes them), so such a
+    /// file is refused as a non-finite weight, naming the tensor, rather than as malformed JSON.
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return decoder
+    }
+
+    /// Where decoding failed (`layer3.bias.dtype`) and why, in one line.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func location(_ context: DecodingError.Context, _ last: (any CodingKey)? = nil) -> String {
+            let keys = context.codingPath + (last.map { [$0] } ?? [])
+            let path = keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            return path.isEmpty ? "the document" : path
+        }
+        switch error {
+        case let .keyNotFound(key, context): return "\(location(context, key)): missing"
+        case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context):
+            return "\(location(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Key.self)

@@ -1,31 +1,22 @@
-/// SplitMix64 (Steele, Lea, Flood 2014, "Fast splittable pseudorandom number generators"; reference
-/// implementation: Vigna, https://prng.di.unimi.it/splitmix64.c). Used to expand one 64-bit seed into
-/// the state of ``Xoshiro256StarStar`` and to derive independent per-epoch and per-batch seeds.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public private(set) var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// xoshiro256** 1.0 (Blackman and Vigna 2021, "Scrambled linear pseudorandom number generators",
-/// ACM TOMS 47(4); reference implementation https://prng.di.unimi.it/xoshiro256starstar.c).
+/// The seeded generator behind every random choice Glidepath makes — initialisation, data order,
+/// validation splits, augmentation, meta sets: xoshiro256** 1.0 (Blackman and Vigna, "Scrambled linear
+/// pseudorandom number generators", ACM TOMS 47(4), 2021; reference implementation
+/// https://prng.di.unimi.it/xoshiro256starstar.c), its four state words filled from the seed by
+/// ``SplitMix64``, as the authors recommend.
 ///
-/// The data layer's only source of randomness: shuffling, validation splits and augmentation all draw
-/// from it through ``uniform(below:)`` and ``uniformUnit()``, whose definitions are fixed here rather
-/// than taken from the standard library (whose `random(in:using:)` algorithm is not specified and may
-/// change between Swift versions). Same seed → the same stream on every platform and toolchain.
-public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
+/// The same seed gives the same sequence on every run, platform and toolchain: integers in a range
+/// (``uniform(below:)``), unit doubles (``uniformUnit()``), shuffles and permutations are defined here
+/// rather than taken from the standard library, whose `random(in:using:)` algorithm is not specified and
+/// may change between Swift versions. Differs from PyTorch: its CPU generator is MT19937, so seeded draws
+/// are not the numbers `torch.manual_seed` gives.
+///
+/// Every random operation takes its generator `inout`, so a run's randomness comes only from the seeds it
+/// records. The state is `Codable` (`{"state": [4 words]}`), so a checkpoint can hold a generator mid-run.
+public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
-    /// Seeds the four state words from SplitMix64(seed), as the reference implementation recommends.
+    /// A generator whose sequence is determined by `seed`: the state is four draws of
+    /// `SplitMix64(seed: seed)`.
     public init(seed: UInt64) {
         var mixer = SplitMix64(seed: seed)
         s0 = mixer.next(); s1 = mixer.next(); s2 = mixer.next(); s3 = mixer.next()
@@ -103,4 +94,25 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     private func rotateLeft(_ value: UInt64, _ amount: UInt64) -> UInt64 {
         (value << amount) | (value >> (64 &- amount))
     }
+
+    private enum CodingKeys: String, CodingKey { case state }
+
+    /// Decodes `{"state": [s0, s1, s2, s3]}`; refuses another word count and the all-zero state.
+    public init(from decoder: any Decoder) throws {
+        let words = try decoder.container(keyedBy: CodingKeys.self).decode([UInt64].self, forKey: .state)
+        guard words.count == 4, words.contains(where: { $0 != 0 }) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "SeededGenerator state needs 4 words, not all zero"))
+        }
+        (s0, s1, s2, s3) = (words[0], words[1], words[2], words[3])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode([s0, s1, s2, s3], forKey: .state)
+    }
 }
+
+/// The name of ``SeededGenerator``'s algorithm, for code that wants to say which generator it relies on
+/// (the data loader's documented streams, the reference-output tests).
+public typealias Xoshiro256StarStar = SeededGenerator

@@ -1,15 +1,15 @@
 import ArgumentParser
 import Foundation
-import Glidepath
 import GlidepathLab
 
-/// `glidepath lab-probe`: hidden helper modes that let tests exercise signal handling and atomic
-/// checkpoint writes in a real child process. Not part of the user interface.
+/// `GlidepathLabProbe`: helper modes that let the CLI tests exercise signal handling and atomic
+/// checkpoint writes in a real child process. A test-only executable: not part of the shipped
+/// `glidepath`.
+@main
 struct LabProbeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lab-probe",
+        commandName: "GlidepathLabProbe",
         abstract: "Test helpers for signal handling and checkpoint writes.",
-        shouldDisplay: false,
         subcommands: [InterruptProbe.self, CheckpointWritesProbe.self])
 }
 

@@ -1,4 +1,4 @@
-import GlidepathData
+import GlidepathRandom
 import Testing
 
 @Suite("Seeded random generators")

@@ -1,3 +1,5 @@
+import GlidepathMLRSNet
+
 /// MLR-SNet: a meta-learned LSTM that maps the current minibatch loss to the learning rate.
 ///
 /// Each update t, after the forward pass and before the optimizer step, the training loop passes the

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Glidepath
+@testable import GlidepathMLRSNet
 import GlidepathTestSupport
 
 /// The problem `LegacyTorchFile` reports for `bytes`, or nil if it accepts them.

@@ -1,0 +1,3 @@
+// Tests draw their seeded sweeps from `SplitMix64` and `SeededGenerator`; importing the test support
+// makes them available.
+@_exported import GlidepathRandom
