@@ -11,8 +11,8 @@ import GlidepathTensor
 /// ```
 /// (η learning rate, μ momentum, τ dampening, λ weight decay; Sutskever et al. 2013 for the Nesterov
 /// form). Scalars are rounded to Float32 where PyTorch passes them to a Float32 kernel.
-public final class SGD: Optimizer {
-    public struct Hyperparameters: Codable, Equatable, Sendable {
+public final class SGD: GroupedOptimizer {
+    public struct Hyperparameters: GroupHyperparameters {
         public var learningRate: Double
         public var momentum: Double
         public var dampening: Double
@@ -28,7 +28,7 @@ public final class SGD: Optimizer {
             self.nesterov = nesterov
         }
 
-        func validate(_ prefix: String) throws(NNError) {
+        public func validate(path prefix: String) throws(NNError) {
             try NNError.require(learningRate >= 0 && learningRate.isFinite, prefix + "learningRate", learningRate, "must be finite and ≥ 0")
             try NNError.require(momentum >= 0 && momentum.isFinite, prefix + "momentum", momentum, "must be finite and ≥ 0")
             try NNError.require(dampening.isFinite, prefix + "dampening", dampening, "must be finite")
@@ -38,45 +38,27 @@ public final class SGD: Optimizer {
         }
     }
 
-    public private(set) var groups: [ParameterGroup<Hyperparameters>]
-    var slots: [[ParameterSlots]]
-    static let kind = "optimizer.sgd"
-    static let slotNames = ["momentum_buffer"]
+    public let state: OptimizerState<Hyperparameters, NoSharedHyperparameters, NoStatistics>
+    /// A scheduler's momentum sets μ.
+    public static var momentumTarget: MomentumTarget<Hyperparameters, NoSharedHyperparameters> { .group(\.momentum) }
 
-    /// - Throws: ``NNError/invalidArgument(name:value:reason:)`` for invalid hyperparameters or parameters.
-    public init(groups: [ParameterGroup<Hyperparameters>]) throws(NNError) {
-        try OptimizerSupport.validate(groups)
-        for (index, group) in groups.enumerated() { try group.hyperparameters.validate("groups[\(index)].") }
-        self.groups = groups
-        slots = groups.map { $0.parameters.map { _ in ParameterSlots(buffers: [nil]) } }
-    }
-
-    /// One group holding `parameters`.
-    public convenience init(parameters: [Tensor], _ hyperparameters: Hyperparameters) throws(NNError) {
-        try self.init(groups: [ParameterGroup(parameters: parameters, hyperparameters: hyperparameters)])
-    }
-
-    public var groupParameters: [[Tensor]] { groups.map(\.parameters) }
-    public var learningRates: [Double] { groups.map(\.hyperparameters.learningRate) }
-
-    /// Sets each group's learning rate and, when given, its momentum μ. `precondition`s one entry per group.
-    public func receive(learningRates: [Double], momenta: [Double]?) {
-        OptimizerSupport.receive(&groups, learningRates: learningRates, momenta: momenta, optimizer: "SGD",
-                                 learningRate: \.learningRate, momentum: \.momentum)
+    public init(groups: [ParameterGroup<Hyperparameters>], shared: NoSharedHyperparameters) throws(NNError) {
+        state = try OptimizerState(kind: "optimizer.sgd", slotNames: ["momentum_buffer"], groups: groups, shared: shared,
+                                   statistics: NoStatistics())
     }
 
     public func step() {
-        for (g, group) in groups.enumerated() {
+        for (g, group) in state.groups.enumerated() {
             let h = group.hyperparameters
             let learningRate = Float(h.learningRate), momentum = Float(h.momentum)
             let weightDecay = Float(h.weightDecay), keep = Float(1 - h.dampening)
             for (p, parameter) in group.parameters.enumerated() where parameter.grad != nil {
-                slots[g][p].step += 1
-                var buffer = slots[g][p].buffers[0]
+                state.slots[g][p].step += 1
+                var buffer = state.slots[g][p].buffers[0]
                 let first = buffer == nil
                 if h.momentum != 0 && first {
                     buffer = Tensor.zeros(shape: parameter.shape)
-                    slots[g][p].buffers[0] = buffer
+                    state.slots[g][p].buffers[0] = buffer
                 }
                 let momentumBuffer = buffer.map { $0.mutableBase() }
                 parameter.withUnsafeMutableDataAndGradient { theta, gradient in
@@ -93,15 +75,5 @@ public final class SGD: Optimizer {
                 withExtendedLifetime(buffer) {}
             }
         }
-    }
-
-    public func stateArchive() -> TensorArchive {
-        OptimizerSupport.archive(kind: Self.kind, groups: groups, slotNames: Self.slotNames, slots: slots)
-    }
-
-    public func loadState(_ archive: TensorArchive) throws(StateFileError) {
-        let restored = try OptimizerSupport.restore(archive, kind: Self.kind, groups: groups, slotNames: Self.slotNames)
-        for index in groups.indices { groups[index].hyperparameters = restored.hyperparameters[index] }
-        slots = restored.slots
     }
 }
