@@ -14,5 +14,6 @@ struct GlidepathCommand: ParsableCommand {
             DemoCommand.self,
             LabProbeCommand.self,
             MetaTrainCommand.self,
+            LRFindCommand.self,
         ])
 }
