@@ -47,8 +47,7 @@ struct LRFindCommand: ParsableCommand {
     @Option(name: .customLong("skip-end"), help: "Updates left out at the end when suggesting.")
     var skipEnd: Int = 5
 
-    @Option(help: "Optimizer: adam (the task's default), adamw or sgd.")
-    var optimizer: OptimizerKind?
+    @OptionGroup var optimizerOptions: OptimizerOptions
 
     @Option(help: "Seed of initialisation and data order.")
     var seed: UInt64 = 0
@@ -76,12 +75,7 @@ struct LRFindCommand: ParsableCommand {
 
     func run() throws {
         let task = try TrainingTask(named: task)
-        var settings: OptimizerSettings? = nil
-        if let optimizer {
-            var chosen = OptimizerSettings.defaults(for: optimizer)
-            chosen.weightDecayScope = task.specification.optimizer.weightDecayScope
-            settings = chosen
-        }
+        let settings = try optimizerOptions.requested(fallback: task.specification.optimizer.name)
         let test = LearningRateRangeTest.Configuration(
             startRate: start, endRate: end, updates: updates, spacing: mode, smoothing: smoothing,
             divergenceThreshold: divergenceThreshold, skipStart: skipStart, skipEnd: skipEnd)
@@ -108,7 +102,7 @@ struct LRFindCommand: ParsableCommand {
 enum RangeTestText {
     static func render(_ report: RangeTestReport) -> String {
         func rate(_ value: Double) -> String { String(format: "%.3e", value) }
-        var lines = ["lr-find \(report.task.rawValue): \(report.optimizer.kind.rawValue), batch \(report.batchSize), "
+        var lines = ["lr-find \(report.task.rawValue): \(report.optimizer.name), batch \(report.batchSize), "
                      + "\(report.rates.count) of \(report.test.updates) updates (\(ending(report)))",
                      "suggested learning rates:"]
         let rows: [(String, RangeTestSuggestions.Suggestion?)] = [("steepest", report.suggestions.steepest),

@@ -9,7 +9,7 @@ import GRDB
 /// (`Tests/GlidepathLabTests/Golden/run-store-schema.sql`).
 enum RunStoreSchema {
     /// The schema version this build reads and writes.
-    static let version = 1
+    static let version = 2
 
     /// "GPLB" as a big-endian 32-bit integer.
     static let applicationID: Int32 = 0x4750_4C42
@@ -21,6 +21,10 @@ enum RunStoreSchema {
             try db.execute(sql: version1)
             try db.execute(sql: "PRAGMA application_id = \(applicationID)")
             try db.execute(sql: "PRAGMA user_version = 1")
+        }
+        migrator.registerMigration("optimizer step-size estimates: steps.step_sizes, epochs.step_sizes") { db in
+            try db.execute(sql: stepSizeEstimates)
+            try db.execute(sql: "PRAGMA user_version = 2")
         }
         return migrator
     }

@@ -9,7 +9,7 @@ public struct RangeTestRequest: Sendable {
     public var task: TrainingTask
     /// The optimizer; nil = the task's (``TaskSpecification/optimizer``). Its own rate is replaced by the
     /// test's.
-    public var optimizer: OptimizerSettings?
+    public var optimizer: OptimizerConfiguration?
     public var test: LearningRateRangeTest.Configuration
     /// Seed of the initialisation and the batch order (the same as `glidepath train --seed`).
     public var seed: UInt64
@@ -18,7 +18,7 @@ public struct RangeTestRequest: Sendable {
     public var trainingLimit: Int?
     public var trainingBatches: [Int]?
 
-    public init(task: TrainingTask, optimizer: OptimizerSettings? = nil, test: LearningRateRangeTest.Configuration = .init(),
+    public init(task: TrainingTask, optimizer: OptimizerConfiguration? = nil, test: LearningRateRangeTest.Configuration = .init(),
                 seed: UInt64 = 0, dataDirectory: String, threads: Int = 1, trainingLimit: Int? = nil,
                 trainingBatches: [Int]? = nil) {
         self.task = task
@@ -36,7 +36,7 @@ public struct RangeTestRequest: Sendable {
 public struct RangeTestReport: Codable, Equatable, Sendable {
     public var task: TrainingTask
     public var seed: UInt64
-    public var optimizer: OptimizerSettings
+    public var optimizer: OptimizerConfiguration
     public var test: LearningRateRangeTest.Configuration
     public var batchSize: Int
     /// Updates per epoch of the training split; the test moves on to the next epoch's order after it.
@@ -61,7 +61,8 @@ public enum RangeTestSession {
         let specification = request.task.specification
         var test: LearningRateRangeTest
         do { test = try LearningRateRangeTest(request.test) } catch { throw .invalidConfiguration("lr-find: \(error)") }
-        let settings = request.optimizer ?? specification.optimizer
+        let settings = (request.optimizer ?? specification.optimizer)
+            .resolvingScope(specification.optimizer.weightDecayScope ?? .all)
         do { try settings.validate() } catch { throw .task(error) }
         try TrainingSession.setThreads(request.threads)
         let data = try TaskData.load(task: request.task, dataDirectory: request.dataDirectory,
@@ -69,7 +70,7 @@ public enum RangeTestSession {
                                      trainingBatches: request.trainingBatches)
         var generator = SeededGenerator(seed: request.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
-        let optimizer = try TrainingSession.makeOptimizer(settings, model: model)
+        let optimizer = try settings.makeOptimizer(for: model)
         let loader: DataLoader<AnyTrainingBatchSource>
         let lossFunction: CrossEntropyLoss
         do {

@@ -11,8 +11,9 @@ public struct TrainingRequest: Sendable {
     public var scheduler: String
     /// The parsed `--scheduler-config` document, if any.
     public var schedulerFile: StateValue?
-    public var optimizer: OptimizerKind
-    /// `--weight-decay-scope`; nil = the task's (``TaskSpecification/optimizer``).
+    /// `--optimizer` / `--optimizer-config`; nil = the task's (``TaskSpecification/optimizer``).
+    public var optimizer: OptimizerConfiguration?
+    /// `--weight-decay-scope`; nil = the optimizer configuration's, else the task's.
     public var weightDecayScope: WeightDecayScope?
     public var epochs: Int?
     public var seed: UInt64
@@ -23,7 +24,7 @@ public struct TrainingRequest: Sendable {
     public var evaluationLimit: Int?
     public var trainingBatches: [Int]?
 
-    public init(task: TrainingTask, scheduler: String, schedulerFile: StateValue? = nil, optimizer: OptimizerKind = .adam,
+    public init(task: TrainingTask, scheduler: String, schedulerFile: StateValue? = nil, optimizer: OptimizerConfiguration? = nil,
                 weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String, targetValidationLoss: Double? = nil,
                 threads: Int = 1, trainingLimit: Int? = nil, evaluationLimit: Int? = nil,
                 trainingBatches: [Int]? = nil) {
@@ -53,10 +54,10 @@ extension TrainingSession {
         throws(TrainingError) -> TrainingSession
     {
         let specification = request.task.specification
-        // The task's default is the study's Adam; --optimizer picks another with the lab's defaults, and
-        // --weight-decay-scope overrides the task's scope.
-        var optimizerSettings = OptimizerSettings.defaults(for: request.optimizer)
-        optimizerSettings.weightDecayScope = request.weightDecayScope ?? specification.optimizer.weightDecayScope
+        // The task's default is the study's Adam; --optimizer picks another (with its type's defaults for
+        // what --optimizer-config leaves out), and --weight-decay-scope overrides the scope.
+        var optimizerSettings = request.optimizer ?? specification.optimizer
+        if let scope = request.weightDecayScope { optimizerSettings.weightDecayScope = scope }
         var configuration = RunConfiguration(
             task: request.task, scheduler: request.scheduler, schedulerConfiguration: .null,
             optimizer: optimizerSettings, epochs: request.epochs, seed: request.seed,
@@ -68,8 +69,8 @@ extension TrainingSession {
         let dryRun = try SchedulerSetup.resolve(name: request.scheduler, file: request.schedulerFile,
                                                 epochs: configuration.epochs, updatesPerEpoch: 1,
                                                 classCount: specification.classCount, initialLoss: { 1 })
-        _ = try SchedulerSetup.makeScheduler(dryRun, baseRates: [optimizerSettings.learningRate],
-                                             momenta: momenta(of: optimizerSettings))
+        _ = try SchedulerSetup.makeScheduler(dryRun, baseRates: [configuration.optimizer.parameters.learningRate],
+                                             momenta: configuration.optimizer.schedulerMomenta)
         // An existing store is checked now (a newer schema is refused before any work).
         var store: RunStore? = nil
         if FileManager.default.fileExists(atPath: storePath) { store = try openStore(storePath, clock: clock) }
@@ -80,7 +81,7 @@ extension TrainingSession {
                                      trainingBatches: request.trainingBatches)
         var generator = SeededGenerator(seed: request.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
-        let optimizer = try makeOptimizer(optimizerSettings, model: model)
+        let optimizer = try configuration.optimizer.makeOptimizer(for: model)
         let updatesPerEpoch = (data.train.count + configuration.batchSize - 1) / configuration.batchSize
         configuration.schedulerConfiguration = try SchedulerSetup.resolve(
             name: request.scheduler, file: request.schedulerFile, epochs: configuration.epochs,
@@ -90,7 +91,7 @@ extension TrainingSession {
             })
         let scheduler = try SchedulerSetup.makeScheduler(configuration.schedulerConfiguration,
                                                          baseRates: optimizer.learningRates,
-                                                         momenta: momenta(of: optimizerSettings))
+                                                         momenta: configuration.optimizer.schedulerMomenta)
         let openedStore: RunStore
         if let store { openedStore = store } else { openedStore = try openStore(storePath, clock: clock) }
         let run: RunIdentifier
@@ -153,10 +154,10 @@ extension TrainingSession {
                                      trainingBatches: configuration.trainingBatches)
         var generator = SeededGenerator(seed: configuration.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
-        let optimizer = try makeOptimizer(configuration.optimizer, model: model)
+        let optimizer = try configuration.optimizer.makeOptimizer(for: model)
         var scheduler = try SchedulerSetup.makeScheduler(configuration.schedulerConfiguration,
                                                          baseRates: optimizer.learningRates,
-                                                         momenta: momenta(of: configuration.optimizer))
+                                                         momenta: configuration.optimizer.schedulerMomenta)
         let recorder: RunRecorder
         let point: ResumePoint?
         let checkpoints: [CheckpointRecord]
@@ -253,61 +254,6 @@ extension TrainingSession {
 
     static func setThreads(_ threads: Int) throws(TrainingError) {
         do { try Engine.setThreadCount(threads) } catch { throw .invalidConfiguration("threads=\(threads): \(error)") }
-    }
-
-    /// The optimizer of `settings` over the parameters of `model`.
-    ///
-    /// ``WeightDecayScope/all``: one parameter group, every parameter decayed. ``WeightDecayScope/weightsOnly``
-    /// (the text tasks' default): two groups as in PyTorch's common "no weight decay on embeddings and
-    /// biases" recipe — `[{params: weights, weight_decay: λ}, {params: embedding.weight + every bias,
-    /// weight_decay: 0}]` — driven by one schedule (``SharedRateOptimizer``). Why for the text tasks: with
-    /// coupled L2, Adam normalises the decay-only gradient λθ of an embedding row absent from a batch, so
-    /// rarely seen words' vectors are pulled toward zero at a rate that does not shrink with λ
-    /// (docs/tasks.md, "Measured").
-    static func makeOptimizer(_ settings: OptimizerSettings, model: any TaskModel) throws(TrainingError) -> any Optimizer {
-        switch settings.weightDecayScope {
-        case .all:
-            return try makeOptimizer(settings, groups: [(model.module.parameters, settings.weightDecay)])
-        case .weightsOnly:
-            var decayed: [Tensor] = []
-            var exempt: [Tensor] = []
-            for (name, tensor) in model.module.namedParameters {
-                let leaf = name.split(separator: ".").last.map(String.init) ?? name
-                if name == "embedding.weight" || leaf.hasPrefix("bias") { exempt.append(tensor) } else { decayed.append(tensor) }
-            }
-            return SharedRateOptimizer(base: try makeOptimizer(settings, groups: [(decayed, settings.weightDecay),
-                                                                                    (exempt, 0)]))
-        }
-    }
-
-    /// The optimizer of `settings` over `groups`, each with its own weight decay.
-    static func makeOptimizer(_ settings: OptimizerSettings, groups: [(parameters: [Tensor], weightDecay: Double)])
-        throws(TrainingError) -> any Optimizer
-    {
-        do {
-            switch settings.kind {
-            case .adam, .adamW:
-                return try Adam(groups: groups.map { group in
-                    ParameterGroup(parameters: group.parameters, hyperparameters: Adam.Hyperparameters(
-                        learningRate: settings.learningRate, beta1: settings.beta1, beta2: settings.beta2,
-                        epsilon: settings.epsilon, weightDecay: group.weightDecay,
-                        weightDecayMode: settings.kind == .adamW ? .decoupled : .coupled))
-                })
-            case .sgd:
-                return try SGD(groups: groups.map { group in
-                    ParameterGroup(parameters: group.parameters, hyperparameters: SGD.Hyperparameters(
-                        learningRate: settings.learningRate, momentum: settings.momentum,
-                        weightDecay: group.weightDecay, nesterov: settings.nesterov))
-                })
-            }
-        } catch {
-            throw .invalidConfiguration("optimizer: \(error)")
-        }
-    }
-
-    /// The momentum (SGD) or β₁ (Adam) a cyclic scheduler may move.
-    static func momenta(of settings: OptimizerSettings) -> [Double] {
-        [settings.kind == .sgd ? settings.momentum : settings.beta1]
     }
 
     /// The untrained model's mean loss over the first ≤ 10 batches of the first epoch's order: MLR-SNet's
