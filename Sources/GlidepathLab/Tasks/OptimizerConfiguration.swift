@@ -80,10 +80,15 @@ public struct OptimizerConfiguration: Sendable, Codable {
             }
             scope = parsed
         }
-        let known = Set(type.fields)
-        for key in fields.keys.sorted() where !known.contains(key) {
-            throw fail(key, Self.text(fields[key] ?? .null), "unknown field for \(chosen); known fields: "
-                       + (type.fields + ["name", "weightDecayScope"]).sorted().joined(separator: ", "))
+        let known = type.fields
+        for key in fields.keys.sorted() {
+            let given = fields[key] ?? .null
+            guard let kind = known[key] else {
+                throw fail(key, Self.text(given), "unknown field for \(chosen); known fields: "
+                           + (Array(known.keys) + ["name", "weightDecayScope"]).sorted().joined(separator: ", "))
+            }
+            // Checked here because Foundation's decoder reports an integer field given 2.5 without naming it.
+            if let reason = kind.mismatch(given) { throw fail(key, Self.text(given), reason) }
         }
         do {
             parameters = try StateCoding.decoder().decode(type, from: StateCoding.encoder().encode(StateValue.object(fields)))
@@ -115,8 +120,14 @@ public struct OptimizerConfiguration: Sendable, Codable {
         return resolved
     }
 
+    /// Decodes strictly (see ``init(_:named:path:)``); errors name the field by the decoder's coding path,
+    /// so a configuration embedded in a larger document (a study plan's `arms[2].optimizer`) is named there.
     public init(from decoder: any Decoder) throws {
-        try self.init(StateValue(from: decoder))
+        var path = ""
+        for key in decoder.codingPath {
+            if let index = key.intValue { path += "[\(index)]" } else { path += (path.isEmpty ? "" : ".") + key.stringValue }
+        }
+        try self.init(StateValue(from: decoder), path: path.isEmpty ? "optimizer" : path)
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -15,8 +15,8 @@ public protocol OptimizerParameters: Codable, Sendable, Equatable {
     static var name: OptimizerConfiguration.Name { get }
     /// Every parameter at its default: where decoding starts.
     init()
-    /// The fields a configuration object may give (besides `name` and `weightDecayScope`).
-    static var fields: [String] { get }
+    /// The fields a configuration object may give (besides `name` and `weightDecayScope`), with what each holds.
+    static var fields: [String: ConfigurationFieldKind] { get }
     /// γ, every group's starting rate: the base rate schedulers scale (for the learning-rate-free
     /// optimizers the reference's `lr` multiplier).
     var learningRate: Double { get }
@@ -29,6 +29,34 @@ public protocol OptimizerParameters: Codable, Sendable, Equatable {
     func validate(path: String) throws(NNError)
     /// The optimizer over `groups`, each with its own weight decay.
     func makeOptimizer(groups: [(parameters: [Tensor], weightDecay: Double)]) throws(NNError) -> any Optimizer
+}
+
+/// What a configuration field holds, for the messages of strict decoding.
+public enum ConfigurationFieldKind: Sendable {
+    case integer, number, flag, text
+
+    /// The kind of a field whose default is `value` (an optional number is a number).
+    init(of value: Any) {
+        switch value {
+        case is Int: self = .integer
+        case is Double, is Double?: self = .number
+        case is Bool: self = .flag
+        default: self = .text
+        }
+    }
+
+    /// Why `value` cannot be this kind, or nil when it can (numbers also as `"Infinity"`, `"-Infinity"`,
+    /// `"NaN"`, which ``StateCoding`` reads as doubles; `null` is left to the decoder).
+    func mismatch(_ value: StateValue) -> String? {
+        switch (self, value) {
+        case (_, .null), (.integer, .int), (.number, .int), (.number, .double), (.flag, .bool), (.text, .string): return nil
+        case (.number, .string(let text)) where ["Infinity", "-Infinity", "NaN"].contains(text): return nil
+        case (.integer, _): return "expected an integer"
+        case (.number, _): return "expected a number"
+        case (.flag, _): return "expected true or false"
+        case (.text, _): return "expected a string"
+        }
+    }
 }
 
 /// A ``GroupedOptimizer`` offered by the lab: its configuration is the optimizer's own hyperparameter
@@ -72,11 +100,16 @@ public struct FamilyParameters<Family: OptimizerFamily>: OptimizerParameters {
         Family.fix(&self.group, &self.shared)
     }
 
-    public static var fields: [String] {
+    /// The stored properties of the group and shared hyperparameter types (their synthesized coding keys)
+    /// except the fixed ones.
+    public static var fields: [String: ConfigurationFieldKind] {
         let defaults = Self()
-        let labels = Mirror(reflecting: defaults.group).children.compactMap(\.label)
-            + Mirror(reflecting: defaults.shared).children.compactMap(\.label)
-        return labels.filter { !Family.fixedFields.contains($0) }.sorted()
+        var result: [String: ConfigurationFieldKind] = [:]
+        for child in Array(Mirror(reflecting: defaults.group).children) + Array(Mirror(reflecting: defaults.shared).children) {
+            guard let label = child.label, !Family.fixedFields.contains(label) else { continue }
+            result[label] = ConfigurationFieldKind(of: child.value)
+        }
+        return result
     }
 
     public var learningRate: Double { group.learningRate }
