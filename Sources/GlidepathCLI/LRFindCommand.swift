@@ -52,10 +52,7 @@ struct LRFindCommand: ParsableCommand {
     @Option(help: "Seed of initialisation and data order.")
     var seed: UInt64 = 0
 
-    @Option(name: .customLong("data-dir"),
-            help: ArgumentHelp("The data directory (default: $GLIDEPATH_DATA_DIR, else ~/.glidepath/data).",
-                               valueName: "dir"))
-    var dataDirectory: String?
+    @OptionGroup var data: DataDirectoryOptions
 
     @Option(help: "Compute threads; results are reproducible per thread count.")
     var threads: Int = 1
@@ -81,7 +78,7 @@ struct LRFindCommand: ParsableCommand {
             divergenceThreshold: divergenceThreshold, skipStart: skipStart, skipEnd: skipEnd)
         let report = try RangeTestSession.run(RangeTestRequest(
             task: task, optimizer: settings, test: test, seed: seed,
-            dataDirectory: DataDirectoryOptions.resolve(dataDirectory), threads: threads, trainingLimit: trainingLimit,
+            dataDirectory: data.resolved, threads: threads, trainingLimit: trainingLimit,
             trainingBatches: trainingBatches.isEmpty ? nil : trainingBatches))
         if let output {
             do {
