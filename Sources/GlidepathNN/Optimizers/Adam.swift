@@ -51,11 +51,11 @@ public final class Adam: GroupedOptimizer {
         public static var defaults: Hyperparameters { Hyperparameters() }
 
         public func validate(path prefix: String) throws(NNError) {
-            try NNError.require(learningRate >= 0 && learningRate.isFinite, prefix + "learningRate", learningRate, "must be finite and ≥ 0")
-            try NNError.require(beta1 >= 0 && beta1 < 1, prefix + "beta1", beta1, "must lie in [0, 1)")
-            try NNError.require(beta2 >= 0 && beta2 < 1, prefix + "beta2", beta2, "must lie in [0, 1)")
-            try NNError.require(epsilon >= 0 && epsilon.isFinite, prefix + "epsilon", epsilon, "must be finite and ≥ 0")
-            try NNError.require(weightDecay >= 0 && weightDecay.isFinite, prefix + "weightDecay", weightDecay, "must be finite and ≥ 0")
+            try Check.nonNegative(learningRate, prefix + "learningRate")
+            try Check.unitInterval(beta1, prefix + "beta1")
+            try Check.unitInterval(beta2, prefix + "beta2")
+            try Check.nonNegative(epsilon, prefix + "epsilon")
+            try Check.nonNegative(weightDecay, prefix + "weightDecay")
         }
     }
 

@@ -83,7 +83,6 @@ public final class DAdaptAdam: GroupedOptimizer, StepSizeEstimating {
     public let state: OptimizerState<Hyperparameters, Shared, DAdaptationStatistics>
     /// A scheduler's momentum sets β₁ (shared; the first group's value).
     public static var momentumTarget: MomentumTarget<Hyperparameters, Shared> { .shared(\.beta1) }
-    public static var rateRule: GroupRateRule { .equalOrZero }
     public static var estimateName: String { "d" }
 
     static let s = 0, firstMoment = 1, secondMoment = 2

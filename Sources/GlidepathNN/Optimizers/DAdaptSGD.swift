@@ -65,7 +65,6 @@ public final class DAdaptSGD: GroupedOptimizer, StepSizeEstimating {
     public let state: OptimizerState<Hyperparameters, Shared, DAdaptationStatistics>
     /// A scheduler's momentum sets μ (shared; the first group's value).
     public static var momentumTarget: MomentumTarget<Hyperparameters, Shared> { .shared(\.momentum) }
-    public static var rateRule: GroupRateRule { .equalOrZero }
     public static var estimateName: String { "d" }
 
     static let z = 0, s = 1, x0 = 2

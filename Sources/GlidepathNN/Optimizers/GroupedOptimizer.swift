@@ -73,16 +73,12 @@ public protocol GroupedOptimizer: Optimizer {
     var state: OptimizerState<Hyperparameters, Shared, Statistics> { get }
     /// Where a scheduler's momentum goes.
     static var momentumTarget: MomentumTarget<Hyperparameters, Shared> { get }
-    /// How the groups' rates may relate; checked at construction and on every ``receive(learningRates:momenta:)``.
-    static var rateRule: GroupRateRule { get }
 
     /// - Throws: ``NNError/invalidArgument(name:value:reason:)`` for invalid hyperparameters or parameters.
     init(groups: [ParameterGroup<Hyperparameters>], shared: Shared) throws(NNError)
 }
 
 extension GroupedOptimizer {
-    public static var rateRule: GroupRateRule { .independent }
-
     /// One group per entry, with the shared hyperparameters' defaults.
     public init(groups: [ParameterGroup<Hyperparameters>]) throws(NNError) {
         try self.init(groups: groups, shared: .defaults)
@@ -106,11 +102,11 @@ extension GroupedOptimizer {
     public var learningRates: [Double] { state.groups.map(\.hyperparameters.learningRate) }
 
     /// Sets each group's learning rate and, when given and the optimizer has one, the momentum
-    /// hyperparameter (``momentumTarget``). `precondition`s one entry per group and the ``rateRule``
-    /// (the training loop builds the scheduler from the optimizer's groups).
+    /// hyperparameter (``momentumTarget``). `precondition`s one entry per group and the optimizer's
+    /// ``GroupRateRule`` (the training loop builds the scheduler from the optimizer's groups).
     public func receive(learningRates: [Double], momenta: [Double]?) {
         state.receive(learningRates: learningRates, momenta: momenta, optimizer: "\(Self.self)",
-                      momentumTarget: Self.momentumTarget, rule: Self.rateRule)
+                      momentumTarget: Self.momentumTarget)
     }
 
     public func stateArchive() -> TensorArchive { state.archive() }

@@ -43,6 +43,7 @@ public final class OptimizerState<Hyperparameters: GroupHyperparameters, Shared:
     let kind: String
     let slotNames: [String]
     let slotShapes: [SlotShape]
+    let rule: GroupRateRule
 
     static var stateVersion: String { "1" }
 
@@ -58,6 +59,7 @@ public final class OptimizerState<Hyperparameters: GroupHyperparameters, Shared:
                                    reason: reason)
         }
         self.kind = kind
+        self.rule = rule
         self.slotNames = slotNames
         self.slotShapes = slotShapes ?? slotNames.map { _ in .parameter }
         self.groups = groups
@@ -82,7 +84,7 @@ public final class OptimizerState<Hyperparameters: GroupHyperparameters, Shared:
     // MARK: Rates
 
     func receive(learningRates: [Double], momenta: [Double]?, optimizer: String,
-                 momentumTarget: MomentumTarget<Hyperparameters, Shared>, rule: GroupRateRule) {
+                 momentumTarget: MomentumTarget<Hyperparameters, Shared>) {
         precondition(learningRates.count == groups.count,
                      "\(optimizer): \(learningRates.count) learning rates for \(groups.count) groups")
         if let momenta {
@@ -194,6 +196,9 @@ public final class OptimizerState<Hyperparameters: GroupHyperparameters, Shared:
             do { try hyperparameters[g].validate(path: "groups[\(g)].") } catch {
                 throw .incompatible(field: "hyperparameters", expected: "valid values", found: error.description)
             }
+        }
+        if let reason = Self.violation(of: rule, hyperparameters.map(\.learningRate)) {
+            throw .incompatible(field: "hyperparameters", expected: reason, found: "\(hyperparameters.map(\.learningRate))")
         }
         do { try restoredShared.validate(path: "") } catch {
             throw .incompatible(field: "shared", expected: "valid values", found: error.description)

@@ -128,7 +128,6 @@ public final class Prodigy: GroupedOptimizer, StepSizeEstimating {
     public let state: OptimizerState<Hyperparameters, Shared, Statistics>
     /// A scheduler's momentum sets β₁ (shared; the first group's value).
     public static var momentumTarget: MomentumTarget<Hyperparameters, Shared> { .shared(\.beta1) }
-    public static var rateRule: GroupRateRule { .equalOrZero }
     public static var estimateName: String { "d" }
 
     static let s = 0, x0 = 1, firstMoment = 2, secondMoment = 3

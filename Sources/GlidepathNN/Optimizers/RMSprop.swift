@@ -35,11 +35,11 @@ public final class RMSprop: GroupedOptimizer {
         public static var defaults: Hyperparameters { Hyperparameters() }
 
         public func validate(path prefix: String) throws(NNError) {
-            try NNError.require(learningRate >= 0 && learningRate.isFinite, prefix + "learningRate", learningRate, "must be finite and ≥ 0")
-            try NNError.require(alpha >= 0 && alpha.isFinite, prefix + "alpha", alpha, "must be finite and ≥ 0")
-            try NNError.require(epsilon >= 0 && epsilon.isFinite, prefix + "epsilon", epsilon, "must be finite and ≥ 0")
-            try NNError.require(weightDecay >= 0 && weightDecay.isFinite, prefix + "weightDecay", weightDecay, "must be finite and ≥ 0")
-            try NNError.require(momentum >= 0 && momentum.isFinite, prefix + "momentum", momentum, "must be finite and ≥ 0")
+            try Check.nonNegative(learningRate, prefix + "learningRate")
+            try Check.nonNegative(alpha, prefix + "alpha")
+            try Check.nonNegative(epsilon, prefix + "epsilon")
+            try Check.nonNegative(weightDecay, prefix + "weightDecay")
+            try Check.nonNegative(momentum, prefix + "momentum")
         }
     }
 

@@ -29,10 +29,10 @@ public final class SGD: GroupedOptimizer {
         }
 
         public func validate(path prefix: String) throws(NNError) {
-            try NNError.require(learningRate >= 0 && learningRate.isFinite, prefix + "learningRate", learningRate, "must be finite and ≥ 0")
-            try NNError.require(momentum >= 0 && momentum.isFinite, prefix + "momentum", momentum, "must be finite and ≥ 0")
-            try NNError.require(dampening.isFinite, prefix + "dampening", dampening, "must be finite")
-            try NNError.require(weightDecay >= 0 && weightDecay.isFinite, prefix + "weightDecay", weightDecay, "must be finite and ≥ 0")
+            try Check.nonNegative(learningRate, prefix + "learningRate")
+            try Check.nonNegative(momentum, prefix + "momentum")
+            try Check.finite(dampening, prefix + "dampening")
+            try Check.nonNegative(weightDecay, prefix + "weightDecay")
             try NNError.require(!nesterov || (momentum > 0 && dampening == 0), prefix + "nesterov", nesterov,
                                 "Nesterov momentum requires momentum > 0 and dampening = 0")
         }
