@@ -64,8 +64,9 @@ enum OptimizerBenchmark {
             let ours = try measure(name, updates: updates)
             let theirs = reference?[name]
             let ratio = theirs.map { String(format: "%.2fx", $0 / ours) } ?? "-"
-            print(String(format: "%-20@ %12.3f   %12@   %@", name as NSString, ours * 1e3,
-                         (theirs.map { String(format: "%.3f", $0 * 1e3) } ?? "not run") as NSString, ratio))
+            let reference = theirs.map { String(format: "%.3f", $0 * 1e3) } ?? "not run"
+            print(name.padding(toLength: 20, withPad: " ", startingAt: 0) + String(format: " %12.3f   ", ours * 1e3)
+                  + String(repeating: " ", count: max(0, 12 - reference.count)) + reference + "   " + ratio)
         }
         if reference == nil {
             print("reference: not run (set PYTHON to an interpreter with torch, schedulefree, prodigyopt, dog-optimizer, dadaptation)")

@@ -119,25 +119,16 @@ public final class DAdaptAdam: GroupedOptimizer, StepSizeEstimating {
                 var dot = 0.0, absolute = 0.0
                 parameter.withUnsafeMutableDataAndGradient { data, gradient in
                     guard let x = data.baseAddress, let raw = gradient.baseAddress else { return }
-                    dot = ElementBlocks.sum(count: parameter.count) { range in
-                        var total = 0.0
-                        for i in range {
-                            let grad = raw[i].addingProduct(coupled, x[i])
-                            total += Double(grad) * Double(s[i] / (v[i].squareRoot() + epsilon))
-                        }
-                        return total
-                    }
-                    absolute = ElementBlocks.sum(count: parameter.count) { range in
-                        var total = 0.0
-                        for i in range {
-                            let grad = raw[i].addingProduct(coupled, x[i])
-                            m[i] = (m[i] * b1).addingProduct(mStep, grad)
-                            v[i] = (v[i] * b2).addingProduct(vStep * grad, grad)
-                            s[i] = (s[i] * sDecay).addingProduct(sStep, grad)
-                            total += Double(Swift.abs(s[i]))
-                        }
-                        return total
-                    }
+                    dot = ElementBlocks.sum(count: parameter.count) { ElementBlocks.lanes($0) { (i: Int) -> Double in
+                        Double(raw[i].addingProduct(coupled, x[i])) * Double(s[i] / (v[i].squareRoot() + epsilon))
+                    } }
+                    absolute = ElementBlocks.sum(count: parameter.count) { ElementBlocks.lanes($0) { (i: Int) -> Double in
+                        let grad = raw[i].addingProduct(coupled, x[i])
+                        m[i] = (m[i] * b1).addingProduct(mStep, grad)
+                        v[i] = (v[i] * b2).addingProduct(vStep * grad, grad)
+                        s[i] = (s[i] * sDecay).addingProduct(sStep, grad)
+                        return Double(Swift.abs(s[i]))
+                    } }
                 }
                 numerator += scale * stepSize * ReferenceArithmetic.float32(dot)
                 norm += scale * ReferenceArithmetic.float32(absolute)

@@ -106,19 +106,13 @@ public final class DAdaptSGD: GroupedOptimizer, StepSizeEstimating {
                 var dot = 0.0, squares = 0.0
                 parameter.withUnsafeMutableDataAndGradient { data, gradient in
                     guard let x = data.baseAddress, let raw = gradient.baseAddress else { return }
-                    dot = ElementBlocks.sum(count: parameter.count) { range in
-                        var total = 0.0
-                        for i in range { total += Double(raw[i].addingProduct(decay, x[i])) * Double(s[i]) }
-                        return total
-                    }
-                    squares = ElementBlocks.sum(count: parameter.count) { range in
-                        var total = 0.0
-                        for i in range {
-                            s[i] = s[i].addingProduct(increment, raw[i].addingProduct(decay, x[i]))
-                            total += Double(s[i] * s[i])
-                        }
-                        return total
-                    }
+                    dot = ElementBlocks.sum(count: parameter.count) { ElementBlocks.lanes($0) { (i: Int) -> Double in
+                        Double(raw[i].addingProduct(decay, x[i])) * Double(s[i])
+                    } }
+                    squares = ElementBlocks.sum(count: parameter.count) { ElementBlocks.lanes($0) { (i: Int) -> Double in
+                        s[i] = s[i].addingProduct(increment, raw[i].addingProduct(decay, x[i]))
+                        return Double(s[i] * s[i])
+                    } }
                 }
                 numerator += stepSize * ReferenceArithmetic.float32(dot)
                 norm += ReferenceArithmetic.float32(squares)
@@ -159,11 +153,7 @@ public final class DAdaptSGD: GroupedOptimizer, StepSizeEstimating {
     static func sumOfSquares(_ tensor: Tensor) -> Double {
         tensor.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return 0 }
-            return ElementBlocks.sum(count: buffer.count) { range in
-                var total = 0.0
-                for i in range { total += Double(base[i] * base[i]) }
-                return total
-            }
+            return ElementBlocks.sum(count: buffer.count) { ElementBlocks.lanes($0) { (i: Int) -> Double in Double(base[i] * base[i]) } }
         }
     }
 }

@@ -169,14 +169,12 @@ public final class DoG: GroupedOptimizer, StepSizeEstimating {
         parameter.withUnsafeBufferPointer { data in
             guard let x = data.baseAddress else { return 0 }
             let origin = start?.mutableBase()
-            let squares = ElementBlocks.sum(count: data.count) { range in
-                var total = 0.0
-                for i in range {
-                    let value = origin.map { x[i] - $0[i] } ?? x[i]
-                    total += Double(value) * Double(value)
-                }
-                return total
-            }
+            let squares = origin.map { origin in
+                ElementBlocks.sum(count: data.count) { ElementBlocks.lanes($0) { (i: Int) -> Double in
+                    let value = Double(x[i] - origin[i])
+                    return value * value
+                } }
+            } ?? ElementBlocks.sum(count: data.count) { ElementBlocks.lanes($0) { (i: Int) -> Double in Double(x[i]) * Double(x[i]) } }
             return withExtendedLifetime(start) { Float(squares.squareRoot()) }
         }
     }
@@ -186,14 +184,10 @@ public final class DoG: GroupedOptimizer, StepSizeEstimating {
         guard parameter.grad != nil else { return 0 }
         return parameter.withUnsafeMutableDataAndGradient { data, gradient in
             guard let x = data.baseAddress, let raw = gradient.baseAddress else { return 0 }
-            let total = ElementBlocks.sum(count: data.count) { range in
-                var total = 0.0
-                for i in range {
-                    let value = raw[i].addingProduct(decay, x[i])
-                    total += Double(value * value)
-                }
-                return total
-            }
+            let total = ElementBlocks.sum(count: data.count) { ElementBlocks.lanes($0) { (i: Int) -> Double in
+                let value = raw[i].addingProduct(decay, x[i])
+                return Double(value * value)
+            } }
             return Float(total)
         }
     }

@@ -167,14 +167,10 @@ public final class Prodigy: GroupedOptimizer, StepSizeEstimating {
                 parameter.withUnsafeMutableDataAndGradient { data, gradient in
                     guard let x = data.baseAddress, let raw = gradient.baseAddress else { return }
                     let sliced = (parameter.count + stride - 1) / stride
-                    dot = ElementBlocks.sum(count: sliced) { range in
-                        var total = 0.0
-                        for j in range {
-                            let i = j * stride
-                            total += Double(raw[i].addingProduct(coupled, x[i])) * Double(x0Base[j] - x[i])
-                        }
-                        return total
-                    }
+                    dot = ElementBlocks.sum(count: sliced) { ElementBlocks.lanes($0) { (j: Int) -> Double in
+                        let i = j * stride
+                        return Double(raw[i].addingProduct(coupled, x[i])) * Double(x0Base[j] - x[i])
+                    } }
                     ElementBlocks.forEach(count: parameter.count) { range in
                         for i in range {
                             let grad = raw[i].addingProduct(coupled, x[i])
@@ -182,15 +178,11 @@ public final class Prodigy: GroupedOptimizer, StepSizeEstimating {
                             vBase[i] = (vBase[i] * v2).addingProduct(v2Step * grad, grad)
                         }
                     }
-                    norm = ElementBlocks.sum(count: sliced) { range in
-                        var total = 0.0
-                        for j in range {
-                            let i = j * stride
-                            sBase[j] = (sBase[j] * b3).addingProduct(sStep, raw[i].addingProduct(coupled, x[i]))
-                            total += Double(Swift.abs(sBase[j]))
-                        }
-                        return total
-                    }
+                    norm = ElementBlocks.sum(count: sliced) { ElementBlocks.lanes($0) { (j: Int) -> Double in
+                        let i = j * stride
+                        sBase[j] = (sBase[j] * b3).addingProduct(sStep, raw[i].addingProduct(coupled, x[i]))
+                        return Double(Swift.abs(sBase[j]))
+                    } }
                 }
                 deltaNumerator += (d / shared.d0) * stepSize * ReferenceArithmetic.float32(dot)
                 denominator += ReferenceArithmetic.float32(norm)
