@@ -136,6 +136,18 @@ public final class Adam: GroupedOptimizer {
             }
             return
         }
+        if k.coupled && maximum == nil && smallWeight {
+            // The study's configuration (coupled L2, no AMSGrad): the same operations as the general loop
+            // below, without its per-element branches, so it vectorises.
+            for i in 0..<count {
+                let g = gradient[i] + k.weightDecay * theta[i]
+                m[i] = m[i] + k.lerpWeight * (g - m[i])
+                v[i] = v[i] * k.beta2 + k.oneMinusBeta2 * g * g
+                let denominator = v[i].squareRoot() / k.correction2Root + k.epsilon
+                theta[i] = theta[i] + k.negativeStepSize * m[i] / denominator
+            }
+            return
+        }
         for i in 0..<count {
             if k.decoupled { theta[i] = theta[i] * k.decayFactor }
             var g = gradient[i]

@@ -171,11 +171,19 @@ public final class Prodigy: GroupedOptimizer, StepSizeEstimating {
                         let i = j * stride
                         return Double(raw[i].addingProduct(coupled, x[i])) * Double(x0Base[j] - x[i])
                     } }
+                    // Separate loops for with and without a first moment, so each vectorises.
                     ElementBlocks.forEach(count: parameter.count) { range in
-                        for i in range {
-                            let grad = raw[i].addingProduct(coupled, x[i])
-                            if let mBase { mBase[i] = (mBase[i] * m1).addingProduct(m1Step, grad) }
-                            vBase[i] = (vBase[i] * v2).addingProduct(v2Step * grad, grad)
+                        if let mBase {
+                            for i in range {
+                                let grad = raw[i].addingProduct(coupled, x[i])
+                                mBase[i] = (mBase[i] * m1).addingProduct(m1Step, grad)
+                                vBase[i] = (vBase[i] * v2).addingProduct(v2Step * grad, grad)
+                            }
+                        } else {
+                            for i in range {
+                                let grad = raw[i].addingProduct(coupled, x[i])
+                                vBase[i] = (vBase[i] * v2).addingProduct(v2Step * grad, grad)
+                            }
                         }
                     }
                     norm = ElementBlocks.sum(count: sliced) { ElementBlocks.lanes($0) { (j: Int) -> Double in
@@ -236,14 +244,19 @@ public final class Prodigy: GroupedOptimizer, StepSizeEstimating {
                 let m = firstMoment ? buffers[Self.firstMoment]?.mutableBase() : nil
                 parameter.withUnsafeMutableDataAndGradient { data, gradient in
                     guard let x = data.baseAddress, let raw = gradient.baseAddress else { return }
+                    // The decay factor is 0 unless decoupled decay applies: x + 0·x = x, as the reference's
+                    // skipped step (finite x). One loop per moment case, so each vectorises.
+                    let factor = decoupled && h.weightDecay != 0 ? decay : 0
                     ElementBlocks.forEach(count: parameter.count) { range in
-                        for i in range {
-                            let denominator = v[i].squareRoot() + epsilon
-                            if decoupled && h.weightDecay != 0 { x[i] = x[i].addingProduct(decay, x[i]) }
-                            if let m {
-                                x[i] = x[i] + (momentStep * m[i]) / denominator
-                            } else {
-                                x[i] = x[i] + (gradientStep * raw[i].addingProduct(coupled, x[i])) / denominator
+                        if let m {
+                            for i in range {
+                                let decayed = x[i].addingProduct(factor, x[i])
+                                x[i] = decayed + (momentStep * m[i]) / (v[i].squareRoot() + epsilon)
+                            }
+                        } else {
+                            for i in range {
+                                let decayed = x[i].addingProduct(factor, x[i])
+                                x[i] = decayed + (gradientStep * raw[i].addingProduct(coupled, decayed)) / (v[i].squareRoot() + epsilon)
                             }
                         }
                     }
