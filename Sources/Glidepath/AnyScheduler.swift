@@ -21,6 +21,7 @@ public struct AnyScheduler: LearningRateScheduler {
     public var learningRates: [Double] { base.learningRates }
     public var momenta: [Double]? { base.momenta }
     public var cadence: StepCadence { base.cadence }
+    public var needs: SchedulerInputs { base.needs }
     public var stepCount: Int { base.stepCount }
 
     public mutating func step(_ observation: Observation) throws(SchedulerError) {

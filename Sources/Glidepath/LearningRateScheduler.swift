@@ -34,6 +34,11 @@ public protocol LearningRateScheduler: Sendable {
     /// The granularity this scheduler expects to be stepped at.
     var cadence: StepCadence { get }
 
+    /// The training signals this scheduler reads (a composite: the union of its children's), so the
+    /// training loop knows what to measure and when. Closed-form schedules need nothing (`[]`, the
+    /// default).
+    var needs: SchedulerInputs { get }
+
     /// Number of successful ``step(_:)`` calls so far (PyTorch's `last_epoch`).
     var stepCount: Int { get }
 
@@ -57,6 +62,9 @@ public protocol LearningRateScheduler: Sendable {
 extension LearningRateScheduler {
     /// The default: schedulers that do not schedule momentum report `nil`.
     public var momenta: [Double]? { nil }
+
+    /// The default: a scheduler that reads no training signal.
+    public var needs: SchedulerInputs { [] }
 
     /// Advances one step with an empty observation (what a closed-form schedule needs).
     public mutating func step() throws(SchedulerError) {

@@ -2,7 +2,7 @@ import Foundation
 
 extension MLRSNetScheduler {
     /// Where a net switch happens: a fraction of the total step budget or an update index.
-    public enum SwitchPoint: Equatable, Sendable, Decodable {
+    public enum SwitchPoint: Equatable, Sendable, Codable {
         /// f ∈ (0, 1): the switch happens at update ⌊f·totalSteps⌋.
         case fraction(Double)
         /// The update index (≥ 1) from which the next net drives the rate.
@@ -19,6 +19,15 @@ extension MLRSNetScheduler {
                 throw DecodingError.dataCorrupted(.init(
                     codingPath: decoder.codingPath,
                     debugDescription: "\(value) is neither a fraction in (0, 1) nor a whole step >= 1"))
+            }
+        }
+
+        /// A fraction as a number in (0, 1), a step as an integer.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .fraction(let fraction): try container.encode(fraction)
+            case .step(let step): try container.encode(step)
             }
         }
 
@@ -47,33 +56,38 @@ extension MLRSNetScheduler {
     ///  "numClasses": 10, "initialLoss": 2.302585}
     /// ```
     ///
-    /// * `name`: optional; if present, `"mlrsnet"`.
-    /// * `weights`: one or more paths to JSON or legacy `.pth` nets (relative paths are resolved
-    ///   against the current directory).
-    /// * `switchAt`: `weights.count − 1` switch points: numbers in (0, 1) are fractions of
-    ///   `totalSteps`, whole numbers ≥ 1 are update indices. When absent, the nets share the budget
-    ///   equally: switch k at ⌊k·totalSteps/n⌋ (for three nets, T/3 and 2T/3: the published protocol).
-    /// * `totalSteps`: the run's update budget; required when a switch point is a fraction or absent.
-    /// * `numClasses`: C ≥ 2 in γ. `initialLoss`: L₀ > 0 in γ.
-    /// * `gateConvention`: `"metaTest"` (default) or `"metaTrain"`.
-    /// * `scaleRule`: `"guarded"` (default) or `"reference"`.
-    /// * `cadence`: optional; only `"perUpdate"` (accepted because every scheduler configuration may
-    ///   carry it).
-    ///
-    /// Unknown keys are rejected, naming the key.
-    public struct Configuration: Decodable, Equatable, Sendable {
-        public var weights: [String]
-        public var switchAt: [SwitchPoint]?
-        public var totalSteps: Int?
-        public var numClasses: Int
-        public var initialLoss: Double
-        public var gateConvention: MLRSNetGateConvention
-        public var scaleRule: MLRSNetScaleRule
+    /// `cadence`, which every scheduler object may carry, may only be `"perUpdate"` here. Resolving against
+    /// a run (``resolved(for:)``) fills `totalSteps` (the updates the scheduler drives), `numClasses`
+    /// (the task's), `initialLoss` (the untrained model's loss) and, for three nets driving a whole run of
+    /// N ≥ 3 epochs of B updates, `switchAt` = [(N/3)·B, (2N/3)·B] (the reference's epoch boundaries).
+    public struct Configuration: SchedulerParameters {
+        public static let name: SchedulerConfiguration.Name = "mlrsnet"
 
+        /// One or more paths to JSON or legacy `.pth` nets (relative paths are resolved against the
+        /// current directory). Required.
+        public var weights: [String]?
+        /// `weights.count − 1` switch points: numbers in (0, 1) are fractions of `totalSteps`, whole
+        /// numbers ≥ 1 are update indices. When absent, the nets share the budget equally: switch k at
+        /// ⌊k·totalSteps/n⌋ (for three nets, T/3 and 2T/3: the published protocol).
+        public var switchAt: [SwitchPoint]?
+        /// The run's update budget; required when a switch point is a fraction or absent.
+        public var totalSteps: Int?
+        /// C ≥ 2 in γ. Required.
+        public var numClasses: Int?
+        /// L₀ > 0 in γ. Required.
+        public var initialLoss: Double?
+        /// The gate convention (``MLRSNetGateConvention/metaTest`` for the published nets).
+        public var gateConvention: MLRSNetGateConvention = .metaTest
+        /// How γ is computed.
+        public var scaleRule: MLRSNetScaleRule = .guarded
+
+        public init() {}
+
+        /// Every field; an argument left out keeps the default above.
         public init(
-            weights: [String], switchAt: [SwitchPoint]? = nil, totalSteps: Int? = nil, numClasses: Int,
-            initialLoss: Double, gateConvention: MLRSNetGateConvention = .metaTest,
-            scaleRule: MLRSNetScaleRule = .guarded
+            weights: [String]? = nil, switchAt: [SwitchPoint]? = nil, totalSteps: Int? = nil, numClasses: Int? = nil,
+            initialLoss: Double? = nil, gateConvention: MLRSNetGateConvention = Configuration().gateConvention,
+            scaleRule: MLRSNetScaleRule = Configuration().scaleRule
         ) {
             self.weights = weights
             self.switchAt = switchAt
@@ -84,44 +98,27 @@ extension MLRSNetScheduler {
             self.scaleRule = scaleRule
         }
 
-        private enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, weights, switchAt, totalSteps, numClasses, initialLoss, gateConvention, scaleRule, cadence
+        public var defaultCadence: StepCadence? { .perUpdate }
+        public static var fixedCadence: StepCadence? { .perUpdate }
+        public var readsInitialLoss: Bool { initialLoss == nil }
+
+        public func resolved(for shape: RunShape) throws(SchedulerError) -> Self {
+            var copy = self
+            if copy.totalSteps == nil { copy.totalSteps = shape.steps }
+            if copy.numClasses == nil { copy.numClasses = shape.classCount }
+            if copy.initialLoss == nil { copy.initialLoss = shape.initialLoss }
+            if copy.switchAt == nil, weights?.count == 3, shape.cadence == .perUpdate, shape.coversWholeRun,
+               shape.epochs >= 3 {
+                let perEpoch = shape.updatesPerEpoch
+                copy.switchAt = [.step((shape.epochs / 3) * perEpoch), .step((2 * shape.epochs / 3) * perEpoch)]
+            }
+            return copy
         }
 
-        private struct AnyKey: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let all = try decoder.container(keyedBy: AnyKey.self)
-            for key in all.allKeys where CodingKeys(rawValue: key.stringValue) == nil {
-                let allowed = CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
-                throw DecodingError.dataCorrupted(.init(
-                    codingPath: decoder.codingPath + [key],
-                    debugDescription: "unknown key '\(key.stringValue)' for mlrsnet (allowed: \(allowed))"))
-            }
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            if let name = try container.decodeIfPresent(String.self, forKey: .name), name != "mlrsnet" {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .name, in: container, debugDescription: "expected \"mlrsnet\", found \"\(name)\"")
-            }
-            // Every scheduler configuration may carry "cadence"; MLR-SNet is only defined per update.
-            if let cadence = try container.decodeIfPresent(StepCadence.self, forKey: .cadence), cadence != .perUpdate {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .cadence, in: container,
-                    debugDescription: "MLR-SNet reads the loss of every update; only \"perUpdate\" is allowed")
-            }
-            weights = try container.decode([String].self, forKey: .weights)
-            switchAt = try container.decodeIfPresent([SwitchPoint].self, forKey: .switchAt)
-            totalSteps = try container.decodeIfPresent(Int.self, forKey: .totalSteps)
-            numClasses = try container.decode(Int.self, forKey: .numClasses)
-            initialLoss = try container.decode(Double.self, forKey: .initialLoss)
-            gateConvention = try container.decodeIfPresent(MLRSNetGateConvention.self, forKey: .gateConvention)
-                ?? .metaTest
-            scaleRule = try container.decodeIfPresent(MLRSNetScaleRule.self, forKey: .scaleRule) ?? .guarded
+        public func makeScheduler(in context: SchedulerBuildContext) throws(SchedulerError) -> AnyScheduler {
+            AnyScheduler(try context.named { () throws(SchedulerError) in
+                try MLRSNetScheduler(configuration: self, baseRates: context.baseRates)
+            })
         }
 
         /// The largest accepted `totalSteps` (2^53, so fractions of it are exact in double precision).
@@ -135,15 +132,16 @@ extension MLRSNetScheduler {
                 throw .invalidArgument(name: "totalSteps", value: "\(totalSteps)",
                                        reason: "must be in 1...\(Self.maximumTotalSteps)")
             }
+            let netCount = weights?.count ?? 0
             guard let switchAt else {
-                guard weights.count > 1 else { return [] }
+                guard netCount > 1 else { return [] }
                 guard let totalSteps else {
                     throw .invalidArgument(name: "totalSteps", value: "null",
-                                           reason: "needed to place the \(weights.count - 1) default switches")
+                                           reason: "needed to place the \(netCount - 1) default switches")
                 }
                 // ⌊k·T/n⌋ without overflow: T = q·n + r.
-                let (quotient, remainder) = totalSteps.quotientAndRemainder(dividingBy: weights.count)
-                return (1..<weights.count).map { quotient * $0 + remainder * $0 / weights.count }
+                let (quotient, remainder) = totalSteps.quotientAndRemainder(dividingBy: netCount)
+                return (1..<netCount).map { quotient * $0 + remainder * $0 / netCount }
             }
             var steps: [Int] = []
             for (index, point) in switchAt.enumerated() {
@@ -162,12 +160,21 @@ extension MLRSNetScheduler {
     /// - Throws: ``SchedulerError/invalidArgument(name:value:reason:)`` naming the key (`weights[1]`
     ///   with the loading error, `switchAt[0]`, `numClasses`, …).
     public init(configuration: Configuration, baseRates: [Double]) throws(SchedulerError) {
-        guard !configuration.weights.isEmpty else {
+        guard let weights = configuration.weights else {
+            throw .invalidArgument(name: "weights", value: "nil", reason: "required")
+        }
+        guard !weights.isEmpty else {
             throw .invalidArgument(name: "weights", value: "[]", reason: "at least one net is required")
+        }
+        guard let classCount = configuration.numClasses else {
+            throw .invalidArgument(name: "numClasses", value: "nil", reason: "required")
+        }
+        guard let initialLoss = configuration.initialLoss else {
+            throw .invalidArgument(name: "initialLoss", value: "nil", reason: "required")
         }
         let switchSteps = try configuration.resolvedSwitchSteps()
         var nets: [MLRSNetWeights] = []
-        for (index, path) in configuration.weights.enumerated() {
+        for (index, path) in weights.enumerated() {
             do {
                 nets.append(try MLRSNetWeights(contentsOf: URL(fileURLWithPath: path)))
             } catch {
@@ -175,8 +182,8 @@ extension MLRSNetScheduler {
             }
         }
         do {
-            try self.init(nets: nets, switchSteps: switchSteps, classCount: configuration.numClasses,
-                          initialLoss: configuration.initialLoss, baseRates: baseRates,
+            try self.init(nets: nets, switchSteps: switchSteps, classCount: classCount,
+                          initialLoss: initialLoss, baseRates: baseRates,
                           convention: configuration.gateConvention, scaleRule: configuration.scaleRule)
         } catch {
             // Name the configuration's keys rather than the initializer's parameters.

@@ -83,6 +83,9 @@ public struct MLRSNetScheduler: LearningRateScheduler {
 
     public var cadence: StepCadence { .perUpdate }
 
+    /// The loss of each update, before that update: the rate of the update is computed from it.
+    public var needs: SchedulerInputs { .currentLoss }
+
     /// Creates the scheduler.
     ///
     /// - Parameters:
@@ -94,7 +97,7 @@ public struct MLRSNetScheduler: LearningRateScheduler {
     ///   - initialLoss: L₀ > 0, finite: the training loss before training (≈ ln C untrained).
     ///   - baseRates: one finite rate ≥ 0 per parameter group, reported before the first step.
     ///   - convention: the gate convention; ``MLRSNetGateConvention/metaTest`` for the published nets.
-    ///   - scaleRule: how γ is computed; ``MLRSNetScaleRule/guarded`` by default.
+    ///   - scaleRule: how γ is computed (see ``MLRSNetScaleRule``).
     /// - Throws: ``SchedulerError/invalidArgument(name:value:reason:)`` naming the bad argument.
     public init(
         nets: [MLRSNetWeights],
@@ -102,8 +105,8 @@ public struct MLRSNetScheduler: LearningRateScheduler {
         classCount: Int,
         initialLoss: Double,
         baseRates: [Double],
-        convention: MLRSNetGateConvention = .metaTest,
-        scaleRule: MLRSNetScaleRule = .guarded
+        convention: MLRSNetGateConvention = Configuration().gateConvention,
+        scaleRule: MLRSNetScaleRule = Configuration().scaleRule
     ) throws(SchedulerError) {
         guard !nets.isEmpty else {
             throw .invalidArgument(name: "nets", value: "[]", reason: "at least one net is required")

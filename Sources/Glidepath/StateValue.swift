@@ -63,6 +63,22 @@ public indirect enum StateValue: Codable, Equatable, Sendable {
         }
     }
 
+    /// The value as one line of compact JSON, for error messages: a number in Swift's shortest
+    /// round-trip form (`0.1`, `-1.0`, `nan`), a string in quotes, `null`, `true`/`false`, and lists and
+    /// objects as sorted-key JSON (`[1,2,3]`).
+    public var jsonText: String {
+        switch self {
+        case .double(let value): return "\(value)"
+        case .int(let value): return "\(value)"
+        case .string(let text): return "\"\(text)\""
+        case .bool(let flag): return "\(flag)"
+        case .null: return "null"
+        case .array, .object:
+            guard let data = try? StateCoding.encoder().encode(self) else { return "<value>" }
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+
     /// Decodes a typed value (typically a scheduler's `State`) from this ``StateValue``.
     public func decode<Value: Decodable>(_ type: Value.Type) throws(SchedulerError) -> Value {
         do {

@@ -65,7 +65,7 @@ struct DemoCommand: ParsableCommand {
                    + "(\(evaluated)), seed \(seed), \(threads) threads")
         var results: [(name: String, result: RunResultRecord)] = []
         for entry in DemoBudget.schedulers {
-            let request = TrainingRequest(
+            let request = try TrainingRequest(
                 task: .fashionMNISTCNN, scheduler: entry.name, schedulerFile: entry.configuration, epochs: epochs,
                 seed: seed, dataDirectory: dataDirectory, targetValidationLoss: targetValidationLoss, threads: threads,
                 trainingLimit: limit, evaluationLimit: evaluationLimit)

@@ -34,10 +34,10 @@ struct ScheduleInput {
 
     init(_ document: StateValue) throws(SchedulerError) {
         guard case .object(let fields) = document else {
-            throw .invalidArgument(name: "config", value: Self.text(document), reason: "expected a JSON object")
+            throw .invalidArgument(name: "config", value: document.jsonText, reason: "expected a JSON object")
         }
         for key in fields.keys.sorted() where !Self.fields.contains(key) {
-            throw .invalidArgument(name: key, value: Self.text(fields[key] ?? .null),
+            throw .invalidArgument(name: key, value: (fields[key] ?? .null).jsonText,
                                    reason: "unknown field; known fields: \(Self.fields.joined(separator: ", "))")
         }
         guard let lrs = fields["lrs"] else {
@@ -51,15 +51,15 @@ struct ScheduleInput {
         self.scheduler = try SchedulerConfiguration(scheduler, path: "scheduler")
         switch (fields["steps"], fields["signals"]) {
         case (.some(let steps), .some):
-            throw .invalidArgument(name: "steps", value: Self.text(steps), reason: "give either steps or signals, not both")
+            throw .invalidArgument(name: "steps", value: steps.jsonText, reason: "give either steps or signals, not both")
         case (.some(let steps), nil):
             guard case .int(let count) = steps, count >= 0 else {
-                throw .invalidArgument(name: "steps", value: Self.text(steps), reason: "expected an integer >= 0")
+                throw .invalidArgument(name: "steps", value: steps.jsonText, reason: "expected an integer >= 0")
             }
             observations = Array(repeating: .empty, count: count)
         case (nil, .some(let signals)):
             guard case .array(let entries) = signals else {
-                throw .invalidArgument(name: "signals", value: Self.text(signals), reason: "expected a list of objects")
+                throw .invalidArgument(name: "signals", value: signals.jsonText, reason: "expected a list of objects")
             }
             var observations = [Observation]()
             for (index, entry) in entries.enumerated() {
@@ -73,7 +73,7 @@ struct ScheduleInput {
 
     private static func observation(_ value: StateValue, name: String) throws(SchedulerError) -> Observation {
         guard case .object(let fields) = value, !fields.isEmpty else {
-            throw .invalidArgument(name: name, value: text(value),
+            throw .invalidArgument(name: name, value: value.jsonText,
                                    reason: "expected {\"losses\": [numbers]} or {\"metric\": number}")
         }
         var observation = Observation()
@@ -83,7 +83,7 @@ struct ScheduleInput {
             case "losses": observation.losses = try numbers(field, name: "\(name).losses")
             case "metric": observation.metric = try number(field, name: "\(name).metric")
             default:
-                throw .invalidArgument(name: "\(name).\(key)", value: text(field),
+                throw .invalidArgument(name: "\(name).\(key)", value: field.jsonText,
                                        reason: "unknown field; expected losses or metric")
             }
         }
@@ -94,30 +94,17 @@ struct ScheduleInput {
         switch value {
         case .double(let number): return number
         case .int(let number): return Double(number)
-        default: throw .invalidArgument(name: name, value: text(value), reason: "expected a number")
+        default: throw .invalidArgument(name: name, value: value.jsonText, reason: "expected a number")
         }
     }
 
     private static func numbers(_ value: StateValue, name: String) throws(SchedulerError) -> [Double] {
         guard case .array(let items) = value else {
-            throw .invalidArgument(name: name, value: text(value), reason: "expected a list of numbers")
+            throw .invalidArgument(name: name, value: value.jsonText, reason: "expected a list of numbers")
         }
         var result = [Double]()
         for (index, item) in items.enumerated() { result.append(try number(item, name: "\(name)[\(index)]")) }
         return result
     }
 
-    static func text(_ value: StateValue) -> String {
-        switch value {
-        case .double(let number): return "\(number)"
-        case .int(let number): return "\(number)"
-        case .string(let string): return "\"\(string)\""
-        case .bool(let flag): return "\(flag)"
-        case .null: return "null"
-        default:
-            guard let data = try? StateCoding.encoder().encode(value), let string = String(data: data, encoding: .utf8)
-            else { return "<value>" }
-            return string
-        }
-    }
 }

@@ -107,11 +107,11 @@ struct TrainCommand: ParsableCommand {
             session = resumed
         } else {
             let task = try TrainingTask(named: self.task ?? "")
-            var file = try schedulerConfiguration.map { (path) throws(TrainingError) in try SchedulerSetup.readFile(path) }
-            if scheduler == "mlrsnet" { file = Self.withDefaultMLRSNetWeights(file) }
+            let file = try schedulerConfiguration.map { (path) throws(TrainingError) in try SchedulerSetup.readFile(path) }
+            let configuration = try SchedulerSetup.configuration(name: scheduler ?? "", file: file)
             let optimizer = try optimizerOptions.requested(fallback: task.specification.optimizer.name)
             let request = TrainingRequest(
-                task: task, scheduler: scheduler ?? "", schedulerFile: file, optimizer: optimizer,
+                task: task, scheduler: Self.withDefaultMLRSNetWeights(configuration), optimizer: optimizer,
                 weightDecayScope: weightDecayScope, epochs: epochs,
                 seed: seed, dataDirectory: DataDirectoryOptions.resolve(dataDirectory), targetValidationLoss: targetValidationLoss,
                 threads: threads, trainingLimit: trainingLimit, evaluationLimit: evaluationLimit,
@@ -138,18 +138,24 @@ struct TrainCommand: ParsableCommand {
 }
 
 extension TrainCommand {
-    /// MLR-SNet without `weights`: the three published nets from `$GLIDEPATH_WEIGHTS_DIR/mlrsnet/`
-    /// (`mlr_snet_1`, `_100`, `_200`, `.pth`) when that folder has them. The paths are written into the
-    /// run's configuration, so a resumed run never reads the environment.
-    static func withDefaultMLRSNetWeights(_ file: StateValue?) -> StateValue? {
-        var fields: [String: StateValue] = [:]
-        if case .object(let object)? = file { fields = object } else if file != nil { return file }
-        guard fields["weights"] == nil,
-              let root = ProcessInfo.processInfo.environment["GLIDEPATH_WEIGHTS_DIR"], !root.isEmpty else { return file }
+    /// MLR-SNet without `weights` (alone or nested in a composite): the three published nets from
+    /// `$GLIDEPATH_WEIGHTS_DIR/mlrsnet/` (`mlr_snet_1`, `_100`, `_200`, `.pth`) when that folder has them.
+    /// The paths are written into the run's configuration, so a resumed run never reads the environment.
+    static func withDefaultMLRSNetWeights(_ configuration: SchedulerConfiguration) -> SchedulerConfiguration {
+        guard let root = ProcessInfo.processInfo.environment["GLIDEPATH_WEIGHTS_DIR"], !root.isEmpty else {
+            return configuration
+        }
         let paths = ["1", "100", "200"].map { "\(root)/mlrsnet/mlr_snet_\($0).pth" }
-        guard paths.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else { return file }
-        fields["weights"] = .array(paths.map { .string($0) })
-        return .object(fields)
+        guard paths.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else { return configuration }
+        return configuration.map { node in
+            guard var mlrsnet = node.parameters as? MLRSNetScheduler.Configuration, mlrsnet.weights == nil else {
+                return node
+            }
+            mlrsnet.weights = paths
+            var filled = node
+            filled.parameters = mlrsnet
+            return filled
+        }
     }
 }
 

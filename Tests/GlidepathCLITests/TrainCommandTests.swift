@@ -85,6 +85,28 @@ struct TrainCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
     }
 
+    @Test("oneCycle with only maxLR trains for 1, 2 and 3 epochs: it is resolved with the run's real updates per epoch",
+          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    func oneCycleShortRuns() throws {
+        // Regression (issue 17): the up-front check resolved the schedule with one update per epoch, so
+        // totalSteps = epochs < 2 or pctStart·totalSteps ≤ 1, and the run was refused.
+        let data = try TestEnvironment.requireDataDirectory()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try Data(#"{"name": "oneCycle", "maxLR": 0.01}"#.utf8).write(to: URL(fileURLWithPath: directory.path("oneCycle.json")))
+        for epochs in 1...3 {
+            let store = "runs-\(epochs).sqlite"
+            let outcome = try runGlidepath(smallAdultArguments(dataDirectory: data, epochs: epochs, scheduler: "oneCycle")
+                                           + ["--scheduler-config", "oneCycle.json", "--store", store], in: directory.url)
+            #expect(outcome.status == 0, "--epochs \(epochs): \(outcome.standardError)")
+            let result = try decodeResult(outcome)
+            #expect(result.status == .completed && result.epochs == epochs)
+            // 1,024 examples in batches of 128: 8 updates per epoch, one-cycle's default per-update cadence.
+            let record = try RunStore(path: directory.path(store), access: .readOnly).run(matching: result.runId)
+            #expect(record.configurationJSON.contains(#""totalSteps":\#(8 * epochs)"#), "\(record.configurationJSON)")
+        }
+    }
+
     @Test("--resume refuses new-run options and unknown runs")
     func resumeMisuse() throws {
         let directory = try TemporaryDirectory()

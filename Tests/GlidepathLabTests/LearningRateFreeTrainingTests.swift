@@ -15,7 +15,7 @@ struct LearningRateFreeTrainingTests {
     func request(_ optimizer: OptimizerConfiguration, scheduler: String = "fixed", file: StateValue? = nil)
         throws -> TrainingRequest
     {
-        TrainingRequest(task: .adultMLP, scheduler: scheduler, schedulerFile: file, optimizer: optimizer, epochs: 2, seed: 4,
+        try TrainingRequest(task: .adultMLP, scheduler: scheduler, schedulerFile: file, optimizer: optimizer, epochs: 2, seed: 4,
                         dataDirectory: try TestEnvironment.requireDataDirectory().path, trainingLimit: 1024,
                         evaluationLimit: 500)
     }

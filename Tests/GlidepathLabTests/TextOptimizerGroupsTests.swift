@@ -73,7 +73,7 @@ struct TextOptimizerGroupsTests {
                                        dataDirectory: "/data", threads: 2)
         #expect(current.optimizer.weightDecayScope == .weightsOnly)
         let json = try current.json()
-        #expect(json.contains(#""optimizer":{"amsgrad":false,"beta1":0.9,"beta2":0.999,"epsilon":1e-08,"learningRate":0.001,"name":"adam","weightDecay":0.0005,"weightDecayScope":"weights-only"}"#), "\(json)")
+        #expect(json.contains(#""optimizer":{"amsgrad":false,"beta1":0.9,"beta2":0.999,"epsilon":1e-08,"learningRate":0.001,"name":"adam","weightDecay":0.0005,"weightDecayMode":"coupled","weightDecayScope":"weights-only"}"#), "\(json)")
         #expect(try RunConfiguration.decode(json: json) == current)
         // The former shape: every field of adam/adamw/sgd and a kind (main before the registry).
         let recorded = #"{"beta1":0.9,"beta2":0.999,"epsilon":1e-08,"kind":"adam","learningRate":0.001,"momentum":0,"nesterov":false,"weightDecay":0.0005,"weightDecayScope":"weights-only"}"#

@@ -85,7 +85,7 @@ struct TrainingLoopTests {
     private func train(_ scheduler: String, _ file: StateValue? = nil, epochs: Int = 3, seed: UInt64 = 5,
                        in directory: TemporaryDirectory) throws -> (TrainingSession, RunResultRecord) {
         let data = try TestEnvironment.requireDataDirectory()
-        let request = TrainingRequest(task: .adultMLP, scheduler: scheduler, schedulerFile: file, epochs: epochs, seed: seed,
+        let request = try TrainingRequest(task: .adultMLP, scheduler: scheduler, schedulerFile: file, epochs: epochs, seed: seed,
                                       dataDirectory: data.path, trainingLimit: 1024, evaluationLimit: 500)
         let session = try TrainingSession.start(request, storePath: directory.path("runs-\(scheduler)-\(seed).sqlite"))
         let silent = ProgressReporter(style: .lines(stepInterval: 1_000), clock: SystemClock()) { _ in }
@@ -169,6 +169,45 @@ struct TrainingLoopTests {
         }
     }
 
+    @Test("an MLR-SNet inside a warm-up or a sequence is stepped with each update's own loss before that update too",
+          .enabled(if: TestEnvironment.dataTestsEnabled && TestEnvironment.weightsTestsEnabled,
+                   "needs GLIDEPATH_DATA_DIR and GLIDEPATH_WEIGHTS_DIR"))
+    func nestedMLRSNetReadsTheCurrentLoss() throws {
+        let weights = try TestEnvironment.requireWeightsDirectory().appendingPathComponent("mlrsnet")
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let paths = ["1", "100", "200"].map { StateValue.string(weights.appendingPathComponent("mlr_snet_\($0).pth").path) }
+        let net = StateValue.object(["name": .string("mlrsnet"), "weights": .array(paths)])
+        let halfRate = StateValue.object(["name": .string("constant"), "factor": .double(0.5), "totalIters": .int(100),
+                                          "cadence": .string("perUpdate")])
+        let cases: [(String, StateValue)] = [
+            ("warmup", .object(["steps": .int(4), "scheduler": net])),
+            ("sequential", .object(["milestones": .array([.int(6)]), "schedulers": .array([halfRate, net])])),
+        ]
+        for (name, file) in cases {
+            let (session, _) = try train(name, file, in: directory)
+            // The nested MLR-SNet was resolved from the run: 3 epochs × 8 updates, less the 4 or 6 before it.
+            guard case .object(let resolved) = session.configuration.schedulerConfiguration else { throw CancellationError() }
+            let inner: StateValue? = name == "warmup" ? resolved["scheduler"] : {
+                if case .array(let children)? = resolved["schedulers"] { return children.last }
+                return nil
+            }()
+            guard case .object(let mlrsnet)? = inner else { Issue.record("\(resolved)"); continue }
+            #expect(mlrsnet["totalSteps"] == .int(name == "warmup" ? 20 : 18) && mlrsnet["numClasses"] == .int(2))
+            // A reference built from the record and stepped with each update's loss *before* reading the rate
+            // reports exactly the rates every update used: the composite forwarded the current loss.
+            var reference = try SchedulerConfiguration(session.configuration.schedulerConfiguration).makeScheduler(baseRates: [1e-3])
+            #expect(reference.needs == .currentLoss)
+            var rates: Set<Double> = []
+            for step in try session.store.steps(of: session.run) {
+                try reference.step(Observation(losses: [step.loss]))
+                #expect(step.learningRates == reference.learningRates, "\(name) update \(step.step)")
+                rates.insert(step.learningRates[0])
+            }
+            #expect(rates.count > 10, "\(name): the MLR-SNet part moved the rate with the losses")
+        }
+    }
+
     @Test("same seed and configuration give a bit-identical run; another seed does not",
           .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
     func determinism() throws {
@@ -193,7 +232,7 @@ struct TrainingLoopTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         // 640 examples = 10 updates of 64 per epoch; ln 10 ≈ 2.303 is the loss of a uniform guess.
-        let request = TrainingRequest(task: .mnistCNN, scheduler: "constant", schedulerFile: .object(["factor": .int(1)]),
+        let request = try TrainingRequest(task: .mnistCNN, scheduler: "constant", schedulerFile: .object(["factor": .int(1)]),
                                       epochs: 2, seed: 1, dataDirectory: data.path, threads: 2, trainingLimit: 640,
                                       evaluationLimit: 300)
         let session = try TrainingSession.start(request, storePath: directory.path("runs.sqlite"))

@@ -5,8 +5,10 @@ import Testing
 /// The JSON configurations the `glidepath schedule` factory decodes.
 @Suite("DLRS configurations")
 struct DLRSConfigurationTests {
-    static func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
-        try StateCoding.decoder().decode(T.self, from: Data(json.utf8))
+    /// Decodes a scheduler object with the configuration type's strict decoding (defaults filled in,
+    /// unknown keys refused).
+    static func decode<T: SchedulerParameters>(_ type: T.Type, _ json: String) throws -> T {
+        try T.decode(StateCoding.decoder().decode(StateValue.self, from: Data(json.utf8)))
     }
 
     @Test("an empty object gives pytorch-dlrs's defaults and Glidepath's exact decade")
@@ -40,9 +42,9 @@ struct DLRSConfigurationTests {
         (#"{"deltaX": 1}"#, "deltaX"), (#"{"delta_d": 0.5}"#, "delta_d"), (#"{"minLr": 0.1, "deltaD": 1}"#, "minLr"),
     ])
     func unknownKeys(json: String, key: String) {
-        for type in [DLRSScheduler.Configuration.self, DLRSOnPlateauScheduler.Configuration.self] as [any Decodable.Type] {
+        for type in [DLRSScheduler.Configuration.self, DLRSOnPlateauScheduler.Configuration.self] as [any SchedulerParameters.Type] {
             do {
-                _ = try StateCoding.decoder().decode(type, from: Data(json.utf8))
+                _ = try type.decode(StateCoding.decoder().decode(StateValue.self, from: Data(json.utf8)))
                 Issue.record("accepted \(json)")
             } catch {
                 let message = StateCoding.describe(error)

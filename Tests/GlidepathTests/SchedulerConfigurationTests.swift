@@ -144,38 +144,34 @@ struct SchedulerConfigurationTests {
         #expect(scheduler.momenta == nil)  // exponential does not move momentum
     }
 
-    @Test("decodeParameters reads a nested Decodable configuration and names bad fields")
-    func decodeParameters() throws {
-        struct Sample: Decodable { var deltaD: Double; var decade: String }
-        let configuration = try Self.parse(#"{"name": "dlrs", "deltaD": 0.5, "decade": "exact"}"#)
-        let sample = try configuration.decodeParameters(Sample.self)
-        #expect(sample.deltaD == 0.5 && sample.decade == "exact")
-        // "cadence" is parsed for every name and not passed on to the scheduler's own Configuration.
-        let withCadence = try Self.parse(#"{"name": "dlrs", "deltaD": 0.5, "decade": "exact", "cadence": "perUpdate"}"#)
-        #expect(withCadence.cadence == .perUpdate)
-        struct Strict: Decodable {
-            var deltaD: Double
-            init(from decoder: any Decoder) throws {
-                let container = try decoder.container(keyedBy: AnyKey.self)
-                #expect(container.allKeys.map(\.stringValue).sorted() == ["decade", "deltaD"])
-                deltaD = try container.decode(Double.self, forKey: AnyKey(stringValue: "deltaD")!)
-            }
-        }
-        #expect(try withCadence.decodeParameters(Strict.self).deltaD == 0.5)
+    // Replaces the test of `decodeParameters`, the second decoding mechanism DLRS and MLR-SNet used: they
+    // are now decoded like every other scheduler (typed parameters, the strict decoder).
+    @Test("DLRS and MLR-SNet parameters are decoded by the same strict mechanism; cadence stays with the configuration")
+    func typedParameters() throws {
+        let configuration = try Self.parse(#"{"name": "dlrs", "deltaD": 0.25, "decade": "log10"}"#)
+        let dlrs = try #require(configuration.parameters as? DLRSScheduler.Configuration)
+        #expect(dlrs.divergenceFactor == 0.25 && dlrs.decade == .log10)
+        #expect(dlrs.stagnationFactor == DLRSScheduler.Configuration().stagnationFactor)  // the type's default
+        // "cadence" is read for every name and kept by the configuration, never by the parameters.
+        let withCadence = try Self.parse(#"{"name": "dlrs", "deltaD": 0.5, "decade": "exact", "cadence": "perEpoch"}"#)
+        #expect(withCadence.cadence == .perEpoch)
+        #expect(withCadence.parameters as? DLRSScheduler.Configuration == DLRSScheduler.Configuration(decade: .exact))
         #expect(throws: SchedulerError.self) { try Self.parse(#"{"name": "mlrsnet", "cadence": "sometimes"}"#) }
-        let bad = try Self.parse(#"{"name": "dlrs", "deltaD": "x", "decade": "exact"}"#)
-        do {
-            _ = try bad.decodeParameters(Sample.self)
-            Issue.record("decoding a string as Double succeeded")
-        } catch {
-            #expect(error.description.contains("deltaD"))
+        // A scheduler defined at one cadence refuses another instead of ignoring it.
+        for (json, name) in [(#"{"name": "dlrs", "cadence": "perUpdate"}"#, "dlrs"),
+                             (#"{"name": "dlrsOnPlateau", "cadence": "perUpdate"}"#, "dlrsOnPlateau"),
+                             (#"{"name": "mlrsnet", "cadence": "perEpoch"}"#, "mlrsnet")] {
+            guard case let .invalidArgument(field, _, reason)? = Self.error(json) else {
+                Issue.record("\(json) was accepted")
+                continue
+            }
+            #expect(field == "scheduler.cadence" && reason.contains(name), "\(json): \(reason)")
         }
+        let bad = #"{"name": "dlrs", "deltaD": "x", "decade": "exact"}"#
+        guard case let .invalidArgument(name, value, _)? = Self.error(bad) else {
+            Issue.record("decoding a string as Double succeeded")
+            return
+        }
+        #expect(name == "scheduler.deltaD" && value == "\"x\"")
     }
-}
-
-struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
 }

@@ -20,12 +20,7 @@
 ///
 /// Reference: PyTorch `ChainedScheduler` (`torch/optim/lr_scheduler.py`).
 public struct ChainedScheduler: LearningRateScheduler {
-    public struct State: Codable, Equatable, Sendable {
-        public var version: Int
-        public var stepCount: Int
-        public var children: [StateValue]
-        public static let currentVersion = 1
-    }
+    public typealias State = CompositeSchedulerState
 
     public private(set) var schedulers: [AnyScheduler]
     /// η₀ per group, the denominators of the children's factors.
@@ -61,12 +56,12 @@ public struct ChainedScheduler: LearningRateScheduler {
 
     public var momenta: [Double]? { schedulers.lazy.reversed().compactMap(\.momenta).first }
 
+    /// Every child's inputs.
+    public var needs: SchedulerInputs { CompositeValidation.needs(schedulers) }
+
     /// Steps every child; if any child rejects the observation, none is changed.
     public mutating func step(_ observation: Observation) throws(SchedulerError) {
-        guard stepCount < Int.max else {
-            throw .invalidObservation(step: stepCount, field: "step", value: "\(stepCount)",
-                                      reason: "step counter overflow")
-        }
+        try CompositeValidation.checkStep(stepCount)
         var stepped = schedulers
         for index in stepped.indices {
             do {
@@ -79,18 +74,10 @@ public struct ChainedScheduler: LearningRateScheduler {
         stepCount += 1
     }
 
-    public var state: State {
-        State(version: State.currentVersion, stepCount: stepCount, children: schedulers.map(\.state))
-    }
+    public var state: State { State(stepCount: stepCount, children: schedulers.map(\.state)) }
 
     public mutating func restore(_ state: State) throws(SchedulerError) {
-        guard state.version == State.currentVersion else {
-            throw .invalidState(field: "version", value: "\(state.version)", reason: "expected \(State.currentVersion)")
-        }
-        guard state.stepCount >= 0 else {
-            throw .invalidState(field: "stepCount", value: "\(state.stepCount)", reason: "must be >= 0")
-        }
-        schedulers = try CompositeValidation.restoreChildren(schedulers, from: state.children)
+        schedulers = try CompositeValidation.restored(schedulers, from: state)
         stepCount = state.stepCount
     }
 }

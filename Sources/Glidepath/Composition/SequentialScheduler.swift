@@ -17,13 +17,7 @@
 /// increasing and positive (PyTorch bisects an unsorted list silently); restoring a saved state is exact
 /// (PyTorch's SequentialLR restores the wrong rate on resume, PR #180200).
 public struct SequentialScheduler: LearningRateScheduler {
-    public struct State: Codable, Equatable, Sendable {
-        public var version: Int
-        public var stepCount: Int
-        /// The state of every child, in order.
-        public var children: [StateValue]
-        public static let currentVersion = 1
-    }
+    public typealias State = CompositeSchedulerState
 
     public private(set) var schedulers: [AnyScheduler]
     /// Steps at which the next child takes over (strictly increasing, ≥ 1).
@@ -60,11 +54,11 @@ public struct SequentialScheduler: LearningRateScheduler {
     public var learningRates: [Double] { schedulers[activeIndex(at: stepCount)].learningRates }
     public var momenta: [Double]? { schedulers[activeIndex(at: stepCount)].momenta }
 
+    /// Every child's inputs (each reads them while it is active).
+    public var needs: SchedulerInputs { CompositeValidation.needs(schedulers) }
+
     public mutating func step(_ observation: Observation) throws(SchedulerError) {
-        guard stepCount < Int.max else {
-            throw .invalidObservation(step: stepCount, field: "step", value: "\(stepCount)",
-                                      reason: "step counter overflow")
-        }
+        try CompositeValidation.checkStep(stepCount)
         let next = stepCount + 1
         let index = activeIndex(at: next)
         let switching = index > 0 && milestones[index - 1] == next
@@ -78,18 +72,10 @@ public struct SequentialScheduler: LearningRateScheduler {
         stepCount = next
     }
 
-    public var state: State {
-        State(version: State.currentVersion, stepCount: stepCount, children: schedulers.map(\.state))
-    }
+    public var state: State { State(stepCount: stepCount, children: schedulers.map(\.state)) }
 
     public mutating func restore(_ state: State) throws(SchedulerError) {
-        guard state.version == State.currentVersion else {
-            throw .invalidState(field: "version", value: "\(state.version)", reason: "expected \(State.currentVersion)")
-        }
-        guard state.stepCount >= 0 else {
-            throw .invalidState(field: "stepCount", value: "\(state.stepCount)", reason: "must be >= 0")
-        }
-        schedulers = try CompositeValidation.restoreChildren(schedulers, from: state.children)
+        schedulers = try CompositeValidation.restored(schedulers, from: state)
         stepCount = state.stepCount
     }
 }

@@ -26,7 +26,7 @@ public struct WarmupScheduler: LearningRateScheduler {
         public var version: Int
         public var stepCount: Int
         public var inner: StateValue
-        public static let currentVersion = 1
+        public static let currentVersion = CompositeSchedulerState.currentVersion
     }
 
     public private(set) var inner: AnyScheduler
@@ -39,7 +39,8 @@ public struct WarmupScheduler: LearningRateScheduler {
     public private(set) var stepCount: Int = 0
 
     public init(
-        _ inner: some LearningRateScheduler, steps: Int, startFactor: Double = 1.0 / 3, cadence: StepCadence? = nil
+        _ inner: some LearningRateScheduler, steps: Int, startFactor: Double = Configuration().startFactor,
+        cadence: StepCadence? = nil
     ) throws(SchedulerError) {
         try SchedulerArgumentValidation.atLeast(steps, 1, "steps")
         try SchedulerArgumentValidation.unitInterval(startFactor, "startFactor")
@@ -61,11 +62,11 @@ public struct WarmupScheduler: LearningRateScheduler {
 
     public var momenta: [Double]? { inner.momenta }
 
+    /// The inner scheduler's inputs (read from step W on).
+    public var needs: SchedulerInputs { inner.needs }
+
     public mutating func step(_ observation: Observation) throws(SchedulerError) {
-        guard stepCount < Int.max else {
-            throw .invalidObservation(step: stepCount, field: "step", value: "\(stepCount)",
-                                      reason: "step counter overflow")
-        }
+        try CompositeValidation.checkStep(stepCount)
         if stepCount + 1 > steps {
             do {
                 try inner.step(observation)
@@ -81,12 +82,7 @@ public struct WarmupScheduler: LearningRateScheduler {
     }
 
     public mutating func restore(_ state: State) throws(SchedulerError) {
-        guard state.version == State.currentVersion else {
-            throw .invalidState(field: "version", value: "\(state.version)", reason: "expected \(State.currentVersion)")
-        }
-        guard state.stepCount >= 0 else {
-            throw .invalidState(field: "stepCount", value: "\(state.stepCount)", reason: "must be >= 0")
-        }
+        try CompositeValidation.checkHeader(version: state.version, stepCount: state.stepCount)
         var restored = inner
         try restored.restore(state.inner)
         inner = restored

@@ -14,39 +14,44 @@ extension DLRSScheduler {
         case convergence
     }
 
-    /// The hyperparameters of DLRS, decodable from the `glidepath schedule` JSON
-    /// (`{"name": "dlrs", "deltaD": 0.5, "deltaO": 1, "deltaI": 0.1, "minLR": 1e-8, "maxLR": null,
-    /// "decade": "exact", "unitSlope": "stagnation"}`; every key optional, unknown keys rejected).
+    /// The hyperparameters of DLRS: `{"name": "dlrs", "deltaD": δ_d, "deltaO": δ_o, "deltaI": δ_i,
+    /// "minLR": …, "maxLR": …, "decade": …, "unitSlope": …}`, every key optional.
     ///
-    /// Valid ranges (checked by the scheduler's initializer, as pytorch-dlrs 0.3.0 does): every factor
-    /// and `minimumLearningRate` finite and > 0; `maximumLearningRate` absent or finite and greater than
+    /// The defaults are pytorch-dlrs's (0.2.1 and 0.3.0), except ``DecadeConvention/exact``. Valid ranges
+    /// (checked by the scheduler's initializer, as pytorch-dlrs 0.3.0 does): every factor and
+    /// `minimumLearningRate` finite and > 0; `maximumLearningRate` absent or finite and greater than
     /// `minimumLearningRate`. pytorch-dlrs warns (Glidepath does not) when δ_d ∉ [0.1, 1], δ_o ∉ [0.5, 2]
     /// or δ_i ∉ [0.01, 0.5].
-    public struct Configuration: Sendable, Equatable, Codable {
-        /// δ_d (`deltaD`): the factor for a diverging epoch, s > 1. pytorch-dlrs default 0.5.
-        public var divergenceFactor: Double
-        /// δ_o (`deltaO`): the factor for a stagnating epoch, 0 ≤ s ≤ 1. pytorch-dlrs default 1.0.
-        public var stagnationFactor: Double
-        /// δ_i (`deltaI`): the factor for a converging epoch, s < 0. pytorch-dlrs default 0.1.
-        public var convergenceFactor: Double
-        /// `minLR`: the lower clamp, applied first. pytorch-dlrs default 1e-8.
-        public var minimumLearningRate: Double
-        /// `maxLR`: the upper clamp, applied last; `nil` for none (pytorch-dlrs default).
-        /// Without it a steadily falling loss grows the rate without bound.
+    public struct Configuration: SchedulerParameters {
+        public static let name: SchedulerConfiguration.Name = "dlrs"
+
+        /// δ_d (`deltaD`): the factor for a diverging epoch, s > 1.
+        public var divergenceFactor: Double = 0.5
+        /// δ_o (`deltaO`): the factor for a stagnating epoch, 0 ≤ s ≤ 1.
+        public var stagnationFactor: Double = 1.0
+        /// δ_i (`deltaI`): the factor for a converging epoch, s < 0.
+        public var convergenceFactor: Double = 0.1
+        /// `minLR`: the lower clamp, applied first.
+        public var minimumLearningRate: Double = 1e-8
+        /// `maxLR`: the upper clamp, applied last; `nil` for none. Without it a steadily falling loss
+        /// grows the rate without bound.
         public var maximumLearningRate: Double?
         /// `decade`: how the decade of a rate is read (see ``DecadeConvention``).
-        public var decade: DecadeConvention
+        public var decade: DecadeConvention = .exact
         /// `unitSlope`: the branch for s = 1 exactly (see ``DLRSScheduler/UnitSlopeBranch``).
-        public var unitSlope: UnitSlopeBranch
+        public var unitSlope: UnitSlopeBranch = .stagnation
 
+        public init() {}
+
+        /// Every hyperparameter; an argument left out keeps the default above.
         public init(
-            divergenceFactor: Double = 0.5,
-            stagnationFactor: Double = 1.0,
-            convergenceFactor: Double = 0.1,
-            minimumLearningRate: Double = 1e-8,
+            divergenceFactor: Double = Configuration().divergenceFactor,
+            stagnationFactor: Double = Configuration().stagnationFactor,
+            convergenceFactor: Double = Configuration().convergenceFactor,
+            minimumLearningRate: Double = Configuration().minimumLearningRate,
             maximumLearningRate: Double? = nil,
-            decade: DecadeConvention = .exact,
-            unitSlope: UnitSlopeBranch = .stagnation
+            decade: DecadeConvention = Configuration().decade,
+            unitSlope: UnitSlopeBranch = Configuration().unitSlope
         ) {
             self.divergenceFactor = divergenceFactor
             self.stagnationFactor = stagnationFactor
@@ -57,7 +62,8 @@ extension DLRSScheduler {
             self.unitSlope = unitSlope
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        /// The JSON keys are pytorch-dlrs's argument names in lowerCamelCase.
+        enum CodingKeys: String, CodingKey {
             case divergenceFactor = "deltaD"
             case stagnationFactor = "deltaO"
             case convergenceFactor = "deltaI"
@@ -67,44 +73,13 @@ extension DLRSScheduler {
             case unitSlope
         }
 
-        /// Decodes the JSON keys above; any other key except `name` (the factory's discriminator) is
-        /// rejected with an error naming it.
-        public init(from decoder: any Decoder) throws {
-            try DLRSCodingKey.rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue) + ["name"],
-                                                scheduler: "dlrs")
-            try self.init(decodingFrom: decoder.container(keyedBy: CodingKeys.self))
-        }
+        public var defaultCadence: StepCadence? { .perEpoch }
+        public static var fixedCadence: StepCadence? { .perEpoch }
 
-        init(decodingFrom container: KeyedDecodingContainer<CodingKeys>) throws {
-            let defaults = Configuration()
-            divergenceFactor = try container.decodeIfPresent(Double.self, forKey: .divergenceFactor)
-                ?? defaults.divergenceFactor
-            stagnationFactor = try container.decodeIfPresent(Double.self, forKey: .stagnationFactor)
-                ?? defaults.stagnationFactor
-            convergenceFactor = try container.decodeIfPresent(Double.self, forKey: .convergenceFactor)
-                ?? defaults.convergenceFactor
-            minimumLearningRate = try container.decodeIfPresent(Double.self, forKey: .minimumLearningRate)
-                ?? defaults.minimumLearningRate
-            maximumLearningRate = try container.decodeIfPresent(Double.self, forKey: .maximumLearningRate)
-            decade = try container.decodeIfPresent(DecadeConvention.self, forKey: .decade) ?? defaults.decade
-            unitSlope = try container.decodeIfPresent(UnitSlopeBranch.self, forKey: .unitSlope)
-                ?? defaults.unitSlope
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(divergenceFactor, forKey: .divergenceFactor)
-            try container.encode(stagnationFactor, forKey: .stagnationFactor)
-            try container.encode(convergenceFactor, forKey: .convergenceFactor)
-            try container.encode(minimumLearningRate, forKey: .minimumLearningRate)
-            // Written as null so a saved state states "no upper clamp" explicitly.
-            if let maximumLearningRate {
-                try container.encode(maximumLearningRate, forKey: .maximumLearningRate)
-            } else {
-                try container.encodeNil(forKey: .maximumLearningRate)
-            }
-            try container.encode(decade, forKey: .decade)
-            try container.encode(unitSlope, forKey: .unitSlope)
+        public func makeScheduler(in context: SchedulerBuildContext) throws(SchedulerError) -> AnyScheduler {
+            AnyScheduler(try context.named { () throws(SchedulerError) in
+                try DLRSScheduler(configuration: self, baseRates: context.baseRates)
+            })
         }
 
         /// Checks every range; `names` says how to call each parameter in the error.
@@ -144,26 +119,6 @@ struct DLRSParameterNames: Sendable {
         DLRSParameterNames(
             deltaD: prefix + "deltaD", deltaO: prefix + "deltaO", deltaI: prefix + "deltaI",
             minLR: prefix + "minLR", maxLR: prefix + "maxLR", rates: prefix + "learningRates")
-    }
-}
-
-/// A coding key for any string: lets configurations list the keys they were given.
-struct DLRSCodingKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-
-    /// Throws a `DecodingError` naming the first key of the object that is not in `allowed`.
-    static func rejectUnknownKeys(in decoder: any Decoder, allowed: [String], scheduler: String) throws {
-        let container = try decoder.container(keyedBy: DLRSCodingKey.self)
-        let unknown = container.allKeys.map(\.stringValue).filter { !allowed.contains($0) }.sorted()
-        if let first = unknown.first {
-            throw DecodingError.dataCorruptedError(
-                forKey: DLRSCodingKey(stringValue: first), in: container,
-                debugDescription: "unknown key \"\(first)\" for \(scheduler); expected one of "
-                    + allowed.filter { $0 != "name" }.joined(separator: ", "))
-        }
     }
 }
 

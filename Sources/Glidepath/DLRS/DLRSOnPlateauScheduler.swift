@@ -26,57 +26,6 @@ public struct DLRSOnPlateauScheduler: LearningRateScheduler {
         case maximize = "max"
     }
 
-    /// The plateau wrapper's configuration: `mode`, `patience` and the DLRS keys (see
-    /// ``DLRSScheduler/Configuration``), decodable from the `glidepath schedule` JSON.
-    ///
-    /// Ranges: `patience` ≥ 0 (and at most 1,000,000, which bounds the window's memory).
-    public struct Configuration: Sendable, Equatable, Codable {
-        /// `mode`: pytorch-dlrs default `"min"`.
-        public var mode: Mode
-        /// `patience`: the window is `patience + 2` metrics. pytorch-dlrs default 0.
-        public var patience: Int
-        /// The DLRS hyperparameters (`deltaD`, `deltaO`, `deltaI`, `minLR`, `maxLR`, `decade`, `unitSlope`).
-        public var dlrs: DLRSScheduler.Configuration
-
-        public init(mode: Mode = .minimize, patience: Int = 0, dlrs: DLRSScheduler.Configuration = .init()) {
-            self.mode = mode
-            self.patience = patience
-            self.dlrs = dlrs
-        }
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case mode, patience
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let allowed = CodingKeys.allCases.map(\.rawValue)
-                + DLRSScheduler.Configuration.CodingKeys.allCases.map(\.rawValue) + ["name"]
-            try DLRSCodingKey.rejectUnknownKeys(in: decoder, allowed: allowed, scheduler: "dlrsOnPlateau")
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            mode = try container.decodeIfPresent(Mode.self, forKey: .mode) ?? .minimize
-            patience = try container.decodeIfPresent(Int.self, forKey: .patience) ?? 0
-            dlrs = try DLRSScheduler.Configuration(
-                decodingFrom: decoder.container(keyedBy: DLRSScheduler.Configuration.CodingKeys.self))
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(mode, forKey: .mode)
-            try container.encode(patience, forKey: .patience)
-            try dlrs.encode(to: encoder)
-        }
-
-        static let maximumPatience = 1_000_000
-
-        func validate(names: DLRSParameterNames, patienceName: String) throws(SchedulerError) {
-            guard (0...Self.maximumPatience).contains(patience) else {
-                throw .invalidArgument(name: patienceName, value: "\(patience)",
-                                       reason: "must be in 0...\(Self.maximumPatience)")
-            }
-            try dlrs.validate(names: names)
-        }
-    }
-
     /// The mode and window.
     public var mode: Mode { configuration.mode }
     public private(set) var configuration: Configuration
@@ -90,6 +39,8 @@ public struct DLRSOnPlateauScheduler: LearningRateScheduler {
 
     public var learningRates: [Double] { scheduler.learningRates }
     public var cadence: StepCadence { .perEpoch }
+    /// The validation metric of every epoch.
+    public var needs: SchedulerInputs { .metric }
 
     /// The number of metrics one update reads: `patience + 2`.
     public var windowLength: Int { configuration.patience + 2 }
@@ -103,7 +54,7 @@ public struct DLRSOnPlateauScheduler: LearningRateScheduler {
     ///   - dlrs: the DLRS hyperparameters (validated as in ``DLRSScheduler``).
     /// - Throws: ``SchedulerError/invalidArgument(name:value:reason:)`` naming the parameter.
     public init(
-        baseRates: [Double], mode: Mode = .minimize, patience: Int = 0,
+        baseRates: [Double], mode: Mode = Configuration().mode, patience: Int = Configuration().patience,
         dlrs: DLRSScheduler.Configuration = .init()
     ) throws(SchedulerError) {
         try self.init(configuration: Configuration(mode: mode, patience: patience, dlrs: dlrs),

@@ -55,6 +55,9 @@ public struct DLRSScheduler: LearningRateScheduler {
     /// DLRS reads a whole epoch of losses per step.
     public var cadence: StepCadence { .perEpoch }
 
+    /// The epoch's minibatch losses.
+    public var needs: SchedulerInputs { .epochLosses }
+
     /// Creates a DLRS scheduler for groups starting at `baseRates`.
     ///
     /// - Parameters:
@@ -69,13 +72,13 @@ public struct DLRSScheduler: LearningRateScheduler {
     /// - Throws: ``SchedulerError/invalidArgument(name:value:reason:)`` naming the parameter.
     public init(
         baseRates: [Double],
-        divergenceFactor: Double = 0.5,
-        stagnationFactor: Double = 1.0,
-        convergenceFactor: Double = 0.1,
-        minimumLearningRate: Double = 1e-8,
+        divergenceFactor: Double = Configuration().divergenceFactor,
+        stagnationFactor: Double = Configuration().stagnationFactor,
+        convergenceFactor: Double = Configuration().convergenceFactor,
+        minimumLearningRate: Double = Configuration().minimumLearningRate,
         maximumLearningRate: Double? = nil,
-        decade: DecadeConvention = .exact,
-        unitSlope: UnitSlopeBranch = .stagnation
+        decade: DecadeConvention = Configuration().decade,
+        unitSlope: UnitSlopeBranch = Configuration().unitSlope
     ) throws(SchedulerError) {
         let configuration = Configuration(
             divergenceFactor: divergenceFactor, stagnationFactor: stagnationFactor,

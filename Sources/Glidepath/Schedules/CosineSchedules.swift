@@ -24,7 +24,7 @@ public struct CosineAnnealingSchedule: ClosedFormSchedule {
 
     public static var defaultCadence: StepCadence { .perEpoch }
 
-    public init(tMax: Int, etaMin: Double = 0) throws(SchedulerError) {
+    public init(tMax: Int, etaMin: Double = Configuration().etaMin) throws(SchedulerError) {
         try SchedulerArgumentValidation.atLeast(tMax, 1, "tMax")
         try SchedulerArgumentValidation.nonNegative(etaMin, "etaMin")
         self.tMax = tMax
@@ -69,7 +69,7 @@ public struct CosineWarmRestartsSchedule: ClosedFormSchedule {
 
     public static var defaultCadence: StepCadence { .perEpoch }
 
-    public init(t0: Int, tMult: Int = 1, etaMin: Double = 0) throws(SchedulerError) {
+    public init(t0: Int, tMult: Int = Configuration().tMult, etaMin: Double = Configuration().etaMin) throws(SchedulerError) {
         try SchedulerArgumentValidation.atLeast(t0, 1, "t0")
         try SchedulerArgumentValidation.atLeast(tMult, 1, "tMult")
         try SchedulerArgumentValidation.nonNegative(etaMin, "etaMin")

@@ -57,9 +57,10 @@ public struct CyclicSchedule: ClosedFormSchedule {
     public static var defaultCadence: StepCadence { .perUpdate }
 
     public init(
-        baseLR: Double, maxLR: Double, stepSizeUp: Int = 2000, stepSizeDown: Int? = nil,
-        mode: CyclicMode = .triangular, gamma: Double = 1.0, cycleMomentum: Bool = true,
-        baseMomentum: Double = 0.8, maxMomentum: Double = 0.9
+        baseLR: Double, maxLR: Double, stepSizeUp: Int = Configuration().stepSizeUp, stepSizeDown: Int? = nil,
+        mode: CyclicMode = Configuration().mode, gamma: Double = Configuration().gamma, cycleMomentum: Bool = Configuration().cycleMomentum,
+        baseMomentum: Double = Configuration.defaultBaseMomentum,
+        maxMomentum: Double = Configuration.defaultMaxMomentum
     ) throws(SchedulerError) {
         try SchedulerArgumentValidation.nonNegative(baseLR, "baseLR")
         try SchedulerArgumentValidation.nonNegative(maxLR, "maxLR")

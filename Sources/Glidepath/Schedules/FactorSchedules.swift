@@ -19,7 +19,7 @@ public struct ConstantSchedule: ClosedFormSchedule {
 
     public static var defaultCadence: StepCadence { .perEpoch }
 
-    public init(factor: Double = 1.0 / 3, totalIters: Int = 5) throws(SchedulerError) {
+    public init(factor: Double = Configuration().factor, totalIters: Int = Configuration().totalIters) throws(SchedulerError) {
         try SchedulerArgumentValidation.unitInterval(factor, "factor")
         try SchedulerArgumentValidation.atLeast(totalIters, 1, "totalIters")
         self.factor = factor
@@ -60,7 +60,10 @@ public struct LinearSchedule: ClosedFormSchedule {
 
     public static var defaultCadence: StepCadence { .perEpoch }
 
-    public init(startFactor: Double = 1.0 / 3, endFactor: Double = 1.0, totalIters: Int = 5)
+    public init(
+        startFactor: Double = Configuration().startFactor, endFactor: Double = Configuration().endFactor,
+        totalIters: Int = Configuration().totalIters
+    )
         throws(SchedulerError)
     {
         try SchedulerArgumentValidation.finite(startFactor, "startFactor")
@@ -107,7 +110,7 @@ public struct PolynomialSchedule: ClosedFormSchedule {
 
     public static var defaultCadence: StepCadence { .perEpoch }
 
-    public init(totalIters: Int = 5, power: Double = 1.0) throws(SchedulerError) {
+    public init(totalIters: Int = Configuration().totalIters, power: Double = Configuration().power) throws(SchedulerError) {
         try SchedulerArgumentValidation.atLeast(totalIters, 1, "totalIters")
         try SchedulerArgumentValidation.nonNegative(power, "power")
         self.totalIters = totalIters

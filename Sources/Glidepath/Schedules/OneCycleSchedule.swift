@@ -64,9 +64,11 @@ public struct OneCycleSchedule: ClosedFormSchedule {
     public static var defaultCadence: StepCadence { .perUpdate }
 
     public init(
-        maxLR: Double, totalSteps: Int, pctStart: Double = 0.3, annealStrategy: AnnealStrategy = .cos,
-        cycleMomentum: Bool = true, baseMomentum: Double = 0.85, maxMomentum: Double = 0.95,
-        divFactor: Double = 25.0, finalDivFactor: Double = 1e4, threePhase: Bool = false
+        maxLR: Double, totalSteps: Int, pctStart: Double = Configuration().pctStart,
+        annealStrategy: AnnealStrategy = Configuration().annealStrategy, cycleMomentum: Bool = Configuration().cycleMomentum,
+        baseMomentum: Double = Configuration.defaultBaseMomentum,
+        maxMomentum: Double = Configuration.defaultMaxMomentum, divFactor: Double = Configuration().divFactor,
+        finalDivFactor: Double = Configuration().finalDivFactor, threePhase: Bool = Configuration().threePhase
     ) throws(SchedulerError) {
         typealias Check = SchedulerArgumentValidation
         try Check.positive(maxLR, "maxLR")

@@ -23,7 +23,7 @@ public enum ThresholdMode: String, Sendable, Codable, CaseIterable {
 /// 3. after more than `patience` bad steps, sets each rate to max(η·factor, minLR[g]) when that lowers it
 ///    by more than `eps`, then starts the cooldown.
 ///
-/// With the defaults (patience 10), the 11th consecutive non-improving metric triggers a reduction.
+/// With patience p, the (p + 1)-th consecutive non-improving metric triggers a reduction.
 ///
 /// - Parameters:
 ///   - baseRates: the starting rate of each group; finite and ≥ 0.
@@ -79,9 +79,10 @@ public struct ReduceOnPlateauScheduler: LearningRateScheduler {
     private var current: State
 
     public init(
-        baseRates: [Double], mode: PlateauMode = .min, factor: Double = 0.1, patience: Int = 10,
-        threshold: Double = 1e-4, thresholdMode: ThresholdMode = .rel, cooldown: Int = 0,
-        minLR: [Double], eps: Double = 1e-8, cadence: StepCadence = .perEpoch
+        baseRates: [Double], mode: PlateauMode = Configuration().mode, factor: Double = Configuration().factor,
+        patience: Int = Configuration().patience, threshold: Double = Configuration().threshold,
+        thresholdMode: ThresholdMode = Configuration().thresholdMode, cooldown: Int = Configuration().cooldown,
+        minLR: [Double], eps: Double = Configuration().eps, cadence: StepCadence = .perEpoch
     ) throws(SchedulerError) {
         typealias Check = SchedulerArgumentValidation
         try Check.baseRates(baseRates)
@@ -109,9 +110,10 @@ public struct ReduceOnPlateauScheduler: LearningRateScheduler {
 
     /// The same with one `minLR` for every group.
     public init(
-        baseRates: [Double], mode: PlateauMode = .min, factor: Double = 0.1, patience: Int = 10,
-        threshold: Double = 1e-4, thresholdMode: ThresholdMode = .rel, cooldown: Int = 0,
-        minLR: Double = 0, eps: Double = 1e-8, cadence: StepCadence = .perEpoch
+        baseRates: [Double], mode: PlateauMode = Configuration().mode, factor: Double = Configuration().factor,
+        patience: Int = Configuration().patience, threshold: Double = Configuration().threshold,
+        thresholdMode: ThresholdMode = Configuration().thresholdMode, cooldown: Int = Configuration().cooldown,
+        minLR: Double = Configuration.defaultMinLR, eps: Double = Configuration().eps, cadence: StepCadence = .perEpoch
     ) throws(SchedulerError) {
         try self.init(
             baseRates: baseRates, mode: mode, factor: factor, patience: patience, threshold: threshold,
@@ -120,6 +122,8 @@ public struct ReduceOnPlateauScheduler: LearningRateScheduler {
     }
 
     public var learningRates: [Double] { current.learningRates }
+    /// The validation metric of every step.
+    public var needs: SchedulerInputs { .metric }
     public var stepCount: Int { current.stepCount }
     /// Best metric so far.
     public var best: Double { current.best }

@@ -17,7 +17,7 @@ public struct StepSchedule: ClosedFormSchedule {
 
     public static var defaultCadence: StepCadence { .perEpoch }
 
-    public init(stepSize: Int, gamma: Double = 0.1) throws(SchedulerError) {
+    public init(stepSize: Int, gamma: Double = Configuration().gamma) throws(SchedulerError) {
         try SchedulerArgumentValidation.atLeast(stepSize, 1, "stepSize")
         try SchedulerArgumentValidation.nonNegative(gamma, "gamma")
         self.stepSize = stepSize
@@ -55,7 +55,7 @@ public struct MultiStepSchedule: ClosedFormSchedule {
 
     public static var defaultCadence: StepCadence { .perEpoch }
 
-    public init(milestones: [Int], gamma: Double = 0.1) throws(SchedulerError) {
+    public init(milestones: [Int], gamma: Double = Configuration().gamma) throws(SchedulerError) {
         for (index, milestone) in milestones.enumerated() {
             try SchedulerArgumentValidation.atLeast(milestone, 0, "milestones[\(index)]")
         }

@@ -18,7 +18,7 @@ public struct InverseSquareRootSchedule: ClosedFormSchedule {
 
     public static var defaultCadence: StepCadence { .perUpdate }
 
-    public init(numWarmupSteps: Int = 0, timescale: Int? = nil) throws(SchedulerError) {
+    public init(numWarmupSteps: Int = Configuration().numWarmupSteps, timescale: Int? = nil) throws(SchedulerError) {
         try SchedulerArgumentValidation.atLeast(numWarmupSteps, 0, "numWarmupSteps")
         let resolved = timescale ?? (numWarmupSteps > 0 ? numWarmupSteps : 10_000)
         try SchedulerArgumentValidation.atLeast(resolved, 1, "timescale")
@@ -94,8 +94,8 @@ public struct WarmupStableDecaySchedule: ClosedFormSchedule {
 
     public init(
         numWarmupSteps: Int, numStableSteps: Int, numDecaySteps: Int,
-        warmupType: WarmupStableDecayShape = .linear, decayType: WarmupStableDecayShape = .cosine,
-        minLRRatio: Double = 0, numCycles: Double = 0.5
+        warmupType: WarmupStableDecayShape = Configuration().warmupType, decayType: WarmupStableDecayShape = Configuration().decayType,
+        minLRRatio: Double = Configuration().minLRRatio, numCycles: Double = Configuration().numCycles
     ) throws(SchedulerError) {
         try SchedulerArgumentValidation.atLeast(numWarmupSteps, 0, "numWarmupSteps")
         try SchedulerArgumentValidation.atLeast(numStableSteps, 0, "numStableSteps")

@@ -80,22 +80,24 @@ public struct OptimizerConfiguration: Sendable, Codable {
             }
             scope = parsed
         }
-        let known = type.fields
-        for key in fields.keys.sorted() {
-            let given = fields[key] ?? .null
-            guard let kind = known[key] else {
-                throw fail(key, Self.text(given), "unknown field for \(chosen); known fields: "
-                           + (Array(known.keys) + ["name", "weightDecayScope"]).sorted().joined(separator: ", "))
+        func decode<T: OptimizerParameters>(_ type: T.Type) throws -> any OptimizerParameters {
+            // A fixed field may appear only with the name's own value (as a recorded configuration has it).
+            let defaults = T(), fixed = try StrictDecoding.objectFields(of: defaults)
+            for key in fields.keys.sorted() where T.fixedFields.contains(key) && fields[key] != fixed[key] {
+                throw TaskError.invalidOptimizerSetting(
+                    name: "\(path).\(key)", value: Self.text(fields[key] ?? .null),
+                    reason: "fixed by the optimizer's name \(chosen) (\(Self.text(fixed[key] ?? .null)))")
             }
-            // Checked here because Foundation's decoder reports an integer field given 2.5 without naming it.
-            if let reason = kind.mismatch(given) { throw fail(key, Self.text(given), reason) }
+            return try StrictDecoding.decode(type, from: fields, defaults: defaults, kind: chosen.rawValue,
+                                             alsoKnown: ["name", "weightDecayScope"])
         }
         do {
-            parameters = try StateCoding.decoder().decode(type, from: StateCoding.encoder().encode(StateValue.object(fields)))
+            parameters = try decode(type)
+        } catch let error as TaskError {
+            throw error
         } catch let error as DecodingError {
-            let (keys, reason) = Self.location(error)
-            let field = keys.map(\.stringValue).joined(separator: ".")
-            throw fail(field, Self.text(fields[keys.first?.stringValue ?? ""] ?? .null), reason)
+            let field = StrictDecoding.field(of: error, under: path, in: .object(fields))
+            throw .invalidOptimizerSetting(name: field.name, value: field.value, reason: field.reason)
         } catch {
             throw fail("", Self.text(value), "\(error)")
         }
@@ -142,16 +144,6 @@ public struct OptimizerConfiguration: Sendable, Codable {
 
     static func text(_ value: StateValue) -> String {
         (try? StateCoding.encoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "<value>"
-    }
-
-    static func location(_ error: DecodingError) -> (keys: [any CodingKey], reason: String) {
-        switch error {
-        case let .keyNotFound(key, context): return (context.codingPath + [key], "required")
-        case let .typeMismatch(type, context): return (context.codingPath, "expected \(type)")
-        case let .valueNotFound(type, context): return (context.codingPath, "expected \(type), found null")
-        case let .dataCorrupted(context): return (context.codingPath, context.debugDescription)
-        @unknown default: return ([], "\(error)")
-        }
     }
 }
 

@@ -6,8 +6,9 @@ import GlidepathTensor
 /// The typed configuration of one optimizer, as the lab records it: the parameters of its JSON object
 /// `{"name": NAME, …}` (``OptimizerConfiguration``).
 ///
-/// Defaults live in the type (``init()``). Decoding a configuration object starts from them and
-/// overwrites the fields the object gives; an unknown field is refused naming it
+/// Defaults live in the type (``init()``). A configuration object is decoded by ``StrictDecoding``, the
+/// scheduler configurations' decoder: it starts from the defaults, overwrites the fields the object gives
+/// and refuses an unknown field or a value of the wrong type naming it
 /// (``OptimizerConfiguration/init(_:named:path:)``). Adding an optimizer: one type conforming to this
 /// protocol (usually a ``OptimizerFamily``) and one line in ``OptimizerRegistry/types``.
 public protocol OptimizerParameters: Codable, Sendable, Equatable {
@@ -15,8 +16,9 @@ public protocol OptimizerParameters: Codable, Sendable, Equatable {
     static var name: OptimizerConfiguration.Name { get }
     /// Every parameter at its default: where decoding starts.
     init()
-    /// The fields a configuration object may give (besides `name` and `weightDecayScope`), with what each holds.
-    static var fields: [String: ConfigurationFieldKind] { get }
+    /// Fields the type encodes but the name fixes (Adam vs AdamW's decay mode, DoG vs L-DoG's variant): a
+    /// configuration object may not give them.
+    static var fixedFields: Set<String> { get }
     /// γ, every group's starting rate: the base rate schedulers scale (for the learning-rate-free
     /// optimizers the reference's `lr` multiplier).
     var learningRate: Double { get }
@@ -31,34 +33,6 @@ public protocol OptimizerParameters: Codable, Sendable, Equatable {
     func makeOptimizer(groups: [(parameters: [Tensor], weightDecay: Double)]) throws(NNError) -> any Optimizer
 }
 
-/// What a configuration field holds, for the messages of strict decoding.
-public enum ConfigurationFieldKind: Sendable {
-    case integer, number, flag, text
-
-    /// The kind of a field whose default is `value` (an optional number is a number).
-    init(of value: Any) {
-        switch value {
-        case is Int: self = .integer
-        case is Double, is Double?: self = .number
-        case is Bool: self = .flag
-        default: self = .text
-        }
-    }
-
-    /// Why `value` cannot be this kind, or nil when it can (numbers also as `"Infinity"`, `"-Infinity"`,
-    /// `"NaN"`, which ``StateCoding`` reads as doubles; `null` is left to the decoder).
-    func mismatch(_ value: StateValue) -> String? {
-        switch (self, value) {
-        case (_, .null), (.integer, .int), (.number, .int), (.number, .double), (.flag, .bool), (.text, .string): return nil
-        case (.number, .string(let text)) where ["Infinity", "-Infinity", "NaN"].contains(text): return nil
-        case (.integer, _): return "expected an integer"
-        case (.number, _): return "expected a number"
-        case (.flag, _): return "expected true or false"
-        case (.text, _): return "expected a string"
-        }
-    }
-}
-
 /// A ``GroupedOptimizer`` offered by the lab: its configuration is the optimizer's own hyperparameter
 /// types (one group's, applied to every group with that group's weight decay, and the shared ones)
 /// flattened into one JSON object, so every field, default and range check is stated once, in
@@ -70,7 +44,7 @@ public protocol OptimizerFamily: Sendable {
     static var defaults: (group: Base.Hyperparameters, shared: Base.Shared) { get }
     /// The weight-decay field of a group.
     static var weightDecay: WritableKeyPath<Base.Hyperparameters, Double> { get }
-    /// Fields the name fixes (Adam vs AdamW's decay mode, DoG vs L-DoG's variant); not configurable.
+    /// Fields the name fixes (Adam vs AdamW's decay mode, DoG vs L-DoG's variant); recorded, not configurable.
     static var fixedFields: Set<String> { get }
     /// Sets the fixed fields.
     static func fix(_ group: inout Base.Hyperparameters, _ shared: inout Base.Shared)
@@ -100,17 +74,7 @@ public struct FamilyParameters<Family: OptimizerFamily>: OptimizerParameters {
         Family.fix(&self.group, &self.shared)
     }
 
-    /// The stored properties of the group and shared hyperparameter types (their synthesized coding keys)
-    /// except the fixed ones.
-    public static var fields: [String: ConfigurationFieldKind] {
-        let defaults = Self()
-        var result: [String: ConfigurationFieldKind] = [:]
-        for child in Array(Mirror(reflecting: defaults.group).children) + Array(Mirror(reflecting: defaults.shared).children) {
-            guard let label = child.label, !Family.fixedFields.contains(label) else { continue }
-            result[label] = ConfigurationFieldKind(of: child.value)
-        }
-        return result
-    }
+    public static var fixedFields: Set<String> { Family.fixedFields }
 
     public var learningRate: Double { group.learningRate }
     public var weightDecay: Double { group[keyPath: Family.weightDecay] }
@@ -136,31 +100,23 @@ public struct FamilyParameters<Family: OptimizerFamily>: OptimizerParameters {
         }, shared: shared)
     }
 
-    /// One flat object: the group's fields and the shared ones, without the fixed ones.
+    /// One flat object: the group's fields and the shared ones (the fixed ones included, as recorded facts).
     public func encode(to encoder: any Encoder) throws {
-        var fields: [String: StateValue] = [:]
-        for part in [try StateValue(encoding: group), try StateValue(encoding: shared)] {
-            if case .object(let object) = part { fields.merge(object) { first, _ in first } }
-        }
-        for fixed in Family.fixedFields { fields.removeValue(forKey: fixed) }
+        var fields = try StrictDecoding.objectFields(of: group)
+        fields.merge(try StrictDecoding.objectFields(of: shared)) { first, _ in first }
         try StateValue.object(fields).encode(to: encoder)
     }
 
-    /// Reads a flat object over the defaults: absent fields keep their defaults, fields of neither
-    /// part are ignored here (``OptimizerConfiguration`` refuses them first).
+    /// Both parts from the same flat object, each asking for its own fields (so ``StrictDecoding`` knows
+    /// the accepted fields from the two synthesized conformances); the name's fixed fields are then set.
     public init(from decoder: any Decoder) throws {
-        guard case .object(let given) = try StateValue(from: decoder) else {
-            throw DecodingError.typeMismatch(Self.self, .init(codingPath: decoder.codingPath,
-                                                              debugDescription: "expected an object"))
-        }
-        let defaults = Self()
-        func overlay<T: Codable>(_ base: T) throws -> T {
-            guard case .object(var fields) = try StateValue(encoding: base) else { return base }
-            let own = Set(Mirror(reflecting: base).children.compactMap(\.label)).subtracting(Family.fixedFields)
-            for (key, value) in given where own.contains(key) { fields[key] = value }
-            let data = try StateCoding.encoder().encode(StateValue.object(fields))
-            return try StateCoding.decoder().decode(T.self, from: data)
-        }
-        self.init(group: try overlay(defaults.group), shared: try overlay(defaults.shared))
+        self.init(group: try Family.Base.Hyperparameters(from: decoder), shared: try Family.Base.Shared(from: decoder))
+    }
+}
+
+extension OptimizerParameters {
+    /// The fields a configuration object may give (besides `name` and `weightDecayScope`), sorted.
+    public static var fieldNames: [String] {
+        ((try? StrictDecoding.fieldNames(of: Self.self, defaults: Self())) ?? []).filter { !fixedFields.contains($0) }
     }
 }

@@ -31,7 +31,8 @@ struct RandomState: Codable, Equatable {
 ///
 /// ### The loop (`docs/lab.md`, "Training loop")
 /// For every update: forward on the batch, cross-entropy loss; a non-finite loss ends the run as
-/// `diverged`; backward; ‖g‖₂; for a scheduler that reads the current loss (MLR-SNet) step it with
+/// `diverged`; backward; ‖g‖₂; for a scheduler that reads the current loss (its ``LearningRateScheduler/needs``
+/// contain ``SchedulerInputs/currentLoss``: MLR-SNet, alone or inside a composite) step it with
 /// `Observation(losses: [loss])` and hand its rates to the optimizer; optimizer update with those rates
 /// (recorded per step); for any other per-update scheduler step it now (PyTorch's
 /// `optimizer.step(); scheduler.step()`). After the epoch: validation metrics (timed apart), then a
@@ -54,6 +55,7 @@ public final class TrainingSession {
     let lossFunction: CrossEntropyLoss
     let clock: any LabClock
     let classCount: Int
+    /// Whether the scheduler is stepped before each update with that update's loss (see the loop above).
     let readsCurrentLoss: Bool
 
     init(configuration: RunConfiguration, run: RunIdentifier, store: RunStore, recorder: RunRecorder, data: TaskData,
@@ -71,7 +73,7 @@ public final class TrainingSession {
         self.counters = counters
         self.clock = clock
         classCount = configuration.task.specification.classCount
-        readsCurrentLoss = SchedulerSetup.readsCurrentLoss(scheduler)
+        readsCurrentLoss = scheduler.needs.contains(.currentLoss)
         do {
             lossFunction = try CrossEntropyLoss()
             loader = DataLoader(source: AnyTrainingBatchSource(data.train),

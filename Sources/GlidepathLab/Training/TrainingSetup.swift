@@ -7,10 +7,9 @@ import GlidepathTensor
 /// What a new run needs besides the task: the command line's choices.
 public struct TrainingRequest: Sendable {
     public var task: TrainingTask
-    /// `--scheduler NAME`.
-    public var scheduler: String
-    /// The parsed `--scheduler-config` document, if any.
-    public var schedulerFile: StateValue?
+    /// The scheduler's configuration, decoded (`--scheduler NAME [--scheduler-config FILE]`); resolved
+    /// against the run when it starts.
+    public var scheduler: SchedulerConfiguration
     /// `--optimizer` / `--optimizer-config`; nil = the task's (``TaskSpecification/optimizer``).
     public var optimizer: OptimizerConfiguration?
     /// `--weight-decay-scope`; nil = the optimizer configuration's, else the task's.
@@ -24,13 +23,12 @@ public struct TrainingRequest: Sendable {
     public var evaluationLimit: Int?
     public var trainingBatches: [Int]?
 
-    public init(task: TrainingTask, scheduler: String, schedulerFile: StateValue? = nil, optimizer: OptimizerConfiguration? = nil,
-                weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String, targetValidationLoss: Double? = nil,
-                threads: Int = 1, trainingLimit: Int? = nil, evaluationLimit: Int? = nil,
-                trainingBatches: [Int]? = nil) {
+    public init(task: TrainingTask, scheduler: SchedulerConfiguration, optimizer: OptimizerConfiguration? = nil,
+                weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String,
+                targetValidationLoss: Double? = nil, threads: Int = 1, trainingLimit: Int? = nil,
+                evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil) {
         self.task = task
         self.scheduler = scheduler
-        self.schedulerFile = schedulerFile
         self.optimizer = optimizer
         self.weightDecayScope = weightDecayScope
         self.epochs = epochs
@@ -42,11 +40,27 @@ public struct TrainingRequest: Sendable {
         self.trainingBatches = trainingBatches
         self.evaluationLimit = evaluationLimit
     }
+
+    /// The same, decoding `--scheduler scheduler` with the parsed `--scheduler-config` document
+    /// `schedulerFile` (``SchedulerSetup/configuration(name:file:)``).
+    public init(task: TrainingTask, scheduler: String, schedulerFile: StateValue? = nil, optimizer: OptimizerConfiguration? = nil,
+                weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String,
+                targetValidationLoss: Double? = nil, threads: Int = 1, trainingLimit: Int? = nil,
+                evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil) throws(TrainingError) {
+        self.init(task: task, scheduler: try SchedulerSetup.configuration(name: scheduler, file: schedulerFile),
+                  optimizer: optimizer, weightDecayScope: weightDecayScope, epochs: epochs, seed: seed,
+                  dataDirectory: dataDirectory, targetValidationLoss: targetValidationLoss, threads: threads,
+                  trainingLimit: trainingLimit, evaluationLimit: evaluationLimit, trainingBatches: trainingBatches)
+    }
 }
 
 extension TrainingSession {
     /// Prepares a new run: validates everything, reads the data, builds model, optimizer and scheduler,
     /// and only then records the run in the store (so a bad input never leaves a run or a store behind).
+    ///
+    /// The scheduler's configuration, decoded once by the request, is resolved once against the run's
+    /// real shape (its epochs, the updates per epoch of the data actually read, the task's classes and,
+    /// when asked for, the untrained loss) and built once, before the store records anything.
     ///
     /// - Parameter storePath: the run store; opened (checked, migrated) before the data is read when it
     ///   exists, created only once everything else has succeeded.
@@ -59,18 +73,12 @@ extension TrainingSession {
         var optimizerSettings = request.optimizer ?? specification.optimizer
         if let scope = request.weightDecayScope { optimizerSettings.weightDecayScope = scope }
         var configuration = RunConfiguration(
-            task: request.task, scheduler: request.scheduler, schedulerConfiguration: .null,
+            task: request.task, scheduler: request.scheduler.name.rawValue, schedulerConfiguration: .null,
             optimizer: optimizerSettings, epochs: request.epochs, seed: request.seed,
             dataDirectory: request.dataDirectory, targetValidationLoss: request.targetValidationLoss,
             threads: request.threads, trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
             trainingBatches: request.trainingBatches)
         do { try configuration.validate() } catch { throw .task(error) }
-        // Reject a bad scheduler before reading any data: a dry parse with placeholder run figures.
-        let dryRun = try SchedulerSetup.resolve(name: request.scheduler, file: request.schedulerFile,
-                                                epochs: configuration.epochs, updatesPerEpoch: 1,
-                                                classCount: specification.classCount, initialLoss: { 1 })
-        _ = try SchedulerSetup.makeScheduler(dryRun, baseRates: [configuration.optimizer.parameters.learningRate],
-                                             momenta: configuration.optimizer.schedulerMomenta)
         // An existing store is checked now (a newer schema is refused before any work).
         var store: RunStore? = nil
         if FileManager.default.fileExists(atPath: storePath) { store = try openStore(storePath, clock: clock) }
@@ -83,15 +91,14 @@ extension TrainingSession {
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
         let optimizer = try configuration.optimizer.makeOptimizer(for: model)
         let updatesPerEpoch = (data.train.count + configuration.batchSize - 1) / configuration.batchSize
-        configuration.schedulerConfiguration = try SchedulerSetup.resolve(
-            name: request.scheduler, file: request.schedulerFile, epochs: configuration.epochs,
-            updatesPerEpoch: updatesPerEpoch, classCount: specification.classCount,
+        let scheduler: AnyScheduler
+        (configuration.schedulerConfiguration, scheduler) = try SchedulerSetup.resolve(
+            request.scheduler, epochs: configuration.epochs, updatesPerEpoch: updatesPerEpoch,
+            classCount: specification.classCount,
             initialLoss: { () throws(TrainingError) -> Double in
                 try initialLoss(model: model, data: data, batchSize: configuration.batchSize, seed: request.seed)
-            })
-        let scheduler = try SchedulerSetup.makeScheduler(configuration.schedulerConfiguration,
-                                                         baseRates: optimizer.learningRates,
-                                                         momenta: configuration.optimizer.schedulerMomenta)
+            },
+            baseRates: optimizer.learningRates, momenta: configuration.optimizer.schedulerMomenta)
         let openedStore: RunStore
         if let store { openedStore = store } else { openedStore = try openStore(storePath, clock: clock) }
         let run: RunIdentifier
@@ -155,7 +162,7 @@ extension TrainingSession {
         var generator = SeededGenerator(seed: configuration.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
         let optimizer = try configuration.optimizer.makeOptimizer(for: model)
-        var scheduler = try SchedulerSetup.makeScheduler(configuration.schedulerConfiguration,
+        var scheduler = try SchedulerSetup.makeScheduler(recorded: configuration.schedulerConfiguration,
                                                          baseRates: optimizer.learningRates,
                                                          momenta: configuration.optimizer.schedulerMomenta)
         let recorder: RunRecorder
