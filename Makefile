@@ -13,7 +13,7 @@ TEST_ENV := GLIDEPATH_DATA_DIR=$(DATA_DIR) GLIDEPATH_WEIGHTS_DIR=$(WEIGHTS_DIR)
 BENCH_VENV := $(CURDIR)/.venv-bench
 PYTHON ?= $(BENCH_VENV)/bin/python
 
-.PHONY: setup build release test demo bench bench-schedulers bench-engine bench-data bench-landscape bench-python \
+.PHONY: setup build release test demo bench bench-schedulers bench-engine bench-data bench-landscape bench-optimizers bench-python \
 	fixtures fuzz clean
 
 setup:
@@ -52,6 +52,12 @@ bench-schedulers: release bench-python
 # The three engine.md workloads (MLP, CNN, BiLSTM) against PyTorch at 2 threads: steps/s, ratio, RSS.
 bench-engine: release bench-python
 	PYTHON=$(PYTHON) bash scripts/bench-engine.sh
+
+# One update of Adam and of each learning-rate-free optimizer against the reference packages, 1 and 2 threads
+# (PYTHON must have torch, schedulefree, prodigyopt, dog-optimizer and dadaptation for the reference column).
+bench-optimizers: release bench-python
+	PYTHON=$(PYTHON) .build/release/GlidepathBenchmarks optimizers 1
+	PYTHON=$(PYTHON) .build/release/GlidepathBenchmarks optimizers 2
 
 # MNIST load time and CIFAR-10 batch time with augmentation.
 bench-landscape: release bench-python

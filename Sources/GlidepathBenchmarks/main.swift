@@ -13,6 +13,9 @@ case "engine-ops":
                                   only: arguments.dropFirst(2).first)
 case "engine":
     try EngineBenchmark.main(arguments: Array(arguments.dropFirst()))
+case "optimizers":
+    // One update of every optimizer against its reference implementation (make bench-optimizers).
+    try OptimizerBenchmark.run(threads: arguments.dropFirst().first.flatMap { Int($0) } ?? 1)
 case "data":
     // Reading speed of the real datasets (issue 4 §9): MNIST end to end, CIFAR-10 batches with augmentation.
     let directory = arguments.dropFirst().first
@@ -20,6 +23,6 @@ case "data":
     try runDataBenchmark(dataDirectory: directory).lines.forEach { print($0) }
 case let suite:
     FileHandle.standardError.write(
-        Data("unknown benchmark suite \(suite); known: schedulers, engine-ops, engine, data\n".utf8))
+        Data("unknown benchmark suite \(suite); known: schedulers, engine-ops, engine, optimizers, data\n".utf8))
     exit(2)
 }

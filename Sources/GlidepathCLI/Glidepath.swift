@@ -14,5 +14,6 @@ struct GlidepathCommand: ParsableCommand {
             ProbeCommand.self,
             DemoCommand.self,
             MetaTrainCommand.self,
+            LRFindCommand.self,
         ])
 }

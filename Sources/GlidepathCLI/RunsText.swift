@@ -42,13 +42,22 @@ enum RunsText {
             lines.append("epochs: none")
         } else {
             lines.append("epochs:")
-            let header = ["EPOCH", "TRAIN LOSS", "VAL LOSS", "VAL ACC", "VAL F1", "VAL AUC", "LR", "TRAIN", "EVAL"]
-            let rows = epochs.map { epoch in
-                [String(epoch.epoch), ProgressFormat.loss(epoch.trainLoss), ProgressFormat.loss(epoch.validationLoss),
-                 ProgressFormat.metric(epoch.validationAccuracy), ProgressFormat.metric(epoch.validationF1),
-                 epoch.validationAUC.map(ProgressFormat.metric) ?? "-",
-                 epoch.learningRates.map(ProgressFormat.rate).joined(separator: " "),
-                 ProgressFormat.seconds(epoch.trainSeconds), ProgressFormat.seconds(epoch.evaluationSeconds)]
+            // An optimizer with an internal step-size estimate (Prodigy's d, DoG's η) gets a column for it.
+            let estimates = epochs.contains { $0.stepSizes != nil }
+            let header = ["EPOCH", "TRAIN LOSS", "VAL LOSS", "VAL ACC", "VAL F1", "VAL AUC", "LR"]
+                + (estimates ? ["STEP SIZE"] : []) + ["TRAIN", "EVAL"]
+            let rows = epochs.map { (epoch: EpochRecord) -> [String] in
+                var row = [String(epoch.epoch), ProgressFormat.loss(epoch.trainLoss), ProgressFormat.loss(epoch.validationLoss),
+                           ProgressFormat.metric(epoch.validationAccuracy), ProgressFormat.metric(epoch.validationF1),
+                           epoch.validationAUC.map(ProgressFormat.metric) ?? "-",
+                           epoch.learningRates.map(ProgressFormat.rate).joined(separator: " ")]
+                if estimates {
+                    let sizes: [Double] = epoch.stepSizes ?? []
+                    row.append(sizes.isEmpty ? "-" : sizes.map(ProgressFormat.rate).joined(separator: " "))
+                }
+                row.append(ProgressFormat.seconds(epoch.trainSeconds))
+                row.append(ProgressFormat.seconds(epoch.evaluationSeconds))
+                return row
             }
             lines += table([header] + rows).split(separator: "\n").map { "  " + $0 }
         }

@@ -4,7 +4,6 @@ import Glidepath
 import GlidepathLab
 import GlidepathMLRSNet
 
-extension OptimizerKind: ExpressibleByArgument {}
 extension WeightDecayScope: ExpressibleByArgument {}
 
 /// `glidepath train`: one recorded, resumable training run of a task with a scheduler.
@@ -15,7 +14,8 @@ struct TrainCommand: ParsableCommand {
         discussion: """
             Tasks: \(TrainingTask.allCases.map(\.rawValue).joined(separator: ", ")). Schedulers and their parameters \
             are those of glidepath schedule (docs/schedulers.md); --scheduler-config FILE holds the scheduler's JSON \
-            object. The run, its epochs, steps and checkpoints go to the run store (--store). Progress goes to \
+            object. --optimizer picks the optimizer (the learning-rate-free ones: docs/optimizers.md) and \
+            --optimizer-config FILE its parameters; use --scheduler fixed for no schedule at all. The run, its epochs, steps and checkpoints go to the run store (--store). Progress goes to \
             standard error; with --json the last line on standard output is the result as one JSON object. \
             SIGINT/SIGTERM stop after a checkpoint (exit 130/143); glidepath train --resume RUN continues a \
             stopped or killed run to the same result as an uninterrupted one.
@@ -49,8 +49,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("target-val-loss"), help: "Validation-loss target for epochs and seconds to target.")
     var targetValidationLoss: Double?
 
-    @Option(help: "Optimizer: adam (the study's), adamw or sgd.")
-    var optimizer: OptimizerKind = .adam
+    @OptionGroup var optimizerOptions: OptimizerOptions
 
     @Option(name: .customLong("weight-decay-scope"),
             help: ArgumentHelp("Which parameters weight decay applies to: all, or weights-only (embedding and "
@@ -87,7 +86,7 @@ struct TrainCommand: ParsableCommand {
         if resume != nil {
             let given = [task != nil, scheduler != nil, schedulerConfiguration != nil, epochs != nil,
                          targetValidationLoss != nil, trainingLimit != nil, evaluationLimit != nil,
-                         weightDecayScope != nil,
+                         weightDecayScope != nil, optimizerOptions.isGiven,
                          !trainingBatches.isEmpty, probeOptions.isGiven]
             if given.contains(true) {
                 throw ValidationError("--resume continues a run with its recorded configuration; "
@@ -113,6 +112,7 @@ struct TrainCommand: ParsableCommand {
             let task = try TrainingTask(named: self.task ?? "")
             let file = try schedulerConfiguration.map { (path) throws(TrainingError) in try SchedulerSetup.readFile(path) }
             let configuration = try SchedulerSetup.configuration(name: scheduler ?? "", file: file)
+            let optimizer = try optimizerOptions.requested(fallback: task.specification.optimizer.name)
             let request = TrainingRequest(
                 task: task, scheduler: Self.withDefaultMLRSNetWeights(configuration), optimizer: optimizer,
                 weightDecayScope: weightDecayScope, epochs: epochs,

@@ -30,3 +30,13 @@ extension UnsafeMutableBufferPointer<Float> {
         return base
     }
 }
+
+extension Tensor {
+    /// A contiguous copy of this tensor's values (the reference optimizers' `torch.clone(p)`).
+    static func copy(of tensor: Tensor) -> Tensor {
+        let values = tensor.scalars
+        return Tensor.make(shape: tensor.shape) { buffer in
+            for index in buffer.indices { buffer[index] = values[index] }
+        }
+    }
+}

@@ -13,19 +13,19 @@ struct LandscapeSetupTests {
         ])
         let configuration = try SchedulerConfiguration(json)
         #expect(LandscapeScheduler.Configuration.isUsed(in: configuration))
-        let adam = LandscapeScheduler.Configuration.filling(configuration, optimizer: .defaults(for: .adam))
+        let adam = LandscapeScheduler.Configuration.filling(configuration, optimizer: OptimizerConfiguration(AdamConfiguration()))
         let inner = try #require(adam.children.first?.parameters as? LandscapeScheduler.Configuration)
         #expect(inner.optimizer == .adam && inner.beta1 == 0.9 && inner.rule == .stability)
-        let sgd = LandscapeScheduler.Configuration.filling(configuration, optimizer: .defaults(for: .sgd))
+        let sgd = LandscapeScheduler.Configuration.filling(configuration, optimizer: OptimizerConfiguration(SGDConfiguration()))
         let sgdInner = try #require(sgd.children.first?.parameters as? LandscapeScheduler.Configuration)
         #expect(sgdInner.optimizer == .sgd && sgdInner.momentum == 0.9)
         // A given optimizer is never changed; a configuration without landscape is left alone.
         let given = try SchedulerConfiguration(.object(["name": .string("landscape"), "optimizer": .string("sgd")]))
-        let kept = LandscapeScheduler.Configuration.filling(given, optimizer: .defaults(for: .adam))
+        let kept = LandscapeScheduler.Configuration.filling(given, optimizer: OptimizerConfiguration(AdamConfiguration()))
         #expect((kept.parameters as? LandscapeScheduler.Configuration)?.optimizer == .sgd)
         let cosine = try SchedulerConfiguration(.object(["name": .string("cosine"), "tMax": .int(3)]))
         #expect(!LandscapeScheduler.Configuration.isUsed(in: cosine))
-        #expect(LandscapeScheduler.Configuration.filling(cosine, optimizer: .defaults(for: .adam)) == cosine)
+        #expect(LandscapeScheduler.Configuration.filling(cosine, optimizer: OptimizerConfiguration(AdamConfiguration())) == cosine)
     }
 
     @Test func theSchedulerNeedsTheLandscapeAndStepsWithItsBase() throws {

@@ -312,8 +312,8 @@ struct RunStoreTests {
 
             """)
         #expect(try RunExport.export(run, from: store, table: .steps, format: .jsonl) == """
-            {"epoch":1,"gradient_norm":2,"learning_rates":[0.001,1e-05],"loss":0.5,"run_id":"20261123-071749-0001","scheduler":"cosine","seed":7,"step":1,"task":"adult-mlp"}
-            {"epoch":1,"gradient_norm":null,"learning_rates":[0.001,1e-05],"loss":"NaN","run_id":"20261123-071749-0001","scheduler":"cosine","seed":7,"step":2,"task":"adult-mlp"}
+            {"epoch":1,"gradient_norm":2,"learning_rates":[0.001,1e-05],"loss":0.5,"run_id":"20261123-071749-0001","scheduler":"cosine","seed":7,"step":1,"step_sizes":null,"task":"adult-mlp"}
+            {"epoch":1,"gradient_norm":null,"learning_rates":[0.001,1e-05],"loss":"NaN","run_id":"20261123-071749-0001","scheduler":"cosine","seed":7,"step":2,"step_sizes":null,"task":"adult-mlp"}
 
             """)
         #expect(try RunExport.export(run, from: store, table: .epochs, format: .csv) == """
@@ -321,5 +321,69 @@ struct RunStoreTests {
             20261123-071749-0001,adult-mlp,cosine,7,1,0.5,0.25,0.75,0.5,,3.0,0.5,,,0.001,1e-05
 
             """)
+    }
+
+    /// An optimizer's step-size estimates (Prodigy's d, DoG's η) are stored per step and per epoch and
+    /// exported beside the rates; rows without them read back as nil.
+    @Test("step-size estimates: stored, read back, exported")
+    func stepSizeEstimates() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try RunStore(path: directory.path("runs.sqlite"), clock: ManualClock(start: fixedStart))
+        let id = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        let steps = [StepRecord(step: 1, epoch: 1, loss: 0.5, learningRates: [1], gradientNorm: 2, stepSizes: [1e-6]),
+                     StepRecord(step: 2, epoch: 1, loss: 0.4, learningRates: [1], gradientNorm: 1, stepSizes: [0.25])]
+        let epoch = EpochRecord(epoch: 1, trainLoss: 0.45, validationLoss: 0.5, validationAccuracy: 0.75, validationF1: 0.5,
+                                validationAUC: nil, learningRates: [1], trainSeconds: 3, evaluationSeconds: 0.5,
+                                stepSizes: [0.25])
+        try store.commit(RunCommit(steps: steps, epoch: epoch), to: id)
+        #expect(try store.steps(of: id) == steps)
+        #expect(try store.epochs(of: id) == [epoch])
+        let run = try store.run(id)
+        #expect(try RunExport.export(run, from: store, table: .steps, format: .csv) == """
+            run_id,task,scheduler,seed,epoch,step,loss,gradient_norm,lr_0,step_size_0
+            20261123-071749-0001,adult-mlp,cosine,7,1,1,0.5,2.0,1.0,1e-06
+            20261123-071749-0001,adult-mlp,cosine,7,1,2,0.4,1.0,1.0,0.25
+
+            """)
+        #expect(try RunExport.export(run, from: store, table: .epochs, format: .jsonl).contains(#""step_sizes":[0.25]"#))
+        let plain = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        try store.commit(RunCommit(steps: [StepRecord(step: 1, epoch: 1, loss: 0.5, learningRates: [1], gradientNorm: nil)]),
+                         to: plain)
+        #expect(try store.steps(of: plain).first?.stepSizes == nil)
+    }
+
+    /// A store written before the step-size columns existed migrates when opened for writing:
+    /// its rows read back without estimates and new rows get them.
+    @Test("a store from before the step-size columns migrates and keeps its rows")
+    func stepSizeMigration() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("runs.sqlite")
+        let id: RunIdentifier
+        do {
+            let store = try RunStore(path: path, clock: ManualClock(start: fixedStart))
+            id = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+            try store.commit(RunCommit(steps: [StepRecord(step: 1, epoch: 1, loss: 0.5, learningRates: [1], gradientNorm: nil)]),
+                             to: id)
+        }
+        // Turn it back into the schema before this migration: the columns, the migration record and the
+        // version go.
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: """
+                ALTER TABLE steps DROP COLUMN step_sizes;
+                ALTER TABLE epochs DROP COLUMN step_sizes;
+                DELETE FROM grdb_migrations WHERE identifier LIKE '%optimizer step-size estimates%';
+                PRAGMA user_version = \(RunStoreSchema.version - 1);
+                """)
+        }
+        try queue.close()
+        #expect(throws: RunStoreError.self) { try RunStore(path: path, access: .readOnly) }
+        let store = try RunStore(path: path, clock: ManualClock(start: fixedStart))
+        #expect(try store.steps(of: id).map(\.stepSizes) == [nil])
+        try store.commit(RunCommit(steps: [StepRecord(step: 2, epoch: 1, loss: 0.4, learningRates: [1], gradientNorm: nil,
+                                                      stepSizes: [0.5])]), to: id)
+        #expect(try store.steps(of: id).map(\.stepSizes) == [nil, [0.5]])
     }
 }

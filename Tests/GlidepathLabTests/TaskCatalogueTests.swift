@@ -16,7 +16,7 @@ struct TaskCatalogueTests {
         for task in TrainingTask.allCases {
             // The study's Adam everywhere; the text tasks exempt the embedding and biases from decay.
             let isText = task == .imdbBiLSTM || task == .sst2BiLSTM
-            #expect(task.specification.optimizer == (isText ? .studyText : .study))
+            #expect(task.specification.optimizer == (isText ? OptimizerConfiguration.studyText : .study))
             #expect(task.specification.validationSplit == ValidationHoldout(fraction: 0.1, seed: 0))
             #expect(try TrainingTask(named: task.rawValue) == task)
         }
@@ -44,21 +44,21 @@ struct TaskCatalogueTests {
     }
 
     @Test("optimizer defaults and validation")
-    func optimizers() {
-        let adam = OptimizerSettings.defaults(for: .adam)
-        #expect(adam.learningRate == 1e-3 && adam.weightDecay == 5e-4 && adam.weightDecayCoupling == .coupledL2)
-        #expect(OptimizerSettings.defaults(for: .adamW).weightDecayCoupling == .decoupled)
-        #expect(OptimizerSettings.defaults(for: .sgd).momentum == 0.9)
-        for kind in OptimizerKind.allCases { #expect(throws: Never.self) { try OptimizerSettings.defaults(for: kind).validate() } }
-        var bad = adam
-        bad.learningRate = -1
-        #expect(throws: TaskError.invalidOptimizerSetting(name: "learningRate", value: "-1.0", reason: "must be finite and > 0")) {
-            try bad.validate()
+    func optimizers() throws {
+        let adam = try #require(OptimizerConfiguration.study.parameters as? AdamConfiguration)
+        #expect(adam.learningRate == 1e-3 && adam.weightDecay == 5e-4 && adam.group.weightDecayMode == .coupled)
+        #expect(AdamWConfiguration().group.weightDecayMode == .decoupled && AdamWConfiguration().weightDecay == 5e-4)
+        #expect(SGDConfiguration().momentum == 0.9 && SGDConfiguration().learningRate == 1e-2)
+        for type in OptimizerRegistry.types {
+            #expect(throws: Never.self) { try OptimizerConfiguration(.object([:]), named: type.name).validate() }
         }
-        bad = adam
-        bad.nesterov = true
-        #expect(throws: TaskError.self) { try bad.validate() }
-        #expect(OptimizerKind(rawValue: "adamw") == .adamW)
+        let bad = try OptimizerConfiguration(.object(["learningRate": .int(-1)]), named: "adam")
+        #expect(throws: TaskError.invalidOptimizerSetting(name: "optimizer.learningRate", value: "-1.0",
+                                                          reason: "must be finite and ≥ 0")) { try bad.validate() }
+        let nesterov = try OptimizerConfiguration(.object(["nesterov": .bool(true), "momentum": .int(0)]), named: "sgd")
+        #expect(throws: TaskError.self) { try nesterov.validate() }
+        #expect(OptimizerConfiguration.Name.allCases.map(\.rawValue) == ["adam", "adamw", "sgd", "scheduleFreeAdamW",
+            "scheduleFreeSGD", "prodigy", "dog", "ldog", "dAdaptAdam", "dAdaptSGD"])
     }
 
     @Test("run configuration: task defaults, overrides, validation, JSON round-trip")
@@ -66,7 +66,7 @@ struct TaskCatalogueTests {
         let configuration = RunConfiguration(task: .imdbBiLSTM, scheduler: "dlrs", schedulerConfiguration: .object([:]),
                                              seed: 3, dataDirectory: "/d", threads: 2)
         #expect(configuration.epochs == 20 && configuration.batchSize == 32
-                && configuration.optimizer == .studyText)
+                && configuration.optimizer == OptimizerConfiguration.studyText)
         try configuration.validate()
         #expect(try RunConfiguration.decode(json: configuration.json()) == configuration)
         var bad = configuration

@@ -17,7 +17,7 @@ struct TextOptimizerGroupsTests {
                 == [.mnistCNN, .cifar10CNN, .adultMLP, .fashionMNISTCNN])
         var generator = SeededGenerator(seed: 3)
         let model = try TaskModelFactory.makeModel(.recurrent(.sst2), using: &generator)
-        let optimizer = try TrainingSession.makeOptimizer(.studyText, model: model)
+        let optimizer = try OptimizerConfiguration.studyText.makeOptimizer(for: model)
         // The scheduler sees one group holding every parameter.
         #expect(optimizer.learningRates == [1e-3])
         #expect(optimizer.groupParameters.count == 1)
@@ -49,12 +49,12 @@ struct TextOptimizerGroupsTests {
     func scopes() throws {
         var generator = SeededGenerator(seed: 3)
         let model = try TaskModelFactory.makeModel(.perceptron(.adult), using: &generator)
-        let adam = try #require(try TrainingSession.makeOptimizer(.study, model: model) as? Adam)
+        let adam = try #require(try OptimizerConfiguration.study.makeOptimizer(for: model) as? Adam)
         #expect(adam.groups.count == 1)
         #expect(adam.groups[0].hyperparameters.weightDecay == 5e-4)
         #expect(adam.groups[0].parameters.count == 6)
 
-        let split = try #require(try TrainingSession.makeOptimizer(.studyText, model: model) as? SharedRateOptimizer)
+        let split = try #require(try OptimizerConfiguration.studyText.makeOptimizer(for: model) as? SharedRateOptimizer)
         let groups = try #require(split.base as? Adam).groups
         // 0.weight [256, 108], 2.weight [128, 256], 4.weight [2, 128] decayed; the three biases not.
         #expect(groups.map { $0.parameters.map(\.shape) } == [[[256, 108], [128, 256], [2, 128]], [[256], [128], [2]]])
@@ -63,21 +63,37 @@ struct TextOptimizerGroupsTests {
         // A BiLSTM with scope all: one group of all 11 parameters (embedding, 4 per LSTM direction, 2 of the
         // classifier), all decayed.
         let recurrent = try TaskModelFactory.makeModel(.recurrent(.sst2), using: &generator)
-        let plain = try #require(try TrainingSession.makeOptimizer(.study, model: recurrent) as? Adam)
+        let plain = try #require(try OptimizerConfiguration.study.makeOptimizer(for: recurrent) as? Adam)
         #expect(plain.groups.count == 1 && plain.groups[0].parameters.count == 11)
     }
 
-    @Test("a configuration recorded before the scope existed decodes as scope all, what those runs did")
+    @Test("configurations recorded before the optimizer registry (and before the scope) decode as what those runs did")
     func legacyConfigurationDecodes() throws {
-        var current = RunConfiguration(task: .imdbBiLSTM, scheduler: "cosine", schedulerConfiguration: .null, seed: 1,
+        let current = RunConfiguration(task: .imdbBiLSTM, scheduler: "cosine", schedulerConfiguration: .null, seed: 1,
                                        dataDirectory: "/data", threads: 2)
         #expect(current.optimizer.weightDecayScope == .weightsOnly)
         let json = try current.json()
-        #expect(json.contains("\"weightDecayScope\":\"weights-only\""))
+        #expect(json.contains(#""optimizer":{"amsgrad":false,"beta1":0.9,"beta2":0.999,"epsilon":1e-08,"learningRate":0.001,"name":"adam","weightDecay":0.0005,"weightDecayMode":"coupled","weightDecayScope":"weights-only"}"#), "\(json)")
         #expect(try RunConfiguration.decode(json: json) == current)
-        let legacy = json.replacingOccurrences(of: ",\"weightDecayScope\":\"weights-only\"", with: "")
-        #expect(legacy != json)
-        current.optimizer.weightDecayScope = .all
+        // The former shape: every field of adam/adamw/sgd and a kind (main before the registry).
+        let recorded = #"{"beta1":0.9,"beta2":0.999,"epsilon":1e-08,"kind":"adam","learningRate":0.001,"momentum":0,"nesterov":false,"weightDecay":0.0005,"weightDecayScope":"weights-only"}"#
+        let optimizerStart = try #require(json.range(of: #""optimizer":"#)).upperBound
+        let optimizerEnd = try #require(json.range(of: "}", range: optimizerStart..<json.endIndex)).upperBound
+        let legacy = json.replacingCharacters(in: optimizerStart..<optimizerEnd, with: recorded)
         #expect(try RunConfiguration.decode(json: legacy) == current)
+        // Before the scope existed: every parameter decayed.
+        var all = current
+        all.optimizer.weightDecayScope = .all
+        let unscoped = legacy.replacingOccurrences(of: #","weightDecayScope":"weights-only""#, with: "")
+        #expect(try RunConfiguration.decode(json: unscoped) == all)
+        // AdamW and SGD records keep their coupling, momentum and Nesterov flag.
+        let sgd = legacy.replacingOccurrences(of: #""kind":"adam""#, with: #""kind":"sgd""#)
+            .replacingOccurrences(of: #""momentum":0,"nesterov":false"#, with: #""momentum":0.9,"nesterov":true"#)
+        let decoded = try RunConfiguration.decode(json: sgd).optimizer
+        #expect(decoded.name == "sgd")
+        let parameters = try #require(decoded.parameters as? SGDConfiguration)
+        #expect(parameters.group.momentum == 0.9 && parameters.group.nesterov && parameters.group.dampening == 0)
+        let adamW = try RunConfiguration.decode(json: legacy.replacingOccurrences(of: #""kind":"adam""#, with: #""kind":"adamw""#))
+        #expect((adamW.optimizer.parameters as? AdamWConfiguration)?.group.weightDecayMode == .decoupled)
     }
 }

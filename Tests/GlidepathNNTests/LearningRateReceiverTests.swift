@@ -14,7 +14,7 @@ struct LearningRateReceiverTests {
     @Test("rates go to every group; momenta only when given")
     func ratesAndMomenta() throws {
         let p = parameters()
-        var sgd = try SGD(groups: [
+        let sgd = try SGD(groups: [
             ParameterGroup(parameters: [p[0]], hyperparameters: SGD.Hyperparameters(learningRate: 0.1, momentum: 0.9)),
             ParameterGroup(parameters: [p[1]], hyperparameters: SGD.Hyperparameters(learningRate: 0.2, momentum: 0.9)),
         ])
@@ -26,13 +26,13 @@ struct LearningRateReceiverTests {
 
         var adam = try Adam(parameters: p)
         // A one-cycle schedule moves β₁ for Adam, as PyTorch's OneCycleLR does.
-        var scheduler = try ClosedFormScheduler(
+        let scheduler = try ClosedFormScheduler(
             OneCycleSchedule(maxLR: 0.1, totalSteps: 10), baseRates: [0.001])
         scheduler.apply(to: &adam)
         #expect(adam.learningRates == scheduler.learningRates)
         #expect(adam.groups.map(\.hyperparameters.beta1) == scheduler.momenta)
 
-        var rmsprop = try RMSprop(parameters: p)
+        let rmsprop = try RMSprop(parameters: p)
         rmsprop.receive(learningRates: [0.5], momenta: [0.3])
         #expect(rmsprop.groups.map(\.hyperparameters.momentum) == [0.3])
         #expect(rmsprop.learningRates == [0.5])

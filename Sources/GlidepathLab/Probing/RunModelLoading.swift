@@ -94,7 +94,7 @@ public enum RunProbe {
         do {
             let objective = try ProbeObjective.task(model: loaded.model, batches: batches)
             // The optimizer at the checkpoint supplies Adam's preconditioner and step direction.
-            let optimizer = try TrainingSession.makeOptimizer(c.optimizer, model: loaded.model)
+            let optimizer = try c.optimizer.makeOptimizer(for: loaded.model)
             try optimizer.loadState(try TensorArchive.decode(loaded.optimizerState))
             let optimizerInputs = OptimizerProbeInputs.read(optimizer, parameters: objective.parameters)
             measurement = try LandscapeProbe.measure(objective, settings: settings, state: &state,

@@ -40,19 +40,23 @@ extension LandscapeScheduler.Configuration {
     /// `configuration` with every landscape scheduler's open optimizer fields filled from the run's
     /// optimizer (Adam/AdamW → `adam` with its β₁; SGD → `sgd` with its momentum): the `stability` rule's
     /// threshold depends on it (`docs/landscape.md`). Given fields are never changed.
-    static func filling(_ configuration: SchedulerConfiguration, optimizer: OptimizerSettings) -> SchedulerConfiguration {
+    static func filling(_ configuration: SchedulerConfiguration, optimizer: OptimizerConfiguration) -> SchedulerConfiguration {
         var copy = configuration
         let children = configuration.children.map { filling($0, optimizer: optimizer) }
         if var landscape = configuration.parameters as? Self {
             landscape = landscape.replacingChildren(children)
             if landscape.optimizer == nil {
-                switch optimizer.kind {
-                case .adam, .adamW:
+                // Adam-family runs use the Adam threshold with β₁ (the optimizer's momentum field); SGD its
+                // heavy-ball μ. The learning-rate-free optimizers keep the configuration's own choice.
+                switch optimizer.name.rawValue {
+                case "adam", "adamw":
                     landscape.optimizer = .adam
-                    landscape.beta1 = optimizer.beta1
-                case .sgd:
+                    landscape.beta1 = optimizer.parameters.momentum ?? landscape.beta1
+                case "sgd":
                     landscape.optimizer = .sgd
-                    landscape.momentum = optimizer.momentum
+                    landscape.momentum = optimizer.parameters.momentum ?? 0
+                default:
+                    break
                 }
             }
             copy.parameters = landscape

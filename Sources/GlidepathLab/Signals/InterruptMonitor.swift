@@ -106,6 +106,14 @@ public final class InterruptMonitor: @unchecked Sendable {
     /// Whether a stop has been requested.
     public var isStopRequested: Bool { requestedSignal != nil }
 
+    /// Requests a stop as if `signal` had arrived: an in-process caller (a test, a study runner) stopping a
+    /// run at a point of its choosing. Works whether or not the monitor is listening.
+    public func request(_ signal: InterruptSignal) {
+        lock.lock()
+        defer { lock.unlock() }
+        if pending == nil { pending = signal }
+    }
+
     /// Forgets a pending request (for a loop that handled it and goes on).
     public func clear() {
         lock.lock()

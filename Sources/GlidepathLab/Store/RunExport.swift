@@ -5,9 +5,11 @@ import Glidepath
 /// identity on every row so files from many runs concatenate).
 public enum RunExport {
     public enum Format: String, Sendable, CaseIterable {
-        /// Comma-separated values with a header line; one `lr_<g>` column per parameter group.
+        /// Comma-separated values with a header line; one `lr_<g>` column per parameter group, and for an
+        /// optimizer with step-size estimates one `step_size_<i>` column per estimate.
         case csv
-        /// One JSON object per line, sorted keys; rates as the array `learning_rates`.
+        /// One JSON object per line, sorted keys; rates as the array `learning_rates`, estimates as
+        /// `step_sizes` (null without).
         case jsonl
     }
 
@@ -30,17 +32,21 @@ public enum RunExport {
                                            ("scheduler", .text(run.scheduler)), ("seed", .unsigned(run.seed))]
         var rows: [[(String, Field)]] = []
         var groupCount = 0
+        var estimateCount = 0
         switch table {
         case .steps:
             for step in try store.steps(of: run.id) {
                 groupCount = max(groupCount, step.learningRates.count)
+                estimateCount = max(estimateCount, step.stepSizes?.count ?? 0)
                 rows.append(identity + [("epoch", .integer(step.epoch)), ("step", .integer(step.step)),
                                         ("loss", .number(step.loss)), ("gradient_norm", .optionalNumber(step.gradientNorm)),
-                                        ("learning_rates", .numbers(step.learningRates))])
+                                        ("learning_rates", .numbers(step.learningRates)),
+                                        ("step_sizes", .estimates(step.stepSizes))])
             }
         case .epochs:
             for epoch in try store.epochs(of: run.id) {
                 groupCount = max(groupCount, epoch.learningRates.count)
+                estimateCount = max(estimateCount, epoch.stepSizes?.count ?? 0)
                 rows.append(identity + [
                     ("epoch", .integer(epoch.epoch)), ("train_loss", .number(epoch.trainLoss)),
                     ("validation_loss", .number(epoch.validationLoss)),
@@ -52,13 +58,14 @@ public enum RunExport {
                     ("top_eigenvalue", .optionalNumber(epoch.topEigenvalue)),
                     ("hessian_trace", .optionalNumber(epoch.hessianTrace)),
                     ("learning_rates", .numbers(epoch.learningRates)),
+                    ("step_sizes", .estimates(epoch.stepSizes)),
                 ])
             }
         case .probes:
             rows = try store.probes(of: run.id).map { identity + probeRow($0) }
         }
         switch format {
-        case .csv: return csv(rows, groupCount: groupCount, table: table)
+        case .csv: return csv(rows, groupCount: groupCount, estimateCount: estimateCount, table: table)
         case .jsonl: return rows.map(jsonLine).joined()
         }
     }
@@ -70,16 +77,19 @@ public enum RunExport {
         case number(Double)
         case optionalNumber(Double?)
         case numbers([Double])
+        /// Step-size estimates: CSV columns `step_size_<i>` (none when no row has any), JSON array or null.
+        case estimates([Double]?)
     }
 
-    private static func csv(_ rows: [[(String, Field)]], groupCount: Int, table: Table) -> String {
+    private static func csv(_ rows: [[(String, Field)]], groupCount: Int, estimateCount: Int, table: Table) -> String {
         let fixed = table == .probes ? ["run_id", "task", "scheduler", "seed"] + probeColumns
             : table == .steps
             ? ["run_id", "task", "scheduler", "seed", "epoch", "step", "loss", "gradient_norm"]
             : ["run_id", "task", "scheduler", "seed", "epoch", "train_loss", "validation_loss", "validation_accuracy",
                "validation_f1", "validation_auc", "train_seconds", "evaluation_seconds", "top_eigenvalue",
                "hessian_trace"]
-        var lines = [(fixed + (0..<groupCount).map { "lr_\($0)" }).joined(separator: ",")]
+        var lines = [(fixed + (0..<groupCount).map { "lr_\($0)" } + (0..<estimateCount).map { "step_size_\($0)" })
+            .joined(separator: ",")]
         for row in rows {
             var cells: [String] = []
             for (_, field) in row {
@@ -91,6 +101,9 @@ public enum RunExport {
                 case .optionalNumber(let value): cells.append(value.map(csvNumber) ?? "")
                 case .numbers(let values):
                     cells += (0..<groupCount).map { $0 < values.count ? csvNumber(values[$0]) : "" }
+                case .estimates(let values):
+                    let values = values ?? []
+                    cells += (0..<estimateCount).map { $0 < values.count ? csvNumber(values[$0]) : "" }
                 }
             }
             lines.append(cells.joined(separator: ","))
@@ -109,6 +122,7 @@ public enum RunExport {
             case .number(let value): object[name] = .double(value)
             case .optionalNumber(let value): object[name] = value.map(StateValue.double) ?? .null
             case .numbers(let values): object[name] = .array(values.map(StateValue.double))
+            case .estimates(let values): object[name] = values.map { .array($0.map(StateValue.double)) } ?? .null
             }
         }
         // StateValue encodes with sorted keys and string forms for non-finite doubles; it cannot fail.

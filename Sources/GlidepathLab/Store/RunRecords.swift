@@ -104,10 +104,14 @@ public struct EpochRecord: Sendable, Equatable {
     public var topEigenvalue: Double?
     /// Estimated Hessian trace at the end of the epoch, when probed.
     public var hessianTrace: Double?
+    /// The optimizer's internal step-size estimates at the end of the epoch (Prodigy's and D-Adaptation's
+    /// d, DoG's η; ``StepSizeEstimating``), nil for an optimizer without any.
+    public var stepSizes: [Double]?
 
     public init(epoch: Int, trainLoss: Double, validationLoss: Double, validationAccuracy: Double,
                 validationF1: Double, validationAUC: Double?, learningRates: [Double], trainSeconds: Double,
-                evaluationSeconds: Double, topEigenvalue: Double? = nil, hessianTrace: Double? = nil) {
+                evaluationSeconds: Double, topEigenvalue: Double? = nil, hessianTrace: Double? = nil,
+                stepSizes: [Double]? = nil) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.validationLoss = validationLoss
@@ -119,6 +123,7 @@ public struct EpochRecord: Sendable, Equatable {
         self.evaluationSeconds = evaluationSeconds
         self.topEigenvalue = topEigenvalue
         self.hessianTrace = hessianTrace
+        self.stepSizes = stepSizes
     }
 }
 
@@ -134,13 +139,18 @@ public struct StepRecord: Sendable, Equatable {
     public var learningRates: [Double]
     /// ‖g‖₂ of the whole gradient of this update, when computed.
     public var gradientNorm: Double?
+    /// The optimizer's internal step-size estimates after this update (Prodigy's and D-Adaptation's d,
+    /// DoG's η; ``StepSizeEstimating``), nil for an optimizer without any.
+    public var stepSizes: [Double]?
 
-    public init(step: Int, epoch: Int, loss: Double, learningRates: [Double], gradientNorm: Double?) {
+    public init(step: Int, epoch: Int, loss: Double, learningRates: [Double], gradientNorm: Double?,
+                stepSizes: [Double]? = nil) {
         self.step = step
         self.epoch = epoch
         self.loss = loss
         self.learningRates = learningRates
         self.gradientNorm = gradientNorm
+        self.stepSizes = stepSizes
     }
 }
 

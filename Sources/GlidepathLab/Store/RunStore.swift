@@ -131,10 +131,16 @@ public final class RunStore: Sendable {
         // One encoder for the whole commit: building a JSONEncoder per step dominated the commit time.
         let encoder = StateCoding.encoder()
         let stepRows = try commit.steps.map { (step) throws(RunStoreError) in
-            (step, try encodeJSON(step.learningRates, field: "steps.learning_rates", encoder: encoder))
+            (step, try encodeJSON(step.learningRates, field: "steps.learning_rates", encoder: encoder),
+             try step.stepSizes.map { (sizes) throws(RunStoreError) in
+                 try encodeJSON(sizes, field: "steps.step_sizes", encoder: encoder)
+             })
         }
         let epochRates = try commit.epoch.map { (epoch) throws(RunStoreError) in
             try encodeJSON(epoch.learningRates, field: "epochs.learning_rates")
+        }
+        let epochStepSizes = try commit.epoch?.stepSizes.map { (sizes) throws(RunStoreError) in
+            try encodeJSON(sizes, field: "epochs.step_sizes")
         }
         let resultJSON = try commit.result.map { (result) throws(RunStoreError) in
             try encodeJSON(result, field: "runs.result")
@@ -145,24 +151,24 @@ public final class RunStore: Sendable {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [run.rawValue]) != nil
             else { throw RunStoreError.unknownRun(path: path, runId: run.rawValue) }
             let insertStep = try db.cachedStatement(
-                sql: "INSERT INTO steps (run_id, step, epoch, loss, gradient_norm, learning_rates) VALUES (?, ?, ?, ?, ?, ?)")
-            for (step, rates) in stepRows {
+                sql: "INSERT INTO steps (run_id, step, epoch, loss, gradient_norm, learning_rates, step_sizes) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            for (step, rates, sizes) in stepRows {
                 try insertStep.execute(arguments: [run.rawValue, step.step, step.epoch, storable(step.loss),
-                                                   step.gradientNorm.flatMap(storable), rates])
+                                                   step.gradientNorm.flatMap(storable), rates, sizes])
             }
             if let epoch = commit.epoch, let epochRates {
                 try db.execute(
                     sql: """
                         INSERT INTO epochs (run_id, epoch, train_loss, validation_loss, validation_accuracy,
                                             validation_f1, validation_auc, learning_rates, train_seconds,
-                                            evaluation_seconds, top_eigenvalue, hessian_trace)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                            evaluation_seconds, top_eigenvalue, hessian_trace, step_sizes)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [run.rawValue, epoch.epoch, storable(epoch.trainLoss), storable(epoch.validationLoss),
                                 storable(epoch.validationAccuracy), storable(epoch.validationF1),
                                 epoch.validationAUC.flatMap(storable), epochRates, epoch.trainSeconds,
                                 epoch.evaluationSeconds, epoch.topEigenvalue.flatMap(storable),
-                                epoch.hessianTrace.flatMap(storable)])
+                                epoch.hessianTrace.flatMap(storable), epochStepSizes])
             }
             if let checkpoint = commit.checkpoint {
                 try db.execute(
@@ -264,7 +270,8 @@ public final class RunStore: Sendable {
                 validationF1: measured(row["validation_f1"]), validationAUC: row["validation_auc"],
                 learningRates: try decodeJSON([Double].self, row["learning_rates"], field: "epochs.learning_rates"),
                 trainSeconds: row["train_seconds"], evaluationSeconds: row["evaluation_seconds"],
-                topEigenvalue: row["top_eigenvalue"], hessianTrace: row["hessian_trace"])
+                topEigenvalue: row["top_eigenvalue"], hessianTrace: row["hessian_trace"],
+                stepSizes: try decodeOptionalJSON(row["step_sizes"], field: "epochs.step_sizes"))
         }
     }
 
@@ -278,7 +285,8 @@ public final class RunStore: Sendable {
             StepRecord(step: row["step"], epoch: row["epoch"], loss: measured(row["loss"]),
                        learningRates: try decodeJSON([Double].self, row["learning_rates"], field: "steps.learning_rates",
                                                      decoder: decoder),
-                       gradientNorm: row["gradient_norm"])
+                       gradientNorm: row["gradient_norm"],
+                       stepSizes: try decodeOptionalJSON(row["step_sizes"], field: "steps.step_sizes", decoder: decoder))
         }
     }
 
@@ -419,6 +427,13 @@ public final class RunStore: Sendable {
             throw .invalidRecord(path: path, field: field, value: String(text.prefix(60)),
                                  reason: StateCoding.describe(error))
         }
+    }
+
+    /// A nullable JSON array column (``StepRecord/stepSizes``): NULL is nil.
+    private func decodeOptionalJSON(_ text: String?, field: String,
+                                    decoder: JSONDecoder = StateCoding.decoder()) throws(RunStoreError) -> [Double]? {
+        guard let text else { return nil }
+        return try decodeJSON([Double].self, text, field: field, decoder: decoder)
     }
 
     private func date(_ text: String, field: String) throws(RunStoreError) -> Date {

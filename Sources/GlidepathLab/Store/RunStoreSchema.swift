@@ -9,7 +9,7 @@ import GRDB
 /// (`Tests/GlidepathLabTests/Golden/run-store-schema.sql`).
 enum RunStoreSchema {
     /// The schema version this build reads and writes.
-    static let version = 2
+    static let version = 3
 
     /// "GPLB" as a big-endian 32-bit integer.
     static let applicationID: Int32 = 0x4750_4C42
@@ -25,6 +25,10 @@ enum RunStoreSchema {
         migrator.registerMigration("v2: probes") { db in
             try db.execute(sql: probesTable)
             try db.execute(sql: "PRAGMA user_version = 2")
+        }
+        migrator.registerMigration("v3: optimizer step-size estimates: steps.step_sizes, epochs.step_sizes") { db in
+            try db.execute(sql: stepSizeEstimates)
+            try db.execute(sql: "PRAGMA user_version = 3")
         }
         return migrator
     }

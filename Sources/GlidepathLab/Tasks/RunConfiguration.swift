@@ -13,7 +13,8 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
     public var scheduler: String
     /// The scheduler's fully resolved parameters (defaults filled in), as JSON-shaped state.
     public var schedulerConfiguration: StateValue
-    public var optimizer: OptimizerSettings
+    /// The optimizer, with its weight-decay scope resolved (the task's unless the run chose one).
+    public var optimizer: OptimizerConfiguration
     /// Epochs to train (the task's budget unless overridden), ≥ 1.
     public var epochs: Int
     public var batchSize: Int
@@ -42,7 +43,7 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
     public static let currentVersion = 1
 
     public init(task: TrainingTask, scheduler: String, schedulerConfiguration: StateValue,
-                optimizer: OptimizerSettings? = nil, epochs: Int? = nil, seed: UInt64,
+                optimizer: OptimizerConfiguration? = nil, epochs: Int? = nil, seed: UInt64,
                 dataDirectory: String, targetValidationLoss: Double? = nil, threads: Int,
                 trainingLimit: Int? = nil, evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil) {
         let specification = task.specification
@@ -50,7 +51,8 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         self.task = task
         self.scheduler = scheduler
         self.schedulerConfiguration = schedulerConfiguration
-        self.optimizer = optimizer ?? specification.optimizer
+        self.optimizer = (optimizer ?? specification.optimizer)
+            .resolvingScope(specification.optimizer.weightDecayScope ?? .all)
         self.epochs = epochs ?? specification.epochBudget
         self.batchSize = specification.batchSize
         self.validationSplit = specification.validationSplit
@@ -91,6 +93,9 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
             guard !batches.isEmpty, batches.allSatisfy((1...5).contains), Set(batches).count == batches.count else {
                 throw fail("trainingBatches", text, "must list distinct CIFAR-10 training batches from 1 to 5")
             }
+        }
+        guard optimizer.weightDecayScope != nil else {
+            throw fail("optimizer.weightDecayScope", "nil", "a run records its resolved scope")
         }
         try optimizer.validate()
         try probing?.validate()

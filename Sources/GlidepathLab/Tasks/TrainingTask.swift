@@ -101,12 +101,12 @@ public struct TaskSpecification: Sendable, Equatable, Codable {
     public var validationSplit: ValidationHoldout
     public var testSplit: TestSplit
     /// The default optimizer: the study's Adam for every task, with the embedding and biases exempt from
-    /// weight decay for the text tasks (``OptimizerSettings/studyText``).
-    public var optimizer: OptimizerSettings
+    /// weight decay for the text tasks (``OptimizerConfiguration/studyText``).
+    public var optimizer: OptimizerConfiguration
 
     public init(task: TrainingTask, dataset: TaskDataset, model: ModelArchitecture, batchSize: Int,
                 epochBudget: Int, validationSplit: ValidationHoldout = ValidationHoldout(fraction: 0.1, seed: 0),
-                testSplit: TestSplit = .officialTest, optimizer: OptimizerSettings = .study) {
+                testSplit: TestSplit = .officialTest, optimizer: OptimizerConfiguration = .study) {
         self.task = task
         self.dataset = dataset
         self.model = model

@@ -35,4 +35,12 @@ final class SharedRateOptimizer: Optimizer {
     func stateArchive() -> TensorArchive { base.stateArchive() }
 
     func loadState(_ archive: TensorArchive) throws(StateFileError) { try base.loadState(archive) }
+
+    var mode: OptimizerMode { base.mode }
+
+    func setMode(_ mode: OptimizerMode) { base.setMode(mode) }
+
+    func withEvaluationParameters<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
+        try base.withEvaluationParameters(body)
+    }
 }

@@ -143,7 +143,8 @@ public final class TrainingSession {
                     recordDecision(consumed: signal)
                 }
                 recorder.record(StepRecord(step: counters.completedSteps, epoch: epoch, loss: lossValue,
-                                           learningRates: rates, gradientNorm: gradientNorm))
+                                           learningRates: rates, gradientNorm: gradientNorm,
+                                           stepSizes: stepSizeEstimates(of: optimizer)))
                 progress.stepFinished(step: counters.stepsIntoEpoch, loss: lossValue, learningRate: rates.first ?? 0,
                                       samples: batch.count)
                 if stepDelay > 0 { Thread.sleep(forTimeInterval: stepDelay) }
@@ -159,7 +160,7 @@ public final class TrainingSession {
             let trainLoss = epochProgress.batchLosses.reduce(0, +) / Double(max(1, epochProgress.batchLosses.count))
 
             let evaluationStart = clock.monotonicSeconds()
-            let validation = try Evaluation.evaluate(model, on: data.validation, classCount: classCount)
+            let validation = try evaluate(on: data.validation)
             let evaluationSeconds = clock.monotonicSeconds() - evaluationStart
 
             let diverged = !validation.loss.isFinite
@@ -178,7 +179,8 @@ public final class TrainingSession {
                 epoch: epoch, trainLoss: trainLoss, validationLoss: validation.loss,
                 validationAccuracy: validation.accuracy, validationF1: validation.macroF1, validationAUC: validation.auc,
                 learningRates: rates, trainSeconds: trainSeconds, evaluationSeconds: evaluationSeconds,
-                topEigenvalue: epochCurvature.topEigenvalue, hessianTrace: epochCurvature.trace)
+                topEigenvalue: epochCurvature.topEigenvalue, hessianTrace: epochCurvature.trace,
+                stepSizes: stepSizeEstimates(of: optimizer))
             probes?.endEpoch()
             do {
                 try probes?.flush(to: store, run: run)
@@ -198,6 +200,14 @@ public final class TrainingSession {
             }
         }
         return .finished(try finish(status: .completed))
+    }
+
+    /// Metrics of `split` at the optimizer's evaluation point (Schedule-Free's x; the training point is
+    /// put back exactly afterwards, so evaluating never perturbs the run).
+    func evaluate(on split: any TrainingBatchSource) throws(TrainingError) -> EvaluationResult {
+        try optimizer.withEvaluationParameters { () throws(TrainingError) -> EvaluationResult in
+            try Evaluation.evaluate(model, on: split, classCount: classCount)
+        }
     }
 
     /// Forward pass and mean cross-entropy of one batch.
@@ -232,7 +242,7 @@ public final class TrainingSession {
     /// Evaluates on the test split, records the result and the final status in one transaction.
     private func finish(status: RunStatus) throws(TrainingError) -> RunResultRecord {
         let testStart = clock.monotonicSeconds()
-        let test = try Evaluation.evaluate(model, on: data.test, classCount: classCount)
+        let test = try evaluate(on: data.test)
         let testSeconds = clock.monotonicSeconds() - testStart
         do {
             let epochs = try store.epochs(of: run)
@@ -258,8 +268,10 @@ public final class TrainingSession {
     func snapshot() throws(TrainingError) -> Checkpoint {
         do {
             let loaderPosition = LoaderPosition(epoch: counters.completedEpochs, batch: counters.stepsIntoEpoch)
+            // The model is saved at the evaluation point (what loading the model should give); the
+            // optimizer's state holds what training continues from (Schedule-Free: y, docs/optimizers.md).
             return Checkpoint(
-                counters: counters, modelState: model.module.stateArchive().encoded(),
+                counters: counters, modelState: optimizer.withEvaluationParameters { model.module.stateArchive().encoded() },
                 optimizerState: optimizer.stateArchive().encoded(), schedulerState: scheduler.state,
                 randomState: try StateCoding.encoder().encode(random),
                 loaderState: try StateValue(encoding: loaderPosition),

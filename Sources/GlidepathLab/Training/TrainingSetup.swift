@@ -10,8 +10,9 @@ public struct TrainingRequest: Sendable {
     /// The scheduler's configuration, decoded (`--scheduler NAME [--scheduler-config FILE]`); resolved
     /// against the run when it starts.
     public var scheduler: SchedulerConfiguration
-    public var optimizer: OptimizerKind
-    /// `--weight-decay-scope`; nil = the task's (``TaskSpecification/optimizer``).
+    /// `--optimizer` / `--optimizer-config`; nil = the task's (``TaskSpecification/optimizer``).
+    public var optimizer: OptimizerConfiguration?
+    /// `--weight-decay-scope`; nil = the optimizer configuration's, else the task's.
     public var weightDecayScope: WeightDecayScope?
     public var epochs: Int?
     public var seed: UInt64
@@ -24,7 +25,7 @@ public struct TrainingRequest: Sendable {
     /// Landscape probing; nil probes only when the scheduler reads the landscape (then automatically).
     public var probing: ProbeConfiguration?
 
-    public init(task: TrainingTask, scheduler: SchedulerConfiguration, optimizer: OptimizerKind = .adam,
+    public init(task: TrainingTask, scheduler: SchedulerConfiguration, optimizer: OptimizerConfiguration? = nil,
                 weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String,
                 targetValidationLoss: Double? = nil, threads: Int = 1, trainingLimit: Int? = nil,
                 evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil, probing: ProbeConfiguration? = nil) {
@@ -45,7 +46,7 @@ public struct TrainingRequest: Sendable {
 
     /// The same, decoding `--scheduler scheduler` with the parsed `--scheduler-config` document
     /// `schedulerFile` (``SchedulerSetup/configuration(name:file:)``).
-    public init(task: TrainingTask, scheduler: String, schedulerFile: StateValue? = nil, optimizer: OptimizerKind = .adam,
+    public init(task: TrainingTask, scheduler: String, schedulerFile: StateValue? = nil, optimizer: OptimizerConfiguration? = nil,
                 weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String,
                 targetValidationLoss: Double? = nil, threads: Int = 1, trainingLimit: Int? = nil,
                 evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil, probing: ProbeConfiguration? = nil)
@@ -73,10 +74,10 @@ extension TrainingSession {
         throws(TrainingError) -> TrainingSession
     {
         let specification = request.task.specification
-        // The task's default is the study's Adam; --optimizer picks another with the lab's defaults, and
-        // --weight-decay-scope overrides the task's scope.
-        var optimizerSettings = OptimizerSettings.defaults(for: request.optimizer)
-        optimizerSettings.weightDecayScope = request.weightDecayScope ?? specification.optimizer.weightDecayScope
+        // The task's default is the study's Adam; --optimizer picks another (with its type's defaults for
+        // what --optimizer-config leaves out), and --weight-decay-scope overrides the scope.
+        var optimizerSettings = request.optimizer ?? specification.optimizer
+        if let scope = request.weightDecayScope { optimizerSettings.weightDecayScope = scope }
         var configuration = RunConfiguration(
             task: request.task, scheduler: request.scheduler.name.rawValue, schedulerConfiguration: .null,
             optimizer: optimizerSettings, epochs: request.epochs, seed: request.seed,
@@ -99,7 +100,7 @@ extension TrainingSession {
                                      trainingBatches: request.trainingBatches)
         var generator = SeededGenerator(seed: request.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
-        let optimizer = try makeOptimizer(optimizerSettings, model: model)
+        let optimizer = try configuration.optimizer.makeOptimizer(for: model)
         let updatesPerEpoch = (data.train.count + configuration.batchSize - 1) / configuration.batchSize
         let scheduler: AnyScheduler
         (configuration.schedulerConfiguration, scheduler) = try SchedulerSetup.resolve(
@@ -108,7 +109,7 @@ extension TrainingSession {
             initialLoss: { () throws(TrainingError) -> Double in
                 try initialLoss(model: model, data: data, batchSize: configuration.batchSize, seed: request.seed)
             },
-            baseRates: optimizer.learningRates, momenta: momenta(of: optimizerSettings))
+            baseRates: optimizer.learningRates, momenta: configuration.optimizer.schedulerMomenta)
         let openedStore: RunStore
         if let store { openedStore = store } else { openedStore = try openStore(storePath, clock: clock) }
         let run: RunIdentifier
@@ -173,10 +174,10 @@ extension TrainingSession {
                                      trainingBatches: configuration.trainingBatches)
         var generator = SeededGenerator(seed: configuration.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
-        let optimizer = try makeOptimizer(configuration.optimizer, model: model)
+        let optimizer = try configuration.optimizer.makeOptimizer(for: model)
         var scheduler = try SchedulerSetup.makeScheduler(recorded: configuration.schedulerConfiguration,
                                                          baseRates: optimizer.learningRates,
-                                                         momenta: momenta(of: configuration.optimizer))
+                                                         momenta: configuration.optimizer.schedulerMomenta)
         let recorder: RunRecorder
         let point: ResumePoint?
         let checkpoints: [CheckpointRecord]
@@ -275,61 +276,6 @@ extension TrainingSession {
 
     static func setThreads(_ threads: Int) throws(TrainingError) {
         do { try Engine.setThreadCount(threads) } catch { throw .invalidConfiguration("threads=\(threads): \(error)") }
-    }
-
-    /// The optimizer of `settings` over the parameters of `model`.
-    ///
-    /// ``WeightDecayScope/all``: one parameter group, every parameter decayed. ``WeightDecayScope/weightsOnly``
-    /// (the text tasks' default): two groups as in PyTorch's common "no weight decay on embeddings and
-    /// biases" recipe — `[{params: weights, weight_decay: λ}, {params: embedding.weight + every bias,
-    /// weight_decay: 0}]` — driven by one schedule (``SharedRateOptimizer``). Why for the text tasks: with
-    /// coupled L2, Adam normalises the decay-only gradient λθ of an embedding row absent from a batch, so
-    /// rarely seen words' vectors are pulled toward zero at a rate that does not shrink with λ
-    /// (docs/tasks.md, "Measured").
-    static func makeOptimizer(_ settings: OptimizerSettings, model: any TaskModel) throws(TrainingError) -> any Optimizer {
-        switch settings.weightDecayScope {
-        case .all:
-            return try makeOptimizer(settings, groups: [(model.module.parameters, settings.weightDecay)])
-        case .weightsOnly:
-            var decayed: [Tensor] = []
-            var exempt: [Tensor] = []
-            for (name, tensor) in model.module.namedParameters {
-                let leaf = name.split(separator: ".").last.map(String.init) ?? name
-                if name == "embedding.weight" || leaf.hasPrefix("bias") { exempt.append(tensor) } else { decayed.append(tensor) }
-            }
-            return SharedRateOptimizer(base: try makeOptimizer(settings, groups: [(decayed, settings.weightDecay),
-                                                                                    (exempt, 0)]))
-        }
-    }
-
-    /// The optimizer of `settings` over `groups`, each with its own weight decay.
-    static func makeOptimizer(_ settings: OptimizerSettings, groups: [(parameters: [Tensor], weightDecay: Double)])
-        throws(TrainingError) -> any Optimizer
-    {
-        do {
-            switch settings.kind {
-            case .adam, .adamW:
-                return try Adam(groups: groups.map { group in
-                    ParameterGroup(parameters: group.parameters, hyperparameters: Adam.Hyperparameters(
-                        learningRate: settings.learningRate, beta1: settings.beta1, beta2: settings.beta2,
-                        epsilon: settings.epsilon, weightDecay: group.weightDecay,
-                        weightDecayMode: settings.kind == .adamW ? .decoupled : .coupled))
-                })
-            case .sgd:
-                return try SGD(groups: groups.map { group in
-                    ParameterGroup(parameters: group.parameters, hyperparameters: SGD.Hyperparameters(
-                        learningRate: settings.learningRate, momentum: settings.momentum,
-                        weightDecay: group.weightDecay, nesterov: settings.nesterov))
-                })
-            }
-        } catch {
-            throw .invalidConfiguration("optimizer: \(error)")
-        }
-    }
-
-    /// The momentum (SGD) or β₁ (Adam) a cyclic scheduler may move.
-    static func momenta(of settings: OptimizerSettings) -> [Double] {
-        [settings.kind == .sgd ? settings.momentum : settings.beta1]
     }
 
     /// The untrained model's mean loss over the first ≤ 10 batches of the first epoch's order: MLR-SNet's

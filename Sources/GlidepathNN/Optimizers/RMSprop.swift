@@ -12,8 +12,8 @@ import GlidepathTensor
 /// b ← μ·b + g/a;  θ ← θ − η·b                        (if μ > 0)
 /// θ ← θ − η·g/a                                      (otherwise)
 /// ```
-public final class RMSprop: Optimizer {
-    public struct Hyperparameters: Codable, Equatable, Sendable {
+public final class RMSprop: GroupedOptimizer {
+    public struct Hyperparameters: DefaultedHyperparameters {
         public var learningRate: Double
         public var alpha: Double
         public var epsilon: Double
@@ -32,53 +32,37 @@ public final class RMSprop: Optimizer {
             self.centered = centered
         }
 
-        func validate(_ prefix: String) throws(NNError) {
-            try NNError.require(learningRate >= 0 && learningRate.isFinite, prefix + "learningRate", learningRate, "must be finite and ≥ 0")
-            try NNError.require(alpha >= 0 && alpha.isFinite, prefix + "alpha", alpha, "must be finite and ≥ 0")
-            try NNError.require(epsilon >= 0 && epsilon.isFinite, prefix + "epsilon", epsilon, "must be finite and ≥ 0")
-            try NNError.require(weightDecay >= 0 && weightDecay.isFinite, prefix + "weightDecay", weightDecay, "must be finite and ≥ 0")
-            try NNError.require(momentum >= 0 && momentum.isFinite, prefix + "momentum", momentum, "must be finite and ≥ 0")
+        public static var defaults: Hyperparameters { Hyperparameters() }
+
+        public func validate(path prefix: String) throws(NNError) {
+            try Check.nonNegative(learningRate, prefix + "learningRate")
+            try Check.nonNegative(alpha, prefix + "alpha")
+            try Check.nonNegative(epsilon, prefix + "epsilon")
+            try Check.nonNegative(weightDecay, prefix + "weightDecay")
+            try Check.nonNegative(momentum, prefix + "momentum")
         }
     }
 
-    public private(set) var groups: [ParameterGroup<Hyperparameters>]
-    var slots: [[ParameterSlots]]
-    static let kind = "optimizer.rmsprop"
-    static let slotNames = ["square_avg", "grad_avg", "momentum_buffer"]
+    public let state: OptimizerState<Hyperparameters, NoSharedHyperparameters, NoStatistics>
+    /// A scheduler's momentum sets the momentum.
+    public static var momentumTarget: MomentumTarget<Hyperparameters, NoSharedHyperparameters> { .group(\.momentum) }
 
-    /// - Throws: ``NNError/invalidArgument(name:value:reason:)`` for invalid hyperparameters or parameters.
-    public init(groups: [ParameterGroup<Hyperparameters>]) throws(NNError) {
-        try OptimizerSupport.validate(groups)
-        for (index, group) in groups.enumerated() { try group.hyperparameters.validate("groups[\(index)].") }
-        self.groups = groups
-        slots = groups.map { $0.parameters.map { _ in ParameterSlots(buffers: [nil, nil, nil]) } }
-    }
-
-    /// One group holding `parameters`.
-    public convenience init(parameters: [Tensor], _ hyperparameters: Hyperparameters = Hyperparameters()) throws(NNError) {
-        try self.init(groups: [ParameterGroup(parameters: parameters, hyperparameters: hyperparameters)])
-    }
-
-    public var groupParameters: [[Tensor]] { groups.map(\.parameters) }
-    public var learningRates: [Double] { groups.map(\.hyperparameters.learningRate) }
-
-    /// Sets each group's learning rate and, when given, its momentum. `precondition`s one entry per group.
-    public func receive(learningRates: [Double], momenta: [Double]?) {
-        OptimizerSupport.receive(&groups, learningRates: learningRates, momenta: momenta, optimizer: "RMSprop",
-                                 learningRate: \.learningRate, momentum: \.momentum)
+    public init(groups: [ParameterGroup<Hyperparameters>], shared: NoSharedHyperparameters) throws(NNError) {
+        state = try OptimizerState(kind: "optimizer.rmsprop", slotNames: ["square_avg", "grad_avg", "momentum_buffer"],
+                                   groups: groups, shared: shared, statistics: NoStatistics())
     }
 
     public func step() {
-        for (g, group) in groups.enumerated() {
+        for (g, group) in state.groups.enumerated() {
             let h = group.hyperparameters
             let alpha = Float(h.alpha), oneMinusAlpha = Float(1 - h.alpha), epsilon = Float(h.epsilon)
             let weightDecay = Float(h.weightDecay), momentum = Float(h.momentum), negativeRate = Float(-h.learningRate)
             for (p, parameter) in group.parameters.enumerated() where parameter.grad != nil {
-                if slots[g][p].buffers[0] == nil { slots[g][p].buffers[0] = Tensor.zeros(shape: parameter.shape) }
-                if h.centered && slots[g][p].buffers[1] == nil { slots[g][p].buffers[1] = Tensor.zeros(shape: parameter.shape) }
-                if h.momentum > 0 && slots[g][p].buffers[2] == nil { slots[g][p].buffers[2] = Tensor.zeros(shape: parameter.shape) }
-                slots[g][p].step += 1
-                let buffers = slots[g][p].buffers
+                if state.slots[g][p].buffers[0] == nil { state.slots[g][p].buffers[0] = Tensor.zeros(shape: parameter.shape) }
+                if h.centered && state.slots[g][p].buffers[1] == nil { state.slots[g][p].buffers[1] = Tensor.zeros(shape: parameter.shape) }
+                if h.momentum > 0 && state.slots[g][p].buffers[2] == nil { state.slots[g][p].buffers[2] = Tensor.zeros(shape: parameter.shape) }
+                state.slots[g][p].step += 1
+                let buffers = state.slots[g][p].buffers
                 guard let squareBuffer = buffers[0] else { continue }
                 let square = squareBuffer.mutableBase()
                 let average = h.centered ? buffers[1]?.mutableBase() : nil
@@ -111,13 +95,4 @@ public final class RMSprop: Optimizer {
         }
     }
 
-    public func stateArchive() -> TensorArchive {
-        OptimizerSupport.archive(kind: Self.kind, groups: groups, slotNames: Self.slotNames, slots: slots)
-    }
-
-    public func loadState(_ archive: TensorArchive) throws(StateFileError) {
-        let restored = try OptimizerSupport.restore(archive, kind: Self.kind, groups: groups, slotNames: Self.slotNames)
-        for index in groups.indices { groups[index].hyperparameters = restored.hyperparameters[index] }
-        slots = restored.slots
-    }
 }

@@ -15,11 +15,11 @@ import GlidepathTensor
 /// ```
 /// Bias corrections and the step size are computed in Double (PyTorch computes them as Python floats)
 /// and rounded to Float32 for the element loop.
-public final class Adam: Optimizer {
+public final class Adam: GroupedOptimizer {
     /// Whether weight decay is L2 added to the gradient (Adam) or decoupled (AdamW).
     public enum WeightDecayMode: String, Codable, Sendable { case coupled, decoupled }
 
-    public struct Hyperparameters: Codable, Equatable, Sendable {
+    public struct Hyperparameters: DefaultedHyperparameters {
         public var learningRate: Double
         public var beta1: Double
         public var beta2: Double
@@ -48,59 +48,42 @@ public final class Adam: Optimizer {
                             weightDecay: weightDecay, weightDecayMode: .decoupled, amsgrad: amsgrad)
         }
 
-        func validate(_ prefix: String) throws(NNError) {
-            try NNError.require(learningRate >= 0 && learningRate.isFinite, prefix + "learningRate", learningRate, "must be finite and ≥ 0")
-            try NNError.require(beta1 >= 0 && beta1 < 1, prefix + "beta1", beta1, "must lie in [0, 1)")
-            try NNError.require(beta2 >= 0 && beta2 < 1, prefix + "beta2", beta2, "must lie in [0, 1)")
-            try NNError.require(epsilon >= 0 && epsilon.isFinite, prefix + "epsilon", epsilon, "must be finite and ≥ 0")
-            try NNError.require(weightDecay >= 0 && weightDecay.isFinite, prefix + "weightDecay", weightDecay, "must be finite and ≥ 0")
+        public static var defaults: Hyperparameters { Hyperparameters() }
+
+        public func validate(path prefix: String) throws(NNError) {
+            try Check.nonNegative(learningRate, prefix + "learningRate")
+            try Check.unitInterval(beta1, prefix + "beta1")
+            try Check.unitInterval(beta2, prefix + "beta2")
+            try Check.nonNegative(epsilon, prefix + "epsilon")
+            try Check.nonNegative(weightDecay, prefix + "weightDecay")
         }
     }
 
-    public private(set) var groups: [ParameterGroup<Hyperparameters>]
-    var slots: [[ParameterSlots]]
-    static let kind = "optimizer.adam"
-    static let slotNames = ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"]
+    public let state: OptimizerState<Hyperparameters, NoSharedHyperparameters, NoStatistics>
+    /// A scheduler's momentum sets β₁ (what PyTorch's cyclic schedulers move for Adam).
+    public static var momentumTarget: MomentumTarget<Hyperparameters, NoSharedHyperparameters> { .group(\.beta1) }
 
-    /// - Throws: ``NNError/invalidArgument(name:value:reason:)`` for invalid hyperparameters or parameters.
-    public init(groups: [ParameterGroup<Hyperparameters>]) throws(NNError) {
-        try OptimizerSupport.validate(groups)
-        for (index, group) in groups.enumerated() { try group.hyperparameters.validate("groups[\(index)].") }
-        self.groups = groups
-        slots = groups.map { $0.parameters.map { _ in ParameterSlots(buffers: [nil, nil, nil]) } }
-    }
-
-    /// One group holding `parameters`.
-    public convenience init(parameters: [Tensor], _ hyperparameters: Hyperparameters = Hyperparameters()) throws(NNError) {
-        try self.init(groups: [ParameterGroup(parameters: parameters, hyperparameters: hyperparameters)])
-    }
-
-    public var groupParameters: [[Tensor]] { groups.map(\.parameters) }
-    public var learningRates: [Double] { groups.map(\.hyperparameters.learningRate) }
-
-    /// Sets each group's learning rate and, when given, β₁ (what PyTorch's cyclic schedulers move for
-    /// Adam). `precondition`s one entry per group.
-    public func receive(learningRates: [Double], momenta: [Double]?) {
-        OptimizerSupport.receive(&groups, learningRates: learningRates, momenta: momenta, optimizer: "Adam",
-                                 learningRate: \.learningRate, momentum: \.beta1)
+    public init(groups: [ParameterGroup<Hyperparameters>], shared: NoSharedHyperparameters) throws(NNError) {
+        state = try OptimizerState(kind: "optimizer.adam", slotNames: ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"],
+                                   groups: groups, shared: shared, statistics: NoStatistics())
     }
 
     public func step() {
-        for (g, group) in groups.enumerated() {
+        for (g, group) in state.groups.enumerated() {
             let h = group.hyperparameters
             for (p, parameter) in group.parameters.enumerated() where parameter.grad != nil {
-                if slots[g][p].buffers[0] == nil {
-                    slots[g][p].buffers[0] = Tensor.zeros(shape: parameter.shape)
-                    slots[g][p].buffers[1] = Tensor.zeros(shape: parameter.shape)
-                    if h.amsgrad { slots[g][p].buffers[2] = Tensor.zeros(shape: parameter.shape) }
+                if state.slots[g][p].buffers[0] == nil {
+                    state.slots[g][p].buffers[0] = Tensor.zeros(shape: parameter.shape)
+                    state.slots[g][p].buffers[1] = Tensor.zeros(shape: parameter.shape)
+                    if h.amsgrad { state.slots[g][p].buffers[2] = Tensor.zeros(shape: parameter.shape) }
                 }
-                if h.amsgrad && slots[g][p].buffers[2] == nil {
-                    slots[g][p].buffers[2] = Tensor.zeros(shape: parameter.shape)
+                if h.amsgrad && state.slots[g][p].buffers[2] == nil {
+                    state.slots[g][p].buffers[2] = Tensor.zeros(shape: parameter.shape)
                 }
-                slots[g][p].step += 1
-                let buffers = slots[g][p].buffers
+                state.slots[g][p].step += 1
+                let buffers = state.slots[g][p].buffers
                 guard let first = buffers[0], let second = buffers[1] else { continue }
-                let t = Double(slots[g][p].step)
+                let t = Double(state.slots[g][p].step)
                 let correction1 = 1 - Foundation.pow(h.beta1, t)
                 let correction2 = 1 - Foundation.pow(h.beta2, t)
                 let stepSize = h.learningRate / correction1
@@ -153,6 +136,18 @@ public final class Adam: Optimizer {
             }
             return
         }
+        if k.coupled && maximum == nil && smallWeight {
+            // The study's configuration (coupled L2, no AMSGrad): the same operations as the general loop
+            // below, without its per-element branches, so it vectorises.
+            for i in 0..<count {
+                let g = gradient[i] + k.weightDecay * theta[i]
+                m[i] = m[i] + k.lerpWeight * (g - m[i])
+                v[i] = v[i] * k.beta2 + k.oneMinusBeta2 * g * g
+                let denominator = v[i].squareRoot() / k.correction2Root + k.epsilon
+                theta[i] = theta[i] + k.negativeStepSize * m[i] / denominator
+            }
+            return
+        }
         for i in 0..<count {
             if k.decoupled { theta[i] = theta[i] * k.decayFactor }
             var g = gradient[i]
@@ -170,13 +165,4 @@ public final class Adam: Optimizer {
         }
     }
 
-    public func stateArchive() -> TensorArchive {
-        OptimizerSupport.archive(kind: Self.kind, groups: groups, slotNames: Self.slotNames, slots: slots)
-    }
-
-    public func loadState(_ archive: TensorArchive) throws(StateFileError) {
-        let restored = try OptimizerSupport.restore(archive, kind: Self.kind, groups: groups, slotNames: Self.slotNames)
-        for index in groups.indices { groups[index].hyperparameters = restored.hyperparameters[index] }
-        slots = restored.slots
-    }
 }
