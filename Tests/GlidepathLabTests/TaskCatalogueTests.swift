@@ -1,5 +1,6 @@
 import Foundation
 import Glidepath
+import GlidepathData
 import Testing
 @testable import GlidepathLab
 

@@ -25,9 +25,7 @@ public struct TaskData: Sendable {
     public static func load(task: TrainingTask, dataDirectory: String, trainingLimit: Int? = nil,
                             evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil) throws(TrainingError) -> TaskData {
         let specification = task.specification
-        guard let name = DatasetName(rawValue: specification.dataset.rawValue) else {
-            throw .invalidConfiguration("dataset \(specification.dataset.rawValue) has no reader")
-        }
+        let name = specification.dataset
         let directory = DatasetCatalog.directory(for: name, in: dataDirectory)
         guard FileManager.default.fileExists(atPath: directory) else {
             throw .missingDataDirectory(dataset: name.rawValue, path: directory)

@@ -90,12 +90,8 @@ public final class TrainingSession {
     /// Epochs completed so far.
     public var completedEpochs: Int { counters.completedEpochs }
 
-    /// Trains until the configured epochs are done, the loss goes non-finite, or a signal arrives.
-    ///
-    /// - Parameters:
-    ///   - stepDelay: seconds to sleep after each update (a testing aid that makes an epoch last long
-    ///     enough to kill it mid-way; it changes timings only, never results).
-    public func train(progress: ProgressReporter, monitor: InterruptMonitor?, stepDelay: Double = 0)
+    /// The loop of ``train(progress:monitor:stepDelay:)``, without marking a failed run.
+    func trainEpochs(progress: ProgressReporter, monitor: InterruptMonitor?, stepDelay: Double)
         throws(TrainingError) -> TrainingOutcome
     {
         progress.runStarted(runId: run.rawValue, task: configuration.task.rawValue, scheduler: configuration.scheduler,
