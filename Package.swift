@@ -92,7 +92,7 @@ let package = Package(
             name: "GlidepathCLITests",
             dependencies: [
                 "Glidepath", "GlidepathMLRSNet", "GlidepathLab", "GlidepathTestSupport", "GlidepathCLI",
-                "GlidepathLabProbe",
+                "GlidepathLabProbe", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Golden"]),
     ]
