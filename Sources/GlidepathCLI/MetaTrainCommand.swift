@@ -52,7 +52,7 @@ struct MetaTrainCommand: ParsableCommand {
 
     func run() throws {
         let configuration: MetaTrainingConfiguration
-        let taskData: MetaTaskData
+        let taskData: TaskData
         do throws(any Error) {
             let trainingTask = try TrainingTask(named: task)
             configuration = MetaTrainingConfiguration(
@@ -60,7 +60,7 @@ struct MetaTrainCommand: ParsableCommand {
                 trainingExamples: trainingExamples,
                 settings: MLRSNetMetaTrainingSettings(metaInterval: metaInterval, convention: gateConvention,
                                                       stateAdvance: stateAdvance))
-            taskData = try MetaTaskData.load(trainingTask.specification, dataDirectory: data.resolved)
+            taskData = try MLRSNetMetaTraining.loadData(for: trainingTask, dataDirectory: data.resolved)
         } catch {
             throw reportFailure("error: \(error)")
         }

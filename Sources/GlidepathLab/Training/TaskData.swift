@@ -114,6 +114,8 @@ public struct TaskData: Sendable {
 /// existential, so the training loop is not generic over the task.
 public protocol TrainingBatchSource: Sendable {
     var count: Int { get }
+    /// Every example's class label, in order.
+    var labels: [Int32] { get }
     /// The examples at `indices` (see `GlidepathData.BatchSource`).
     func trainingBatch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch
 }
@@ -132,6 +134,7 @@ public struct AnyTrainingBatchSource: BatchSource {
 struct ImageSource: TrainingBatchSource {
     let base: ImageBatchSource
     var count: Int { base.count }
+    var labels: [Int32] { base.dataset.labels }
     func trainingBatch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch {
         TrainingBatch(base.batch(at: indices, generator: &generator))
     }
@@ -140,6 +143,7 @@ struct ImageSource: TrainingBatchSource {
 struct TextSource: TrainingBatchSource {
     let base: TextBatchSource
     var count: Int { base.count }
+    var labels: [Int32] { base.labels }
     func trainingBatch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch {
         TrainingBatch(base.batch(at: indices, generator: &generator))
     }
@@ -148,6 +152,7 @@ struct TextSource: TrainingBatchSource {
 struct TabularSource: TrainingBatchSource {
     let base: TabularBatchSource
     var count: Int { base.count }
+    var labels: [Int32] { base.dataset.labels }
     func trainingBatch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch {
         TrainingBatch(base.batch(at: indices, generator: &generator))
     }

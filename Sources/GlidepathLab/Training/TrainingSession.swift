@@ -52,7 +52,8 @@ public final class TrainingSession {
     var random: RandomState
     var counters: TrainingCounters
     var epochProgress = EpochProgress()
-    let lossFunction: CrossEntropyLoss
+    /// The batch loop: forward, loss, backward (shared with meta-training).
+    let pass: TrainingPass
     let clock: any LabClock
     let classCount: Int
     /// Whether the scheduler is stepped before each update with that update's loss (see the loop above).
@@ -74,8 +75,8 @@ public final class TrainingSession {
         self.clock = clock
         classCount = configuration.task.specification.classCount
         readsCurrentLoss = scheduler.needs.contains(.currentLoss)
+        pass = try TrainingPass(model: model)
         do {
-            lossFunction = try CrossEntropyLoss()
             loader = DataLoader(source: AnyTrainingBatchSource(data.train),
                                 options: try BatchingOptions(batchSize: configuration.batchSize, shuffle: true,
                                                              seed: configuration.seed))
@@ -105,11 +106,9 @@ public final class TrainingSession {
             if let signal = monitor?.requestedSignal { return try stop(signal, progress: progress) }
             loader.position = LoaderPosition(epoch: epoch - 1, batch: counters.stepsIntoEpoch)
             var segmentStart = clock.monotonicSeconds()
-            while let batch = loader.next() {
-                let forward: Tensor
-                let lossValue: Double
-                forward = try lossTensor(batch)
-                lossValue = Double(forward.scalar)
+            var ending: TrainingOutcome?
+            _ = try pass.run(&loader) { step throws(TrainingError) -> TrainingPass.Continuation in
+                let lossValue = step.loss
                 counters.stepsIntoEpoch += 1
                 counters.completedSteps += 1
                 epochProgress.batchLosses.append(lossValue)
@@ -118,9 +117,9 @@ public final class TrainingSession {
                                                learningRates: optimizer.learningRates, gradientNorm: nil))
                     progress.message("epoch \(epoch) step \(counters.stepsIntoEpoch): the training loss is "
                                      + "\(lossValue); the run diverged")
-                    return .finished(try finish(status: .diverged))
+                    ending = .finished(try finish(status: .diverged))
+                    return .stop
                 }
-                forward.backward()
                 let gradientNorm = GradientAccess.gradientNorm(of: parameters)
                 if scheduler.cadence == .perUpdate && readsCurrentLoss {
                     try stepScheduler(Observation(losses: [lossValue]))
@@ -134,15 +133,18 @@ public final class TrainingSession {
                 recorder.record(StepRecord(step: counters.completedSteps, epoch: epoch, loss: lossValue,
                                            learningRates: rates, gradientNorm: gradientNorm))
                 progress.stepFinished(step: counters.stepsIntoEpoch, loss: lossValue, learningRate: rates.first ?? 0,
-                                      samples: batch.count)
+                                      samples: step.batch.count)
                 if stepDelay > 0 { Thread.sleep(forTimeInterval: stepDelay) }
                 if let signal = monitor?.requestedSignal {
                     let now = clock.monotonicSeconds()
                     epochProgress.trainSeconds += now - segmentStart
                     segmentStart = now
-                    return try stop(signal, progress: progress)
+                    ending = try stop(signal, progress: progress)
+                    return .stop
                 }
+                return .next
             }
+            if let ending { return ending }
             var trainSeconds = epochProgress.trainSeconds + (clock.monotonicSeconds() - segmentStart)
             let rates = optimizer.learningRates
             let trainLoss = epochProgress.batchLosses.reduce(0, +) / Double(max(1, epochProgress.batchLosses.count))
@@ -186,8 +188,7 @@ public final class TrainingSession {
 
     /// Forward pass and mean cross-entropy of one batch.
     func lossTensor(_ batch: TrainingBatch) throws(TrainingError) -> Tensor {
-        let logits = try model.logits(batch)
-        do { return try lossFunction(logits, batch.labels) } catch { throw .invalidBatch(error.description) }
+        try pass.lossTensor(batch)
     }
 
     private func stepScheduler(_ observation: Observation) throws(TrainingError) {

@@ -135,6 +135,17 @@ public final class MLRSNetMetaTrainer {
     public func step(on batch: LabelledBatch, position: Int,
                      metaBatch: () -> LabelledBatch) throws(NNError) -> MetaTrainingStepRecord {
         let loss = try computeModelGradient(on: batch)
+        return try update(trainingLoss: loss, position: position, metaBatch: metaBatch)
+    }
+
+    /// Steps 2–3 above, after step 1: the model's gradients must hold g = ∇L(w; B_t) for the training
+    /// loss `trainingLoss` = L_t (a training loop's forward and backward pass, or
+    /// ``computeModelGradient(on:)``). They still hold g afterwards; the caller clears them.
+    ///
+    /// - Throws: ``NNError/invalidInput(name:value:reason:)`` when the meta-loss is not finite (nothing
+    ///   has been updated for this iteration then).
+    public func update(trainingLoss loss: Float, position: Int,
+                       metaBatch: () -> LabelledBatch) throws(NNError) -> MetaTrainingStepRecord {
         var metaLoss: Float?
         var realStepState = state
         if makesMetaUpdate(atPosition: position) {
