@@ -13,7 +13,7 @@ TEST_ENV := GLIDEPATH_DATA_DIR=$(DATA_DIR) GLIDEPATH_WEIGHTS_DIR=$(WEIGHTS_DIR)
 BENCH_VENV := $(CURDIR)/.venv-bench
 PYTHON ?= $(BENCH_VENV)/bin/python
 
-.PHONY: setup build release test demo bench bench-schedulers bench-engine bench-data bench-python \
+.PHONY: setup build release test demo bench bench-schedulers bench-engine bench-data bench-landscape bench-python \
 	fixtures fuzz clean
 
 setup:
@@ -54,6 +54,10 @@ bench-engine: release bench-python
 	PYTHON=$(PYTHON) bash scripts/bench-engine.sh
 
 # MNIST load time and CIFAR-10 batch time with augmentation.
+bench-landscape: release bench-python
+	@$(PYTHON) -c "import pyhessian, safetensors, scipy" 2>/dev/null || $(PYTHON) -m pip install --quiet pyhessian safetensors scipy
+	PYTHON=$(PYTHON) GLIDEPATH_DATA_DIR=$(DATA_DIR) bash scripts/bench-landscape.sh
+
 bench-data: release
 	.build/release/GlidepathBenchmarks data $(DATA_DIR)
 

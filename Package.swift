@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(
             name: "GlidepathCLITests",
             dependencies: [
-                "Glidepath", "GlidepathMLRSNet", "GlidepathLab", "GlidepathTestSupport", "GlidepathCLI",
+                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathTestSupport", "GlidepathCLI",
                 "GlidepathLabProbe", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Golden"]),

@@ -21,17 +21,22 @@ public struct Observation: Sendable, Equatable, Codable {
     /// Curvature estimates at the current parameters, for curvature-aware schedulers.
     public var curvature: CurvatureStatistics?
 
+    /// The loss-landscape probe measured at this step, if one ran (``LandscapeScheduler``).
+    public var landscape: LandscapeSignal?
+
     /// Creates an observation; every field is optional.
     public init(
         losses: [Double]? = nil,
         metric: Double? = nil,
         gradient: GradientStatistics? = nil,
-        curvature: CurvatureStatistics? = nil
+        curvature: CurvatureStatistics? = nil,
+        landscape: LandscapeSignal? = nil
     ) {
         self.losses = losses
         self.metric = metric
         self.gradient = gradient
         self.curvature = curvature
+        self.landscape = landscape
     }
 
     /// An observation that carries no signal: what a closed-form schedule needs.

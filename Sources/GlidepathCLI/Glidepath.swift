@@ -11,6 +11,7 @@ struct GlidepathCommand: ParsableCommand {
             DataCommand.self,
             RunsCommand.self,
             TrainCommand.self,
+            ProbeCommand.self,
             DemoCommand.self,
             MetaTrainCommand.self,
         ])

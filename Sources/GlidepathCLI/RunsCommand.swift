@@ -12,7 +12,7 @@ struct RunsCommand: ParsableCommand {
             Runs are recorded in one SQLite file, by default ./\(RunStore.defaultFileName) in the working \
             directory; pass --store FILE to read another. These commands only read the store.
             """,
-        subcommands: [RunsListCommand.self, RunsShowCommand.self, RunsExportCommand.self])
+        subcommands: [RunsListCommand.self, RunsShowCommand.self, RunsExportCommand.self, RunsExportModelCommand.self])
 }
 
 /// The `--store` option shared by every command that reads or writes the run store.
@@ -57,6 +57,7 @@ struct RunsShowCommand: ParsableCommand {
         print(try RunsText.show(record, epochs: epochs, checkpoints: store.checkpoints(of: record.id),
                                 analysis: analysis, target: target),
               terminator: "")
+        print(RunsText.probes(try store.probes(of: record.id), epochs: epochs), terminator: "")
     }
 }
 
@@ -66,7 +67,7 @@ extension RunExport.Table: ExpressibleByArgument {}
 struct RunsExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export one run's steps or epochs as CSV or JSON lines.",
+        abstract: "Export one run's steps, epochs or landscape probes as CSV or JSON lines.",
         discussion: """
             One row per step (or epoch) with the run id, task, scheduler and seed on every row, so exports \
             of many runs concatenate. Numbers are written in shortest round-trip form.
@@ -78,7 +79,7 @@ struct RunsExportCommand: ParsableCommand {
     @Option(help: "Output format: csv or jsonl.")
     var format: RunExport.Format = .csv
 
-    @Option(help: "Rows: steps or epochs.")
+    @Option(name: [.customLong("table"), .customLong("what")], help: "Rows: steps, epochs or probes.")
     var table: RunExport.Table = .steps
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))

@@ -3,7 +3,8 @@ import Glidepath
 import GlidepathLab
 
 /// The `glidepath schedule` configuration file:
-/// `{"lrs": [Double], "momentum": [Double]?, "scheduler": {"name": …}, "steps": Int?, "signals": [{"losses": [Double]} | {"metric": Double}]?}`.
+/// `{"lrs": [Double], "momentum": [Double]?, "scheduler": {"name": …}, "steps": Int?, "signals": [{"losses": [Double]?, "metric": Double?, "landscape": {…}?}]?}` (the landscape object: see
+/// `ScheduleInput+Landscape.swift`).
 ///
 /// Every problem is reported as one ``SchedulerError/invalidArgument(name:value:reason:)`` naming the
 /// field path and value. Numbers may also be written `"NaN"`, `"Infinity"` or `"-Infinity"` (so a
@@ -84,15 +85,16 @@ struct ScheduleInput {
             switch key {
             case "losses": observation.losses = try numbers(field, name: "\(name).losses")
             case "metric": observation.metric = try number(field, name: "\(name).metric")
+            case "landscape": observation.landscape = try landscapeSignal(field, name: "\(name).landscape")
             default:
                 throw .invalidArgument(name: "\(name).\(key)", value: field.jsonText,
-                                       reason: "unknown field; expected losses or metric")
+                                       reason: "unknown field; expected losses, metric or landscape")
             }
         }
         return observation
     }
 
-    private static func number(_ value: StateValue, name: String) throws(SchedulerError) -> Double {
+    static func number(_ value: StateValue, name: String) throws(SchedulerError) -> Double {
         switch value {
         case .double(let number): return number
         case .int(let number): return Double(number)

@@ -76,6 +76,8 @@ struct TrainCommand: ParsableCommand {
                                valueName: "run"))
     var resume: String?
 
+    @OptionGroup var probeOptions: ProbeOptions
+
     @Flag(help: "Print the result as one JSON object on the last line of standard output.")
     var json = false
 
@@ -87,7 +89,7 @@ struct TrainCommand: ParsableCommand {
             let given = [task != nil, scheduler != nil, schedulerConfiguration != nil, epochs != nil,
                          targetValidationLoss != nil, trainingLimit != nil, evaluationLimit != nil,
                          weightDecayScope != nil,
-                         !trainingBatches.isEmpty]
+                         !trainingBatches.isEmpty, probeOptions.isGiven]
             if given.contains(true) {
                 throw ValidationError("--resume continues a run with its recorded configuration; "
                                       + "only --store, --data-dir and --json may be given with it")
@@ -117,7 +119,8 @@ struct TrainCommand: ParsableCommand {
                 weightDecayScope: weightDecayScope, epochs: epochs,
                 seed: seed, dataDirectory: DataDirectoryOptions.resolve(dataDirectory), targetValidationLoss: targetValidationLoss,
                 threads: threads, trainingLimit: trainingLimit, evaluationLimit: evaluationLimit,
-                trainingBatches: trainingBatches.isEmpty ? nil : trainingBatches)
+                trainingBatches: trainingBatches.isEmpty ? nil : trainingBatches,
+                probing: try probeOptions.configuration())
             session = try TrainingSession.start(request, storePath: storeOptions.store)
         }
         let progress = ProgressReporter.standardError(clock: SystemClock(), stepsPerEpoch: session.updatesPerEpoch)

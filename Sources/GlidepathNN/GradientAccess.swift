@@ -18,6 +18,35 @@ public enum GradientAccess {
         return result
     }
 
+    /// Adds the gradients of `parameters` (flat, in order; missing gradients add nothing) to `sum`,
+    /// which must hold one value per scalar parameter.
+    public static func accumulateFlatGradient(of parameters: [Tensor], into sum: inout [Double]) {
+        var offset = 0
+        for parameter in parameters {
+            if let gradient = parameter.grad {
+                gradient.withUnsafeBufferPointer { buffer in
+                    for i in buffer.indices { sum[offset + i] += Double(buffer[i]) }
+                }
+            }
+            offset += parameter.count
+        }
+    }
+
+    /// ⟨g, v⟩ in Double, `v` flat in parameter order (missing gradients count as 0).
+    public static func dot(of parameters: [Tensor], with vector: [Float]) -> Double {
+        var total = 0.0
+        var offset = 0
+        for parameter in parameters {
+            if let gradient = parameter.grad {
+                gradient.withUnsafeBufferPointer { buffer in
+                    for i in buffer.indices { total += Double(buffer[i]) * Double(vector[offset + i]) }
+                }
+            }
+            offset += parameter.count
+        }
+        return total
+    }
+
     /// ‖g‖₂ over the gradients of `parameters`, accumulated in Double (missing gradients count as 0).
     public static func gradientNorm(of parameters: [Tensor]) -> Double {
         sumOfSquares(parameters).squareRoot()

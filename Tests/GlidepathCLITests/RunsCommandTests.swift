@@ -73,7 +73,7 @@ struct RunsCommandTests {
         try bytes.write(to: URL(fileURLWithPath: path))
         let newer = try runGlidepath(["runs", "list"], in: directory.url)
         #expect(newer.status != 0)
-        #expect(newer.standardError.contains("schema version 7, newer than the 1"))
+        #expect(newer.standardError.contains("schema version 7, newer than the \(RunStore.schemaVersion)"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
     }
 }

@@ -45,30 +45,30 @@ struct CurvatureTests {
             let v = randomTensor([4], seed: seed).scalars
             let hv = try HessianVectorProduct.compute(parameters: problem.layer.parameters, direction: v, loss: problem.loss)
             // Error budget: Float32 gradients (relative rounding ≈ 1e-7·κ, a few dozen ops) divided by
-            // 2ε with ε·‖v‖ = 4.9e-3·(1 + ‖θ‖) → ≈ 1e-5·‖g‖; no truncation error for a quadratic.
+            // 2r with r = 1e-3 → ≈ 1e-4·‖g‖·‖v‖; no truncation error for a quadratic.
             expectClose(hv, problem.analytic(v), absoluteTolerance: 1e-3, relativeTolerance: 1e-3, "seed \(seed)")
         }
         // Parameters are restored bit for bit.
         #expect(problem.layer.parameters.map(\.scalars) == before)
     }
 
-    @Test func defaultStepIsMoreAccurateThanSquareRootRule() throws {
-        // On the quadratic only rounding error remains, which shrinks as ε grows: the cube-root rule's
-        // ε is 14× the √u rule's, so its error must be clearly smaller (the justification in
-        // HessianVectorProduct's documentation).
+    @Test func stepIsAnAbsoluteLengthAndTheProductIsLinearInTheDirection() throws {
+        // The default rule perturbs by r = 1e-3 along v̂ whatever ‖v‖ and ‖θ‖ (docs/landscape.md,
+        // "Choosing the step"), so H·(c·v) = c·H·v to rounding; the textbook rule scales with 1 + ‖θ‖.
+        #expect(HessianVectorProduct.step(parameterNorm: 13, directionNorm: 4) == 1e-3 / 4)
+        let textbook = HessianVectorProduct.Configuration(step: .relativeToParameters(4.9e-3))
+        expectClose(HessianVectorProduct.step(parameterNorm: 13, directionNorm: 1, configuration: textbook), 4.9e-3 * 14,
+                    relativeTolerance: 1e-12)
         let problem = try Regression()
-        var errors: [Double] = []
-        for configuration in [HessianVectorProduct.Configuration(), .init(relativeStep: Double(Float.ulpOfOne).squareRoot())] {
-            var total = 0.0
-            for seed: UInt64 in 1...8 {
-                let v = randomTensor([4], seed: seed).scalars
-                let hv = try HessianVectorProduct.compute(parameters: problem.layer.parameters, direction: v,
-                                                          configuration: configuration, loss: problem.loss)
-                total += zip(hv, problem.analytic(v)).reduce(0.0) { $0 + abs($1.0 - $1.1) }
-            }
-            errors.append(total)
+        let v = randomTensor([4], seed: 7).scalars
+        let hv = try HessianVectorProduct.compute(parameters: problem.layer.parameters, direction: v, loss: problem.loss)
+        let scaled = try HessianVectorProduct.compute(parameters: problem.layer.parameters, direction: v.map { $0 * 8 },
+                                                      loss: problem.loss)
+        expectClose(scaled, hv.map { $0 * 8 }, absoluteTolerance: 1e-3, relativeTolerance: 1e-3)
+        #expect(throws: NNError.self) {
+            try HessianVectorProduct.compute(parameters: problem.layer.parameters, direction: v,
+                                             configuration: .init(step: .absolute(0)), loss: problem.loss)
         }
-        #expect(errors[0] < errors[1], "cube-root error \(errors[0]) vs square-root error \(errors[1])")
     }
 
     /// Logistic regression (non-quadratic): H = (1/N)·Σ p(1−p)·aaᵀ with a = [x, 1]; checks that the

@@ -25,6 +25,7 @@ public enum SchedulerRegistry {
         DLRSScheduler.Configuration.self,
         DLRSOnPlateauScheduler.Configuration.self,
         MLRSNetScheduler.Configuration.self,
+        LandscapeScheduler.Configuration.self,
     ]
 
     /// The configuration type registered under `name`.

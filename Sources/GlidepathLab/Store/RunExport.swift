@@ -14,6 +14,8 @@ public enum RunExport {
     public enum Table: String, Sendable, CaseIterable {
         case steps
         case epochs
+        /// One row per landscape probe (``ProbeRecord``).
+        case probes
     }
 
     /// The export text of `run`'s `table` in `format`, ending with a newline.
@@ -52,6 +54,8 @@ public enum RunExport {
                     ("learning_rates", .numbers(epoch.learningRates)),
                 ])
             }
+        case .probes:
+            rows = try store.probes(of: run.id).map { identity + probeRow($0) }
         }
         switch format {
         case .csv: return csv(rows, groupCount: groupCount, table: table)
@@ -69,7 +73,8 @@ public enum RunExport {
     }
 
     private static func csv(_ rows: [[(String, Field)]], groupCount: Int, table: Table) -> String {
-        let fixed = table == .steps
+        let fixed = table == .probes ? ["run_id", "task", "scheduler", "seed"] + probeColumns
+            : table == .steps
             ? ["run_id", "task", "scheduler", "seed", "epoch", "step", "loss", "gradient_norm"]
             : ["run_id", "task", "scheduler", "seed", "epoch", "train_loss", "validation_loss", "validation_accuracy",
                "validation_f1", "validation_auc", "train_seconds", "evaluation_seconds", "top_eigenvalue",

@@ -194,6 +194,7 @@ public final class RunStore: Sendable {
             else { throw RunStoreError.unknownRun(path: path, runId: run.rawValue) }
             try db.execute(sql: "DELETE FROM steps WHERE run_id = ? AND step > ?", arguments: [run.rawValue, checkpoint.step])
             try db.execute(sql: "DELETE FROM epochs WHERE run_id = ? AND epoch > ?", arguments: [run.rawValue, checkpoint.epoch])
+            try db.execute(sql: "DELETE FROM probes WHERE run_id = ? AND step > ?", arguments: [run.rawValue, checkpoint.step])
             try db.execute(sql: "DELETE FROM checkpoints WHERE run_id = ? AND step > ?",
                            arguments: [run.rawValue, checkpoint.step])
             try db.execute(sql: "UPDATE runs SET status = 'running', result = NULL, updated_at = ? WHERE id = ?",
@@ -377,14 +378,14 @@ public final class RunStore: Sendable {
         }
     }
 
-    private func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(RunStoreError) -> T {
+    func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(RunStoreError) -> T {
         guard access == .readWrite else {
             throw .database(path: path, operation: operation, message: "the store was opened read-only")
         }
         return try Self.wrap(path, operation) { try database.write(body) }
     }
 
-    private func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(RunStoreError) -> T {
+    func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(RunStoreError) -> T {
         try Self.wrap(path, operation) { try database.read(body) }
     }
 
@@ -400,7 +401,7 @@ public final class RunStore: Sendable {
         }
     }
 
-    private func encodeJSON(_ value: some Encodable, field: String, encoder: JSONEncoder = StateCoding.encoder())
+    func encodeJSON(_ value: some Encodable, field: String, encoder: JSONEncoder = StateCoding.encoder())
         throws(RunStoreError) -> String
     {
         do {
@@ -410,7 +411,7 @@ public final class RunStore: Sendable {
         }
     }
 
-    private func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String, field: String,
+    func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String, field: String,
                                           decoder: JSONDecoder = StateCoding.decoder()) throws(RunStoreError) -> T {
         do {
             return try decoder.decode(T.self, from: Data(text.utf8))

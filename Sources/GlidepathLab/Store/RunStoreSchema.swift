@@ -9,7 +9,7 @@ import GRDB
 /// (`Tests/GlidepathLabTests/Golden/run-store-schema.sql`).
 enum RunStoreSchema {
     /// The schema version this build reads and writes.
-    static let version = 1
+    static let version = 2
 
     /// "GPLB" as a big-endian 32-bit integer.
     static let applicationID: Int32 = 0x4750_4C42
@@ -21,6 +21,10 @@ enum RunStoreSchema {
             try db.execute(sql: version1)
             try db.execute(sql: "PRAGMA application_id = \(applicationID)")
             try db.execute(sql: "PRAGMA user_version = 1")
+        }
+        migrator.registerMigration("v2: probes") { db in
+            try db.execute(sql: probesTable)
+            try db.execute(sql: "PRAGMA user_version = 2")
         }
         return migrator
     }

@@ -36,6 +36,9 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
     /// five. Set explicitly when a data directory holds only some batches, so a smaller training set is
     /// always a recorded choice, never a silent one. Absent from the JSON when nil.
     public var trainingBatches: [Int]?
+    /// Landscape probing (`--probe-every`); nil for a run that does not probe (and for runs recorded
+    /// before probing existed).
+    public var probing: ProbeConfiguration?
 
     public static let currentVersion = 1
 
@@ -91,6 +94,7 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
             }
         }
         try optimizer.validate()
+        try probing?.validate()
     }
 
     /// The configuration as one line of JSON with sorted keys (``StateCoding``).

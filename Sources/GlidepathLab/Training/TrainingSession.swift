@@ -58,6 +58,10 @@ public final class TrainingSession {
     let classCount: Int
     /// Whether the scheduler is stepped before each update with that update's loss (see the loop above).
     let readsCurrentLoss: Bool
+    /// Landscape probes (`--probe-every`), nil when the run does not probe.
+    var probes: ProbeRunner?
+    /// The latest probe's signal, handed to the next scheduler step.
+    var pendingSignal: LandscapeSignal?
 
     init(configuration: RunConfiguration, run: RunIdentifier, store: RunStore, recorder: RunRecorder, data: TaskData,
          model: any TaskModel, optimizer: any Optimizer, scheduler: AnyScheduler, random: RandomState,
@@ -127,8 +131,11 @@ public final class TrainingSession {
                 let rates = optimizer.learningRates
                 optimizer.step()
                 optimizer.clearGradients()
+                try probeAfterUpdate(epoch: epoch)
                 if scheduler.cadence == .perUpdate && !readsCurrentLoss {
-                    try stepScheduler(Observation(losses: [lossValue]))
+                    let signal = takeSignal()
+                    try stepScheduler(Observation(losses: [lossValue], landscape: signal))
+                    recordDecision(consumed: signal)
                 }
                 recorder.record(StepRecord(step: counters.completedSteps, epoch: epoch, loss: lossValue,
                                            learningRates: rates, gradientNorm: gradientNorm))
@@ -157,7 +164,9 @@ public final class TrainingSession {
             if scheduler.cadence == .perEpoch && !diverged {
                 // Scheduler overhead counts as training time (benchmarking.md §3.7).
                 let schedulerStart = clock.monotonicSeconds()
-                try stepScheduler(Observation(losses: epochProgress.batchLosses, metric: validation.loss))
+                let signal = takeSignal()
+                try stepScheduler(Observation(losses: epochProgress.batchLosses, metric: validation.loss, landscape: signal))
+                recordDecision(consumed: signal)
                 trainSeconds += clock.monotonicSeconds() - schedulerStart
             }
             counters.completedEpochs += 1
@@ -166,8 +175,11 @@ public final class TrainingSession {
             let epochRecord = EpochRecord(
                 epoch: epoch, trainLoss: trainLoss, validationLoss: validation.loss,
                 validationAccuracy: validation.accuracy, validationF1: validation.macroF1, validationAUC: validation.auc,
-                learningRates: rates, trainSeconds: trainSeconds, evaluationSeconds: evaluationSeconds)
+                learningRates: rates, trainSeconds: trainSeconds, evaluationSeconds: evaluationSeconds,
+                topEigenvalue: epochCurvature.topEigenvalue, hessianTrace: epochCurvature.trace)
+            probes?.endEpoch()
             do {
+                try probes?.flush(to: store, run: run)
                 try recorder.completeEpoch(epochRecord, checkpoint: try snapshot())
             } catch {
                 throw .wrapping(error)
@@ -204,6 +216,7 @@ public final class TrainingSession {
 
     private func stop(_ signal: InterruptSignal, progress: ProgressReporter) throws(TrainingError) -> TrainingOutcome {
         do {
+            try probes?.flush(to: store, run: run)
             try recorder.interrupt(checkpoint: try snapshot())
         } catch {
             throw .wrapping(error)
@@ -228,6 +241,7 @@ public final class TrainingSession {
                 bestValLoss: analysis.bestValidationLoss ?? .nan, epochsToTarget: analysis.targetReach?.epochs,
                 secondsToTarget: analysis.targetReach?.trainingSeconds, trainSeconds: analysis.trainingSeconds,
                 evaluationSeconds: analysis.evaluationSeconds + testSeconds)
+            try probes?.flush(to: store, run: run)
             try recorder.finish(status: status, result: result)
             return result
         } catch let error as RunStoreError {
@@ -246,7 +260,8 @@ public final class TrainingSession {
                 optimizerState: optimizer.stateArchive().encoded(), schedulerState: scheduler.state,
                 randomState: try StateCoding.encoder().encode(random),
                 loaderState: try StateValue(encoding: loaderPosition),
-                extras: [Self.epochSection: try StateCoding.encoder().encode(epochProgress)])
+                extras: [Self.epochSection: try StateCoding.encoder().encode(epochProgress)]
+                    .merging(try probes?.checkpointSections() ?? [:]) { current, _ in current })
         } catch {
             throw .invalidConfiguration("cannot snapshot the run: \(error)")
         }

@@ -21,11 +21,14 @@ public struct TrainingRequest: Sendable {
     public var trainingLimit: Int?
     public var evaluationLimit: Int?
     public var trainingBatches: [Int]?
+    /// Landscape probing; nil probes only when the scheduler reads the landscape (then automatically).
+    public var probing: ProbeConfiguration?
 
     public init(task: TrainingTask, scheduler: SchedulerConfiguration, optimizer: OptimizerKind = .adam,
                 weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String,
                 targetValidationLoss: Double? = nil, threads: Int = 1, trainingLimit: Int? = nil,
-                evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil) {
+                evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil, probing: ProbeConfiguration? = nil) {
+        self.probing = probing
         self.task = task
         self.scheduler = scheduler
         self.optimizer = optimizer
@@ -45,11 +48,14 @@ public struct TrainingRequest: Sendable {
     public init(task: TrainingTask, scheduler: String, schedulerFile: StateValue? = nil, optimizer: OptimizerKind = .adam,
                 weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String,
                 targetValidationLoss: Double? = nil, threads: Int = 1, trainingLimit: Int? = nil,
-                evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil) throws(TrainingError) {
+                evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil, probing: ProbeConfiguration? = nil)
+        throws(TrainingError)
+    {
         self.init(task: task, scheduler: try SchedulerSetup.configuration(name: scheduler, file: schedulerFile),
                   optimizer: optimizer, weightDecayScope: weightDecayScope, epochs: epochs, seed: seed,
                   dataDirectory: dataDirectory, targetValidationLoss: targetValidationLoss, threads: threads,
-                  trainingLimit: trainingLimit, evaluationLimit: evaluationLimit, trainingBatches: trainingBatches)
+                  trainingLimit: trainingLimit, evaluationLimit: evaluationLimit, trainingBatches: trainingBatches,
+                  probing: probing)
     }
 }
 
@@ -77,6 +83,11 @@ extension TrainingSession {
             dataDirectory: request.dataDirectory, targetValidationLoss: request.targetValidationLoss,
             threads: request.threads, trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
             trainingBatches: request.trainingBatches)
+        // A scheduler that reads the landscape turns probing on (automatic cadence) unless asked otherwise,
+        // and its open optimizer fields come from the run's optimizer.
+        configuration.probing = request.probing
+            ?? (LandscapeScheduler.Configuration.isUsed(in: request.scheduler) ? .schedulerDefault : nil)
+        let requestedScheduler = LandscapeScheduler.Configuration.filling(request.scheduler, optimizer: optimizerSettings)
         do { try configuration.validate() } catch { throw .task(error) }
         // An existing store is checked now (a newer schema is refused before any work).
         var store: RunStore? = nil
@@ -92,7 +103,7 @@ extension TrainingSession {
         let updatesPerEpoch = (data.train.count + configuration.batchSize - 1) / configuration.batchSize
         let scheduler: AnyScheduler
         (configuration.schedulerConfiguration, scheduler) = try SchedulerSetup.resolve(
-            request.scheduler, epochs: configuration.epochs, updatesPerEpoch: updatesPerEpoch,
+            requestedScheduler, epochs: configuration.epochs, updatesPerEpoch: updatesPerEpoch,
             classCount: specification.classCount,
             initialLoss: { () throws(TrainingError) -> Double in
                 try initialLoss(model: model, data: data, batchSize: configuration.batchSize, seed: request.seed)
@@ -116,11 +127,13 @@ extension TrainingSession {
             try? openedStore.commit(RunCommit(status: .failed), to: run)
             throw .wrapping(error)
         }
-        return try TrainingSession(
+        let session = try TrainingSession(
             configuration: configuration, run: run, store: openedStore, recorder: recorder, data: data, model: model,
             optimizer: optimizer, scheduler: scheduler, random: RandomState(initialization: generator),
             counters: TrainingCounters(completedEpochs: 0, stepsIntoEpoch: 0, completedSteps: 0, runId: run.rawValue),
             clock: clock)
+        try session.attachProbes()
+        return session
     }
 
     /// Prepares to continue run `runText` (an identifier or unique prefix) from its newest checkpoint
@@ -240,6 +253,8 @@ extension TrainingSession {
             configuration: configuration, run: run, store: store, recorder: recorder, data: data, model: model,
             optimizer: optimizer, scheduler: scheduler, random: random, counters: counters, clock: clock)
         session.epochProgress = progress
+        try session.attachProbes()
+        if let point { try session.probes?.restore(from: point.checkpoint.extras, path: point.record.path) }
         return (session, skipped)
     }
 
