@@ -76,6 +76,20 @@ public enum EngineBenchmark {
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
+    /// One Adam training step of `model` on the fixed batch `(x, labels)`, returning the loss.
+    static func adamStep(_ model: Sequential, _ x: Tensor, _ labels: [Int32], loss: CrossEntropyLoss) throws
+        -> () throws -> Float
+    {
+        let optimizer = try Adam(parameters: model.parameters)
+        return {
+            optimizer.clearGradients()
+            let value = try loss(model(x), labels)
+            value.backward()
+            optimizer.step()
+            return value.scalar
+        }
+    }
+
     /// Builds `workload`'s model and batch from seed 0 and times training steps.
     public static func run(_ workload: Workload, seconds: Double) throws -> Measurement {
         var generator = SeededGenerator(seed: 0)
@@ -91,15 +105,8 @@ public enum EngineBenchmark {
             ])
             let x = Tensor.normal(shape: [128, 108], using: &generator)
             let labels = (0..<128).map { _ in Int32(generator.next() % 2) }
-            let optimizer = try Adam(parameters: model.parameters)
             parameterCount = model.parameterCount
-            step = {
-                optimizer.clearGradients()
-                let value = try loss(model(x), labels)
-                value.backward()
-                optimizer.step()
-                return value.scalar
-            }
+            step = try adamStep(model, x, labels, loss: loss)
         case .cnn:
             let model = Sequential([
                 try Conv2d(inputChannels: 3, outputChannels: 32, kernelSize: (3, 3), padding: (1, 1), using: &generator),
@@ -111,15 +118,8 @@ public enum EngineBenchmark {
             ])
             let x = Tensor.normal(shape: [64, 3, 32, 32], using: &generator)
             let labels = (0..<64).map { _ in Int32(generator.next() % 10) }
-            let optimizer = try Adam(parameters: model.parameters)
             parameterCount = model.parameterCount
-            step = {
-                optimizer.clearGradients()
-                let value = try loss(model(x), labels)
-                value.backward()
-                optimizer.step()
-                return value.scalar
-            }
+            step = try adamStep(model, x, labels, loss: loss)
         case .bilstm:
             let embedding = try Embedding(vocabularySize: 20_000, dimension: 100, using: &generator)
             let lstm = try LSTM(inputSize: 100, hiddenSize: 128, bidirectional: true, batchFirst: true, using: &generator)
