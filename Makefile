@@ -4,7 +4,7 @@ SHELL := /bin/bash
 DATA_DIR ?= $(abspath $(CURDIR)/../shared/data)
 WEIGHTS_DIR ?= $(abspath $(CURDIR)/../shared/weights)
 APT_PACKAGES := libopenblas-dev zlib1g-dev libsqlite3-dev sqlite3 dataset-fashion-mnist
-# Fast build for the engine (see shared/reference/engine.md §4): flags on the command line, never
+# Fast build for the engine (docs/engine.md, "Design measurements"): flags on the command line, never
 # unsafeFlags in Package.swift, so the package stays usable as a dependency.
 RELEASE_FLAGS := -c release -Xswiftc -Ounchecked -Xcc -fno-math-errno -Xswiftc -target-cpu -Xswiftc haswell
 TEST_ENV := GLIDEPATH_DATA_DIR=$(DATA_DIR) GLIDEPATH_WEIGHTS_DIR=$(WEIGHTS_DIR)
@@ -49,7 +49,7 @@ bench-python:
 bench-schedulers: release bench-python
 	PYTHON=$(PYTHON) .build/release/GlidepathBenchmarks schedulers
 
-# The three engine.md workloads (MLP, CNN, BiLSTM) against PyTorch at 2 threads: steps/s, ratio, RSS.
+# The three peer workloads of docs/engine.md (MLP, CNN, BiLSTM) against PyTorch at 2 threads: steps/s, ratio, RSS.
 bench-engine: release bench-python
 	PYTHON=$(PYTHON) bash scripts/bench-engine.sh
 

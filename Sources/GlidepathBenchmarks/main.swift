@@ -14,9 +14,11 @@ case "engine-ops":
 case "engine":
     try EngineBenchmark.main(arguments: Array(arguments.dropFirst()))
 case "data":
-    // Reading speed of the real datasets (issue 4 §9): MNIST end to end, CIFAR-10 batches with augmentation.
+    // Reading speed of the real datasets (docs/data.md, "Speed"): MNIST end to end, CIFAR-10 batches with
+    // augmentation. The data directory as the CLI finds it: the argument, $GLIDEPATH_DATA_DIR, ~/.glidepath/data.
     let directory = arguments.dropFirst().first
-        ?? ProcessInfo.processInfo.environment["GLIDEPATH_DATA_DIR"] ?? "../shared/data"
+        ?? ProcessInfo.processInfo.environment["GLIDEPATH_DATA_DIR"]
+        ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".glidepath/data").path
     try runDataBenchmark(dataDirectory: directory).lines.forEach { print($0) }
 case let suite:
     FileHandle.standardError.write(

@@ -124,7 +124,7 @@ enum DemoTable {
             }.joined(separator: "  ") + "\n"
             if index == 0 { text += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
-        text += "\nOne seed: differences of 1–2 points are within seed noise (benchmarking.md §5). "
+        text += "\nOne seed: differences of 1–2 points are within seed noise. "
             + "Inspect the runs with glidepath runs show RUN.\n"
         return text
     }

@@ -98,7 +98,7 @@ struct MetaTrainingTests {
         // The meta-updates moved θ away from its initialisation (stream [105] of the seed).
         var generator = Xoshiro256StarStar(seed: 3, stream: [105])
         #expect(first.weights != DifferentiableMLRSNet.initialWeights(using: &generator))
-        // γ = √L₀·ln(2L₀)/(4·2^¼) from the recorded L₀ (the meta-training rule, mlrsnet.md §3).
+        // γ = √L₀·ln(2L₀)/(4·2^¼) from the recorded L₀ (the meta-training rule, docs/mlrsnet.md).
         expectClose(first.scale, first.initialLoss.squareRoot() * log(2 * first.initialLoss) / (4 * pow(2, 0.25)),
                     relativeTolerance: 1e-12)
         let other = try MLRSNetMetaTraining.run(

@@ -32,7 +32,7 @@ public enum WeightDecayScope: String, Sendable, Codable, CaseIterable {
 /// A fully resolved optimizer configuration, recorded with every run.
 ///
 /// The study fixes Adam, learning rate 10⁻³, weight decay 5·10⁻⁴ as PyTorch's coupled L2
-/// (`landscape.md` §11 leaves the coupling open; the lab decides *coupled*, which is what
+/// (the study plan leaves the coupling open, `docs/tasks.md`; the lab decides *coupled*, which is what
 /// `torch.optim.Adam(weight_decay=5e-4)` in the plan's PyTorch setting means). AdamW and SGD are selectable:
 /// ``defaults(for:)`` gives AdamW the same numbers with decoupled decay (so the two differ only in the
 /// coupling), and SGD the classic CNN setting of rate 10⁻², momentum 0.9, coupled decay 5·10⁻⁴.

@@ -9,7 +9,7 @@ public enum TestSplit: String, Sendable, Codable {
     case officialDevelopment
 }
 
-/// The study's tasks (`shared/reference/landscape.md` §11, plus Fashion-MNIST for the demo).
+/// The study's tasks (`docs/tasks.md`, "The study plan", plus Fashion-MNIST for the demo).
 ///
 /// Each task fixes its dataset, model, batch size, default optimizer, epoch budget and validation split
 /// (``specification``); a run may override the epoch count and optimizer, and records what it used.
@@ -37,7 +37,8 @@ public enum TrainingTask: String, Sendable, Codable, CaseIterable {
                                      batchSize: 64, epochBudget: 50)
         case .fashionMNISTCNN:
             // 30 epochs: the budget d2l's "Learning Rate Scheduling" chapter uses for its Fashion-MNIST
-            // scheduler comparison (benchmarking.md §5), the only sourced schedule study on this data.
+            // scheduler comparison (d2l.ai, "Learning Rate Scheduling"; `docs/tasks.md`), the only sourced schedule
+            // study on this data.
             return TaskSpecification(task: self, dataset: .fashionMNIST, model: .convolutional(.grayscale28),
                                      batchSize: 64, epochBudget: 30)
         case .cifar10CNN:

@@ -162,7 +162,7 @@ public final class TrainingSession {
 
             let diverged = !validation.loss.isFinite
             if scheduler.cadence == .perEpoch && !diverged {
-                // Scheduler overhead counts as training time (benchmarking.md §3.7).
+                // Scheduler overhead counts as training time (`docs/lab.md`, "Where the protocol comes from").
                 let schedulerStart = clock.monotonicSeconds()
                 let signal = takeSignal()
                 try stepScheduler(Observation(losses: epochProgress.batchLosses, metric: validation.loss, landscape: signal))
