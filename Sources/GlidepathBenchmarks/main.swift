@@ -19,7 +19,7 @@ case "data":
     let directory = arguments.dropFirst().first
         ?? ProcessInfo.processInfo.environment["GLIDEPATH_DATA_DIR"]
         ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".glidepath/data").path
-    try runDataBenchmark(dataDirectory: directory).lines.forEach { print($0) }
+    for line in try runDataBenchmark(dataDirectory: directory).lines { print(line) }
 case let suite:
     FileHandle.standardError.write(
         Data("unknown benchmark suite \(suite); known: schedulers, engine-ops, engine, data\n".utf8))

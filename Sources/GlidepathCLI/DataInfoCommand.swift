@@ -25,7 +25,7 @@ struct DataInfoCommand: ParsableCommand {
             switch result {
             case let .success(summary):
                 print("\(part): \(summary.total) examples")
-                formatClassCounts(names: summary.classNames, counts: summary.classCounts).forEach { print($0) }
+                for line in formatClassCounts(names: summary.classNames, counts: summary.classCounts) { print(line) }
             case let .failure(error):
                 unavailable += 1
                 print("\(part): unavailable: \(error)")

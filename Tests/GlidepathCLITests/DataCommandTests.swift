@@ -88,7 +88,8 @@ struct DataCommandTests {
                                       "--mirror", mirror.path])
         #expect(output.status == 1)
         #expect(output.standardError.contains("checksum mismatch"))
-        #expect(output.standardError.contains("expected 5d7c39d7b8804f071cdd1f2a7c460872"))  // adult.data's canonical md5
+        // adult.data's canonical md5:
+        #expect(output.standardError.contains("expected 5d7c39d7b8804f071cdd1f2a7c460872"))
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("data/adult/adult.data").path))
         try? FileManager.default.removeItem(at: root)
     }

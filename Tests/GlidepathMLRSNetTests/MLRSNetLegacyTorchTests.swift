@@ -240,7 +240,8 @@ struct MLRSNetPublishedFileTests {
             for parameter in MLRSNetWeights.Parameter.allCases {
                 #expect(fromPTH[parameter].map(\.bitPattern) == fromJSON[parameter].map(\.bitPattern), "\(name) \(parameter)")
             }
-            #expect(fromPTH.tensors.map(\.values.count).reduce(0, +) == 11_776)  // docs/mlrsnet.md, "The network's parameters"
+            // docs/mlrsnet.md, "The network's parameters".
+            #expect(fromPTH.tensors.map(\.values.count).reduce(0, +) == 11_776)
         }
     }
 
