@@ -111,7 +111,11 @@ public final class TrainingSession {
             loader.position = LoaderPosition(epoch: epoch - 1, batch: counters.stepsIntoEpoch)
             var segmentStart = clock.monotonicSeconds()
             var ending: TrainingOutcome?
-            _ = try pass.run(&loader) { step throws(TrainingError) -> TrainingPass.Continuation in
+            // The pass advances its own copy of the loader, so the update below may read `self.loader`
+            // (updatesPerEpoch) without overlapping the pass's access; the position is written back after.
+            var epochLoader = loader
+            defer { loader = epochLoader }
+            _ = try pass.run(&epochLoader) { step throws(TrainingError) -> TrainingPass.Continuation in
                 let lossValue = step.loss
                 counters.stepsIntoEpoch += 1
                 counters.completedSteps += 1
