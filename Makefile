@@ -4,7 +4,7 @@ SHELL := /bin/bash
 DATA_DIR ?= $(abspath $(CURDIR)/../shared/data)
 WEIGHTS_DIR ?= $(abspath $(CURDIR)/../shared/weights)
 APT_PACKAGES := libopenblas-dev zlib1g-dev libsqlite3-dev sqlite3 dataset-fashion-mnist
-# Fast build for the engine (see shared/reference/engine.md §4): flags on the command line, never
+# Fast build for the engine (docs/engine.md, "Design measurements"): flags on the command line, never
 # unsafeFlags in Package.swift, so the package stays usable as a dependency.
 RELEASE_FLAGS := -c release -Xswiftc -Ounchecked -Xcc -fno-math-errno -Xswiftc -target-cpu -Xswiftc haswell
 TEST_ENV := GLIDEPATH_DATA_DIR=$(DATA_DIR) GLIDEPATH_WEIGHTS_DIR=$(WEIGHTS_DIR)
@@ -13,7 +13,7 @@ TEST_ENV := GLIDEPATH_DATA_DIR=$(DATA_DIR) GLIDEPATH_WEIGHTS_DIR=$(WEIGHTS_DIR)
 BENCH_VENV := $(CURDIR)/.venv-bench
 PYTHON ?= $(BENCH_VENV)/bin/python
 
-.PHONY: setup build release test demo bench bench-schedulers bench-engine bench-data bench-landscape bench-optimizers bench-python \
+.PHONY: format lint setup build release test demo bench bench-schedulers bench-engine bench-data bench-landscape bench-optimizers bench-python \
 	fixtures fuzz clean
 
 setup:
@@ -49,7 +49,7 @@ bench-python:
 bench-schedulers: release bench-python
 	PYTHON=$(PYTHON) .build/release/GlidepathBenchmarks schedulers
 
-# The three engine.md workloads (MLP, CNN, BiLSTM) against PyTorch at 2 threads: steps/s, ratio, RSS.
+# The three peer workloads of docs/engine.md (MLP, CNN, BiLSTM) against PyTorch at 2 threads: steps/s, ratio, RSS.
 bench-engine: release bench-python
 	PYTHON=$(PYTHON) bash scripts/bench-engine.sh
 
@@ -78,3 +78,17 @@ fuzz:
 
 clean:
 	rm -rf .build .venv-bench
+
+# The formatter is the toolchain's swift-format (`swift format`), configured by .swift-format: 4-space
+# indentation and 120 columns like the code; the rules that would rewrite the code's deliberate style are
+# off (`case let .x(a, b)` patterns, `;` between short statements, `var a = 0.0, b = 0.0`, and
+# AlwaysUseLowerCamelCase, which would rename formula variables such as H, G, T, B and fixture fields that
+# mirror Python keys). `make format` rewrites Sources, Tests and Package.swift in place; `make lint` fails
+# on anything `make format` would change or any enabled rule's finding.
+SWIFT_FORMAT_PATHS := Sources Tests Fuzz scripts/fuzz Package.swift
+
+format:
+	swift format format --in-place --recursive --parallel $(SWIFT_FORMAT_PATHS)
+
+lint:
+	swift format lint --strict --recursive --parallel $(SWIFT_FORMAT_PATHS)

@@ -91,8 +91,8 @@ let package = Package(
         .testTarget(
             name: "GlidepathCLITests",
             dependencies: [
-                "Glidepath", "GlidepathNN", "GlidepathMLRSNet", "GlidepathLab", "GlidepathTestSupport", "GlidepathCLI",
-                "GlidepathLabProbe",
+                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathTestSupport", "GlidepathCLI",
+                "GlidepathLabProbe", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Golden"]),
     ]

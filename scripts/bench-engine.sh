@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Engine benchmark: the three workloads of shared/reference/engine.md §8 with Glidepath's engine and
+# Engine benchmark: the three peer workloads of docs/engine.md ("Design measurements") with Glidepath's engine and
 # with PyTorch on the same machine, in one run. Each workload runs in its own process on each side, so
 # peak RSS (VmHWM) is per workload. `make bench-engine` builds GlidepathBenchmarks with the release
 # flags first and then runs this script.
@@ -26,9 +26,9 @@ if [ -z "${PYTHON:-}" ]; then
   fi
   PYTHON=.venv-bench/bin/python
 fi
-# Neither side's idle threads spin (engine.md §5): OpenMP (PyTorch) waits passively, and OpenBLAS's idle
-# workers sleep after 2^4 cycles instead of its default 2^28 (about 0.1 s of spinning, which on 2 busy cores
-# steals the core the engine's own worker needs). Both are read when the libraries load.
+# Neither side's idle threads spin (docs/engine.md, "Design measurements"): OpenMP (PyTorch) waits passively, and
+# OpenBLAS's idle workers sleep after 2^4 cycles instead of its default 2^28 (about 0.1 s of spinning, which on 2 busy
+# cores steals the core the engine's own worker needs). Both are read when the libraries load.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"
 
@@ -40,7 +40,7 @@ TORCH_INFO=$("$PYTHON" -c 'import torch; print(torch.__version__, "mkldnn" if to
 echo "torch: $TORCH_INFO ($PYTHON)"
 PEAK_LINE=$("$BINARY" engine --threads "$THREADS" --peak --workload none | grep '^PEAK' || true)
 PEAK=$(echo "$PEAK_LINE" | sed 's/.*"gflops": \([0-9.]*\).*/\1/')
-echo "measured FMA peak at $THREADS threads: ${PEAK:-?} GFLOP/s (engine.md §1: 211–229 at 2 threads)"
+echo "measured FMA peak at $THREADS threads: ${PEAK:-?} GFLOP/s (docs/engine.md: 211–229 at 2 threads)"
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -59,7 +59,7 @@ forward_flops = {"mlp": 2 * 128 * (108 * 256 + 256 * 128 + 128 * 2),
                  "bilstm": 2 * 2 * 32 * 200 * (100 * 512 + 128 * 512) + 2 * 32 * 256 * 2}
 targets = {"mlp": 3.0, "cnn": 1.5, "bilstm": 1.5}
 # "% peak" is against the FMA peak measured in this run (it drops when other jobs share the cores);
-# "% of 220" against the idle 2-thread peak of engine.md §1 (211–229 GFLOP/s).
+# "% of 220" against the idle 2-thread peak of docs/engine.md (211–229 GFLOP/s).
 print()
 print(f"{'workload':8} {'glidepath/s':>12} {'torch/s':>10} {'ratio':>7} {'target':>7} "
       f"{'RSS ours MiB':>13} {'RSS torch MiB':>14} {'GFLOP/s ours':>13} {'torch':>7} {'% peak':>7} {'% of 220':>8}")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch CPU peer of Glidepath's engine benchmark (shared/reference/engine.md §8).
+"""PyTorch CPU peer of Glidepath's engine benchmark (docs/engine.md, "Design measurements").
 
 One training step = forward, mean cross-entropy, backward, Adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8),
 on fixed synthetic batches from a generator seeded with 0 (inputs N(0, 1), uniform labels). Timing:

@@ -3,6 +3,22 @@
 /// Composites (``SequentialScheduler``, ``ChainedScheduler``, ``WarmupScheduler``) and the training lab
 /// hold their schedulers through this wrapper, so any mix of closed-form, reactive and learned schedulers
 /// composes and checkpoints the same way.
+///
+/// ```swift
+/// func makeScheduler() throws -> AnyScheduler {
+///     AnyScheduler(try ClosedFormScheduler(StepSchedule(stepSize: 2, gamma: 0.5), baseRates: [0.1]))
+/// }
+/// var scheduler = try makeScheduler()
+/// try scheduler.step()
+/// try scheduler.step()
+/// let saved = try StateCoding.encoder().encode(scheduler.state)   // JSON bytes, e.g. for a checkpoint
+/// var resumed = try makeScheduler()
+/// try resumed.restore(try StateCoding.decoder().decode(StateValue.self, from: saved))
+/// try scheduler.step()
+/// try resumed.step()
+/// // resumed.learningRates == scheduler.learningRates
+/// // resumed.stepCount == 3
+/// ```
 public struct AnyScheduler: LearningRateScheduler {
     public typealias State = StateValue
 

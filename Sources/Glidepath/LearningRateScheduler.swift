@@ -20,6 +20,16 @@ public enum StepCadence: String, Sendable, Codable, CaseIterable {
 ///   before any state changes.
 /// * ``state`` is an explicit, versioned, `Codable` value. Restoring it into a scheduler built from the
 ///   same configuration continues bit-identically.
+///
+/// ```swift
+/// var scheduler = try ClosedFormScheduler(StepSchedule(stepSize: 2, gamma: 0.5), baseRates: [0.1])
+/// var rates = [scheduler.learningRates[0]]   // η(0)
+/// for _ in 0..<4 {
+///     try scheduler.step()
+///     rates.append(scheduler.learningRates[0])
+/// }
+/// // rates == [0.1, 0.1, 0.05, 0.05, 0.025]
+/// ```
 public protocol LearningRateScheduler: Sendable {
     /// The complete mutable state of the scheduler: everything needed to resume exactly.
     associatedtype State: Codable, Equatable, Sendable
@@ -80,6 +90,18 @@ extension LearningRateScheduler {
 /// Anything that can take learning rates from a scheduler: an optimizer with parameter groups.
 ///
 /// Conform your own optimizer with one method; Glidepath's optimizers conform already.
+///
+/// ```swift
+/// struct RecordingOptimizer: LearningRateReceiver {
+///     var rates: [Double] = []
+///     mutating func receive(learningRates: [Double], momenta: [Double]?) { rates = learningRates }
+/// }
+/// var optimizer = RecordingOptimizer()
+/// var scheduler = try ClosedFormScheduler(ExponentialSchedule(gamma: 0.5), baseRates: [0.1, 0.01])
+/// try scheduler.step()
+/// scheduler.apply(to: &optimizer)
+/// // optimizer.rates == [0.05, 0.005]
+/// ```
 public protocol LearningRateReceiver {
     /// Sets the learning rate (and, when `momenta` is non-nil, the momentum or β₁) of each parameter
     /// group. Both arrays have one entry per group, in group order.

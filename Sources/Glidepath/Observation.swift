@@ -57,7 +57,7 @@ public struct GradientStatistics: Sendable, Equatable, Codable {
 }
 
 /// Second-order estimates of the loss landscape at the current parameters
-/// (see `shared/reference/landscape.md`: power iteration for λ_max, Hutchinson for tr H).
+/// (`docs/landscape.md`, "The estimators": power iteration for λ_max, Hutchinson for tr H).
 public struct CurvatureStatistics: Sendable, Equatable, Codable {
     /// Largest Hessian eigenvalue λ_max, estimated by power iteration on Hessian-vector products.
     public var topEigenvalue: Double?

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import GlidepathData
 
-/// Timings of the data layer (issue 4 §9): loading all of MNIST and building augmented CIFAR-10
+/// Timings of the data layer (`docs/data.md`, "Speed"): loading all of MNIST and building augmented CIFAR-10
 /// batches. Wall-clock, best and median of several repetitions; never asserted, only printed.
 struct DataBenchmarkResult {
     /// Seconds to decompress and decode MNIST's four files (both splits), per repetition.

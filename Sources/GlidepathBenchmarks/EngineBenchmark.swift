@@ -2,7 +2,7 @@ import Foundation
 import GlidepathNN
 import GlidepathTensor
 
-/// The three reference workloads of engine.md §8 (MLP, CNN, BiLSTM), one training step = forward,
+/// The three peer workloads of `docs/engine.md`, "Design measurements" (MLP, CNN, BiLSTM), one training step = forward,
 /// mean cross-entropy, backward, Adam(lr 1e-3, β = (0.9, 0.999), ε = 1e-8), on fixed synthetic batches
 /// (inputs N(0, 1), uniform labels). Timing protocol of the PyTorch peer (`scripts/bench_engine_torch.py`):
 /// 5 warm-up steps, a step count calibrated to last `seconds/4`, then the best of 3 windows of that
@@ -12,7 +12,7 @@ public enum EngineBenchmark {
     public enum Workload: String, CaseIterable, Sendable {
         case mlp, cnn, bilstm
 
-        /// Forward FLOPs per step (multiply-add = 2), engine.md §8; a training step is counted as 3×.
+        /// Forward FLOPs per step (multiply-add = 2), `docs/engine.md`; a training step is counted as 3×.
         public var forwardFLOPs: Double {
             switch self {
             case .mlp: return 2 * 128 * Double(108 * 256 + 256 * 128 + 128 * 2)
@@ -76,6 +76,20 @@ public enum EngineBenchmark {
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
+    /// One Adam training step of `model` on the fixed batch `(x, labels)`, returning the loss.
+    static func adamStep(_ model: Sequential, _ x: Tensor, _ labels: [Int32], loss: CrossEntropyLoss) throws
+        -> () throws -> Float
+    {
+        let optimizer = try Adam(parameters: model.parameters)
+        return {
+            optimizer.clearGradients()
+            let value = try loss(model(x), labels)
+            value.backward()
+            optimizer.step()
+            return value.scalar
+        }
+    }
+
     /// Builds `workload`'s model and batch from seed 0 and times training steps.
     public static func run(_ workload: Workload, seconds: Double) throws -> Measurement {
         var generator = SeededGenerator(seed: 0)
@@ -91,15 +105,8 @@ public enum EngineBenchmark {
             ])
             let x = Tensor.normal(shape: [128, 108], using: &generator)
             let labels = (0..<128).map { _ in Int32(generator.next() % 2) }
-            let optimizer = try Adam(parameters: model.parameters)
             parameterCount = model.parameterCount
-            step = {
-                optimizer.clearGradients()
-                let value = try loss(model(x), labels)
-                value.backward()
-                optimizer.step()
-                return value.scalar
-            }
+            step = try adamStep(model, x, labels, loss: loss)
         case .cnn:
             let model = Sequential([
                 try Conv2d(inputChannels: 3, outputChannels: 32, kernelSize: (3, 3), padding: (1, 1), using: &generator),
@@ -111,15 +118,8 @@ public enum EngineBenchmark {
             ])
             let x = Tensor.normal(shape: [64, 3, 32, 32], using: &generator)
             let labels = (0..<64).map { _ in Int32(generator.next() % 10) }
-            let optimizer = try Adam(parameters: model.parameters)
             parameterCount = model.parameterCount
-            step = {
-                optimizer.clearGradients()
-                let value = try loss(model(x), labels)
-                value.backward()
-                optimizer.step()
-                return value.scalar
-            }
+            step = try adamStep(model, x, labels, loss: loss)
         case .bilstm:
             let embedding = try Embedding(vocabularySize: 20_000, dimension: 100, using: &generator)
             let lstm = try LSTM(inputSize: 100, hiddenSize: 128, bidirectional: true, batchFirst: true, using: &generator)
@@ -176,8 +176,8 @@ public enum EngineBenchmark {
         return Int(usage.ru_maxrss)
     }
 
-    /// Measured FP32 FMA throughput: 12 independent chains of 8-wide FMAs per thread (engine.md §1
-    /// used the same construction and measured 211–229 GFLOP/s on 2 threads). Needs the release
+    /// Measured FP32 FMA throughput: 12 independent chains of 8-wide FMAs per thread (`docs/engine.md`, "Design
+    /// measurements": used the same construction and measured 211–229 GFLOP/s on 2 threads). Needs the release
     /// flags' `-target-cpu` so `SIMD8<Float>` maps to AVX registers.
     public static func fmaPeak(threads: Int) -> Double {
         let iterations = 20_000_000

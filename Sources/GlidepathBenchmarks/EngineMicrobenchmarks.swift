@@ -1,8 +1,8 @@
 import Foundation
 import GlidepathTensor
 
-/// Engine-level measurements without layers: GEMM GFLOP/s on engine.md §2 shapes, and an MLP
-/// 108-256-128-2 training step (batch 128, Adam) built from raw ops, to watch per-op overhead.
+/// Engine-level measurements without layers: GEMM GFLOP/s on the shapes of `docs/engine.md`, "Design measurements",
+/// and an MLP 108-256-128-2 training step (batch 128, Adam) built from raw ops, to watch per-op overhead.
 /// Run: `.build/release/GlidepathBenchmarks engine-ops [threads]`. Prints; never asserts.
 enum EngineMicrobenchmarks {
     static func run(threads: Int, only: String?) throws {
@@ -51,7 +51,8 @@ enum EngineMicrobenchmarks {
         print(String(format: "  gemm %5d×%4d @ %4d×%4d  %8.3f ms  %6.1f GFLOP/s", m, k, k, n, seconds * 1e3, gflops))
     }
 
-    /// Forward and forward + backward of one convolution (engine.md §3 shapes), input gradient included.
+    /// Forward and forward + backward of one convolution (the shapes of `docs/engine.md`, "Design measurements"),
+    /// input gradient included.
     static func convolution(name: String, input: [Int], weight: [Int]) {
         var generator = SeededGenerator(seed: 2)
         let x = Tensor.normal(shape: input, using: &generator).requiringGradient()
@@ -132,7 +133,7 @@ enum EngineMicrobenchmarks {
         }
     }
 
-    /// The CNN of engine.md §8 (conv 3→32, pool, conv 32→64, pool, fc 4096→256, fc 256→10) at batch 64.
+    /// The peer CNN of `docs/engine.md` (conv 3→32, pool, conv 32→64, pool, fc 4096→256, fc 256→10) at batch 64.
     static func cnn() {
         var generator = SeededGenerator(seed: 0)
         let batch = 64

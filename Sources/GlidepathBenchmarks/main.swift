@@ -17,10 +17,12 @@ case "optimizers":
     // One update of every optimizer against its reference implementation (make bench-optimizers).
     try OptimizerBenchmark.run(threads: arguments.dropFirst().first.flatMap { Int($0) } ?? 1)
 case "data":
-    // Reading speed of the real datasets (issue 4 §9): MNIST end to end, CIFAR-10 batches with augmentation.
+    // Reading speed of the real datasets (docs/data.md, "Speed"): MNIST end to end, CIFAR-10 batches with
+    // augmentation. The data directory as the CLI finds it: the argument, $GLIDEPATH_DATA_DIR, ~/.glidepath/data.
     let directory = arguments.dropFirst().first
-        ?? ProcessInfo.processInfo.environment["GLIDEPATH_DATA_DIR"] ?? "../shared/data"
-    try runDataBenchmark(dataDirectory: directory).lines.forEach { print($0) }
+        ?? ProcessInfo.processInfo.environment["GLIDEPATH_DATA_DIR"]
+        ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".glidepath/data").path
+    for line in try runDataBenchmark(dataDirectory: directory).lines { print(line) }
 case let suite:
     FileHandle.standardError.write(
         Data("unknown benchmark suite \(suite); known: schedulers, engine-ops, engine, optimizers, data\n".utf8))

@@ -71,13 +71,7 @@ struct DemoCommand: ParsableCommand {
                 trainingLimit: limit, evaluationLimit: evaluationLimit)
             let session = try TrainingSession.start(request, storePath: storeOptions.store)
             let progress = ProgressReporter.standardError(clock: SystemClock(), stepsPerEpoch: session.updatesPerEpoch)
-            let outcome: TrainingOutcome
-            do {
-                outcome = try session.train(progress: progress, monitor: monitor)
-            } catch {
-                try? session.store.commit(RunCommit(status: .failed), to: session.run)
-                throw error
-            }
+            let outcome = try session.train(progress: progress, monitor: monitor)
             switch outcome {
             case .interrupted(let signal):
                 if !results.isEmpty { print(DemoTable.render(results, epochs: epochs, target: targetValidationLoss, subset: subset)) }
@@ -130,7 +124,7 @@ enum DemoTable {
             }.joined(separator: "  ") + "\n"
             if index == 0 { text += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
-        text += "\nOne seed: differences of 1–2 points are within seed noise (benchmarking.md §5). "
+        text += "\nOne seed: differences of 1–2 points are within seed noise. "
             + "Inspect the runs with glidepath runs show RUN.\n"
         return text
     }

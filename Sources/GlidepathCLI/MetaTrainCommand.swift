@@ -52,7 +52,7 @@ struct MetaTrainCommand: ParsableCommand {
 
     func run() throws {
         let configuration: MetaTrainingConfiguration
-        let taskData: MetaTaskData
+        let taskData: TaskData
         do throws(any Error) {
             let trainingTask = try TrainingTask(named: task)
             configuration = MetaTrainingConfiguration(
@@ -60,9 +60,9 @@ struct MetaTrainCommand: ParsableCommand {
                 trainingExamples: trainingExamples,
                 settings: MLRSNetMetaTrainingSettings(metaInterval: metaInterval, convention: gateConvention,
                                                       stateAdvance: stateAdvance))
-            taskData = try MetaTaskData.load(trainingTask.specification, dataDirectory: data.resolved)
+            taskData = try MLRSNetMetaTraining.loadData(for: trainingTask, dataDirectory: data.resolved)
         } catch {
-            fail("error: \(error)")
+            throw reportFailure("error: \(error)")
         }
         let path = output ?? "glidepath-mlrsnet-\(task).json"
         let started = Date()
@@ -79,7 +79,7 @@ struct MetaTrainCommand: ParsableCommand {
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }
         } catch {
-            fail("error: \(error)")
+            throw reportFailure("error: \(error)")
         }
         let command = CommandLine.arguments.map(Self.shellQuoted).joined(separator: " ")
         let provenance = MetaTrainingProvenance.fields(
@@ -88,7 +88,7 @@ struct MetaTrainCommand: ParsableCommand {
         do {
             try result.weights.jsonData(provenance: provenance).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            fail("error: \(MetaTrainingError.output(path: path, reason: error.localizedDescription))")
+            throw reportFailure("error: \(MetaTrainingError.output(path: path, reason: error.localizedDescription))")
         }
         print("wrote \(path) (γ = \(result.scale), \(result.iterations) iterations, \(result.metaUpdates) meta-updates)")
     }
@@ -99,11 +99,5 @@ struct MetaTrainCommand: ParsableCommand {
             CharacterSet.alphanumerics.contains($0) || "-_./=:,+@%".unicodeScalars.contains($0)
         }
         return safe && !argument.isEmpty ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-
-    private func fail(_ message: String) -> Never {
-        fflush(nil)
-        FileHandle.standardError.write(Data((message + "\n").utf8))
-        Foundation.exit(1)
     }
 }

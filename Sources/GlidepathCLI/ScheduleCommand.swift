@@ -20,7 +20,7 @@ struct ScheduleCommand: ParsableCommand {
         case jsonl, csv, svg
     }
 
-    @Option(name: .long, help: "The JSON configuration file.")
+    @Option(name: .long, help: ArgumentHelp("The JSON configuration file (- for standard input).", valueName: "file"))
     var config: String
 
     @Option(name: .long, help: "Output format: jsonl (default), csv, or an svg plot.")
@@ -39,10 +39,10 @@ struct ScheduleCommand: ParsableCommand {
         let input: ScheduleInput
         var scheduler: AnyScheduler
         do {
-            input = try ScheduleInput(contentsOf: URL(fileURLWithPath: config))
+            input = try ScheduleInput(path: config)
             scheduler = try input.scheduler.makeScheduler(baseRates: input.learningRates, momenta: input.momenta)
         } catch {
-            fail("error: \(error)")
+            throw reportFailure("error: \(error)")
         }
         let movesMomentum = scheduler.momenta != nil
         var rows = [ScheduleRow(step: 0, learningRates: scheduler.learningRates, momenta: scheduler.momenta)]
@@ -62,9 +62,9 @@ struct ScheduleCommand: ParsableCommand {
             } catch {
                 // Lines before the failing step are already on stdout.
                 if case let .invalidObservation(_, field, value, reason) = error {
-                    fail("error: step \(index + 1) (signals[\(index)]): \(field)=\(value): \(reason)")
+                    throw reportFailure("error: step \(index + 1) (signals[\(index)]): \(field)=\(value): \(reason)")
                 }
-                fail("error: step \(index + 1): \(error)")
+                throw reportFailure("error: step \(index + 1): \(error)")
             }
             let row = ScheduleRow(step: index + 1, learningRates: scheduler.learningRates, momenta: scheduler.momenta)
             if streaming { emit(row) } else { rows.append(row) }
@@ -76,15 +76,8 @@ struct ScheduleCommand: ParsableCommand {
                 print(try SchedulePlot(title: input.scheduler.name.rawValue, series: series, logScale: logScale).render(),
                       terminator: "")
             } catch {
-                fail("error: --log-scale: no positive learning rate to plot")
+                throw reportFailure("error: --log-scale: no positive learning rate to plot")
             }
         }
-    }
-
-    /// Writes one line to stderr and exits with status 1 (stdout is flushed first).
-    private func fail(_ message: String) -> Never {
-        fflush(nil)
-        FileHandle.standardError.write(Data((message + "\n").utf8))
-        Foundation.exit(1)
     }
 }

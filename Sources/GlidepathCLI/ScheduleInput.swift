@@ -1,5 +1,6 @@
 import Foundation
 import Glidepath
+import GlidepathLab
 
 /// The `glidepath schedule` configuration file:
 /// `{"lrs": [Double], "momentum": [Double]?, "scheduler": {"name": …}, "steps": Int?, "signals": [{"losses": [Double]?, "metric": Double?, "landscape": {…}?}]?}` (the landscape object: see
@@ -17,18 +18,19 @@ struct ScheduleInput {
 
     static let fields = ["lrs", "momentum", "scheduler", "signals", "steps"]
 
-    init(contentsOf url: URL) throws(SchedulerError) {
+    /// Reads the `--config` input: a path, a pipe or process substitution, or `-` for standard input.
+    init(path: String) throws(SchedulerError) {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try InputFile.read(path)
         } catch {
-            throw .invalidArgument(name: "--config", value: url.path, reason: "cannot read the file")
+            throw .invalidArgument(name: "--config", value: path, reason: "cannot read the file (\(error.reason))")
         }
         let document: StateValue
         do {
             document = try StateCoding.decoder().decode(StateValue.self, from: data)
         } catch {
-            throw .invalidArgument(name: "--config", value: url.path, reason: "not valid JSON")
+            throw .invalidArgument(name: "--config", value: path, reason: "not valid JSON")
         }
         try self.init(document)
     }

@@ -30,7 +30,8 @@ struct TrainCommand: ParsableCommand {
     var scheduler: String?
 
     @Option(name: .customLong("scheduler-config"),
-            help: ArgumentHelp("JSON file with the scheduler's parameters ({\"name\": …, …}).", valueName: "file"))
+            help: ArgumentHelp("JSON file with the scheduler's parameters ({\"name\": …, …}); - for standard input.",
+                               valueName: "file"))
     var schedulerConfiguration: String?
 
     @Option(help: "Epochs to train (default: the task's budget).")
@@ -123,14 +124,8 @@ struct TrainCommand: ParsableCommand {
             session = try TrainingSession.start(request, storePath: storeOptions.store)
         }
         let progress = ProgressReporter.standardError(clock: SystemClock(), stepsPerEpoch: session.updatesPerEpoch)
-        let outcome: TrainingOutcome
-        do {
-            outcome = try session.train(progress: progress, monitor: monitor, stepDelay: stepDelayMilliseconds / 1000)
-        } catch {
-            // The last checkpoint stays valid: mark the run failed (resumable) and report.
-            try? session.store.commit(RunCommit(status: .failed), to: session.run)
-            throw error
-        }
+        // A failure marks the run failed (resumable from its last checkpoint) and is reported.
+        let outcome = try session.train(progress: progress, monitor: monitor, stepDelay: stepDelayMilliseconds / 1000)
         switch outcome {
         case .interrupted(let signal):
             throw ExitCode(signal.exitStatus)

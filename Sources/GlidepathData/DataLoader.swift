@@ -43,14 +43,30 @@ public struct BatchingOptions: Equatable, Codable, Sendable {
     }
 }
 
+/// The first components of the random streams a ``DataLoader`` draws from (see
+/// ``SeededGenerator/init(seed:stream:)``).
+public struct LoaderStreams: Equatable, Sendable {
+    /// Epoch e's order comes from stream `[order, e]`.
+    public var order: UInt64
+    /// Batch b of epoch e is augmented from stream `[augmentation, e, b]`.
+    public var augmentation: UInt64
+
+    public init(order: UInt64 = 2, augmentation: UInt64 = 3) {
+        self.order = order
+        self.augmentation = augmentation
+    }
+}
+
 /// A deterministic, resumable batch iterator.
 ///
 /// Epoch `e`'s order is the identity (no shuffle) or a Fisher–Yates permutation from
 /// ``Xoshiro256StarStar`` seeded with `(seed, stream [2, e])`; batch `b` of the epoch holds positions
 /// `b·batchSize ..< min((b+1)·batchSize, count)` of that order; its generator for augmentation is
-/// seeded with `(seed, stream [3, e, b])`. Everything is a pure function of (seed, epoch, batch), so a
-/// loader restored at a ``LoaderPosition`` produces exactly the batches an uninterrupted run would,
-/// and a batch can be recomputed on its own with ``batch(epoch:index:)``.
+/// seeded with `(seed, stream [3, e, b])` — 2 and 3 by default (``LoaderStreams``): two loaders that share
+/// a seed, such as meta-training's training and meta sets, draw from different streams. Everything is a
+/// pure function of (seed, epoch, batch), so a loader restored at a ``LoaderPosition`` produces exactly the
+/// batches an uninterrupted run would, and a batch can be recomputed on its own with
+/// ``batch(epoch:index:)``.
 ///
 /// Differs from PyTorch's `DataLoader`: PyTorch draws each epoch's permutation from a generator whose
 /// state carries over between epochs, so resuming mid-epoch needs the saved generator state and
@@ -58,6 +74,7 @@ public struct BatchingOptions: Equatable, Codable, Sendable {
 public struct DataLoader<Source: BatchSource>: Sendable {
     public let source: Source
     public let options: BatchingOptions
+    public let streams: LoaderStreams
     /// The next batch to produce.
     public var position: LoaderPosition {
         didSet { if position.epoch != cachedEpoch { cachedOrder = nil } }
@@ -66,10 +83,12 @@ public struct DataLoader<Source: BatchSource>: Sendable {
     private var cachedEpoch = -1
     private var cachedOrder: [Int]?
 
-    public init(source: Source, options: BatchingOptions, position: LoaderPosition = LoaderPosition()) {
+    public init(source: Source, options: BatchingOptions, position: LoaderPosition = LoaderPosition(),
+                streams: LoaderStreams = LoaderStreams()) {
         self.source = source
         self.options = options
         self.position = position
+        self.streams = streams
     }
 
     /// Batches in every epoch.
@@ -81,7 +100,7 @@ public struct DataLoader<Source: BatchSource>: Sendable {
     /// The example order of `epoch`.
     public func order(epoch: Int) -> [Int] {
         guard options.shuffle else { return Array(0..<source.count) }
-        var generator = Xoshiro256StarStar(seed: options.seed, stream: [2, UInt64(epoch)])
+        var generator = Xoshiro256StarStar(seed: options.seed, stream: [streams.order, UInt64(epoch)])
         return generator.permutation(of: source.count)
     }
 
@@ -119,7 +138,7 @@ public struct DataLoader<Source: BatchSource>: Sendable {
     }
 
     private func makeBatch(_ indices: [Int], epoch: Int, index: Int) -> Source.Batch {
-        var generator = Xoshiro256StarStar(seed: options.seed, stream: [3, UInt64(epoch), UInt64(index)])
+        var generator = Xoshiro256StarStar(seed: options.seed, stream: [streams.augmentation, UInt64(epoch), UInt64(index)])
         return source.batch(at: indices, generator: &generator)
     }
 }

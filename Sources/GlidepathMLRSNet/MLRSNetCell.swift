@@ -2,7 +2,7 @@ import Foundation
 
 /// How the 200 gate pre-activations z = [z₀ z₁ z₂ z₃] (four chunks of 50) become the LSTM gates.
 ///
-/// The original repository is internally inconsistent (mlrsnet.md, section 2):
+/// The original repository is internally inconsistent (`docs/mlrsnet.md`, "Gate conventions"):
 ///
 /// | convention | i | f | g (cell input) | o |
 /// |---|---|---|---|---|

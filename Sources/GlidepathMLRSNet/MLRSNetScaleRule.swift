@@ -29,7 +29,7 @@ import Foundation
 ///
 /// Reference: Shu et al., TPAMI 2022, arXiv:2007.14546; GitHub xjtushujun/MLR-SNet @5d1eec4,
 /// `meta-test/meta_test.py` (`gamma = abs((train_loss ** 0.5 * np.log(train_loss * num_classes) /
-/// num_classes ** 0.25) / 4)`); analysis in `shared/reference/mlrsnet.md`, section 3.
+/// num_classes ** 0.25) / 4)`); analysis in `docs/mlrsnet.md`, "γ and the guard near L = 1/C".
 public enum MLRSNetScaleRule: String, Codable, Sendable, CaseIterable {
     /// |γ(L)| with the dip around L = 1/C filled at the level of its local maximum. The default.
     case guarded

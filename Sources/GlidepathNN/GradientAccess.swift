@@ -2,7 +2,7 @@ import Foundation
 import Glidepath
 import GlidepathTensor
 
-/// Gradient access for gradient-aware schedulers and landscape probes (issue 3 §6).
+/// Gradient access for gradient-aware schedulers and landscape probes (`docs/nn.md`, "Gradient and curvature access").
 public enum GradientAccess {
     /// The gradients of `parameters` concatenated in order (zeros for a parameter without one).
     public static func flatGradient(of parameters: [Tensor]) -> [Float] {

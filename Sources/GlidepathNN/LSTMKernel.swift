@@ -20,8 +20,8 @@ import GlidepathTensor
 /// no gate gradient (masking).
 ///
 /// With two directions and two or more engine threads, the directions run concurrently (``ThreadPair``)
-/// with BLAS at one thread each (engine.md §3/§5: splitting work one level above BLAS scales better on 2 cores
-/// than BLAS's own threads on these small GEMMs).
+/// with BLAS at one thread each (`docs/engine.md`, "Design measurements": splitting work one level above BLAS scales
+/// better on 2 cores than BLAS's own threads on these small GEMMs).
 enum LSTMKernel {
     struct LayerResult {
         let output: Tensor

@@ -3,8 +3,8 @@ import Synchronization
 /// A process-wide cache of float buffers, keyed by size class.
 ///
 /// Training loops allocate the same activation and gradient sizes every step; returning those buffers
-/// to a cache instead of `free` removes the page faults and zeroing that engine.md §4 measured at about
-/// 10× below memcpy speed (11% of an MLP step). Buffers come back uninitialised.
+/// to a cache instead of `free` removes the page faults and zeroing that `docs/engine.md` ("Design measurements")
+/// reports at about 10× below memcpy speed (11% of an MLP step). Buffers come back uninitialised.
 ///
 /// Size classes: exact multiples of 16 floats up to 4096 floats, then 8 classes per power of two (at
 /// most 12.5% slack), so steady-state training reuses buffers without growing RSS by powers of two.

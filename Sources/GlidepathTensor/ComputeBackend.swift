@@ -2,7 +2,7 @@
 ///
 /// ``OpenBLASBackend`` is the default (the only file that imports OpenBLAS); ``ReferenceBackend`` is
 /// plain Swift, used as the test oracle and as a fallback. A oneDNN convolution backend would sit
-/// behind a protocol of the same kind (engine.md §6). Design after candle's `backend.rs`.
+/// behind a protocol of the same kind (`docs/engine.md`, "Design measurements"). Design after candle's `backend.rs`.
 public protocol ComputeBackend: Sendable {
     /// A short name for logs and run records (for example `"openblas"`).
     var name: String { get }
@@ -17,7 +17,7 @@ public protocol ComputeBackend: Sendable {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int)
 
     /// Sets the number of threads the backend's own kernels may use (1 inside the engine's own
-    /// parallel loops, engine.md §5).
+    /// parallel loops, `docs/engine.md`).
     func setThreadCount(_ count: Int)
 }
 

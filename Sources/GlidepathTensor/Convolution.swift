@@ -2,8 +2,8 @@
 ///
 /// Each image is unfolded into a `[C·kh·kw, Ho·Wo]` column matrix and multiplied by the weight viewed as
 /// `[O, C·kh·kw]`. Images are split over the engine's threads with BLAS held at one thread inside the
-/// split: engine.md §3 measured conv2 (N=64, 32→64, 16×16) at 18.5 ms forward + backward this way
-/// against 40.4 ms with BLAS's own two threads. The weight gradient is summed over a fixed number of
+/// split: `docs/engine.md` ("Design measurements") reports conv2 (N=64, 32→64, 16×16) at 18.5 ms forward + backward
+/// this way against 40.4 ms with BLAS's own two threads. The weight gradient is summed over a fixed number of
 /// image chunks in a fixed order, so results do not depend on the thread count.
 extension Tensor {
     /// `out[n, o, i, j] = bias[o] + Σ_{c, a, b} weight[o, c, a, b] · x[n, c, i·s + a − p, j·s + b − p]`

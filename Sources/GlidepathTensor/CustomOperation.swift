@@ -6,7 +6,7 @@
 /// pass by allocating tensors before the call (``Tensor/make(shape:fill:)`` or
 /// ``Tensor/zeros(shape:)``), writing them in `forward`, and capturing them in `backward`.
 ///
-/// Every custom op needs a finite-difference gradient check in its tests (style.md §7).
+/// Every custom op needs a finite-difference gradient check in its tests (ARCHITECTURE.md, "Tests").
 public struct CustomBackwardContext {
     /// The op's inputs as contiguous buffers (the same contents `forward` saw).
     public let inputs: [UnsafeBufferPointer<Float>]

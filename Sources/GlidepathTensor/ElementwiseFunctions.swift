@@ -29,7 +29,7 @@ extension Tensor {
     /// Square root. Gradient `g / (2√x)`.
     ///
     /// The loop calls `Float.squareRoot()`, which vectorises only with `-Xcc -fno-math-errno`
-    /// (engine.md §4); at default settings it runs as a scalar `sqrtf` loop.
+    /// (`docs/engine.md`, "Design measurements"); at default settings it runs as a scalar `sqrtf` loop.
     public func squareRoot() -> Tensor {
         let result = Kernels.unary(SquareRootOperation(), self)
         let output = result.detached()

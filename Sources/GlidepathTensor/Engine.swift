@@ -2,8 +2,8 @@ import Synchronization
 
 /// Process-wide engine settings: the compute backend and the thread count.
 ///
-/// Set both once at start-up and record them with the run (engine.md §5): they are process-wide
-/// because OpenBLAS's thread pool is. The default is **1 thread** and ``OpenBLASBackend`` — differs
+/// Set both once at start-up and record them with the run (`docs/engine.md`, "Design measurements"): they are
+/// process-wide because OpenBLAS's thread pool is. The default is **1 thread** and ``OpenBLASBackend`` — differs
 /// from PyTorch, which defaults to one thread per core; one thread is the reproducible choice on a
 /// shared machine. Results do not depend on the thread count except through BLAS, whose blocking may
 /// change rounding between thread counts (never between runs with the same count).
@@ -54,7 +54,8 @@ public enum Engine {
     /// Runs `body(0) … body(count − 1)` split over the engine's threads, for kernels in other modules
     /// (a fused op over a batch). Items must write disjoint outputs. Inside, wrap GEMMs in
     /// ``withSingleThreadedBackend(_:)`` so that BLAS threads do not compete with the split
-    /// (engine.md §3: images split over 2 threads with BLAS at 1 thread beat BLAS at 2 threads).
+    /// (`docs/engine.md`, "Design measurements": images split over 2 threads with BLAS at 1 thread beat BLAS at 2
+    /// threads).
     public static func parallelFor(_ count: Int, _ body: (Int) -> Void) {
         let threads = threadCount
         if threads == 1 || count <= 1 {

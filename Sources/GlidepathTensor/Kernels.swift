@@ -30,7 +30,7 @@ struct DivideOperation: BinaryOperation {
 }
 
 /// The loops behind the ops: plain pointer loops over contiguous runs, which the compiler vectorises at
-/// default settings (engine.md §4), plus strided fallbacks for views and broadcasting.
+/// default settings (`docs/engine.md`, "Design measurements"), plus strided fallbacks for views and broadcasting.
 enum Kernels {
     // MARK: Splitting
 

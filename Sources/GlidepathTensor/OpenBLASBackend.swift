@@ -2,7 +2,7 @@ import COpenBLAS
 
 /// GEMM through OpenBLAS's `cblas_sgemm` (Debian's `libopenblas-dev`, 0.3.21 with DYNAMIC_ARCH; on the
 /// project machine it selects the Cooperlake AVX-512 kernels and reaches 95–100 GFLOP/s per thread on
-/// square shapes, engine.md §2). The only file that imports OpenBLAS.
+/// square shapes, `docs/engine.md`, "Design measurements"). The only file that imports OpenBLAS.
 public struct OpenBLASBackend: ComputeBackend {
     public init() {}
 

@@ -4,8 +4,8 @@ import Foundation
 /// large element-wise maps).
 ///
 /// Workers sleep on a condition variable between jobs rather than spinning, so they do not fight
-/// OpenBLAS's or OpenMP's threads on a 2-core machine (engine.md §5). The calling thread takes part in
-/// every job. Work is split into fixed chunks whose results go to disjoint outputs, so the result does
+/// OpenBLAS's or OpenMP's threads on a 2-core machine (`docs/engine.md`, "Design measurements"). The calling thread
+/// takes part in every job. Work is split into fixed chunks whose results go to disjoint outputs, so the result does
 /// not depend on which thread ran which chunk.
 final class WorkerPool: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// Compares `text` with the golden file `Golden/<name>` beside the calling test file
-/// (style.md §12: golden files for every text artefact).
+/// (ARCHITECTURE.md, "Tests": every text artefact has a golden file, as swift-argument-parser's
+/// `assertSnapshot`).
 ///
 /// Never passes silently on a change: a missing golden file is recorded and the test fails with
 /// "recorded new baseline"; a difference fails with the first differing line. To accept an intended

@@ -3,8 +3,8 @@ import Foundation
 /// Where tests find the real datasets and pretrained weights: the only way tests reach files outside
 /// the repository.
 ///
-/// `GLIDEPATH_DATA_DIR` (CI sets it to `../shared/data`) and `GLIDEPATH_WEIGHTS_DIR`
-/// (`../shared/weights`). When a directory is missing, tests that need it are disabled with a reason
+/// `GLIDEPATH_DATA_DIR` and `GLIDEPATH_WEIGHTS_DIR` (`make test` sets both, from the Makefile's
+/// `DATA_DIR` and `WEIGHTS_DIR`). When a directory is missing, tests that need it are disabled with a reason
 /// on a developer machine, and fail under `CI=true`, so CI can never pass by silently skipping them.
 public enum TestEnvironment {
     /// The data directory, if set and present.

@@ -2,31 +2,13 @@ import Foundation
 import GlidepathTestSupport
 import Testing
 
-/// Runs the built `glidepath` executable (next to the test bundle, or in `.build/debug`) with
-/// Foundation `Process`, as a user would.
+/// Runs the built `glidepath` executable (``runGlidepath(_:in:environment:standardInput:)``), as a user
+/// would.
 enum BuiltBinary {
-    struct Result {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-        var lines: [String] { standardOutput.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty } }
-    }
+    typealias Result = ProcessOutcome
 
     static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = try glidepathBinary()
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        // Read both pipes to the end before waiting, so a large output cannot block the child.
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      standardOutput: String(decoding: outputData, as: UTF8.self),
-                      standardError: String(decoding: errorData, as: UTF8.self))
+        try runGlidepath(arguments)
     }
 
     /// Writes `json` to a fresh temporary file and runs `glidepath schedule --config FILE` plus `extra`.

@@ -33,19 +33,34 @@ struct ProcessOutcome {
     var status: Int32
     var standardOutput: String
     var standardError: String
+    /// The non-empty lines of standard output.
+    var lines: [String] { standardOutput.split(separator: "\n").map(String.init) }
 }
 
-/// Runs `glidepath arguments…` in `directory` to completion.
-func runGlidepath(_ arguments: [String], in directory: URL) throws -> ProcessOutcome {
+/// Runs `glidepath arguments…` to completion: in `directory` (nil: the test process's), with the
+/// variables of `environment` set (a nil value removes one), reading `standardInput` (nil: none).
+func runGlidepath(_ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:],
+                  standardInput: Data? = nil) throws -> ProcessOutcome {
     let process = Process()
     process.executableURL = try glidepathBinary()
     process.arguments = arguments
-    process.currentDirectoryURL = directory
+    if let directory { process.currentDirectoryURL = directory }
+    if !environment.isEmpty {
+        var variables = ProcessInfo.processInfo.environment
+        for (key, value) in environment { variables[key] = value }
+        process.environment = variables
+    }
     let output = Pipe()
     let error = Pipe()
+    let input = Pipe()
     process.standardOutput = output
     process.standardError = error
+    process.standardInput = standardInput == nil ? FileHandle.nullDevice : input
     try process.run()
+    if let standardInput {
+        input.fileHandleForWriting.write(standardInput)
+        try input.fileHandleForWriting.close()
+    }
     // Read both pipes before waiting, so a large output cannot fill a pipe and block the child.
     let errorData = LockedData()
     let errorReader = Thread { errorData.set(error.fileHandleForReading.readDataToEndOfFile()) }

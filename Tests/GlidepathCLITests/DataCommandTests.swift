@@ -2,38 +2,14 @@ import Foundation
 import GlidepathTestSupport
 import Testing
 
-/// Runs the built `glidepath` binary (`swift test` builds it beside the test bundle).
+/// Runs the built `glidepath` binary without `GLIDEPATH_DATA_DIR` (unless `environment` sets it).
 enum DataCLI {
-    struct Output {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
-    static var binary: URL {
-        let testBundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [testBundle, testBundle.deletingLastPathComponent()].map { $0.appendingPathComponent("glidepath") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-            ?? TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/glidepath")
-    }
+    typealias Output = ProcessOutcome
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        var variables = ProcessInfo.processInfo.environment
-        variables["GLIDEPATH_DATA_DIR"] = nil
+        var variables: [String: String?] = ["GLIDEPATH_DATA_DIR": nil]
         for (key, value) in environment { variables[key] = value }
-        process.environment = variables
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-                      standardError: String(decoding: errData, as: UTF8.self))
+        return try runGlidepath(arguments, environment: variables)
     }
 
     static func temporaryDirectory() throws -> URL {
@@ -46,9 +22,25 @@ enum DataCLI {
 @Suite("glidepath data")
 struct DataCommandTests {
     @Test func unknownDatasetNameIsAUsageError() throws {
-        let output = try DataCLI.run(["data", "info", "cifar100"])
+        let output = runInProcess(["data", "info", "cifar100"])
         #expect(output.status == 64)  // ArgumentParser's EX_USAGE
-        #expect(output.standardError.contains("cifar100"))
+        #expect(output.message.contains("cifar100"))
+    }
+
+    /// A directory with Adult's training file but not its test file: the training split is printed, the
+    /// test split is named unavailable, and the exit status says the dataset is incomplete.
+    @Test func infoFailsWhenAnySplitIsUnreadable() throws {
+        let root = try DataCLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let adult = root.appendingPathComponent("adult")
+        try FileManager.default.createDirectory(at: adult, withIntermediateDirectories: true)
+        let row = "39, State-gov, 77516, Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, Male, 2174, 0, 40, United-States, "
+        try Data((row + "<=50K\n" + row + ">50K\n").utf8).write(to: adult.appendingPathComponent("adult.data"))
+        let info = try DataCLI.run(["data", "info", "adult", "--data-dir", root.path])
+        #expect(info.status == 1)
+        #expect(info.standardOutput.contains("train: 2 examples\n    <=50K: 1 (50.00%)\n    >50K: 1 (50.00%)"))
+        #expect(info.standardOutput.contains("test: unavailable: "), "\(info.standardOutput)")
+        #expect(info.standardError.isEmpty, "\(info.standardError)")
     }
 
     /// A hand-made Adult directory: info reads it; verify refuses its unknown checksum and counts.
@@ -96,7 +88,8 @@ struct DataCommandTests {
                                       "--mirror", mirror.path])
         #expect(output.status == 1)
         #expect(output.standardError.contains("checksum mismatch"))
-        #expect(output.standardError.contains("expected 5d7c39d7b8804f071cdd1f2a7c460872"))  // adult.data's canonical md5
+        // adult.data's canonical md5:
+        #expect(output.standardError.contains("expected 5d7c39d7b8804f071cdd1f2a7c460872"))
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("data/adult/adult.data").path))
         try? FileManager.default.removeItem(at: root)
     }

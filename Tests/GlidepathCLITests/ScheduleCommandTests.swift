@@ -94,11 +94,52 @@ struct ScheduleCommandTests {
 
     @Test("--log-scale without --format svg is refused rather than ignored")
     func logScaleNeedsSVG() throws {
-        let result = try BuiltBinary.schedule(
-            #"{"lrs": [0.1], "scheduler": {"name": "exponential", "gamma": 0.9}, "steps": 2}"#, ["--log-scale"])
+        // Refused while the arguments are validated, before the configuration is read.
+        let result = runInProcess(["schedule", "--config", "/nonexistent/config.json", "--log-scale"])
         #expect(result.status != 0)
-        #expect(result.standardOutput.isEmpty)
-        #expect(result.standardError.contains("--log-scale"), "\(result.standardError)")
+        #expect(result.message.contains("--log-scale applies to --format svg only"), "\(result.message)")
+    }
+
+    @Test("the configuration is read from standard input (-), a pipe or a process substitution")
+    func configurationFromStandardInputAndPipes() throws {
+        let json = #"{"lrs": [0.1], "scheduler": {"name": "exponential", "gamma": 0.5}, "steps": 2}"#
+        // 0.1·0.5^k for k = 0, 1, 2: 0.1, 0.05, 0.025 exactly as binary64 halvings.
+        let expected = [#"{"step": 0, "lrs": [0.1]}"#, #"{"step": 1, "lrs": [0.05]}"#, #"{"step": 2, "lrs": [0.025]}"#]
+        let standardInput = try runGlidepath(["schedule", "--config", "-"], standardInput: Data(json.utf8))
+        #expect(standardInput.status == 0, "\(standardInput.standardError)")
+        #expect(standardInput.lines == expected)
+        // What the issue reports failing: `--config <(echo …)`, a /dev/fd path the shell opens as a pipe.
+        let binary = try glidepathBinary().path
+        let substituted = try shell("'\(binary)' schedule --config <(printf '%s' '\(json)')")
+        #expect(substituted.status == 0, "\(substituted.standardError)")
+        #expect(substituted.lines == expected)
+        // The same through train's --scheduler-config: the file is read (and its unknown field named)
+        // before any data is needed.
+        let train = try shell("'\(binary)' train --task adult-mlp --scheduler cosine --data-dir /nonexistent "
+                              + #"--scheduler-config <(printf '%s' '{"stepSize": 3}')"#)
+        #expect(train.status == 1)
+        #expect(train.standardError.contains("scheduler.stepSize=3: unknown field for cosine"), "\(train.standardError)")
+        let directory = try runGlidepath(["schedule", "--config", FileManager.default.temporaryDirectory.path])
+        #expect(directory.status == 1 && directory.standardError.contains("cannot read the file (it is a directory)"))
+    }
+
+    /// Runs `command` with bash (for process substitution), in a fresh temporary directory.
+    private func shell(_ command: String) throws -> ProcessOutcome {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", command]
+        process.currentDirectoryURL = directory.url
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ProcessOutcome(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+                              standardError: String(decoding: errorData, as: UTF8.self))
     }
 
     @Test("an invalid observation prints the lines before it, then exits naming the step and value")

@@ -111,8 +111,8 @@ struct TrainCommandTests {
     func resumeMisuse() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let mixed = try runGlidepath(["train", "--resume", "2026", "--epochs", "3"], in: directory.url)
-        #expect(mixed.status != 0 && mixed.standardError.contains("--resume continues a run with its recorded configuration"))
+        let mixed = runInProcess(["train", "--resume", "2026", "--epochs", "3"])
+        #expect(mixed.status != 0 && mixed.message.contains("--resume continues a run with its recorded configuration"))
         let noStore = try runGlidepath(["train", "--resume", "2026"], in: directory.url)
         #expect(noStore.status == 1 && noStore.standardError.contains("no run store at glidepath-runs.sqlite"))
         try makeFixtureStore(in: directory.url)

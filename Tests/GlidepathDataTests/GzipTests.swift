@@ -58,7 +58,8 @@ struct GzipTests {
 
     @Test func streamReadsGzipAndRawAlike() throws {
         let directory = try Fixtures.temporaryDirectory()
-        let content: [UInt8] = (0..<3_000_000).map { (index: Int) -> UInt8 in UInt8((index / 3) % 256) }  // larger than one 1 MiB chunk
+        // Larger than one 1 MiB chunk.
+        let content: [UInt8] = (0..<3_000_000).map { (index: Int) -> UInt8 in UInt8((index / 3) % 256) }
         try Fixtures.write(Gzip.compress(content), to: Fixtures.path(directory, "a.gz"))
         try Fixtures.write(content, to: Fixtures.path(directory, "a.raw"))
         for name in ["a.gz", "a.raw"] {

@@ -3,8 +3,8 @@ import GlidepathData
 import GlidepathTestSupport
 import Testing
 
-/// The real files in the data directory (`GLIDEPATH_DATA_DIR`, CI: `../shared/data`). Expected counts
-/// and class balances are the ones `shared/data/README.md` lists.
+/// The real files in the data directory (`GLIDEPATH_DATA_DIR`). Expected counts and class balances are
+/// the ones `docs/data.md` lists ("Reference counts").
 @Suite("Real image datasets", .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
 struct RealImageDataTests {
     @Test func mnist() throws {

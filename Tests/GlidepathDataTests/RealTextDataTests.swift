@@ -3,7 +3,7 @@ import GlidepathData
 import GlidepathTestSupport
 import Testing
 
-/// IMDB, SST-2 and Adult from the data directory; expected numbers are `shared/data/README.md`'s.
+/// IMDB, SST-2 and Adult from the data directory; expected numbers are `docs/data.md`'s ("Reference counts").
 @Suite("Real text and tabular datasets", .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
 struct RealTextDataTests {
     @Test func imdb() throws {

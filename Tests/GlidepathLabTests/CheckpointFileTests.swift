@@ -6,7 +6,7 @@ import Testing
 
 /// A small checkpoint with every kind of section; bytes drawn from a seeded generator.
 func sampleCheckpoint(modelBytes: Int = 40, seed: UInt64 = 1) -> Checkpoint {
-    var generator = LabSplitMix64(seed: seed)
+    var generator = SplitMix64(seed: seed)
     let bytes = { (count: Int) in Data((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }) }
     return Checkpoint(
         counters: TrainingCounters(completedEpochs: 2, stepsIntoEpoch: 17, completedSteps: 117, runId: "20261123-071749-0001"),

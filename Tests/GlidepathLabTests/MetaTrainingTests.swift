@@ -64,18 +64,19 @@ struct MetaTrainingTests {
 
     /// A synthetic Adult-shaped problem (108 features, 2 classes, label = sign of a fixed projection):
     /// generated from a seeded generator, so it exercises the whole run without the dataset.
-    static func syntheticData() -> MetaTaskData {
+    static func syntheticData() -> TaskData {
         var generator = Xoshiro256StarStar(seed: 77, stream: [])
-        func table(_ count: Int) -> ExampleTable {
+        func table(_ count: Int) -> TabularDataset {
             var features: [Float] = [], labels: [Int32] = []
             for _ in 0..<count {
                 let row = (0..<108).map { _ in Float(generator.uniformUnit() * 2 - 1) }
                 features += row
                 labels.append(row[0] + 0.5 * row[1] - row[2] > 0 ? 1 : 0)
             }
-            return ExampleTable(values: .floats(features), labels: labels, exampleShape: [108])
+            return TabularDataset(features: features, labels: labels, featureNames: (0..<108).map { "x\($0)" },
+                                  classNames: ["0", "1"])
         }
-        return MetaTaskData(trainingPart: table(600), validation: table(100))
+        return TaskData(tables: table(600), validation: table(100), test: table(0))
     }
 
     @Test("a run is bit-identical for the same seed, makes ⌈n/B⌉ iterations per epoch and meta-updates every K",
@@ -97,7 +98,7 @@ struct MetaTrainingTests {
         // The meta-updates moved θ away from its initialisation (stream [105] of the seed).
         var generator = Xoshiro256StarStar(seed: 3, stream: [105])
         #expect(first.weights != DifferentiableMLRSNet.initialWeights(using: &generator))
-        // γ = √L₀·ln(2L₀)/(4·2^¼) from the recorded L₀ (the meta-training rule, mlrsnet.md §3).
+        // γ = √L₀·ln(2L₀)/(4·2^¼) from the recorded L₀ (the meta-training rule, docs/mlrsnet.md).
         expectClose(first.scale, first.initialLoss.squareRoot() * log(2 * first.initialLoss) / (4 * pow(2, 0.25)),
                     relativeTolerance: 1e-12)
         let other = try MLRSNetMetaTraining.run(
@@ -139,9 +140,9 @@ struct MetaTrainingTests {
           .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func realAdult() throws {
         let directory = try TestEnvironment.requireDataDirectory()
-        let data = try MetaTaskData.load(TrainingTask.adultMLP.specification, dataDirectory: directory.path)
+        let data = try MLRSNetMetaTraining.loadData(for: .adultMLP, dataDirectory: directory.path)
         // Adult: 32,561 training rows, 10% validation (round(3256.1) = 3,256) → 29,305 (docs/tasks.md).
-        #expect(data.trainingPart.count == 29_305 && data.validation.count == 3_256)
+        #expect(data.train.count == 29_305 && data.validation.count == 3_256)
         let result = try MLRSNetMetaTraining.run(
             MetaTrainingConfiguration(task: .adultMLP, epochs: 1, seed: 0, metaSetSize: 256, trainingExamples: 1024,
                                       settings: .init(metaInterval: 4)),

@@ -109,7 +109,7 @@ struct ROCAUCTests {
 
     @Test("equals the brute-force pairwise Mann–Whitney count on 300 seeded random cases with ties")
     func bruteForce() throws {
-        var generator = LabSplitMix64(seed: 20_261_123)
+        var generator = SplitMix64(seed: 20_261_123)
         for _ in 0..<300 {
             let count = Int.random(in: 2...60, using: &generator)
             let levels = Int.random(in: 1...8, using: &generator)  // few score levels → many ties
@@ -142,19 +142,5 @@ struct ROCAUCTests {
             try ROCAUC.compute(truth: [2, 1], scores: [0.1, 0.2])
         }
         #expect(throws: MetricsError.empty(name: "truth")) { try ROCAUC.compute(truth: [], scores: []) }
-    }
-}
-
-/// SplitMix64 (Steele, Lea & Flood, OOPSLA 2014): a tiny seeded generator for test sweeps. Named apart
-/// from the `GlidepathTestSupport.SplitMix64` another branch adds (same algorithm), to avoid shadowing.
-struct LabSplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
 import Glidepath
+import GlidepathData
 import Testing
 @testable import GlidepathLab
 
 @Suite("Task catalogue")
 struct TaskCatalogueTests {
-    @Test("names, batch sizes, budgets and datasets are the study's (landscape.md §11)")
+    @Test("names, batch sizes, budgets and datasets are the study's (docs/tasks.md)")
     func catalogue() throws {
         let rows = TrainingTask.allCases.map { ($0.rawValue, $0.specification.batchSize, $0.specification.epochBudget) }
         #expect(rows.map(\.0) == ["mnist-cnn", "cifar10-cnn", "imdb-bilstm", "sst2-bilstm", "adult-mlp", "fashion-mnist-cnn"])
@@ -29,14 +30,15 @@ struct TaskCatalogueTests {
         #expect(ValidationHoldout(fraction: 0.5, seed: 0).validationCount(of: 5) == 3)
     }
 
-    @Test("parameter counts equal the PyTorch peer's (engine.md §8) and the MNIST variant's by hand")
+    @Test("parameter counts equal the PyTorch peer's (docs/engine.md) and the MNIST variant's by hand")
     func parameterCounts() {
-        // engine.md §8, computed there with sum(p.numel()) in PyTorch.
+        // docs/engine.md, "Design measurements", computed with sum(p.numel()) in PyTorch.
         #expect(ModelArchitecture.convolutional(.color32).parameterCount == 1_070_794)
         #expect(ModelArchitecture.recurrent(.imdb).parameterCount == 2_236_034)
         #expect(ModelArchitecture.perceptron(.adult).parameterCount == 61_058)
         // MNIST: conv1 1·32·9 + 32 = 320; conv2 32·64·9 + 64 = 18,496; fc1 3136·256 + 256 = 803,072;
-        // fc2 256·10 + 10 = 2,570; total 824,458. 28 → 14 → 7, so fc1 has 64·7·7 = 3136 inputs (landscape.md §11).
+        // fc2 256·10 + 10 = 2,570; total 824,458. 28 → 14 → 7, so fc1 has 64·7·7 = 3136 inputs (docs/tasks.md, "The
+        // study plan").
         #expect(ConvolutionalNetwork.grayscale28.flattenedFeatures == 3136)
         #expect(ModelArchitecture.convolutional(.grayscale28).parameterCount == 824_458)
         // SST-2 differs from IMDB only in sequence length, which has no parameters.

@@ -34,7 +34,7 @@ struct MLRSNetCellTests {
         }
     }
 
-    @Test("steady-state outputs at a constant loss: about 0.73, 0.036, 0.018 (mlrsnet.md §2)",
+    @Test("steady-state outputs at a constant loss: about 0.73, 0.036, 0.018 (docs/mlrsnet.md)",
           .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
     func steadyState() throws {
         let reference = try MLRSNetReference.load()
@@ -47,7 +47,7 @@ struct MLRSNetCellTests {
             // single-step tolerance.
             #expect(floatULPDistance(output, Float(steady.output)) <= Self.ulpTolerance,
                     "net \(steady.net) at loss \(steady.loss): \(output) vs \(steady.output)")
-            // mlrsnet.md §2 quotes the levels to two significant digits.
+            // docs/mlrsnet.md ("Gate conventions") quotes the levels to two significant digits.
             let quoted = ["1": 0.73, "100": 0.036, "200": 0.018][steady.net] ?? .nan
             expectClose(Double(output), quoted, relativeTolerance: 0.05)
         }

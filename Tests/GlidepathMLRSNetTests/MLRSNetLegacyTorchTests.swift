@@ -240,12 +240,13 @@ struct MLRSNetPublishedFileTests {
             for parameter in MLRSNetWeights.Parameter.allCases {
                 #expect(fromPTH[parameter].map(\.bitPattern) == fromJSON[parameter].map(\.bitPattern), "\(name) \(parameter)")
             }
-            #expect(fromPTH.tensors.map(\.values.count).reduce(0, +) == 11_776)  // mlrsnet.md §1
+            // docs/mlrsnet.md, "The network's parameters".
+            #expect(fromPTH.tensors.map(\.values.count).reduce(0, +) == 11_776)
         }
     }
 
-    /// Pickle boundaries of the published files (mlrsnet.md §9: 15, 21, 137, 1608, 1816) and both
-    /// boundaries of each storage record (count, data), walked from the file itself.
+    /// Pickle boundaries of the published files (docs/mlrsnet.md, "The legacy .pth layout": 15, 21, 137, 1608, 1816)
+    /// and both boundaries of each storage record (count, data), walked from the file itself.
     private static func boundaries(_ bytes: [UInt8]) -> [Int] {
         var result = [15, 21, 137, 1608, 1816]
         var position = 1816

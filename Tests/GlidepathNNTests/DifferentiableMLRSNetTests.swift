@@ -81,7 +81,7 @@ struct DifferentiableMLRSNetTests {
         #expect(net.weights == weights)
         #expect(net.namedParameters.map(\.name) == MLRSNetWeights.Parameter.allCases.map(\.name))
         #expect(net.namedParameters.map(\.tensor.shape) == MLRSNetWeights.Parameter.allCases.map(\.shape))
-        #expect(net.parameterCount == 11_776)  // mlrsnet.md §1
+        #expect(net.parameterCount == 11_776)  // docs/mlrsnet.md, "The network's parameters"
         var other = SeededGenerator(seed: 8)
         let replacement = DifferentiableMLRSNet.initialWeights(using: &other)
         net.load(replacement)

@@ -3,8 +3,8 @@ import Foundation
 import Testing
 @testable import Glidepath
 
-/// The decade conventions of dlrs.md §2.
-@Suite("DLRS decade conventions (dlrs.md §2)")
+/// The decade conventions of docs/dlrs.md, "Decades".
+@Suite("DLRS decade conventions (docs/dlrs.md)")
 struct DLRSDecadeTests {
     struct Row: CustomTestStringConvertible, Sendable {
         var label: String
@@ -14,7 +14,7 @@ struct DLRSDecadeTests {
         var testDescription: String { label }
     }
 
-    /// Every row of the §2 table.
+    /// Every row of the table in docs/dlrs.md, "Decades".
     static let rows: [Row] = [
         Row(label: "1e-6", rate: 1e-6, log10: -6, exact: -7),
         Row(label: "1e-7", rate: 1e-7, log10: -7, exact: -8),
@@ -27,7 +27,7 @@ struct DLRSDecadeTests {
         return Row(label: "nextDown(1e\(k))", rate: power.nextDown, log10: k, exact: k - 1)
     }
 
-    @Test("§2 table: every row under both conventions", arguments: rows)
+    @Test("the decade table: every row under both conventions", arguments: rows)
     func tableRow(_ row: Row) {
         #expect(DecadeConvention.log10.decade(of: row.rate) == row.log10)
         #expect(DecadeConvention.exact.decade(of: row.rate) == row.exact)
@@ -36,7 +36,7 @@ struct DLRSDecadeTests {
 
     @Test("the stored values of the disagreeing literals are below their power of ten")
     func storedValues() {
-        // dlrs.md §2: 1e-6 is stored as 9.99999999999999955e-7, 0.1.nextDown as 0x1.9999999999999p-4.
+        // docs/dlrs.md, "Decades": 1e-6 is stored as 9.99999999999999955e-7, 0.1.nextDown as 0x1.9999999999999p-4.
         #expect(String(format: "%.17e", 1e-6) == "9.99999999999999955e-07")
         #expect(String(format: "%.17e", 1e-7) == "9.99999999999999955e-08")
         #expect(0.09999999999999999 == Double("0x1.9999999999999p-4"))
@@ -61,7 +61,7 @@ struct DLRSDecadeTests {
             #expect(DecadeConvention.log10.decade(of: rate) == k)
             #expect(DecadeConvention.exact.decade(of: rate) == k - 1)
         }
-        // Literals that agree (dlrs.md §2).
+        // Literals that agree (docs/dlrs.md, "Decades").
         for rate in [0.1, 0.01, 1e-3, 1e-4, 1e-5, 1e-8, 1e-9, 1e-10, 1, 10] {
             #expect(DecadeConvention.log10.decade(of: rate) == DecadeConvention.exact.decade(of: rate))
         }

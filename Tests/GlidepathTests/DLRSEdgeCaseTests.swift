@@ -3,9 +3,10 @@ import GlidepathTestSupport
 import Testing
 @testable import Glidepath
 
-/// dlrs.md §4 (clamps), §5 (skip conditions) and §6 (edge cases, 0.3.0 column), and the atomicity of
-/// §11.2–3. Rows of §6 that Swift's types rule out (bool, tensor, numpy and generator losses, parameter
-/// topology, since schedulers never hold optimizers) have no test.
+/// docs/dlrs.md, "Steps, skips and errors" and "How Glidepath differs from the reference versions": clamps,
+/// skip conditions, edge cases as pytorch-dlrs 0.3.0 handles them, and the atomicity of a multi-group update.
+/// Inputs that Swift's types rule out (bool, tensor, numpy and generator losses, parameter topology, since
+/// schedulers never hold optimizers) have no test.
 @Suite("DLRS edge cases, skips and atomicity")
 struct DLRSEdgeCaseTests {
     /// Runs `body`, expecting it to throw an invalid observation naming `field` and containing `value`,
@@ -33,7 +34,7 @@ struct DLRSEdgeCaseTests {
         #expect(scheduler.state == before, "state changed by a rejected call", sourceLocation: sourceLocation)
     }
 
-    // MARK: §6
+    // MARK: Edge cases
 
     @Test("NaN, +inf and negative losses are rejected naming the index, before any change")
     func invalidLosses() throws {
@@ -118,7 +119,7 @@ struct DLRSEdgeCaseTests {
         }
     }
 
-    @Test("a rate below minLR is clamped up at the next active update, not on a skip (§4)")
+    @Test("a rate below minLR is clamped up at the next active update, not on a skip")
     func rateBelowMinimum() throws {
         var scheduler = try DLRSScheduler(baseRates: [1e-10], minimumLearningRate: 1e-8)
         try scheduler.step(Observation(losses: nil))
@@ -130,7 +131,7 @@ struct DLRSEdgeCaseTests {
         #expect(scheduler.diagnostics.regime == .stagnation && scheduler.diagnostics.groups[0].clamp == .minimum)
     }
 
-    @Test("clamps: minLR first, then maxLR, which can move a rate against the slope (§4)")
+    @Test("clamps: minLR first, then maxLR, which can move a rate against the slope")
     func clampOrder() throws {
         // Starting above maxLR, a falling loss (which raises rates) still ends at maxLR.
         var scheduler = try DLRSScheduler(baseRates: [0.9, 0.05], minimumLearningRate: 1e-3, maximumLearningRate: 0.5)
@@ -139,7 +140,7 @@ struct DLRSEdgeCaseTests {
         #expect(scheduler.diagnostics.groups[0].clamp == .maximum)
         // 0.05 + (10^−2·0.1)·(2/3), unclamped.
         #expect(scheduler.learningRates[1] == 0.05 - (0.01 * 0.1) * -0.6666666666666666)
-        // Unbounded growth without maxLR: steps grow 10x after a decade crossing (§13).
+        // Unbounded growth without maxLR: steps grow 10x after a decade crossing (docs/dlrs.md, "Things to know").
         var growing = try DLRSScheduler(baseRates: [0.95])
         for _ in 0..<3 { try growing.step(Observation(losses: [1, 0])) }  // s = −2: +0.02 while below 1
         #expect(growing.diagnostics.groups[0].decade == -1)
@@ -155,7 +156,7 @@ struct DLRSEdgeCaseTests {
         Self.expectRejected(&scheduler, losses: [1, 0], field: "losses", value: "slope -2.0", reason: "group 1")
     }
 
-    @Test("subnormal steps use the 50-digit decimal fallback (§2), not binary64 arithmetic")
+    @Test("subnormal steps use the 50-digit decimal fallback, not binary64 arithmetic")
     func decimalFallback() throws {
         // 3e-320 is stored as 6072·2^−1074; n = −320. With s = −2 and δ_i = 0.1 the exact step is
         // +2e-321 ≈ 404.8 ulps, so the exact result is 6476.8 ulps → 6477·2^−1074 (pytorch-dlrs 0.3.0.dev0
@@ -170,14 +171,14 @@ struct DLRSEdgeCaseTests {
         #expect(naive == 6476 * Double.leastNonzeroMagnitude)
     }
 
-    @Test("a nonzero exact slope that rounds to 0 throws (§11.6)")
+    @Test("a nonzero exact slope that rounds to 0 throws")
     func unrepresentableSlope() throws {
         var scheduler = try DLRSScheduler(baseRates: [0.1])
         // (5e-324 − 0)·3 / (1.7e308 + 5e-324) ≈ 8.7e-632: nonzero, not representable.
         Self.expectRejected(&scheduler, losses: [0, 1.7e308, 5e-324], field: "losses", value: "/", reason: "not representable")
     }
 
-    // MARK: §5
+    // MARK: Skips
 
     @Test("skips: no losses, fewer than two, all zero; counters advance, diagnostics zeroed (0.3.0)")
     func skips() throws {
@@ -209,7 +210,7 @@ struct DLRSEdgeCaseTests {
         expectClose(tiny.learningRates[0], unit.learningRates[0], relativeTolerance: 1e-15)
     }
 
-    // MARK: §11 atomicity
+    // MARK: Atomicity
 
     @Test("a rejected call leaves rates, counters, diagnostics and history untouched after any prefix")
     func atomicitySweep() throws {

@@ -80,8 +80,8 @@ struct DLRSFixtureTests {
         let version = try #require(fixture.versions["0.2.1"])
         #expect(version.version == "0.2.1")
         for trajectory in version.trajectories {
-            // 0.2.1 leaves loss_slope/adjustment stale on skips and counts differently (dlrs.md §5),
-            // so only rates are compared.
+            // 0.2.1 leaves loss_slope/adjustment stale on skips and counts differently (docs/dlrs.md, "How Glidepath
+            // differs from the reference versions"), so only rates are compared.
             try Self.replay(trajectory, decade: .log10, checkDiagnostics: false)
         }
     }

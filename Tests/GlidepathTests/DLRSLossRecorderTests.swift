@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Glidepath
 
-/// LossRecorder with pytorch-dlrs 0.3.0 semantics (dlrs.md §10).
+/// LossRecorder with pytorch-dlrs 0.3.0 semantics (docs/dlrs.md, "LossRecorder").
 @Suite("DLRS LossRecorder")
 struct DLRSLossRecorderTests {
     @Test("mean, std, slope, min, max and description match pytorch-dlrs 0.3.0 bit for bit (fixture)")

@@ -3,7 +3,7 @@ import GlidepathTestSupport
 import Testing
 @testable import Glidepath
 
-/// DLRSOnPlateau with pytorch-dlrs 0.3.0 semantics (dlrs.md §9).
+/// DLRSOnPlateau with pytorch-dlrs 0.3.0 semantics (docs/dlrs.md, "DLRSOnPlateau").
 @Suite("DLRSOnPlateau")
 struct DLRSOnPlateauTests {
     @Test("patience is a window length: the first update comes on call patience + 2", arguments: [0, 1, 3])

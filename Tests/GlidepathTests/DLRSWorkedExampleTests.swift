@@ -3,16 +3,16 @@ import GlidepathTestSupport
 import Testing
 @testable import Glidepath
 
-/// The six worked examples of dlrs.md §14 (confirmed there by running both pytorch-dlrs versions on
-/// CPU). Defaults apply unless stated; B = 2.
-@Suite("DLRS worked examples (dlrs.md §14)")
+/// The six worked examples of docs/dlrs.md, "Worked examples" (the results both pytorch-dlrs versions give
+/// on CPU). Defaults apply unless stated; B = 2.
+@Suite("DLRS worked examples (docs/dlrs.md)")
 struct DLRSWorkedExampleTests {
     @Test("1. convergence: 0.1 with losses [1.0, 0.5] becomes 0.10666666666666667 in both conventions",
           arguments: DecadeConvention.allCases)
     func convergence(decade: DecadeConvention) throws {
         var scheduler = try DLRSScheduler(baseRates: [0.1], decade: decade)
         try scheduler.step(Observation(losses: [1.0, 0.5]))
-        // L̄ = 0.75, s = −0.5/0.75 = −2/3, n = −1, δ_i = 0.1: 0.1 + 0.01·(2/3); dlrs.md gives the binary64 value.
+        // L̄ = 0.75, s = −0.5/0.75 = −2/3, n = −1, δ_i = 0.1: 0.1 + 0.01·(2/3); docs/dlrs.md gives the binary64 value.
         #expect(scheduler.learningRates == [0.10666666666666667])
         #expect(scheduler.diagnostics.regime == .convergence)
         #expect(scheduler.diagnostics.slope == -0.6666666666666666)
@@ -56,7 +56,7 @@ struct DLRSWorkedExampleTests {
     func divergenceOvershoot(decade: DecadeConvention) throws {
         var scheduler = try DLRSScheduler(baseRates: [1e-3], decade: decade)
         try scheduler.step(Observation(losses: [0.1, 10]))
-        // L̄ = 5.05, s = 9.9/5.05 = 1.960396…, adj = 1e-3·0.5·s = 9.802e-4 (dlrs.md's binary64 result).
+        // L̄ = 5.05, s = 9.9/5.05 = 1.960396…, adj = 1e-3·0.5·s = 9.802e-4 (docs/dlrs.md's binary64 result).
         #expect(scheduler.learningRates == [1.9801980198019603e-05])
         #expect(scheduler.diagnostics.regime == .divergence)
         expectClose(scheduler.diagnostics.slope, 9.9 / 5.05, relativeTolerance: 1e-15)
@@ -82,8 +82,8 @@ struct DLRSWorkedExampleTests {
     func stacking() throws {
         var scheduler = try DLRSScheduler(baseRates: [0.1])
         try scheduler.step(Observation(losses: [1.0, 0.5]))
-        // A chainable scheduler stepped after DLRS multiplies what DLRS wrote (dlrs.md §8); the
-        // recorded PyTorch value is checked in DLRSFixtureTests.stacking.
+        // A chainable scheduler stepped after DLRS multiplies what DLRS wrote (docs/dlrs.md, "Things to know before
+        // using DLRS"); the recorded PyTorch value is checked in DLRSFixtureTests.stacking.
         let stacked = scheduler.learningRates[0] * 0.5
         expectClose(stacked, 0.05333, relativeTolerance: 1e-4)
         #expect(stacked == 0.10666666666666667 * 0.5)

@@ -55,11 +55,11 @@ struct MLRSNetSchedulerTests {
         }
     }
 
-    @Test("the published schedule is a three-stage step schedule: ≈0.49, 0.001, 0.0006 on CIFAR-10 (mlrsnet.md §6)",
+    @Test("the published schedule is a three-stage step schedule: ≈0.49, 0.001, 0.0006 on CIFAR-10 (docs/mlrsnet.md)",
           .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
     func threeStageLevels() throws {
-        // mlrsnet.md §6 simulates the ResNet-18 record: L0 ≈ ln 10, then L ≈ 0.004 at the first swap and
-        // ≈ 0.008 at the second; the stage levels are about 0.49, 0.001 and 0.0006.
+        // docs/mlrsnet.md ("The schedule") simulates the ResNet-18 record: L0 ≈ ln 10, then L ≈ 0.004 at the first
+        // swap and ≈ 0.008 at the second; the stage levels are about 0.49, 0.001 and 0.0006.
         let nets = try OfficialNets.names.map { try OfficialNets.load($0) }
         var scheduler = try MLRSNetScheduler(
             nets: nets, switchSteps: [600, 1200], classCount: 10, initialLoss: log(10), baseRates: [0.1],
@@ -81,7 +81,7 @@ struct MLRSNetSchedulerTests {
             let ours = MLRSNetScaleRule.absoluteReferenceScale(loss: entry.loss, classCount: entry.numClasses)
             #expect(ours.bitPattern == entry.gamma.bitPattern, "L=\(entry.loss) C=\(entry.numClasses): \(ours) vs \(entry.gamma)")
         }
-        // mlrsnet.md §3: γ(ln 10; 10) = 0.669, γ(ln 100; 100) = 1.040, γ(1/C) = 0.
+        // docs/mlrsnet.md, "γ and the guard near L = 1/C": γ(ln 10; 10) = 0.669, γ(ln 100; 100) = 1.040, γ(1/C) = 0.
         expectClose(MLRSNetScaleRule.reference.scale(loss: log(10), classCount: 10), 0.669, absoluteTolerance: 5e-4)
         expectClose(MLRSNetScaleRule.reference.scale(loss: log(100), classCount: 100), 1.040, absoluteTolerance: 5e-4)
         #expect(MLRSNetScaleRule.reference.scale(loss: 0.1, classCount: 10) < 1e-16)
@@ -92,7 +92,7 @@ struct MLRSNetSchedulerTests {
         for classes in [2, 10, 100, 1000] {
             let peakLoss = MLRSNetScaleRule.peakLoss(classCount: classes)
             let peak = MLRSNetScaleRule.peakScale(classCount: classes)
-            // mlrsnet.md §3: the maximum of |γ| below 1/C is e^-1/(2 C^(3/4)) at e^-2/C.
+            // docs/mlrsnet.md: the maximum of |γ| below 1/C is e^-1/(2 C^(3/4)) at e^-2/C.
             expectClose(MLRSNetScaleRule.reference.scale(loss: peakLoss, classCount: classes), peak, relativeTolerance: 1e-12)
             var previous = 0.0
             for index in 1...4000 {
@@ -107,7 +107,7 @@ struct MLRSNetSchedulerTests {
             }
             #expect(MLRSNetScaleRule.guarded.scale(loss: 1 / Double(classes), classCount: classes) == peak)
         }
-        // C = 10: the peak is 0.0327 (mlrsnet.md §3).
+        // C = 10: the peak is 0.0327 (docs/mlrsnet.md).
         expectClose(MLRSNetScaleRule.peakScale(classCount: 10), 0.0327, absoluteTolerance: 5e-5)
     }
 

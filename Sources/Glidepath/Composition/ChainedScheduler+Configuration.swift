@@ -1,22 +1,13 @@
 extension ChainedScheduler {
     /// `{"name": "chained", "schedulers": [{…}, …]}`: ``ChainedScheduler`` (PyTorch `ChainedScheduler`).
     /// Every child runs for the whole of the composite's steps, and is resolved so.
-    public struct Configuration: SchedulerParameters {
+    public struct Configuration: CompositeSchedulerParameters {
         public static let name: SchedulerConfiguration.Name = "chained"
 
         /// The schedulers whose factors multiply; at least one. Required.
         public var schedulers: [SchedulerConfiguration]?
 
         public init() {}
-
-        public var defaultCadence: StepCadence? { CompositeValidation.commonCadence(children) }
-        public var children: [SchedulerConfiguration] { schedulers ?? [] }
-
-        public func replacingChildren(_ children: [SchedulerConfiguration]) -> Self {
-            var copy = self
-            copy.schedulers = children
-            return copy
-        }
 
         public func resolved(for shape: RunShape) throws(SchedulerError) -> Self {
             guard let schedulers else { return self }
@@ -26,11 +17,7 @@ extension ChainedScheduler {
         }
 
         public func makeScheduler(in context: SchedulerBuildContext) throws(SchedulerError) -> AnyScheduler {
-            let schedulers = try context.required(schedulers, "schedulers")
-            var built: [AnyScheduler] = []
-            for (index, child) in schedulers.enumerated() {
-                built.append(try child.makeScheduler(in: context.child("schedulers[\(index)]")))
-            }
+            let built = try buildChildren(in: context)
             return AnyScheduler(try context.named { () throws(SchedulerError) in
                 try ChainedScheduler(schedulers: built, baseRates: context.baseRates, cadence: context.cadence)
             })

@@ -4,7 +4,7 @@ extension SequentialScheduler {
     ///
     /// Resolving against a run gives child i the steps from its milestone to the next one (the last
     /// child: to the end of the run), so a cosine child without `tMax` anneals over its own phase.
-    public struct Configuration: SchedulerParameters {
+    public struct Configuration: CompositeSchedulerParameters {
         public static let name: SchedulerConfiguration.Name = "sequential"
 
         /// The schedulers, in the order they run; at least one. Required.
@@ -14,15 +14,6 @@ extension SequentialScheduler {
         public var milestones: [Int]?
 
         public init() {}
-
-        public var defaultCadence: StepCadence? { CompositeValidation.commonCadence(children) }
-        public var children: [SchedulerConfiguration] { schedulers ?? [] }
-
-        public func replacingChildren(_ children: [SchedulerConfiguration]) -> Self {
-            var copy = self
-            copy.schedulers = children
-            return copy
-        }
 
         public func resolved(for shape: RunShape) throws(SchedulerError) -> Self {
             guard let schedulers else { return self }
@@ -37,12 +28,9 @@ extension SequentialScheduler {
         }
 
         public func makeScheduler(in context: SchedulerBuildContext) throws(SchedulerError) -> AnyScheduler {
-            let schedulers = try context.required(schedulers, "schedulers")
+            _ = try context.required(schedulers, "schedulers")  // reported before a missing milestones
             let milestones = try context.required(milestones, "milestones")
-            var built: [AnyScheduler] = []
-            for (index, child) in schedulers.enumerated() {
-                built.append(try child.makeScheduler(in: context.child("schedulers[\(index)]")))
-            }
+            let built = try buildChildren(in: context)
             return AnyScheduler(try context.named { () throws(SchedulerError) in
                 try SequentialScheduler(schedulers: built, milestones: milestones, cadence: context.cadence)
             })

@@ -4,7 +4,7 @@ extension WarmupScheduler {
     /// Resolving against a run leaves the inner scheduler the steps after the warm-up, so a cosine
     /// without `tMax` behind a warm-up ends at the end of the run (Hugging Face's
     /// `get_cosine_schedule_with_warmup`).
-    public struct Configuration: SchedulerParameters {
+    public struct Configuration: WrapperSchedulerParameters {
         public static let name: SchedulerConfiguration.Name = "warmup"
 
         /// The scheduler that runs after the warm-up. Required.
@@ -17,13 +17,6 @@ extension WarmupScheduler {
         public init() {}
 
         public var defaultCadence: StepCadence? { scheduler?.effectiveCadence }
-        public var children: [SchedulerConfiguration] { scheduler.map { [$0] } ?? [] }
-
-        public func replacingChildren(_ children: [SchedulerConfiguration]) -> Self {
-            var copy = self
-            copy.scheduler = children.first
-            return copy
-        }
 
         public func resolved(for shape: RunShape) throws(SchedulerError) -> Self {
             guard let scheduler else { return self }

@@ -21,6 +21,17 @@
 /// (`torch/optim/lr_scheduler.py`), bit-identical to `LinearLR`'s closed form during warm-up; timm's
 /// `warmup_prefix=True` is the same idea. Differs from PyTorch: works in front of reactive schedulers,
 /// and `startFactor = 0` is allowed (LinearLR requires > 0 because its recursion divides by it).
+///
+/// ```swift
+/// let constant = try ClosedFormScheduler(FixedSchedule(), baseRates: [0.1])
+/// var scheduler = try WarmupScheduler(constant, steps: 4, startFactor: 0.5)
+/// var rates = [scheduler.learningRates[0]]
+/// for _ in 0..<5 {
+///     try scheduler.step()
+///     rates.append(scheduler.learningRates[0])
+/// }
+/// // rates == [0.05, 0.0625, 0.07500000000000001, 0.08750000000000001, 0.1, 0.1]
+/// ```
 public struct WarmupScheduler: LearningRateScheduler {
     public struct State: Codable, Equatable, Sendable {
         public var version: Int

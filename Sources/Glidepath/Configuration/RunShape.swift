@@ -9,9 +9,11 @@
 /// scheduler the run's remaining steps).
 ///
 /// ```swift
-/// let shape = RunShape(epochs: 90, updatesPerEpoch: 391, classCount: 10)
-/// let configuration = try SchedulerConfiguration(.object(["name": .string("cosine")]))
-/// let resolved = try configuration.resolved(for: shape)   // tMax = 90 (cosine steps per epoch)
+/// let shape = RunShape(epochs: 3, updatesPerEpoch: 8, classCount: 2)
+/// let configuration = try SchedulerConfiguration(.object(["name": .string("oneCycle"), "maxLR": .double(0.1)]))
+/// let resolved = try configuration.resolved(for: shape)   // one-cycle steps per update
+/// let totalSteps = (resolved.parameters as? OneCycleSchedule.Configuration)?.totalSteps
+/// // totalSteps == 24
 /// ```
 public struct RunShape: Sendable, Equatable {
     /// Epochs of the run, ≥ 1.

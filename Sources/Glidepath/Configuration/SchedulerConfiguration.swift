@@ -11,9 +11,14 @@ import Foundation
 /// How a configuration flows — each step once per run:
 ///
 /// ```swift
-/// let configuration = try SchedulerConfiguration(json)             // decode: names, types, unknown fields
-/// let resolved = try configuration.resolved(for: shape)             // fill tMax, totalSteps, … from the run
-/// let scheduler = try resolved.makeScheduler(baseRates: [0.1])      // range checks, the scheduler
+/// let json = Data(#"{"name": "cosine", "etaMin": 0.001}"#.utf8)
+/// let configuration = try SchedulerConfiguration(StateCoding.decoder().decode(StateValue.self, from: json))
+/// let shape = RunShape(epochs: 10, updatesPerEpoch: 100, classCount: 10)
+/// let resolved = try configuration.resolved(for: shape)   // cosine steps per epoch: tMax = 10
+/// let scheduler = try resolved.makeScheduler(baseRates: [0.1])
+/// let tMax = (resolved.parameters as? CosineAnnealingSchedule.Configuration)?.tMax
+/// // tMax == 10
+/// // scheduler.learningRates == [0.1]
 /// ```
 ///
 /// Every error is one ``SchedulerError/invalidArgument(name:value:reason:)`` naming the field path (for
@@ -21,6 +26,16 @@ import Foundation
 /// field and an ill-typed field; building rejects a missing required field (`required`) and a value out
 /// of range (the schedulers' own initializers, with the same field path). Encoding writes every
 /// parameter, defaults included, with sorted keys (through ``StateCoding/encoder()``).
+///
+/// ```swift
+/// var message = ""
+/// do {
+///     _ = try SchedulerConfiguration(.object(["name": .string("cosine"), "tmax": .int(5)]))
+/// } catch {
+///     message = "\(error)"
+/// }
+/// // message.contains("scheduler.tmax") == true
+/// ```
 public struct SchedulerConfiguration: Sendable, Equatable, Codable {
     /// The scheduler's typed parameters.
     public var parameters: any SchedulerParameters

@@ -17,9 +17,9 @@
 ///    scheduler itself.
 ///
 /// Adding a scheduler: one type conforming to this protocol and one line in
-/// ``SchedulerRegistry/types``.
+/// ``SchedulerRegistry/types``. The step schedule's configuration, in outline:
 ///
-/// ```swift
+/// ```
 /// extension StepSchedule {
 ///     public struct Configuration: SchedulerParameters {
 ///         public static let name: SchedulerConfiguration.Name = "step"

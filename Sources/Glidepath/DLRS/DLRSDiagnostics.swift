@@ -61,7 +61,7 @@ public struct DLRSDiagnostics: Sendable, Equatable, Codable {
     public var regime: DLRSRegime?
     /// Why the last call skipped; `nil` after an active update or before the first step.
     public var skipReason: DLRSSkipReason?
-    /// Whether the slope's branch was decided with exact rational arithmetic (dlrs.md §11.6).
+    /// Whether the slope's branch was decided with exact rational arithmetic (`docs/dlrs.md`, "The rule").
     public var usedExactSlope: Bool
     /// One entry per group after an active update; empty after a skip.
     public var groups: [DLRSGroupUpdate]

@@ -11,8 +11,8 @@
 /// no best-metric tracking, threshold or cooldown, and an improving metric **raises** the rate: this is
 /// not ReduceLROnPlateau.
 ///
-/// Semantics of pytorch-dlrs 0.3.0 (dlrs.md §9): max mode works (q = −1), the history is bounded to the
-/// window, metrics must be finite and ≥ 0, and a rejected metric or a failed update leaves the history,
+/// Semantics of pytorch-dlrs 0.3.0 (`docs/dlrs.md`, "DLRSOnPlateau"): max mode works (q = −1), the history is bounded
+/// to the window, metrics must be finite and ≥ 0, and a rejected metric or a failed update leaves the history,
 /// rates and counters unchanged.
 ///
 /// **Differs from pytorch-dlrs 0.2.1**, where `mode = "max"` is accepted but ignored (a rising accuracy

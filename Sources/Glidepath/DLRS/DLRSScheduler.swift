@@ -14,7 +14,8 @@
 /// so groups do not keep their ratios, and a step grows or shrinks 10× when α crosses a power of ten.
 /// Parameters and ranges are on ``Configuration``.
 ///
-/// Glidepath implements the correctness contract of pytorch-dlrs 0.3.0 (dlrs.md §11):
+/// Glidepath implements the correctness contract of pytorch-dlrs 0.3.0 (`docs/dlrs.md`, "How Glidepath differs from
+/// the reference versions"):
 /// * losses must be finite and ≥ 0; anything else throws
 ///   ``SchedulerError/invalidObservation(step:field:value:reason:)`` naming the index and value, before
 ///   any change (rates, step counter, diagnostics);
@@ -40,6 +41,12 @@
 /// Rate Schedule for PINNs and Image Classification", arXiv:2507.21749 (Machine Learning with
 /// Applications 21, 100697); reference implementation pytorch-dlrs 0.2.1 and 0.3.0.dev0
 /// (github.com/Thabhelo/pytorch-dlrs, `dlrs/scheduler.py`).
+///
+/// ```swift
+/// var scheduler = try DLRSScheduler(baseRates: [0.1])
+/// try scheduler.step(Observation(losses: [1.0, 0.5]))   // one epoch's batch losses, in order
+/// // scheduler.learningRates == [0.10666666666666667]
+/// ```
 public struct DLRSScheduler: LearningRateScheduler {
     /// The hyperparameters in use.
     public internal(set) var configuration: Configuration

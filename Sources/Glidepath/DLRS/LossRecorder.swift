@@ -35,8 +35,8 @@ public enum LossRecorderError: Error, Equatable, Sendable, CustomStringConvertib
 /// ```
 ///
 /// **Differs from pytorch-dlrs 0.2.1**, which accepts NaN, negative and bool values, sums left to right,
-/// and returns no slope when |mean| < 1e−10. (dlrs.md §10 describes the 0.3.0 scaling as a power of two;
-/// the 0.3.0.dev0 code divides by the maximum, which is what this type reproduces bit for bit.)
+/// and returns no slope when |mean| < 1e−10. (`docs/dlrs.md`, "LossRecorder", describes the 0.3.0 scaling as a power
+/// of two; the 0.3.0.dev0 code divides by the maximum, which is what this type reproduces bit for bit.)
 public struct LossRecorder: Sendable, Equatable, Codable, CustomStringConvertible {
     /// The recorded losses, oldest first.
     public private(set) var losses: [Double] = []

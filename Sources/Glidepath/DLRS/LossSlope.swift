@@ -6,7 +6,7 @@
 /// 2. `s = q · (x̂_B − x̂_1) / (fsum(x̂) / B)` with a correctly rounded sum (``CorrectlyRoundedSum``);
 /// 3. recompute `s` as an exact rational, and decide the branch from it, when `|s − 1| ≤ 1e−15`, when an
 ///    endpoint underflows on scaling, when `s` is subnormal, or when `s = 0` although the endpoints
-///    differ (dlrs.md §11.6). A nonzero exact slope that rounds to 0 is an error.
+///    differ (`docs/dlrs.md`, "The rule"). A nonzero exact slope that rounds to 0 is an error.
 ///
 /// There is no 1e−10 cutoff on the mean (pytorch-dlrs 0.2.1 skips small-scale losses); callers skip only
 /// all-zero losses.

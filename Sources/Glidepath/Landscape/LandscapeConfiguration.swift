@@ -26,7 +26,7 @@ public enum LandscapeOptimizer: String, Sendable, Codable, CaseIterable {
 extension LandscapeScheduler {
     /// `{"name": "landscape", "scheduler": {base}, "rule": …, …}`: ``LandscapeScheduler``. Every key is
     /// optional; the defaults are the initial values below (the one place they are stated).
-    public struct Configuration: SchedulerParameters {
+    public struct Configuration: WrapperSchedulerParameters {
         public static let name: SchedulerConfiguration.Name = "landscape"
 
         /// The base schedule the multiplier applies to; absent: the base rate at every update (`fixed`
@@ -65,13 +65,6 @@ extension LandscapeScheduler {
         static var defaultBase: SchedulerConfiguration { SchedulerConfiguration(FixedSchedule.Configuration(), cadence: .perUpdate) }
 
         public var defaultCadence: StepCadence? { (scheduler ?? Self.defaultBase).effectiveCadence }
-        public var children: [SchedulerConfiguration] { scheduler.map { [$0] } ?? [] }
-
-        public func replacingChildren(_ children: [SchedulerConfiguration]) -> Self {
-            var copy = self
-            copy.scheduler = children.first
-            return copy
-        }
 
         /// The base drives the whole run, so it is resolved with the run's shape.
         public func resolved(for shape: RunShape) throws(SchedulerError) -> Self {

@@ -5,8 +5,15 @@
 /// lookup costs one evaluation of the formula (no recursion, no accumulated rounding).
 ///
 /// ```swift
-/// var scheduler = try ClosedFormScheduler(CosineAnnealingSchedule(tMax: 100), baseRates: [0.1, 0.01])
-/// for batch in batches { train(batch, rates: scheduler.learningRates); try scheduler.step() }
+/// var scheduler = try ClosedFormScheduler(CosineAnnealingSchedule(tMax: 4, etaMin: 0), baseRates: [0.1, 0.01])
+/// var rates = [scheduler.learningRates]
+/// for _ in 0..<4 {
+///     try scheduler.step()
+///     rates.append(scheduler.learningRates)
+/// }
+/// // rates[2] == [0.05, 0.005]
+/// // rates[4] == [0.0, 0.0]
+/// // scheduler.cadence == .perEpoch
 /// ```
 ///
 /// Differs from PyTorch: PyTorch's `step()` updates the optimizer's current rate recursively, so a

@@ -41,6 +41,15 @@ public enum ThresholdMode: String, Sendable, Codable, CaseIterable {
 /// changes (PyTorch counts NaN as a bad epoch); it composes inside ``SequentialScheduler``,
 /// ``ChainedScheduler`` and ``WarmupScheduler`` (PyTorch's composites reject it, pytorch#68978); the
 /// rates live in the scheduler's state instead of in the optimizer.
+///
+/// ```swift
+/// var scheduler = try ReduceOnPlateauScheduler(baseRates: [0.1], factor: 0.5, patience: 1)
+/// for validationLoss in [1.0, 0.9, 0.95, 0.97] {
+///     try scheduler.step(Observation(metric: validationLoss))
+/// }
+/// // scheduler.learningRates == [0.05]
+/// // scheduler.best == 0.9
+/// ```
 public struct ReduceOnPlateauScheduler: LearningRateScheduler {
     /// The complete mutable state.
     public struct State: Codable, Equatable, Sendable {

@@ -69,85 +69,165 @@ public struct MetaTrainingResult: Sendable {
     public var epochs: [MetaTrainingEpochSummary]
 }
 
-/// A complete MLR-SNet meta-training run on one of the lab's tasks (`glidepath meta-train`).
+/// A complete MLR-SNet meta-training run on one of the lab's tasks (`glidepath meta-train`), on the
+/// lab's own parts: the task's data as training runs read it (``TaskData``), its model
+/// (``TaskModelFactory``), the training loop (``TrainingPass``), the loader (`DataLoader`) and the
+/// evaluation (``Evaluation``).
 ///
-/// 1. Read the task's data; carve the meta set and the training subset from the training part with
-///    ``MetaSetSplit`` (disjoint; validation and test untouched).
+/// 1. Carve the meta set and the training subset from the task's training part with ``MetaSetSplit``
+///    (disjoint; validation and test untouched).
 /// 2. Build the task model (PyTorch default initialisation, generator stream `[104]` of the seed) and
 ///    the meta-net (PyTorch default `Linear` initialisation, stream `[105]`).
-/// 3. L₀ = mean cross-entropy of the untrained model over the training subset, in evaluation mode;
-///    γ = √L₀·ln(L₀·C)/(4·C^(1/4)), the meta-training rule (fixed for the run, no absolute value:
-///    L₀ ≤ 1/C is refused instead of giving a negative rate).
-/// 4. Every epoch: the training subset in a fresh seeded order (stream `[102, epoch]`), batches of the
-///    task's batch size, one ``MLRSNetMetaTrainer`` iteration each; meta batches cycle through the meta
-///    set, reshuffled each pass (stream `[103, pass]`). After each epoch, loss and accuracy on the
+/// 3. L₀ = mean cross-entropy of the untrained model over the training subset, in evaluation mode
+///    (``Evaluation``: per example in `Double` from the logits); γ = √L₀·ln(L₀·C)/(4·C^(1/4)), the
+///    meta-training rule (``MLRSNetScaleRule/absoluteReferenceScale(loss:classCount:)``, fixed for the
+///    run). L₀ ≤ 1/C, where the reference's unsigned rule would give a rate ≤ 0, is refused.
+/// 4. Every epoch: the training subset through the training loop in a fresh seeded order (loader stream
+///    `[102, epoch]`), batches of the task's batch size, each followed by one
+///    ``MLRSNetMetaTrainer/update(trainingLoss:position:metaBatch:)``; meta batches cycle through the meta
+///    set, reshuffled each pass (loader stream `[103, pass]`). After each epoch, loss and accuracy on the
 ///    validation set.
 ///
-/// Reference: `shared/reference/mlrsnet.md` §5 (GitHub xjtushujun/MLR-SNet @5d1eec4, `meta-train/`).
+/// Reference: Shu et al., TPAMI 2022, arXiv:2007.14546, Algorithm 1; GitHub xjtushujun/MLR-SNet @5d1eec4,
+/// `meta-train/`; `docs/mlrsnet.md`, "Meta-training our own net".
 public enum MLRSNetMetaTraining {
+    /// The generator streams of a run's seed (``SeededGenerator/init(seed:stream:)``).
+    enum Stream {
+        static let trainingOrder: UInt64 = 102
+        static let metaOrder: UInt64 = 103
+        static let model: UInt64 = 104
+        static let net: UInt64 = 105
+    }
+
+    /// Throws unless `task` can be meta-trained: its model family must have a plain tensor input (the CNN
+    /// and the MLP; the BiLSTM's token batches have no meta-trainer).
+    public static func requireSupported(_ task: TrainingTask) throws(MetaTrainingError) {
+        if case .recurrent = task.specification.model {
+            throw .unsupportedTask(task.rawValue, reason: "meta-training supports the image and tabular tasks only")
+        }
+    }
+
+    /// The task's data exactly as a training run reads it (``TaskData``): the training part and the
+    /// validation set, carved with the task's fixed holdout.
+    ///
+    /// - Throws: ``MetaTrainingError/unsupportedTask(_:reason:)`` for the text tasks (before any file is
+    ///   read), ``MetaTrainingError/data(_:)`` when reading fails.
+    public static func loadData(for task: TrainingTask, dataDirectory: String) throws(MetaTrainingError) -> TaskData {
+        try requireSupported(task)
+        do {
+            return try TaskData.load(task: task, dataDirectory: dataDirectory)
+        } catch {
+            throw .data("\(error)")
+        }
+    }
+
+    /// Meta-trains a net on `data` (``loadData(for:dataDirectory:)``, or any ``TaskData`` of the task's
+    /// shape), calling `progress` after every epoch. Same configuration and data → bit-identical result.
+    ///
+    /// - Throws: ``MetaTrainingError`` naming the setting, or the epoch and batch where training failed.
     public static func run(
-        _ configuration: MetaTrainingConfiguration, data: MetaTaskData,
+        _ configuration: MetaTrainingConfiguration, data: TaskData,
         progress: (MetaTrainingEpochSummary) -> Void = { _ in }
     ) throws(MetaTrainingError) -> MetaTrainingResult {
         try configuration.validate()
+        try requireSupported(configuration.task)
         let specification = configuration.task.specification
         let classCount = specification.classCount
-        let split = try MetaSetSplit(labels: data.trainingPart.labels, classCount: classCount,
+        let seed = configuration.seed
+        let split = try MetaSetSplit(labels: data.train.labels, classCount: classCount,
                                      metaCount: configuration.metaSetSize,
-                                     trainingLimit: configuration.trainingExamples, seed: configuration.seed)
-        var modelGenerator = Xoshiro256StarStar(seed: configuration.seed, stream: [104])
-        let model = try MetaTaskModel.make(specification.model, taskName: configuration.task.rawValue,
-                                           using: &modelGenerator)
-        var netGenerator = Xoshiro256StarStar(seed: configuration.seed, stream: [105])
+                                     trainingLimit: configuration.trainingExamples, seed: seed)
+        let trainingSet = SubsetSource(data.train, indices: split.trainingIndices)
+        let metaSet = SubsetSource(data.train, indices: split.metaIndices)
+
+        var modelGenerator = Xoshiro256StarStar(seed: seed, stream: [Stream.model])
+        let model: any TaskModel
+        let pass: TrainingPass
+        do {
+            model = try TaskModelFactory.makeModel(specification.model, using: &modelGenerator)
+            pass = try TrainingPass(model: model)
+        } catch {
+            throw .training("building the model: \(error)")
+        }
+        guard let layers = model.module as? any Layer else {
+            throw .unsupportedTask(configuration.task.rawValue, reason: "its model is not one tensor-to-tensor layer")
+        }
+        var netGenerator = Xoshiro256StarStar(seed: seed, stream: [Stream.net])
         let net = DifferentiableMLRSNet(weights: DifferentiableMLRSNet.initialWeights(using: &netGenerator),
                                         convention: configuration.settings.convention)
 
-        let batchSize = specification.batchSize
-        let initialLoss = try evaluate(model, on: data.trainingPart, indices: split.trainingIndices,
-                                       batchSize: batchSize).loss
-        let classes = Double(classCount)
-        let scale = initialLoss.squareRoot() * Foundation.log(initialLoss * classes) / (4 * Foundation.pow(classes, 0.25))
-        guard scale.isFinite, scale > 0 else {
-            throw .training("γ(L₀) = \(scale) for L₀ = \(initialLoss): the untrained loss must exceed 1/C")
+        let initialLoss = try evaluate(model, on: trainingSet, classCount: classCount).loss
+        guard initialLoss.isFinite, initialLoss * Double(classCount) > 1 else {
+            throw .training("γ(L₀) for L₀ = \(initialLoss): the untrained loss must exceed 1/C = 1/\(classCount)")
         }
+        let scale = MLRSNetScaleRule.absoluteReferenceScale(loss: initialLoss, classCount: classCount)
         let trainer: MLRSNetMetaTrainer
         do {
-            trainer = try MLRSNetMetaTrainer(model: model, net: net, scale: scale, settings: configuration.settings)
+            trainer = try MLRSNetMetaTrainer(model: layers, net: net, scale: scale, settings: configuration.settings)
         } catch {
             throw .training("\(error)")
         }
 
-        var metaCycle = MetaBatchCycle(indices: split.metaIndices, batchSize: configuration.metaBatchSize,
-                                       seed: configuration.seed)
+        var trainingLoader: DataLoader<AnyTrainingBatchSource>
+        var metaLoader: DataLoader<AnyTrainingBatchSource>
+        do {
+            trainingLoader = DataLoader(
+                source: AnyTrainingBatchSource(trainingSet),
+                options: try BatchingOptions(batchSize: specification.batchSize, shuffle: true, seed: seed),
+                streams: LoaderStreams(order: Stream.trainingOrder))
+            metaLoader = DataLoader(
+                source: AnyTrainingBatchSource(metaSet),
+                options: try BatchingOptions(batchSize: configuration.metaBatchSize, shuffle: true, seed: seed),
+                streams: LoaderStreams(order: Stream.metaOrder))
+        } catch {
+            throw .training("\(error)")
+        }
+        // The meta set's next batch; a pass that ends starts the next, reshuffled (as the reference restarts
+        // its shuffled meta loader when it is exhausted). The meta set holds at least one example per class.
+        func nextMetaBatch() -> LabelledBatch {
+            guard let batch = metaLoader.next() ?? metaLoader.next() else {
+                preconditionFailure("MLRSNetMetaTraining: an empty meta set")
+            }
+            return labelled(batch)
+        }
+
         var summaries: [MetaTrainingEpochSummary] = []
         var metaUpdates = 0
         for epoch in 0..<configuration.epochs {
-            var generator = Xoshiro256StarStar(seed: configuration.seed, stream: [102, UInt64(epoch)])
-            var order = split.trainingIndices
-            generator.shuffle(&order)
+            trainingLoader.position = LoaderPosition(epoch: epoch, batch: 0)
             var lossSum = 0.0, metaLossSum = 0.0, epochMetaUpdates = 0
             var rates: [Double] = []
-            model.setTraining(true)
-            for (position, indices) in data.trainingPart.batches(in: order, batchSize: batchSize).enumerated() {
-                let record: MetaTrainingStepRecord
-                do {
-                    record = try trainer.step(on: data.trainingPart.batch(indices), position: position) {
-                        data.trainingPart.batch(metaCycle.next())
+            var failure: MetaTrainingError?
+            model.module.setTraining(true)
+            do {
+                _ = try pass.run(&trainingLoader) { step throws(TrainingError) -> TrainingPass.Continuation in
+                    do throws(NNError) {
+                        let loss = Float(step.loss)
+                        guard loss.isFinite else {
+                            throw .invalidInput(name: "training loss", value: "\(loss)",
+                                                reason: "is not finite: the run diverged")
+                        }
+                        let record = try trainer.update(trainingLoss: loss, position: step.index) { nextMetaBatch() }
+                        layers.clearGradients()
+                        lossSum += Double(record.loss)
+                        rates.append(record.learningRate)
+                        if let metaLoss = record.metaLoss {
+                            metaLossSum += Double(metaLoss)
+                            epochMetaUpdates += 1
+                        }
+                        return .next
+                    } catch {
+                        failure = .training("epoch \(epoch + 1), batch \(step.index + 1): \(error)")
+                        return .stop
                     }
-                } catch {
-                    throw .training("epoch \(epoch + 1), batch \(position + 1): \(error)")
                 }
-                lossSum += Double(record.loss)
-                rates.append(record.learningRate)
-                if let metaLoss = record.metaLoss {
-                    metaLossSum += Double(metaLoss)
-                    epochMetaUpdates += 1
-                }
+            } catch {
+                throw .training("epoch \(epoch + 1): \(error)")
             }
+            if let failure { throw failure }
             metaUpdates += epochMetaUpdates
             guard net.isFinite else { throw .training("the meta-net's parameters became non-finite in epoch \(epoch + 1)") }
-            let validation = try evaluate(model, on: data.validation, indices: Array(0..<data.validation.count),
-                                          batchSize: 1000)
+            let validation = try evaluate(model, on: data.validation, classCount: classCount)
             let summary = MetaTrainingEpochSummary(
                 epoch: epoch + 1, meanTrainingLoss: lossSum / Double(max(rates.count, 1)),
                 firstLearningRate: rates.first ?? 0, lastLearningRate: rates.last ?? 0,
@@ -161,58 +241,27 @@ public enum MLRSNetMetaTraining {
                                   iterations: trainer.iteration, metaUpdates: metaUpdates, epochs: summaries)
     }
 
-    /// Mean cross-entropy and accuracy of `model` on `indices` of `table`, in evaluation mode without
-    /// gradients (restores training mode afterwards). An empty set gives NaN loss.
-    static func evaluate(_ model: any Layer, on table: ExampleTable, indices: [Int], batchSize: Int)
-        throws(MetaTrainingError) -> (loss: Double, accuracy: Double)
+    /// The lab's evaluation (``Evaluation``), its errors as meta-training's.
+    static func evaluate(_ model: any TaskModel, on source: any TrainingBatchSource, classCount: Int)
+        throws(MetaTrainingError) -> EvaluationResult
     {
-        model.setTraining(false)
-        defer { model.setTraining(true) }
-        let lossFunction: CrossEntropyLoss
-        do { lossFunction = try CrossEntropyLoss(reduction: .sum) } catch { throw .training("\(error)") }
-        var total = 0.0, correct = 0
-        for chunk in table.batches(in: indices, batchSize: batchSize) {
-            let batch = table.batch(chunk)
-            do {
-                try withoutGradients { () throws(NNError) in
-                    let logits = model(batch.inputs)
-                    total += Double(try lossFunction(logits, batch.labels).scalar)
-                    let (_, predicted) = logits.max(alongAxis: 1, keepingDimension: false)
-                    correct += zip(predicted, batch.labels).filter { $0 == $1 }.count
-                }
-            } catch {
-                throw .training("evaluation: \(error)")
-            }
+        do { return try Evaluation.evaluate(model, on: source, classCount: classCount) } catch {
+            throw .training("evaluation: \(error)")
         }
-        let count = Double(indices.count)
-        return (total / count, Double(correct) / count)
-    }
-}
-
-/// Cycles through the meta set in minibatches, reshuffling at the start of every pass (the reference
-/// restarts its shuffled meta loader when it is exhausted).
-struct MetaBatchCycle {
-    let indices: [Int]
-    let batchSize: Int
-    let seed: UInt64
-    var pass = 0
-    var batches: [[Int]] = []
-
-    init(indices: [Int], batchSize: Int, seed: UInt64) {
-        self.indices = indices
-        self.batchSize = batchSize
-        self.seed = seed
     }
 
-    mutating func next() -> [Int] {
-        if batches.isEmpty {
-            var order = indices
-            var generator = Xoshiro256StarStar(seed: seed, stream: [103, UInt64(pass)])
-            generator.shuffle(&order)
-            pass += 1
-            batches = stride(from: 0, to: order.count, by: batchSize)
-                .map { Array(order[$0..<min($0 + batchSize, order.count)]) }.reversed()
+    /// A loader batch as the meta-trainer's tensor batch: images `[N, C, H, W]` or feature rows `[N, F]`
+    /// (token batches have no meta-trainer, ``requireSupported(_:)``).
+    static func labelled(_ batch: TrainingBatch) -> LabelledBatch {
+        let values: [Float], shape: [Int]
+        switch batch.inputs {
+        case let .images(features, imageShape): (values, shape) = (features, imageShape)
+        case let .features(features, featureShape): (values, shape) = (features, featureShape)
+        case .tokens: preconditionFailure("MLRSNetMetaTraining: a token batch (the task was not checked)")
         }
-        return batches.removeLast()
+        let inputs = Tensor.make(shape: shape) { buffer in
+            for index in buffer.indices { buffer[index] = values[index] }
+        }
+        return LabelledBatch(inputs: inputs, labels: batch.labels)
     }
 }

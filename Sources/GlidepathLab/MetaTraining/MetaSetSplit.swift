@@ -13,7 +13,7 @@ import GlidepathData
 /// below its quota, every other example is available for training, of which the first
 /// `trainingLimit` in permutation order are used (all when `nil`). Both lists are returned ascending.
 ///
-/// **The reference's overlap bug, fixed.** In the original code (`shared/reference/mlrsnet.md` §8
+/// **The reference's overlap bug, fixed.** In the original code (`docs/mlrsnet.md`, "Quirks of the original code",
 /// item 5) the training and meta dataset objects each shuffle their per-class index lists with the
 /// global NumPy generator *before* `np.random.seed(1)` runs, so the two splits come from different
 /// permutations: an image can be in both sets (the meta-loss then rewards memorising training images)

@@ -15,7 +15,7 @@ public enum MetaTrainingProvenance {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         var fields: [String: String] = [
-            "generator": "glidepath meta-train (one-step hypergradient, shared/reference/mlrsnet.md §5)",
+            "generator": "glidepath meta-train (one-step hypergradient, docs/mlrsnet.md, Meta-training our own net)",
             "task": configuration.task.rawValue,
             "epochs": "\(configuration.epochs)",
             "seed": "\(configuration.seed)",

@@ -14,7 +14,7 @@ public enum DivergenceReason: Sendable, Equatable, Codable, CustomStringConverti
 }
 
 /// The divergence rule of the study: a run has diverged once a loss is non-finite or exceeds twice the
-/// initial loss (`benchmarking.md` §3.5: "NaN/inf, or loss > 2× initial").
+/// initial loss (`docs/lab.md`, "Where the protocol comes from").
 ///
 /// The training loop builds one rule from the first training loss it sees, checks every step loss for
 /// non-finite values (a NaN poisons the parameters at once), and checks each epoch's mean training loss

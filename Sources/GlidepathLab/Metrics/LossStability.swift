@@ -1,5 +1,6 @@
 /// Stability statistics of a loss curve over epochs (the study plan's "variance of the training and
-/// validation loss", plus the spike count and total variation that `benchmarking.md` §3.5 adds).
+/// validation loss", plus the spike count and total variation that the lab adds, `docs/lab.md`, "Where the protocol
+/// comes from").
 ///
 /// For a curve L₁ … L_E (one value per epoch):
 ///
@@ -10,7 +11,7 @@
 /// The variance uses Welford's update (Welford, Technometrics 4(3), 1962), which avoids the cancellation
 /// of the one-pass Σx² − (Σx)²/E formula and is exactly 0 for a constant curve.
 ///
-/// Reference: `shared/reference/landscape.md` §11 (experiment plan), `benchmarking.md` §3.5.
+/// Reference: `docs/tasks.md`, "The study plan"; `docs/lab.md`, "Where the protocol comes from".
 public struct LossStability: Sendable, Equatable, Codable {
     /// Population variance of the curve.
     public var variance: Double

@@ -5,11 +5,11 @@ import Foundation
 ///
 /// Between consecutive recorded steps t−1 and t, group g's change is the log-ratio
 /// Δ_{t,g} = |ln η_{t,g} − ln η_{t−1,g}|. A step is an **adjustment** when some group changed by more
-/// than the threshold τ (default 0.01, i.e. about 1%, as `landscape.md` §11 suggests); its magnitude is
+/// than the threshold τ (default 0.01, i.e. about 1%, as the study plan suggests, `docs/tasks.md`); its magnitude is
 /// the largest Δ_{t,g} over groups. A change to or from a rate of exactly 0 (a warmup from 0) has no
 /// finite log-ratio: it counts as an adjustment and in ``zeroCrossings``, but not in the magnitudes.
 ///
-/// Reference: `shared/reference/landscape.md` §11 ("count an LR adjustment when |Δlog η| > 1%").
+/// Reference: `docs/tasks.md`, "The study plan" ("an adjustment: |Δ ln η| > 1% between consecutive steps").
 public struct RateChanges: Sendable, Equatable, Codable {
     /// Number of steps at which some group's rate moved by more than the threshold.
     public var adjustmentCount: Int

@@ -7,7 +7,8 @@
 /// result reports `null`). A NaN validation loss never reaches a target.
 ///
 /// Reference: AlgoPerf `DOCUMENTATION.md` v0.6 (time to validation target; untimed evaluation);
-/// `shared/reference/benchmarking.md` §3.1.
+/// `docs/lab.md`, "Where the protocol comes from" (AlgoPerf's time to result, Dahl et al. 2023,
+/// arXiv:2306.07179).
 public struct TargetReach: Sendable, Equatable, Codable {
     /// Epochs trained when the target was first reached (1 = after the first epoch).
     public var epochs: Int

@@ -34,8 +34,8 @@ public struct ThreadSettings: Sendable, Equatable, Codable {
     }
 }
 
-/// The machine a run ran on, recorded with the run (`benchmarking.md` §3.7: record the device, the
-/// thread count and the load, because neighbouring jobs move timings on a shared box).
+/// The machine a run ran on, recorded with the run (`docs/lab.md`, "Where the protocol comes from": record the device,
+/// the thread count and the load, because neighbouring jobs move timings on a shared box).
 public struct MachineDescription: Sendable, Equatable, Codable {
     /// CPU model name (`/proc/cpuinfo` "model name"), or `unknown`.
     public var cpuModel: String

@@ -1,8 +1,8 @@
 import Foundation
 import Glidepath
 
-/// Tidy exports of one run (`benchmarking.md` §4: one row per step or per epoch, with the run's
-/// identity on every row so files from many runs concatenate).
+/// Tidy exports of one run (`docs/lab.md`, "Where the protocol comes from": one row per step or per epoch, with the
+/// run's identity on every row so files from many runs concatenate).
 public enum RunExport {
     public enum Format: String, Sendable, CaseIterable {
         /// Comma-separated values with a header line; one `lr_<g>` column per parameter group, and for an

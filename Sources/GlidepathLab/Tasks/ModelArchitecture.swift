@@ -6,7 +6,7 @@ import GlidepathNN
 /// final layer's logits, and parameters start from PyTorch's default initialisation for each layer
 /// (except the text models' embedding table, ``RecurrentNetwork/embeddingInitialization``).
 ///
-/// The three families are the workloads of the PyTorch peer in `shared/reference/engine.md` §8, so the
+/// The three families are the workloads of the PyTorch peer in `docs/engine.md`, "Design measurements", so the
 /// lab's per-step cost can be compared with the measured PyTorch step times.
 public enum ModelArchitecture: Sendable, Equatable, Codable {
     case convolutional(ConvolutionalNetwork)

@@ -1,5 +1,6 @@
 import Foundation
 import Glidepath
+import GlidepathData
 
 /// The full resolved configuration of one training run: every input that determines its result.
 ///

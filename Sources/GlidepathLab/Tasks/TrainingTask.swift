@@ -1,14 +1,5 @@
+import GlidepathData
 import GlidepathNN
-
-/// The datasets the tasks train on (the same names as `GlidepathData.DatasetName`).
-public enum TaskDataset: String, Sendable, Codable, CaseIterable {
-    case mnist
-    case fashionMNIST = "fashion-mnist"
-    case cifar10
-    case imdb
-    case sst2
-    case adult
-}
 
 /// Which labelled data a task reports its test metrics on.
 public enum TestSplit: String, Sendable, Codable {
@@ -18,31 +9,7 @@ public enum TestSplit: String, Sendable, Codable {
     case officialDevelopment
 }
 
-/// How the validation set is drawn from the official training split.
-///
-/// The training split's indices are permuted by a generator seeded with `seed` (the same for every run
-/// of a task, so all schedulers are compared on the same validation set), and the first
-/// round(fraction·N) indices of the permutation form the validation set; the rest is trained on. This is
-/// `GlidepathData.ValidationSplit(count:fraction:seed:)`; the type is named differently here so a module
-/// importing both sees no ambiguity.
-public struct ValidationHoldout: Sendable, Equatable, Codable {
-    /// Fraction of the training split held out, in (0, 1).
-    public var fraction: Double
-    /// Seed of the split permutation; independent of the run's seed.
-    public var seed: UInt64
-
-    public init(fraction: Double, seed: UInt64) {
-        self.fraction = fraction
-        self.seed = seed
-    }
-
-    /// Number of validation samples out of `trainingCount`: round(fraction·N), halves away from zero.
-    public func validationCount(of trainingCount: Int) -> Int {
-        Int((fraction * Double(trainingCount)).rounded())
-    }
-}
-
-/// The study's tasks (`shared/reference/landscape.md` §11, plus Fashion-MNIST for the demo).
+/// The study's tasks (`docs/tasks.md`, "The study plan", plus Fashion-MNIST for the demo).
 ///
 /// Each task fixes its dataset, model, batch size, default optimizer, epoch budget and validation split
 /// (``specification``); a run may override the epoch count and optimizer, and records what it used.
@@ -70,7 +37,8 @@ public enum TrainingTask: String, Sendable, Codable, CaseIterable {
                                      batchSize: 64, epochBudget: 50)
         case .fashionMNISTCNN:
             // 30 epochs: the budget d2l's "Learning Rate Scheduling" chapter uses for its Fashion-MNIST
-            // scheduler comparison (benchmarking.md §5), the only sourced schedule study on this data.
+            // scheduler comparison (d2l.ai, "Learning Rate Scheduling"; `docs/tasks.md`), the only sourced schedule
+            // study on this data.
             return TaskSpecification(task: self, dataset: .fashionMNIST, model: .convolutional(.grayscale28),
                                      batchSize: 64, epochBudget: 30)
         case .cifar10CNN:
@@ -93,7 +61,7 @@ public enum TrainingTask: String, Sendable, Codable, CaseIterable {
 /// What a task fixes. See `docs/tasks.md` for the prose definitions and preprocessing.
 public struct TaskSpecification: Sendable, Equatable, Codable {
     public var task: TrainingTask
-    public var dataset: TaskDataset
+    public var dataset: DatasetName
     public var model: ModelArchitecture
     public var batchSize: Int
     /// Default number of epochs; a run may override it.
@@ -104,7 +72,7 @@ public struct TaskSpecification: Sendable, Equatable, Codable {
     /// weight decay for the text tasks (``OptimizerConfiguration/studyText``).
     public var optimizer: OptimizerConfiguration
 
-    public init(task: TrainingTask, dataset: TaskDataset, model: ModelArchitecture, batchSize: Int,
+    public init(task: TrainingTask, dataset: DatasetName, model: ModelArchitecture, batchSize: Int,
                 epochBudget: Int, validationSplit: ValidationHoldout = ValidationHoldout(fraction: 0.1, seed: 0),
                 testSplit: TestSplit = .officialTest, optimizer: OptimizerConfiguration = .study) {
         self.task = task

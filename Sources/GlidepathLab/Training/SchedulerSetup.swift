@@ -73,13 +73,15 @@ public enum SchedulerSetup {
         }
     }
 
-    /// Reads a `--scheduler-config` file.
+    /// Reads a `--scheduler-config` file: a path, a pipe or process substitution, or `-` for standard
+    /// input (``InputFile``).
     ///
     /// - Throws: ``TrainingError/scheduler(_:)`` when the file cannot be read or is not JSON.
     public static func readFile(_ path: String) throws(TrainingError) -> StateValue {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .scheduler(.invalidArgument(name: "--scheduler-config", value: path, reason: "cannot read the file"))
+        do { data = try InputFile.read(path) } catch {
+            throw .scheduler(.invalidArgument(name: "--scheduler-config", value: path,
+                                              reason: "cannot read the file (\(error.reason))"))
         }
         do { return try StateCoding.decoder().decode(StateValue.self, from: data) } catch {
             throw .scheduler(.invalidArgument(name: "--scheduler-config", value: path, reason: "not valid JSON"))

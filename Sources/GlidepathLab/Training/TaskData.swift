@@ -25,9 +25,7 @@ public struct TaskData: Sendable {
     public static func load(task: TrainingTask, dataDirectory: String, trainingLimit: Int? = nil,
                             evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil) throws(TrainingError) -> TaskData {
         let specification = task.specification
-        guard let name = DatasetName(rawValue: specification.dataset.rawValue) else {
-            throw .invalidConfiguration("dataset \(specification.dataset.rawValue) has no reader")
-        }
+        let name = specification.dataset
         let directory = DatasetCatalog.directory(for: name, in: dataDirectory)
         guard FileManager.default.fileExists(atPath: directory) else {
             throw .missingDataDirectory(dataset: name.rawValue, path: directory)
@@ -116,6 +114,8 @@ public struct TaskData: Sendable {
 /// existential, so the training loop is not generic over the task.
 public protocol TrainingBatchSource: Sendable {
     var count: Int { get }
+    /// Every example's class label, in order.
+    var labels: [Int32] { get }
     /// The examples at `indices` (see `GlidepathData.BatchSource`).
     func trainingBatch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch
 }
@@ -131,26 +131,45 @@ public struct AnyTrainingBatchSource: BatchSource {
     }
 }
 
-struct ImageSource: TrainingBatchSource {
-    let base: ImageBatchSource
+/// A GlidepathData batch source as a ``TrainingBatchSource``: its batches become ``TrainingBatch``es.
+struct DataSource<Base: BatchSource>: TrainingBatchSource where Base.Batch: TrainingBatchConvertible {
+    let base: Base
+    let labels: [Int32]
     var count: Int { base.count }
     func trainingBatch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch {
-        TrainingBatch(base.batch(at: indices, generator: &generator))
+        base.batch(at: indices, generator: &generator).trainingBatch
     }
 }
 
-struct TextSource: TrainingBatchSource {
-    let base: TextBatchSource
-    var count: Int { base.count }
-    func trainingBatch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch {
-        TrainingBatch(base.batch(at: indices, generator: &generator))
-    }
+/// A batch of one of the three data kinds, as the models read it.
+protocol TrainingBatchConvertible: Sendable {
+    var trainingBatch: TrainingBatch { get }
 }
 
-struct TabularSource: TrainingBatchSource {
-    let base: TabularBatchSource
-    var count: Int { base.count }
-    func trainingBatch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch {
-        TrainingBatch(base.batch(at: indices, generator: &generator))
-    }
+extension ImageBatch: TrainingBatchConvertible {
+    var trainingBatch: TrainingBatch { TrainingBatch(self) }
+}
+
+extension TextBatch: TrainingBatchConvertible {
+    var trainingBatch: TrainingBatch { TrainingBatch(self) }
+}
+
+extension TabularBatch: TrainingBatchConvertible {
+    var trainingBatch: TrainingBatch { TrainingBatch(self) }
+}
+
+typealias ImageSource = DataSource<ImageBatchSource>
+typealias TextSource = DataSource<TextBatchSource>
+typealias TabularSource = DataSource<TabularBatchSource>
+
+extension DataSource where Base == ImageBatchSource {
+    init(base: ImageBatchSource) { self.init(base: base, labels: base.dataset.labels) }
+}
+
+extension DataSource where Base == TextBatchSource {
+    init(base: TextBatchSource) { self.init(base: base, labels: base.labels) }
+}
+
+extension DataSource where Base == TabularBatchSource {
+    init(base: TabularBatchSource) { self.init(base: base, labels: base.dataset.labels) }
 }

@@ -52,7 +52,8 @@ public final class TrainingSession {
     var random: RandomState
     var counters: TrainingCounters
     var epochProgress = EpochProgress()
-    let lossFunction: CrossEntropyLoss
+    /// The batch loop: forward, loss, backward (shared with meta-training).
+    let pass: TrainingPass
     let clock: any LabClock
     let classCount: Int
     /// Whether the scheduler is stepped before each update with that update's loss (see the loop above).
@@ -78,8 +79,8 @@ public final class TrainingSession {
         self.clock = clock
         classCount = configuration.task.specification.classCount
         readsCurrentLoss = scheduler.needs.contains(.currentLoss)
+        pass = try TrainingPass(model: model)
         do {
-            lossFunction = try CrossEntropyLoss()
             loader = DataLoader(source: AnyTrainingBatchSource(data.train),
                                 options: try BatchingOptions(batchSize: configuration.batchSize, shuffle: true,
                                                              seed: configuration.seed))
@@ -94,12 +95,8 @@ public final class TrainingSession {
     /// Epochs completed so far.
     public var completedEpochs: Int { counters.completedEpochs }
 
-    /// Trains until the configured epochs are done, the loss goes non-finite, or a signal arrives.
-    ///
-    /// - Parameters:
-    ///   - stepDelay: seconds to sleep after each update (a testing aid that makes an epoch last long
-    ///     enough to kill it mid-way; it changes timings only, never results).
-    public func train(progress: ProgressReporter, monitor: InterruptMonitor?, stepDelay: Double = 0)
+    /// The loop of ``train(progress:monitor:stepDelay:)``, without marking a failed run.
+    func trainEpochs(progress: ProgressReporter, monitor: InterruptMonitor?, stepDelay: Double)
         throws(TrainingError) -> TrainingOutcome
     {
         progress.runStarted(runId: run.rawValue, task: configuration.task.rawValue, scheduler: configuration.scheduler,
@@ -113,11 +110,13 @@ public final class TrainingSession {
             if let signal = monitor?.requestedSignal { return try stop(signal, progress: progress) }
             loader.position = LoaderPosition(epoch: epoch - 1, batch: counters.stepsIntoEpoch)
             var segmentStart = clock.monotonicSeconds()
-            while let batch = loader.next() {
-                let forward: Tensor
-                let lossValue: Double
-                forward = try lossTensor(batch)
-                lossValue = Double(forward.scalar)
+            var ending: TrainingOutcome?
+            // The pass advances its own copy of the loader, so the update below may read `self.loader`
+            // (updatesPerEpoch) without overlapping the pass's access; the position is written back after.
+            var epochLoader = loader
+            defer { loader = epochLoader }
+            _ = try pass.run(&epochLoader) { step throws(TrainingError) -> TrainingPass.Continuation in
+                let lossValue = step.loss
                 counters.stepsIntoEpoch += 1
                 counters.completedSteps += 1
                 epochProgress.batchLosses.append(lossValue)
@@ -126,9 +125,9 @@ public final class TrainingSession {
                                                learningRates: optimizer.learningRates, gradientNorm: nil))
                     progress.message("epoch \(epoch) step \(counters.stepsIntoEpoch): the training loss is "
                                      + "\(lossValue); the run diverged")
-                    return .finished(try finish(status: .diverged))
+                    ending = .finished(try finish(status: .diverged))
+                    return .stop
                 }
-                forward.backward()
                 let gradientNorm = GradientAccess.gradientNorm(of: parameters)
                 if scheduler.cadence == .perUpdate && readsCurrentLoss {
                     try stepScheduler(Observation(losses: [lossValue]))
@@ -146,15 +145,18 @@ public final class TrainingSession {
                                            learningRates: rates, gradientNorm: gradientNorm,
                                            stepSizes: stepSizeEstimates(of: optimizer)))
                 progress.stepFinished(step: counters.stepsIntoEpoch, loss: lossValue, learningRate: rates.first ?? 0,
-                                      samples: batch.count)
+                                      samples: step.batch.count)
                 if stepDelay > 0 { Thread.sleep(forTimeInterval: stepDelay) }
                 if let signal = monitor?.requestedSignal {
                     let now = clock.monotonicSeconds()
                     epochProgress.trainSeconds += now - segmentStart
                     segmentStart = now
-                    return try stop(signal, progress: progress)
+                    ending = try stop(signal, progress: progress)
+                    return .stop
                 }
+                return .next
             }
+            if let ending { return ending }
             var trainSeconds = epochProgress.trainSeconds + (clock.monotonicSeconds() - segmentStart)
             let rates = optimizer.learningRates
             let trainLoss = epochProgress.batchLosses.reduce(0, +) / Double(max(1, epochProgress.batchLosses.count))
@@ -165,7 +167,7 @@ public final class TrainingSession {
 
             let diverged = !validation.loss.isFinite
             if scheduler.cadence == .perEpoch && !diverged {
-                // Scheduler overhead counts as training time (benchmarking.md §3.7).
+                // Scheduler overhead counts as training time (`docs/lab.md`, "Where the protocol comes from").
                 let schedulerStart = clock.monotonicSeconds()
                 let signal = takeSignal()
                 try stepScheduler(Observation(losses: epochProgress.batchLosses, metric: validation.loss, landscape: signal))
@@ -212,8 +214,7 @@ public final class TrainingSession {
 
     /// Forward pass and mean cross-entropy of one batch.
     func lossTensor(_ batch: TrainingBatch) throws(TrainingError) -> Tensor {
-        let logits = try model.logits(batch)
-        do { return try lossFunction(logits, batch.labels) } catch { throw .invalidBatch(error.description) }
+        try pass.lossTensor(batch)
     }
 
     private func stepScheduler(_ observation: Observation) throws(TrainingError) {

@@ -38,7 +38,7 @@ public struct StoredTensor: Sendable, Equatable {
 /// Anything else throws ``LegacyTorchFormatError`` with the offset and the problem.
 ///
 /// Format reference: PyTorch `torch/serialization.py` (`_legacy_save`, `_legacy_load`) and the byte
-/// layout of the MLR-SNet nets in `shared/reference/mlrsnet.md`, section 9.
+/// layout of the MLR-SNet nets in `docs/mlrsnet.md`, "The legacy .pth layout".
 public enum LegacyTorchFile {
     /// The little-endian bytes of the legacy magic number 0x1950a86a20f9469cfc6c.
     public static let magicNumber: [UInt8] = [0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]

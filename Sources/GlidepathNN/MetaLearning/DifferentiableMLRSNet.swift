@@ -20,7 +20,7 @@ import GlidepathTensor
 ///
 /// The state enters every evaluation as a constant and leaves it as plain numbers: the reference
 /// detaches h and c at the start of every iteration (truncated backpropagation through time of length
-/// 1, `shared/reference/mlrsnet.md` §4), so ∂a_t/∂θ involves only the current evaluation. That is one
+/// 1, `docs/mlrsnet.md`, "The reference's meta-training"), so ∂a_t/∂θ involves only the current evaluation. That is one
 /// of the reasons the one-step hypergradient of ``MLRSNetMetaTrainer`` is exact.
 ///
 /// Parameters are named by their PyTorch state-dict keys (``MLRSNetWeights/Parameter``), and
@@ -55,7 +55,7 @@ public final class DifferentiableMLRSNet: Module {
     /// PyTorch's default `nn.Linear` initialisation for every layer, U(−1/√fan_in, 1/√fan_in) for
     /// weights and biases alike (fan_in 1, 25, 50, 25 and 50 for the five layers). The reference's
     /// meta-training `init_weights` never reaches the cell's `nn.Linear` layers
-    /// (`shared/reference/mlrsnet.md` §8 item 2), so this is what its meta-nets start from.
+    /// (`docs/mlrsnet.md`, "Quirks of the original code", item 2), so this is what its meta-nets start from.
     /// Parameters are drawn in state-dict order, weight before bias.
     public static func initialWeights<G: RandomNumberGenerator>(using generator: inout G) -> MLRSNetWeights {
         var tensors: [StoredTensor] = []

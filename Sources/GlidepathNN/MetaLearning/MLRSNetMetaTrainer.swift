@@ -15,7 +15,7 @@ public struct LabelledBatch: @unchecked Sendable {
     }
 }
 
-/// Settings of MLR-SNet meta-training (`shared/reference/mlrsnet.md` §5). Validated by
+/// Settings of MLR-SNet meta-training (`docs/mlrsnet.md`, "Meta-training our own net"). Validated by
 /// ``MLRSNetMetaTrainer/init(model:net:scale:settings:)``.
 public struct MLRSNetMetaTrainingSettings: Codable, Equatable, Sendable {
     /// How the LSTM state advances on an iteration with a meta-update.
@@ -24,7 +24,7 @@ public struct MLRSNetMetaTrainingSettings: Codable, Equatable, Sendable {
         /// from h_{t−1}, as in every iteration without a meta-update and as at meta-test time.
         case once
         /// The reference's behaviour: the virtual step's evaluation advances the state, and the real
-        /// step then advances it again on the same loss (mlrsnet.md §4 and §8 item 7).
+        /// step then advances it again on the same loss (`docs/mlrsnet.md`, "Quirks of the original code", item 7).
         case twiceOnMetaUpdates
     }
 
@@ -65,7 +65,7 @@ public struct MetaTrainingStepRecord: Sendable, Equatable {
 
 /// Meta-trains an MLR-SNet while it drives SGD on a task model, as the reference's image
 /// meta-training does (Shu et al., TPAMI 2022, arXiv:2007.14546, Algorithm 1; GitHub
-/// xjtushujun/MLR-SNet @5d1eec4, `meta-train/*/main.py`; `shared/reference/mlrsnet.md` §5).
+/// xjtushujun/MLR-SNet @5d1eec4, `meta-train/*/main.py`; `docs/mlrsnet.md`, "The reference's meta-training").
 ///
 /// Each iteration t on training batch B_t with model weights w:
 /// 1. L_t and g = ∇L(w; B_t) by one forward and backward pass.
@@ -135,6 +135,17 @@ public final class MLRSNetMetaTrainer {
     public func step(on batch: LabelledBatch, position: Int,
                      metaBatch: () -> LabelledBatch) throws(NNError) -> MetaTrainingStepRecord {
         let loss = try computeModelGradient(on: batch)
+        return try update(trainingLoss: loss, position: position, metaBatch: metaBatch)
+    }
+
+    /// Steps 2–3 above, after step 1: the model's gradients must hold g = ∇L(w; B_t) for the training
+    /// loss `trainingLoss` = L_t (a training loop's forward and backward pass, or
+    /// ``computeModelGradient(on:)``). They still hold g afterwards; the caller clears them.
+    ///
+    /// - Throws: ``NNError/invalidInput(name:value:reason:)`` when the meta-loss is not finite (nothing
+    ///   has been updated for this iteration then).
+    public func update(trainingLoss loss: Float, position: Int,
+                       metaBatch: () -> LabelledBatch) throws(NNError) -> MetaTrainingStepRecord {
         var metaLoss: Float?
         var realStepState = state
         if makesMetaUpdate(atPosition: position) {
