@@ -14,6 +14,14 @@ struct OptimizerOptions: ParsableArguments {
                                + "absent fields keep the optimizer's defaults (docs/optimizers.md).", valueName: "file"))
     var optimizerConfiguration: String?
 
+    /// An unknown `--optimizer` name is a usage error (exit 64), like any enumerated option.
+    func validate() throws {
+        if let optimizer, OptimizerRegistry.type(named: optimizer) == nil {
+            throw ValidationError("--optimizer=\(optimizer): unknown optimizer; expected one of "
+                                  + OptimizerConfiguration.Name.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+    }
+
     /// Whether either option is given.
     var isGiven: Bool { optimizer != nil || optimizerConfiguration != nil }
 
@@ -26,12 +34,9 @@ struct OptimizerOptions: ParsableArguments {
 
     static func read(_ path: String) throws -> StateValue {
         let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-                throw TaskError.invalidOptimizerSetting(name: "--optimizer-config", value: path, reason: "cannot read the file")
-            }
+        do { data = try InputFile.read(path) } catch {
+            throw TaskError.invalidOptimizerSetting(name: "--optimizer-config", value: path,
+                                                    reason: "cannot read the file (\(error.reason))")
         }
         do { return try StateCoding.decoder().decode(StateValue.self, from: data) } catch {
             throw TaskError.invalidOptimizerSetting(name: "--optimizer-config", value: path, reason: "not valid JSON")
