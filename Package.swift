@@ -10,6 +10,7 @@
 //   GlidepathNN (layers, losses, optimizers, meta-learning)           -> Glidepath, GlidepathMLRSNet, GlidepathTensor
 //   GlidepathData (dataset readers, loader; zlib)                     -> GlidepathRandom
 //   GlidepathLab (runs, metrics, SQLite store, meta-training)         -> all of the above, GRDB
+//   GlidepathStudy (study plans, cells, per-cell metrics)            -> GlidepathLab
 //   glidepath (CLI)                                                   -> GlidepathLab and the modules it shows
 import PackageDescription
 
@@ -25,6 +26,7 @@ let package = Package(
         .library(name: "GlidepathNN", targets: ["GlidepathNN"]),
         .library(name: "GlidepathData", targets: ["GlidepathData"]),
         .library(name: "GlidepathLab", targets: ["GlidepathLab"]),
+        .library(name: "GlidepathStudy", targets: ["GlidepathStudy"]),
         .executable(name: "glidepath", targets: ["GlidepathCLI"]),
     ],
     dependencies: [
@@ -45,10 +47,11 @@ let package = Package(
                 "Glidepath", "GlidepathMLRSNet", "GlidepathTensor", "GlidepathNN", "GlidepathData", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .target(name: "GlidepathStudy", dependencies: ["Glidepath", "GlidepathLab", "GlidepathData"]),
         .executableTarget(
             name: "GlidepathCLI",
             dependencies: [
-                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathData",
+                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathData", "GlidepathStudy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -88,6 +91,10 @@ let package = Package(
                 "GlidepathTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Golden", "Fixtures"]),
+        .testTarget(
+            name: "GlidepathStudyTests",
+            dependencies: ["Glidepath", "GlidepathLab", "GlidepathStudy", "GlidepathTestSupport"],
+            exclude: ["Golden"]),
         .testTarget(
             name: "GlidepathCLITests",
             dependencies: [
