@@ -34,6 +34,10 @@ struct StudyPlanCommand: ParsableCommand {
     @Option(help: "full, or reduced (epochs × 0.2, training examples × 0.1; the factors are recorded in the plan).")
     var scale: StudyScale.Name = .full
 
+    @Option(name: .customLong("name"), help: ArgumentHelp("Name the plan (default: the built-in's); a store keys studies by name.",
+                                                          valueName: "name"))
+    var planName: String?
+
     @Option(help: ArgumentHelp("Keep only these tasks (comma-separated).", valueName: "tasks"))
     var tasks: String?
 
@@ -65,7 +69,11 @@ struct StudyPlanCommand: ParsableCommand {
         }
         let cut = PlanCutDown(tasks: list(tasks), arms: list(arms), seeds: seedValues, epochs: epochs,
                               trainingLimit: trainingLimit, evaluationLimit: evaluationLimit)
-        let plan = try builtIn.plan(scale: .named(scale)).cutDown(cut, builtIn: builtIn.rawValue)
+        var plan = try builtIn.plan(scale: .named(scale)).cutDown(cut, builtIn: builtIn.rawValue)
+        if let planName {
+            plan.name = planName
+            try plan.validate()
+        }
         print(try plan.json())
     }
 }

@@ -63,7 +63,7 @@ public struct StudyStatus {
             if case let .done(_, status)? = line.state, status == .diverged { detail += " (diverged)" }
             if let waiting = line.waiting { detail = waiting }
             text += [pad(state, 8), pad(line.task, 17), pad(line.arm, 21), pad("\(line.seed)", 5),
-                     pad(line.protocolName, 12), pad(rate, 11), pad(line.cell?.id ?? "—", 17), detail]
+                     pad(line.cell.map { $0.role == .fixed ? "fixed" : $0.role == .tuningTrial ? "tuned:trial" : "tuned:final" } ?? "tuned:final", 12), pad(rate, 11), pad(line.cell?.id ?? "—", 17), detail]
                 .joined(separator: " ") + "\n"
         }
         let counts = self.counts
