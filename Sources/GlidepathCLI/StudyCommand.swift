@@ -13,7 +13,7 @@ struct StudyCommand: ParsableCommand {
         discussion: "Built-in plans: \(BuiltInPlan.allCases.map(\.rawValue).joined(separator: ", ")). "
             + "glidepath study plan NAME > plan.json; glidepath study run plan.json --store S; "
             + "glidepath study status plan.json --store S.",
-        subcommands: [StudyPlanCommand.self, StudyRunCommand.self, StudyStatusCommand.self])
+        subcommands: [StudyPlanCommand.self, StudyRunCommand.self, StudyStatusCommand.self, StudyReportCommand.self])
 }
 
 /// Comma-separated lists for the cut-down options.
@@ -182,5 +182,39 @@ enum StudyText {
         if summary.blocked > 0 { text += ", \(summary.blocked) confirmation cells waiting for their tuning grid" }
         if let signal = summary.interrupted { text += "; stopped by \(signal), rerun to resume" }
         return text
+    }
+}
+
+/// `glidepath study report --store S --plan PLAN --output DIR`: the study's results and report.
+struct StudyReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a study's results (DIR/results.json) and report from the run store.")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: ArgumentHelp("The plan file, - or a built-in plan name.", valueName: "plan"))
+    var plan: String
+
+    @Option(help: ArgumentHelp("The output directory (created).", valueName: "dir"))
+    var output: String
+
+    @Option(help: "Compute threads the cells were run with (part of each cell's identity).")
+    var threads: Int = 1
+
+    func run() throws {
+        let studyPlan = try StudyPlan.load(plan)
+        let results = try StudyResults(plan: studyPlan, storePath: storeOptions.store, threads: threads)
+        let directory = URL(fileURLWithPath: output, isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try results.json().write(to: directory.appendingPathComponent("results.json"), options: .atomic)
+        } catch let error as StudyError {
+            throw error
+        } catch {
+            throw StudyError.writeFailed(path: directory.path, reason: error.localizedDescription)
+        }
+        printError("wrote \(directory.appendingPathComponent("results.json").path): \(results.cells.count) cells, "
+                   + "\(results.unfinished.count) unfinished")
     }
 }
