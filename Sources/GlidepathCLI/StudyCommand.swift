@@ -106,6 +106,9 @@ struct StudyRunCommand: ParsableCommand {
     @Option(help: "Worker processes sharing the cells (each cell is leased, so none runs twice).")
     var jobs: Int = 1
 
+    @Option(name: .customLong("step-delay-ms"), help: .hidden)
+    var stepDelayMilliseconds: Double = 0
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be ≥ 1") }
@@ -120,7 +123,7 @@ struct StudyRunCommand: ParsableCommand {
         defer { monitor.stop() }
         let options = StudyRunOptions(
             storePath: storeOptions.store, dataDirectory: DataDirectoryOptions.resolve(dataDirectory), threads: threads,
-            prepareScheduler: { TrainCommand.withDefaultMLRSNetWeights($0) })
+            stepDelay: stepDelayMilliseconds / 1000, prepareScheduler: { TrainCommand.withDefaultMLRSNetWeights($0) })
         let summary = try StudyRunner(plan: studyPlan, options: options).run(progress: .standardError(), monitor: monitor)
         printError(StudyText.summary(summary, plan: studyPlan))
         if let signal = summary.interrupted { throw ExitCode(signal.exitStatus) }

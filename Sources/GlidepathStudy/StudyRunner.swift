@@ -11,9 +11,12 @@ public struct StudyRunOptions: Sendable {
     /// Applied to a cell's scheduler just before its run starts, never to its identity: the CLI fills
     /// MLR-SNet's published weights from `$GLIDEPATH_WEIGHTS_DIR` here, as `glidepath train` does.
     public var prepareScheduler: @Sendable (SchedulerConfiguration) -> SchedulerConfiguration
+    /// Seconds to sleep after each update (a testing aid to kill a study mid-cell; timings only).
+    public var stepDelay: Double
 
-    public init(storePath: String, dataDirectory: String, threads: Int = 1,
+    public init(storePath: String, dataDirectory: String, threads: Int = 1, stepDelay: Double = 0,
                 prepareScheduler: @escaping @Sendable (SchedulerConfiguration) -> SchedulerConfiguration = { $0 }) {
+        self.stepDelay = stepDelay
         self.storePath = storePath
         self.dataDirectory = dataDirectory
         self.threads = threads
@@ -149,7 +152,7 @@ public final class StudyRunner {
                 try recordCell(store, cell, run: session.run, failure: current?.failure)
             }
             let reporter = progress.runReporter(clock: clock)
-            switch try session.train(progress: reporter, monitor: monitor) {
+            switch try session.train(progress: reporter, monitor: monitor, stepDelay: options.stepDelay) {
             case .interrupted(let signal):
                 progress.cellFinished(cell, outcome: "stopped by \(signal) (resumable)", now: clock.monotonicSeconds())
                 return .interrupted(signal)
