@@ -98,8 +98,8 @@ let package = Package(
         .testTarget(
             name: "GlidepathCLITests",
             dependencies: [
-                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathTestSupport", "GlidepathCLI",
-                "GlidepathLabProbe", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathStudy", "GlidepathTestSupport",
+                "GlidepathCLI", "GlidepathLabProbe", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Golden"]),
     ]
