@@ -10,6 +10,7 @@
 //   GlidepathNN (layers, losses, optimizers, meta-learning)           -> Glidepath, GlidepathMLRSNet, GlidepathTensor
 //   GlidepathData (dataset readers, loader; zlib)                     -> GlidepathRandom
 //   GlidepathLab (runs, metrics, SQLite store, meta-training)         -> all of the above, GRDB
+//   GlidepathReport (study statistics, SVG/HTML/Markdown report)    -> (standalone, Foundation)
 //   glidepath (CLI)                                                   -> GlidepathLab and the modules it shows
 import PackageDescription
 
@@ -25,6 +26,7 @@ let package = Package(
         .library(name: "GlidepathNN", targets: ["GlidepathNN"]),
         .library(name: "GlidepathData", targets: ["GlidepathData"]),
         .library(name: "GlidepathLab", targets: ["GlidepathLab"]),
+        .library(name: "GlidepathReport", targets: ["GlidepathReport"]),
         .executable(name: "glidepath", targets: ["GlidepathCLI"]),
     ],
     dependencies: [
@@ -45,6 +47,7 @@ let package = Package(
                 "Glidepath", "GlidepathMLRSNet", "GlidepathTensor", "GlidepathNN", "GlidepathData", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .target(name: "GlidepathReport"),
         .executableTarget(
             name: "GlidepathCLI",
             dependencies: [
@@ -88,6 +91,9 @@ let package = Package(
                 "GlidepathTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Golden", "Fixtures"]),
+        .testTarget(
+            name: "GlidepathReportTests", dependencies: ["GlidepathReport", "GlidepathTestSupport"],
+            exclude: ["Golden", "Fixtures"]),  // read via #filePath, not as resources
         .testTarget(
             name: "GlidepathCLITests",
             dependencies: [
