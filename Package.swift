@@ -10,7 +10,8 @@
 //   GlidepathNN (layers, losses, optimizers, meta-learning)           -> Glidepath, GlidepathMLRSNet, GlidepathTensor
 //   GlidepathData (dataset readers, loader; zlib)                     -> GlidepathRandom
 //   GlidepathLab (runs, metrics, SQLite store, meta-training)         -> all of the above, GRDB
-//   GlidepathStudy (study plans, cells, per-cell metrics)            -> GlidepathLab
+//   GlidepathReport (study statistics, SVG/HTML/Markdown report)    -> (standalone, Foundation)
+//   GlidepathStudy (study plans, cells, per-cell metrics)            -> GlidepathLab, GlidepathReport
 //   glidepath (CLI)                                                   -> GlidepathLab and the modules it shows
 import PackageDescription
 
@@ -26,6 +27,7 @@ let package = Package(
         .library(name: "GlidepathNN", targets: ["GlidepathNN"]),
         .library(name: "GlidepathData", targets: ["GlidepathData"]),
         .library(name: "GlidepathLab", targets: ["GlidepathLab"]),
+        .library(name: "GlidepathReport", targets: ["GlidepathReport"]),
         .library(name: "GlidepathStudy", targets: ["GlidepathStudy"]),
         .executable(name: "glidepath", targets: ["GlidepathCLI"]),
     ],
@@ -47,7 +49,8 @@ let package = Package(
                 "Glidepath", "GlidepathMLRSNet", "GlidepathTensor", "GlidepathNN", "GlidepathData", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
-        .target(name: "GlidepathStudy", dependencies: ["Glidepath", "GlidepathLab", "GlidepathData"]),
+        .target(name: "GlidepathReport"),
+        .target(name: "GlidepathStudy", dependencies: ["Glidepath", "GlidepathLab", "GlidepathData", "GlidepathReport"]),
         .executableTarget(
             name: "GlidepathCLI",
             dependencies: [
@@ -91,6 +94,9 @@ let package = Package(
                 "GlidepathTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Golden", "Fixtures"]),
+        .testTarget(
+            name: "GlidepathReportTests", dependencies: ["GlidepathReport", "GlidepathTestSupport"],
+            exclude: ["Golden", "Fixtures"]),  // read via #filePath, not as resources
         .testTarget(
             name: "GlidepathStudyTests",
             dependencies: ["Glidepath", "GlidepathLab", "GlidepathStudy", "GlidepathTestSupport"],

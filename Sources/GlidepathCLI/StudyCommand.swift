@@ -192,7 +192,12 @@ enum StudyText {
 struct StudyReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write a study's results (DIR/results.json) and report from the run store.")
+        abstract: "Write a study's report from the run store: DIR/index.html, report.md, figures/, results.json, study-cells.json.",
+        discussion: """
+            The report of the plan's first tuning protocol goes to DIR, a second protocol's to DIR/<protocol>/. \
+            results.json holds every reported cell's endpoints and the statistics; study-cells.json every cell's \
+            metrics and curves (tuning trials included), the targets and the unfinished cells.
+            """)
 
     @OptionGroup var storeOptions: StoreOptions
 
@@ -208,16 +213,9 @@ struct StudyReportCommand: ParsableCommand {
     func run() throws {
         let studyPlan = try StudyPlan.load(plan)
         let results = try StudyResults(plan: studyPlan, storePath: storeOptions.store, threads: threads)
-        let directory = URL(fileURLWithPath: output, isDirectory: true)
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try results.json().write(to: directory.appendingPathComponent("results.json"), options: .atomic)
-        } catch let error as StudyError {
-            throw error
-        } catch {
-            throw StudyError.writeFailed(path: directory.path, reason: error.localizedDescription)
-        }
-        printError("wrote \(directory.appendingPathComponent("results.json").path): \(results.cells.count) cells, "
-                   + "\(results.unfinished.count) unfinished")
+        let written = try StudyReport.write(results, to: URL(fileURLWithPath: output, isDirectory: true))
+        printError("study \(studyPlan.name): \(results.cells.count) finished cells, \(results.unfinished.count) unfinished; "
+                   + "wrote " + written.map { $0.appendingPathComponent("index.html").path }.joined(separator: ", ")
+                   + " and \(URL(fileURLWithPath: output).appendingPathComponent("study-cells.json").path)")
     }
 }

@@ -44,6 +44,7 @@ public enum BuiltInPlan: String, Sendable, CaseIterable {
                 optimizer: .study, tasks: tasks.map { StudyTask(task: $0) }, arms: arms, seeds: Array(0..<10),
                 tuning: [.fixed, .tunedParity(grid: [3e-4, 1e-3, 3e-3], seed: 0)],
                 referenceArm: "cosine", fixedRateArm: "constant", probing: Self.epochProbes)
+            plan.baselines = ["constant", "step", "cosine"]
         case .dlrsValidation:
             var sgd = SGDConfiguration()
             sgd.group.learningRate = 0.01
@@ -65,6 +66,7 @@ public enum BuiltInPlan: String, Sendable, CaseIterable {
                 ],
                 seeds: Array(11...15), tuning: [.tunedParity(grid: [0.01, 0.03, 0.1], seed: 0)],
                 referenceArm: "cosine", fixedRateArm: "fixed", probing: Self.epochProbes)
+            plan.baselines = ["fixed", "cosine"]
         }
         return plan.scaled(scale)
     }

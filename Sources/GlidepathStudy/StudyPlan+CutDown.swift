@@ -58,6 +58,7 @@ extension StudyPlan {
                                    reason: "not an arm of \(self.name): " + arms.map(\.name).joined(separator: ", "))
             }
             plan.arms = arms.filter { names.contains($0.name) }
+            plan.baselines = plan.baselines?.filter { plan.arm(named: $0) != nil }
             let first = plan.arms.first?.name
             if let reference = plan.referenceArm, plan.arm(named: reference) == nil {
                 plan.referenceArm = first

@@ -66,6 +66,9 @@ extension StudyPlan {
                 throw fail(field, "\"\(name)\"", "names no arm; arms: \(arms.map(\.name).joined(separator: ", "))")
             }
         }
+        for (index, name) in (baselines ?? []).enumerated() where !seenArms.contains(name) {
+            throw fail("baselines[\(index)]", "\"\(name)\"", "names no arm; arms: \(arms.map(\.name).joined(separator: ", "))")
+        }
         guard !seeds.isEmpty else { throw fail("seeds", "[]", "a study needs at least one seed") }
         if Set(seeds).count != seeds.count { throw fail("seeds", "\(seeds)", "seeds must be distinct") }
         guard !tuning.isEmpty else { throw fail("tuning", "[]", "a study needs at least one tuning protocol") }

@@ -34,6 +34,8 @@ public struct StudyPlan: Sendable, Equatable, Codable {
     public var referenceArm: String?
     /// The fixed-rate arm whose median final validation loss sets an `auto` easy target.
     public var fixedRateArm: String?
+    /// The arms every other arm is compared against, paired by seed; nil = the fixed-rate and reference arms.
+    public var baselines: [String]?
     /// Landscape probing in every cell whose scheduler does not read the landscape (a landscape arm
     /// probes at its scheduler's own cadence); nil = no probes in baseline cells.
     public var probing: ProbeConfiguration?
@@ -59,7 +61,7 @@ public struct StudyPlan: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case version, name, summary, scale, derivation, optimizer, tasks, arms, seeds, tuning, referenceArm,
-             fixedRateArm, probing
+             fixedRateArm, baselines, probing
     }
 
     public init(from decoder: any Decoder) throws {
@@ -77,6 +79,7 @@ public struct StudyPlan: Sendable, Equatable, Codable {
         tuning = try container.decodeIfPresent([TuningProtocol].self, forKey: .tuning) ?? [.fixed]
         referenceArm = try container.decodeIfPresent(String.self, forKey: .referenceArm)
         fixedRateArm = try container.decodeIfPresent(String.self, forKey: .fixedRateArm)
+        baselines = try container.decodeIfPresent([String].self, forKey: .baselines)
         probing = try container.decodeIfPresent(ProbeConfiguration.self, forKey: .probing)
     }
 
@@ -118,6 +121,14 @@ public struct StudyPlan: Sendable, Equatable, Codable {
         } catch {
             throw .invalidPlan(field: "plan", value: name, reason: "cannot encode: \(error)")
         }
+    }
+
+    /// The baselines: ``baselines``, else the fixed-rate and reference arms.
+    public var baselineArms: [String] {
+        if let baselines { return baselines }
+        var names: [String] = []
+        for name in [fixedRateArm, referenceArm].compactMap({ $0 }) where !names.contains(name) { names.append(name) }
+        return names
     }
 
     /// The arm named `name`.

@@ -87,7 +87,7 @@ struct StudyCommandTests {
         let done = try runGlidepath(["study", "status", "plan.json", "--store", "killed.sqlite"], in: directory.url)
         #expect(done.standardOutput.contains("4 cells: 4 done, 0 running, 0 pending, 0 failed"), "\(done.standardOutput)")
 
-        // results.json has every cell with the named fields.
+        // The report: results.json has every cell with the named fields, study-cells.json the full metrics.
         let report = try runGlidepath(["study", "report", "--store", "killed.sqlite", "--plan", "plan.json", "--output", "out"],
                                       in: directory.url)
         #expect(report.status == 0, "\(report.standardError)")
@@ -95,8 +95,15 @@ struct StudyCommandTests {
         let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
         let cells = try #require(object["cells"] as? [[String: Any]])
         #expect(cells.count == 4)
-        for key in ["task", "arm", "seed", "testAccuracy", "testF1", "testAUC", "bestValidationLoss", "passes"] {
+        for key in ["task", "arm", "seed", "testAccuracy", "testF1", "testAUC", "bestValidationLoss"] {
             #expect(cells.allSatisfy { $0[key] != nil }, "\(key)")
+        }
+        let full = try Data(contentsOf: directory.url.appendingPathComponent("out/study-cells.json"))
+        let study = try #require(try JSONSerialization.jsonObject(with: full) as? [String: Any])
+        let studyCells = try #require(study["cells"] as? [[String: Any]])
+        #expect(studyCells.count == 4)
+        for key in ["passes", "curves", "runId", "trainLossVariance", "rateAdjustments"] {
+            #expect(studyCells.allSatisfy { $0[key] != nil }, "\(key)")
         }
     }
 
