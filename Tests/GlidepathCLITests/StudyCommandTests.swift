@@ -23,6 +23,7 @@ struct StudyCommandTests {
             plan.arms = arms
             plan.referenceArm = arms.last?.name
             plan.fixedRateArm = arms.last?.name
+            plan.baselines = arms.last.map { [$0.name] }
         }
         try plan.validate()
         return plan
