@@ -54,7 +54,13 @@ struct RunsShowCommand: ParsableCommand {
         let steps = try store.steps(of: record.id)
         let target = (try? record.configuration())?.targetValidationLoss
         let analysis = try RunAnalysis(epochs: epochs, steps: steps, target: target)
-        print(try RunsText.show(record, epochs: epochs, checkpoints: store.checkpoints(of: record.id),
+        // Paths as recorded (relative to the store's directory), not resolved against this machine.
+        let checkpoints = try store.checkpoints(of: record.id).map { checkpoint in
+            var shown = checkpoint
+            shown.path = store.recordedPath(of: checkpoint)
+            return shown
+        }
+        print(try RunsText.show(record, epochs: epochs, checkpoints: checkpoints,
                                 analysis: analysis, target: target),
               terminator: "")
         print(RunsText.probes(try store.probes(of: record.id), epochs: epochs), terminator: "")

@@ -177,7 +177,8 @@ public final class RunStore: Sendable {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [run.rawValue, checkpoint.step, checkpoint.epoch, checkpoint.reason.rawValue,
-                                checkpoint.path, checkpoint.checksum, checkpoint.byteCount,
+                                CheckpointPaths.stored(checkpoint.path, storeDirectory: storeDirectory),
+                                checkpoint.checksum, checkpoint.byteCount,
                                 Timestamp.iso8601(checkpoint.createdAt)])
             }
             if let status = commit.status {
@@ -208,15 +209,44 @@ public final class RunStore: Sendable {
         }
     }
 
-    /// Deletes the rows of `checkpoints` (matched by step, reason and path) of `run`, in one transaction.
-    /// The files are the caller's to delete, after this returns.
+    /// Deletes the rows of `checkpoints` (matched by step, reason and resolved path, as
+    /// ``checkpoints(of:)`` returns them) of `run`, in one transaction.
+    /// The files are the caller's to delete, after this returns, and only inside the run's own
+    /// checkpoint directory (``RunRecorder``).
     public func deleteCheckpoints(_ checkpoints: [CheckpointRecord], of run: RunIdentifier) throws(RunStoreError) {
+        let wanted = Set(checkpoints.map { "\($0.step)|\($0.reason.rawValue)|\($0.path)" })
+        let directories = checkpointDirectories(of: run)
         try write("delete checkpoints of run \(run)") { db in
-            for checkpoint in checkpoints {
-                try db.execute(sql: "DELETE FROM checkpoints WHERE run_id = ? AND step = ? AND reason = ? AND path = ?",
-                               arguments: [run.rawValue, checkpoint.step, checkpoint.reason.rawValue, checkpoint.path])
+            let rows = try Row.fetchAll(db, sql: "SELECT id, step, reason, path FROM checkpoints WHERE run_id = ?",
+                                        arguments: [run.rawValue])
+            for row in rows {
+                let id = try Self.column(row, "id", Int64.self, table: "checkpoints", run: run, path: path)
+                let step = try Self.column(row, "step", Int.self, table: "checkpoints", run: run, path: path)
+                let reason = try Self.column(row, "reason", String.self, table: "checkpoints", run: run, path: path)
+                let stored = try Self.column(row, "path", String.self, table: "checkpoints", run: run, path: path)
+                let resolved = CheckpointPaths.resolved(stored, storeDirectory: directories.store,
+                                                        runDirectory: directories.run)
+                guard wanted.contains("\(step)|\(reason)|\(resolved)") else { continue }
+                try db.execute(sql: "DELETE FROM checkpoints WHERE id = ?", arguments: [id])
             }
         }
+    }
+
+    /// `checkpoint`'s path as the store records it, for display: relative to the store's directory when
+    /// the file is inside it (``checkpoints(of:)`` returns absolute paths).
+    public func recordedPath(of checkpoint: CheckpointRecord) -> String {
+        CheckpointPaths.stored(checkpoint.path, storeDirectory: storeDirectory)
+    }
+
+    /// The store's directory and the run's default checkpoint directory, both absolute.
+    func checkpointDirectories(of run: RunIdentifier) -> (store: String, run: String) {
+        (storeDirectory,
+         RunRecorder.defaultCheckpointDirectory(store: self, run: run).standardizedFileURL.path)
+    }
+
+    /// The absolute, standardized directory holding the store file (checkpoint paths are relative to it).
+    var storeDirectory: String {
+        URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
     }
 
     // MARK: - Reading
@@ -296,12 +326,16 @@ public final class RunStore: Sendable {
             try Row.fetchAll(db, sql: "SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step, id",
                              arguments: [run.rawValue])
         }
+        let directories = checkpointDirectories(of: run)
         return try rows.map { (row) throws(RunStoreError) in
             let reasonText: String = row["reason"]
             guard let reason = CheckpointReason(rawValue: reasonText) else {
                 throw .invalidRecord(path: path, field: "checkpoints.reason", value: reasonText, reason: "unknown reason")
             }
-            return CheckpointRecord(step: row["step"], epoch: row["epoch"], reason: reason, path: row["path"],
+            let stored: String = row["path"]
+            let resolved = CheckpointPaths.resolved(stored, storeDirectory: directories.store,
+                                                    runDirectory: directories.run)
+            return CheckpointRecord(step: row["step"], epoch: row["epoch"], reason: reason, path: resolved,
                                     checksum: row["checksum"], byteCount: row["byte_count"],
                                     createdAt: try date(row["created_at"], field: "checkpoints.created_at"))
         }
