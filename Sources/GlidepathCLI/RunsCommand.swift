@@ -88,7 +88,9 @@ struct RunsExportCommand: ParsableCommand {
     @Option(name: [.customLong("table"), .customLong("what")], help: "Rows: steps, epochs or probes.")
     var table: RunExport.Table = .steps
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Write to this file instead of standard output (a symbolic link, FIFO or device is written through; an existing file keeps its mode and links).",
+        valueName: "file"))
     var output: String?
 
     @OptionGroup var storeOptions: StoreOptions
@@ -98,10 +100,11 @@ struct RunsExportCommand: ParsableCommand {
         let record = try store.run(matching: runReference)
         let text = try RunExport.export(record, from: store, table: table, format: format)
         if let output {
+            // Never replaces a symlink, device, FIFO or hard link, and keeps a file's mode (OutputFile).
             do {
-                try AtomicFile.write(Data(text.utf8), to: output)
+                try OutputFile.write(Data(text.utf8), to: output)
             } catch {
-                throw ValidationError("cannot write \(output): \(error)")
+                throw reportFailure("error: runs export: \(error)")
             }
         } else {
             print(text, terminator: "")
