@@ -20,9 +20,17 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The run store file.", valueName: "file"))
     var store: String = RunStore.defaultFileName
 
-    /// The store opened read-only (never created or migrated).
+    /// The store opened read-only (never created or migrated; no file is created beside it).
     func openForReading() throws -> RunStore {
         try RunStore(path: store, access: .readOnly)
+    }
+
+    /// The store opened read-only and checked (`PRAGMA quick_check`), for a command that reads a
+    /// whole run: a damaged store is an error, never a shorter output.
+    func openVerified() throws -> RunStore {
+        let opened = try RunStore(path: store, access: .readOnly)
+        try opened.verifyIntegrity()
+        return opened
     }
 }
 
@@ -48,7 +56,7 @@ struct RunsShowCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-        let store = try storeOptions.openForReading()
+        let store = try storeOptions.openVerified()
         let record = try store.run(matching: runReference)
         let epochs = try store.epochs(of: record.id)
         let steps = try store.steps(of: record.id)
@@ -96,7 +104,7 @@ struct RunsExportCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-        let store = try storeOptions.openForReading()
+        let store = try storeOptions.openVerified()
         let record = try store.run(matching: runReference)
         let text = try RunExport.export(record, from: store, table: table, format: format)
         if let output {

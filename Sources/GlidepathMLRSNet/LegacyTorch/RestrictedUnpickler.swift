@@ -480,7 +480,8 @@ struct RestrictedUnpickler {
             let (stride, strideOverflow) = expectedStride.multipliedReportingOverflow(by: max(shape[index], 1))
             let (product, countOverflow) = count.multipliedReportingOverflow(by: shape[index])
             guard !strideOverflow, !countOverflow else {
-                throw failure(.limitExceeded(what: "element count of size \(shape)", value: .max, limit: .max))
+                throw failure(.unexpectedValue(expected: "a size whose element count fits in 64 bits",
+                                               found: "size \(shape)"))
             }
             expectedStride = stride
             count = product
