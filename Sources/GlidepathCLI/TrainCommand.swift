@@ -108,19 +108,6 @@ struct TrainCommand: ParsableCommand {
             guard task != nil else { throw ValidationError("missing --task (one of \(TrainingTask.allCases.map(\.rawValue).joined(separator: ", ")))") }
             guard scheduler != nil else { throw ValidationError("missing --scheduler NAME") }
         }
-        // Counts are checked here, before anything is read or recorded (no orphan `running` run).
-        if let epochs, !(1...RunConfiguration.maximumEpochs).contains(epochs) {
-            throw ValidationError("--epochs \(epochs): must be from 1 to \(RunConfiguration.maximumEpochs)")
-        }
-        if let threads, !(1...RunConfiguration.maximumThreads).contains(threads) {
-            throw ValidationError("--threads \(threads): must be from 1 to \(RunConfiguration.maximumThreads)")
-        }
-        if let trainingLimit, trainingLimit < 2 {
-            throw ValidationError("--train-limit \(trainingLimit): must be ≥ 2")
-        }
-        if let evaluationLimit, evaluationLimit < 1 {
-            throw ValidationError("--eval-limit \(evaluationLimit): must be ≥ 1")
-        }
     }
 
     func run() throws {

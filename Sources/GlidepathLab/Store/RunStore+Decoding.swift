@@ -62,3 +62,26 @@ extension RunStore {
         }
     }
 }
+
+/// One stored row read through ``RunStore/column(_:_:_:table:run:path:)``: every accessor throws
+/// ``RunStoreError/undecodable(path:runId:table:column:value:expected:)`` instead of trapping.
+struct StoredRow {
+    let row: Row
+    let table: String
+    let run: RunIdentifier?
+    let path: String
+
+    /// The non-NULL value of `column`.
+    func value<Value: DatabaseValueConvertible>(_ column: String, as type: Value.Type = Value.self)
+        throws(RunStoreError) -> Value
+    {
+        try RunStore.column(row, column, Value.self, table: table, run: run, path: path)
+    }
+
+    /// The value of a nullable `column`.
+    func optional<Value: DatabaseValueConvertible>(_ column: String, as type: Value.Type = Value.self)
+        throws(RunStoreError) -> Value?
+    {
+        try RunStore.optionalColumn(row, column, Value.self, table: table, run: run, path: path)
+    }
+}

@@ -310,14 +310,16 @@ public final class RunStore: Sendable {
             try Row.fetchAll(db, sql: "SELECT * FROM epochs WHERE run_id = ? ORDER BY epoch", arguments: [run.rawValue])
         }
         return try rows.map { (row) throws(RunStoreError) in
-            EpochRecord(
-                epoch: row["epoch"], trainLoss: measured(row["train_loss"]),
-                validationLoss: measured(row["validation_loss"]), validationAccuracy: measured(row["validation_accuracy"]),
-                validationF1: measured(row["validation_f1"]), validationAUC: row["validation_auc"],
-                learningRates: try decodeJSON([Double].self, row["learning_rates"], field: "epochs.learning_rates"),
-                trainSeconds: row["train_seconds"], evaluationSeconds: row["evaluation_seconds"],
-                topEigenvalue: row["top_eigenvalue"], hessianTrace: row["hessian_trace"],
-                stepSizes: try decodeOptionalJSON(row["step_sizes"], field: "epochs.step_sizes"))
+            let r = StoredRow(row: row, table: "epochs", run: run, path: path)
+            return EpochRecord(
+                epoch: try r.value("epoch"), trainLoss: measured(try r.optional("train_loss")),
+                validationLoss: measured(try r.optional("validation_loss")),
+                validationAccuracy: measured(try r.optional("validation_accuracy")),
+                validationF1: measured(try r.optional("validation_f1")), validationAUC: try r.optional("validation_auc"),
+                learningRates: try decodeJSON([Double].self, try r.value("learning_rates"), field: "epochs.learning_rates"),
+                trainSeconds: try r.value("train_seconds"), evaluationSeconds: try r.value("evaluation_seconds"),
+                topEigenvalue: try r.optional("top_eigenvalue"), hessianTrace: try r.optional("hessian_trace"),
+                stepSizes: try decodeOptionalJSON(try r.optional("step_sizes"), field: "epochs.step_sizes"))
         }
     }
 
@@ -327,13 +329,7 @@ public final class RunStore: Sendable {
             try Row.fetchAll(db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY step", arguments: [run.rawValue])
         }
         let decoder = StateCoding.decoder()
-        return try rows.map { (row) throws(RunStoreError) in
-            StepRecord(step: row["step"], epoch: row["epoch"], loss: measured(row["loss"]),
-                       learningRates: try decodeJSON([Double].self, row["learning_rates"], field: "steps.learning_rates",
-                                                     decoder: decoder),
-                       gradientNorm: row["gradient_norm"],
-                       stepSizes: try decodeOptionalJSON(row["step_sizes"], field: "steps.step_sizes", decoder: decoder))
-        }
+        return try rows.map { (row) throws(RunStoreError) in try stepRecord(row, run: run, decoder: decoder) }
     }
 
     /// The checkpoints of `run`, oldest first.
@@ -344,16 +340,17 @@ public final class RunStore: Sendable {
         }
         let directories = checkpointDirectories(of: run)
         return try rows.map { (row) throws(RunStoreError) in
-            let reasonText: String = row["reason"]
+            let r = StoredRow(row: row, table: "checkpoints", run: run, path: path)
+            let reasonText: String = try r.value("reason")
             guard let reason = CheckpointReason(rawValue: reasonText) else {
                 throw .invalidRecord(path: path, field: "checkpoints.reason", value: reasonText, reason: "unknown reason")
             }
-            let stored: String = row["path"]
+            let stored: String = try r.value("path")
             let resolved = CheckpointPaths.resolved(stored, storeDirectory: directories.store,
                                                     runDirectory: directories.run)
-            return CheckpointRecord(step: row["step"], epoch: row["epoch"], reason: reason, path: resolved,
-                                    checksum: row["checksum"], byteCount: row["byte_count"],
-                                    createdAt: try date(row["created_at"], field: "checkpoints.created_at"))
+            return CheckpointRecord(step: try r.value("step"), epoch: try r.value("epoch"), reason: reason, path: resolved,
+                                    checksum: try r.value("checksum"), byteCount: try r.value("byte_count"),
+                                    createdAt: try date(try r.value("created_at"), field: "checkpoints.created_at"))
         }
     }
 
@@ -370,8 +367,10 @@ public final class RunStore: Sendable {
         }
         var lines = ["-- user_version \(RunStoreSchema.version), application_id \(RunStoreSchema.applicationID)"]
         for row in rows {
-            let sql: String? = row["sql"]
-            lines.append("\(row["type"] as String)|\(row["name"] as String)|\(row["tbl_name"] as String)|\(sql ?? "")")
+            let r = StoredRow(row: row, table: "sqlite_master", run: nil, path: path)
+            let sql: String? = try r.optional("sql")
+            lines.append("\(try r.value("type", as: String.self))|\(try r.value("name", as: String.self))|"
+                         + "\(try r.value("tbl_name", as: String.self))|\(sql ?? "")")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -387,24 +386,36 @@ public final class RunStore: Sendable {
         """
 
     private func runRecord(_ row: Row) throws(RunStoreError) -> RunRecord {
-        let idText: String = row["id"]
+        let idText: String = try StoredRow(row: row, table: "runs", run: nil, path: path).value("id")
         guard let id = RunIdentifier(idText) else {
             throw .invalidRecord(path: path, field: "runs.id", value: idText, reason: "not a run identifier")
         }
-        let statusText: String = row["status"]
+        let r = StoredRow(row: row, table: "runs", run: id, path: path)
+        let statusText: String = try r.value("status")
         guard let status = RunStatus(rawValue: statusText) else {
             throw .invalidRecord(path: path, field: "runs.status", value: statusText, reason: "unknown status")
         }
-        let seed: Int64 = row["seed"]
+        let seed: Int64 = try r.value("seed")
         return RunRecord(
-            id: id, createdAt: try date(row["created_at"], field: "runs.created_at"),
-            updatedAt: try date(row["updated_at"], field: "runs.updated_at"), task: row["task"],
-            scheduler: row["scheduler"], seed: UInt64(bitPattern: seed), status: status,
-            configurationJSON: row["configuration"],
-            codeVersion: try decodeJSON(CodeVersion.self, row["code_version"], field: "runs.code_version"),
-            machine: try decodeJSON(MachineDescription.self, row["machine"], field: "runs.machine"),
-            resultJSON: row["result"], epochsCompleted: row["epochs_completed"],
-            epochsConfigured: row["epochs_configured"], bestValidationLoss: row["best_validation_loss"])
+            id: id, createdAt: try date(try r.value("created_at"), field: "runs.created_at"),
+            updatedAt: try date(try r.value("updated_at"), field: "runs.updated_at"), task: try r.value("task"),
+            scheduler: try r.value("scheduler"), seed: UInt64(bitPattern: seed), status: status,
+            configurationJSON: try r.value("configuration"),
+            codeVersion: try decodeJSON(CodeVersion.self, try r.value("code_version"), field: "runs.code_version"),
+            machine: try decodeJSON(MachineDescription.self, try r.value("machine"), field: "runs.machine"),
+            resultJSON: try r.optional("result"), epochsCompleted: try r.value("epochs_completed"),
+            epochsConfigured: try r.value("epochs_configured"), bestValidationLoss: try r.optional("best_validation_loss"))
+    }
+
+    /// One `steps` row, decoded with throwing accessors.
+    func stepRecord(_ row: Row, run: RunIdentifier, decoder: JSONDecoder) throws(RunStoreError) -> StepRecord {
+        let r = StoredRow(row: row, table: "steps", run: run, path: path)
+        return StepRecord(step: try r.value("step"), epoch: try r.value("epoch"), loss: measured(try r.optional("loss")),
+                          learningRates: try decodeJSON([Double].self, try r.value("learning_rates"),
+                                                        field: "steps.learning_rates", decoder: decoder),
+                          gradientNorm: try r.optional("gradient_norm"),
+                          stepSizes: try decodeOptionalJSON(try r.optional("step_sizes"), field: "steps.step_sizes",
+                                                            decoder: decoder))
     }
 
     private func validate(_ commit: RunCommit) throws(RunStoreError) {

@@ -83,12 +83,13 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
             throw fail("version", "\(version)", "this build reads configuration version \(Self.currentVersion)")
         }
         guard !scheduler.isEmpty else { throw fail("scheduler", "\"\"", "must name a scheduler") }
-        guard (1...Self.maximumEpochs).contains(epochs) else {
-            throw fail("epochs", "\(epochs)", "must be from 1 to \(Self.maximumEpochs)")
-        }
+        // Counts are checked before anything is read or recorded (no orphan `running` run).
+        guard epochs >= 1 else { throw fail("epochs", "\(epochs)", "must be ≥ 1") }
+        guard epochs <= Self.maximumEpochs else { throw fail("epochs", "\(epochs)", "must be ≤ \(Self.maximumEpochs)") }
         guard batchSize >= 1 else { throw fail("batchSize", "\(batchSize)", "must be ≥ 1") }
-        guard (1...Self.maximumThreads).contains(threads) else {
-            throw fail("threads", "\(threads)", "must be from 1 to \(Self.maximumThreads)")
+        guard threads >= 1 else { throw fail("threads", "\(threads)", "must be ≥ 1") }
+        guard threads <= Self.maximumThreads else {
+            throw fail("threads", "\(threads)", "must be ≤ \(Self.maximumThreads)")
         }
         guard validationSplit.fraction > 0 && validationSplit.fraction < 1 else {
             throw fail("validationSplit.fraction", "\(validationSplit.fraction)", "must be in (0, 1)")
