@@ -151,4 +151,20 @@ struct StudyCommandTests {
         #expect(try after.runs() == runs)
         #expect(try after.studyCells(of: "tiny").count == 2)
     }
+
+    @Test("study plan prints a cut-down built-in plan (golden); unknown plans, arms and protocols are errors")
+    func planCommand() throws {
+        let outcome = try runGlidepath(["study", "plan", "landscape-study", "--tasks", "adult-mlp", "--arms", "constant,cosine",
+                                        "--seeds", "0,1", "--epochs", "3", "--tuning", "fixed", "--scale", "reduced"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        expectGolden(outcome.standardOutput, named: "study-plan-cut-down.json")
+        let unknown = runInProcess(["study", "plan", "landscape-studies"])
+        #expect(unknown.status == 64 && unknown.message.contains("unknown built-in plan 'landscape-studies'"), "\(unknown)")
+        let arm = runInProcess(["study", "plan", "landscape-study", "--arms", "warp"])
+        #expect(arm.status == 1 && arm.message.contains("--arms=warp"), "\(arm)")
+        let tuning = runInProcess(["study", "plan", "dlrs-validation", "--tuning", "fixed"])
+        #expect(tuning.status == 1 && tuning.message.contains("--tuning=fixed"), "\(tuning)")
+        let scale = runInProcess(["study", "plan", "dlrs-validation", "--scale", "tiny"])
+        #expect(scale.status == 64, "\(scale)")
+    }
 }

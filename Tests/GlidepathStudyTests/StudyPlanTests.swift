@@ -91,6 +91,11 @@ struct StudyPlanTests {
         #expect(throws: StudyError.self) {
             try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(PlanCutDown(tasks: ["cifar100"]), builtIn: "x")
         }
+        let fixedOnly = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(PlanCutDown(protocols: ["fixed"]), builtIn: "x")
+        #expect(fixedOnly.tuning == [.fixed])
+        #expect(throws: StudyError.self) {
+            try BuiltInPlan.dlrsValidation.plan(scale: .full).cutDown(PlanCutDown(protocols: ["fixed"]), builtIn: "x")
+        }
     }
 
     @Test("bad plans are refused naming the field")
