@@ -59,6 +59,12 @@ struct StudyPlanTests {
                                            "landscape-noise", "landscape-step", "landscape-auto", "dlrs",
                                            "reduceOnPlateau", "mlrsnet"])
         #expect(study.tuning == [.fixed, .tunedParity(grid: [3e-4, 1e-3, 3e-3], seed: 0)])
+        // Each task keeps its own weight-decay scope: the text tasks exempt embedding and biases (docs/tasks.md).
+        let scopes = study.tasks.map { task in
+            RunConfiguration(task: task.task, scheduler: "fixed", schedulerConfiguration: .null, optimizer: study.optimizer,
+                             seed: 0, dataDirectory: "", threads: 1).optimizer.weightDecayScope
+        }
+        #expect(scopes == [.all, .all, .weightsOnly, .weightsOnly, .all])
         let dlrs = BuiltInPlan.dlrsValidation.plan(scale: .full)
         #expect(dlrs.tasks.map { "\($0.task.rawValue) \($0.batchSize) \($0.epochs)" } == ["mnist-cnn 128 6", "cifar10-cnn 128 6"])
         #expect(dlrs.seeds == [11, 12, 13, 14, 15])
