@@ -15,6 +15,17 @@ public struct ReportOptions: Codable, Sendable, Equatable {
     public var permutationResamples: Int = 10000
     /// The significance level α of the tests (two-sided).
     public var significanceLevel: Double = 0.05
+    /// Which comparisons share one Holm correction.
+    public var holmFamily: HolmFamily = .perTask
+
+    /// The family of a Holm correction.
+    public enum HolmFamily: String, Codable, Sendable {
+        /// Per task: every arm × baseline × compared endpoint of the task (the issue's "arms × baselines ×
+        /// endpoints").
+        case perTask
+        /// Every comparison of the report, all tasks together (stricter).
+        case wholeReport
+    }
 
     public init() {}
 

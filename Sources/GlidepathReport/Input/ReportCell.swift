@@ -10,6 +10,9 @@ public struct ReportCell: Codable, Sendable, Equatable {
     public var seed: Int
     /// The measurements. Absent: does not apply to the task; `nil`: a missed target for the to-target
     /// endpoints (+∞), undefined otherwise (see ``Endpoint``).
+    ///
+    /// Beware Swift's dictionary subscript: `endpoints[.x] = value` with a `nil` `Double?` *removes* the
+    /// key; use ``set(_:_:)`` (or `updateValue(_:forKey:)`) to record a miss.
     public var endpoints: [Endpoint: Double?]
     /// The curves drawn in the figures.
     public var series: CellSeries
@@ -20,6 +23,11 @@ public struct ReportCell: Codable, Sendable, Equatable {
         self.seed = seed
         self.endpoints = endpoints
         self.series = series
+    }
+
+    /// Records `value` for `endpoint`, keeping `nil` as a recorded miss (not as "absent").
+    public mutating func set(_ endpoint: Endpoint, _ value: Double?) {
+        endpoints.updateValue(value, forKey: endpoint)
     }
 
     /// The value used by the statistics: the measured value; +∞ for a missed to-target endpoint; `nil`
