@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 DATA_DIR ?= $(abspath $(CURDIR)/../shared/data)
 WEIGHTS_DIR ?= $(abspath $(CURDIR)/../shared/weights)
-APT_PACKAGES := libopenblas-dev zlib1g-dev libsqlite3-dev sqlite3 dataset-fashion-mnist
+APT_PACKAGES := libopenblas-dev zlib1g-dev libsqlite3-dev sqlite3 dataset-fashion-mnist chromium
 # Fast build for the engine (docs/engine.md, "Design measurements"): flags on the command line, never
 # unsafeFlags in Package.swift, so the package stays usable as a dependency.
 RELEASE_FLAGS := -c release -Xswiftc -Ounchecked -Xcc -fno-math-errno -Xswiftc -target-cpu -Xswiftc haswell
