@@ -26,8 +26,9 @@ public struct ReportResults: Sendable, Equatable {
 
     /// The HTML report (`index.html`).
     public func html() -> String {
-        HTMLRenderer.render(ReportDocument.blocks(input, analysis: analysis, options: options, figures: figures()),
-                            title: input.title)
+        HTMLRenderer.render(
+            ReportDocument.blocks(input, analysis: analysis, options: options, figures: figures()),
+            title: input.title)
     }
 
     /// Validates `input` and `options` and computes every statistic.
@@ -60,17 +61,19 @@ public struct ReportResults: Sendable, Equatable {
             "title": .string(input.title), "plan": .string(input.planDescription), "scale": .string(input.scale),
             "machine": .string(input.machine), "codeVersion": .string(input.codeVersion),
             "notes": .array(input.notes.map(JSONValue.string)),
-            "tasks": .array(input.tasks.map { task in
-                .object([
-                    "name": .string(task.name), "summary": .string(task.summary),
-                    "hardTarget": task.hardTarget.map(Self.target) ?? .null,
-                    "easyTarget": task.easyTarget.map(Self.target) ?? .null,
-                ])
-            }),
+            "tasks": .array(
+                input.tasks.map { task in
+                    .object([
+                        "name": .string(task.name), "summary": .string(task.summary),
+                        "hardTarget": task.hardTarget.map(Self.target) ?? .null,
+                        "easyTarget": task.easyTarget.map(Self.target) ?? .null,
+                    ])
+                }),
             "arms": .array(input.arms.map { .object(["name": .string($0.name), "summary": .string($0.summary)]) }),
             "baselines": .array(input.baselines.map(JSONValue.string)),
             "budget": .object([
-                "cellsPlanned": .number(Double(budget.cellsPlanned)), "cellsFinished": .number(Double(budget.cellsFinished)),
+                "cellsPlanned": .number(Double(budget.cellsPlanned)),
+                "cellsFinished": .number(Double(budget.cellsFinished)),
                 "cellsFailed": .number(Double(budget.cellsFailed)), "trainingSeconds": .number(budget.trainingSeconds),
                 "wallSeconds": .optional(budget.wallSeconds), "passes": .optional(budget.passes),
                 "failures": .array(budget.failures.map(JSONValue.string)),
@@ -96,7 +99,9 @@ public struct ReportResults: Sendable, Equatable {
     }
 
     private static func cell(_ cell: ReportCell) -> JSONValue {
-        var row: [String: JSONValue] = ["task": .string(cell.task), "arm": .string(cell.arm), "seed": .number(Double(cell.seed))]
+        var row: [String: JSONValue] = [
+            "task": .string(cell.task), "arm": .string(cell.arm), "seed": .number(Double(cell.seed)),
+        ]
         for endpoint in cell.endpoints.keys.sorted() {
             row[endpoint.rawValue] = .optional(cell.endpoints[endpoint] ?? nil)
         }
@@ -151,7 +156,8 @@ public struct ReportResults: Sendable, Equatable {
     private static func aggregate(_ item: CrossTaskAggregate) -> JSONValue {
         .object([
             "arm": .string(item.arm), "endpoint": .string(item.endpoint.rawValue), "meanRank": .optional(item.meanRank),
-            "rankedTasks": .number(Double(item.rankedTasks)), "iqm": .optional(item.iqm), "iqmCI95": interval(item.iqmCI95),
+            "rankedTasks": .number(Double(item.rankedTasks)), "iqm": .optional(item.iqm),
+            "iqmCI95": interval(item.iqmCI95),
         ])
     }
 

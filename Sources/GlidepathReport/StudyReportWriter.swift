@@ -33,7 +33,8 @@ public enum StudyReportWriter {
     static func writeFile(_ data: Data, named name: String, in directory: URL) throws(ReportError) {
         let url = directory.appendingPathComponent(name)
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try data.write(to: url, options: .atomic)
         } catch {
             throw .writeFailed(path: url.path, reason: "\(error)")

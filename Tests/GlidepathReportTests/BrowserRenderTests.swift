@@ -1,7 +1,8 @@
 import Foundation
-@testable import GlidepathReport
 import GlidepathTestSupport
 import Testing
+
+@testable import GlidepathReport
 
 /// The HTML report in a real browser: headless Chromium (Debian's `chromium`, in the Makefile's
 /// `APT_PACKAGES`) renders `index.html` of the synthetic study to a 1200 × 3000 PNG and dumps its DOM.
@@ -22,12 +23,14 @@ struct BrowserRenderTests {
         return nil
     }()
 
-    @Test("renders every figure and a non-blank page",
-          .enabled(if: chromium != nil || TestEnvironment.isCI, "chromium is not installed (apt-get install chromium)"),
-          .timeLimit(.minutes(3)))
+    @Test(
+        "renders every figure and a non-blank page",
+        .enabled(if: chromium != nil || TestEnvironment.isCI, "chromium is not installed (apt-get install chromium)"),
+        .timeLimit(.minutes(3)))
     func render() throws {
         let browser = try #require(Self.chromium, "chromium is not installed (make setup installs it)")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("glidepath-browser-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "glidepath-browser-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let results = try StudyReportWriter.write(SyntheticStudy.input(), to: directory)
         let page = directory.appendingPathComponent("index.html")
@@ -37,23 +40,30 @@ struct BrowserRenderTests {
 
         let screenshot = directory.appendingPathComponent("index.png")
         let blankShot = directory.appendingPathComponent("blank.png")
-        _ = try Self.run(browser, ["--screenshot=\(screenshot.path)", "--window-size=1200,3000", page.absoluteString],
-                         profile: directory.appendingPathComponent("profile-1"))
-        _ = try Self.run(browser, ["--screenshot=\(blankShot.path)", "--window-size=1200,3000", blank.absoluteString],
-                         profile: directory.appendingPathComponent("profile-2"))
+        _ = try Self.run(
+            browser, ["--screenshot=\(screenshot.path)", "--window-size=1200,3000", page.absoluteString],
+            profile: directory.appendingPathComponent("profile-1"))
+        _ = try Self.run(
+            browser, ["--screenshot=\(blankShot.path)", "--window-size=1200,3000", blank.absoluteString],
+            profile: directory.appendingPathComponent("profile-2"))
         let image = try PNGSummary(Data(contentsOf: screenshot))
         let empty = try PNGSummary(Data(contentsOf: blankShot))
         #expect(image.width == 1200 && image.height == 3000, "screenshot is \(image.width) × \(image.height)")
         #expect(empty.width == 1200 && empty.height == 3000)
         // A blank 1200 × 3000 page deflates to a few kB; the report (text, tables, charts) to far more.
-        #expect(image.imageDataBytes > 10 * empty.imageDataBytes,
-                "report PNG data \(image.imageDataBytes) B vs blank \(empty.imageDataBytes) B: the page looks blank")
+        #expect(
+            image.imageDataBytes > 10 * empty.imageDataBytes,
+            "report PNG data \(image.imageDataBytes) B vs blank \(empty.imageDataBytes) B: the page looks blank")
 
-        let dom = try Self.run(browser, ["--dump-dom", page.absoluteString], profile: directory.appendingPathComponent("profile-3"))
+        let dom = try Self.run(
+            browser, ["--dump-dom", page.absoluteString], profile: directory.appendingPathComponent("profile-3"))
         let expected = Set(results.figures().map(\.id))
         #expect(expected.count == 13)
         let found = Self.svgIDs(in: dom)
-        #expect(found == expected, "missing from the DOM: \(expected.subtracting(found).sorted()); unexpected: \(found.subtracting(expected).sorted())")
+        #expect(
+            found == expected,
+            "missing from the DOM: \(expected.subtracting(found).sorted()); unexpected: \(found.subtracting(expected).sorted())"
+        )
     }
 
     /// The ids of the `<svg …>` elements in `html`.
@@ -74,8 +84,11 @@ struct BrowserRenderTests {
     static func run(_ browser: URL, _ arguments: [String], profile: URL) throws -> String {
         let process = Process()
         process.executableURL = browser
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
-                             "--hide-scrollbars", "--user-data-dir=\(profile.path)"] + arguments
+        process.arguments =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
+                "--hide-scrollbars", "--user-data-dir=\(profile.path)",
+            ] + arguments
         // Output to files, not pipes: nothing to drain concurrently, no pipe-buffer deadlock.
         let outputURL = profile.appendingPathExtension("stdout"), errorURL = profile.appendingPathExtension("stderr")
         _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
@@ -96,7 +109,10 @@ struct BrowserRenderTests {
         let stdout = (try? Data(contentsOf: outputURL)) ?? Data()
         let stderr = (try? Data(contentsOf: errorURL)) ?? Data()
         guard process.terminationStatus == 0 else {
-            throw BrowserError(message: "chromium exited with \(process.terminationStatus): \(String(decoding: stderr, as: UTF8.self).suffix(2000))")
+            throw BrowserError(
+                message:
+                    "chromium exited with \(process.terminationStatus): \(String(decoding: stderr, as: UTF8.self).suffix(2000))"
+            )
         }
         return String(decoding: stdout, as: UTF8.self)
     }
@@ -128,7 +144,9 @@ struct PNGSummary {
         while offset + 8 <= bytes.count {
             let length = u32(offset)
             let type = String(decoding: bytes[offset + 4..<offset + 8], as: UTF8.self)
-            guard offset + 12 + length <= bytes.count else { throw Invalid(description: "chunk \(type) runs past the end") }
+            guard offset + 12 + length <= bytes.count else {
+                throw Invalid(description: "chunk \(type) runs past the end")
+            }
             if type == "IHDR" { width = u32(offset + 8); height = u32(offset + 12) }
             if type == "IDAT" { idat += length }
             if type == "IEND" { break }

@@ -15,8 +15,9 @@ struct ReportInputTests {
 
     @Test("endpoints encode as a keyed object; a missed target is null and reads back as +∞")
     func endpointsRoundTrip() throws {
-        let cell = ReportCell(task: "adult-mlp", arm: "cosine", seed: 3,
-                              endpoints: [.testAccuracy: 0.85, .passesToHardTarget: Double?.none])
+        let cell = ReportCell(
+            task: "adult-mlp", arm: "cosine", seed: 3,
+            endpoints: [.testAccuracy: 0.85, .passesToHardTarget: Double?.none])
         let data = try JSONEncoder().encode(cell)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let endpoints = try #require(object["endpoints"] as? [String: Any])
@@ -39,10 +40,16 @@ struct ReportInputTests {
         #expect(throws: ReportError.duplicateCell(task: "adult-mlp", arm: "cosine", seed: 0)) {
             try Self.input(cells: [twice, twice]).validate()
         }
-        let infinite = Self.input(cells: [ReportCell(task: "adult-mlp", arm: "cosine", seed: 0,
-                                                      endpoints: [.secondsToHardTarget: .infinity])])
-        #expect(throws: ReportError.invalidValue(field: "cells[0].endpoints.secondsToHardTarget", value: "inf",
-                                                 reason: "must be finite (a missed target is null)")) {
+        let infinite = Self.input(cells: [
+            ReportCell(
+                task: "adult-mlp", arm: "cosine", seed: 0,
+                endpoints: [.secondsToHardTarget: .infinity])
+        ])
+        #expect(
+            throws: ReportError.invalidValue(
+                field: "cells[0].endpoints.secondsToHardTarget", value: "inf",
+                reason: "must be finite (a missed target is null)")
+        ) {
             try infinite.validate()
         }
         var badBaseline = Self.input(cells: [])

@@ -1,7 +1,8 @@
 import Foundation
-@testable import GlidepathReport
 import GlidepathTestSupport
 import Testing
+
+@testable import GlidepathReport
 
 @Suite("StudyReportWriter: files, golden report.md and SVG, results.json")
 struct StudyReportWriterTests {
@@ -18,13 +19,16 @@ struct StudyReportWriterTests {
         // 6 figures per task + the profile.
         #expect(figures.count == 2 * 6 + 1)
         for figure in figures {
-            let text = try String(contentsOf: directory.appendingPathComponent("figures/\(figure.fileName)"), encoding: .utf8)
+            let text = try String(
+                contentsOf: directory.appendingPathComponent("figures/\(figure.fileName)"), encoding: .utf8)
             #expect(text == figure.svg)
         }
         let html = try String(contentsOf: directory.appendingPathComponent("index.html"), encoding: .utf8)
         for figure in figures { #expect(html.contains(#"<svg xmlns="http://www.w3.org/2000/svg" id="\#(figure.id)""#)) }
         // Self-contained: no external references.
-        for forbidden in ["<script", "<link", "src=", "href=", "url("] { #expect(!html.contains(forbidden), "\(forbidden)") }
+        for forbidden in ["<script", "<link", "src=", "href=", "url("] {
+            #expect(!html.contains(forbidden), "\(forbidden)")
+        }
         let markdown = try String(contentsOf: directory.appendingPathComponent("report.md"), encoding: .utf8)
         for figure in figures { #expect(markdown.contains("(figures/\(figure.fileName))")) }
     }
@@ -54,12 +58,17 @@ struct StudyReportWriterTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
         let cells = try #require(object["cells"] as? [[String: Any]])
         #expect(cells.count == 30)
-        for key in ["task", "arm", "seed", "testAccuracy", "testF1", "epochsToTarget", "secondsToTarget", "bestValidationLoss"] {
+        for key in [
+            "task", "arm", "seed", "testAccuracy", "testF1", "epochsToTarget", "secondsToTarget", "bestValidationLoss",
+        ] {
             #expect(cells[0][key] != nil, "cells[0].\(key)")
         }
         #expect(cells[0]["testAUC"] != nil)
         // toy-b, landscape, seed 3 missed the hard target: null.
-        let missed = try #require(cells.first { $0["task"] as? String == "toy-b" && $0["arm"] as? String == "landscape" && $0["seed"] as? Int == 3 })
+        let missed = try #require(
+            cells.first {
+                $0["task"] as? String == "toy-b" && $0["arm"] as? String == "landscape" && $0["seed"] as? Int == 3
+            })
         #expect(missed["secondsToTarget"] is NSNull)
         let comparisons = try #require(object["comparisons"] as? [[String: Any]])
         #expect(!comparisons.isEmpty)
@@ -72,9 +81,10 @@ struct StudyReportWriterTests {
     func resolution() throws {
         let analysis = try ReportResults(input: SyntheticStudy.input()).analysis
         // cosine is faster than constant on all five seeds of toy-a: raw exact p = 2/2⁵ = 0.0625 ≥ 0.05.
-        let cosine = try #require(analysis.comparisons.first {
-            $0.task == "toy-a" && $0.arm == "cosine" && $0.endpoint == .passesToHardTarget
-        })
+        let cosine = try #require(
+            analysis.comparisons.first {
+                $0.task == "toy-a" && $0.arm == "cosine" && $0.endpoint == .passesToHardTarget
+            })
         #expect(cosine.smallestAttainableP == 0.0625)
         #expect(cosine.verdict == .notTestable)
         #expect(analysis.comparisons.allSatisfy { $0.verdict == .notTestable })
@@ -86,23 +96,26 @@ struct StudyReportWriterTests {
         // toy-a: cosine's test accuracy is 0.01 above constant's on every seed (SyntheticStudy's formula):
         // 10 same-signed tied differences → exact p = 2/2¹⁰ ≈ 0.00195; the family on toy-a is
         // 2 arms × 5 endpoints = 10 → Holm p ≤ 0.0195 < 0.05.
-        let cosine = try #require(analysis.comparisons.first {
-            $0.task == "toy-a" && $0.arm == "cosine" && $0.endpoint == .testAccuracy
-        })
+        let cosine = try #require(
+            analysis.comparisons.first {
+                $0.task == "toy-a" && $0.arm == "cosine" && $0.endpoint == .testAccuracy
+            })
         #expect(cosine.verdict == .better)
         // toy-b: landscape's validation loss falls faster (ratio 0.71 + 0.01·seed vs 0.75 + 0.01·seed per
         // epoch), so its best validation loss is lower — better — on every seed.
-        let landscape = try #require(analysis.comparisons.first {
-            $0.task == "toy-b" && $0.arm == "landscape" && $0.endpoint == .bestValidationLoss
-        })
+        let landscape = try #require(
+            analysis.comparisons.first {
+                $0.task == "toy-b" && $0.arm == "landscape" && $0.endpoint == .bestValidationLoss
+            })
         #expect(landscape.verdict == .better)
         // Hard target 0.45 on toy-b is reached when 1.2·r⁴ + 0.05 ≤ 0.45 (r the per-epoch ratio): constant
         // (r = 0.75 + 0.01·seed) only at seed 0; landscape (r = 0.71 + 0.01·seed, forced misses from seed 3)
         // at seeds 0–2, both in epoch 4 at seed 0. Paired differences: 0 (seed 0), −∞ (seeds 1, 2), and
         // 0 for the seven double misses (a tie, dropped by the test): n = 2 → smallest p 0.5, not testable.
-        let misses = try #require(analysis.comparisons.first {
-            $0.task == "toy-b" && $0.arm == "landscape" && $0.endpoint == .passesToHardTarget
-        })
+        let misses = try #require(
+            analysis.comparisons.first {
+                $0.task == "toy-b" && $0.arm == "landscape" && $0.endpoint == .passesToHardTarget
+            })
         #expect(misses.effect == 0)
         #expect(misses.wilcoxon?.count == 2 && misses.wilcoxon?.zeros == 8)
         #expect(misses.verdict == .notTestable)

@@ -1,3 +1,4 @@
+import Foundation
 import GlidepathReport
 
 /// A small fixed study for the rendering and writer tests: two tasks, three arms (`constant` the
@@ -22,17 +23,22 @@ enum SyntheticStudy {
             title: "synthetic study", planDescription: "synthetic: 2 tasks × 3 arms × \(seeds.count) seeds, 4 epochs",
             scale: "reduced: epochs × 0.1, training examples × 0.2", machine: "test machine (2 cores, 2 threads)",
             codeVersion: "0000000 (test)",
-            budget: ReportBudget(cellsPlanned: 2 * 3 * seeds.count, cellsFinished: cells.count, trainingSeconds: 123.5,
-                                 wallSeconds: 130, passes: 4800),
+            budget: ReportBudget(
+                cellsPlanned: 2 * 3 * seeds.count, cellsFinished: cells.count, trainingSeconds: 123.5,
+                wallSeconds: 130, passes: 4800),
             tasks: [
-                ReportTask(name: "toy-a", summary: "MLP, batch 8, 4 epochs",
-                           hardTarget: ReportTarget(validationLoss: 0.5, source: "fixed in the plan"),
-                           easyTarget: ReportTarget(validationLoss: 0.8, source: "fixed in the plan")),
-                ReportTask(name: "toy-b", summary: "CNN, batch 8, 4 epochs",
-                           hardTarget: ReportTarget(validationLoss: 0.45, source: "auto: median best validation loss of constant")),
+                ReportTask(
+                    name: "toy-a", summary: "MLP, batch 8, 4 epochs",
+                    hardTarget: ReportTarget(validationLoss: 0.5, source: "fixed in the plan"),
+                    easyTarget: ReportTarget(validationLoss: 0.8, source: "fixed in the plan")),
+                ReportTask(
+                    name: "toy-b", summary: "CNN, batch 8, 4 epochs",
+                    hardTarget: ReportTarget(
+                        validationLoss: 0.45, source: "auto: median best validation loss of constant")),
             ],
             arms: [
-                ReportArm(name: "constant", summary: "constant, lr 1e-3"), ReportArm(name: "cosine", summary: "cosine, tMax 40"),
+                ReportArm(name: "constant", summary: "constant, lr 1e-3"),
+                ReportArm(name: "cosine", summary: "cosine, tMax 40"),
                 ReportArm(name: "landscape", summary: "landscape (edge rule)"),
             ],
             baselines: ["constant"], cells: cells, notes: ["Model variant: the default (no augmentation)."])
@@ -73,7 +79,8 @@ enum SyntheticStudy {
             cell.set(.testAUC, 0.9 + 0.005 * a + 0.001 * s)
             cell.set(.epochsToEasyTarget, reach(0.8).map(Double.init))
         }
-        var series = CellSeries(learningRates: rates, trainLoss: train, validationLoss: validation, elapsedSeconds: elapsed)
+        var series = CellSeries(
+            learningRates: rates, trainLoss: train, validationLoss: validation, elapsedSeconds: elapsed)
         if taskIndex == 0 {
             series.lambdaMax = (1...epochs).map { e in 20 + 5 * Double(e) + a + s }
             series.stabilityThreshold = (1...epochs).map { e in 38 / rates[(e - 1) * updatesPerEpoch] / 1000 }
@@ -84,5 +91,3 @@ enum SyntheticStudy {
         return cell
     }
 }
-
-import Foundation

@@ -46,11 +46,14 @@ public struct Comparison: Codable, Sendable, Equatable {
         case .worse: return "\(what): \(arm) is worse (Holm p = \(Format.p(pHolm)))."
         case .different: return "\(what): the arms differ (Holm p = \(Format.p(pHolm)))."
         case .notSignificant:
-            return "\(what): \(arm) is not better — no significant difference (p = \(Format.p(wilcoxon?.pValue)), Holm p = \(Format.p(pHolm)))."
+            return
+                "\(what): \(arm) is not better — no significant difference (p = \(Format.p(wilcoxon?.pValue)), Holm p = \(Format.p(pHolm)))."
         case .notTestable:
             let used = wilcoxon?.count ?? 0
-            let seeds = used == pairs ? "\(pairs) paired seeds" : "\(used) non-zero differences of \(pairs) paired seeds"
-            return "\(what): \(arm) is not shown better — with \(seeds) the smallest attainable Holm p is \(Format.p(smallestAttainableHolmP)), so no difference can be significant by design."
+            let seeds =
+                used == pairs ? "\(pairs) paired seeds" : "\(used) non-zero differences of \(pairs) paired seeds"
+            return
+                "\(what): \(arm) is not shown better — with \(seeds) the smallest attainable Holm p is \(Format.p(smallestAttainableHolmP)), so no difference can be significant by design."
         }
     }
 }

@@ -29,14 +29,20 @@ public struct StudyAnalysis: Sendable, Equatable {
                     let values = table.values(task: task.name, arm: arm.name, endpoint: endpoint)
                     let ordered = values.keys.sorted().compactMap { values[$0] }
                     let statistic = PairedDifferences.effectStatistic(for: endpoint)
-                    let ci = ordered.isEmpty ? nil : try PercentileBootstrap.interval(
-                        ordered, statistic: statistic, resamples: options.bootstrapResamples, seed: seeds.next(), level: level)
+                    let ci =
+                        ordered.isEmpty
+                        ? nil
+                        : try PercentileBootstrap.interval(
+                            ordered, statistic: statistic, resamples: options.bootstrapResamples, seed: seeds.next(),
+                            level: level)
                     entries[endpoint] = EndpointSummary(
                         summary: Summary(ordered), intervalStatistic: statistic, ci95: ci,
                         undefined: table.seeds(task: task.name, arm: arm.name).count - ordered.count)
                 }
-                summaries.append(ArmSummary(task: task.name, arm: arm.name,
-                                            seeds: table.seeds(task: task.name, arm: arm.name).count, endpoints: entries))
+                summaries.append(
+                    ArmSummary(
+                        task: task.name, arm: arm.name,
+                        seeds: table.seeds(task: task.name, arm: arm.name).count, endpoints: entries))
             }
         }
         self.summaries = summaries
@@ -54,15 +60,21 @@ public struct StudyAnalysis: Sendable, Equatable {
                         let statistic = PairedDifferences.effectStatistic(for: endpoint)
                         let differences = paired.differences
                         let wilcoxon = differences.isEmpty ? nil : try WilcoxonSignedRank(differences: differences)
-                        let ci = differences.isEmpty ? nil : try PercentileBootstrap.interval(
-                            differences, statistic: statistic, resamples: options.bootstrapResamples,
-                            seed: seeds.next(), level: level)
+                        let ci =
+                            differences.isEmpty
+                            ? nil
+                            : try PercentileBootstrap.interval(
+                                differences, statistic: statistic, resamples: options.bootstrapResamples,
+                                seed: seeds.next(), level: level)
                         let smallest = WilcoxonSignedRank.smallestAttainablePValue(count: wilcoxon?.count ?? 0)
-                        comparisons.append(Comparison(
-                            task: task.name, arm: arm.name, baseline: baseline, endpoint: endpoint,
-                            pairs: differences.count, effect: differences.isEmpty ? nil : statistic.evaluate(differences),
-                            effectStatistic: statistic, ci95: ci, wilcoxon: wilcoxon, pHolm: nil,
-                            smallestAttainableP: smallest, smallestAttainableHolmP: smallest, verdict: .notTestable))
+                        comparisons.append(
+                            Comparison(
+                                task: task.name, arm: arm.name, baseline: baseline, endpoint: endpoint,
+                                pairs: differences.count,
+                                effect: differences.isEmpty ? nil : statistic.evaluate(differences),
+                                effectStatistic: statistic, ci95: ci, wilcoxon: wilcoxon, pHolm: nil,
+                                smallestAttainableP: smallest, smallestAttainableHolmP: smallest, verdict: .notTestable)
+                        )
                     }
                 }
             }
@@ -75,7 +87,8 @@ public struct StudyAnalysis: Sendable, Equatable {
             let adjusted = try HolmCorrection.adjust(members.map { comparisons[$0].wilcoxon?.pValue ?? 1 })
             for (member, pHolm) in zip(members, adjusted) {
                 comparisons[member].pHolm = pHolm
-                comparisons[member].smallestAttainableHolmP = min(1, Double(members.count) * comparisons[member].smallestAttainableP)
+                comparisons[member].smallestAttainableHolmP = min(
+                    1, Double(members.count) * comparisons[member].smallestAttainableP)
             }
         }
         for index in comparisons.indices {
@@ -92,14 +105,16 @@ public struct StudyAnalysis: Sendable, Equatable {
                     for task in input.tasks where table.endpoints(task: task.name).contains(endpoint) {
                         let a = table.values(task: task.name, arm: arm.name, endpoint: endpoint)
                         let b = table.values(task: task.name, arm: baseline, endpoint: endpoint)
-                        strata.append(a.keys.filter { b[$0] != nil }.sorted().map {
-                            SignFlipTest.normalisedDelta(arm: a[$0] ?? 0, baseline: b[$0] ?? 0)
-                        })
+                        strata.append(
+                            a.keys.filter { b[$0] != nil }.sorted().map {
+                                SignFlipTest.normalisedDelta(arm: a[$0] ?? 0, baseline: b[$0] ?? 0)
+                            })
                         x.append(a.keys.sorted().compactMap { a[$0] }.map { endpoint.direction.oriented($0) })
                         y.append(b.keys.sorted().compactMap { b[$0] }.map { endpoint.direction.oriented($0) })
                     }
                     guard strata.contains(where: { !$0.isEmpty }) else { continue }
-                    let signFlip = try SignFlipTest(strata: strata, resamples: options.permutationResamples, seed: seeds.next())
+                    let signFlip = try SignFlipTest(
+                        strata: strata, resamples: options.permutationResamples, seed: seeds.next())
                     var probability: Double?, probabilityCI: ConfidenceInterval?
                     if endpoint.direction != .descriptive {
                         probability = ProbabilityOfImprovement.of(x: x, y: y)
@@ -107,9 +122,10 @@ public struct StudyAnalysis: Sendable, Equatable {
                             x: x, y: y, resamples: options.bootstrapResamples, seed: seeds.next(), level: level,
                             statistic: { ProbabilityOfImprovement.of(x: $0, y: $1) })
                     }
-                    crossTask.append(CrossTaskComparison(
-                        arm: arm.name, baseline: baseline, endpoint: endpoint, signFlip: signFlip,
-                        probabilityOfImprovement: probability, probabilityCI95: probabilityCI))
+                    crossTask.append(
+                        CrossTaskComparison(
+                            arm: arm.name, baseline: baseline, endpoint: endpoint, signFlip: signFlip,
+                            probabilityOfImprovement: probability, probabilityCI95: probabilityCI))
                 }
             }
         }
@@ -131,15 +147,17 @@ public struct StudyAnalysis: Sendable, Equatable {
             for (armIndex, arm) in input.arms.enumerated() {
                 var iqm: Double?, iqmCI: ConfidenceInterval?
                 if let strata = Self.scores(table: table, tasks: tasks, arm: arm.name, endpoint: endpoint),
-                   strata.contains(where: { !$0.isEmpty }) {
+                    strata.contains(where: { !$0.isEmpty })
+                {
                     iqm = InterquartileMean.of(Array(strata.joined()))
                     iqmCI = try StratifiedBootstrap.interval(
                         strata, resamples: options.bootstrapResamples, seed: seeds.next(), level: level
                     ) { InterquartileMean.of(Array($0.joined())) }
                 }
-                aggregates.append(CrossTaskAggregate(
-                    arm: arm.name, endpoint: endpoint, meanRank: ranks.count > armIndex ? ranks[armIndex] : nil,
-                    rankedTasks: ranked, iqm: iqm, iqmCI95: iqmCI))
+                aggregates.append(
+                    CrossTaskAggregate(
+                        arm: arm.name, endpoint: endpoint, meanRank: ranks.count > armIndex ? ranks[armIndex] : nil,
+                        rankedTasks: ranked, iqm: iqm, iqmCI95: iqmCI))
             }
         }
         self.aggregates = aggregates
@@ -154,7 +172,8 @@ public struct StudyAnalysis: Sendable, Equatable {
                     return Statistics.median(Array(values.values)) ?? .infinity
                 }
             }
-            profile = try PerformanceProfile(arms: input.arms.map(\.name), tasks: profileTasks.map(\.name), times: times)
+            profile = try PerformanceProfile(
+                arms: input.arms.map(\.name), tasks: profileTasks.map(\.name), times: times)
         }
     }
 

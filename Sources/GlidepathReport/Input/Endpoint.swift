@@ -54,7 +54,8 @@ public enum Endpoint: String, Codable, Sendable, CaseIterable, CodingKeyRepresen
     public var isTimeToTarget: Bool {
         switch self {
         case .secondsToHardTarget, .passesToHardTarget, .epochsToHardTarget,
-             .secondsToEasyTarget, .passesToEasyTarget, .epochsToEasyTarget: true
+            .secondsToEasyTarget, .passesToEasyTarget, .epochsToEasyTarget:
+            true
         default: false
         }
     }

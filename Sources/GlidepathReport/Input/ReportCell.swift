@@ -17,7 +17,8 @@ public struct ReportCell: Codable, Sendable, Equatable {
     /// The curves drawn in the figures.
     public var series: CellSeries
 
-    public init(task: String, arm: String, seed: Int, endpoints: [Endpoint: Double?], series: CellSeries = CellSeries()) {
+    public init(task: String, arm: String, seed: Int, endpoints: [Endpoint: Double?], series: CellSeries = CellSeries())
+    {
         self.task = task
         self.arm = arm
         self.seed = seed

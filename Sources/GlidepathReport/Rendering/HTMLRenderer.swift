@@ -23,14 +23,16 @@ enum HTMLRenderer {
             switch block {
             case let .heading(level, text): out.append("<h\(level)>\(Format.escape(text))</h\(level)>")
             case let .paragraph(text): out.append("<p>\(Format.escape(text))</p>")
-            case let .list(items): out.append("<ul>\n" + items.map { "<li>\(Format.escape($0))</li>" }.joined(separator: "\n") + "\n</ul>")
+            case let .list(items):
+                out.append("<ul>\n" + items.map { "<li>\(Format.escape($0))</li>" }.joined(separator: "\n") + "\n</ul>")
             case let .table(header, rows):
                 var table = ["<table>", "<tr>" + header.map { "<th>\(Format.escape($0))</th>" }.joined() + "</tr>"]
                 table += rows.map { "<tr>" + $0.map { "<td>\(Format.escape($0))</td>" }.joined() + "</tr>" }
                 table.append("</table>")
                 out.append(table.joined(separator: "\n"))
             case let .figure(figure):
-                out.append("<figure>\n" + figure.svg + "<figcaption>\(Format.escape(figure.caption))</figcaption>\n</figure>")
+                out.append(
+                    "<figure>\n" + figure.svg + "<figcaption>\(Format.escape(figure.caption))</figcaption>\n</figure>")
             }
         }
         out += ["</body>", "</html>"]

@@ -17,12 +17,14 @@ struct IntervalChart {
     var logY = false
 
     func render() -> String {
-        let values = items.flatMap { item in [item.value, item.interval?.lower, item.interval?.upper].compactMap { $0 } }
+        let values = items.flatMap { item in [item.value, item.interval?.lower, item.interval?.upper].compactMap { $0 }
+        }
         let yScale = logY ? (AxisScale.log(covering: values) ?? .linear(covering: values)) : .linear(covering: values)
         // x: one slot per category, at 1…n on a 0…n+1 axis (ticks hidden: the names are the labels).
         let count = Double(max(items.count, 1))
-        let frame = PlotFrame(id: id, title: title, xLabel: "", yLabel: yLabel,
-                              x: .linear(low: 0, high: count + 1, step: count + 1), y: yScale, showXTicks: false)
+        let frame = PlotFrame(
+            id: id, title: title, xLabel: "", yLabel: yLabel,
+            x: .linear(low: 0, high: count + 1, step: count + 1), y: yScale, showXTicks: false)
         var svg = frame.open()
         let c = Format.coordinate
         let bottomY = PlotFrame.top + PlotFrame.plotHeight
@@ -30,14 +32,22 @@ struct IntervalChart {
         for (index, item) in items.enumerated() {
             let x = frame.px(Double(index + 1))
             let color = PlotFrame.color(item.colorIndex)
-            svg.append(##"<text x="\##(c(x))" y="\##(c(bottomY + 18))" text-anchor="middle">\##(Format.escape(item.category))</text>"##)
-            svg.append(##"<text x="\##(c(x))" y="\##(c(bottomY + 32))" text-anchor="middle" font-size="10" fill="#555">\##(Format.escape(item.note))</text>"##)
+            svg.append(
+                ##"<text x="\##(c(x))" y="\##(c(bottomY + 18))" text-anchor="middle">\##(Format.escape(item.category))</text>"##
+            )
+            svg.append(
+                ##"<text x="\##(c(x))" y="\##(c(bottomY + 32))" text-anchor="middle" font-size="10" fill="#555">\##(Format.escape(item.note))</text>"##
+            )
             if let interval = item.interval {
                 let top = interval.upper.isFinite ? frame.py(interval.upper) : PlotFrame.top
                 let low = interval.lower.isFinite ? frame.py(interval.lower) : PlotFrame.top
-                svg.append(##"<line x1="\##(c(x))" y1="\##(c(low))" x2="\##(c(x))" y2="\##(c(top))" stroke="\##(color)" stroke-width="2"/>"##)
+                svg.append(
+                    ##"<line x1="\##(c(x))" y1="\##(c(low))" x2="\##(c(x))" y2="\##(c(top))" stroke="\##(color)" stroke-width="2"/>"##
+                )
                 for end in [low, top] {
-                    svg.append(##"<line x1="\##(c(x - 6))" y1="\##(c(end))" x2="\##(c(x + 6))" y2="\##(c(end))" stroke="\##(color)" stroke-width="2"/>"##)
+                    svg.append(
+                        ##"<line x1="\##(c(x - 6))" y1="\##(c(end))" x2="\##(c(x + 6))" y2="\##(c(end))" stroke="\##(color)" stroke-width="2"/>"##
+                    )
                 }
             }
             if let value = item.value {
@@ -45,8 +55,11 @@ struct IntervalChart {
                     svg.append(##"<circle cx="\##(c(x))" cy="\##(c(frame.py(value)))" r="5" fill="\##(color)"/>"##)
                 } else {
                     let y = PlotFrame.top + 2
-                    svg.append(##"<polygon points="\##(c(x - 6)),\##(c(y + 10)) \##(c(x + 6)),\##(c(y + 10)) \##(c(x)),\##(c(y))" fill="white" stroke="\##(color)" stroke-width="2"/>"##)
-                    svg.append(##"<text x="\##(c(x + 9))" y="\##(c(y + 10))" font-size="11" fill="\##(color)">missed</text>"##)
+                    svg.append(
+                        ##"<polygon points="\##(c(x - 6)),\##(c(y + 10)) \##(c(x + 6)),\##(c(y + 10)) \##(c(x)),\##(c(y))" fill="white" stroke="\##(color)" stroke-width="2"/>"##
+                    )
+                    svg.append(
+                        ##"<text x="\##(c(x + 9))" y="\##(c(y + 10))" font-size="11" fill="\##(color)">missed</text>"##)
                 }
             }
         }

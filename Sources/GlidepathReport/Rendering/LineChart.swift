@@ -38,8 +38,9 @@ struct LineChart {
         case .some(false): yScale = .linear(covering: ys)
         case .none: yScale = .automatic(covering: ys)
         }
-        let frame = PlotFrame(id: id, title: title, xLabel: xLabel, yLabel: yLabel,
-                              x: .linear(covering: xs.isEmpty ? [0, 1] : xs), y: yScale)
+        let frame = PlotFrame(
+            id: id, title: title, xLabel: xLabel, yLabel: yLabel,
+            x: .linear(covering: xs.isEmpty ? [0, 1] : xs), y: yScale)
         var svg = frame.open()
         let c = Format.coordinate
         let usable: (Double) -> Bool = { $0.isFinite && (!yScale.isLog || $0 > 0) }
@@ -49,17 +50,23 @@ struct LineChart {
             guard kept.count >= 2 else { continue }
             let upper = kept.map { "\(c(frame.px($0.x))),\(c(frame.py($0.high)))" }
             let lower = kept.reversed().map { "\(c(frame.px($0.x))),\(c(frame.py($0.low)))" }
-            svg.append(##"<polygon points="\##((upper + lower).joined(separator: " "))" fill="\##(PlotFrame.color(line.colorIndex))" fill-opacity="0.15" stroke="none"/>"##)
+            svg.append(
+                ##"<polygon points="\##((upper + lower).joined(separator: " "))" fill="\##(PlotFrame.color(line.colorIndex))" fill-opacity="0.15" stroke="none"/>"##
+            )
         }
         for line in series {
             let dash = line.dashed ? ##" stroke-dasharray="5 3""## : ""
             var run = [String]()
             func flush() {
                 if run.count >= 2 {
-                    svg.append(##"<polyline fill="none" stroke="\##(PlotFrame.color(line.colorIndex))" stroke-width="1.5"\##(dash) points="\##(run.joined(separator: " "))"/>"##)
+                    svg.append(
+                        ##"<polyline fill="none" stroke="\##(PlotFrame.color(line.colorIndex))" stroke-width="1.5"\##(dash) points="\##(run.joined(separator: " "))"/>"##
+                    )
                 } else if run.count == 1, let only = run.first {
                     let parts = only.split(separator: ",")
-                    svg.append(##"<circle cx="\##(parts[0])" cy="\##(parts[1])" r="2.5" fill="\##(PlotFrame.color(line.colorIndex))"/>"##)
+                    svg.append(
+                        ##"<circle cx="\##(parts[0])" cy="\##(parts[1])" r="2.5" fill="\##(PlotFrame.color(line.colorIndex))"/>"##
+                    )
                 }
                 run.removeAll()
             }
@@ -70,8 +77,12 @@ struct LineChart {
         }
         for reference in references where usable(reference.value) {
             let y = c(frame.py(reference.value))
-            svg.append(##"<line x1="\##(c(PlotFrame.left))" y1="\##(y)" x2="\##(c(PlotFrame.left + PlotFrame.plotWidth))" y2="\##(y)" stroke="#444" stroke-dasharray="2 2"/>"##)
-            svg.append(##"<text x="\##(c(PlotFrame.left + PlotFrame.plotWidth - 4))" y="\##(c(frame.py(reference.value) - 4))" text-anchor="end" fill="#444" font-size="11">\##(Format.escape(reference.label))</text>"##)
+            svg.append(
+                ##"<line x1="\##(c(PlotFrame.left))" y1="\##(y)" x2="\##(c(PlotFrame.left + PlotFrame.plotWidth))" y2="\##(y)" stroke="#444" stroke-dasharray="2 2"/>"##
+            )
+            svg.append(
+                ##"<text x="\##(c(PlotFrame.left + PlotFrame.plotWidth - 4))" y="\##(c(frame.py(reference.value) - 4))" text-anchor="end" fill="#444" font-size="11">\##(Format.escape(reference.label))</text>"##
+            )
         }
         svg += frame.legend(series.map { ($0.label, PlotFrame.color($0.colorIndex), $0.dashed ? .dashed : .line) })
         return PlotFrame.close(svg)

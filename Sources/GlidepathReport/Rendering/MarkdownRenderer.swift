@@ -9,8 +9,11 @@ enum MarkdownRenderer {
             case let .list(items): out.append(items.map { "- " + $0 }.joined(separator: "\n"))
             case let .table(header, rows):
                 let line = { (cells: [String]) in "| " + cells.map(cell).joined(separator: " | ") + " |" }
-                out.append(([line(header), "|" + header.map { _ in "---|" }.joined()] + rows.map(line)).joined(separator: "\n"))
-            case let .figure(figure): out.append("![\(figure.caption)](figures/\(figure.fileName))\n\n*\(figure.caption)*")
+                out.append(
+                    ([line(header), "|" + header.map { _ in "---|" }.joined()] + rows.map(line)).joined(separator: "\n")
+                )
+            case let .figure(figure):
+                out.append("![\(figure.caption)](figures/\(figure.fileName))\n\n*\(figure.caption)*")
             }
         }
         return out.joined(separator: "\n\n") + "\n"

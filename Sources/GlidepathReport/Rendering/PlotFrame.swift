@@ -34,7 +34,8 @@ enum AxisScale: Equatable {
     static func automatic(covering values: [Double], ratio: Double = 20) -> AxisScale {
         let positive = values.filter { $0.isFinite && $0 > 0 }
         if positive.count == values.filter(\.isFinite).count, let low = positive.min(), let high = positive.max(),
-           high / low > ratio, let scale = log(covering: values) {
+            high / low > ratio, let scale = log(covering: values)
+        {
             return scale
         }
         return linear(covering: values)
@@ -104,8 +105,10 @@ struct PlotFrame {
     static let left = 80.0, right = 170.0, top = 40.0, bottom = 50.0
     static let plotWidth = width - left - right, plotHeight = height - top - bottom
     /// Tableau-10, the colour cycle of matplotlib's default style.
-    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                          "#bcbd22", "#17becf"]
+    static let palette = [
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+        "#bcbd22", "#17becf",
+    ]
 
     static func color(_ index: Int) -> String { palette[index % palette.count] }
 
@@ -116,29 +119,52 @@ struct PlotFrame {
     func open() -> [String] {
         let c = Format.coordinate
         var svg = [String]()
-        svg.append(##"<svg xmlns="http://www.w3.org/2000/svg" id="\##(id)" width="\##(Int(Self.width))" height="\##(Int(Self.height))" viewBox="0 0 \##(Int(Self.width)) \##(Int(Self.height))" font-family="sans-serif" font-size="12" role="img" aria-label="\##(Format.escape(title))">"##)
+        svg.append(
+            ##"<svg xmlns="http://www.w3.org/2000/svg" id="\##(id)" width="\##(Int(Self.width))" height="\##(Int(Self.height))" viewBox="0 0 \##(Int(Self.width)) \##(Int(Self.height))" font-family="sans-serif" font-size="12" role="img" aria-label="\##(Format.escape(title))">"##
+        )
         svg.append(##"<rect x="0" y="0" width="\##(Int(Self.width))" height="\##(Int(Self.height))" fill="white"/>"##)
-        svg.append(##"<text x="\##(c(Self.left + Self.plotWidth / 2))" y="22" text-anchor="middle" font-size="14">\##(Format.escape(title))</text>"##)
+        svg.append(
+            ##"<text x="\##(c(Self.left + Self.plotWidth / 2))" y="22" text-anchor="middle" font-size="14">\##(Format.escape(title))</text>"##
+        )
         let bottomY = Self.top + Self.plotHeight
         for tick in showXTicks ? x.ticks : [] {
             let position = c(px(tick.value))
-            svg.append(##"<line x1="\##(position)" y1="\##(c(Self.top))" x2="\##(position)" y2="\##(c(bottomY))" stroke="#e5e5e5"/>"##)
-            svg.append(##"<line x1="\##(position)" y1="\##(c(bottomY))" x2="\##(position)" y2="\##(c(bottomY + 5))" stroke="black"/>"##)
-            svg.append(##"<text x="\##(position)" y="\##(c(bottomY + 18))" text-anchor="middle">\##(tick.label)</text>"##)
+            svg.append(
+                ##"<line x1="\##(position)" y1="\##(c(Self.top))" x2="\##(position)" y2="\##(c(bottomY))" stroke="#e5e5e5"/>"##
+            )
+            svg.append(
+                ##"<line x1="\##(position)" y1="\##(c(bottomY))" x2="\##(position)" y2="\##(c(bottomY + 5))" stroke="black"/>"##
+            )
+            svg.append(
+                ##"<text x="\##(position)" y="\##(c(bottomY + 18))" text-anchor="middle">\##(tick.label)</text>"##)
         }
         for tick in y.ticks {
             let position = c(py(tick.value))
-            svg.append(##"<line x1="\##(c(Self.left))" y1="\##(position)" x2="\##(c(Self.left + Self.plotWidth))" y2="\##(position)" stroke="#e5e5e5"/>"##)
-            svg.append(##"<line x1="\##(c(Self.left - 5))" y1="\##(position)" x2="\##(c(Self.left))" y2="\##(position)" stroke="black"/>"##)
-            svg.append(##"<text x="\##(c(Self.left - 8))" y="\##(position)" text-anchor="end" dominant-baseline="middle">\##(tick.label)</text>"##)
+            svg.append(
+                ##"<line x1="\##(c(Self.left))" y1="\##(position)" x2="\##(c(Self.left + Self.plotWidth))" y2="\##(position)" stroke="#e5e5e5"/>"##
+            )
+            svg.append(
+                ##"<line x1="\##(c(Self.left - 5))" y1="\##(position)" x2="\##(c(Self.left))" y2="\##(position)" stroke="black"/>"##
+            )
+            svg.append(
+                ##"<text x="\##(c(Self.left - 8))" y="\##(position)" text-anchor="end" dominant-baseline="middle">\##(tick.label)</text>"##
+            )
         }
-        svg.append(##"<line x1="\##(c(Self.left))" y1="\##(c(bottomY))" x2="\##(c(Self.left + Self.plotWidth))" y2="\##(c(bottomY))" stroke="black"/>"##)
-        svg.append(##"<line x1="\##(c(Self.left))" y1="\##(c(Self.top))" x2="\##(c(Self.left))" y2="\##(c(bottomY))" stroke="black"/>"##)
+        svg.append(
+            ##"<line x1="\##(c(Self.left))" y1="\##(c(bottomY))" x2="\##(c(Self.left + Self.plotWidth))" y2="\##(c(bottomY))" stroke="black"/>"##
+        )
+        svg.append(
+            ##"<line x1="\##(c(Self.left))" y1="\##(c(Self.top))" x2="\##(c(Self.left))" y2="\##(c(bottomY))" stroke="black"/>"##
+        )
         let xText = xLabel + (x.isLog ? " (log scale)" : "")
-        svg.append(##"<text x="\##(c(Self.left + Self.plotWidth / 2))" y="\##(c(Self.height - 10))" text-anchor="middle">\##(Format.escape(xText))</text>"##)
+        svg.append(
+            ##"<text x="\##(c(Self.left + Self.plotWidth / 2))" y="\##(c(Self.height - 10))" text-anchor="middle">\##(Format.escape(xText))</text>"##
+        )
         let yText = yLabel + (y.isLog ? " (log scale)" : "")
         let middle = c(Self.top + Self.plotHeight / 2)
-        svg.append(##"<text x="16" y="\##(middle)" text-anchor="middle" transform="rotate(-90 16 \##(middle))">\##(Format.escape(yText))</text>"##)
+        svg.append(
+            ##"<text x="16" y="\##(middle)" text-anchor="middle" transform="rotate(-90 16 \##(middle))">\##(Format.escape(yText))</text>"##
+        )
         return svg
     }
 
@@ -152,11 +178,15 @@ struct PlotFrame {
             switch entry.style {
             case .line, .dashed:
                 let dash = entry.style == .dashed ? ##" stroke-dasharray="5 3""## : ""
-                svg.append(##"<line x1="\##(c(legendX))" y1="\##(c(legendY))" x2="\##(c(legendX + 20))" y2="\##(c(legendY))" stroke="\##(entry.color)" stroke-width="2"\##(dash)/>"##)
+                svg.append(
+                    ##"<line x1="\##(c(legendX))" y1="\##(c(legendY))" x2="\##(c(legendX + 20))" y2="\##(c(legendY))" stroke="\##(entry.color)" stroke-width="2"\##(dash)/>"##
+                )
             case .dot:
                 svg.append(##"<circle cx="\##(c(legendX + 10))" cy="\##(c(legendY))" r="4" fill="\##(entry.color)"/>"##)
             }
-            svg.append(##"<text x="\##(c(legendX + 26))" y="\##(c(legendY))" dominant-baseline="middle">\##(Format.escape(entry.label))</text>"##)
+            svg.append(
+                ##"<text x="\##(c(legendX + 26))" y="\##(c(legendY))" dominant-baseline="middle">\##(Format.escape(entry.label))</text>"##
+            )
         }
         return svg
     }

@@ -7,9 +7,10 @@ struct ProfileChart {
 
     func render() -> String {
         let rMax = profile.maximumRatio
-        let frame = PlotFrame(id: id, title: title, xLabel: "ratio τ of time to the best arm's",
-                              yLabel: "fraction of tasks within τ", x: .linear(low: 1, high: rMax, step: 0.5),
-                              y: .linear(low: 0, high: 1, step: 0.2))
+        let frame = PlotFrame(
+            id: id, title: title, xLabel: "ratio τ of time to the best arm's",
+            yLabel: "fraction of tasks within τ", x: .linear(low: 1, high: rMax, step: 0.5),
+            y: .linear(low: 0, high: 1, step: 0.2))
         var svg = frame.open()
         let c = Format.coordinate
         for (arm, ratios) in profile.ratios.enumerated() {
@@ -32,11 +33,13 @@ struct ProfileChart {
             // Offset overlapping arms by 1.5 pixels so every line stays visible.
             let offset = Double(arm) * 1.5
             let text = points.map { "\(c(frame.px($0.0))),\(c(frame.py($0.1) - offset))" }.joined(separator: " ")
-            svg.append(##"<polyline fill="none" stroke="\##(PlotFrame.color(arm))" stroke-width="2" points="\##(text)"/>"##)
+            svg.append(
+                ##"<polyline fill="none" stroke="\##(PlotFrame.color(arm))" stroke-width="2" points="\##(text)"/>"##)
         }
-        svg += frame.legend(profile.arms.enumerated().map { index, arm in
-            ("\(arm) (score \(Format.value(profile.scores[index])))", PlotFrame.color(index), .line)
-        })
+        svg += frame.legend(
+            profile.arms.enumerated().map { index, arm in
+                ("\(arm) (score \(Format.value(profile.scores[index])))", PlotFrame.color(index), .line)
+            })
         return PlotFrame.close(svg)
     }
 }

@@ -26,26 +26,38 @@ enum ReportFigures {
         for task in input.tasks {
             let slug = Self.slug(task.name)
             let perArm = input.arms.enumerated().map { index, arm in
-                (index: index, arm: arm.name,
-                 cells: table.seeds(task: task.name, arm: arm.name).compactMap { table.cell(task: task.name, arm: arm.name, seed: $0) })
+                (
+                    index: index, arm: arm.name,
+                    cells: table.seeds(task: task.name, arm: arm.name).compactMap {
+                        table.cell(task: task.name, arm: arm.name, seed: $0)
+                    }
+                )
             }
             // Learning rate per update.
             let rates = perArm.map { entry in
-                band(entry.cells.map { $0.series.learningRates.map(Optional.some) }, label: entry.arm, color: entry.index,
-                     thin: true)
+                band(
+                    entry.cells.map { $0.series.learningRates.map(Optional.some) }, label: entry.arm,
+                    color: entry.index,
+                    thin: true)
             }
-            figures.append(figure(
-                id: "lr-\(slug)", task: task.name,
-                caption: "\(task.name): learning rate over updates per arm (median over seeds, band min–max).",
-                svg: LineChart(id: "fig-lr-\(slug)", title: "\(task.name): learning rate", xLabel: "update",
-                               yLabel: "learning rate", series: rates, logY: true).render()))
+            figures.append(
+                figure(
+                    id: "lr-\(slug)", task: task.name,
+                    caption: "\(task.name): learning rate over updates per arm (median over seeds, band min–max).",
+                    svg: LineChart(
+                        id: "fig-lr-\(slug)", title: "\(task.name): learning rate", xLabel: "update",
+                        yLabel: "learning rate", series: rates, logY: true
+                    ).render()))
             // Loss per epoch.
             var losses = [LineChart.Series]()
             for entry in perArm {
-                losses.append(band(entry.cells.map { $0.series.validationLoss.map(Optional.some) },
-                                   label: "\(entry.arm) validation", color: entry.index, firstX: 1))
-                var train = band(entry.cells.map { $0.series.trainLoss.map(Optional.some) },
-                                 label: "\(entry.arm) training", color: entry.index, firstX: 1)
+                losses.append(
+                    band(
+                        entry.cells.map { $0.series.validationLoss.map(Optional.some) },
+                        label: "\(entry.arm) validation", color: entry.index, firstX: 1))
+                var train = band(
+                    entry.cells.map { $0.series.trainLoss.map(Optional.some) },
+                    label: "\(entry.arm) training", color: entry.index, firstX: 1)
                 train.dashed = true
                 train.band = []
                 losses.append(train)
@@ -53,70 +65,99 @@ enum ReportFigures {
             var references = [LineChart.ReferenceLine]()
             if let hard = task.hardTarget { references.append(.init(value: hard.validationLoss, label: "hard target")) }
             if let easy = task.easyTarget { references.append(.init(value: easy.validationLoss, label: "easy target")) }
-            figures.append(figure(
-                id: "loss-\(slug)", task: task.name,
-                caption: "\(task.name): validation loss (solid, band min–max over seeds) and training loss (dashed) per epoch, with the validation-loss targets.",
-                svg: LineChart(id: "fig-loss-\(slug)", title: "\(task.name): loss", xLabel: "epoch", yLabel: "loss",
-                               series: losses, references: references).render()))
+            figures.append(
+                figure(
+                    id: "loss-\(slug)", task: task.name,
+                    caption:
+                        "\(task.name): validation loss (solid, band min–max over seeds) and training loss (dashed) per epoch, with the validation-loss targets.",
+                    svg: LineChart(
+                        id: "fig-loss-\(slug)", title: "\(task.name): loss", xLabel: "epoch", yLabel: "loss",
+                        series: losses, references: references
+                    ).render()))
             // λ_max and the stability threshold.
             var curvature = [LineChart.Series]()
             for entry in perArm {
-                curvature.append(band(entry.cells.map(\.series.lambdaMax), label: "\(entry.arm) λmax", color: entry.index, firstX: 1))
-                var threshold = band(entry.cells.map(\.series.stabilityThreshold), label: "\(entry.arm) threshold",
-                                     color: entry.index, firstX: 1)
+                curvature.append(
+                    band(entry.cells.map(\.series.lambdaMax), label: "\(entry.arm) λmax", color: entry.index, firstX: 1)
+                )
+                var threshold = band(
+                    entry.cells.map(\.series.stabilityThreshold), label: "\(entry.arm) threshold",
+                    color: entry.index, firstX: 1)
                 threshold.dashed = true
                 threshold.band = []
                 curvature.append(threshold)
             }
-            figures.append(figure(
-                id: "lambda-\(slug)", task: task.name,
-                caption: "\(task.name): largest Hessian eigenvalue λmax per epoch (solid) and the optimizer's stability threshold (dashed; 2/η for SGD, 38/η for Adam).",
-                svg: LineChart(id: "fig-lambda-\(slug)", title: "\(task.name): sharpness λmax", xLabel: "epoch",
-                               yLabel: "λmax", series: curvature.filter { !$0.points.isEmpty }, logY: true,
-                               emptyNote: "no landscape probes recorded").render()))
+            figures.append(
+                figure(
+                    id: "lambda-\(slug)", task: task.name,
+                    caption:
+                        "\(task.name): largest Hessian eigenvalue λmax per epoch (solid) and the optimizer's stability threshold (dashed; 2/η for SGD, 38/η for Adam).",
+                    svg: LineChart(
+                        id: "fig-lambda-\(slug)", title: "\(task.name): sharpness λmax", xLabel: "epoch",
+                        yLabel: "λmax", series: curvature.filter { !$0.points.isEmpty }, logY: true,
+                        emptyNote: "no landscape probes recorded"
+                    ).render()))
             // Gradient norm.
             let gradients = perArm.map { entry in
                 band(entry.cells.map(\.series.gradientNorm), label: entry.arm, color: entry.index, firstX: 1)
             }
-            figures.append(figure(
-                id: "gradnorm-\(slug)", task: task.name,
-                caption: "\(task.name): gradient norm per epoch (median over seeds, band min–max).",
-                svg: LineChart(id: "fig-gradnorm-\(slug)", title: "\(task.name): gradient norm", xLabel: "epoch",
-                               yLabel: "‖g‖₂", series: gradients.filter { !$0.points.isEmpty }, logY: true,
-                               emptyNote: "no gradient norms recorded").render()))
+            figures.append(
+                figure(
+                    id: "gradnorm-\(slug)", task: task.name,
+                    caption: "\(task.name): gradient norm per epoch (median over seeds, band min–max).",
+                    svg: LineChart(
+                        id: "fig-gradnorm-\(slug)", title: "\(task.name): gradient norm", xLabel: "epoch",
+                        yLabel: "‖g‖₂", series: gradients.filter { !$0.points.isEmpty }, logY: true,
+                        emptyNote: "no gradient norms recorded"
+                    ).render()))
             // Time to target per arm.
             let timeEndpoint = options.timeEndpoint
             let items = perArm.map { entry -> IntervalChart.Item in
-                let summary = analysis.summaries.first { $0.task == task.name && $0.arm == entry.arm }?.endpoints[timeEndpoint]
+                let summary = analysis.summaries.first { $0.task == task.name && $0.arm == entry.arm }?.endpoints[
+                    timeEndpoint]
                 let note = summary.map { "\($0.summary.finiteCount)/\($0.summary.count) reached" } ?? "no cells"
-                return IntervalChart.Item(category: entry.arm, note: note, colorIndex: entry.index,
-                                          value: summary?.summary.median, interval: summary?.ci95)
+                return IntervalChart.Item(
+                    category: entry.arm, note: note, colorIndex: entry.index,
+                    value: summary?.summary.median, interval: summary?.ci95)
             }
-            figures.append(figure(
-                id: "time-\(slug)", task: task.name,
-                caption: "\(task.name): \(timeEndpoint.label) per arm — median over seeds with its bootstrap 95% interval; a triangle marks a median miss.",
-                svg: IntervalChart(id: "fig-time-\(slug)", title: "\(task.name): \(timeEndpoint.label)",
-                                   yLabel: timeEndpoint.label, items: items).render()))
+            figures.append(
+                figure(
+                    id: "time-\(slug)", task: task.name,
+                    caption:
+                        "\(task.name): \(timeEndpoint.label) per arm — median over seeds with its bootstrap 95% interval; a triangle marks a median miss.",
+                    svg: IntervalChart(
+                        id: "fig-time-\(slug)", title: "\(task.name): \(timeEndpoint.label)",
+                        yLabel: timeEndpoint.label, items: items
+                    ).render()))
             // Accuracy against time.
             let accuracy = options.accuracyEndpoint
             let groups = perArm.map { entry in
-                ScatterChart.Group(label: entry.arm, colorIndex: entry.index, points: entry.cells.compactMap { cell in
-                    guard let x = cell.value(timeEndpoint), let y = cell.value(accuracy) else { return nil }
-                    return (x, y)
-                })
+                ScatterChart.Group(
+                    label: entry.arm, colorIndex: entry.index,
+                    points: entry.cells.compactMap { cell in
+                        guard let x = cell.value(timeEndpoint), let y = cell.value(accuracy) else { return nil }
+                        return (x, y)
+                    })
             }
-            figures.append(figure(
-                id: "scatter-\(slug)", task: task.name,
-                caption: "\(task.name): \(accuracy.label) against \(timeEndpoint.label), one point per cell.",
-                svg: ScatterChart(id: "fig-scatter-\(slug)", title: "\(task.name): \(accuracy.label) vs time",
-                                  xLabel: timeEndpoint.label, yLabel: accuracy.label, groups: groups).render()))
+            figures.append(
+                figure(
+                    id: "scatter-\(slug)", task: task.name,
+                    caption: "\(task.name): \(accuracy.label) against \(timeEndpoint.label), one point per cell.",
+                    svg: ScatterChart(
+                        id: "fig-scatter-\(slug)", title: "\(task.name): \(accuracy.label) vs time",
+                        xLabel: timeEndpoint.label, yLabel: accuracy.label, groups: groups
+                    ).render()))
         }
         if let profile = analysis.profile {
-            figures.append(figure(
-                id: "profile", task: nil,
-                caption: "Performance profile on \(options.timeEndpoint.label): the fraction of tasks on which each arm is within a factor τ of the fastest arm (median over seeds; a miss never is). Score = area under the curve over τ ∈ [1, 4], normalised to [0, 1].",
-                svg: ProfileChart(id: "fig-profile", title: "Performance profile (\(options.timeEndpoint.label))",
-                                  profile: profile).render()))
+            figures.append(
+                figure(
+                    id: "profile", task: nil,
+                    caption:
+                        "Performance profile on \(options.timeEndpoint.label): the fraction of tasks on which each arm is within a factor τ of the fastest arm (median over seeds; a miss never is). Score = area under the curve over τ ∈ [1, 4], normalised to [0, 1].",
+                    svg: ProfileChart(
+                        id: "fig-profile", title: "Performance profile (\(options.timeEndpoint.label))",
+                        profile: profile
+                    ).render()))
         }
         return figures
     }
@@ -126,7 +167,9 @@ enum ReportFigures {
     }
 
     /// The median over seeds at each index, with the min–max band.
-    static func band(_ seeds: [[Double?]], label: String, color: Int, firstX: Double = 0, thin: Bool = false) -> LineChart.Series {
+    static func band(_ seeds: [[Double?]], label: String, color: Int, firstX: Double = 0, thin: Bool = false)
+        -> LineChart.Series
+    {
         let length = seeds.map(\.count).max() ?? 0
         let every = thin && length > maximumPoints ? (length + maximumPoints - 1) / maximumPoints : 1
         var points = [(x: Double, y: Double)](), band = [(x: Double, low: Double, high: Double)]()

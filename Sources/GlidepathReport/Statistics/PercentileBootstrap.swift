@@ -48,7 +48,9 @@ public enum PercentileBootstrap {
     ) throws(ReportError) -> ConfidenceInterval {
         guard !values.isEmpty else { throw .invalidArgument(name: "values", reason: "needs at least one value") }
         guard resamples >= 1 else { throw .invalidArgument(name: "resamples", reason: "must be ≥ 1, got \(resamples)") }
-        guard level > 0 && level < 1 else { throw .invalidArgument(name: "level", reason: "must be in (0, 1), got \(level)") }
+        guard level > 0 && level < 1 else {
+            throw .invalidArgument(name: "level", reason: "must be in (0, 1), got \(level)")
+        }
         guard !values.contains(where: \.isNaN) else { throw .invalidArgument(name: "values", reason: "contains NaN") }
         var generator = ReportGenerator(seed: seed)
         var estimates = [Double]()
@@ -60,7 +62,8 @@ public enum PercentileBootstrap {
         }
         estimates.sort()
         let alpha = 1 - level
-        return ConfidenceInterval(lower: Statistics.quantile(estimates, alpha / 2) ?? .nan,
-                                  upper: Statistics.quantile(estimates, 1 - alpha / 2) ?? .nan)
+        return ConfidenceInterval(
+            lower: Statistics.quantile(estimates, alpha / 2) ?? .nan,
+            upper: Statistics.quantile(estimates, 1 - alpha / 2) ?? .nan)
     }
 }
