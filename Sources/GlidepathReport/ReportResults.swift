@@ -102,12 +102,13 @@ public struct ReportResults: Sendable, Equatable {
         var row: [String: JSONValue] = [
             "task": .string(cell.task), "arm": .string(cell.arm), "seed": .number(Double(cell.seed)),
         ]
-        for endpoint in cell.endpoints.keys.sorted() {
+        // Every recorded endpoint, and every measure of a missed target (`null`, see `ReportCell.value`).
+        for endpoint in Endpoint.allCases where cell.endpoints[endpoint] != nil || cell.value(endpoint) == .infinity {
             row[endpoint.rawValue] = .optional(cell.endpoints[endpoint] ?? nil)
         }
         // The names for the hard target's epochs and seconds.
-        if let epochs = cell.endpoints[.epochsToHardTarget] { row["epochsToTarget"] = .optional(epochs) }
-        if let seconds = cell.endpoints[.secondsToHardTarget] { row["secondsToTarget"] = .optional(seconds) }
+        row["epochsToTarget"] = row[Endpoint.epochsToHardTarget.rawValue]
+        row["secondsToTarget"] = row[Endpoint.secondsToHardTarget.rawValue]
         return .object(row)
     }
 

@@ -30,6 +30,24 @@ struct ReportInputTests {
         #expect(decoded.value(.testAUC) == nil)
     }
 
+    @Test("a miss recorded for one measure of a target makes an absent measure of it a miss, not 'absent'")
+    func siblingMiss() {
+        // `dictionary[key] = optional.map(...)` with a nil result removes the key; the other measures of the
+        // same target still carry the miss.
+        var endpoints: [Endpoint: Double?] = [.secondsToHardTarget: Double?.none, .testAccuracy: 0.9]
+        let epochs: Int? = nil
+        endpoints[.epochsToHardTarget] = epochs.map(Double.init)
+        #expect(endpoints[.epochsToHardTarget] == nil)  // the trap: the key is gone
+        let cell = ReportCell(task: "adult-mlp", arm: "cosine", seed: 0, endpoints: endpoints)
+        #expect(cell.value(.epochsToHardTarget) == .infinity)
+        #expect(cell.value(.passesToHardTarget) == .infinity)
+        #expect(cell.value(.epochsToEasyTarget) == nil)  // another target: still absent
+        #expect(cell.value(.testAUC) == nil)
+        var reached = cell
+        reached.set(.secondsToHardTarget, 12)
+        #expect(reached.value(.epochsToHardTarget) == nil)  // a reach says nothing about an absent measure
+    }
+
     @Test("validation names the offending field")
     func validationNamesField() {
         let unknownArm = Self.input(cells: [ReportCell(task: "adult-mlp", arm: "step", seed: 0, endpoints: [:])])

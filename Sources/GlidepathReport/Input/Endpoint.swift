@@ -60,6 +60,16 @@ public enum Endpoint: String, Codable, Sendable, CaseIterable, CodingKeyRepresen
         }
     }
 
+    /// The other measures of the same target (seconds, passes, epochs to the hard or the easy target);
+    /// empty for endpoints that are not a time to a target.
+    public var sameTarget: [Endpoint] {
+        let hard: [Endpoint] = [.secondsToHardTarget, .passesToHardTarget, .epochsToHardTarget]
+        let easy: [Endpoint] = [.secondsToEasyTarget, .passesToEasyTarget, .epochsToEasyTarget]
+        if hard.contains(self) { return hard.filter { $0 != self } }
+        if easy.contains(self) { return easy.filter { $0 != self } }
+        return []
+    }
+
     /// The label used in tables and figures.
     public var label: String {
         switch self {

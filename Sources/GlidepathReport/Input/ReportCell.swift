@@ -33,8 +33,19 @@ public struct ReportCell: Codable, Sendable, Equatable {
 
     /// The value used by the statistics: the measured value; +∞ for a missed to-target endpoint; `nil`
     /// when the endpoint is absent or undefined.
+    ///
+    /// Reaching a target is one event measured three ways (seconds, passes, epochs): when the cell records a
+    /// miss (`nil`) for one measure of a target and leaves another measure of the same target absent, the
+    /// absent one is a miss too (+∞) — so a dropped key (see ``endpoints``) cannot turn a miss into "does
+    /// not apply".
     public func value(_ endpoint: Endpoint) -> Double? {
-        guard let entry = endpoints[endpoint] else { return nil }
+        guard let entry = endpoints[endpoint] else {
+            let missedBySibling = endpoint.sameTarget.contains { sibling in
+                if let recorded = endpoints[sibling], recorded == nil { return true }
+                return false
+            }
+            return missedBySibling ? .infinity : nil
+        }
         if let value = entry { return value }
         return endpoint.isTimeToTarget ? .infinity : nil
     }
