@@ -1,6 +1,7 @@
 /// A point-with-interval chart over categories (arms): each category a dot at its value with a vertical
 /// whisker for its 95% interval; a miss (+∞) is drawn as an open triangle at the top edge labelled
-/// "missed"; the category's note (e.g. "4/5 reached") is printed under its name.
+/// "missed"; the category's note (e.g. "4/5", the seeds that reached the target) is printed just above the
+/// axis, the name under it (tilted when there are more than four categories).
 struct IntervalChart {
     struct Item {
         var category: String
@@ -32,11 +33,18 @@ struct IntervalChart {
         for (index, item) in items.enumerated() {
             let x = frame.px(Double(index + 1))
             let color = PlotFrame.color(item.colorIndex)
+            // Names under the axis, tilted when there are more than four; the note just above the axis.
+            let label = Format.escape(item.category)
+            if items.count > 4 {
+                let y = c(bottomY + 14)
+                svg.append(
+                    ##"<text x="\##(c(x))" y="\##(y)" text-anchor="end" font-size="11" transform="rotate(-30 \##(c(x)) \##(y))">\##(label)</text>"##
+                )
+            } else {
+                svg.append(##"<text x="\##(c(x))" y="\##(c(bottomY + 18))" text-anchor="middle">\##(label)</text>"##)
+            }
             svg.append(
-                ##"<text x="\##(c(x))" y="\##(c(bottomY + 18))" text-anchor="middle">\##(Format.escape(item.category))</text>"##
-            )
-            svg.append(
-                ##"<text x="\##(c(x))" y="\##(c(bottomY + 32))" text-anchor="middle" font-size="10" fill="#555">\##(Format.escape(item.note))</text>"##
+                ##"<text x="\##(c(x))" y="\##(c(bottomY - 6))" text-anchor="middle" font-size="10" fill="#555">\##(Format.escape(item.note))</text>"##
             )
             if let interval = item.interval {
                 let top = interval.upper.isFinite ? frame.py(interval.upper) : PlotFrame.top

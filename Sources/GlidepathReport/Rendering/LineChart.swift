@@ -25,6 +25,9 @@ struct LineChart {
     var references: [ReferenceLine] = []
     /// nil: automatic (log when positive values span more than 20×).
     var logY: Bool?
+    /// Extra legend entries explaining the line styles (e.g. solid = validation, dashed = training), drawn
+    /// in grey after the series' entries; when set, series are listed by colour only.
+    var styleKey: [(label: String, dashed: Bool)] = []
     /// Shown instead of lines when no series has a point.
     var emptyNote = "not recorded"
 
@@ -84,7 +87,15 @@ struct LineChart {
                 ##"<text x="\##(c(PlotFrame.left + PlotFrame.plotWidth - 4))" y="\##(c(frame.py(reference.value) - 4))" text-anchor="end" fill="#444" font-size="11">\##(Format.escape(reference.label))</text>"##
             )
         }
-        svg += frame.legend(series.map { ($0.label, PlotFrame.color($0.colorIndex), $0.dashed ? .dashed : .line) })
+        // One entry per distinct label (a solid and a dashed series of one arm share it), then the line styles.
+        var seen = Set<String>()
+        var entries = [(label: String, color: String, style: LegendStyle)]()
+        for line in series where seen.insert(line.label).inserted {
+            entries.append(
+                (line.label, PlotFrame.color(line.colorIndex), line.dashed && styleKey.isEmpty ? .dashed : .line))
+        }
+        entries += styleKey.map { ($0.label, "#555", $0.dashed ? .dashed : .line) }
+        svg += frame.legend(entries)
         return PlotFrame.close(svg)
     }
 }

@@ -185,11 +185,14 @@ struct PlotFrame {
                 svg.append(##"<circle cx="\##(c(legendX + 10))" cy="\##(c(legendY))" r="4" fill="\##(entry.color)"/>"##)
             }
             svg.append(
-                ##"<text x="\##(c(legendX + 26))" y="\##(c(legendY))" dominant-baseline="middle">\##(Format.escape(entry.label))</text>"##
+                ##"<text x="\##(c(legendX + 26))" y="\##(c(legendY))" dominant-baseline="middle">\##(Format.escape(Self.shortened(entry.label)))</text>"##
             )
         }
         return svg
     }
+
+    /// Legend labels longer than 21 characters end in "…" (the legend column is 170 px wide).
+    static func shortened(_ label: String) -> String { label.count > 21 ? String(label.prefix(20)) + "…" : label }
 
     /// A centred note in the plot area (e.g. "not recorded").
     func note(_ text: String) -> String {

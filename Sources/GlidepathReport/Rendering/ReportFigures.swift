@@ -54,10 +54,10 @@ enum ReportFigures {
                 losses.append(
                     band(
                         entry.cells.map { $0.series.validationLoss.map(Optional.some) },
-                        label: "\(entry.arm) validation", color: entry.index, firstX: 1))
+                        label: entry.arm, color: entry.index, firstX: 1))
                 var train = band(
                     entry.cells.map { $0.series.trainLoss.map(Optional.some) },
-                    label: "\(entry.arm) training", color: entry.index, firstX: 1)
+                    label: entry.arm, color: entry.index, firstX: 1)
                 train.dashed = true
                 train.band = []
                 losses.append(train)
@@ -72,16 +72,17 @@ enum ReportFigures {
                         "\(task.name): validation loss (solid, band min–max over seeds) and training loss (dashed) per epoch, with the validation-loss targets.",
                     svg: LineChart(
                         id: "fig-loss-\(slug)", title: "\(task.name): loss", xLabel: "epoch", yLabel: "loss",
-                        series: losses, references: references
+                        series: losses, references: references,
+                        styleKey: [("validation", false), ("training", true)]
                     ).render()))
             // λ_max and the stability threshold.
             var curvature = [LineChart.Series]()
             for entry in perArm {
                 curvature.append(
-                    band(entry.cells.map(\.series.lambdaMax), label: "\(entry.arm) λmax", color: entry.index, firstX: 1)
+                    band(entry.cells.map(\.series.lambdaMax), label: entry.arm, color: entry.index, firstX: 1)
                 )
                 var threshold = band(
-                    entry.cells.map(\.series.stabilityThreshold), label: "\(entry.arm) threshold",
+                    entry.cells.map(\.series.stabilityThreshold), label: entry.arm,
                     color: entry.index, firstX: 1)
                 threshold.dashed = true
                 threshold.band = []
@@ -95,6 +96,7 @@ enum ReportFigures {
                     svg: LineChart(
                         id: "fig-lambda-\(slug)", title: "\(task.name): sharpness λmax", xLabel: "epoch",
                         yLabel: "λmax", series: curvature.filter { !$0.points.isEmpty }, logY: true,
+                        styleKey: [("λmax", false), ("stability threshold", true)],
                         emptyNote: "no landscape probes recorded"
                     ).render()))
             // Gradient norm.
@@ -115,7 +117,7 @@ enum ReportFigures {
             let items = perArm.map { entry -> IntervalChart.Item in
                 let summary = analysis.summaries.first { $0.task == task.name && $0.arm == entry.arm }?.endpoints[
                     timeEndpoint]
-                let note = summary.map { "\($0.summary.finiteCount)/\($0.summary.count) reached" } ?? "no cells"
+                let note = summary.map { "\($0.summary.finiteCount)/\($0.summary.count)" } ?? "no cells"
                 return IntervalChart.Item(
                     category: entry.arm, note: note, colorIndex: entry.index,
                     value: summary?.summary.median, interval: summary?.ci95)
@@ -124,7 +126,7 @@ enum ReportFigures {
                 figure(
                     id: "time-\(slug)", task: task.name,
                     caption:
-                        "\(task.name): \(timeEndpoint.label) per arm — median over seeds with its bootstrap 95% interval; a triangle marks a median miss.",
+                        "\(task.name): \(timeEndpoint.label) per arm — median over seeds with its bootstrap 95% interval; a triangle marks a median miss; k/n above the axis = seeds that reached the target.",
                     svg: IntervalChart(
                         id: "fig-time-\(slug)", title: "\(task.name): \(timeEndpoint.label)",
                         yLabel: timeEndpoint.label, items: items
