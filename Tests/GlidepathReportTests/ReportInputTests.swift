@@ -48,6 +48,13 @@ struct ReportInputTests {
         #expect(reached.value(.epochsToHardTarget) == nil)  // a reach says nothing about an absent measure
     }
 
+    @Test("a whole input round-trips through JSON (a report can be re-made from a saved ReportInput)")
+    func inputRoundTrip() throws {
+        let input = SyntheticStudy.input()
+        let decoded = try JSONDecoder().decode(ReportInput.self, from: try JSONEncoder().encode(input))
+        #expect(decoded == input)
+    }
+
     @Test("validation names the offending field")
     func validationNamesField() {
         let unknownArm = Self.input(cells: [ReportCell(task: "adult-mlp", arm: "step", seed: 0, endpoints: [:])])

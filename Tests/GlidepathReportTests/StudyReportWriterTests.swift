@@ -6,6 +6,11 @@ import Testing
 
 @Suite("StudyReportWriter: files, golden report.md and SVG, results.json")
 struct StudyReportWriterTests {
+    /// The synthetic study's statistics, computed once for the tests that only read them.
+    static let synthetic = Result { () throws(ReportError) -> ReportResults in
+        try ReportResults(input: SyntheticStudy.input())
+    }
+
     static func scratch(_ name: String) -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("glidepath-report-\(name)-\(UUID().uuidString)")
     }
@@ -35,13 +40,13 @@ struct StudyReportWriterTests {
 
     @Test("report.md matches its golden file")
     func markdownGolden() throws {
-        let results = try ReportResults(input: SyntheticStudy.input())
+        let results = try Self.synthetic.get()
         expectGolden(results.markdown(), named: "synthetic-report.md")
     }
 
     @Test("the time-to-target SVG and the performance profile SVG match their golden files")
     func svgGolden() throws {
-        let figures = try ReportResults(input: SyntheticStudy.input()).figures()
+        let figures = try Self.synthetic.get().figures()
         let time = try #require(figures.first { $0.id == "fig-time-toy-b" })
         expectGolden(time.svg, named: "time-toy-b.svg")
         let loss = try #require(figures.first { $0.id == "fig-loss-toy-a" })
@@ -79,7 +84,7 @@ struct StudyReportWriterTests {
 
     @Test("five seeds cannot be significant after Holm: every comparison is 'not testable by design'")
     func resolution() throws {
-        let analysis = try ReportResults(input: SyntheticStudy.input()).analysis
+        let analysis = try Self.synthetic.get().analysis
         // cosine is faster than constant on all five seeds of toy-a: raw exact p = 2/2⁵ = 0.0625 ≥ 0.05.
         let cosine = try #require(
             analysis.comparisons.first {

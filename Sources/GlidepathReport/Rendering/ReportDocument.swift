@@ -51,16 +51,17 @@ enum ReportDocument {
             for arm in input.arms where arm.name != baseline {
                 let mine = analysis.comparisons.filter { $0.arm == arm.name && $0.baseline == baseline }
                 guard !mine.isEmpty else { continue }
-                let better = mine.filter { $0.verdict == .better }.count
-                let worse = mine.filter { $0.verdict == .worse }.count
+                let count = { (verdict: Comparison.Verdict) in mine.filter { $0.verdict == verdict }.count }
+                let better = count(.better), worse = count(.worse)
+                let counts =
+                    "\(better) better, \(worse) worse, \(count(.different)) different, \(count(.notSignificant)) without a significant difference, \(count(.notTestable)) not testable by design, of \(mine.count) comparisons"
                 if better == 0 {
                     conclusions.append(
-                        "\(arm.name) is not better than \(baseline) on any task and endpoint compared (\(worse) worse, \(mine.count - worse) without a significant difference, of \(mine.count) comparisons)."
-                    )
+                        "\(arm.name) is not better than \(baseline) on any task and endpoint compared (\(counts)).")
                 } else {
+                    let cases = mine.filter { $0.verdict == .better }.map { "\($0.task) \($0.endpoint.label)" }
                     conclusions.append(
-                        "\(arm.name) is better than \(baseline) in \(better) of \(mine.count) comparisons (and worse in \(worse))."
-                    )
+                        "\(arm.name) is better than \(baseline) on \(cases.joined(separator: ", ")) (\(counts)).")
                 }
             }
         }
