@@ -67,7 +67,7 @@ bench-landscape: release bench-python
 bench-data: release
 	.build/release/GlidepathBenchmarks data $(DATA_DIR)
 
-# Regenerate every reference fixture (PyTorch, pytorch-dlrs, scikit-learn, MLR-SNet).
+# Regenerate every reference fixture (PyTorch, pytorch-dlrs, scikit-learn, MLR-SNet, SciPy for the report).
 fixtures: bench-python
 	for script in scripts/fixtures/*.sh; do PYTHON=$(PYTHON) bash $$script || exit 1; done
 

@@ -58,7 +58,7 @@ struct BrowserRenderTests {
         let dom = try Self.run(
             browser, ["--dump-dom", page.absoluteString], profile: directory.appendingPathComponent("profile-3"))
         let expected = Set(results.figures().map(\.id))
-        #expect(expected.count == 13)
+        #expect(expected.count == 13)  // 6 figures per task × 2 tasks + the performance profile
         let found = Self.svgIDs(in: dom)
         #expect(
             found == expected,
