@@ -11,6 +11,7 @@
 //   GlidepathData (dataset readers, loader; zlib)                     -> GlidepathRandom
 //   GlidepathLab (runs, metrics, SQLite store, meta-training)         -> all of the above, GRDB
 //   GlidepathReport (study statistics, SVG/HTML/Markdown report)    -> (standalone, Foundation)
+//   GlidepathStudy (study plans, cells, per-cell metrics)            -> GlidepathLab, GlidepathReport
 //   glidepath (CLI)                                                   -> GlidepathLab and the modules it shows
 import PackageDescription
 
@@ -27,6 +28,7 @@ let package = Package(
         .library(name: "GlidepathData", targets: ["GlidepathData"]),
         .library(name: "GlidepathLab", targets: ["GlidepathLab"]),
         .library(name: "GlidepathReport", targets: ["GlidepathReport"]),
+        .library(name: "GlidepathStudy", targets: ["GlidepathStudy"]),
         .executable(name: "glidepath", targets: ["GlidepathCLI"]),
     ],
     dependencies: [
@@ -48,10 +50,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .target(name: "GlidepathReport"),
+        .target(name: "GlidepathStudy", dependencies: ["Glidepath", "GlidepathLab", "GlidepathData", "GlidepathReport"]),
         .executableTarget(
             name: "GlidepathCLI",
             dependencies: [
-                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathData",
+                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathData", "GlidepathStudy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -95,10 +98,14 @@ let package = Package(
             name: "GlidepathReportTests", dependencies: ["GlidepathReport", "GlidepathTestSupport"],
             exclude: ["Golden", "Fixtures"]),  // read via #filePath, not as resources
         .testTarget(
+            name: "GlidepathStudyTests",
+            dependencies: ["Glidepath", "GlidepathLab", "GlidepathStudy", "GlidepathTestSupport"],
+            exclude: ["Golden"]),
+        .testTarget(
             name: "GlidepathCLITests",
             dependencies: [
-                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathTestSupport", "GlidepathCLI",
-                "GlidepathLabProbe", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathStudy", "GlidepathTestSupport",
+                "GlidepathCLI", "GlidepathLabProbe", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Golden"]),
     ]

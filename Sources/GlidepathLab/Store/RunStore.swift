@@ -53,6 +53,9 @@ public final class RunStore: Sendable {
         var configuration = Configuration()
         configuration.readonly = access == .readOnly
         configuration.label = "GlidepathRunStore"
+        // Concurrent writers (`glidepath study run --jobs`, two runs into one store) wait for each other
+        // instead of failing with SQLITE_BUSY.
+        configuration.busyMode = .timeout(30)
         let opened: any DatabaseWriter
         do {
             opened = access == .readOnly
