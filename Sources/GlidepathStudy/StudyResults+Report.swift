@@ -26,7 +26,9 @@ extension StudyResults {
             if let optimizer = arm.optimizer {
                 summary += "; optimizer " + ((try? StateValue(encoding: optimizer).jsonText) ?? optimizer.name.rawValue)
             }
-            if protocolName == "tunedParity" {
+            if !arm.isTuned {
+                summary += "; base rate not tuned: its optimizer's default in every protocol"
+            } else if protocolName == "tunedParity" {
                 let rates = Set(self.cells.filter { $0.arm == arm.name && $0.role == .confirmation }
                     .map { "\($0.task) \(ProgressFormat.rate($0.learningRate))" }).sorted()
                 if !rates.isEmpty { summary += "; tuned base rate: " + rates.joined(separator: ", ") }

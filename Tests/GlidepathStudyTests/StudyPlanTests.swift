@@ -57,7 +57,9 @@ struct StudyPlanTests {
         #expect(study.optimizer?.name.rawValue == "adam")
         #expect(study.arms.map(\.name) == ["constant", "step", "cosine", "landscape-stability", "landscape-quadratic",
                                            "landscape-noise", "landscape-step", "landscape-auto", "dlrs",
-                                           "reduceOnPlateau", "mlrsnet"])
+                                           "reduceOnPlateau", "mlrsnet", "scheduleFreeAdamW", "prodigy"])
+        #expect(study.arms.filter { !$0.isTuned }.map(\.name) == ["scheduleFreeAdamW", "prodigy"])
+        #expect(study.arms.suffix(2).map { $0.optimizer?.name.rawValue } == ["scheduleFreeAdamW", "prodigy"])
         #expect(study.tuning == [.fixed, .tunedParity(grid: [3e-4, 1e-3, 3e-3], seed: 0)])
         // Each task keeps its own weight-decay scope: the text tasks exempt embedding and biases (docs/tasks.md).
         let scopes = study.tasks.map { task in
@@ -150,6 +152,19 @@ struct StudyPlanTests {
         #expect(Set(try plan.cells(threads: 2).map(\.id)).isDisjoint(with: before.map(\.id)))
         expectGolden(before.map { "\($0.id) \($0.task.rawValue) \($0.arm) seed \($0.seed) \($0.protocolName) \($0.role.rawValue) lr \($0.learningRate)" }
             .joined(separator: "\n") + "\n", named: "cell-ids.txt")
+    }
+
+    /// An untuned arm has no grid trials: its confirmation cells run at its own rate from the start, and are
+    /// the fixed protocol's cells (same configuration).
+    @Test("an arm with tuneBaseRate false is not tuned")
+    func untunedArm() throws {
+        let plan = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(
+            PlanCutDown(tasks: ["adult-mlp"], arms: ["prodigy"], seeds: [0, 1]), builtIn: "x")
+        let cells = try plan.cells(threads: 1)
+        #expect(cells.map(\.role) == [.fixed, .fixed, .confirmation, .confirmation])
+        #expect(cells.prefix(2).map(\.id) == cells.suffix(2).map(\.id))
+        #expect(plan.tunedPairs.isEmpty)
+        #expect(Set(cells.map(\.learningRate)) == [ProdigyConfiguration().learningRate])
     }
 
     /// The step arm without stepSize decays every ⌊E/3⌋ epochs: 16 for 50 epochs, 1 for 2.
