@@ -126,6 +126,17 @@ struct StudyReportWriterTests {
         #expect(misses.verdict == .notTestable)
     }
 
+    @Test("two baselines are compared once, not in both directions")
+    func baselinePairOnce() throws {
+        var input = SyntheticStudy.input()
+        input.baselines = ["constant", "cosine"]
+        var options = ReportOptions()
+        options.bootstrapResamples = 10  // only the pairs matter here
+        let comparisons = try ReportResults(input: input, options: options).analysis.comparisons
+        let pairs = Set(comparisons.map { "\($0.arm) vs \($0.baseline)" })
+        #expect(pairs == ["cosine vs constant", "landscape vs constant", "landscape vs cosine"])
+    }
+
     @Test("invalid input writes nothing")
     func invalidWritesNothing() {
         var input = SyntheticStudy.input()

@@ -52,7 +52,7 @@ public struct StudyAnalysis: Sendable, Equatable {
         for task in input.tasks {
             let present = table.endpoints(task: task.name)
             for baseline in input.baselines {
-                for arm in input.arms where arm.name != baseline {
+                for arm in input.arms where Self.compares(arm.name, with: baseline, baselines: input.baselines) {
                     for endpoint in options.comparedEndpoints where present.contains(endpoint) {
                         let paired = PairedDifferences(
                             arm: table.values(task: task.name, arm: arm.name, endpoint: endpoint),
@@ -99,7 +99,7 @@ public struct StudyAnalysis: Sendable, Equatable {
         // Across tasks.
         var crossTask = [CrossTaskComparison]()
         for baseline in input.baselines {
-            for arm in input.arms where arm.name != baseline {
+            for arm in input.arms where Self.compares(arm.name, with: baseline, baselines: input.baselines) {
                 for endpoint in options.comparedEndpoints {
                     var strata = [[Double]](), x = [[Double]](), y = [[Double]]()
                     for task in input.tasks where table.endpoints(task: task.name).contains(endpoint) {
@@ -198,6 +198,17 @@ public struct StudyAnalysis: Sendable, Equatable {
         default:
             return nil
         }
+    }
+
+    /// Whether `arm` is compared with `baseline`: every other arm is, except a baseline listed before
+    /// `baseline` — that pair was already compared the other way round (and would count twice in Holm).
+    static func compares(_ arm: String, with baseline: String, baselines: [String]) -> Bool {
+        guard arm != baseline else { return false }
+        guard let armIndex = baselines.firstIndex(of: arm), let baselineIndex = baselines.firstIndex(of: baseline)
+        else {
+            return true
+        }
+        return armIndex > baselineIndex
     }
 
     static func verdict(_ comparison: Comparison, alpha: Double) -> Comparison.Verdict {

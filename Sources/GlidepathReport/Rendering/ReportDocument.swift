@@ -48,7 +48,7 @@ enum ReportDocument {
         blocks.append(.paragraph(resolution(input, analysis: analysis, options: options)))
         var conclusions = [String]()
         for baseline in input.baselines {
-            for arm in input.arms where arm.name != baseline {
+            for arm in input.arms where StudyAnalysis.compares(arm.name, with: baseline, baselines: input.baselines) {
                 let mine = analysis.comparisons.filter { $0.arm == arm.name && $0.baseline == baseline }
                 guard !mine.isEmpty else { continue }
                 let count = { (verdict: Comparison.Verdict) in mine.filter { $0.verdict == verdict }.count }
