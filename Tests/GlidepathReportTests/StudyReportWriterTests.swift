@@ -38,10 +38,12 @@ struct StudyReportWriterTests {
         for figure in figures { #expect(markdown.contains("(figures/\(figure.fileName))")) }
     }
 
-    @Test("report.md matches its golden file")
+    @Test("report.md and results.json match their golden files")
     func markdownGolden() throws {
         let results = try Self.synthetic.get()
         expectGolden(results.markdown(), named: "synthetic-report.md")
+        // Byte for byte across processes too (dictionary order differs per process): sorted keys throughout.
+        expectGolden(results.json(), named: "synthetic-results.json")
     }
 
     @Test("the time-to-target SVG and the performance profile SVG match their golden files")
