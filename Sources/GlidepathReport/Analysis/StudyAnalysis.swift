@@ -12,6 +12,8 @@ public struct StudyAnalysis: Sendable, Equatable {
     public var aggregates: [CrossTaskAggregate]
     /// The performance profile on ``ReportOptions/timeEndpoint`` (tasks where it was measured).
     public var profile: PerformanceProfile?
+    /// Each arm's geometric-mean speedup over each baseline on the profile's per-task times.
+    public var speedups: [GeometricMeanSpeedup] = []
 
     /// Computes the statistics. `input` must be valid (``ReportInput/validate()``).
     public init(_ input: ReportInput, options: ReportOptions) throws(ReportError) {
@@ -174,6 +176,16 @@ public struct StudyAnalysis: Sendable, Equatable {
             }
             profile = try PerformanceProfile(
                 arms: input.arms.map(\.name), tasks: profileTasks.map(\.name), times: times)
+            for baseline in input.baselines {
+                guard let baselineIndex = input.arms.firstIndex(where: { $0.name == baseline }) else { continue }
+                for (armIndex, arm) in input.arms.enumerated()
+                where Self.compares(arm.name, with: baseline, baselines: input.baselines) {
+                    speedups.append(
+                        GeometricMeanSpeedup(
+                            arm: arm.name, baseline: baseline, armTimes: times[armIndex],
+                            baselineTimes: times[baselineIndex]))
+                }
+            }
         }
     }
 
