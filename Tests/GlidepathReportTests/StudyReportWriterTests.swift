@@ -21,8 +21,8 @@ struct StudyReportWriterTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let results = try StudyReportWriter.write(SyntheticStudy.input(), to: directory)
         let figures = results.figures()
-        // 6 figures per task + the profile.
-        #expect(figures.count == 2 * 6 + 1)
+        // 6 figures per task, the final-metric figures (toy-a: accuracy, F1, AUC; toy-b: accuracy, F1), the profile.
+        #expect(figures.count == 2 * 6 + 3 + 2 + 1)
         for figure in figures {
             let text = try String(
                 contentsOf: directory.appendingPathComponent("figures/\(figure.fileName)"), encoding: .utf8)
