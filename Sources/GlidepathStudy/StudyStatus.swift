@@ -24,21 +24,17 @@ public struct StudyStatus {
         let chosen = try studyStore.chosenRates(threads: threads)
         let records = try studyStore.records()
         var lines: [Line] = []
-        for cell in try plan.cells(threads: threads, chosenRates: chosen) {
+        for cell in try plan.cells(threads: threads, chosenRates: chosen, grids: try studyStore.lrFindGrids()) {
             lines.append(Line(cell: cell, task: cell.task.rawValue, arm: cell.arm, seed: cell.seed,
                               protocolName: cell.protocolName, learningRate: cell.learningRate,
                               state: try studyStore.state(of: cell.id, record: records[cell.id]), waiting: nil))
         }
         // Confirmation cells not known yet: listed as pending, waiting for their grid.
-        if let (_, _) = plan.tuningGrid {
-            for task in plan.tasks {
-                for arm in plan.arms where chosen[TaskArm(task: task.task, arm: arm.name)] == nil {
-                    for seed in plan.seeds {
-                        lines.append(Line(cell: nil, task: task.task.rawValue, arm: arm.name, seed: seed,
-                                          protocolName: "tunedParity", learningRate: nil, state: nil,
-                                          waiting: "waits for its tuning grid"))
-                    }
-                }
+        for pair in plan.tunedPairs where chosen[pair] == nil {
+            for seed in plan.seeds {
+                lines.append(Line(cell: nil, task: pair.task.rawValue, arm: pair.arm, seed: seed,
+                                  protocolName: "tunedParity", learningRate: nil, state: nil,
+                                  waiting: "waits for its tuning grid"))
             }
         }
         self.lines = lines

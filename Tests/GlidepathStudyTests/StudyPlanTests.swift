@@ -1,6 +1,7 @@
 import Foundation
 import Glidepath
 import GlidepathLab
+import GlidepathNN
 import GlidepathStudy
 import GlidepathTestSupport
 import Testing
@@ -57,8 +58,16 @@ struct StudyPlanTests {
         #expect(study.optimizer?.name.rawValue == "adam")
         #expect(study.arms.map(\.name) == ["constant", "step", "cosine", "landscape-stability", "landscape-quadratic",
                                            "landscape-noise", "landscape-step", "landscape-auto", "dlrs",
-                                           "reduceOnPlateau", "mlrsnet"])
+                                           "reduceOnPlateau", "mlrsnet", "scheduleFreeAdamW", "prodigy"])
+        #expect(study.arms.filter { !$0.isTuned }.map(\.name) == ["scheduleFreeAdamW", "prodigy"])
+        #expect(study.arms.suffix(2).map { $0.optimizer?.name.rawValue } == ["scheduleFreeAdamW", "prodigy"])
         #expect(study.tuning == [.fixed, .tunedParity(grid: [3e-4, 1e-3, 3e-3], seed: 0)])
+        // Each task keeps its own weight-decay scope: the text tasks exempt embedding and biases (docs/tasks.md).
+        let scopes = study.tasks.map { task in
+            RunConfiguration(task: task.task, scheduler: "fixed", schedulerConfiguration: .null, optimizer: study.optimizer,
+                             seed: 0, dataDirectory: "", threads: 1).optimizer.weightDecayScope
+        }
+        #expect(scopes == [.all, .all, .weightsOnly, .weightsOnly, .all])
         let dlrs = BuiltInPlan.dlrsValidation.plan(scale: .full)
         #expect(dlrs.tasks.map { "\($0.task.rawValue) \($0.batchSize) \($0.epochs)" } == ["mnist-cnn 128 6", "cifar10-cnn 128 6"])
         #expect(dlrs.seeds == [11, 12, 13, 14, 15])
@@ -90,6 +99,11 @@ struct StudyPlanTests {
                 + "--epochs 3 --train-limit 500 --eval-limit 200")
         #expect(throws: StudyError.self) {
             try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(PlanCutDown(tasks: ["cifar100"]), builtIn: "x")
+        }
+        let fixedOnly = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(PlanCutDown(protocols: ["fixed"]), builtIn: "x")
+        #expect(fixedOnly.tuning == [.fixed])
+        #expect(throws: StudyError.self) {
+            try BuiltInPlan.dlrsValidation.plan(scale: .full).cutDown(PlanCutDown(protocols: ["fixed"]), builtIn: "x")
         }
     }
 
@@ -139,6 +153,53 @@ struct StudyPlanTests {
         #expect(Set(try plan.cells(threads: 2).map(\.id)).isDisjoint(with: before.map(\.id)))
         expectGolden(before.map { "\($0.id) \($0.task.rawValue) \($0.arm) seed \($0.seed) \($0.protocolName) \($0.role.rawValue) lr \($0.learningRate)" }
             .joined(separator: "\n") + "\n", named: "cell-ids.txt")
+    }
+
+    /// `"grid": {"lrFind": {…}}` reads the range test's configuration strictly, from its defaults.
+    @Test("an lrFind grid decodes strictly and its trials wait for the range test")
+    func lrFindGrid() throws {
+        let text = Self.document(tuning: #"[{"protocol": "tunedParity", "grid": {"lrFind": {"updates": 40}}}]"#)
+        let plan = try StudyPlan.decode(Data(text.utf8))
+        guard case let .tunedParity(.lrFind(test), seed)? = plan.tuning.first else {
+            Issue.record("expected an lrFind grid")
+            return
+        }
+        #expect(test == LearningRateRangeTest.Configuration(updates: 40) && seed == 0)
+        #expect(try StudyPlan.decode(Data(try plan.json().utf8)) == plan)
+        #expect(Self.field(Self.document(tuning: #"[{"protocol": "tunedParity", "grid": {"lrFind": {"update": 40}}}]"#))
+                == "tuning[0].grid.lrFind.update")
+        #expect(Self.field(Self.document(tuning: #"[{"protocol": "tunedParity", "grid": {"lrFind": {"updates": 1}}}]"#))
+                == "tuning[0].grid.lrFind.updates")
+        #expect(Self.field(Self.document(tuning: #"[{"protocol": "tunedParity", "grid": {"range": {}}}]"#)) == "tuning[0].grid.range")
+        // No grid recorded yet: no trials; with one, a trial per rate.
+        #expect(try plan.cells(threads: 1).isEmpty)
+        let key = try #require(plan.lrFindTests.first?.key)
+        #expect(plan.lrFindTests.count == 1)
+        #expect(try plan.cells(threads: 1, grids: [key: [1e-3, 1e-2]]).map(\.learningRate) == [1e-3, 1e-2])
+    }
+
+    /// Steepest 0.01, valley 0.003, minimum 0.1 → {0.003, 0.01} (the minimum's tenth is the steepest).
+    @Test("a range test's grid is its distinct suggestions, ascending")
+    func gridFromSuggestions() throws {
+        let none = RangeTestSuggestions(rates: [], smoothedLosses: [], skipStart: 0, skipEnd: 0)
+        #expect(StudyPlan.grid(from: none).isEmpty)
+        let json = #"{"steepest": {"rate": 0.01, "index": 0, "loss": 1}, "valley": {"rate": 0.003, "index": 0, "loss": 1}, "#
+            + #""minimum": {"rate": 0.1, "index": 0, "loss": 1}}"#
+        let suggestions = try JSONDecoder().decode(RangeTestSuggestions.self, from: Data(json.utf8))
+        #expect(StudyPlan.grid(from: suggestions) == [0.003, 0.01])
+    }
+
+    /// An untuned arm has no grid trials: its confirmation cells run at its own rate from the start, and are
+    /// the fixed protocol's cells (same configuration).
+    @Test("an arm with tuneBaseRate false is not tuned")
+    func untunedArm() throws {
+        let plan = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(
+            PlanCutDown(tasks: ["adult-mlp"], arms: ["prodigy"], seeds: [0, 1]), builtIn: "x")
+        let cells = try plan.cells(threads: 1)
+        #expect(cells.map(\.role) == [.fixed, .fixed, .confirmation, .confirmation])
+        #expect(cells.prefix(2).map(\.id) == cells.suffix(2).map(\.id))
+        #expect(plan.tunedPairs.isEmpty)
+        #expect(Set(cells.map(\.learningRate)) == [ProdigyConfiguration().learningRate])
     }
 
     /// The step arm without stepSize decays every ⌊E/3⌋ epochs: 16 for 50 epochs, 1 for 2.
