@@ -5,6 +5,7 @@ import GlidepathLab
 import GlidepathMLRSNet
 
 extension WeightDecayScope: ExpressibleByArgument {}
+extension TextBatching: ExpressibleByArgument {}
 
 /// `glidepath train`: one recorded, resumable training run of a task with a scheduler.
 struct TrainCommand: ParsableCommand {
@@ -71,6 +72,12 @@ struct TrainCommand: ParsableCommand {
             help: "cifar10-cnn only: train on these CIFAR-10 training batches (1–5; default all five).")
     var trainingBatches: [Int] = []
 
+    @Option(name: .customLong("text-batching"),
+            help: ArgumentHelp("Text tasks only: bucketed (batches of similar length, each padded to its longest "
+                               + "text; the default) or padded (plain shuffled batches padded to the task's length).",
+                               valueName: "mode"))
+    var textBatching: TextBatching?
+
     @Option(help: ArgumentHelp("Continue run RUN (identifier or unique prefix) from its last checkpoint.",
                                valueName: "run"))
     var resume: String?
@@ -88,7 +95,7 @@ struct TrainCommand: ParsableCommand {
             let given = [task != nil, scheduler != nil, schedulerConfiguration != nil, epochs != nil,
                          targetValidationLoss != nil, trainingLimit != nil, evaluationLimit != nil,
                          weightDecayScope != nil, optimizerOptions.isGiven,
-                         !trainingBatches.isEmpty, probeOptions.isGiven]
+                         !trainingBatches.isEmpty, textBatching != nil, probeOptions.isGiven]
             if given.contains(true) {
                 throw ValidationError("--resume continues a run with its recorded configuration; "
                                       + "only --store, --data-dir and --json may be given with it")
@@ -119,7 +126,7 @@ struct TrainCommand: ParsableCommand {
                 weightDecayScope: weightDecayScope, epochs: epochs,
                 seed: seed, dataDirectory: DataDirectoryOptions.resolve(dataDirectory), targetValidationLoss: targetValidationLoss,
                 threads: threads, trainingLimit: trainingLimit, evaluationLimit: evaluationLimit,
-                trainingBatches: trainingBatches.isEmpty ? nil : trainingBatches,
+                trainingBatches: trainingBatches.isEmpty ? nil : trainingBatches, textBatching: textBatching,
                 probing: try probeOptions.configuration())
             session = try TrainingSession.start(request, storePath: storeOptions.store)
         }
