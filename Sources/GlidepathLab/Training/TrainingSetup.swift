@@ -26,6 +26,9 @@ public struct TrainingRequest: Sendable {
     public var textBatching: TextBatching?
     /// Landscape probing; nil probes only when the scheduler reads the landscape (then automatically).
     public var probing: ProbeConfiguration?
+    /// Examples per update; nil = the task's (``TaskSpecification/batchSize``). A study plan sets it
+    /// (`dlrs-validation` trains the CNNs at 128); the run records it.
+    public var batchSize: Int?
 
     public init(task: TrainingTask, scheduler: SchedulerConfiguration, optimizer: OptimizerConfiguration? = nil,
                 weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String,
@@ -89,6 +92,7 @@ extension TrainingSession {
             dataDirectory: request.dataDirectory, targetValidationLoss: request.targetValidationLoss,
             threads: request.threads, trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
             trainingBatches: request.trainingBatches, textBatching: request.textBatching)
+        if let batchSize = request.batchSize { configuration.batchSize = batchSize }
         // A scheduler that reads the landscape turns probing on (automatic cadence) unless asked otherwise,
         // and its open optimizer fields come from the run's optimizer.
         configuration.probing = request.probing
@@ -160,11 +164,14 @@ extension TrainingSession {
         guard FileManager.default.fileExists(atPath: storePath) else {
             throw .store(.missingStore(path: storePath))
         }
-        let store = try openStore(storePath, clock: clock)
+        // Everything that can refuse the resume is checked on a read-only connection first, so a refused
+        // resume (a completed run, a damaged or empty or foreign file) writes nothing at all.
         let record: RunRecord
         let configuration: RunConfiguration
         do {
-            record = try store.run(matching: runText)
+            let reader = try openForChecking(storePath, clock: clock)
+            try reader.verifyIntegrity()
+            record = try reader.run(matching: runText)
             configuration = try record.configuration()
         } catch {
             throw .wrapping(error)
@@ -172,6 +179,7 @@ extension TrainingSession {
         let run = record.id
         // Checked now, before any data is read, and again under the lease below.
         try requireUnfinished(record.status, run: run)
+        let store = try openStore(storePath, clock: clock)
         try setThreads(configuration.threads)
         let specification = configuration.task.specification
         let data = try TaskData.load(task: configuration.task, dataDirectory: dataDirectory ?? configuration.dataDirectory,
@@ -275,6 +283,16 @@ extension TrainingSession {
         case .running, .interrupted, .failed:
             break
         }
+    }
+
+    /// The store read-only; an older schema, which only a read-write open migrates, read-write as before.
+    static func openForChecking(_ path: String, clock: any LabClock) throws(RunStoreError) -> RunStore {
+        do {
+            return try RunStore(path: path, access: .readOnly, clock: clock)
+        } catch {
+            guard case .outdatedSchema = error else { throw error }
+        }
+        return try RunStore(path: path, access: .readWrite, clock: clock)
     }
 
     static func openStore(_ path: String, clock: any LabClock) throws(TrainingError) -> RunStore {
