@@ -14,7 +14,8 @@ import GlidepathTensor
 /// Forward, per direction: the real positions' inputs gathered into `X_p [N, I]`, one GEMM
 /// `X_p·W_ihᵀ` onto the summed biases, then per step one GEMM `h[0..<n_s]·W_hhᵀ` accumulated onto that
 /// step's block and a fused loop for the gate nonlinearities and the cell update. Gate activations, cell
-/// states, tanh(c) and h are saved per packed row (7H floats, plus `X_p`) for the backward pass.
+/// states, tanh(c) and h are saved per packed row (7H floats, plus `X_p`) for the backward pass — in
+/// inference (gradients off, or no input requiring one) only the gates and `X_p` are per row.
 ///
 /// Backward (backpropagation through time), per direction, from the last step to the first:
 /// ```
@@ -116,31 +117,40 @@ enum LSTMKernel {
         /// The gathered inputs `X_p [N, I]`.
         let inputs: Tensor
 
-        init(_ g: Geometry) {
+        /// Whether cells, tanh(c) and h are kept per packed row (a backward pass can follow); without,
+        /// in inference, they are one row per sequence (rank), overwritten every step.
+        let perPosition: Bool
+
+        init(_ g: Geometry, forBackward: Bool) {
             let n = max(g.packedRows, 1)
+            let stateRows = forBackward ? n : g.batch
+            perPosition = forBackward
             gates = Tensor.scratch([n, g.gates])
-            cells = Tensor.scratch([n, g.hiddenSize])
-            tanhCells = Tensor.scratch([n, g.hiddenSize])
-            hidden = Tensor.scratch([n, g.hiddenSize])
+            cells = Tensor.scratch([stateRows, g.hiddenSize])
+            tanhCells = Tensor.scratch([stateRows, g.hiddenSize])
+            hidden = Tensor.scratch([stateRows, g.hiddenSize])
             inputs = Tensor.scratch([n, g.inputSize])
         }
 
         struct Pointers {
             let gates, cells, tanhCells, hidden, inputs: UnsafeMutablePointer<Float>
+            let perPosition: Bool
         }
 
         var pointers: Pointers {
             Pointers(gates: gates.mutableBase(), cells: cells.mutableBase(), tanhCells: tanhCells.mutableBase(),
-                     hidden: hidden.mutableBase(), inputs: inputs.mutableBase())
+                     hidden: hidden.mutableBase(), inputs: inputs.mutableBase(), perPosition: perPosition)
         }
     }
 
     static func layer(input: Tensor, parameters: [LSTM.DirectionParameters], hiddenSize: Int, lengths: [Int]) -> LayerResult {
         let g = Geometry(batch: input.shape[0], steps: input.shape[1], inputSize: input.shape[2],
                          hiddenSize: hiddenSize, directions: parameters.count, lengths: lengths)
-        let saved = (0..<g.directions).map { _ in Saved(g) }
         var inputs = [input]
         for p in parameters { inputs += [p.inputWeight, p.hiddenWeight, p.inputBias, p.hiddenBias] }
+        // In inference (no graph recorded) the per-position state for backpropagation is not kept.
+        let forBackward = GradientMode.isEnabled && inputs.contains { $0.requiresGrad }
+        let saved = (0..<g.directions).map { _ in Saved(g, forBackward: forBackward) }
         let outputs = Tensor.customOperation(
             name: "lstmLayer", inputs: inputs,
             outputShapes: [[g.batch, g.steps, g.outputWidth], [g.directions, g.batch, hiddenSize],
@@ -230,14 +240,14 @@ enum LSTMKernel {
                              b: hiddenWeight, ldb: H, beta: 1, c: gates + base * G, ldc: G)
             }
             for r in 0..<m {
-                let p = base + r
-                cellForward(gates + p * G, c + r * H, h + r * H, saved.tanhCells + p * H, H)
-                (saved.cells + p * H).update(from: c + r * H, count: H)
-                (saved.hidden + p * H).update(from: h + r * H, count: H)
+                let p = base + r, b = g.order[r]
+                cellForward(gates + p * G, c + r * H, h + r * H, saved.tanhCells + (saved.perPosition ? p : r) * H, H)
+                if saved.perPosition {
+                    (saved.cells + p * H).update(from: c + r * H, count: H)
+                    (saved.hidden + p * H).update(from: h + r * H, count: H)
+                }
+                (output + (b * T + g.time(d, b, s)) * width + d * H).update(from: h + r * H, count: H)
             }
-        }
-        g.forEachPosition(d) { row, b, t in
-            (output + (b * T + t) * width + d * H).update(from: saved.hidden + row * H, count: H)
         }
         for b in 0..<B {
             for t in g.lengths[b]..<T { (output + (b * T + t) * width + d * H).update(repeating: 0, count: H) }

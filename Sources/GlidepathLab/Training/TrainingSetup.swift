@@ -104,7 +104,7 @@ extension TrainingSession {
         if FileManager.default.fileExists(atPath: storePath) { store = try openStore(storePath, clock: clock) }
 
         try setThreads(configuration.threads)
-        let data = try TaskData.load(task: request.task, dataDirectory: request.dataDirectory,
+        let data = try TaskDataCache.shared.load(task: request.task, dataDirectory: request.dataDirectory,
                                      trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
                                      trainingBatches: request.trainingBatches,
                                      textPadding: configuration.effectiveTextBatching?.padding ?? .maximumLength)
@@ -182,7 +182,7 @@ extension TrainingSession {
         let store = try openStore(storePath, clock: clock)
         try setThreads(configuration.threads)
         let specification = configuration.task.specification
-        let data = try TaskData.load(task: configuration.task, dataDirectory: dataDirectory ?? configuration.dataDirectory,
+        let data = try TaskDataCache.shared.load(task: configuration.task, dataDirectory: dataDirectory ?? configuration.dataDirectory,
                                      trainingLimit: configuration.trainingLimit,
                                      evaluationLimit: configuration.evaluationLimit,
                                      trainingBatches: configuration.trainingBatches,
