@@ -95,19 +95,21 @@ extension StudyResults {
             .testAccuracy: finite(cell.testAccuracy), .testF1: finite(cell.testF1),
             .bestValidationLoss: finite(cell.bestValidationLoss), .finalValidationLoss: finite(cell.finalValidationLoss),
             .trainLossVariance: finite(cell.trainLossVariance), .validationLossVariance: finite(cell.validationLossVariance),
-            .rateAdjustments: cell.rateAdjustments.map(Double.init),
+            .rateAdjustments: cell.rateAdjustments.map { Double($0) },
             .rateAdjustmentMagnitude: finite(cell.rateAdjustmentMagnitude),
         ]
         if let task = TrainingTask(rawValue: cell.task), task.specification.isBinary { endpoints[.testAUC] = finite(cell.testAUC) }
         if let hard = cell.hardTarget {
-            endpoints[.epochsToHardTarget] = hard.epochs.map(Double.init)
-            endpoints[.secondsToHardTarget] = finite(hard.seconds)
-            endpoints[.passesToHardTarget] = finite(hard.passes)
+            // `.some`: a miss stays in the dictionary as nil (the report's +∞) instead of removing the key.
+            endpoints[.epochsToHardTarget] = .some(hard.epochs.map { Double($0) })
+            endpoints[.secondsToHardTarget] = .some(finite(hard.seconds))
+            endpoints[.passesToHardTarget] = .some(finite(hard.passes))
         }
         if let easy = cell.easyTarget {
-            endpoints[.epochsToEasyTarget] = easy.epochs.map(Double.init)
-            endpoints[.secondsToEasyTarget] = finite(easy.seconds)
-            endpoints[.passesToEasyTarget] = finite(easy.passes)
+            // `.some`: a miss stays in the dictionary as nil (the report's +∞) instead of removing the key.
+            endpoints[.epochsToEasyTarget] = .some(easy.epochs.map { Double($0) })
+            endpoints[.secondsToEasyTarget] = .some(finite(easy.seconds))
+            endpoints[.passesToEasyTarget] = .some(finite(easy.passes))
         }
         let curves = cell.curves
         let series = CellSeries(

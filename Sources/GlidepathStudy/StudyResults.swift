@@ -133,10 +133,20 @@ public struct StudyResults: Sendable, Equatable, Codable {
             case .auto: return automatic()
             }
         }
-        return TaskTargets(
-            task: task.task.rawValue,
-            hard: resolve(task.targets.hard) { auto(arm: plan.referenceArm, value: \.bestValidationLoss, what: "best validation loss") },
-            easy: resolve(task.targets.easy) { auto(arm: plan.fixedRateArm, value: \.finalValidationLoss, what: "final validation loss") })
+        var hard = resolve(task.targets.hard) {
+            auto(arm: plan.referenceArm, value: \.bestValidationLoss, what: "best validation loss")
+        }
+        var easy = resolve(task.targets.easy) {
+            auto(arm: plan.fixedRateArm, value: \.finalValidationLoss, what: "final validation loss")
+        }
+        // At small budgets the two auto rules can come out inverted (the fixed-rate arm's final loss below
+        // the reference arm's best): the easy target is then the looser of the two, and both say so.
+        if let h = hard, let e = easy, h.kind == "auto", e.kind == "auto", e.validationLoss < h.validationLoss {
+            let note = "; the two auto rules came out inverted at this budget, so they are swapped"
+            hard = ResolvedTarget(validationLoss: e.validationLoss, kind: "auto", source: e.source + note)
+            easy = ResolvedTarget(validationLoss: h.validationLoss, kind: "auto", source: h.source + note)
+        }
+        return TaskTargets(task: task.task.rawValue, hard: hard, easy: easy)
     }
 
     /// The median (mean of the middle two for an even count); nil for no values.

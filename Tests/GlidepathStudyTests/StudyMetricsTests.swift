@@ -61,6 +61,24 @@ struct StudyMetricsTests {
         #expect(StudyResults.median([]) == nil && StudyResults.median([3, 1, 2]) == 2)
     }
 
+    /// Inverted auto rules: cosine's best losses {0.5, 0.6} (median 0.55) above constant's final losses
+    /// {0.4, 0.5} (median 0.45) — the easy target must be the looser, so the two are swapped.
+    @Test("inverted auto targets are swapped so the easy target is the looser one, and say so")
+    func invertedAutoTargets() throws {
+        let plan = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(
+            PlanCutDown(tasks: ["adult-mlp"], arms: ["constant", "cosine"]), builtIn: "landscape-study")
+        let cells = [
+            Self.cell(arm: "cosine", seed: 0, validation: [0.7, 0.5]),
+            Self.cell(arm: "cosine", seed: 1, validation: [0.6]),
+            Self.cell(arm: "constant", seed: 0, validation: [0.6, 0.4]),
+            Self.cell(arm: "constant", seed: 1, validation: [0.5]),
+        ]
+        let targets = StudyResults.targets(for: plan.tasks[0], plan: plan, cells: cells)
+        #expect(targets.hard?.validationLoss == (0.4 + 0.5) / 2)
+        #expect(targets.easy?.validationLoss == (0.5 + 0.6) / 2)
+        #expect(targets.hard?.source.contains("inverted") == true && targets.easy?.source.contains("constant") == false)
+    }
+
     /// pytorch-dlrs 0.3.0 selects by final validation loss (`docs/dlrs.md`); a diverged trial is +∞.
     @Test("tuning parity picks the lowest final validation loss, waits for every trial, and breaks ties by grid order")
     func selection() {
@@ -77,6 +95,10 @@ struct StudyMetricsTests {
         #expect(report.seed == 3 && report.arm == "a" && report.task == "adult-mlp")
         #expect(report.endpoints[.passesToEasyTarget] == .some(20))
         #expect(report.endpoints[.passesToHardTarget] == .some(nil))
+        // Epochs too: a miss is a present nil, not an absent key (`Optional.map(Double.init)` once removed it).
+        #expect(report.endpoints[.epochsToHardTarget] == .some(nil))
+        #expect(report.endpoints[.secondsToHardTarget] == .some(nil))
+        #expect(report.endpoints[.epochsToEasyTarget] == .some(2))
         #expect(report.value(.passesToHardTarget) == .infinity)
         #expect(report.endpoints[.testAUC] == .some(0.9), "adult-mlp is binary")
         let mnist = StudyResults.reportCell(Self.cell(arm: "a", seed: 0, validation: [0.6], task: "mnist-cnn"))
