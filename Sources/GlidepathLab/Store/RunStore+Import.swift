@@ -54,6 +54,12 @@ extension RunStore {
             for (cell, run, children) in runsToCopy {
                 let identifier = try Self.freeIdentifier(for: cell.run, in: db, path: path)
                 try Self.insert(run, into: "runs", in: db, replacing: "id", with: identifier.rawValue)
+                if identifier != cell.run {
+                    // The result records its run's identifier: the renamed run's result names the new one.
+                    try db.execute(sql: "UPDATE runs SET result = replace(result, ?, ?) WHERE id = ?",
+                                   arguments: ["\"runId\":\"\(cell.run.rawValue)\"", "\"runId\":\"\(identifier.rawValue)\"",
+                                               identifier.rawValue])
+                }
                 for table in Self.runChildTables {
                     for row in children[table] ?? [] {
                         try Self.insert(row, into: table, in: db, replacing: "run_id", with: identifier.rawValue)

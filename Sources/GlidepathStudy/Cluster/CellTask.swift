@@ -75,6 +75,9 @@ public struct CellTask {
         let studyStore: StudyStore
         do {
             studyStore = try StudyStore(path: options.storePath, plan: plan, register: true)
+            if let run = try studyStore.records()[cell.id]?.runId {
+                progress.message("study: cell \(cell.id): resuming run \(run) from its last checkpoint in \(workDirectory)")
+            }
             outcome = try runner.runCell(cell, in: studyStore, record: try studyStore.records()[cell.id], progress: progress,
                                          monitor: monitor, position: index + 1, total: manifest.cells.count, done: 0,
                                          failed: 0)
