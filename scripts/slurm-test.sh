@@ -18,7 +18,7 @@ GLIDEPATH=$(realpath "${1:-$ROOT/.build/debug/glidepath}")
 DATA_DIR=${GLIDEPATH_DATA_DIR:-}
 START=$(date +%s)
 
-say() { echo "slurm-test: $*" >&2; }
+say() { echo "slurm-test: [$(($(date +%s) - START)) s] $*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
 # Slurm cannot run here: a failure under CI=true, a loud skip otherwise.
 unavailable() {
@@ -161,13 +161,20 @@ done
 [ -e "sub/shards/$CELL0.sqlite" ] && fail "task 0 placed its shard although it was killed"
 say "killed task ${ARRAY}_0 after $(basename "$checkpoint") (state now: ${state:-gone}); requeueing it"
 scontrol requeue "${ARRAY}_0" || fail "scontrol requeue ${ARRAY}_0 failed"
+# Slurm defers a requeued job (Reason=BeginTime, about two minutes here); a test need not wait for that.
+scontrol update JobId="${ARRAY}_0" StartTime=now || fail "cannot bring the requeued task's start forward"
 
 # 7. The local reference, meanwhile.
 "$GLIDEPATH" study run plan.json --store "$WORK/local.sqlite" --data-dir "$DATA_DIR" 2> local.txt \
     || { cat local.txt >&2; fail "the local study run failed"; }
 
+say "local study run done; waiting for the jobs"
 # 8. Wait for the array and the merge job (at most 150 s).
+last=""
 for _ in $(seq 750); do
+    now=$(squeue -h -j "$ARRAY,$MERGE" -o '%i:%T:%r' 2>/dev/null | tr '\n' ' ')
+    [ "$now" != "$last" ] && say "queue: ${now:-empty}"
+    last=$now
     [ -z "$(squeue -h -j "$ARRAY,$MERGE" -o %i 2>/dev/null)" ] && break
     sleep 0.2
 done
