@@ -48,6 +48,9 @@ struct StudyPlanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Use these seeds (comma-separated).", valueName: "seeds"))
     var seeds: String?
 
+    @Option(help: ArgumentHelp("Keep only these tuning protocols (fixed, tunedParity; comma-separated).", valueName: "protocols"))
+    var tuning: String?
+
     @Option(help: "Epochs of every task.")
     var epochs: Int?
 
@@ -69,7 +72,7 @@ struct StudyPlanCommand: ParsableCommand {
             }
         }
         let cut = PlanCutDown(tasks: list(tasks), arms: list(arms), seeds: seedValues, epochs: epochs,
-                              trainingLimit: trainingLimit, evaluationLimit: evaluationLimit)
+                              trainingLimit: trainingLimit, evaluationLimit: evaluationLimit, protocols: list(tuning))
         var plan = try builtIn.plan(scale: .named(scale)).cutDown(cut, builtIn: builtIn.rawValue)
         if let planName {
             plan.name = planName
@@ -151,6 +154,11 @@ struct StudyRunCommand: ParsableCommand {
         for worker in workers {
             worker.waitUntilExit()
             statuses.append(worker.terminationStatus)
+        }
+        if let status = try? StudyStatus(plan: studyPlan, storePath: storeOptions.store, threads: threads) {
+            let counts = status.counts
+            printError("study \(studyPlan.name) (\(jobs) workers): " + ["done", "running", "pending", "failed"]
+                .map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ") + " of \(status.lines.count) cells")
         }
         if let interrupted = statuses.first(where: { $0 == 130 || $0 == 143 }) { throw ExitCode(interrupted) }
         if statuses.contains(where: { $0 != 0 }) { throw ExitCode.failure }

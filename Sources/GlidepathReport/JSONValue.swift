@@ -25,7 +25,8 @@ indirect enum JSONValue: Equatable, Sendable {
             if values.allSatisfy({ if case .number = $0 { true } else if case .null = $0 { true } else { false } }) {
                 return "[" + values.map { $0.serialised() }.joined(separator: ", ") + "]"
             }
-            return "[\n" + values.map { inner + $0.serialised(indent: indent + 1) }.joined(separator: ",\n") + "\n\(pad)]"
+            return "[\n" + values.map { inner + $0.serialised(indent: indent + 1) }.joined(separator: ",\n")
+                + "\n\(pad)]"
         case let .object(members):
             if members.isEmpty { return "{}" }
             let lines = members.keys.sorted().map { key in

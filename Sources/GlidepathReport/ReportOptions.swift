@@ -2,7 +2,9 @@
 public struct ReportOptions: Codable, Sendable, Equatable {
     /// The endpoints compared arm against baseline; together with arms × baselines they form the Holm
     /// family.
-    public var comparedEndpoints: [Endpoint] = [.passesToHardTarget, .testAccuracy, .testF1, .testAUC, .bestValidationLoss]
+    public var comparedEndpoints: [Endpoint] = [
+        .passesToHardTarget, .testAccuracy, .testF1, .testAUC, .bestValidationLoss,
+    ]
     /// The to-target endpoint of the performance profiles and the time figures.
     public var timeEndpoint: Endpoint = .passesToHardTarget
     /// The accuracy-like endpoint of the scatter of accuracy against time.
@@ -10,11 +12,22 @@ public struct ReportOptions: Codable, Sendable, Equatable {
     /// Bootstrap resamples B for every bootstrap interval.
     public var bootstrapResamples: Int = 2000
     /// The seed of the bootstrap's generator (SplitMix64), so a report is reproducible byte for byte.
-    public var bootstrapSeed: UInt64 = 20261203
+    public var bootstrapSeed: UInt64 = 20_261_203
     /// Sign-flip resamples when the exact enumeration (2^pairs) would be larger.
     public var permutationResamples: Int = 10000
     /// The significance level α of the tests (two-sided).
     public var significanceLevel: Double = 0.05
+    /// Which comparisons share one Holm correction.
+    public var holmFamily: HolmFamily = .perTask
+
+    /// The family of a Holm correction.
+    public enum HolmFamily: String, Codable, Sendable {
+        /// Per task: every arm × baseline × compared endpoint of the task (the issue's "arms × baselines ×
+        /// endpoints").
+        case perTask
+        /// Every comparison of the report, all tasks together (stricter).
+        case wholeReport
+    }
 
     public init() {}
 

@@ -7,8 +7,9 @@ public enum BuiltInPlan: String, Sendable, CaseIterable {
     /// The seed's plan exactly (`docs/tasks.md`, "The study plan"): CIFAR-10 and MNIST CNN (batch 64,
     /// 50 epochs), IMDB and SST-2 BiLSTM (batch 32, 20 epochs), Adult MLP (batch 128, 30 epochs), Adam
     /// η = 10⁻³ with coupled weight decay 5·10⁻⁴, ten seeds; arms constant, step, cosine, the landscape
-    /// scheduler with each of its rules, DLRS, reduce-on-plateau and MLR-SNet (the published nets). Both
-    /// the seed's fixed protocol and tuning parity over {3·10⁻⁴, 10⁻³, 3·10⁻³} at seed 0.
+    /// scheduler with each of its rules, DLRS, reduce-on-plateau and MLR-SNet (the published nets), and the
+    /// learning-rate-free Schedule-Free AdamW and Prodigy at their defaults. Both the seed's fixed protocol
+    /// and tuning parity over {3·10⁻⁴, 10⁻³, 3·10⁻³} at seed 0 (the learning-rate-free arms untuned).
     case landscapeStudy = "landscape-study"
     /// pytorch-dlrs 0.3.0's validation protocol (`docs/dlrs.md`): SGD with momentum 0.9 and weight decay
     /// 5·10⁻⁴, 6 epochs, batch 128, base-rate grid {0.01, 0.03, 0.1} at seed 0, seeds 11–15; fixed rate vs
@@ -35,13 +36,21 @@ public enum BuiltInPlan: String, Sendable, CaseIterable {
                 StudyArm(name: "dlrs", scheduler: SchedulerConfiguration(DLRSScheduler.Configuration())),
                 StudyArm(name: "reduceOnPlateau", scheduler: SchedulerConfiguration(ReduceOnPlateauScheduler.Configuration())),
                 StudyArm(name: "mlrsnet", scheduler: SchedulerConfiguration(MLRSNetScheduler.Configuration())),
+                // The learning-rate-free optimizers at their references' defaults, no schedule, never tuned
+                // (`docs/optimizers.md`): their rate is a multiplier with a recommended default.
+                StudyArm(name: "scheduleFreeAdamW", scheduler: SchedulerConfiguration(FixedSchedule.Configuration()),
+                         optimizer: OptimizerConfiguration(ScheduleFreeAdamWConfiguration()), tuneBaseRate: false),
+                StudyArm(name: "prodigy", scheduler: SchedulerConfiguration(FixedSchedule.Configuration()),
+                         optimizer: OptimizerConfiguration(ProdigyConfiguration()), tuneBaseRate: false),
             ]
             plan = StudyPlan(
                 name: rawValue,
                 summary: "The seed's scheduler comparison: constant, step, cosine, the landscape scheduler (each rule), "
                     + "DLRS, reduce-on-plateau and MLR-SNet on five tasks, Adam 1e-3, weight decay 5e-4, ten seeds; "
-                    + "the fixed protocol and tuning parity.",
-                optimizer: .study, tasks: tasks.map { StudyTask(task: $0) }, arms: arms, seeds: Array(0..<10),
+                    + "with Schedule-Free AdamW and Prodigy at their defaults; the fixed protocol and tuning parity "
+                    + "(Schedule-Free and Prodigy keep their default rate in both).",
+                // No weight-decay scope: each task's own (the text tasks exempt embedding and biases, docs/tasks.md).
+                optimizer: OptimizerConfiguration(AdamConfiguration()), tasks: tasks.map { StudyTask(task: $0) }, arms: arms, seeds: Array(0..<10),
                 tuning: [.fixed, .tunedParity(grid: [3e-4, 1e-3, 3e-3], seed: 0)],
                 referenceArm: "cosine", fixedRateArm: "constant", probing: Self.epochProbes)
             plan.baselines = ["constant", "step", "cosine"]

@@ -100,6 +100,11 @@ extension StudyPlan {
                     switch protocolEntry {
                     case .fixed:
                         for seed in seeds { cells.append(try cell(seed, base.parameters.learningRate, "fixed", .fixed)) }
+                    case .tunedParity where !arm.isTuned:
+                        // Not tuned: its own rate on every seed, no trials.
+                        for seed in seeds {
+                            cells.append(try cell(seed, base.parameters.learningRate, protocolEntry.name, .confirmation))
+                        }
                     case let .tunedParity(grid, tuningSeed):
                         for rate in grid { cells.append(try cell(tuningSeed, rate, protocolEntry.name, .tuningTrial)) }
                         if let chosen = chosenRates[TaskArm(task: task.task, arm: arm.name)] {
@@ -110,6 +115,12 @@ extension StudyPlan {
             }
         }
         return cells
+    }
+
+    /// The (task, arm) pairs whose confirmation cells wait for tuning parity's choice of rate.
+    public var tunedPairs: [TaskArm] {
+        guard tuningGrid != nil else { return [] }
+        return tasks.flatMap { task in arms.filter(\.isTuned).map { TaskArm(task: task.task, arm: $0.name) } }
     }
 
     /// The tuned-parity grid, if the plan has that protocol.

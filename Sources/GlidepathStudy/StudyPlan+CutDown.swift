@@ -9,9 +9,12 @@ public struct PlanCutDown: Sendable, Equatable {
     public var epochs: Int?
     public var trainingLimit: Int?
     public var evaluationLimit: Int?
+    /// Keep only these tuning protocols (``TuningProtocol/name``: `fixed`, `tunedParity`).
+    public var protocols: [String]?
 
     public init(tasks: [String]? = nil, arms: [String]? = nil, seeds: [UInt64]? = nil, epochs: Int? = nil,
-                trainingLimit: Int? = nil, evaluationLimit: Int? = nil) {
+                trainingLimit: Int? = nil, evaluationLimit: Int? = nil, protocols: [String]? = nil) {
+        self.protocols = protocols
         self.tasks = tasks
         self.arms = arms
         self.seeds = seeds
@@ -31,6 +34,7 @@ public struct PlanCutDown: Sendable, Equatable {
         if let epochs { parts.append("--epochs \(epochs)") }
         if let trainingLimit { parts.append("--train-limit \(trainingLimit)") }
         if let evaluationLimit { parts.append("--eval-limit \(evaluationLimit)") }
+        if let protocols { parts.append("--tuning " + protocols.joined(separator: ",")) }
         return parts.joined(separator: " ")
     }
 }
@@ -70,6 +74,13 @@ extension StudyPlan {
             }
         }
         if let seeds = cut.seeds { plan.seeds = seeds }
+        if let names = cut.protocols {
+            for name in names where !tuning.contains(where: { $0.name == name }) {
+                throw .invalidPlan(field: "--tuning", value: name,
+                                   reason: "not a protocol of \(self.name): " + tuning.map(\.name).joined(separator: ", "))
+            }
+            plan.tuning = tuning.filter { names.contains($0.name) }
+        }
         for index in plan.tasks.indices {
             if let epochs = cut.epochs { plan.tasks[index].epochs = epochs }
             if let limit = cut.trainingLimit { plan.tasks[index].trainingLimit = limit }

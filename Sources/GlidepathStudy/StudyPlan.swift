@@ -244,14 +244,23 @@ public struct StudyArm: Sendable, Equatable, Codable {
     public var scheduler: SchedulerConfiguration
     /// The arm's optimizer; nil = the plan's.
     public var optimizer: OptimizerConfiguration?
+    /// `false`: tuning parity does not tune this arm's base rate — it runs at its optimizer's rate in every
+    /// protocol, with no grid trials (the learning-rate-free optimizers, whose rate is a multiplier with a
+    /// recommended default: Schedule-Free, Prodigy, `docs/optimizers.md`). nil or `true`: tuned.
+    public var tuneBaseRate: Bool?
 
-    public init(name: String, scheduler: SchedulerConfiguration, optimizer: OptimizerConfiguration? = nil) {
+    public init(name: String, scheduler: SchedulerConfiguration, optimizer: OptimizerConfiguration? = nil,
+                tuneBaseRate: Bool? = nil) {
         self.name = name
         self.scheduler = scheduler
         self.optimizer = optimizer
+        self.tuneBaseRate = tuneBaseRate
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, scheduler, optimizer }
+    /// Whether tuning parity tunes this arm's base rate.
+    public var isTuned: Bool { tuneBaseRate != false }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, scheduler, optimizer, tuneBaseRate }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self, in: "an arm")
@@ -259,6 +268,7 @@ public struct StudyArm: Sendable, Equatable, Codable {
         name = try container.decode(String.self, forKey: .name)
         scheduler = try container.decode(SchedulerConfiguration.self, forKey: .scheduler)
         optimizer = try container.decodeIfPresent(OptimizerConfiguration.self, forKey: .optimizer)
+        tuneBaseRate = try container.decodeIfPresent(Bool.self, forKey: .tuneBaseRate)
     }
 }
 

@@ -23,10 +23,12 @@ extension StudyResults {
         let arms = plan.arms.map { arm -> ReportArm in
             let scheduler = (try? StateValue(encoding: arm.scheduler).jsonText) ?? arm.scheduler.name.rawValue
             var summary = "scheduler \(scheduler)"
-            if let optimizer = arm.optimizer ?? plan.optimizer {
+            if let optimizer = arm.optimizer {
                 summary += "; optimizer " + ((try? StateValue(encoding: optimizer).jsonText) ?? optimizer.name.rawValue)
             }
-            if protocolName == "tunedParity" {
+            if !arm.isTuned {
+                summary += "; base rate not tuned: its optimizer's default in every protocol"
+            } else if protocolName == "tunedParity" {
                 let rates = Set(self.cells.filter { $0.arm == arm.name && $0.role == .confirmation }
                     .map { "\($0.task) \(ProgressFormat.rate($0.learningRate))" }).sorted()
                 if !rates.isEmpty { summary += "; tuned base rate: " + rates.joined(separator: ", ") }
@@ -40,6 +42,10 @@ extension StudyResults {
             passes: self.budget.passes,
             failures: failed.map { "\($0.task) \($0.arm) seed \($0.seed) (\($0.protocolName)): \($0.reason ?? "")" })
         var notes: [String] = []
+        if let optimizer = plan.optimizer {
+            notes.append("Optimizer of every arm without its own: " + ((try? StateValue(encoding: optimizer).jsonText) ?? optimizer.name.rawValue)
+                         + (optimizer.weightDecayScope == nil ? " (weight-decay scope: each task's own, docs/tasks.md)" : "") + ".")
+        }
         if let derivation = plan.derivation { notes.append("Derived from the built-in plan: \(derivation).") }
         notes.append("Protocol: \(protocolName == "fixed" ? "fixed (every arm at its optimizer's rate, the seed's protocol)" : "tuning parity (every arm gets the same base-rate grid at the tuning seed, the rate with the lowest final validation loss is confirmed on every seed)").")
         notes.append("Models: the lab's default task models (docs/tasks.md); the CIFAR-10 CNN is today's model without the seed's dropout or augmentation.")

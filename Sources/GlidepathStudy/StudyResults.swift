@@ -82,15 +82,11 @@ public struct StudyResults: Sendable, Equatable, Codable {
                                                  protocolName: cell.protocolName, state: state.label, reason: reason))
             }
         }
-        if plan.tuningGrid != nil {
-            for task in plan.tasks {
-                for arm in plan.arms where chosen[TaskArm(task: task.task, arm: arm.name)] == nil {
-                    for seed in plan.seeds {
-                        unfinished.append(UnfinishedCell(cellId: nil, task: task.task.rawValue, arm: arm.name, seed: seed,
-                                                         protocolName: "tunedParity", state: "pending",
-                                                         reason: "waits for its tuning grid"))
-                    }
-                }
+        for pair in plan.tunedPairs where chosen[pair] == nil {
+            for seed in plan.seeds {
+                unfinished.append(UnfinishedCell(cellId: nil, task: pair.task.rawValue, arm: pair.arm, seed: seed,
+                                                 protocolName: "tunedParity", state: "pending",
+                                                 reason: "waits for its tuning grid"))
             }
         }
         let resolved = plan.tasks.map { Self.targets(for: $0, plan: plan, cells: metrics) }

@@ -113,10 +113,7 @@ public final class StudyRunner {
             case .pending: break
             }
         }
-        if plan.tuningGrid != nil {
-            let pairs = plan.tasks.count * plan.arms.count
-            result.blocked = (pairs - chosen.count) * plan.seeds.count
-        }
+        result.blocked = plan.tunedPairs.filter { chosen[$0] == nil }.count * plan.seeds.count
         return result
     }
 

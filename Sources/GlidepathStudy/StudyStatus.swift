@@ -30,15 +30,11 @@ public struct StudyStatus {
                               state: try studyStore.state(of: cell.id, record: records[cell.id]), waiting: nil))
         }
         // Confirmation cells not known yet: listed as pending, waiting for their grid.
-        if let (_, _) = plan.tuningGrid {
-            for task in plan.tasks {
-                for arm in plan.arms where chosen[TaskArm(task: task.task, arm: arm.name)] == nil {
-                    for seed in plan.seeds {
-                        lines.append(Line(cell: nil, task: task.task.rawValue, arm: arm.name, seed: seed,
-                                          protocolName: "tunedParity", learningRate: nil, state: nil,
-                                          waiting: "waits for its tuning grid"))
-                    }
-                }
+        for pair in plan.tunedPairs where chosen[pair] == nil {
+            for seed in plan.seeds {
+                lines.append(Line(cell: nil, task: pair.task.rawValue, arm: pair.arm, seed: seed,
+                                  protocolName: "tunedParity", learningRate: nil, state: nil,
+                                  waiting: "waits for its tuning grid"))
             }
         }
         self.lines = lines

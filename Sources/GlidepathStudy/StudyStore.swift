@@ -148,11 +148,18 @@ public struct StudyStore {
             trials[TaskArm(task: cell.task, arm: cell.arm), default: []].append((cell.learningRate, loss))
         }
         var chosen: [TaskArm: Double] = [:]
-        for (pair, results) in trials where results.allSatisfy({ $0.loss != nil }) {
-            var best = results[0]
-            for result in results.dropFirst() where (result.loss ?? .infinity) < (best.loss ?? .infinity) { best = result }
-            chosen[pair] = best.rate
+        for (pair, results) in trials {
+            if let rate = Self.select(results) { chosen[pair] = rate }
         }
         return chosen
+    }
+
+    /// Tuning parity's choice among `trials` (in grid order): nil while a trial has no final validation loss
+    /// yet; else the rate of the lowest loss (+∞ for a diverged trial), the first in grid order on a tie.
+    public static func select(_ trials: [(rate: Double, loss: Double?)]) -> Double? {
+        guard let first = trials.first, trials.allSatisfy({ $0.loss != nil }) else { return nil }
+        var best = first
+        for trial in trials.dropFirst() where (trial.loss ?? .infinity) < (best.loss ?? .infinity) { best = trial }
+        return best.rate
     }
 }

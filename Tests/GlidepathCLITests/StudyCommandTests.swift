@@ -46,7 +46,7 @@ struct StudyCommandTests {
         return records
     }
 
-    @Test("a study killed mid-cell and rerun gives the uninterrupted study's cells, bit for bit",
+    @Test("a study killed mid-cell and rerun, or run by two workers, gives the uninterrupted study's cells, bit for bit",
           .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func killedStudyResumesExactly() throws {
         let data = try TestEnvironment.requireDataDirectory()
@@ -59,6 +59,12 @@ struct StudyCommandTests {
         #expect(baseline.status == 0, "\(baseline.standardError)")
         let expected = try Self.cellRecords(store: directory.path("baseline.sqlite"), plan: plan)
         #expect(expected.count == 4)
+
+        // Two worker processes share the cells through their leases: each cell runs once, to the same records.
+        let workers = try runGlidepath(arguments + ["--store", "jobs.sqlite", "--jobs", "2"], in: directory.url)
+        #expect(workers.status == 0, "\(workers.standardError)")
+        #expect(try Self.cellRecords(store: directory.path("jobs.sqlite"), plan: plan) == expected)
+        #expect(try RunStore(path: directory.path("jobs.sqlite"), access: .readOnly).runs().count == 4)
 
         // Killed in the second cell's second epoch (100 ms per update: 8 updates per epoch).
         let killed = try WatchedGlidepath(arguments + ["--store", "killed.sqlite", "--step-delay-ms", "100"], in: directory.url)
@@ -144,5 +150,21 @@ struct StudyCommandTests {
         #expect(try after.studyPlan(named: "tiny") == recordedPlan)
         #expect(try after.runs() == runs)
         #expect(try after.studyCells(of: "tiny").count == 2)
+    }
+
+    @Test("study plan prints a cut-down built-in plan (golden); unknown plans, arms and protocols are errors")
+    func planCommand() throws {
+        let outcome = try runGlidepath(["study", "plan", "landscape-study", "--tasks", "adult-mlp", "--arms", "constant,cosine",
+                                        "--seeds", "0,1", "--epochs", "3", "--tuning", "fixed", "--scale", "reduced"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        expectGolden(outcome.standardOutput, named: "study-plan-cut-down.json")
+        let unknown = runInProcess(["study", "plan", "landscape-studies"])
+        #expect(unknown.status == 64 && unknown.message.contains("unknown built-in plan 'landscape-studies'"), "\(unknown)")
+        let arm = runInProcess(["study", "plan", "landscape-study", "--arms", "warp"])
+        #expect(arm.status == 1 && arm.message.contains("--arms=warp"), "\(arm)")
+        let tuning = runInProcess(["study", "plan", "dlrs-validation", "--tuning", "fixed"])
+        #expect(tuning.status == 1 && tuning.message.contains("--tuning=fixed"), "\(tuning)")
+        let scale = runInProcess(["study", "plan", "dlrs-validation", "--scale", "tiny"])
+        #expect(scale.status == 64, "\(scale)")
     }
 }

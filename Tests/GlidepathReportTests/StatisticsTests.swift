@@ -1,6 +1,7 @@
-@testable import GlidepathReport
 import GlidepathTestSupport
 import Testing
+
+@testable import GlidepathReport
 
 /// Every estimator against `Fixtures/report-statistics.json` (generator: `scripts/fixtures/report_statistics.py`,
 /// numpy + scipy; each case's oracle is named in the generator's docstring).
@@ -58,7 +59,8 @@ struct StatisticsTests {
     @Test("smallest attainable p is 2^(1−n): scipy's p for n same-signed distinct differences")
     func smallestAttainable() {
         for item in fixture.smallestPValue {
-            expectClose(WilcoxonSignedRank.smallestAttainablePValue(count: item.count), item.pValue, relativeTolerance: 1e-12)
+            expectClose(
+                WilcoxonSignedRank.smallestAttainablePValue(count: item.count), item.pValue, relativeTolerance: 1e-12)
         }
         // The table: 0.0625 at n = 5, 0.031 at n = 6, 0.0078 at n = 8, 0.002 at n = 10.
         #expect(WilcoxonSignedRank.smallestAttainablePValue(count: 5) == 0.0625)
@@ -77,8 +79,9 @@ struct StatisticsTests {
     func bootstrap() throws {
         for item in fixture.bootstrap {
             let statistic = try #require(PercentileBootstrap.Statistic(rawValue: item.statistic))
-            let interval = try PercentileBootstrap.interval(item.values, statistic: statistic, resamples: item.resamples,
-                                                            seed: item.seed)
+            let interval = try PercentileBootstrap.interval(
+                item.values, statistic: statistic, resamples: item.resamples,
+                seed: item.seed)
             expectClose(interval.lower, item.lower, relativeTolerance: 1e-12)
             expectClose(interval.upper, item.upper, relativeTolerance: 1e-12)
         }
@@ -95,7 +98,9 @@ struct StatisticsTests {
             #expect(a.lower <= a.upper)
             #expect(a.lower >= values.min() ?? 0 && a.upper <= values.max() ?? 1)
         }
-        #expect(throws: ReportError.self) { try PercentileBootstrap.interval([], statistic: .mean, resamples: 10, seed: 0) }
+        #expect(throws: ReportError.self) {
+            try PercentileBootstrap.interval([], statistic: .mean, resamples: 10, seed: 0)
+        }
     }
 
     @Test("sign-flip test: exact enumeration and sampled p match the generator's fixture")
@@ -124,11 +129,14 @@ struct StatisticsTests {
             let arms = item.times.indices.map { "arm\($0)" }
             let tasks = (item.times.first ?? []).indices.map { "task\($0)" }
             let profile = try PerformanceProfile(arms: arms, tasks: tasks, times: item.times)
-            for (row, expected) in zip(profile.ratios, item.ratios) { expectClose(row, expected, relativeTolerance: 1e-14) }
+            for (row, expected) in zip(profile.ratios, item.ratios) {
+                expectClose(row, expected, relativeTolerance: 1e-14)
+            }
             expectClose(profile.scores, item.scores, relativeTolerance: 1e-12)
         }
         // ρ is a step function in τ: arm 0 of the first case has ratios [1, 2, 1].
-        let profile = try PerformanceProfile(arms: ["a", "b"], tasks: ["x", "y", "z"], times: [[1, 2, 1], [1, 1, 1]])
+        let profile = try PerformanceProfile(
+            arms: ["a", "b"], tasks: ["x", "y", "z"], times: [[1, 2, 1], [1, 1, 1]])
         #expect(profile.fraction(arm: 0, ratio: 1) == 2.0 / 3 && profile.fraction(arm: 0, ratio: 2) == 1)
     }
 
@@ -136,7 +144,8 @@ struct StatisticsTests {
     func meanRanks() throws {
         for item in fixture.meanRanks {
             let direction = try #require(EndpointDirection(rawValue: item.direction))
-            let (ranks, tasks) = MeanRanks.compute(values: item.values.map { $0.map { Optional($0) } }, direction: direction)
+            let (ranks, tasks) = MeanRanks.compute(
+                values: item.values.map { $0.map { Optional($0) } }, direction: direction)
             #expect(tasks == item.values[0].count)
             expectClose(ranks.map { $0 ?? .nan }, item.meanRanks, relativeTolerance: 1e-14)
         }
@@ -152,7 +161,8 @@ struct StatisticsTests {
     @Test("probability of improvement matches rliable's Mann–Whitney form")
     func probability() {
         for item in fixture.probabilityOfImprovement {
-            expectClose(ProbabilityOfImprovement.of(x: item.x, y: item.y) ?? .nan, item.probability, relativeTolerance: 1e-12)
+            expectClose(
+                ProbabilityOfImprovement.of(x: item.x, y: item.y) ?? .nan, item.probability, relativeTolerance: 1e-12)
         }
         // Identical samples: ½ (rliable's special case falls out of the formula).
         #expect(ProbabilityOfImprovement.of(x: [[1, 2, 3]], y: [[1, 2, 3]]) == 0.5)
@@ -161,14 +171,17 @@ struct StatisticsTests {
     @Test("stratified bootstrap intervals of IQM and probability of improvement match the fixture")
     func stratified() throws {
         let iqmCase = fixture.stratifiedIQM
-        let iqm = try #require(try StratifiedBootstrap.interval(
-            iqmCase.strata, resamples: iqmCase.resamples, seed: iqmCase.seed) { InterquartileMean.of(Array($0.joined())) })
+        let iqm = try #require(
+            try StratifiedBootstrap.interval(
+                iqmCase.strata, resamples: iqmCase.resamples, seed: iqmCase.seed
+            ) { InterquartileMean.of(Array($0.joined())) })
         expectClose(iqm.lower, iqmCase.lower, relativeTolerance: 1e-12)
         expectClose(iqm.upper, iqmCase.upper, relativeTolerance: 1e-12)
         let poiCase = fixture.stratifiedProbability
-        let poi = try #require(try StratifiedBootstrap.interval(
-            x: poiCase.x, y: poiCase.y, resamples: poiCase.resamples, seed: poiCase.seed,
-            statistic: { ProbabilityOfImprovement.of(x: $0, y: $1) }))
+        let poi = try #require(
+            try StratifiedBootstrap.interval(
+                x: poiCase.x, y: poiCase.y, resamples: poiCase.resamples, seed: poiCase.seed,
+                statistic: { ProbabilityOfImprovement.of(x: $0, y: $1) }))
         expectClose(poi.lower, poiCase.lower, relativeTolerance: 1e-12)
         expectClose(poi.upper, poiCase.upper, relativeTolerance: 1e-12)
     }

@@ -57,8 +57,16 @@ struct StudyPlanTests {
         #expect(study.optimizer?.name.rawValue == "adam")
         #expect(study.arms.map(\.name) == ["constant", "step", "cosine", "landscape-stability", "landscape-quadratic",
                                            "landscape-noise", "landscape-step", "landscape-auto", "dlrs",
-                                           "reduceOnPlateau", "mlrsnet"])
+                                           "reduceOnPlateau", "mlrsnet", "scheduleFreeAdamW", "prodigy"])
+        #expect(study.arms.filter { !$0.isTuned }.map(\.name) == ["scheduleFreeAdamW", "prodigy"])
+        #expect(study.arms.suffix(2).map { $0.optimizer?.name.rawValue } == ["scheduleFreeAdamW", "prodigy"])
         #expect(study.tuning == [.fixed, .tunedParity(grid: [3e-4, 1e-3, 3e-3], seed: 0)])
+        // Each task keeps its own weight-decay scope: the text tasks exempt embedding and biases (docs/tasks.md).
+        let scopes = study.tasks.map { task in
+            RunConfiguration(task: task.task, scheduler: "fixed", schedulerConfiguration: .null, optimizer: study.optimizer,
+                             seed: 0, dataDirectory: "", threads: 1).optimizer.weightDecayScope
+        }
+        #expect(scopes == [.all, .all, .weightsOnly, .weightsOnly, .all])
         let dlrs = BuiltInPlan.dlrsValidation.plan(scale: .full)
         #expect(dlrs.tasks.map { "\($0.task.rawValue) \($0.batchSize) \($0.epochs)" } == ["mnist-cnn 128 6", "cifar10-cnn 128 6"])
         #expect(dlrs.seeds == [11, 12, 13, 14, 15])
@@ -90,6 +98,11 @@ struct StudyPlanTests {
                 + "--epochs 3 --train-limit 500 --eval-limit 200")
         #expect(throws: StudyError.self) {
             try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(PlanCutDown(tasks: ["cifar100"]), builtIn: "x")
+        }
+        let fixedOnly = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(PlanCutDown(protocols: ["fixed"]), builtIn: "x")
+        #expect(fixedOnly.tuning == [.fixed])
+        #expect(throws: StudyError.self) {
+            try BuiltInPlan.dlrsValidation.plan(scale: .full).cutDown(PlanCutDown(protocols: ["fixed"]), builtIn: "x")
         }
     }
 
@@ -139,6 +152,19 @@ struct StudyPlanTests {
         #expect(Set(try plan.cells(threads: 2).map(\.id)).isDisjoint(with: before.map(\.id)))
         expectGolden(before.map { "\($0.id) \($0.task.rawValue) \($0.arm) seed \($0.seed) \($0.protocolName) \($0.role.rawValue) lr \($0.learningRate)" }
             .joined(separator: "\n") + "\n", named: "cell-ids.txt")
+    }
+
+    /// An untuned arm has no grid trials: its confirmation cells run at its own rate from the start, and are
+    /// the fixed protocol's cells (same configuration).
+    @Test("an arm with tuneBaseRate false is not tuned")
+    func untunedArm() throws {
+        let plan = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(
+            PlanCutDown(tasks: ["adult-mlp"], arms: ["prodigy"], seeds: [0, 1]), builtIn: "x")
+        let cells = try plan.cells(threads: 1)
+        #expect(cells.map(\.role) == [.fixed, .fixed, .confirmation, .confirmation])
+        #expect(cells.prefix(2).map(\.id) == cells.suffix(2).map(\.id))
+        #expect(plan.tunedPairs.isEmpty)
+        #expect(Set(cells.map(\.learningRate)) == [ProdigyConfiguration().learningRate])
     }
 
     /// The step arm without stepSize decays every ⌊E/3⌋ epochs: 16 for 50 epochs, 1 for 2.

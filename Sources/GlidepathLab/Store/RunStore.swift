@@ -32,6 +32,8 @@ public final class RunStore: Sendable {
     public let access: RunStoreAccess
     private let database: any DatabaseWriter
     private let clock: any LabClock
+    /// The file's canonical path, under which ``OpenStoreFiles`` counts this store while it is open.
+    private let openKey: String
 
     /// Opens (or, for ``RunStoreAccess/readWrite``, creates) the store at `path`.
     ///
@@ -48,7 +50,12 @@ public final class RunStore: Sendable {
         self.clock = clock
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists && access == .readOnly { throw .missingStore(path: path) }
-        if exists { try Self.checkHeader(path: path, access: access) }
+        openKey = OpenStoreFiles.key(path)
+        // The header is read through a plain file descriptor, and closing any descriptor of a file drops
+        // every POSIX lock this process holds on it — SQLite's included. While another store of this
+        // process has the file open, its locks must stay (else another process may checkpoint and delete
+        // the WAL under it: a corrupt store), and the header was checked when that store opened.
+        if exists && !OpenStoreFiles.shared.isOpen(openKey) { try Self.checkHeader(path: path, access: access) }
 
         var configuration = Configuration()
         configuration.readonly = access == .readOnly
@@ -79,6 +86,15 @@ public final class RunStore: Sendable {
         if access == .readWrite && version < RunStoreSchema.version {
             try Self.wrap(path, "migrate the schema") { try RunStoreSchema.migrator.migrate(opened) }
         }
+        OpenStoreFiles.shared.opened(openKey)
+        registered = true
+    }
+
+    /// Whether ``OpenStoreFiles`` counts this store (set at the end of a successful `init`).
+    private nonisolated(unsafe) var registered = false
+
+    deinit {
+        if registered { OpenStoreFiles.shared.closed(openKey) }
     }
 
     // MARK: - Writing

@@ -54,9 +54,20 @@ public enum Endpoint: String, Codable, Sendable, CaseIterable, CodingKeyRepresen
     public var isTimeToTarget: Bool {
         switch self {
         case .secondsToHardTarget, .passesToHardTarget, .epochsToHardTarget,
-             .secondsToEasyTarget, .passesToEasyTarget, .epochsToEasyTarget: true
+            .secondsToEasyTarget, .passesToEasyTarget, .epochsToEasyTarget:
+            true
         default: false
         }
+    }
+
+    /// The other measures of the same target (seconds, passes, epochs to the hard or the easy target);
+    /// empty for endpoints that are not a time to a target.
+    public var sameTarget: [Endpoint] {
+        let hard: [Endpoint] = [.secondsToHardTarget, .passesToHardTarget, .epochsToHardTarget]
+        let easy: [Endpoint] = [.secondsToEasyTarget, .passesToEasyTarget, .epochsToEasyTarget]
+        if hard.contains(self) { return hard.filter { $0 != self } }
+        if easy.contains(self) { return easy.filter { $0 != self } }
+        return []
     }
 
     /// The label used in tables and figures.

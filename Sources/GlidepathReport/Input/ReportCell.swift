@@ -10,11 +10,15 @@ public struct ReportCell: Codable, Sendable, Equatable {
     public var seed: Int
     /// The measurements. Absent: does not apply to the task; `nil`: a missed target for the to-target
     /// endpoints (+∞), undefined otherwise (see ``Endpoint``).
+    ///
+    /// Beware Swift's dictionary subscript: `endpoints[.x] = value` with a `nil` `Double?` *removes* the
+    /// key; use ``set(_:_:)`` (or `updateValue(_:forKey:)`) to record a miss.
     public var endpoints: [Endpoint: Double?]
     /// The curves drawn in the figures.
     public var series: CellSeries
 
-    public init(task: String, arm: String, seed: Int, endpoints: [Endpoint: Double?], series: CellSeries = CellSeries()) {
+    public init(task: String, arm: String, seed: Int, endpoints: [Endpoint: Double?], series: CellSeries = CellSeries())
+    {
         self.task = task
         self.arm = arm
         self.seed = seed
@@ -22,10 +26,26 @@ public struct ReportCell: Codable, Sendable, Equatable {
         self.series = series
     }
 
+    /// Records `value` for `endpoint`, keeping `nil` as a recorded miss (not as "absent").
+    public mutating func set(_ endpoint: Endpoint, _ value: Double?) {
+        endpoints.updateValue(value, forKey: endpoint)
+    }
+
     /// The value used by the statistics: the measured value; +∞ for a missed to-target endpoint; `nil`
     /// when the endpoint is absent or undefined.
+    ///
+    /// Reaching a target is one event measured three ways (seconds, passes, epochs): when the cell records a
+    /// miss (`nil`) for one measure of a target and leaves another measure of the same target absent, the
+    /// absent one is a miss too (+∞) — so a dropped key (see ``endpoints``) cannot turn a miss into "does
+    /// not apply".
     public func value(_ endpoint: Endpoint) -> Double? {
-        guard let entry = endpoints[endpoint] else { return nil }
+        guard let entry = endpoints[endpoint] else {
+            let missedBySibling = endpoint.sameTarget.contains { sibling in
+                if let recorded = endpoints[sibling], recorded == nil { return true }
+                return false
+            }
+            return missedBySibling ? .infinity : nil
+        }
         if let value = entry { return value }
         return endpoint.isTimeToTarget ? .infinity : nil
     }

@@ -18,23 +18,27 @@ extension ReportInput {
         for (index, task) in tasks.enumerated() {
             for (label, target) in [("hardTarget", task.hardTarget), ("easyTarget", task.easyTarget)] {
                 if let target, !target.validationLoss.isFinite {
-                    throw .invalidValue(field: "tasks[\(index)].\(label).validationLoss",
-                                        value: "\(target.validationLoss)", reason: "must be finite")
+                    throw .invalidValue(
+                        field: "tasks[\(index)].\(label).validationLoss",
+                        value: "\(target.validationLoss)", reason: "must be finite")
                 }
             }
         }
         var seen = Set<String>()
         for (index, cell) in cells.enumerated() {
-            guard taskNames.contains(cell.task) else { throw .unknownTask(field: "cells[\(index)].task", name: cell.task) }
+            guard taskNames.contains(cell.task) else {
+                throw .unknownTask(field: "cells[\(index)].task", name: cell.task)
+            }
             guard armNames.contains(cell.arm) else { throw .unknownArm(field: "cells[\(index)].arm", name: cell.arm) }
             guard seen.insert("\(cell.task)\u{0}\(cell.arm)\u{0}\(cell.seed)").inserted else {
                 throw .duplicateCell(task: cell.task, arm: cell.arm, seed: cell.seed)
             }
             for endpoint in cell.endpoints.keys.sorted() {
                 if let entry = cell.endpoints[endpoint], let value = entry, !value.isFinite {
-                    throw .invalidValue(field: "cells[\(index)].endpoints.\(endpoint.rawValue)", value: "\(value)",
-                                        reason: endpoint.isTimeToTarget
-                                            ? "must be finite (a missed target is null)" : "must be finite")
+                    throw .invalidValue(
+                        field: "cells[\(index)].endpoints.\(endpoint.rawValue)", value: "\(value)",
+                        reason: endpoint.isTimeToTarget
+                            ? "must be finite (a missed target is null)" : "must be finite")
                 }
             }
         }

@@ -24,7 +24,8 @@ public struct PerformanceProfile: Codable, Sendable, Equatable {
     /// The profile of `times[s][k]` (arm s, task k; +∞ for a miss; values ≥ 0).
     public init(arms: [String], tasks: [String], times: [[Double]], maximumRatio: Double = 4) throws(ReportError) {
         guard times.count == arms.count, times.allSatisfy({ $0.count == tasks.count }), !tasks.isEmpty else {
-            throw .invalidArgument(name: "times", reason: "must be \(arms.count) arms × \(tasks.count) tasks (≥ 1 task)")
+            throw .invalidArgument(
+                name: "times", reason: "must be \(arms.count) arms × \(tasks.count) tasks (≥ 1 task)")
         }
         guard maximumRatio > 1 && maximumRatio.isFinite else {
             throw .invalidArgument(name: "maximumRatio", reason: "must be finite and > 1, got \(maximumRatio)")

@@ -50,7 +50,9 @@ public enum StratifiedBootstrap {
 
     private static func validate(resamples: Int, level: Double) throws(ReportError) {
         guard resamples >= 1 else { throw .invalidArgument(name: "resamples", reason: "must be ≥ 1, got \(resamples)") }
-        guard level > 0 && level < 1 else { throw .invalidArgument(name: "level", reason: "must be in (0, 1), got \(level)") }
+        guard level > 0 && level < 1 else {
+            throw .invalidArgument(name: "level", reason: "must be in (0, 1), got \(level)")
+        }
     }
 
     private static func interval(of estimates: [Double], level: Double) -> ConfidenceInterval? {
