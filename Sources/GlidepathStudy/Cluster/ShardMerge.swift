@@ -92,7 +92,7 @@ public struct ShardMerge {
         let existing: [String: StudyCellRecord]
         do {
             targetStore = try RunStore(path: target)
-            if case .different(let recorded) = try targetStore.registerStudy(name: name, plan: planJSON) {
+            if let recorded = try targetStore.studyPlan(named: name), recorded != planJSON {
                 throw ClusterError.shardPlanMismatch(shard: opened[0].path, expected: name, found: name,
                                                      detail: "the store \(target) holds another plan under this name: "
                                                          + StudyStore.difference(recorded, planJSON))
@@ -118,6 +118,7 @@ public struct ShardMerge {
                                            found: Self.describe(entry.version))
             }
         }
+        do { _ = try targetStore.registerStudy(name: name, plan: planJSON) } catch { throw .study(.store(error)) }
         var summary = ShardMergeSummary(imported: 0, alreadyPresent: 0, unfinished: 0, shards: opened.count)
         var done = Set<String>()
         for (cellId, record) in existing {
