@@ -161,7 +161,7 @@ done
 [ -e "sub/shards/$CELL0.sqlite" ] && fail "task 0 placed its shard although it was killed"
 say "killed task ${ARRAY}_0 after $(basename "$checkpoint") (state now: ${state:-gone}); requeueing it"
 scontrol requeue "${ARRAY}_0" || fail "scontrol requeue ${ARRAY}_0 failed"
-# Slurm defers a requeued job (Reason=BeginTime, about two minutes here); a test need not wait for that.
+# Slurm defers a requeued job (Reason=BeginTime, about 2.5 minutes measured here); a test need not wait for that.
 scontrol update JobId="${ARRAY}_0" StartTime=now || fail "cannot bring the requeued task's start forward"
 
 # 7. The local reference, meanwhile.
