@@ -186,4 +186,14 @@ grep -q "4 cells: 4 done" sub/logs/merge.out || fail "the merge job's status doe
 grep -q "0 runs imported, 4 already there" remerge.txt || fail "a second merge changed the store: $(cat remerge.txt)"
 python3 "$ROOT/scripts/slurm-compare.py" "$WORK/local.sqlite" "$WORK/merged.sqlite" slurm-tiny \
     || fail "the merged store differs from the local study run"
+# The comparison can fail: the first step's loss of every cell moved by 1e-12 is a difference.
+python3 - "$WORK/merged.sqlite" "$WORK/perturbed.sqlite" <<'PYTHON'
+import sqlite3, sys
+copy = sqlite3.connect(sys.argv[2])
+sqlite3.connect(sys.argv[1]).backup(copy)
+copy.execute("UPDATE steps SET loss = loss + 1e-12 WHERE step = 1")
+copy.commit()
+PYTHON
+differences=$(python3 "$ROOT/scripts/slurm-compare.py" "$WORK/local.sqlite" "$WORK/perturbed.sqlite" slurm-tiny || true)
+[ "$(grep -c ': steps differ' <<< "$differences")" = 4 ] || fail "slurm-compare.py missed a perturbed loss: $differences"
 say "PASSED in $(($(date +%s) - START)) s"
