@@ -50,7 +50,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .target(name: "GlidepathReport"),
-        .target(name: "GlidepathStudy", dependencies: ["Glidepath", "GlidepathLab", "GlidepathData", "GlidepathReport"]),
+        .target(
+            name: "GlidepathStudy", dependencies: ["Glidepath", "GlidepathNN", "GlidepathLab", "GlidepathData", "GlidepathReport"]),
         .executableTarget(
             name: "GlidepathCLI",
             dependencies: [
@@ -99,7 +100,7 @@ let package = Package(
             exclude: ["Golden", "Fixtures"]),  // read via #filePath, not as resources
         .testTarget(
             name: "GlidepathStudyTests",
-            dependencies: ["Glidepath", "GlidepathLab", "GlidepathStudy", "GlidepathTestSupport"],
+            dependencies: ["Glidepath", "GlidepathNN", "GlidepathLab", "GlidepathStudy", "GlidepathReport", "GlidepathTestSupport"],
             exclude: ["Golden"]),
         .testTarget(
             name: "GlidepathCLITests",

@@ -13,11 +13,29 @@ public enum SchedulerError: Error, Equatable, Sendable, CustomStringConvertible 
     public var description: String {
         switch self {
         case let .invalidArgument(name, value, reason):
-            return "invalid argument \(name)=\(value): \(reason)"
+            return "invalid argument \(Self.shown(name))=\(Self.shown(value)): \(reason)"
         case let .invalidObservation(step, field, value, reason):
-            return "invalid observation at step \(step): \(field)=\(value): \(reason)"
+            return "invalid observation at step \(step): \(Self.shown(field))=\(Self.shown(value)): \(reason)"
         case let .invalidState(field, value, reason):
-            return "invalid state \(field)=\(value): \(reason)"
+            return "invalid state \(Self.shown(field))=\(Self.shown(value)): \(reason)"
         }
+    }
+
+    /// The longest name or value a message echoes; a longer one (a 100 MB field in a hostile
+    /// configuration) is cut, with its length, so the error stays one readable line.
+    public static let maximumEchoedCharacters = 200
+
+    /// `text`, or its first ``maximumEchoedCharacters`` characters and its length, on one line.
+    public static func shown(_ text: String) -> String {
+        var result = text
+        var cut = false
+        if text.utf8.count > maximumEchoedCharacters {
+            result = String(text.prefix(maximumEchoedCharacters))
+            cut = true
+        }
+        if result.contains(where: \.isNewline) {
+            result = result.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+        }
+        return cut ? result + "… (\(text.utf8.count) bytes)" : result
     }
 }

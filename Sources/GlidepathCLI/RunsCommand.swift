@@ -20,9 +20,17 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The run store file.", valueName: "file"))
     var store: String = RunStore.defaultFileName
 
-    /// The store opened read-only (never created or migrated).
+    /// The store opened read-only (never created or migrated; no file is created beside it).
     func openForReading() throws -> RunStore {
         try RunStore(path: store, access: .readOnly)
+    }
+
+    /// The store opened read-only and checked (`PRAGMA quick_check`), for a command that reads a
+    /// whole run: a damaged store is an error, never a shorter output.
+    func openVerified() throws -> RunStore {
+        let opened = try RunStore(path: store, access: .readOnly)
+        try opened.verifyIntegrity()
+        return opened
     }
 }
 
@@ -48,13 +56,19 @@ struct RunsShowCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-        let store = try storeOptions.openForReading()
+        let store = try storeOptions.openVerified()
         let record = try store.run(matching: runReference)
         let epochs = try store.epochs(of: record.id)
         let steps = try store.steps(of: record.id)
         let target = (try? record.configuration())?.targetValidationLoss
         let analysis = try RunAnalysis(epochs: epochs, steps: steps, target: target)
-        print(try RunsText.show(record, epochs: epochs, checkpoints: store.checkpoints(of: record.id),
+        // Paths as recorded (relative to the store's directory), not resolved against this machine.
+        let checkpoints = try store.checkpoints(of: record.id).map { checkpoint in
+            var shown = checkpoint
+            shown.path = store.recordedPath(of: checkpoint)
+            return shown
+        }
+        print(try RunsText.show(record, epochs: epochs, checkpoints: checkpoints,
                                 analysis: analysis, target: target),
               terminator: "")
         print(RunsText.probes(try store.probes(of: record.id), epochs: epochs), terminator: "")
@@ -82,20 +96,23 @@ struct RunsExportCommand: ParsableCommand {
     @Option(name: [.customLong("table"), .customLong("what")], help: "Rows: steps, epochs or probes.")
     var table: RunExport.Table = .steps
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Write to this file instead of standard output (a symbolic link, FIFO or device is written through; an existing file keeps its mode and links).",
+        valueName: "file"))
     var output: String?
 
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-        let store = try storeOptions.openForReading()
+        let store = try storeOptions.openVerified()
         let record = try store.run(matching: runReference)
         let text = try RunExport.export(record, from: store, table: table, format: format)
         if let output {
+            // Never replaces a symlink, device, FIFO or hard link, and keeps a file's mode (OutputFile).
             do {
-                try AtomicFile.write(Data(text.utf8), to: output)
+                try OutputFile.write(Data(text.utf8), to: output)
             } catch {
-                throw ValidationError("cannot write \(output): \(error)")
+                throw reportFailure("error: runs export: \(error)")
             }
         } else {
             print(text, terminator: "")

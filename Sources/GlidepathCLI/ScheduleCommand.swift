@@ -40,6 +40,12 @@ struct ScheduleCommand: ParsableCommand {
         var scheduler: AnyScheduler
         do {
             input = try ScheduleInput(path: config)
+            if format == .svg && input.stepCount > ScheduleInput.maximumPlottedSteps {
+                throw SchedulerError.invalidArgument(
+                    name: "steps", value: "\(input.stepCount)",
+                    reason: "an svg plot takes at most \(ScheduleInput.maximumPlottedSteps) steps (jsonl and csv stream "
+                        + "up to \(ScheduleInput.maximumSteps))")
+            }
             scheduler = try input.scheduler.makeScheduler(baseRates: input.learningRates, momenta: input.momenta)
         } catch {
             throw reportFailure("error: \(error)")
@@ -55,8 +61,20 @@ struct ScheduleCommand: ParsableCommand {
             case .svg: break
             }
         }
+        /// Finite parameters can still overflow (gamma 1e308, lrs 1e308 with cosine): a non-finite rate or
+        /// momentum ends the preview with an error instead of being printed.
+        func checkFinite(_ row: ScheduleRow) throws {
+            for (name, values) in [("learning rate", row.learningRates), ("momentum", row.momenta ?? [])] {
+                if let group = values.firstIndex(where: { !$0.isFinite }) {
+                    throw reportFailure("error: step \(row.step): the \(name) of group \(group) is \(values[group]): "
+                                        + "the scheduler's parameters overflow double precision")
+                }
+            }
+        }
+        try checkFinite(rows[0])
         if streaming { emit(rows[0]) }
-        for (index, observation) in input.observations.enumerated() {
+        for index in 0..<input.stepCount {
+            let observation = input.observation(index)
             do {
                 try scheduler.step(observation)
             } catch {
@@ -67,6 +85,7 @@ struct ScheduleCommand: ParsableCommand {
                 throw reportFailure("error: step \(index + 1): \(error)")
             }
             let row = ScheduleRow(step: index + 1, learningRates: scheduler.learningRates, momenta: scheduler.momenta)
+            try checkFinite(row)
             if streaming { emit(row) } else { rows.append(row) }
         }
         if format == .svg {

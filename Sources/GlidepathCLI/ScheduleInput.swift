@@ -13,10 +13,22 @@ struct ScheduleInput {
     var learningRates: [Double]
     var momenta: [Double]?
     var scheduler: SchedulerConfiguration
-    /// One observation per step: `steps` empty ones, or one per entry of `signals`.
-    var observations: [Observation]
+    /// The observations of `signals`, one per step (empty with `steps`).
+    var signals: [Observation]
+    /// How many steps to take: `steps`, or one per entry of `signals`.
+    var stepCount: Int
+
+    /// The observation of step `index` (0-based): an empty one with `steps`, else `signals[index]`.
+    func observation(_ index: Int) -> Observation { index < signals.count ? signals[index] : .empty }
 
     static let fields = ["lrs", "momentum", "scheduler", "signals", "steps"]
+
+    /// The most steps a jsonl or csv preview takes (`docs/limits.md`); its rows stream, one at a time.
+    static let maximumSteps = 10_000_000
+    /// The most steps an svg preview takes: its rows are held for the plot.
+    static let maximumPlottedSteps = 100_000
+    /// The most parameter groups (`lrs` entries); an optimizer has a handful.
+    static let maximumGroups = 10_000
 
     /// Reads the `--config` input: a path, a pipe or process substitution, or `-` for standard input.
     init(path: String) throws(SchedulerError) {
@@ -46,6 +58,10 @@ struct ScheduleInput {
         guard let lrs = fields["lrs"] else {
             throw .invalidArgument(name: "lrs", value: "nil", reason: "required: the initial rate of every group")
         }
+        if case .array(let items) = lrs, items.count > Self.maximumGroups {
+            throw .invalidArgument(name: "lrs", value: "[\(items.count) rates]",
+                                   reason: "at most \(Self.maximumGroups) parameter groups")
+        }
         learningRates = try Self.numbers(lrs, name: "lrs")
         momenta = try fields["momentum"].map { value throws(SchedulerError) in try Self.numbers(value, name: "momentum") }
         guard let scheduler = fields["scheduler"] else {
@@ -59,18 +75,25 @@ struct ScheduleInput {
             guard case .int(let count) = steps, count >= 0 else {
                 throw .invalidArgument(name: "steps", value: steps.jsonText, reason: "expected an integer >= 0")
             }
-            observations = Array(repeating: .empty, count: count)
-        case (nil, .some(let signals)):
-            guard case .array(let entries) = signals else {
-                throw .invalidArgument(name: "signals", value: signals.jsonText, reason: "expected a list of objects")
+            guard count <= Self.maximumSteps else {
+                throw .invalidArgument(name: "steps", value: "\(count)",
+                                       reason: "at most \(Self.maximumSteps) steps are previewed")
+            }
+            signals = []
+            stepCount = count
+        case (nil, .some(let given)):
+            guard case .array(let entries) = given else {
+                throw .invalidArgument(name: "signals", value: given.jsonText, reason: "expected a list of objects")
             }
             var observations = [Observation]()
             for (index, entry) in entries.enumerated() {
                 observations.append(try Self.observation(entry, name: "signals[\(index)]"))
             }
-            self.observations = observations
+            signals = observations
+            stepCount = observations.count
         case (nil, nil):
-            observations = []
+            signals = []
+            stepCount = 0
         }
     }
 

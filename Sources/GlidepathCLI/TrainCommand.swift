@@ -34,11 +34,13 @@ struct TrainCommand: ParsableCommand {
                                valueName: "file"))
     var schedulerConfiguration: String?
 
-    @Option(help: "Epochs to train (default: the task's budget).")
+    // Counts parse their value unconditionally, so `--epochs -5` is refused as a value (must be ≥ 1)
+    // rather than read as an unknown option.
+    @Option(parsing: .unconditional, help: "Epochs to train (default: the task's budget; at most 1,000,000).")
     var epochs: Int?
 
-    @Option(help: "Seed of initialisation and data order.")
-    var seed: UInt64 = 0
+    @Option(help: "Seed of initialisation and data order (default 0).")
+    var seed: UInt64?
 
     @Option(name: .customLong("data-dir"),
             help: ArgumentHelp("The data directory (default: $GLIDEPATH_DATA_DIR, else ~/.glidepath/data).",
@@ -58,13 +60,16 @@ struct TrainCommand: ParsableCommand {
                                valueName: "scope"))
     var weightDecayScope: WeightDecayScope?
 
-    @Option(help: "Compute threads (BLAS and the engine's workers); results are reproducible per thread count.")
-    var threads: Int = 1
+    @Option(parsing: .unconditional,
+            help: "Compute threads (BLAS and the engine's workers; default 1); results are reproducible per thread count.")
+    var threads: Int?
 
-    @Option(name: .customLong("train-limit"), help: "Train on only the first N examples of the training part.")
+    @Option(name: .customLong("train-limit"), parsing: .unconditional,
+            help: "Train on only the first N examples of the training part.")
     var trainingLimit: Int?
 
-    @Option(name: .customLong("eval-limit"), help: "Evaluate on only the first N validation and test examples.")
+    @Option(name: .customLong("eval-limit"), parsing: .unconditional,
+            help: "Evaluate on only the first N validation and test examples.")
     var evaluationLimit: Int?
 
     @Option(name: .customLong("cifar-batches"), parsing: .upToNextOption,
@@ -85,13 +90,19 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if resume != nil {
-            let given = [task != nil, scheduler != nil, schedulerConfiguration != nil, epochs != nil,
-                         targetValidationLoss != nil, trainingLimit != nil, evaluationLimit != nil,
-                         weightDecayScope != nil, optimizerOptions.isGiven,
-                         !trainingBatches.isEmpty, probeOptions.isGiven]
-            if given.contains(true) {
+            let given: [(String, Bool)] = [
+                ("--task", task != nil), ("--scheduler", scheduler != nil),
+                ("--scheduler-config", schedulerConfiguration != nil), ("--epochs", epochs != nil),
+                ("--seed", seed != nil), ("--threads", threads != nil),
+                ("--target-val-loss", targetValidationLoss != nil), ("--train-limit", trainingLimit != nil),
+                ("--eval-limit", evaluationLimit != nil), ("--weight-decay-scope", weightDecayScope != nil),
+                ("--optimizer/--optimizer-config", optimizerOptions.isGiven),
+                ("--cifar-batches", !trainingBatches.isEmpty), ("probe options", probeOptions.isGiven)]
+            let conflicting = given.filter(\.1).map(\.0)
+            if !conflicting.isEmpty {
                 throw ValidationError("--resume continues a run with its recorded configuration; "
-                                      + "only --store, --data-dir and --json may be given with it")
+                                      + "\(conflicting.joined(separator: ", ")) cannot be given with it "
+                                      + "(only --store, --data-dir and --json)")
             }
         } else {
             guard task != nil else { throw ValidationError("missing --task (one of \(TrainingTask.allCases.map(\.rawValue).joined(separator: ", ")))") }
@@ -117,8 +128,8 @@ struct TrainCommand: ParsableCommand {
             let request = TrainingRequest(
                 task: task, scheduler: Self.withDefaultMLRSNetWeights(configuration), optimizer: optimizer,
                 weightDecayScope: weightDecayScope, epochs: epochs,
-                seed: seed, dataDirectory: DataDirectoryOptions.resolve(dataDirectory), targetValidationLoss: targetValidationLoss,
-                threads: threads, trainingLimit: trainingLimit, evaluationLimit: evaluationLimit,
+                seed: seed ?? 0, dataDirectory: DataDirectoryOptions.resolve(dataDirectory),
+                targetValidationLoss: targetValidationLoss, threads: threads ?? 1, trainingLimit: trainingLimit, evaluationLimit: evaluationLimit,
                 trainingBatches: trainingBatches.isEmpty ? nil : trainingBatches,
                 probing: try probeOptions.configuration())
             session = try TrainingSession.start(request, storePath: storeOptions.store)

@@ -10,7 +10,7 @@ import Foundation
 /// pWilcoxon, pHolm, smallestAttainableP, smallestAttainableHolmP, ties, zeros, verdict, sentence),
 /// `crossTask` (sign-flip and probability of improvement per arm, baseline and endpoint), `aggregates`
 /// (mean rank, IQM and its ci95 per arm and endpoint) and `profiles` (endpoint, arms, tasks, ratios,
-/// scores, rMax).
+/// scores, rMax) and `speedups` (geometric-mean speedup per arm and baseline).
 public struct ReportResults: Sendable, Equatable {
     public var input: ReportInput
     public var options: ReportOptions
@@ -52,6 +52,14 @@ public struct ReportResults: Sendable, Equatable {
             "crossTask": .array(analysis.crossTask.map(Self.crossTask)),
             "aggregates": .array(analysis.aggregates.map(Self.aggregate)),
             "profiles": analysis.profile.map { Self.profile($0, endpoint: options.timeEndpoint) } ?? .null,
+            "speedups": .array(
+                analysis.speedups.map { s in
+                    .object([
+                        "arm": .string(s.arm), "baseline": .string(s.baseline), "speedup": .optional(s.speedup),
+                        "tasks": .number(Double(s.tasks)), "armOnly": .number(Double(s.armOnly)),
+                        "baselineOnly": .number(Double(s.baselineOnly)),
+                    ])
+                }),
         ])
     }
 
@@ -69,7 +77,12 @@ public struct ReportResults: Sendable, Equatable {
                         "easyTarget": task.easyTarget.map(Self.target) ?? .null,
                     ])
                 }),
-            "arms": .array(input.arms.map { .object(["name": .string($0.name), "summary": .string($0.summary)]) }),
+            "arms": .array(
+                input.arms.map {
+                    .object([
+                        "name": .string($0.name), "summary": .string($0.summary), "selfTuning": .bool($0.selfTuning),
+                    ])
+                }),
             "baselines": .array(input.baselines.map(JSONValue.string)),
             "budget": .object([
                 "cellsPlanned": .number(Double(budget.cellsPlanned)),

@@ -2,6 +2,7 @@ import Foundation
 import Glidepath
 import GlidepathData
 import GlidepathLab
+import GlidepathNN
 
 /// What a cell trains: every input of its run that the plan decides, as recorded in the store. Its
 /// content hash is the cell's identity (``StudyCell/id``), so a cell shared by two protocols (the fixed
@@ -79,7 +80,12 @@ extension StudyPlan {
     /// tuning parity's selected rate per (task, arm)): the fixed protocol's cells, tuning parity's grid at
     /// its seed, and the confirmation cells of every pair whose rate is chosen. In plan order: task, arm,
     /// protocol, then seed or grid point.
-    public func cells(threads: Int, chosenRates: [TaskArm: Double] = [:]) throws(StudyError) -> [StudyCell] {
+    ///
+    /// - Parameter grids: the rates of every `lrFind` grid found so far, by ``lrFindKey(task:optimizer:)``; a
+    ///   pair whose range test has not run has no trials yet.
+    public func cells(threads: Int, chosenRates: [TaskArm: Double] = [:], grids: [String: [Double]] = [:])
+        throws(StudyError) -> [StudyCell]
+    {
         var cells: [StudyCell] = []
         for task in tasks {
             for arm in arms {
@@ -105,7 +111,12 @@ extension StudyPlan {
                         for seed in seeds {
                             cells.append(try cell(seed, base.parameters.learningRate, protocolEntry.name, .confirmation))
                         }
-                    case let .tunedParity(grid, tuningSeed):
+                    case let .tunedParity(source, tuningSeed):
+                        let grid: [Double]
+                        switch source {
+                        case .rates(let rates): grid = rates
+                        case .lrFind: grid = grids[try Self.lrFindKey(task: task.task, optimizer: base)] ?? []
+                        }
                         for rate in grid { cells.append(try cell(tuningSeed, rate, protocolEntry.name, .tuningTrial)) }
                         if let chosen = chosenRates[TaskArm(task: task.task, arm: arm.name)] {
                             for seed in seeds { cells.append(try cell(seed, chosen, protocolEntry.name, .confirmation)) }
@@ -124,9 +135,43 @@ extension StudyPlan {
     }
 
     /// The tuned-parity grid, if the plan has that protocol.
-    public var tuningGrid: (grid: [Double], seed: UInt64)? {
+    public var tuningGrid: (grid: TuningGrid, seed: UInt64)? {
         for entry in tuning { if case let .tunedParity(grid, seed) = entry { return (grid, seed) } }
         return nil
+    }
+
+    /// The range tests an `lrFind` grid needs: one per task and distinct optimizer of its tuned arms.
+    public var lrFindTests: [(key: String, task: TrainingTask, optimizer: OptimizerConfiguration)] {
+        guard case .lrFind? = tuningGrid?.grid else { return [] }
+        var tests: [(key: String, task: TrainingTask, optimizer: OptimizerConfiguration)] = []
+        for task in tasks {
+            for arm in arms where arm.isTuned {
+                let optimizer = optimizer(of: arm, task: task.task)
+                guard let key = try? Self.lrFindKey(task: task.task, optimizer: optimizer),
+                      !tests.contains(where: { $0.key == key }) else { continue }
+                tests.append((key, task.task, optimizer))
+            }
+        }
+        return tests
+    }
+
+    /// The identity of a range test: task and optimizer (the test, seed and limits are the plan's).
+    public static func lrFindKey(task: TrainingTask, optimizer: OptimizerConfiguration) throws(StudyError) -> String {
+        do {
+            let json = String(decoding: try StateCoding.encoder().encode(optimizer), as: UTF8.self)
+            return task.rawValue + "-" + String(MD5.hexDigest(of: Array(json.utf8)).prefix(12))
+        } catch {
+            throw .invalidPlan(field: "optimizer", value: optimizer.name.rawValue, reason: "cannot encode: \(error)")
+        }
+    }
+
+    /// The grid of a range test's suggestions: steepest descent, valley and minimum ÷ 10 (torch-lr-finder's
+    /// `suggest_lr`, fastai's `valley` and the classic "a tenth of the minimum"), those that exist, distinct,
+    /// ascending.
+    public static func grid(from suggestions: RangeTestSuggestions) -> [Double] {
+        let rates = [suggestions.steepest?.rate, suggestions.valley?.rate, suggestions.minimum.map { $0.rate / 10 }]
+            .compactMap { $0 }.filter { $0.isFinite && $0 > 0 }
+        return Array(Set(rates)).sorted()
     }
 
     /// The arm's scheduler with the study's fills: a top-level `step` without `stepSize` decays (by its

@@ -76,7 +76,18 @@ extension StudyPlan {
             throw fail("tuning", tuning.map(\.name).joined(separator: ", "), "each protocol at most once")
         }
         for (index, protocolEntry) in tuning.enumerated() {
-            guard case let .tunedParity(grid, _) = protocolEntry else { continue }
+            guard case let .tunedParity(source, _) = protocolEntry else { continue }
+            guard case let .rates(grid) = source else {
+                if case let .lrFind(test) = source {
+                    do { try test.validate() } catch {
+                        if case let .invalidArgument(name, value, reason) = error {
+                            throw fail("tuning[\(index)].grid.lrFind.\(name)", value, reason)
+                        }
+                        throw fail("tuning[\(index)].grid.lrFind", "", error.description)
+                    }
+                }
+                continue
+            }
             guard !grid.isEmpty else { throw fail("tuning[\(index)].grid", "[]", "an empty grid tunes nothing") }
             for (position, rate) in grid.enumerated() where !(rate.isFinite && rate > 0) {
                 throw fail("tuning[\(index)].grid[\(position)]", "\(rate)", "a learning rate must be finite and > 0")

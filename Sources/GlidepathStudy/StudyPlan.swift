@@ -1,6 +1,7 @@
 import Foundation
 import Glidepath
 import GlidepathLab
+import GlidepathNN
 
 /// A study: tasks with their budgets, arms (a scheduler configuration each, optionally an optimizer),
 /// seeds, tuning protocols and validation-loss targets — the JSON file `glidepath study run` takes
@@ -276,9 +277,14 @@ public struct StudyArm: Sendable, Equatable, Codable {
 public enum TuningProtocol: Sendable, Equatable, Codable {
     /// Every arm at its optimizer's learning rate (the seed's protocol).
     case fixed
-    /// Tuning parity (pytorch-dlrs 0.3.0's protocol, `docs/dlrs.md`): every arm runs the same base-rate
+    /// Tuning parity (pytorch-dlrs 0.3.0's protocol, `docs/dlrs.md`): every tuned arm runs the same base-rate
     /// `grid` at `seed`; the rate with the lowest final validation loss is then run on every plan seed.
-    case tunedParity(grid: [Double], seed: UInt64)
+    case tunedParity(grid: TuningGrid, seed: UInt64)
+
+    /// Tuning parity over a list of rates.
+    public static func tunedParity(grid rates: [Double], seed: UInt64) -> TuningProtocol {
+        .tunedParity(grid: .rates(rates), seed: seed)
+    }
 
     /// The protocol's name in reports and in the JSON `"protocol"` field.
     public var name: String {
@@ -302,7 +308,7 @@ public enum TuningProtocol: Sendable, Equatable, Codable {
             }
             self = .fixed
         case "tunedParity":
-            self = .tunedParity(grid: try container.decode([Double].self, forKey: .grid),
+            self = .tunedParity(grid: try container.decode(TuningGrid.self, forKey: .grid),
                                 seed: try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0)
         default:
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [CodingKeys.protocol],
@@ -316,6 +322,44 @@ public enum TuningProtocol: Sendable, Equatable, Codable {
         if case let .tunedParity(grid, seed) = self {
             try container.encode(grid, forKey: .grid)
             try container.encode(seed, forKey: .seed)
+        }
+    }
+}
+
+/// Tuning parity's base-rate grid: a list of rates, or `{"lrFind": {…}}` — an LR range test
+/// (`glidepath lr-find`, `docs/optimizers.md`) of each task with the arm's optimizer at the tuning seed, whose
+/// suggestions (steepest descent, valley, minimum ÷ 10: torch-lr-finder's and fastai's) are the grid.
+public enum TuningGrid: Sendable, Equatable, Codable {
+    case rates([Double])
+    case lrFind(LearningRateRangeTest.Configuration)
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case lrFind }
+
+    public init(from decoder: any Decoder) throws {
+        if let rates = try? decoder.singleValueContainer().decode([Double].self) {
+            self = .rates(rates)
+            return
+        }
+        try decoder.rejectUnknownKeys(CodingKeys.self, in: "a grid (a list of rates or {\"lrFind\": {…}})")
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let value = try container.decode(StateValue.self, forKey: .lrFind)
+        guard case .object(let fields) = value else {
+            throw DecodingError.typeMismatch(LearningRateRangeTest.Configuration.self, .init(
+                codingPath: decoder.codingPath + [CodingKeys.lrFind], debugDescription: "expected the range test's object"))
+        }
+        self = .lrFind(try StrictDecoding.decode(LearningRateRangeTest.Configuration.self, from: fields,
+                                                 defaults: LearningRateRangeTest.Configuration(), kind: "lrFind",
+                                                 codingPath: decoder.codingPath + [CodingKeys.lrFind]))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .rates(let rates):
+            var container = encoder.singleValueContainer()
+            try container.encode(rates)
+        case .lrFind(let configuration):
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(configuration, forKey: .lrFind)
         }
     }
 }

@@ -33,7 +33,7 @@ extension StudyResults {
                     .map { "\($0.task) \(ProgressFormat.rate($0.learningRate))" }).sorted()
                 if !rates.isEmpty { summary += "; tuned base rate: " + rates.joined(separator: ", ") }
             }
-            return ReportArm(name: arm.name, summary: summary)
+            return ReportArm(name: arm.name, summary: summary, selfTuning: !arm.isTuned)
         }
         let failed = unfinished.filter { $0.state == "failed" }
         let budget = ReportBudget(

@@ -58,7 +58,7 @@ public struct StudyResults: Sendable, Equatable, Codable {
         let studyStore = try StudyStore(path: storePath, plan: plan, register: false)
         let chosen = try studyStore.chosenRates(threads: threads)
         let records = try studyStore.records()
-        let all = try plan.cells(threads: threads, chosenRates: chosen)
+        let all = try plan.cells(threads: threads, chosenRates: chosen, grids: try studyStore.lrFindGrids())
         var metrics: [CellMetrics] = []
         var unfinished: [UnfinishedCell] = []
         var cache: [String: CellMetrics] = [:]

@@ -1,6 +1,7 @@
 import Foundation
 import Glidepath
 import GlidepathLab
+import GlidepathNN
 
 /// How `glidepath study run` runs a plan's cells.
 public struct StudyRunOptions: Sendable {
@@ -66,10 +67,11 @@ public final class StudyRunner {
         let studyStore = try StudyStore(path: options.storePath, plan: plan, register: true)
         var attempted: Set<String> = []
         var summary = StudyRunSummary(cells: 0, done: 0, failed: 0, busy: 0, blocked: 0, interrupted: nil)
+        try runRangeTests(studyStore, progress: progress)
         // Two passes at most: the grid and fixed cells, then the confirmation cells the grid unlocked.
         for _ in 0..<2 {
             let chosen = try studyStore.chosenRates(threads: options.threads)
-            let cells = try plan.cells(threads: options.threads, chosenRates: chosen)
+            let cells = try plan.cells(threads: options.threads, chosenRates: chosen, grids: try studyStore.lrFindGrids())
             var seen: Set<String> = []
             let unique = cells.filter { seen.insert($0.id).inserted }
             let pending = unique.filter { !attempted.contains($0.id) }
@@ -99,7 +101,8 @@ public final class StudyRunner {
         var result = summary
         let chosen = try studyStore.chosenRates(threads: options.threads)
         var seen: Set<String> = []
-        let cells = try plan.cells(threads: options.threads, chosenRates: chosen).filter { seen.insert($0.id).inserted }
+        let cells = try plan.cells(threads: options.threads, chosenRates: chosen, grids: try studyStore.lrFindGrids())
+            .filter { seen.insert($0.id).inserted }
         let records = try studyStore.records()
         result.cells = cells.count
         result.done = 0
@@ -115,6 +118,38 @@ public final class StudyRunner {
         }
         result.blocked = plan.tunedPairs.filter { chosen[$0] == nil }.count * plan.seeds.count
         return result
+    }
+
+    /// Runs every range test an `lrFind` grid needs and has not recorded (each under its own lease), at the
+    /// tuning seed with the task's training limit (``RangeTestSession``, what `glidepath lr-find` runs). A
+    /// failed test is reported; its pairs' trials then wait.
+    private func runRangeTests(_ studyStore: StudyStore, progress: StudyProgress) throws(StudyError) {
+        guard case let (.lrFind(test), seed)? = plan.tuningGrid.map({ ($0.grid, $0.seed) }) else { return }
+        let known = try studyStore.lrFindGrids()
+        for entry in plan.lrFindTests where known[entry.key] == nil {
+            guard let lease = try studyStore.lease("lrfind-\(entry.key)") else { continue }
+            defer { withExtendedLifetime(lease) {} }
+            let trainingLimit = plan.tasks.first { $0.task == entry.task }?.trainingLimit
+            let request = RangeTestRequest(task: entry.task, optimizer: entry.optimizer, test: test, seed: seed,
+                                           dataDirectory: options.dataDirectory, threads: options.threads,
+                                           trainingLimit: trainingLimit)
+            do {
+                let report = try RangeTestSession.run(request)
+                let grid = StudyPlan.grid(from: report.suggestions)
+                guard !grid.isEmpty else {
+                    progress.message("study: the range test of \(entry.task.rawValue) gave no suggestion (\(report.ending)); "
+                                     + "its tuning trials wait")
+                    continue
+                }
+                try studyStore.recordLRFind(entry.key, report: report, grid: grid)
+                progress.message("study: range test of \(entry.task.rawValue) (\(entry.optimizer.name)): grid "
+                                 + grid.map { ProgressFormat.rate($0) }.joined(separator: ", "))
+            } catch let error as StudyError {
+                throw error
+            } catch {
+                progress.message("study: the range test of \(entry.task.rawValue) failed: \(error); its tuning trials wait")
+            }
+        }
     }
 
     enum CellOutcome { case done, failed, skipped, interrupted(InterruptSignal) }

@@ -24,7 +24,7 @@ public struct StudyStatus {
         let chosen = try studyStore.chosenRates(threads: threads)
         let records = try studyStore.records()
         var lines: [Line] = []
-        for cell in try plan.cells(threads: threads, chosenRates: chosen) {
+        for cell in try plan.cells(threads: threads, chosenRates: chosen, grids: try studyStore.lrFindGrids()) {
             lines.append(Line(cell: cell, task: cell.task.rawValue, arm: cell.arm, seed: cell.seed,
                               protocolName: cell.protocolName, learningRate: cell.learningRate,
                               state: try studyStore.state(of: cell.id, record: records[cell.id]), waiting: nil))

@@ -1,6 +1,7 @@
 import Foundation
 import Glidepath
 import GlidepathLab
+import GlidepathNN
 
 /// Where a cell stands, as `glidepath study status` lists it.
 public enum CellState: Sendable, Equatable {
@@ -86,6 +87,38 @@ public struct StudyStore {
             .appendingPathComponent(cellId, isDirectory: true)
     }
 
+    /// The file holding the grid of range test `key`: `lrfind-<key>.json` beside the cells' lock directories.
+    public func lrFindFile(_ key: String) -> URL {
+        lockDirectory(of: "lrfind-\(key)").deletingLastPathComponent().appendingPathComponent("lrfind-\(key).json")
+    }
+
+    /// The grids of every range test that has run, by key.
+    public func lrFindGrids() throws(StudyError) -> [String: [Double]] {
+        var grids: [String: [Double]] = [:]
+        for test in plan.lrFindTests {
+            let url = lrFindFile(test.key)
+            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            do {
+                grids[test.key] = try StateCoding.decoder().decode(LRFindGrid.self, from: Data(contentsOf: url)).grid
+            } catch {
+                throw .unreadablePlan(path: url.path, reason: "not a range test's grid: \(error)")
+            }
+        }
+        return grids
+    }
+
+    /// Records a range test's report and grid (atomically: a temporary file, then a rename).
+    func recordLRFind(_ key: String, report: RangeTestReport, grid: [Double]) throws(StudyError) {
+        let url = lrFindFile(key)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let encoder = StateCoding.encoder()
+            try encoder.encode(LRFindGrid(grid: grid, report: report)).write(to: url, options: .atomic)
+        } catch {
+            throw .writeFailed(path: url.path, reason: "\(error)")
+        }
+    }
+
     /// Takes `cell`'s lease (an `flock` the kernel releases when the holder dies, ``RunLease``): nil when a
     /// live process holds it.
     func lease(_ cellId: String) throws(StudyError) -> RunLease? {
@@ -133,7 +166,7 @@ public struct StudyStore {
         guard plan.tuningGrid != nil else { return [:] }
         let records = try records()
         var trials: [TaskArm: [(rate: Double, loss: Double?)]] = [:]
-        for cell in try plan.cells(threads: threads) where cell.role == .tuningTrial {
+        for cell in try plan.cells(threads: threads, grids: try lrFindGrids()) where cell.role == .tuningTrial {
             var loss: Double? = nil
             if case let .done(run, status) = try state(of: cell.id, record: records[cell.id]) {
                 if status == .diverged {
@@ -162,4 +195,10 @@ public struct StudyStore {
         for trial in trials.dropFirst() where (trial.loss ?? .infinity) < (best.loss ?? .infinity) { best = trial }
         return best.rate
     }
+}
+
+/// A range test's grid as `study run` records it, with the test's report for the record.
+struct LRFindGrid: Codable {
+    var grid: [Double]
+    var report: RangeTestReport
 }

@@ -197,6 +197,50 @@ struct MLRSNetLegacyTorchTests {
         #expect(problem(valid.bytes + [0]) == LegacyTorchFormatError(offset: valid.bytes.count, problem: .trailingBytes(1)))
     }
 
+    @Test("nesting deeper than 1,000 is refused while reading, before the value is built (issue 17: 100,000-deep tuples overflowed the stack)")
+    func deepNesting() {
+        let limit = RestrictedUnpickler.maximumNestingDepth
+        #expect(limit == 1000)
+        let start = 2  // after PROTO 2
+        // EMPTY_TUPLE (depth 1) then TUPLE1 × 100,000: the TUPLE1 that would make depth 1001 is the
+        // 1000th, at offset start + 1 + 999.
+        let tuples = P.proto2 + P.emptyTuple + [UInt8](repeating: 0x85, count: 100_000) + P.stop
+        var stream = LegacyStream.make(sample)
+        stream.stateDictionary = tuples
+        #expect(problem(stream.bytes) == LegacyTorchFormatError(
+            offset: stream.stateDictionaryOffset + start + 1 + (limit - 1),
+            problem: .limitExceeded(what: "nesting depth", value: limit + 1, limit: limit)))
+        // Exactly the limit is read (and then refused as not a state dict, a tuple of 1).
+        stream.stateDictionary = P.proto2 + P.emptyTuple + [UInt8](repeating: 0x85, count: limit - 1) + P.stop
+        #expect(problem(stream.bytes)?.problem == .unexpectedValue(expected: "a state dict (OrderedDict)", found: "tuple of 1"))
+        // MARK … TUPLE, TUPLE2 and TUPLE3 count the same way.
+        for closer: [UInt8] in [P.mark, [0x86], [0x87]] {
+            var body = P.emptyTuple
+            for _ in 0..<2 * limit {
+                switch closer {
+                case P.mark: body = P.mark + body + P.tuple
+                case [0x86]: body += P.none + [0x86]
+                default: body += P.none + P.none + [0x87]
+                }
+            }
+            stream.stateDictionary = P.proto2 + body + P.stop
+            #expect(problem(stream.bytes)?.problem == .limitExceeded(what: "nesting depth", value: limit + 1, limit: limit),
+                    "\(closer)")
+        }
+        // Lists nested through APPEND, dicts through SETITEM, and a list appended to itself via the memo.
+        let lists = P.proto2 + [UInt8](repeating: 0x5D, count: 100_000) + [UInt8](repeating: 0x61, count: 99_999) + P.stop
+        let dictionaries = P.proto2 + P.emptyDictionary
+            + Array([P.integer(1), P.emptyDictionary].joined()).repeated(2 * limit)
+            + [UInt8](repeating: 0x73, count: 2 * limit) + P.stop
+        let selfAppends = P.proto2 + P.emptyList + [0x71, 0] + [0x68, 0, 0x61].repeated(2 * limit) + P.stop
+        for body in [lists, dictionaries, selfAppends] {
+            stream.stateDictionary = body
+            #expect(problem(stream.bytes)?.problem == .limitExceeded(what: "nesting depth", value: limit + 1, limit: limit))
+        }
+        // A real state dict is 4 deep and reads as before.
+        #expect(problem(LegacyStream.make(sample).bytes) == nil)
+    }
+
     @Test("a container that contains itself (via the memo) is released: no reference-cycle leak")
     func selfReferenceReleased() throws {
         // EMPTY_LIST, BINPUT 0, BINGET 0, APPEND: the list appends itself. (Found by scripts/fuzz-pth.sh
@@ -296,4 +340,8 @@ struct MLRSNetPublishedFileTests {
         }
         #expect(refused > 0)
     }
+}
+
+private extension Array where Element == UInt8 {
+    func repeated(_ count: Int) -> [UInt8] { Array([[UInt8]](repeating: self, count: count).joined()) }
 }

@@ -58,7 +58,9 @@ struct BrowserRenderTests {
         let dom = try Self.run(
             browser, ["--dump-dom", page.absoluteString], profile: directory.appendingPathComponent("profile-3"))
         let expected = Set(results.figures().map(\.id))
-        #expect(expected.count == 13)  // 6 figures per task × 2 tasks + the performance profile
+        // 6 figures per task × 2 tasks, the final-metric figures (toy-a: accuracy, F1, AUC; toy-b: accuracy, F1),
+        // and the performance profile.
+        #expect(expected.count == 2 * 6 + 3 + 2 + 1)
         let found = Self.svgIDs(in: dom)
         #expect(
             found == expected,

@@ -140,6 +140,17 @@ struct StatisticsTests {
         #expect(profile.fraction(arm: 0, ratio: 1) == 2.0 / 3 && profile.fraction(arm: 0, ratio: 2) == 1)
     }
 
+    @Test("geometric-mean speedup over tasks both reached, one-sided misses counted apart")
+    func speedup() {
+        // Hand-computed: tasks 0 and 1 reached by both, ratios 2/1 and 2/2 → exp((ln 2 + ln 1)/2) = √2;
+        // task 2 only the baseline reached, task 3 only the arm.
+        let s = GeometricMeanSpeedup(
+            arm: "a", baseline: "b", armTimes: [1, 2, .infinity, 4], baselineTimes: [2, 2, 3, .infinity])
+        expectClose(s.speedup ?? .nan, 2.0.squareRoot(), relativeTolerance: 1e-15)
+        #expect(s.tasks == 2 && s.armOnly == 1 && s.baselineOnly == 1)
+        #expect(GeometricMeanSpeedup(arm: "a", baseline: "b", armTimes: [.infinity], baselineTimes: [1]).speedup == nil)
+    }
+
     @Test("mean ranks match scipy.stats.rankdata(method=average) averaged over tasks")
     func meanRanks() throws {
         for item in fixture.meanRanks {

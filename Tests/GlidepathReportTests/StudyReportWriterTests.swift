@@ -21,8 +21,8 @@ struct StudyReportWriterTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let results = try StudyReportWriter.write(SyntheticStudy.input(), to: directory)
         let figures = results.figures()
-        // 6 figures per task + the profile.
-        #expect(figures.count == 2 * 6 + 1)
+        // 6 figures per task, the final-metric figures (toy-a: accuracy, F1, AUC; toy-b: accuracy, F1), the profile.
+        #expect(figures.count == 2 * 6 + 3 + 2 + 1)
         for figure in figures {
             let text = try String(
                 contentsOf: directory.appendingPathComponent("figures/\(figure.fileName)"), encoding: .utf8)
@@ -38,10 +38,12 @@ struct StudyReportWriterTests {
         for figure in figures { #expect(markdown.contains("(figures/\(figure.fileName))")) }
     }
 
-    @Test("report.md matches its golden file")
+    @Test("report.md and results.json match their golden files")
     func markdownGolden() throws {
         let results = try Self.synthetic.get()
         expectGolden(results.markdown(), named: "synthetic-report.md")
+        // Byte for byte across processes too (dictionary order differs per process): sorted keys throughout.
+        expectGolden(results.json(), named: "synthetic-results.json")
     }
 
     @Test("the time-to-target SVG and the performance profile SVG match their golden files")
@@ -124,6 +126,17 @@ struct StudyReportWriterTests {
         #expect(misses.effect == 0)
         #expect(misses.wilcoxon?.count == 2 && misses.wilcoxon?.zeros == 8)
         #expect(misses.verdict == .notTestable)
+    }
+
+    @Test("two baselines are compared once, not in both directions")
+    func baselinePairOnce() throws {
+        var input = SyntheticStudy.input()
+        input.baselines = ["constant", "cosine"]
+        var options = ReportOptions()
+        options.bootstrapResamples = 10  // only the pairs matter here
+        let comparisons = try ReportResults(input: input, options: options).analysis.comparisons
+        let pairs = Set(comparisons.map { "\($0.arm) vs \($0.baseline)" })
+        #expect(pairs == ["cosine vs constant", "landscape vs constant", "landscape vs cosine"])
     }
 
     @Test("invalid input writes nothing")

@@ -1,6 +1,7 @@
 import Foundation
 import Glidepath
 import GlidepathLab
+import GlidepathNN
 import GlidepathStudy
 import GlidepathTestSupport
 import Testing
@@ -152,6 +153,40 @@ struct StudyPlanTests {
         #expect(Set(try plan.cells(threads: 2).map(\.id)).isDisjoint(with: before.map(\.id)))
         expectGolden(before.map { "\($0.id) \($0.task.rawValue) \($0.arm) seed \($0.seed) \($0.protocolName) \($0.role.rawValue) lr \($0.learningRate)" }
             .joined(separator: "\n") + "\n", named: "cell-ids.txt")
+    }
+
+    /// `"grid": {"lrFind": {…}}` reads the range test's configuration strictly, from its defaults.
+    @Test("an lrFind grid decodes strictly and its trials wait for the range test")
+    func lrFindGrid() throws {
+        let text = Self.document(tuning: #"[{"protocol": "tunedParity", "grid": {"lrFind": {"updates": 40}}}]"#)
+        let plan = try StudyPlan.decode(Data(text.utf8))
+        guard case let .tunedParity(.lrFind(test), seed)? = plan.tuning.first else {
+            Issue.record("expected an lrFind grid")
+            return
+        }
+        #expect(test == LearningRateRangeTest.Configuration(updates: 40) && seed == 0)
+        #expect(try StudyPlan.decode(Data(try plan.json().utf8)) == plan)
+        #expect(Self.field(Self.document(tuning: #"[{"protocol": "tunedParity", "grid": {"lrFind": {"update": 40}}}]"#))
+                == "tuning[0].grid.lrFind.update")
+        #expect(Self.field(Self.document(tuning: #"[{"protocol": "tunedParity", "grid": {"lrFind": {"updates": 1}}}]"#))
+                == "tuning[0].grid.lrFind.updates")
+        #expect(Self.field(Self.document(tuning: #"[{"protocol": "tunedParity", "grid": {"range": {}}}]"#)) == "tuning[0].grid.range")
+        // No grid recorded yet: no trials; with one, a trial per rate.
+        #expect(try plan.cells(threads: 1).isEmpty)
+        let key = try #require(plan.lrFindTests.first?.key)
+        #expect(plan.lrFindTests.count == 1)
+        #expect(try plan.cells(threads: 1, grids: [key: [1e-3, 1e-2]]).map(\.learningRate) == [1e-3, 1e-2])
+    }
+
+    /// Steepest 0.01, valley 0.003, minimum 0.1 → {0.003, 0.01} (the minimum's tenth is the steepest).
+    @Test("a range test's grid is its distinct suggestions, ascending")
+    func gridFromSuggestions() throws {
+        let none = RangeTestSuggestions(rates: [], smoothedLosses: [], skipStart: 0, skipEnd: 0)
+        #expect(StudyPlan.grid(from: none).isEmpty)
+        let json = #"{"steepest": {"rate": 0.01, "index": 0, "loss": 1}, "valley": {"rate": 0.003, "index": 0, "loss": 1}, "#
+            + #""minimum": {"rate": 0.1, "index": 0, "loss": 1}}"#
+        let suggestions = try JSONDecoder().decode(RangeTestSuggestions.self, from: Data(json.utf8))
+        #expect(StudyPlan.grid(from: suggestions) == [0.003, 0.01])
     }
 
     /// An untuned arm has no grid trials: its confirmation cells run at its own rate from the start, and are

@@ -30,7 +30,11 @@ public struct InverseSquareRootSchedule: ClosedFormSchedule {
     public func factor(at step: Int) -> Double {
         if step < numWarmupSteps { return Double(step) / Double(max(1, numWarmupSteps)) }
         let shift = timescale - numWarmupSteps
-        return 1.0 / (Double(step + shift) / Double(timescale)).squareRoot()
+        // t + τ − W in integers, as Hugging Face's Python does; past Int.max (τ near Int.max) in doubles,
+        // the same value rounded once more, instead of an overflow trap.
+        let (sum, overflow) = step.addingReportingOverflow(shift)
+        let numerator = overflow ? Double(step) + Double(shift) : Double(sum)
+        return 1.0 / (numerator / Double(timescale)).squareRoot()
     }
 
     public func learningRate(at step: Int, baseRate: Double) -> Double { baseRate * factor(at: step) }

@@ -54,6 +54,12 @@ public enum CheckpointFile {
     /// - Parameter expectedChecksum: when given (from the run store), the file's checksum must equal it.
     public static func read(from path: String, expectedChecksum: String? = nil) throws(CheckpointError) -> Checkpoint {
         let data: Data
+        // Only a regular file: a FIFO or device named by a (tampered) store row would block or never end.
+        switch FileKind.of(path) {
+        case .regular: break
+        case .missing: throw .unreadable(path: path, reason: "the file does not exist")
+        case let kind: throw .unreadable(path: path, reason: "not a regular file (\(kind))")
+        }
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {

@@ -23,6 +23,7 @@ public struct CheckpointedModel {
         let checkpoints: [CheckpointRecord]
         do {
             store = try RunStore(path: storePath, access: .readOnly)
+            try store.verifyIntegrity()
             record = try store.run(matching: runText)
             configuration = try record.configuration()
             checkpoints = try store.checkpoints(of: record.id)

@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Where a resumed run continues from: the newest checkpoint whose file verifies, and any newer ones
 /// that did not (a damaged disk; atomic writes alone never produce one).
@@ -19,7 +24,9 @@ public struct ResumePoint: Sendable {
 /// never recorded (killed between rename and commit) is simply overwritten later.
 ///
 /// Retention: after each commit, only the newest ``retainedCheckpoints`` checkpoints keep their files and
-/// rows; older ones are deleted (rows first, then files, so a crash leaves at most orphan files).
+/// rows; older ones are deleted (rows first, then files, so a crash leaves at most orphan files). A file
+/// is deleted only when it resolves inside ``checkpointDirectory``; the store records paths relative to
+/// its own directory, so a copied or moved project keeps its own checkpoints (``CheckpointPaths``).
 public final class RunRecorder {
     public let store: RunStore
     public let run: RunIdentifier
@@ -140,8 +147,12 @@ public final class RunRecorder {
         let expired = Array(all.dropLast(retainedCheckpoints))
         try store.deleteCheckpoints(expired, of: run)
         let kept = Set(all.suffix(retainedCheckpoints).map(\.path))
-        for record in expired where !kept.contains(record.path) {
-            try? FileManager.default.removeItem(atPath: record.path)
+        // Only files inside this run's own directory are ever unlinked (``CheckpointPaths``): a row of a
+        // copied store, or a tampered one, may name any file on the machine.
+        for record in expired where !kept.contains(record.path)
+            && CheckpointPaths.isInside(record.path, directory: checkpointDirectory.path)
+        {
+            unlink(record.path)
         }
     }
 }

@@ -161,7 +161,9 @@ public struct CheckpointRecord: Sendable, Equatable {
     /// Epochs completed when the checkpoint was taken.
     public var epoch: Int
     public var reason: CheckpointReason
-    /// Path of the checkpoint file.
+    /// Path of the checkpoint file. The store records it relative to its own directory and
+    /// ``RunStore/checkpoints(of:)`` returns it resolved (absolute); a relative path handed to
+    /// ``RunStore/commit(_:to:)`` is relative to the store's directory.
     public var path: String
     /// The file's checksum (``CheckpointFile/Summary/checksum``, 8 hex digits of CRC-32).
     public var checksum: String

@@ -75,10 +75,11 @@ extension RunStore {
                              arguments: [run.rawValue])
         }
         return try rows.map { (row) throws(RunStoreError) in
-            let decisionText: String? = row["decision"]
+            let r = StoredRow(row: row, table: "probes", run: run, path: path)
+            let decisionText: String? = try r.optional("decision")
             return ProbeRecord(
-                step: row["step"], epoch: row["epoch"],
-                measurement: try decodeJSON(ProbeMeasurement.self, row["measurement"], field: "probes.measurement"),
+                step: try r.value("step"), epoch: try r.value("epoch"),
+                measurement: try decodeJSON(ProbeMeasurement.self, try r.value("measurement"), field: "probes.measurement"),
                 decision: try decisionText.map { (text) throws(RunStoreError) in
                     try decodeJSON(LandscapeDecision.self, text, field: "probes.decision")
                 })

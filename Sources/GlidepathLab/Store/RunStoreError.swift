@@ -19,6 +19,11 @@ public enum RunStoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case runIdentifiersExhausted(path: String, prefix: String)
     /// SQLite reported an error.
     case database(path: String, operation: String, message: String)
+    /// A stored value cannot be read as its column's type (a damaged or tampered store): the run (when
+    /// the row belongs to one), table and column, the value found and what was expected.
+    case undecodable(path: String, runId: String?, table: String, column: String, value: String, expected: String)
+    /// SQLite's integrity check (`PRAGMA quick_check`) found damage; nothing was read from the store.
+    case damaged(path: String, problems: [String])
 
     public var description: String {
         switch self {
@@ -40,6 +45,13 @@ public enum RunStoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "run store \(path): more than 9999 runs created in the second \(prefix)"
         case let .database(path, operation, message):
             return "run store \(path): \(operation) failed: \(message)"
+        case let .undecodable(path, runId, table, column, value, expected):
+            let owner = runId.map { " of run \($0)" } ?? ""
+            return "run store \(path) is damaged: \(table).\(column)\(owner) holds \(value), expected \(expected)"
+        case let .damaged(path, problems):
+            let shown = problems.prefix(3).joined(separator: "; ")
+            let more = problems.count > 3 ? " (and \(problems.count - 3) more)" : ""
+            return "run store \(path) is damaged (SQLite quick_check: \(shown)\(more)); restore it from a backup"
         }
     }
 }

@@ -52,6 +52,44 @@ extension RunStore {
         }
     }
 
+    /// A read-only connection that creates no file: SQLite's `immutable` mode when the store has no
+    /// `-wal` file (nothing is being written: no `-shm` is needed, and a store in a read-only directory
+    /// opens), else an ordinary read-only connection, which reads the WAL's newer pages.
+    static func openReadOnly(_ path: String) throws(RunStoreError) -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.label = "GlidepathRunStore"
+        let walExists = FileManager.default.fileExists(atPath: path + "-wal")
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL
+        // SQLite is built with URI file names (SQLITE_USE_URI); `file:` + the percent-encoded path.
+        let location = walExists ? path : absolute.absoluteString + "?immutable=1"
+        do {
+            return try DatabaseQueue(path: location, configuration: configuration)
+        } catch {
+            throw mapOpenError(error, path: path)
+        }
+    }
+
+    /// `user_version`, `application_id` and the number of schema objects, read without writing.
+    static func identity(of database: some DatabaseReader, path: String)
+        throws(RunStoreError) -> (version: Int, applicationID: Int32, tableCount: Int)
+    {
+        do {
+            return try database.read { db in
+                (try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
+                 try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
+                 try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0)
+            }
+        } catch let error as DatabaseError {
+            if error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+                throw .notARunStore(path: path, reason: error.message ?? "not an SQLite database")
+            }
+            throw .database(path: path, operation: "read the schema version", message: error.message ?? "\(error.resultCode)")
+        } catch {
+            throw .database(path: path, operation: "read the schema version", message: "\(error)")
+        }
+    }
+
     static func mapOpenError(_ error: any Error, path: String) -> RunStoreError {
         if let error = error as? DatabaseError {
             if error.resultCode == .SQLITE_NOTADB {

@@ -69,6 +69,12 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
     /// Checks every field.
     ///
     /// - Throws: ``TaskError`` naming the first bad field and value.
+    /// The most epochs a run may have (`docs/limits.md`): far above any budget, and small enough that
+    /// epochs × updates per epoch, and the progress arithmetic on them, can never overflow.
+    public static let maximumEpochs = 1_000_000
+    /// The most compute threads a run may ask for.
+    public static let maximumThreads = 1024
+
     public func validate() throws(TaskError) {
         func fail(_ field: String, _ value: String, _ reason: String) -> TaskError {
             .invalidConfiguration(field: field, value: value, reason: reason)
@@ -77,9 +83,14 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
             throw fail("version", "\(version)", "this build reads configuration version \(Self.currentVersion)")
         }
         guard !scheduler.isEmpty else { throw fail("scheduler", "\"\"", "must name a scheduler") }
+        // Counts are checked before anything is read or recorded (no orphan `running` run).
         guard epochs >= 1 else { throw fail("epochs", "\(epochs)", "must be ≥ 1") }
+        guard epochs <= Self.maximumEpochs else { throw fail("epochs", "\(epochs)", "must be ≤ \(Self.maximumEpochs)") }
         guard batchSize >= 1 else { throw fail("batchSize", "\(batchSize)", "must be ≥ 1") }
         guard threads >= 1 else { throw fail("threads", "\(threads)", "must be ≥ 1") }
+        guard threads <= Self.maximumThreads else {
+            throw fail("threads", "\(threads)", "must be ≤ \(Self.maximumThreads)")
+        }
         guard validationSplit.fraction > 0 && validationSplit.fraction < 1 else {
             throw fail("validationSplit.fraction", "\(validationSplit.fraction)", "must be in (0, 1)")
         }

@@ -158,11 +158,14 @@ extension TrainingSession {
         guard FileManager.default.fileExists(atPath: storePath) else {
             throw .store(.missingStore(path: storePath))
         }
-        let store = try openStore(storePath, clock: clock)
+        // Everything that can refuse the resume is checked on a read-only connection first, so a refused
+        // resume (a completed run, a damaged or empty or foreign file) writes nothing at all.
         let record: RunRecord
         let configuration: RunConfiguration
         do {
-            record = try store.run(matching: runText)
+            let reader = try openForChecking(storePath, clock: clock)
+            try reader.verifyIntegrity()
+            record = try reader.run(matching: runText)
             configuration = try record.configuration()
         } catch {
             throw .wrapping(error)
@@ -170,6 +173,7 @@ extension TrainingSession {
         let run = record.id
         // Checked now, before any data is read, and again under the lease below.
         try requireUnfinished(record.status, run: run)
+        let store = try openStore(storePath, clock: clock)
         try setThreads(configuration.threads)
         let specification = configuration.task.specification
         let data = try TaskData.load(task: configuration.task, dataDirectory: dataDirectory ?? configuration.dataDirectory,
@@ -272,6 +276,16 @@ extension TrainingSession {
         case .running, .interrupted, .failed:
             break
         }
+    }
+
+    /// The store read-only; an older schema, which only a read-write open migrates, read-write as before.
+    static func openForChecking(_ path: String, clock: any LabClock) throws(RunStoreError) -> RunStore {
+        do {
+            return try RunStore(path: path, access: .readOnly, clock: clock)
+        } catch {
+            guard case .outdatedSchema = error else { throw error }
+        }
+        return try RunStore(path: path, access: .readWrite, clock: clock)
     }
 
     static func openStore(_ path: String, clock: any LabClock) throws(TrainingError) -> RunStore {

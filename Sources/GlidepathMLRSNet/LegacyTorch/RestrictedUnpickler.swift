@@ -33,10 +33,13 @@ struct TensorRecord: Equatable {
 /// container it created once the value has been converted, so such cycles cannot leak.
 protocol PickleContainer: AnyObject {
     func removeAll()
+    /// 1 + the deepest nesting among the values put in it so far (``RestrictedUnpickler/maximumNestingDepth``).
+    var depth: Int { get set }
 }
 
 final class PickleDictionary: PickleContainer {
     var entries: [(key: PickleValue, value: PickleValue)] = []
+    var depth = 1
     let isOrdered: Bool
     init(isOrdered: Bool) { self.isOrdered = isOrdered }
     func removeAll() { entries = [] }
@@ -44,6 +47,7 @@ final class PickleDictionary: PickleContainer {
 
 final class PickleList: PickleContainer {
     var items: [PickleValue] = []
+    var depth = 1
     func removeAll() { items = [] }
 }
 
@@ -88,7 +92,16 @@ enum PickleValue {
 /// ``AllowedGlobal`` and any `REDUCE`/`BUILD`/persistent id other than the three forms PyTorch writes
 /// are refused with a ``LegacyTorchFormatError`` naming the offset. Sizes are checked against the
 /// bytes that remain before anything is allocated.
+///
+/// Nesting is limited while reading: every value on the stack carries its depth (a scalar 1, a tuple
+/// 1 + its deepest item, a list or dict 1 + the deepest value put in it), and an opcode that would make
+/// a value deeper than ``maximumNestingDepth`` is refused *before* the value is built. So no deeply
+/// nested value ever exists, and none is freed recursively (a 100,000-deep tuple used to overflow the
+/// stack in `swift_arrayDestroy`). Containers are released by ``read(_:)`` without recursion (each is
+/// emptied in turn), so a tuple chain between containers is what the limit bounds.
 struct RestrictedUnpickler {
+    /// The deepest nesting accepted; a real state dict nests 4 deep (dict → tensor arguments → size tuple).
+    static let maximumNestingDepth = 1000
     static let maximumStackDepth = 1 << 20
     static let maximumMemoEntries = 1 << 20
     static let maximumGlobalLineLength = 256
@@ -103,8 +116,10 @@ struct RestrictedUnpickler {
     }
 
     private var stack: [PickleValue] = []
+    /// The nesting depth of each value on ``stack``, in step with it.
+    private var depths: [Int] = []
     private var marks: [Int] = []
-    private var memo: [Int: PickleValue] = [:]
+    private var memo: [Int: (value: PickleValue, depth: Int)] = [:]
     private var containers: [any PickleContainer] = []
     private var opcodeOffset = 0
     private var opcode: UInt8 = 0
@@ -146,24 +161,55 @@ struct RestrictedUnpickler {
     }
 
     private mutating func pop() throws(LegacyTorchFormatError) -> PickleValue {
-        guard stack.count > (marks.last ?? 0), let value = stack.popLast() else {
+        try popWithDepth().value
+    }
+
+    private mutating func popWithDepth() throws(LegacyTorchFormatError) -> (value: PickleValue, depth: Int) {
+        guard stack.count > (marks.last ?? 0), let value = stack.popLast(), let depth = depths.popLast() else {
             throw failure(.stackUnderflow(opcode: opcode))
         }
-        return value
+        return (value, depth)
     }
 
-    private mutating func popToMark() throws(LegacyTorchFormatError) -> [PickleValue] {
+    private mutating func popToMark() throws(LegacyTorchFormatError) -> (items: [PickleValue], depth: Int) {
         guard let mark = marks.popLast() else { throw failure(.stackUnderflow(opcode: opcode)) }
         let items = Array(stack[mark...])
+        let depth = depths[mark...].max() ?? 0
         stack.removeSubrange(mark...)
-        return items
+        depths.removeSubrange(mark...)
+        return (items, depth)
     }
 
-    private mutating func push(_ value: PickleValue) throws(LegacyTorchFormatError) {
+    /// Refuses a value `depth` deep, before it is built.
+    private func checkDepth(_ depth: Int) throws(LegacyTorchFormatError) {
+        guard depth <= Self.maximumNestingDepth else {
+            throw failure(.limitExceeded(what: "nesting depth", value: depth, limit: Self.maximumNestingDepth))
+        }
+    }
+
+    /// Pushes `value`, whose nesting depth is `depth` (already checked by the caller for built values).
+    private mutating func push(_ value: PickleValue, depth: Int = 1) throws(LegacyTorchFormatError) {
         guard stack.count < Self.maximumStackDepth else {
             throw failure(.limitExceeded(what: "stack depth", value: stack.count + 1, limit: Self.maximumStackDepth))
         }
+        try checkDepth(depth)
         stack.append(value)
+        depths.append(depth)
+    }
+
+    /// Pushes the tuple of `items` (whose deepest is `itemDepth`), refusing it before it is built.
+    private mutating func pushTuple(_ items: @autoclosure () -> [PickleValue], itemDepth: Int)
+        throws(LegacyTorchFormatError)
+    {
+        try checkDepth(itemDepth + 1)
+        try push(.tuple(items()), depth: itemDepth + 1)
+    }
+
+    /// Records that `container` now holds a value `depth` deep.
+    private mutating func deepen(_ container: any PickleContainer, holding depth: Int) throws(LegacyTorchFormatError) {
+        try checkDepth(depth + 1)
+        container.depth = max(container.depth, depth + 1)
+        if let index = stack.indices.last { depths[index] = max(depths[index], container.depth) }
     }
 
     private mutating func memoize(key: Int) throws(LegacyTorchFormatError) {
@@ -173,12 +219,17 @@ struct RestrictedUnpickler {
         if memo[key] == nil, memo.count >= Self.maximumMemoEntries {
             throw failure(.limitExceeded(what: "memo entries", value: memo.count + 1, limit: Self.maximumMemoEntries))
         }
-        memo[key] = top
+        memo[key] = (top, depths[depths.count - 1])
     }
 
     private mutating func recall(key: Int) throws(LegacyTorchFormatError) {
-        guard let value = memo[key] else { throw failure(.unknownMemoKey(key)) }
-        try push(value)
+        guard let entry = memo[key] else { throw failure(.unknownMemoKey(key)) }
+        // A container may have been filled since it was memoised: its own depth is the current one.
+        switch entry.value {
+        case .list(let list): try push(entry.value, depth: list.depth)
+        case .dictionary(let dictionary): try push(entry.value, depth: dictionary.depth)
+        default: try push(entry.value, depth: entry.depth)
+        }
     }
 
     // MARK: Running one pickle
@@ -194,6 +245,7 @@ struct RestrictedUnpickler {
             for container in containers { container.removeAll() }
             containers = []
             stack = []
+            depths = []
             marks = []
             memo = [:]
         }
@@ -238,39 +290,53 @@ struct RestrictedUnpickler {
                 }
                 marks.append(stack.count)
             case 0x29: try push(.tuple([]))                                   // EMPTY_TUPLE
-            case 0x74: try push(.tuple(try popToMark()))                      // TUPLE
-            case 0x85: try push(.tuple([try pop()]))                          // TUPLE1
+            case 0x74:                                                        // TUPLE
+                let (items, depth) = try popToMark()
+                try pushTuple(items, itemDepth: depth)
+            case 0x85:                                                        // TUPLE1
+                let first = try popWithDepth()
+                try pushTuple([first.value], itemDepth: first.depth)
             case 0x86:                                                        // TUPLE2
-                let second = try pop()
-                try push(.tuple([try pop(), second]))
+                let second = try popWithDepth()
+                let first = try popWithDepth()
+                try pushTuple([first.value, second.value], itemDepth: max(first.depth, second.depth))
             case 0x87:                                                        // TUPLE3
-                let third = try pop()
-                let second = try pop()
-                try push(.tuple([try pop(), second, third]))
+                let third = try popWithDepth()
+                let second = try popWithDepth()
+                let first = try popWithDepth()
+                try pushTuple([first.value, second.value, third.value],
+                              itemDepth: max(first.depth, second.depth, third.depth))
             case 0x7D: try push(makeDictionary(isOrdered: false))             // EMPTY_DICT
             case 0x5D:                                                        // EMPTY_LIST
                 let list = PickleList()
                 containers.append(list)
                 try push(.list(list))
             case 0x73:                                                        // SETITEM
-                let value = try pop()
-                let key = try pop()
-                try dictionaryOnTop().entries.append((key, value))
+                let value = try popWithDepth()
+                let key = try popWithDepth()
+                let dictionary = try dictionaryOnTop()
+                try deepen(dictionary, holding: max(key.depth, value.depth))
+                dictionary.entries.append((key.value, value.value))
             case 0x75:                                                        // SETITEMS
-                let items = try popToMark()
+                let (items, depth) = try popToMark()
                 guard items.count.isMultiple(of: 2) else {
                     throw failure(.unexpectedValue(expected: "key/value pairs", found: "\(items.count) items"))
                 }
                 let dictionary = try dictionaryOnTop()
+                try deepen(dictionary, holding: depth)
                 for index in stride(from: 0, to: items.count, by: 2) {
                     dictionary.entries.append((items[index], items[index + 1]))
                 }
             case 0x61:                                                        // APPEND
-                let value = try pop()
-                try listOnTop().items.append(value)
+                let value = try popWithDepth()
+                let list = try listOnTop()
+                try deepen(list, holding: value.depth)
+                list.items.append(value.value)
             case 0x65:                                                        // APPENDS
-                let items = try popToMark()
-                try listOnTop().items.append(contentsOf: items)
+                let (items, depth) = try popToMark()
+                let list = try listOnTop()
+                try deepen(list, holding: depth)
+                list.items.append(contentsOf: items)
             case 0x58:                                                        // BINUNICODE
                 let length = try unsignedInteger(byteCount: 4)
                 let raw = try take(length)
@@ -292,13 +358,14 @@ struct RestrictedUnpickler {
             case 0x52:                                                        // REDUCE
                 let arguments = try pop()
                 let callable = try pop()
+                // Its result is flat: a new empty OrderedDict or a tensor record.
                 try push(try reduce(callable, arguments))
                 if case .dictionary(let dictionary) = stack.last { containers.append(dictionary) }
             case 0x62:                                                        // BUILD
                 let state = try pop()
-                let object = try pop()
-                try build(object, state: state)
-                try push(object)
+                let object = try popWithDepth()
+                try build(object.value, state: state)
+                try push(object.value, depth: object.depth)
             default:
                 throw failure(.unsupportedOpcode(opcode))
             }
@@ -413,7 +480,8 @@ struct RestrictedUnpickler {
             let (stride, strideOverflow) = expectedStride.multipliedReportingOverflow(by: max(shape[index], 1))
             let (product, countOverflow) = count.multipliedReportingOverflow(by: shape[index])
             guard !strideOverflow, !countOverflow else {
-                throw failure(.limitExceeded(what: "element count of size \(shape)", value: .max, limit: .max))
+                throw failure(.unexpectedValue(expected: "a size whose element count fits in 64 bits",
+                                               found: "size \(shape)"))
             }
             expectedStride = stride
             count = product

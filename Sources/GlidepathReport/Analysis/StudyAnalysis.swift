@@ -12,6 +12,8 @@ public struct StudyAnalysis: Sendable, Equatable {
     public var aggregates: [CrossTaskAggregate]
     /// The performance profile on ``ReportOptions/timeEndpoint`` (tasks where it was measured).
     public var profile: PerformanceProfile?
+    /// Each arm's geometric-mean speedup over each baseline on the profile's per-task times.
+    public var speedups: [GeometricMeanSpeedup] = []
 
     /// Computes the statistics. `input` must be valid (``ReportInput/validate()``).
     public init(_ input: ReportInput, options: ReportOptions) throws(ReportError) {
@@ -52,7 +54,7 @@ public struct StudyAnalysis: Sendable, Equatable {
         for task in input.tasks {
             let present = table.endpoints(task: task.name)
             for baseline in input.baselines {
-                for arm in input.arms where arm.name != baseline {
+                for arm in input.arms where Self.compares(arm.name, with: baseline, baselines: input.baselines) {
                     for endpoint in options.comparedEndpoints where present.contains(endpoint) {
                         let paired = PairedDifferences(
                             arm: table.values(task: task.name, arm: arm.name, endpoint: endpoint),
@@ -99,7 +101,7 @@ public struct StudyAnalysis: Sendable, Equatable {
         // Across tasks.
         var crossTask = [CrossTaskComparison]()
         for baseline in input.baselines {
-            for arm in input.arms where arm.name != baseline {
+            for arm in input.arms where Self.compares(arm.name, with: baseline, baselines: input.baselines) {
                 for endpoint in options.comparedEndpoints {
                     var strata = [[Double]](), x = [[Double]](), y = [[Double]]()
                     for task in input.tasks where table.endpoints(task: task.name).contains(endpoint) {
@@ -174,6 +176,16 @@ public struct StudyAnalysis: Sendable, Equatable {
             }
             profile = try PerformanceProfile(
                 arms: input.arms.map(\.name), tasks: profileTasks.map(\.name), times: times)
+            for baseline in input.baselines {
+                guard let baselineIndex = input.arms.firstIndex(where: { $0.name == baseline }) else { continue }
+                for (armIndex, arm) in input.arms.enumerated()
+                where Self.compares(arm.name, with: baseline, baselines: input.baselines) {
+                    speedups.append(
+                        GeometricMeanSpeedup(
+                            arm: arm.name, baseline: baseline, armTimes: times[armIndex],
+                            baselineTimes: times[baselineIndex]))
+                }
+            }
         }
     }
 
@@ -198,6 +210,17 @@ public struct StudyAnalysis: Sendable, Equatable {
         default:
             return nil
         }
+    }
+
+    /// Whether `arm` is compared with `baseline`: every other arm is, except a baseline listed before
+    /// `baseline` — that pair was already compared the other way round (and would count twice in Holm).
+    static func compares(_ arm: String, with baseline: String, baselines: [String]) -> Bool {
+        guard arm != baseline else { return false }
+        guard let armIndex = baselines.firstIndex(of: arm), let baselineIndex = baselines.firstIndex(of: baseline)
+        else {
+            return true
+        }
+        return armIndex > baselineIndex
     }
 
     static func verdict(_ comparison: Comparison, alpha: Double) -> Comparison.Verdict {

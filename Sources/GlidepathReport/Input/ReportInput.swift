@@ -114,9 +114,23 @@ public struct ReportArm: Codable, Sendable, Equatable {
     public var name: String
     /// Its configuration in words or JSON (scheduler, optimizer, tuned base rate).
     public var summary: String
+    /// Whether the arm is a self-tuning method run at its defaults (Schedule-Free, Prodigy, …: no base-rate
+    /// tuning in either protocol). The report lists such arms as "self-tuning", the separate group the
+    /// lab protocol asks for (`docs/report.md`). Absent in JSON means `false`.
+    public var selfTuning: Bool
 
-    public init(name: String, summary: String = "") {
+    public init(name: String, summary: String = "", selfTuning: Bool = false) {
         self.name = name
         self.summary = summary
+        self.selfTuning = selfTuning
+    }
+
+    private enum CodingKeys: String, CodingKey { case name, summary, selfTuning }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        summary = try container.decodeIfPresent(String.self, forKey: .summary) ?? ""
+        selfTuning = try container.decodeIfPresent(Bool.self, forKey: .selfTuning) ?? false
     }
 }

@@ -27,7 +27,7 @@ enum HTMLRenderer {
                 out.append("<ul>\n" + items.map { "<li>\(Format.escape($0))</li>" }.joined(separator: "\n") + "\n</ul>")
             case let .table(header, rows):
                 var table = ["<table>", "<tr>" + header.map { "<th>\(Format.escape($0))</th>" }.joined() + "</tr>"]
-                table += rows.map { "<tr>" + $0.map { "<td>\(Format.escape($0))</td>" }.joined() + "</tr>" }
+                table += rows.map { "<tr>" + $0.map { "<td>\(cell($0))</td>" }.joined() + "</tr>" }
                 table.append("</table>")
                 out.append(table.joined(separator: "\n"))
             case let .figure(figure):
@@ -37,5 +37,12 @@ enum HTMLRenderer {
         }
         out += ["</body>", "</html>"]
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// A table cell's text, escaped; long cells (configurations as JSON) get a line-break opportunity
+    /// (`<wbr>`) after each comma, so the table fits the page without breaking short words.
+    static func cell(_ text: String) -> String {
+        let escaped = Format.escape(text)
+        return text.count > 40 ? escaped.replacingOccurrences(of: ",", with: ",<wbr>") : escaped
     }
 }

@@ -1,7 +1,8 @@
 /// A point-with-interval chart over categories (arms): each category a dot at its value with a vertical
 /// whisker for its 95% interval; a miss (+∞) is drawn as an open triangle at the top edge labelled
 /// "missed"; the category's note (e.g. "4/5", the seeds that reached the target) is printed just above the
-/// axis, the name under it (tilted when there are more than four categories).
+/// axis, the name under it (tilted when there are more than four categories); optionally each seed's value
+/// as a small open circle beside the whisker.
 struct IntervalChart {
     struct Item {
         var category: String
@@ -9,6 +10,8 @@ struct IntervalChart {
         var colorIndex: Int
         var value: Double?
         var interval: ConfidenceInterval?
+        /// The individual seeds' values, drawn as small open circles left of the whisker (a strip plot).
+        var seeds: [Double] = []
     }
 
     var id: String
@@ -18,7 +21,8 @@ struct IntervalChart {
     var logY = false
 
     func render() -> String {
-        let values = items.flatMap { item in [item.value, item.interval?.lower, item.interval?.upper].compactMap { $0 }
+        let values = items.flatMap { item in
+            [item.value, item.interval?.lower, item.interval?.upper].compactMap { $0 } + item.seeds.filter(\.isFinite)
         }
         let yScale = logY ? (AxisScale.log(covering: values) ?? .linear(covering: values)) : .linear(covering: values)
         // x: one slot per category, at 1…n on a 0…n+1 axis (ticks hidden: the names are the labels).
@@ -57,6 +61,11 @@ struct IntervalChart {
                         ##"<line x1="\##(c(x - 6))" y1="\##(c(end))" x2="\##(c(x + 6))" y2="\##(c(end))" stroke="\##(color)" stroke-width="2"/>"##
                     )
                 }
+            }
+            for seed in item.seeds where seed.isFinite {
+                svg.append(
+                    ##"<circle cx="\##(c(x - 14))" cy="\##(c(frame.py(seed)))" r="2.5" fill="none" stroke="\##(color)"/>"##
+                )
             }
             if let value = item.value {
                 if value.isFinite {

@@ -1,6 +1,6 @@
 /// A line chart: one polyline per series (solid or dashed), an optional band per series (the spread over
 /// seeds, drawn as a translucent polygon), horizontal reference lines with labels (targets, thresholds),
-/// linear or log y.
+/// linear or log y. The x-axis counts updates or epochs, so its ticks are whole numbers.
 struct LineChart {
     struct Series {
         var label: String
@@ -43,7 +43,7 @@ struct LineChart {
         }
         let frame = PlotFrame(
             id: id, title: title, xLabel: xLabel, yLabel: yLabel,
-            x: .linear(covering: xs.isEmpty ? [0, 1] : xs), y: yScale)
+            x: .linear(covering: xs.isEmpty ? [0, 1] : xs, integerStep: true), y: yScale)
         var svg = frame.open()
         let c = Format.coordinate
         let usable: (Double) -> Bool = { $0.isFinite && (!yScale.isLog || $0 > 0) }

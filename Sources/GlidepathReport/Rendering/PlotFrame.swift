@@ -6,8 +6,9 @@ enum AxisScale: Equatable {
     case log(lowDecade: Double, highDecade: Double)
 
     /// A linear scale with "nice" bounds and ticks (steps of 1, 2 or 5 × 10ᵏ, about five intervals) over
-    /// `values` (finite ones only); `includeZero` stretches it to 0.
-    static func linear(covering values: [Double], includeZero: Bool = false) -> AxisScale {
+    /// `values` (finite ones only); `includeZero` stretches it to 0; `integerStep` keeps ticks on whole
+    /// numbers (epochs, updates).
+    static func linear(covering values: [Double], includeZero: Bool = false, integerStep: Bool = false) -> AxisScale {
         let finite = values.filter(\.isFinite)
         var low = finite.min() ?? 0, high = finite.max() ?? 1
         if includeZero { low = min(low, 0); high = max(high, 0) }
@@ -16,7 +17,8 @@ enum AxisScale: Equatable {
             low -= pad
             high += pad
         }
-        let step = tickStep(span: high - low, count: 5)
+        var step = tickStep(span: high - low, count: 5)
+        if integerStep { step = max(1, step.rounded(.up)) }
         return .linear(low: (low / step).rounded(.down) * step, high: (high / step).rounded(.up) * step, step: step)
     }
 

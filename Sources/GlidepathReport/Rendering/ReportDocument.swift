@@ -41,14 +41,14 @@ enum ReportDocument {
             .table(
                 header: ["arm", "configuration", "role"],
                 rows: input.arms.map { arm in
-                    [arm.name, arm.summary, input.baselines.contains(arm.name) ? "baseline" : "arm"]
+                    [arm.name, arm.summary, Self.role(arm, baselines: input.baselines)]
                 }))
 
         blocks.append(.heading(level: 2, text: "Conclusions"))
         blocks.append(.paragraph(resolution(input, analysis: analysis, options: options)))
         var conclusions = [String]()
         for baseline in input.baselines {
-            for arm in input.arms where arm.name != baseline {
+            for arm in input.arms where StudyAnalysis.compares(arm.name, with: baseline, baselines: input.baselines) {
                 let mine = analysis.comparisons.filter { $0.arm == arm.name && $0.baseline == baseline }
                 guard !mine.isEmpty else { continue }
                 let count = { (verdict: Comparison.Verdict) in mine.filter { $0.verdict == verdict }.count }
@@ -125,6 +125,21 @@ enum ReportDocument {
                         [arm, Format.value(profile.scores[index])] + profile.ratios[index].map { Format.value($0) }
                     }))
         }
+        if !analysis.speedups.isEmpty {
+            blocks.append(
+                .paragraph(
+                    "Geometric-mean speedup over each baseline (AlgoPerf): exp of the mean over tasks both reached of ln(baseline time / arm time) on the same median times; > 1 = the arm is faster. Tasks only one of them reached are counted beside it."
+                ))
+            blocks.append(
+                .table(
+                    header: [
+                        "arm", "baseline", "speedup", "tasks both reached", "only the arm reached",
+                        "only the baseline reached",
+                    ],
+                    rows: analysis.speedups.map { s in
+                        [s.arm, s.baseline, Format.value(s.speedup), "\(s.tasks)", "\(s.armOnly)", "\(s.baselineOnly)"]
+                    }))
+        }
         for figure in figures where figure.task == nil { blocks.append(.figure(figure)) }
         if !analysis.aggregates.isEmpty {
             blocks.append(
@@ -166,6 +181,16 @@ enum ReportDocument {
                 "Seeds are paired across arms. Intervals are percentile bootstraps with B = \(options.bootstrapResamples) resamples (seed \(options.bootstrapSeed)); p-values are exact two-sided Wilcoxon signed-rank tests (zero differences dropped), Holm-corrected \(options.holmFamily == .perTask ? "per task over arms × baselines × endpoints" : "over every comparison of the report"); a comparison is called better or worse only when its Holm-adjusted p is below α = \(Format.p(options.significanceLevel)). Formulas and sources: docs/report.md in the Glidepath repository."
             ))
         return blocks
+    }
+
+    /// "baseline", "self-tuning" (run at its defaults, not tuned), "self-tuning baseline", or "arm".
+    static func role(_ arm: ReportArm, baselines: [String]) -> String {
+        switch (baselines.contains(arm.name), arm.selfTuning) {
+        case (true, true): "self-tuning baseline"
+        case (true, false): "baseline"
+        case (false, true): "self-tuning (defaults, not tuned)"
+        case (false, false): "arm"
+        }
     }
 
     static func target(_ target: ReportTarget?) -> String {

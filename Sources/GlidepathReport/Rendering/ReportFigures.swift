@@ -12,7 +12,8 @@ public struct ReportFigure: Sendable, Equatable {
 
 /// Builds every figure of a report (issue 12, item 5): per task, the learning rate over updates, training
 /// and validation loss per epoch, λ_max with the stability threshold, the gradient norm, time to target
-/// per arm and accuracy against time; across tasks, the performance profile.
+/// per arm, the final test accuracy / macro-F1 / ROC-AUC per arm (where measured) and accuracy against
+/// time; across tasks, the performance profile.
 ///
 /// Curves are the median over seeds, with a band from the smallest to the largest seed's value (with
 /// 2–10 seeds an interquartile band would rest on one or two values). Learning-rate curves longer than
@@ -131,6 +132,27 @@ enum ReportFigures {
                         id: "fig-time-\(slug)", title: "\(task.name): \(timeEndpoint.label)",
                         yLabel: timeEndpoint.label, items: items
                     ).render()))
+            // Final test metrics per arm: mean with its bootstrap interval, and every seed.
+            for (endpoint, name) in [(Endpoint.testAccuracy, "accuracy"), (.testF1, "f1"), (.testAUC, "auc")]
+            where table.endpoints(task: task.name).contains(endpoint) {
+                let items = perArm.map { entry -> IntervalChart.Item in
+                    let summary = analysis.summaries.first { $0.task == task.name && $0.arm == entry.arm }?.endpoints[
+                        endpoint]
+                    let values = entry.cells.compactMap { $0.value(endpoint) }
+                    return IntervalChart.Item(
+                        category: entry.arm, note: "n = \(values.count)", colorIndex: entry.index,
+                        value: summary?.summary.mean, interval: summary?.ci95, seeds: values)
+                }
+                figures.append(
+                    figure(
+                        id: "\(name)-\(slug)", task: task.name,
+                        caption:
+                            "\(task.name): \(endpoint.label) per arm — mean over seeds (dot) with its bootstrap 95% interval, each seed an open circle.",
+                        svg: IntervalChart(
+                            id: "fig-\(name)-\(slug)", title: "\(task.name): \(endpoint.label)", yLabel: endpoint.label,
+                            items: items
+                        ).render()))
+            }
             // Accuracy against time.
             let accuracy = options.accuracyEndpoint
             let groups = perArm.map { entry in

@@ -1,0 +1,156 @@
+import Foundation
+import GlidepathLab
+import GlidepathMLRSNet
+import GlidepathTestSupport
+import Testing
+
+/// Issue 17's hostile-input sweep as a table: each case is one `glidepath` command on a hand-made input,
+/// with the exit status it must give, key words its standard error must contain, and — for every case —
+/// the check that the run store (and every other file of the directory the command runs in) is byte for
+/// byte unchanged unless the case says it may write. Each case runs the built binary in a fresh
+/// directory holding the CLI fixture store (`makeFixtureStore`), and takes well under a second.
+@Suite("Hostile inputs: typed errors, no crash, nothing written")
+struct HostileInputTests {
+    struct Case: CustomStringConvertible {
+        var name: String
+        var arguments: [String]
+        /// Files to create first, relative to the case's directory.
+        var files: [String: Data] = [:]
+        var status: Int32
+        /// Words standard error must contain.
+        var errorWords: [String] = []
+        /// Words standard output must contain.
+        var outputWords: [String] = []
+        /// Whether the command may change files of its directory (an output file it was asked to write).
+        var mayWrite = false
+        var description: String { name }
+    }
+
+    static func json(_ text: String) -> [String: Data] { ["c.json": Data(text.utf8)] }
+
+    /// A legacy `.pth` whose state-dict pickle nests `depth` tuples.
+    static func deepPTH(depth: Int) -> Data {
+        var stream = LegacyStream.make([StoredTensor(name: "a", shape: [1], values: [1])])
+        stream.stateDictionary = PickleBytes.proto2 + PickleBytes.emptyTuple
+            + [UInt8](repeating: 0x85, count: depth) + PickleBytes.stop
+        return Data(stream.bytes)
+    }
+
+    static let schedule = ["schedule", "--config", "c.json"]
+    static let train = ["train", "--task", "adult-mlp", "--scheduler", "cosine"]
+
+    static let cases: [Case] = [
+        // Configurations: counts and sizes.
+        Case(name: "steps 10^9 (was: abort allocating 88 GB)",
+             arguments: schedule, files: json(#"{"lrs": [0.1], "scheduler": {"name": "cosine", "tMax": 10}, "steps": 1000000000}"#),
+             status: 1, errorWords: ["steps=1000000000", "at most 10000000"]),
+        Case(name: "steps Int.max",
+             arguments: schedule, files: json(#"{"lrs": [0.1], "scheduler": {"name": "cosine", "tMax": 10}, "steps": 9223372036854775807}"#),
+             status: 1, errorWords: ["steps=9223372036854775807"]),
+        Case(name: "svg of 200,000 steps (held in memory: at most 100,000)",
+             arguments: schedule + ["--format", "svg"],
+             files: json(#"{"lrs": [0.1], "scheduler": {"name": "cosine", "tMax": 10}, "steps": 200000}"#),
+             status: 1, errorWords: ["steps=200000", "at most 100000"]),
+        Case(name: "lrs with 20,000 groups (was: a hang at 1.6 GB)",
+             arguments: schedule,
+             files: json(#"{"lrs": ["# + Array(repeating: "0.1", count: 20_000).joined(separator: ",") + #"], "scheduler": {"name": "cosine"}}"#),
+             status: 1, errorWords: ["lrs=[20000 rates]", "at most 10000 parameter groups"]),
+        Case(name: "inverseSquareRoot timescale Int.max (was: an overflow trap)",
+             arguments: schedule,
+             files: json(#"{"lrs": [0.1], "scheduler": {"name": "inverseSquareRoot", "timescale": 9223372036854775807}, "steps": 2}"#),
+             // η(t) = η₀/√((t + τ)/τ) with τ = 2^63 − 1: (t + τ)/τ rounds to 1 in doubles for t ≤ 2.
+             status: 0, outputWords: [#"{"step": 2, "lrs": [0.1]}"#]),
+        // Finite extremes that overflow to ±∞ or NaN.
+        Case(name: "exponential gamma 1e308",
+             arguments: schedule, files: json(#"{"lrs": [0.1], "scheduler": {"name": "exponential", "gamma": 1e308}, "steps": 3}"#),
+             // η(1) = 0.1·1e308 = 1e307 is finite; η(2) = 1e307·1e308 overflows.
+             status: 1, errorWords: ["step 2", "learning rate of group 0 is inf"], outputWords: [#"{"step": 1, "lrs": [1.0000000000000001e+307]}"#]),
+        Case(name: "lrs 1e308 with cosine",
+             arguments: schedule, files: json(#"{"lrs": [1e308], "scheduler": {"name": "cosine", "tMax": 4}, "steps": 3}"#),
+             status: 1, errorWords: ["step 0", "is inf"]),
+        Case(name: "cosine etaMin 1e308",
+             arguments: schedule, files: json(#"{"lrs": [0.1], "scheduler": {"name": "cosine", "tMax": 4, "etaMin": 1e308}, "steps": 3}"#),
+             status: 1, errorWords: ["step 0", "is -inf"]),
+        Case(name: "oneCycle divFactor 1e-320",
+             arguments: schedule,
+             files: json(#"{"lrs": [0.1], "scheduler": {"name": "oneCycle", "maxLR": 0.1, "totalSteps": 10, "divFactor": 1e-320}, "steps": 2}"#),
+             status: 1, errorWords: ["step 0", "is inf"]),
+        Case(name: "a 1 MB unknown-field value is echoed cut, on one line",
+             arguments: schedule,
+             files: json(#"{"lrs": [0.1], "scheduler": {"name": "cosine"}, "junk": ""# + String(repeating: "x", count: 1_000_000) + #""}"#),
+             status: 1, errorWords: ["invalid argument junk=", "… (1000002 bytes)", "unknown field"]),
+        // .pth files.
+        Case(name: ".pth nesting tuples 100,000 deep (was: SIGSEGV freeing them)",
+             arguments: schedule,
+             files: json(#"{"lrs": [0.1], "scheduler": {"name": "mlrsnet", "weights": ["deep.pth"], "numClasses": 10, "initialLoss": 1}, "steps": 1}"#)
+                .merging(["deep.pth": deepPTH(depth: 100_000)]) { $1 },
+             status: 1, errorWords: ["deep.pth", "nesting depth 1001 exceeds the limit 1000"]),
+        // CLI options: counts refused up front, before the store is touched.
+        Case(name: "--epochs Int.max (was: a trap after the run row was written)",
+             arguments: train + ["--epochs", "9223372036854775807"], status: 1,
+             errorWords: ["epochs=9223372036854775807: must be ≤ 1000000"]),
+        Case(name: "--epochs -5 (was: 'Missing value')", arguments: train + ["--epochs", "-5"], status: 1,
+             errorWords: ["epochs=-5: must be ≥ 1"]),
+        Case(name: "--threads 0", arguments: train + ["--threads", "0"], status: 1, errorWords: ["threads=0: must be ≥ 1"]),
+        Case(name: "--threads 10^6", arguments: train + ["--threads", "1000000"], status: 1,
+             errorWords: ["threads=1000000: must be ≤ 1024"]),
+        Case(name: "--train-limit -1", arguments: train + ["--train-limit", "-1"], status: 1,
+             errorWords: ["trainingLimit=-1: must be ≥ 2"]),
+        Case(name: "--resume with --seed and --threads (was: silently ignored)",
+             arguments: ["train", "--resume", "20261123", "--seed", "99", "--threads", "2"], status: 64,
+             errorWords: ["--seed, --threads cannot be given with it"]),
+        Case(name: "--resume with --optimizer", arguments: ["train", "--resume", "20261123", "--optimizer", "sgd"],
+             status: 64, errorWords: ["--optimizer"]),
+        // Output paths.
+        Case(name: "runs export -o a directory", arguments: ["runs", "export", "20261123-071749-0001", "-o", "out"],
+             files: ["out/keep": Data("x".utf8)], status: 1,
+             errorWords: ["runs export: cannot write the output file out: it is a directory"]),
+        Case(name: "runs export -o into a missing directory",
+             arguments: ["runs", "export", "20261123-071749-0001", "-o", "missing-dir/x.csv"], status: 1,
+             errorWords: ["runs export: cannot write the output file missing-dir/x.csv"]),
+    ]
+
+    /// Every regular file under `directory` (relative path → bytes).
+    static func snapshot(_ directory: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        guard let enumerator = FileManager.default.enumerator(atPath: directory.path) else { return files }
+        while let name = enumerator.nextObject() as? String {
+            let path = directory.appendingPathComponent(name).path
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                files[name] = try Data(contentsOf: URL(fileURLWithPath: path))
+            }
+        }
+        return files
+    }
+
+    @Test("each hostile input gives its exit status and message; the store and directory are unchanged",
+          arguments: cases)
+    func hostile(_ item: Case) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try makeFixtureStore(in: directory.url)
+        for (name, data) in item.files {
+            let url = directory.url.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: url)
+        }
+        let before = try Self.snapshot(directory.url)
+        let outcome = try runGlidepath(item.arguments, in: directory.url,
+                                       environment: ["GLIDEPATH_DATA_DIR": TestEnvironment.dataDirectory?.path])
+        #expect(outcome.status == item.status, "\(item.name): \(outcome.standardError.prefix(400))")
+        for word in item.errorWords {
+            #expect(outcome.standardError.contains(word), "\(item.name): '\(word)' not in \(outcome.standardError.prefix(400))")
+        }
+        for word in item.outputWords {
+            #expect(outcome.standardOutput.contains(word), "\(item.name): '\(word)' not in \(outcome.standardOutput.prefix(400))")
+        }
+        // One line, and short, whatever the input's size.
+        #expect(outcome.standardError.count < 2_000, "\(item.name): \(outcome.standardError.count) characters")
+        if !item.mayWrite {
+            let after = try Self.snapshot(directory.url)
+            #expect(after.keys.sorted() == before.keys.sorted(), "\(item.name)")
+            #expect(after == before, "\(item.name): a file changed")
+        }
+    }
+}
