@@ -197,6 +197,7 @@ struct StudyMergeCommand: ParsableCommand {
         let studyPlan = try plan.map { path throws(StudyError) in try StudyPlan.load(path) }
         let summary = try ShardMerge(shards: shards, into: into, plan: studyPlan, allowCodeMismatch: allowCodeMismatch).run()
         printError("merged \(summary.shards) shards into \(into): \(summary.imported) runs imported, "
-                   + "\(summary.alreadyPresent) already there, \(summary.unfinished) unfinished cells not imported")
+                   + "\(summary.alreadyPresent) already there, \(summary.unfinished) unfinished cells not imported"
+                   + (summary.failed > 0 ? " (\(summary.failed) failed: reasons recorded)" : ""))
     }
 }

@@ -102,4 +102,40 @@ struct StudyClusterCommandTests {
                                         "--allow-code-mismatch"], in: directory.url)
         #expect(allowed.standardError.contains("2 runs imported"), "\(allowed.standardError)")
     }
+
+    @Test("a cell that fails in its array task is merged as failed with its reason, and resubmitting retries it",
+          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    func failedCellIsMergedAsFailed() throws {
+        let data = try TestEnvironment.requireDataDirectory()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // multiStep needs its milestones: decodes, but the run cannot build its scheduler (as StudyCommandTests).
+        var plan = try StudyCommandTests.tinyPlan(arms: [
+            StudyArm(name: "broken", scheduler: SchedulerConfiguration(MultiStepSchedule.Configuration())),
+            StudyArm(name: "constant", scheduler: SchedulerConfiguration(FixedSchedule.Configuration())),
+        ])
+        plan.seeds = [0]
+        try StudyCommandTests.write(plan, to: directory)
+        let submit = ["study", "submit", "plan.json", "--slurm", "--store", "merged.sqlite", "--data-dir", data.path,
+                      "--dry-run"]
+        #expect(try runGlidepath(submit + ["--directory", "sub"], in: directory.url).status == 0)
+        let manifest = try StudyManifest.load(directory.path("sub/manifest.json"))
+        let broken = try #require(manifest.cells.firstIndex { $0.arm == "broken" })
+        let shard = manifest.shardPath(of: manifest.cells[broken])
+        let task = try runGlidepath(["study", "run-cell", "sub/manifest.json", "--index", "\(broken)", "--store", shard,
+                                     "--work-dir", "node-tmp"], in: directory.url)
+        #expect(task.status == 1, "\(task.standardError)")
+        #expect(task.standardError.contains("failed (recorded in"), "\(task.standardError)")
+        let merge = try runGlidepath(["study", "merge", shard, "--into", "merged.sqlite"], in: directory.url)
+        #expect(merge.standardError.contains("0 runs imported, 0 already there, 1 unfinished cells not imported (1 failed"),
+                "\(merge.standardError)")
+        let status = try runGlidepath(["study", "status", "plan.json", "--store", "merged.sqlite"], in: directory.url)
+        let failedLine = try #require(status.standardOutput.split(separator: "\n").first { $0.hasPrefix("failed") },
+                                      "\(status.standardOutput)")
+        #expect(failedLine.contains("broken") && failedLine.contains("milestones"), "\(failedLine)")
+        #expect(status.standardOutput.contains("2 cells: 0 done, 0 running, 1 pending, 1 failed"), "\(status.standardOutput)")
+        // Resubmitting: both unfinished cells (the failed one retried).
+        let again = try runGlidepath(submit + ["--directory", "sub2"], in: directory.url)
+        #expect(again.standardError.contains("2 unfinished cells"), "\(again.standardError)")
+    }
 }

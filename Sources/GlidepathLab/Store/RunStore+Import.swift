@@ -28,7 +28,12 @@ extension RunStore {
     /// (the same schema version on both sides), so results are bit-identical to the source's.
     ///
     /// - Returns: the identifier each imported run has here, by cell id.
-    public func importStudyCells(from source: RunStore, study: String, cells: [StudyCellImport])
+    ///
+    /// `failures` (reason by cell id) are recorded in the same transaction for cells that failed in the
+    /// source: the cell's record gets the reason (its run here, if any, is kept), as
+    /// ``recordStudyCell(study:cellId:run:failure:)`` records a local failure.
+    public func importStudyCells(from source: RunStore, study: String, cells: [StudyCellImport],
+                                 failures: [String: String] = [:])
         throws(RunStoreError) -> [String: RunIdentifier]
     {
         // Read everything first (the source is another file), then write it in one transaction.
@@ -73,6 +78,15 @@ extension RunStore {
                         """,
                     arguments: [study, cell.cellId, identifier.rawValue, timestamp])
                 imported[cell.cellId] = identifier
+            }
+            for (cellId, reason) in failures.sorted(by: { $0.key < $1.key }) {
+                try db.execute(
+                    sql: """
+                        INSERT INTO study_cells (study, cell_id, run_id, failure, updated_at) VALUES (?, ?, NULL, ?, ?)
+                        ON CONFLICT (study, cell_id) DO UPDATE SET
+                            failure = excluded.failure, updated_at = excluded.updated_at
+                        """,
+                    arguments: [study, cellId, reason, timestamp])
             }
             return imported
         }

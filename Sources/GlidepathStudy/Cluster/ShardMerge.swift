@@ -9,6 +9,8 @@ public struct ShardMergeSummary: Sendable, Equatable {
     public var alreadyPresent: Int
     /// Cells of the shards that had not finished (stopped or failed): not imported.
     public var unfinished: Int
+    /// Of those, the failed ones: their reasons are recorded in the target (`study status` shows them).
+    public var failed: Int
     public var shards: Int
 }
 
@@ -19,6 +21,8 @@ public struct ShardMergeSummary: Sendable, Equatable {
 ///   merged.
 /// - Every run to import, and every finished run of the study already in the target, must come from the
 ///   same code version (package version, git commit, dirty flag), unless `allowCodeMismatch`.
+/// - A cell that failed in its shard (and is not finished in the target) gets the shard's failure reason, so
+///   `study status` lists it as failed, and resubmitting retries it.
 /// - Only finished cells (completed or diverged) are imported, each with its steps, epochs and probes, bit
 ///   for bit (``RunStore/importStudyCells(from:study:cells:)``); a cell the target already has finished is
 ///   skipped, so merging twice, or overlapping shards, adds nothing twice.
@@ -42,6 +46,7 @@ public struct ShardMerge {
         var store: RunStore
         var finished: [StudyCellImport]
         var unfinished: Int
+        var failures: [String: String]
     }
 
     public func run() throws(ClusterError) -> ShardMergeSummary {
@@ -72,13 +77,18 @@ public struct ShardMerge {
                 name = shardName
                 planJSON = shardPlan
             }
-            var shard = OpenedShard(path: path, store: store, finished: [], unfinished: 0)
+            var shard = OpenedShard(path: path, store: store, finished: [], unfinished: 0, failures: [:])
             do {
                 for (cellId, record) in try store.studyCells(of: shardName).sorted(by: { $0.key < $1.key }) {
-                    guard let run = record.runId else { shard.unfinished += 1; continue }
+                    guard let run = record.runId else {
+                        shard.unfinished += 1
+                        if let failure = record.failure { shard.failures[cellId] = failure }
+                        continue
+                    }
                     let runRecord = try store.run(run)
                     guard runRecord.status == .completed || runRecord.status == .diverged else {
                         shard.unfinished += 1
+                        if let failure = record.failure { shard.failures[cellId] = failure }
                         continue
                     }
                     shard.finished.append(StudyCellImport(cellId: cellId, run: run))
@@ -119,7 +129,8 @@ public struct ShardMerge {
             }
         }
         do { _ = try targetStore.registerStudy(name: name, plan: planJSON) } catch { throw .study(.store(error)) }
-        var summary = ShardMergeSummary(imported: 0, alreadyPresent: 0, unfinished: 0, shards: opened.count)
+        var summary = ShardMergeSummary(imported: 0, alreadyPresent: 0, unfinished: 0, failed: 0,
+                                        shards: opened.count)
         var done = Set<String>()
         for (cellId, record) in existing {
             guard let run = record.runId else { continue }
@@ -130,9 +141,14 @@ public struct ShardMerge {
         for shard in opened {
             summary.unfinished += shard.unfinished
             let fresh = shard.finished.filter { !done.contains($0.cellId) }
+            // A failure is recorded only for a cell the target has not finished.
+            let failures = shard.failures.filter { !done.contains($0.key) }
             summary.alreadyPresent += shard.finished.count - fresh.count
-            if fresh.isEmpty { continue }
-            do { _ = try targetStore.importStudyCells(from: shard.store, study: name, cells: fresh) } catch {
+            summary.failed += failures.count
+            if fresh.isEmpty && failures.isEmpty { continue }
+            do {
+                _ = try targetStore.importStudyCells(from: shard.store, study: name, cells: fresh, failures: failures)
+            } catch {
                 throw .study(.store(error))
             }
             for cell in fresh { done.insert(cell.cellId) }
