@@ -158,7 +158,7 @@ struct StudyRunCommand: ParsableCommand {
         if let status = try? StudyStatus(plan: studyPlan, storePath: storeOptions.store, threads: threads) {
             let counts = status.counts
             printError("study \(studyPlan.name) (\(jobs) workers): " + ["done", "running", "pending", "failed"]
-                .map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ") + " of \(status.lines.count) cells")
+                .map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ") + " of \(status.cellCount) cells")
         }
         if let interrupted = statuses.first(where: { $0 == 130 || $0 == 143 }) { throw ExitCode(interrupted) }
         if statuses.contains(where: { $0 != 0 }) { throw ExitCode.failure }

@@ -40,12 +40,20 @@ public struct StudyStatus {
         self.lines = lines
     }
 
-    /// Counts per state label (`pending` includes cells waiting for their grid).
+    /// Distinct cells per state label (a cell two protocols share is listed twice, counted once; `pending`
+    /// includes cells waiting for their grid).
     public var counts: [String: Int] {
         var counts: [String: Int] = [:]
-        for line in lines { counts[line.state?.label ?? "pending", default: 0] += 1 }
+        var seen: Set<String> = []
+        for line in lines {
+            if let id = line.cell?.id, !seen.insert(id).inserted { continue }
+            counts[line.state?.label ?? "pending", default: 0] += 1
+        }
         return counts
     }
+
+    /// Distinct cells (known ones and those waiting for their grid).
+    public var cellCount: Int { counts.values.reduce(0, +) }
 
     /// One line per cell, then the counts.
     public func text() -> String {
@@ -63,7 +71,7 @@ public struct StudyStatus {
                 .joined(separator: " ") + "\n"
         }
         let counts = self.counts
-        text += "\(lines.count) cells: " + ["done", "running", "pending", "failed"]
+        text += "\(cellCount) cells: " + ["done", "running", "pending", "failed"]
             .map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ") + "\n"
         return text
     }
