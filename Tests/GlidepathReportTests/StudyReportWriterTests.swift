@@ -139,6 +139,22 @@ struct StudyReportWriterTests {
         #expect(pairs == ["cosine vs constant", "landscape vs constant", "landscape vs cosine"])
     }
 
+    @Test("self-tuning arms get their own comparison table, after the tuned arms'")
+    func selfTuningTable() throws {
+        var input = SyntheticStudy.input()
+        input.arms[2].selfTuning = true  // landscape
+        var options = ReportOptions()
+        options.bootstrapResamples = 10  // only the layout matters here
+        let markdown = try ReportResults(input: input, options: options).markdown()
+        let tuned = try #require(markdown.range(of: "Each arm against each baseline"))
+        let own = try #require(markdown.range(of: "Self-tuning arms (run at their defaults"))
+        #expect(tuned.lowerBound < own.lowerBound)
+        #expect(markdown.contains("| landscape | landscape (edge rule) | self-tuning (defaults, not tuned) |"))
+        // The tuned table of toy-a lists cosine only; landscape's rows follow the self-tuning heading.
+        let between = markdown[tuned.upperBound..<own.lowerBound]
+        #expect(!between.contains("| landscape | constant |") && between.contains("| cosine | constant |"))
+    }
+
     @Test("invalid input writes nothing")
     func invalidWritesNothing() {
         var input = SyntheticStudy.input()

@@ -115,8 +115,8 @@ public struct ReportArm: Codable, Sendable, Equatable {
     /// Its configuration in words or JSON (scheduler, optimizer, tuned base rate).
     public var summary: String
     /// Whether the arm is a self-tuning method run at its defaults (Schedule-Free, Prodigy, …: no base-rate
-    /// tuning in either protocol). The report lists such arms as "self-tuning", the separate group the
-    /// lab protocol asks for (`docs/report.md`). Absent in JSON means `false`.
+    /// tuning in either protocol). The arms table marks such arms "self-tuning", and their comparisons form
+    /// a separate table per task (`docs/report.md`). Absent in JSON means `false`.
     public var selfTuning: Bool
 
     public init(name: String, summary: String = "", selfTuning: Bool = false) {

@@ -23,6 +23,8 @@ struct LineChart {
     var yLabel: String
     var series: [Series]
     var references: [ReferenceLine] = []
+    /// Diamonds at (x, y) in a series' colour (where an arm first reached a target).
+    var markers: [(x: Double, y: Double, colorIndex: Int)] = []
     /// nil: automatic (log when positive values span more than 20×).
     var logY: Bool?
     /// Extra legend entries explaining the line styles (e.g. solid = validation, dashed = training), drawn
@@ -77,6 +79,13 @@ struct LineChart {
                 if usable(point.y) { run.append("\(c(frame.px(point.x))),\(c(frame.py(point.y)))") } else { flush() }
             }
             flush()
+        }
+        for marker in markers where usable(marker.y) && marker.x.isFinite {
+            let x = frame.px(marker.x), y = frame.py(marker.y)
+            let points = "\(c(x)),\(c(y - 6)) \(c(x + 5)),\(c(y)) \(c(x)),\(c(y + 6)) \(c(x - 5)),\(c(y))"
+            svg.append(
+                ##"<polygon points="\##(points)" fill="\##(PlotFrame.color(marker.colorIndex))" stroke="white" stroke-width="1"/>"##
+            )
         }
         for reference in references where usable(reference.value) {
             let y = c(frame.py(reference.value))

@@ -86,12 +86,22 @@ enum ReportDocument {
             blocks.append(.paragraph("Per arm, over seeds (a missed target counts as ∞; reached = seeds that met it):"))
             blocks.append(
                 .table(header: ["arm", "endpoint", "n", "reached", "mean", "sd", "median", "95% CI"], rows: rows))
-            let comparisons = analysis.comparisons.filter { $0.task == task.name }
-            if !comparisons.isEmpty {
-                blocks.append(
-                    .paragraph(
-                        "Each arm against each baseline, paired by seed (effect = arm − baseline; ∗ = tied |differences|, midranks):"
-                    ))
+            // Tuned arms first; self-tuning arms (run at their defaults) in a table of their own, as the lab
+            // protocol asks. Both share the task's Holm family.
+            let selfTuning = Set(input.arms.filter(\.selfTuning).map(\.name))
+            let all = analysis.comparisons.filter { $0.task == task.name }
+            let groups = [
+                (
+                    all.filter { !selfTuning.contains($0.arm) },
+                    "Each arm against each baseline, paired by seed (effect = arm − baseline; ∗ = tied |differences|, midranks):"
+                ),
+                (
+                    all.filter { selfTuning.contains($0.arm) },
+                    "Self-tuning arms (run at their defaults, no base-rate tuning) against each baseline, paired by seed, in the same Holm family:"
+                ),
+            ]
+            for (comparisons, heading) in groups where !comparisons.isEmpty {
+                blocks.append(.paragraph(heading))
                 blocks.append(
                     .table(
                         header: [

@@ -66,14 +66,24 @@ enum ReportFigures {
             var references = [LineChart.ReferenceLine]()
             if let hard = task.hardTarget { references.append(.init(value: hard.validationLoss, label: "hard target")) }
             if let easy = task.easyTarget { references.append(.init(value: easy.validationLoss, label: "easy target")) }
+            // Where each arm first reached the hard target: its median epoch over seeds (none if the median missed).
+            var markers = [(x: Double, y: Double, colorIndex: Int)]()
+            if let hard = task.hardTarget {
+                for entry in perArm {
+                    let summary = analysis.summaries.first { $0.task == task.name && $0.arm == entry.arm }
+                    if let epoch = summary?.endpoints[.epochsToHardTarget]?.summary.median, epoch.isFinite {
+                        markers.append((epoch, hard.validationLoss, entry.index))
+                    }
+                }
+            }
             figures.append(
                 figure(
                     id: "loss-\(slug)", task: task.name,
                     caption:
-                        "\(task.name): validation loss (solid, band min–max over seeds) and training loss (dashed) per epoch, with the validation-loss targets.",
+                        "\(task.name): validation loss (solid, band min–max over seeds) and training loss (dashed) per epoch, with the validation-loss targets; a diamond marks each arm's median epoch to the hard target.",
                     svg: LineChart(
                         id: "fig-loss-\(slug)", title: "\(task.name): loss", xLabel: "epoch", yLabel: "loss",
-                        series: losses, references: references,
+                        series: losses, references: references, markers: markers,
                         styleKey: [("validation", false), ("training", true)]
                     ).render()))
             // λ_max and the stability threshold.
