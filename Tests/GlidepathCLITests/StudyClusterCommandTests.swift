@@ -90,7 +90,16 @@ struct StudyClusterCommandTests {
         try FileManager.default.copyItem(atPath: shards[1], toPath: foreign)
         let sqlite = Process()
         sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        sqlite.arguments = ["sqlite3", foreign, "UPDATE runs SET code_version = '{\"package\":\"0.0.1\"}'"]
+        // Also give its run shard 0's run identifier (two shards created in the same second): the merge renames it.
+        let shard0Run = try #require(try RunStore(path: shards[0], access: .readOnly).runs().first?.id.rawValue)
+        let foreignRun = try #require(try RunStore(path: foreign, access: .readOnly).runs().first?.id.rawValue)
+        sqlite.arguments = ["sqlite3", foreign, """
+            UPDATE runs SET code_version = '{"package":"0.0.1"}';
+            UPDATE runs SET id = '\(shard0Run)', result = replace(result, '\(foreignRun)', '\(shard0Run)');
+            UPDATE steps SET run_id = '\(shard0Run)'; UPDATE epochs SET run_id = '\(shard0Run)';
+            UPDATE probes SET run_id = '\(shard0Run)'; UPDATE checkpoints SET run_id = '\(shard0Run)';
+            UPDATE study_cells SET run_id = '\(shard0Run)';
+            """]
         try sqlite.run()
         sqlite.waitUntilExit()
         #expect(sqlite.terminationStatus == 0, "sqlite3 must be installed (make setup)")
@@ -101,6 +110,11 @@ struct StudyClusterCommandTests {
         let allowed = try runGlidepath(["study", "merge", shards[0], foreign, "--into", "mixed.sqlite",
                                         "--allow-code-mismatch"], in: directory.url)
         #expect(allowed.standardError.contains("2 runs imported"), "\(allowed.standardError)")
+        let mixed = try RunStore(path: directory.path("mixed.sqlite"), access: .readOnly)
+        let mixedRuns = try mixed.runs()
+        #expect(Set(mixedRuns.map(\.id)).count == 2)
+        for run in mixedRuns { #expect(try run.result()?.runId == run.id.rawValue, "\(run.id)") }
+        #expect(try StudyCommandTests.cellRecords(store: directory.path("mixed.sqlite"), plan: plan) == expected)
     }
 
     @Test("a cell that fails in its array task is merged as failed with its reason, and resubmitting retries it",
