@@ -5,6 +5,7 @@ import GlidepathLab
 import GlidepathMLRSNet
 
 extension WeightDecayScope: ExpressibleByArgument {}
+extension TextBatching: ExpressibleByArgument {}
 
 /// `glidepath train`: one recorded, resumable training run of a task with a scheduler.
 struct TrainCommand: ParsableCommand {
@@ -76,6 +77,12 @@ struct TrainCommand: ParsableCommand {
             help: "cifar10-cnn only: train on these CIFAR-10 training batches (1–5; default all five).")
     var trainingBatches: [Int] = []
 
+    @Option(name: .customLong("text-batching"),
+            help: ArgumentHelp("Text tasks only: bucketed (batches of similar length, each padded to its longest "
+                               + "text; the default) or padded (plain shuffled batches padded to the task's length).",
+                               valueName: "mode"))
+    var textBatching: TextBatching?
+
     @Option(help: ArgumentHelp("Continue run RUN (identifier or unique prefix) from its last checkpoint.",
                                valueName: "run"))
     var resume: String?
@@ -97,7 +104,8 @@ struct TrainCommand: ParsableCommand {
                 ("--target-val-loss", targetValidationLoss != nil), ("--train-limit", trainingLimit != nil),
                 ("--eval-limit", evaluationLimit != nil), ("--weight-decay-scope", weightDecayScope != nil),
                 ("--optimizer/--optimizer-config", optimizerOptions.isGiven),
-                ("--cifar-batches", !trainingBatches.isEmpty), ("probe options", probeOptions.isGiven)]
+                ("--cifar-batches", !trainingBatches.isEmpty), ("--text-batching", textBatching != nil),
+                ("probe options", probeOptions.isGiven)]
             let conflicting = given.filter(\.1).map(\.0)
             if !conflicting.isEmpty {
                 throw ValidationError("--resume continues a run with its recorded configuration; "
@@ -130,7 +138,7 @@ struct TrainCommand: ParsableCommand {
                 weightDecayScope: weightDecayScope, epochs: epochs,
                 seed: seed ?? 0, dataDirectory: DataDirectoryOptions.resolve(dataDirectory),
                 targetValidationLoss: targetValidationLoss, threads: threads ?? 1, trainingLimit: trainingLimit, evaluationLimit: evaluationLimit,
-                trainingBatches: trainingBatches.isEmpty ? nil : trainingBatches,
+                trainingBatches: trainingBatches.isEmpty ? nil : trainingBatches, textBatching: textBatching,
                 probing: try probeOptions.configuration())
             session = try TrainingSession.start(request, storePath: storeOptions.store)
         }

@@ -71,7 +71,8 @@ public struct ImageBatchSource: BatchSource {
 public struct TextBatch: Equatable, Sendable {
     /// `shape[0] × shape[1]` token ids, row-major, padded with ``Vocabulary/paddingIndex``.
     public var tokens: [Int32]
-    /// [batch, maximum length].
+    /// [batch, padded length]: the pipeline's maximum length, or the batch's longest text
+    /// (``TextPadding``).
     public var shape: [Int]
     /// The number of real tokens in each row (≤ maximum length).
     public var lengths: [Int32]
@@ -79,27 +80,36 @@ public struct TextBatch: Equatable, Sendable {
     public var indices: [Int]
 }
 
-/// Encoded texts → batches.
+/// Encoded texts → batches, padded to the maximum length or to each batch's longest text.
 public struct TextBatchSource: BatchSource {
     public let sequences: EncodedSequences
     public let labels: [Int32]
+    public let padding: TextPadding
 
-    public init(sequences: EncodedSequences, labels: [Int32]) throws(DataError) {
+    public init(sequences: EncodedSequences, labels: [Int32], padding: TextPadding = .maximumLength) throws(DataError) {
         guard sequences.count == labels.count else {
             throw DataError(file: "loader", problem: .invalidArgument("\(sequences.count) sequences for \(labels.count) labels"))
         }
         self.sequences = sequences
         self.labels = labels
+        self.padding = padding
     }
 
     public var count: Int { labels.count }
 
+    public var exampleLengths: [Int32]? { sequences.lengths }
+
     public func batch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TextBatch {
-        let length = sequences.maximumLength
+        let stride = sequences.maximumLength
+        let length: Int
+        switch padding {
+        case .maximumLength: length = stride
+        case .longestInBatch: length = max(1, indices.map { Int(sequences.lengths[$0]) }.max() ?? 1)
+        }
         var tokens = [Int32](repeating: 0, count: indices.count * length)
         for (row, index) in indices.enumerated() {
             tokens.replaceSubrange((row * length)..<((row + 1) * length),
-                                   with: sequences.tokens[(index * length)..<((index + 1) * length)])
+                                   with: sequences.tokens[(index * stride)..<(index * stride + length)])
         }
         return TextBatch(tokens: tokens, shape: [indices.count, length],
                          lengths: indices.map { sequences.lengths[$0] }, labels: indices.map { labels[$0] },

@@ -7,6 +7,13 @@ public protocol BatchSource: Sendable {
     /// The examples at `indices`, in that order. `generator` is seeded for this batch alone (see
     /// ``DataLoader``); sources without augmentation ignore it.
     func batch(at indices: [Int], generator: inout Xoshiro256StarStar) -> Batch
+    /// Every example's length, for ``LengthBucketing``; nil for sources whose examples have none (the
+    /// default).
+    var exampleLengths: [Int32]? { get }
+}
+
+extension BatchSource {
+    public var exampleLengths: [Int32]? { nil }
 }
 
 /// Where a ``DataLoader`` is: the epoch and the index of the next batch within it. Saving it with a
@@ -31,8 +38,12 @@ public struct BatchingOptions: Equatable, Codable, Sendable {
     public var dropLast: Bool
     /// The seed of every random choice the loader makes (order and augmentation).
     public var seed: UInt64
+    /// Groups examples of similar length into batches (``LengthBucketing``), for sources with
+    /// ``BatchSource/exampleLengths``; nil (and for sources without lengths) keeps the plain order.
+    public var bucketing: LengthBucketing?
 
-    public init(batchSize: Int, shuffle: Bool, dropLast: Bool = false, seed: UInt64 = 0) throws(DataError) {
+    public init(batchSize: Int, shuffle: Bool, dropLast: Bool = false, seed: UInt64 = 0,
+                bucketing: LengthBucketing? = nil) throws(DataError) {
         guard batchSize >= 1 else {
             throw DataError(file: "loader", problem: .invalidArgument("batch size \(batchSize) is not positive"))
         }
@@ -40,6 +51,7 @@ public struct BatchingOptions: Equatable, Codable, Sendable {
         self.shuffle = shuffle
         self.dropLast = dropLast
         self.seed = seed
+        self.bucketing = bucketing
     }
 }
 
@@ -66,7 +78,9 @@ public struct LoaderStreams: Equatable, Sendable {
 /// a seed, such as meta-training's training and meta sets, draw from different streams. Everything is a
 /// pure function of (seed, epoch, batch), so a loader restored at a ``LoaderPosition`` produces exactly the
 /// batches an uninterrupted run would, and a batch can be recomputed on its own with
-/// ``batch(epoch:index:)``.
+/// ``batch(epoch:index:)``. With ``BatchingOptions/bucketing`` and a source with lengths, the epoch's
+/// order is regrouped by length (``LengthBucketing``: sorted chunks, shuffled batches from stream
+/// `[2, e, 1]`), still a pure function of (seed, epoch).
 ///
 /// Differs from PyTorch's `DataLoader`: PyTorch draws each epoch's permutation from a generator whose
 /// state carries over between epochs, so resuming mid-epoch needs the saved generator state and
@@ -99,9 +113,17 @@ public struct DataLoader<Source: BatchSource>: Sendable {
 
     /// The example order of `epoch`.
     public func order(epoch: Int) -> [Int] {
-        guard options.shuffle else { return Array(0..<source.count) }
-        var generator = Xoshiro256StarStar(seed: options.seed, stream: [streams.order, UInt64(epoch)])
-        return generator.permutation(of: source.count)
+        let plain: [Int]
+        if options.shuffle {
+            var generator = Xoshiro256StarStar(seed: options.seed, stream: [streams.order, UInt64(epoch)])
+            plain = generator.permutation(of: source.count)
+        } else {
+            plain = Array(0..<source.count)
+        }
+        guard let bucketing = options.bucketing, let lengths = source.exampleLengths else { return plain }
+        precondition(lengths.count == source.count, "loader: \(lengths.count) lengths for \(source.count) examples")
+        var generator = Xoshiro256StarStar(seed: options.seed, stream: [streams.order, UInt64(epoch), 1])
+        return bucketing.bucketed(plain, lengths: lengths, batchSize: options.batchSize, generator: &generator)
     }
 
     /// The indices of batch `index` of `epoch`.

@@ -60,6 +60,8 @@ struct TrainCommandTests {
                           mentioning: "invalid configuration trainingBatches=[1]: applies to cifar10-cnn only")
         try expectRefused(["train", "--task", "cifar10-cnn", "--scheduler", "cosine", "--cifar-batches", "1", "6"],
                           mentioning: "invalid configuration trainingBatches=[1, 6]: must list distinct CIFAR-10 training batches")
+        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--text-batching", "bucketed"],
+                          mentioning: "invalid configuration textBatching=bucketed: applies to the text tasks")
     }
 
     @Test("a missing data directory names the dataset and the path")

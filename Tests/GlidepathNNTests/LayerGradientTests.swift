@@ -158,7 +158,7 @@ struct LSTMGradientTests {
         }
     }
 
-    /// Equal lengths take the in-place (strided GEMM) path of the backward pass; shorter than T too.
+    /// Equal lengths (every packed step a full block), with and without padding beyond them.
     @Test func bidirectionalUniformLengths() throws {
         var generator = SeededGenerator(seed: 30)
         let lstm = try LSTM(inputSize: 2, hiddenSize: 3, bidirectional: true, using: &generator)
@@ -166,6 +166,18 @@ struct LSTMGradientTests {
         let x = leaf(randomTensor([2, 4, 2], seed: 31))
         checkGradients(of: [x] + lstm.parameters) { (try? lstm(x)).map(combined) ?? x }
         checkGradients(of: [x] + lstm.parameters) { (try? lstm(x, lengths: [3, 3])).map(combined) ?? x }
+    }
+
+    /// Unsorted lengths with ties, all shorter than T: the packed layout ranks the sequences by length
+    /// (ties by index) and the gradients reach the right positions of the padded input.
+    @Test func bidirectionalStackedUnsortedTiedLengths() throws {
+        var generator = SeededGenerator(seed: 32)
+        let lstm = try LSTM(inputSize: 2, hiddenSize: 2, layerCount: 2, bidirectional: true, batchFirst: true, using: &generator)
+        loadClosedForm(lstm, scale: 0.9)
+        let x = leaf(randomTensor([4, 6, 2], seed: 33))
+        checkGradients(of: [x] + lstm.parameters) {
+            (try? lstm(x, lengths: [2, 5, 2, 3])).map(combined) ?? x
+        }
     }
 
     @Test func sequenceFirstSingleDirection() throws {

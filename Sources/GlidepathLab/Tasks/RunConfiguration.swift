@@ -40,13 +40,18 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
     /// Landscape probing (`--probe-every`); nil for a run that does not probe (and for runs recorded
     /// before probing existed).
     public var probing: ProbeConfiguration?
+    /// For the text tasks: how training batches are grouped and padded (`--text-batching`). New text runs
+    /// record it (``TextBatching/bucketed`` unless asked otherwise); nil for the other tasks and for text
+    /// runs recorded before it existed, which trained ``TextBatching/padded`` (``effectiveTextBatching``).
+    public var textBatching: TextBatching?
 
     public static let currentVersion = 1
 
     public init(task: TrainingTask, scheduler: String, schedulerConfiguration: StateValue,
                 optimizer: OptimizerConfiguration? = nil, epochs: Int? = nil, seed: UInt64,
                 dataDirectory: String, targetValidationLoss: Double? = nil, threads: Int,
-                trainingLimit: Int? = nil, evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil) {
+                trainingLimit: Int? = nil, evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil,
+                textBatching: TextBatching? = nil) {
         let specification = task.specification
         self.version = Self.currentVersion
         self.task = task
@@ -64,6 +69,13 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         self.trainingLimit = trainingLimit
         self.evaluationLimit = evaluationLimit
         self.trainingBatches = trainingBatches
+        self.textBatching = textBatching ?? (task.isText ? .bucketed : nil)
+    }
+
+    /// The text batching the run trains with: the recorded one, ``TextBatching/padded`` for a text run
+    /// recorded without it; nil for the other tasks.
+    public var effectiveTextBatching: TextBatching? {
+        task.isText ? (textBatching ?? .padded) : nil
     }
 
     /// Checks every field.
@@ -106,11 +118,20 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
                 throw fail("trainingBatches", text, "must list distinct CIFAR-10 training batches from 1 to 5")
             }
         }
+        if let textBatching, !task.isText {
+            throw fail("textBatching", textBatching.rawValue, "applies to the text tasks (imdb-bilstm, sst2-bilstm) only")
+        }
         guard optimizer.weightDecayScope != nil else {
             throw fail("optimizer.weightDecayScope", "nil", "a run records its resolved scope")
         }
         try optimizer.validate()
         try probing?.validate()
+    }
+
+    /// The training loader's options: the run's batch size and seed, shuffled, bucketed by length when
+    /// the run's text batching says so.
+    public func batchingOptions() throws(DataError) -> BatchingOptions {
+        try BatchingOptions(batchSize: batchSize, shuffle: true, seed: seed, bucketing: effectiveTextBatching?.bucketing)
     }
 
     /// The configuration as one line of JSON with sorted keys (``StateCoding``).

@@ -29,6 +29,12 @@ public enum TrainingTask: String, Sendable, Codable, CaseIterable {
         self = task
     }
 
+    /// Whether the task reads text (its model is the BiLSTM).
+    public var isText: Bool {
+        if case .recurrent = specification.model { return true }
+        return false
+    }
+
     /// Everything the task fixes.
     public var specification: TaskSpecification {
         switch self {

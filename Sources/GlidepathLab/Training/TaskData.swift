@@ -22,8 +22,12 @@ public struct TaskData: Sendable {
     /// - Throws: ``TrainingError/data(_:)`` naming the file (a missing directory or file included).
     ///   - trainingBatches: for CIFAR-10, the training batch files to read (nil = all five; every listed
     ///     batch must be present).
+    ///   - textPadding: for the text tasks, how far the training part's batches are padded (its
+    ///     ``TextBatching/padding``); validation and test batches are always padded to their longest
+    ///     text, which changes no result (the BiLSTM reads only real tokens) and saves the work.
     public static func load(task: TrainingTask, dataDirectory: String, trainingLimit: Int? = nil,
-                            evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil) throws(TrainingError) -> TaskData {
+                            evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil,
+                            textPadding: TextPadding = .maximumLength) throws(TrainingError) -> TaskData {
         let specification = task.specification
         let name = specification.dataset
         let directory = DatasetCatalog.directory(for: name, in: dataDirectory)
@@ -79,9 +83,11 @@ public struct TaskData: Sendable {
                                                       maximumLength: network.sequenceLength,
                                                       truncation: .keepLast))
                 func source(_ dataset: TextDataset) throws(DataError) -> TextSource {
-                    TextSource(base: try TextBatchSource(sequences: pipeline.encode(dataset.texts), labels: dataset.labels))
+                    TextSource(base: try TextBatchSource(sequences: pipeline.encode(dataset.texts), labels: dataset.labels,
+                                                         padding: .longestInBatch))
                 }
-                return TaskData(train: TextSource(base: try TextBatchSource(sequences: encodedTrain, labels: train.labels)),
+                return TaskData(train: TextSource(base: try TextBatchSource(sequences: encodedTrain, labels: train.labels,
+                                                                            padding: textPadding)),
                                 validation: try source(limited(splits.validation, evaluationLimit)),
                                 test: try source(limited(splits.test, evaluationLimit)), directory: directory)
             case .perceptron:
@@ -116,8 +122,14 @@ public protocol TrainingBatchSource: Sendable {
     var count: Int { get }
     /// Every example's class label, in order.
     var labels: [Int32] { get }
+    /// Every example's length (text), for length bucketing; nil for the other kinds.
+    var exampleLengths: [Int32]? { get }
     /// The examples at `indices` (see `GlidepathData.BatchSource`).
     func trainingBatch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch
+}
+
+extension TrainingBatchSource {
+    public var exampleLengths: [Int32]? { nil }
 }
 
 /// Adapts any ``TrainingBatchSource`` to `GlidepathData.BatchSource`, so a `DataLoader` orders and
@@ -126,6 +138,7 @@ public struct AnyTrainingBatchSource: BatchSource {
     public let base: any TrainingBatchSource
     public init(_ base: any TrainingBatchSource) { self.base = base }
     public var count: Int { base.count }
+    public var exampleLengths: [Int32]? { base.exampleLengths }
     public func batch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch {
         base.trainingBatch(at: indices, generator: &generator)
     }
@@ -136,6 +149,7 @@ struct DataSource<Base: BatchSource>: TrainingBatchSource where Base.Batch: Trai
     let base: Base
     let labels: [Int32]
     var count: Int { base.count }
+    var exampleLengths: [Int32]? { base.exampleLengths }
     func trainingBatch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch {
         base.batch(at: indices, generator: &generator).trainingBatch
     }

@@ -22,6 +22,10 @@ public struct SubsetSource: TrainingBatchSource {
         return indices.map { all[$0] }
     }
 
+    public var exampleLengths: [Int32]? {
+        base.exampleLengths.map { all in indices.map { all[$0] } }
+    }
+
     public func trainingBatch(at positions: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch {
         base.trainingBatch(at: positions.map { indices[$0] }, generator: &generator)
     }

@@ -81,9 +81,7 @@ public final class TrainingSession {
         readsCurrentLoss = scheduler.needs.contains(.currentLoss)
         pass = try TrainingPass(model: model)
         do {
-            loader = DataLoader(source: AnyTrainingBatchSource(data.train),
-                                options: try BatchingOptions(batchSize: configuration.batchSize, shuffle: true,
-                                                             seed: configuration.seed))
+            loader = DataLoader(source: AnyTrainingBatchSource(data.train), options: try configuration.batchingOptions())
         } catch {
             throw .invalidConfiguration("\(error)")
         }

@@ -22,6 +22,8 @@ public struct TrainingRequest: Sendable {
     public var trainingLimit: Int?
     public var evaluationLimit: Int?
     public var trainingBatches: [Int]?
+    /// `--text-batching`; nil = the task's default (``TextBatching/bucketed`` for the text tasks).
+    public var textBatching: TextBatching?
     /// Landscape probing; nil probes only when the scheduler reads the landscape (then automatically).
     public var probing: ProbeConfiguration?
     /// Examples per update; nil = the task's (``TaskSpecification/batchSize``). A study plan sets it
@@ -31,8 +33,10 @@ public struct TrainingRequest: Sendable {
     public init(task: TrainingTask, scheduler: SchedulerConfiguration, optimizer: OptimizerConfiguration? = nil,
                 weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String,
                 targetValidationLoss: Double? = nil, threads: Int = 1, trainingLimit: Int? = nil,
-                evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil, probing: ProbeConfiguration? = nil) {
+                evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil, textBatching: TextBatching? = nil,
+                probing: ProbeConfiguration? = nil) {
         self.probing = probing
+        self.textBatching = textBatching
         self.task = task
         self.scheduler = scheduler
         self.optimizer = optimizer
@@ -52,14 +56,15 @@ public struct TrainingRequest: Sendable {
     public init(task: TrainingTask, scheduler: String, schedulerFile: StateValue? = nil, optimizer: OptimizerConfiguration? = nil,
                 weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String,
                 targetValidationLoss: Double? = nil, threads: Int = 1, trainingLimit: Int? = nil,
-                evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil, probing: ProbeConfiguration? = nil)
+                evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil, textBatching: TextBatching? = nil,
+                probing: ProbeConfiguration? = nil)
         throws(TrainingError)
     {
         self.init(task: task, scheduler: try SchedulerSetup.configuration(name: scheduler, file: schedulerFile),
                   optimizer: optimizer, weightDecayScope: weightDecayScope, epochs: epochs, seed: seed,
                   dataDirectory: dataDirectory, targetValidationLoss: targetValidationLoss, threads: threads,
                   trainingLimit: trainingLimit, evaluationLimit: evaluationLimit, trainingBatches: trainingBatches,
-                  probing: probing)
+                  textBatching: textBatching, probing: probing)
     }
 }
 
@@ -86,7 +91,7 @@ extension TrainingSession {
             optimizer: optimizerSettings, epochs: request.epochs, seed: request.seed,
             dataDirectory: request.dataDirectory, targetValidationLoss: request.targetValidationLoss,
             threads: request.threads, trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
-            trainingBatches: request.trainingBatches)
+            trainingBatches: request.trainingBatches, textBatching: request.textBatching)
         if let batchSize = request.batchSize { configuration.batchSize = batchSize }
         // A scheduler that reads the landscape turns probing on (automatic cadence) unless asked otherwise,
         // and its open optimizer fields come from the run's optimizer.
@@ -99,9 +104,10 @@ extension TrainingSession {
         if FileManager.default.fileExists(atPath: storePath) { store = try openStore(storePath, clock: clock) }
 
         try setThreads(configuration.threads)
-        let data = try TaskData.load(task: request.task, dataDirectory: request.dataDirectory,
+        let data = try TaskDataCache.shared.load(task: request.task, dataDirectory: request.dataDirectory,
                                      trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
-                                     trainingBatches: request.trainingBatches)
+                                     trainingBatches: request.trainingBatches,
+                                     textPadding: configuration.effectiveTextBatching?.padding ?? .maximumLength)
         var generator = SeededGenerator(seed: request.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
         let optimizer = try configuration.optimizer.makeOptimizer(for: model)
@@ -111,7 +117,7 @@ extension TrainingSession {
             requestedScheduler, epochs: configuration.epochs, updatesPerEpoch: updatesPerEpoch,
             classCount: specification.classCount,
             initialLoss: { () throws(TrainingError) -> Double in
-                try initialLoss(model: model, data: data, batchSize: configuration.batchSize, seed: request.seed)
+                try initialLoss(model: model, data: data, options: try batchingOptions(configuration))
             },
             baseRates: optimizer.learningRates, momenta: configuration.optimizer.schedulerMomenta)
         let openedStore: RunStore
@@ -176,10 +182,11 @@ extension TrainingSession {
         let store = try openStore(storePath, clock: clock)
         try setThreads(configuration.threads)
         let specification = configuration.task.specification
-        let data = try TaskData.load(task: configuration.task, dataDirectory: dataDirectory ?? configuration.dataDirectory,
+        let data = try TaskDataCache.shared.load(task: configuration.task, dataDirectory: dataDirectory ?? configuration.dataDirectory,
                                      trainingLimit: configuration.trainingLimit,
                                      evaluationLimit: configuration.evaluationLimit,
-                                     trainingBatches: configuration.trainingBatches)
+                                     trainingBatches: configuration.trainingBatches,
+                                     textPadding: configuration.effectiveTextBatching?.padding ?? .maximumLength)
         var generator = SeededGenerator(seed: configuration.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
         let optimizer = try configuration.optimizer.makeOptimizer(for: model)
@@ -292,20 +299,24 @@ extension TrainingSession {
         do { return try RunStore(path: path, access: .readWrite, clock: clock) } catch { throw .store(error) }
     }
 
+    /// The run's training-loader options, as a ``TrainingError``.
+    static func batchingOptions(_ configuration: RunConfiguration) throws(TrainingError) -> BatchingOptions {
+        do { return try configuration.batchingOptions() } catch { throw .invalidConfiguration("\(error)") }
+    }
+
     static func setThreads(_ threads: Int) throws(TrainingError) {
         do { try Engine.setThreadCount(threads) } catch { throw .invalidConfiguration("threads=\(threads): \(error)") }
     }
 
     /// The untrained model's mean loss over the first ≤ 10 batches of the first epoch's order: MLR-SNet's
     /// L₀ (the reference measures the loss before training).
-    static func initialLoss(model: any TaskModel, data: TaskData, batchSize: Int, seed: UInt64) throws(TrainingError)
+    static func initialLoss(model: any TaskModel, data: TaskData, options: BatchingOptions) throws(TrainingError)
         -> Double
     {
         let loader: DataLoader<AnyTrainingBatchSource>
         let loss: CrossEntropyLoss
         do {
-            loader = DataLoader(source: AnyTrainingBatchSource(data.train),
-                                options: try BatchingOptions(batchSize: batchSize, shuffle: true, seed: seed))
+            loader = DataLoader(source: AnyTrainingBatchSource(data.train), options: options)
             loss = try CrossEntropyLoss()
         } catch { throw .invalidConfiguration("\(error)") }
         let batches = min(10, loader.batchesPerEpoch)
