@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 DATA_DIR ?= $(abspath $(CURDIR)/../shared/data)
 WEIGHTS_DIR ?= $(abspath $(CURDIR)/../shared/weights)
-APT_PACKAGES := libopenblas-dev zlib1g-dev libsqlite3-dev sqlite3 dataset-fashion-mnist chromium
+APT_PACKAGES := libopenblas-dev zlib1g-dev libsqlite3-dev sqlite3 dataset-fashion-mnist chromium slurm-wlm munge
 # Fast build for the engine (docs/engine.md, "Design measurements"): flags on the command line, never
 # unsafeFlags in Package.swift, so the package stays usable as a dependency.
 RELEASE_FLAGS := -c release -Xswiftc -Ounchecked -Xcc -fno-math-errno -Xswiftc -target-cpu -Xswiftc haswell
@@ -30,8 +30,11 @@ build: setup
 release: setup
 	swift build $(RELEASE_FLAGS)
 
+# The Swift tests, then the cluster path on a real single-node Slurm cluster (scripts/slurm-test.sh,
+# docs/cluster.md): a job array with a killed-and-requeued task, merged, equal to a local study run.
 test: setup
 	$(TEST_ENV) swift test
+	$(TEST_ENV) bash scripts/slurm-test.sh .build/debug/glidepath
 
 demo: release
 	.build/release/glidepath demo --store demo-runs.sqlite

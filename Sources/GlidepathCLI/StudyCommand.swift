@@ -13,7 +13,8 @@ struct StudyCommand: ParsableCommand {
         discussion: "Built-in plans: \(BuiltInPlan.allCases.map(\.rawValue).joined(separator: ", ")). "
             + "glidepath study plan NAME > plan.json; glidepath study run plan.json --store S; "
             + "glidepath study status plan.json --store S.",
-        subcommands: [StudyPlanCommand.self, StudyRunCommand.self, StudyStatusCommand.self, StudyReportCommand.self])
+        subcommands: [StudyPlanCommand.self, StudyRunCommand.self, StudyStatusCommand.self, StudyReportCommand.self,
+                      StudySubmitCommand.self, StudyRunCellCommand.self, StudyMergeCommand.self])
 }
 
 /// Comma-separated lists for the cut-down options.

@@ -155,7 +155,7 @@ public final class StudyRunner {
     enum CellOutcome { case done, failed, skipped, interrupted(InterruptSignal) }
 
     /// Runs one cell.
-    private func runCell(_ cell: StudyCell, in studyStore: StudyStore, record: StudyCellRecord?, progress: StudyProgress,
+    func runCell(_ cell: StudyCell, in studyStore: StudyStore, record: StudyCellRecord?, progress: StudyProgress,
                          monitor: InterruptMonitor?, position: Int, total: Int, done: Int, failed: Int)
         throws(StudyError) -> CellOutcome
     {
