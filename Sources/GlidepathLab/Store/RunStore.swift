@@ -464,6 +464,10 @@ public final class RunStore: Sendable {
         } catch let error as RunStoreError {
             throw error
         } catch let error as DatabaseError {
+            // A malformed page is damage, whichever read meets it first.
+            if error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+                throw .damaged(path: path, problems: ["\(operation): \(error.message ?? "\(error.resultCode)")"])
+            }
             throw .database(path: path, operation: operation, message: error.message ?? "\(error.resultCode)")
         } catch {
             throw .database(path: path, operation: operation, message: "\(error)")
