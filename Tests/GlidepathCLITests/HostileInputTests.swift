@@ -105,6 +105,15 @@ struct HostileInputTests {
              errorWords: ["--seed, --threads cannot be given with it"]),
         Case(name: "--resume with --optimizer", arguments: ["train", "--resume", "20261123", "--optimizer", "sgd"],
              status: 64, errorWords: ["--optimizer"]),
+        // Functional findings (these train for about a second on 1,000 Adult rows, and write the store).
+        Case(name: "oneCycle with --epochs 1 (was: refused, totalSteps resolved from 1 update per epoch)",
+             arguments: ["train", "--task", "adult-mlp", "--scheduler", "oneCycle", "--scheduler-config", "c.json",
+                         "--epochs", "1", "--train-limit", "1000", "--eval-limit", "200"],
+             files: json(#"{"name": "oneCycle", "maxLR": 0.01}"#), status: 0, errorWords: ["completed"], mayWrite: true),
+        Case(name: "exponential gamma 1000 diverges (was: recorded completed)",
+             arguments: ["train", "--task", "adult-mlp", "--scheduler", "exponential", "--scheduler-config", "c.json",
+                         "--epochs", "3", "--train-limit", "1000", "--eval-limit", "200"],
+             files: json(#"{"gamma": 1000}"#), status: 0, errorWords: ["diverged:"], mayWrite: true),
         // Run stores: damaged values, damaged pages, other programs' databases, empty files.
         Case(name: "a loss holding the text 'abc' (was: GRDB fatal error in runs show)",
              arguments: ["runs", "show", "20261123-071749-0001"], status: 1,

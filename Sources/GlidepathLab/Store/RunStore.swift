@@ -332,6 +332,14 @@ public final class RunStore: Sendable {
         return try rows.map { (row) throws(RunStoreError) in try stepRecord(row, run: run, decoder: decoder) }
     }
 
+    /// The first step of `run`, if it has one (without reading the others).
+    public func firstStep(of run: RunIdentifier) throws(RunStoreError) -> StepRecord? {
+        let row = try read("read the first step of \(run)") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY step LIMIT 1", arguments: [run.rawValue])
+        }
+        return try row.map { (row) throws(RunStoreError) in try stepRecord(row, run: run, decoder: StateCoding.decoder()) }
+    }
+
     /// The checkpoints of `run`, oldest first.
     public func checkpoints(of run: RunIdentifier) throws(RunStoreError) -> [CheckpointRecord] {
         let rows = try read("read checkpoints of \(run)") { db in
