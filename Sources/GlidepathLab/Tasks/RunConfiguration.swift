@@ -40,6 +40,9 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
     /// Landscape probing (`--probe-every`); nil for a run that does not probe (and for runs recorded
     /// before probing existed).
     public var probing: ProbeConfiguration?
+    /// The dataset files the run read, `name → "<bytes>:<crc32>"` (``DataFingerprint``): a resume with
+    /// changed data is refused unless forced. Absent for runs recorded before it existed (and nil).
+    public var dataFingerprint: [String: String]?
 
     public static let currentVersion = 1
 

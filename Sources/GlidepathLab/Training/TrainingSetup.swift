@@ -98,6 +98,7 @@ extension TrainingSession {
         let data = try TaskData.load(task: request.task, dataDirectory: request.dataDirectory,
                                      trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
                                      trainingBatches: request.trainingBatches)
+        configuration.dataFingerprint = DataFingerprint.of(task: request.task, dataDirectory: request.dataDirectory)
         var generator = SeededGenerator(seed: request.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
         let optimizer = try configuration.optimizer.makeOptimizer(for: model)
@@ -144,11 +145,13 @@ extension TrainingSession {
     /// restored and checked *before* the store is rewound, so a checkpoint that does not fit leaves the
     /// run exactly as it was.
     ///
-    /// - Parameter dataDirectory: overrides the recorded data directory (the data moved); the data must
-    ///   be the same.
+    /// - Parameters:
+    ///   - dataDirectory: overrides the recorded data directory (the data moved); the data must be the
+    ///     same: its files' sizes and CRC-32s (``DataFingerprint``) are compared with the recorded ones.
+    ///   - force: resume even when the data's fingerprint differs.
     /// - Returns: the session, and the checkpoints skipped because they failed verification.
     public static func resume(_ runText: String, storePath: String, dataDirectory: String? = nil,
-                              clock: any LabClock = SystemClock())
+                              force: Bool = false, clock: any LabClock = SystemClock())
         throws(TrainingError) -> (session: TrainingSession, skipped: [String])
     {
         guard FileManager.default.fileExists(atPath: storePath) else {
@@ -171,6 +174,17 @@ extension TrainingSession {
         try requireUnfinished(record.status, run: run)
         let store = try openStore(storePath, clock: clock)
         try setThreads(configuration.threads)
+        // Changed data changes the result: refused (naming the files) unless forced.
+        if let recorded = configuration.dataFingerprint, !force {
+            let current = DataFingerprint.of(task: configuration.task,
+                                              dataDirectory: dataDirectory ?? configuration.dataDirectory)
+            let changes = DataFingerprint.differences(recorded: recorded, current: current)
+            if !changes.isEmpty {
+                throw .notResumable(runId: run.rawValue, reason: "its data differs from what it was trained on: "
+                                    + changes.prefix(5).joined(separator: "; ")
+                                    + " (--force resumes anyway)")
+            }
+        }
         let specification = configuration.task.specification
         let data = try TaskData.load(task: configuration.task, dataDirectory: dataDirectory ?? configuration.dataDirectory,
                                      trainingLimit: configuration.trainingLimit,
