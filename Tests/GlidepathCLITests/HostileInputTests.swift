@@ -89,6 +89,19 @@ struct HostileInputTests {
              files: json(#"{"lrs": [0.1], "scheduler": {"name": "mlrsnet", "weights": ["deep.pth"], "numClasses": 10, "initialLoss": 1}, "steps": 1}"#)
                 .merging(["deep.pth": deepPTH(depth: 100_000)]) { $1 },
              status: 1, errorWords: ["deep.pth", "nesting depth 1001 exceeds the limit 1000"]),
+        Case(name: "/dev/zero as MLR-SNet weights (was: 'You don't have permission')",
+             arguments: schedule,
+             files: json(#"{"lrs": [0.1], "scheduler": {"name": "mlrsnet", "weights": ["/dev/zero"], "numClasses": 10, "initialLoss": 1}, "steps": 1}"#),
+             status: 1, errorWords: ["/dev/zero", "not a regular file"]),
+        Case(name: "a directory as MLR-SNet weights (was: 'NSCocoaErrorDomain error 256')",
+             arguments: schedule,
+             files: json(#"{"lrs": [0.1], "scheduler": {"name": "mlrsnet", "weights": ["nets"], "numClasses": 10, "initialLoss": 1}, "steps": 1}"#)
+                .merging(["nets/readme": Data("x".utf8)]) { $1 },
+             status: 1, errorWords: ["nets", "it is a directory, not a weights file"]),
+        Case(name: "MLR-SNet without weights names where they come from (was: 'missing field weights')",
+             arguments: schedule,
+             files: json(#"{"lrs": [0.1], "scheduler": {"name": "mlrsnet", "numClasses": 10, "initialLoss": 1}, "steps": 1}"#),
+             status: 1, errorWords: ["weights=nil", "GLIDEPATH_WEIGHTS_DIR"]),
         // CLI options: counts refused up front, before the store is touched.
         Case(name: "--epochs Int.max (was: a trap after the run row was written)",
              arguments: train + ["--epochs", "9223372036854775807"], status: 1,

@@ -260,8 +260,17 @@ extension TrainingSession {
             counters.runId = run.rawValue
             do { try store.rewind(run, to: point.record) } catch { throw .store(error) }
         } else if !checkpoints.isEmpty {
-            throw .notResumable(runId: run.rawValue, reason: "none of its \(checkpoints.count) checkpoints verifies: "
-                                + checkpoints.map(\.path).joined(separator: ", "))
+            // Say why each failed: a missing file is not a damaged one.
+            let reasons = checkpoints.map { record -> String in
+                do {
+                    _ = try CheckpointFile.read(from: record.path, expectedChecksum: record.checksum)
+                    return "\(record.path): readable now (retry)"
+                } catch {
+                    return "\(error)"
+                }
+            }
+            throw .notResumable(runId: run.rawValue, reason: "none of its \(checkpoints.count) checkpoints can be used: "
+                                + reasons.joined(separator: "; "))
         } else {
             // Killed before its first checkpoint: nothing was committed, so it restarts from the start.
             do {
