@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 DATA_DIR ?= $(abspath $(CURDIR)/../shared/data)
 WEIGHTS_DIR ?= $(abspath $(CURDIR)/../shared/weights)
-APT_PACKAGES := libopenblas-dev zlib1g-dev libsqlite3-dev sqlite3 dataset-fashion-mnist
+APT_PACKAGES := libopenblas-dev zlib1g-dev libsqlite3-dev sqlite3 dataset-fashion-mnist chromium
 # Fast build for the engine (docs/engine.md, "Design measurements"): flags on the command line, never
 # unsafeFlags in Package.swift, so the package stays usable as a dependency.
 RELEASE_FLAGS := -c release -Xswiftc -Ounchecked -Xcc -fno-math-errno -Xswiftc -target-cpu -Xswiftc haswell
@@ -67,7 +67,7 @@ bench-landscape: release bench-python
 bench-data: release
 	.build/release/GlidepathBenchmarks data $(DATA_DIR)
 
-# Regenerate every reference fixture (PyTorch, pytorch-dlrs, scikit-learn, MLR-SNet).
+# Regenerate every reference fixture (PyTorch, pytorch-dlrs, scikit-learn, MLR-SNet, SciPy for the report).
 fixtures: bench-python
 	for script in scripts/fixtures/*.sh; do PYTHON=$(PYTHON) bash $$script || exit 1; done
 

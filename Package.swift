@@ -10,6 +10,8 @@
 //   GlidepathNN (layers, losses, optimizers, meta-learning)           -> Glidepath, GlidepathMLRSNet, GlidepathTensor
 //   GlidepathData (dataset readers, loader; zlib)                     -> GlidepathRandom
 //   GlidepathLab (runs, metrics, SQLite store, meta-training)         -> all of the above, GRDB
+//   GlidepathReport (study statistics, SVG/HTML/Markdown report)    -> (standalone, Foundation)
+//   GlidepathStudy (study plans, cells, per-cell metrics)            -> GlidepathLab, GlidepathReport
 //   glidepath (CLI)                                                   -> GlidepathLab and the modules it shows
 import PackageDescription
 
@@ -25,6 +27,8 @@ let package = Package(
         .library(name: "GlidepathNN", targets: ["GlidepathNN"]),
         .library(name: "GlidepathData", targets: ["GlidepathData"]),
         .library(name: "GlidepathLab", targets: ["GlidepathLab"]),
+        .library(name: "GlidepathReport", targets: ["GlidepathReport"]),
+        .library(name: "GlidepathStudy", targets: ["GlidepathStudy"]),
         .executable(name: "glidepath", targets: ["GlidepathCLI"]),
     ],
     dependencies: [
@@ -45,10 +49,13 @@ let package = Package(
                 "Glidepath", "GlidepathMLRSNet", "GlidepathTensor", "GlidepathNN", "GlidepathData", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .target(name: "GlidepathReport"),
+        .target(
+            name: "GlidepathStudy", dependencies: ["Glidepath", "GlidepathNN", "GlidepathLab", "GlidepathData", "GlidepathReport"]),
         .executableTarget(
             name: "GlidepathCLI",
             dependencies: [
-                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathData",
+                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathData", "GlidepathStudy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -89,10 +96,17 @@ let package = Package(
             ],
             exclude: ["Golden", "Fixtures"]),
         .testTarget(
+            name: "GlidepathReportTests", dependencies: ["GlidepathReport", "GlidepathTestSupport"],
+            exclude: ["Golden", "Fixtures"]),  // read via #filePath, not as resources
+        .testTarget(
+            name: "GlidepathStudyTests",
+            dependencies: ["Glidepath", "GlidepathNN", "GlidepathLab", "GlidepathStudy", "GlidepathReport", "GlidepathTestSupport"],
+            exclude: ["Golden"]),
+        .testTarget(
             name: "GlidepathCLITests",
             dependencies: [
-                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathTestSupport", "GlidepathCLI",
-                "GlidepathLabProbe", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathStudy", "GlidepathTestSupport",
+                "GlidepathCLI", "GlidepathLabProbe", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Golden"]),
     ]

@@ -15,5 +15,6 @@ struct GlidepathCommand: ParsableCommand {
             DemoCommand.self,
             MetaTrainCommand.self,
             LRFindCommand.self,
+            StudyCommand.self,
         ])
 }

@@ -372,10 +372,13 @@ struct RunStoreTests {
         let queue = try DatabaseQueue(path: path)
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: """
+                DROP TABLE study_cells;
+                DROP TABLE studies;
+                DELETE FROM grdb_migrations WHERE identifier LIKE 'v4:%';
                 ALTER TABLE steps DROP COLUMN step_sizes;
                 ALTER TABLE epochs DROP COLUMN step_sizes;
                 DELETE FROM grdb_migrations WHERE identifier LIKE '%optimizer step-size estimates%';
-                PRAGMA user_version = \(RunStoreSchema.version - 1);
+                PRAGMA user_version = 2;
                 """)
         }
         try queue.close()

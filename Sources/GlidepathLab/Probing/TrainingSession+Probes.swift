@@ -33,7 +33,7 @@ extension TrainingSession {
 
 extension LandscapeScheduler.Configuration {
     /// Whether `configuration` or a configuration nested in it is a landscape scheduler.
-    static func isUsed(in configuration: SchedulerConfiguration) -> Bool {
+    public static func isUsed(in configuration: SchedulerConfiguration) -> Bool {
         configuration.parameters is Self || configuration.children.contains { isUsed(in: $0) }
     }
 

@@ -32,6 +32,8 @@ public final class RunStore: Sendable {
     public let access: RunStoreAccess
     private let database: any DatabaseWriter
     private let clock: any LabClock
+    /// The file's canonical path, under which ``OpenStoreFiles`` counts this store while it is open.
+    private let openKey: String
 
     /// Opens (or, for ``RunStoreAccess/readWrite``, creates) the store at `path`.
     ///
@@ -48,21 +50,33 @@ public final class RunStore: Sendable {
         self.clock = clock
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists && access == .readOnly { throw .missingStore(path: path) }
-        if exists { try Self.checkHeader(path: path, access: access) }
+        openKey = OpenStoreFiles.key(path)
+        // The header is read through a plain file descriptor, and closing any descriptor of a file drops
+        // every POSIX lock this process holds on it — SQLite's included. While another store of this
+        // process has the file open, its locks must stay (else another process may checkpoint and delete
+        // the WAL under it: a corrupt store), and the header was checked when that store opened.
+        let alreadyOpen = OpenStoreFiles.shared.isOpen(openKey)
+        if exists && !alreadyOpen { try Self.checkHeader(path: path, access: access) }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
 
         // An existing file's identity is read through a read-only connection first, so a refused file
         // (another program's database, a newer schema) is never switched to WAL, grown or given files.
+        // A read-only store keeps that connection; a writable one drops it, which is safe only while no
+        // other store of this process has the file open (see above) — then the first store checked it.
         var version = 0
         if exists && size > 0 {
-            let probe = try Self.openReadOnly(path)
-            let identity = try Self.identity(of: probe, path: path)
-            version = identity.version
-            try Self.checkIdentity(path: path, access: access, version: identity.version,
-                                   applicationID: identity.applicationID, tableCount: identity.tableCount)
-            if access == .readOnly {
-                database = probe
-                return
+            if access == .readOnly || !alreadyOpen {
+                let probe = try Self.openReadOnly(path)
+                let identity = try Self.identity(of: probe, path: path)
+                version = identity.version
+                try Self.checkIdentity(path: path, access: access, version: identity.version,
+                                       applicationID: identity.applicationID, tableCount: identity.tableCount)
+                if access == .readOnly {
+                    database = probe
+                    OpenStoreFiles.shared.opened(openKey)
+                    registered = true
+                    return
+                }
             }
         } else if access == .readOnly {
             throw .notARunStore(path: path, reason: "the file is empty")
@@ -70,6 +84,9 @@ public final class RunStore: Sendable {
 
         var configuration = Configuration()
         configuration.label = "GlidepathRunStore"
+        // Concurrent writers (`glidepath study run --jobs`, two runs into one store) wait for each other
+        // instead of failing with SQLITE_BUSY.
+        configuration.busyMode = .timeout(30)
         let opened: any DatabaseWriter
         do {
             opened = try DatabasePool(path: path, configuration: configuration)
@@ -80,6 +97,15 @@ public final class RunStore: Sendable {
         if access == .readWrite && version < RunStoreSchema.version {
             try Self.wrap(path, "migrate the schema") { try RunStoreSchema.migrator.migrate(opened) }
         }
+        OpenStoreFiles.shared.opened(openKey)
+        registered = true
+    }
+
+    /// Whether ``OpenStoreFiles`` counts this store (set at the end of a successful `init`).
+    private nonisolated(unsafe) var registered = false
+
+    deinit {
+        if registered { OpenStoreFiles.shared.closed(openKey) }
     }
 
     // MARK: - Writing

@@ -9,7 +9,7 @@ import GRDB
 /// (`Tests/GlidepathLabTests/Golden/run-store-schema.sql`).
 enum RunStoreSchema {
     /// The schema version this build reads and writes.
-    static let version = 3
+    static let version = 4
 
     /// "GPLB" as a big-endian 32-bit integer.
     static let applicationID: Int32 = 0x4750_4C42
@@ -29,6 +29,10 @@ enum RunStoreSchema {
         migrator.registerMigration("v3: optimizer step-size estimates: steps.step_sizes, epochs.step_sizes") { db in
             try db.execute(sql: stepSizeEstimates)
             try db.execute(sql: "PRAGMA user_version = 3")
+        }
+        migrator.registerMigration("v4: studies, study_cells") { db in
+            try db.execute(sql: studiesTables)
+            try db.execute(sql: "PRAGMA user_version = 4")
         }
         return migrator
     }

@@ -24,6 +24,9 @@ public struct TrainingRequest: Sendable {
     public var trainingBatches: [Int]?
     /// Landscape probing; nil probes only when the scheduler reads the landscape (then automatically).
     public var probing: ProbeConfiguration?
+    /// Examples per update; nil = the task's (``TaskSpecification/batchSize``). A study plan sets it
+    /// (`dlrs-validation` trains the CNNs at 128); the run records it.
+    public var batchSize: Int?
 
     public init(task: TrainingTask, scheduler: SchedulerConfiguration, optimizer: OptimizerConfiguration? = nil,
                 weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String,
@@ -84,6 +87,7 @@ extension TrainingSession {
             dataDirectory: request.dataDirectory, targetValidationLoss: request.targetValidationLoss,
             threads: request.threads, trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
             trainingBatches: request.trainingBatches)
+        if let batchSize = request.batchSize { configuration.batchSize = batchSize }
         // A scheduler that reads the landscape turns probing on (automatic cadence) unless asked otherwise,
         // and its open optimizer fields come from the run's optimizer.
         configuration.probing = request.probing
