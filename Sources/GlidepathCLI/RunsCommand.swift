@@ -106,16 +106,27 @@ struct RunsExportCommand: ParsableCommand {
     func run() throws {
         let store = try storeOptions.openVerified()
         let record = try store.run(matching: runReference)
-        let text = try RunExport.export(record, from: store, table: table, format: format)
-        if let output {
-            // Never replaces a symlink, device, FIFO or hard link, and keeps a file's mode (OutputFile).
-            do {
-                try OutputFile.write(Data(text.utf8), to: output)
-            } catch {
-                throw reportFailure("error: runs export: \(error)")
+        guard let output else {
+            // Streamed: one row at a time from a database cursor (a run of millions of steps is never in memory).
+            try RunExport.export(record, from: store, table: table, format: format) { print($0, terminator: "") }
+            return
+        }
+        // Never replaces a symlink, device, FIFO or hard link, and keeps a file's mode (OutputFile); a
+        // replaced file is put in place only once the whole export is written.
+        do {
+            let file = try OutputFile(path: output)
+            var buffer = Data()
+            try RunExport.export(record, from: store, table: table, format: format) { line in
+                buffer.append(contentsOf: line.utf8)
+                if buffer.count >= 1 << 16 {
+                    try file.write(buffer)
+                    buffer.removeAll(keepingCapacity: true)
+                }
             }
-        } else {
-            print(text, terminator: "")
+            try file.write(buffer)
+            try file.commit()
+        } catch let error as OutputFile.WriteError {
+            throw reportFailure("error: runs export: \(error)")
         }
     }
 }

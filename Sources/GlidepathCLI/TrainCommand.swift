@@ -87,6 +87,9 @@ struct TrainCommand: ParsableCommand {
                                valueName: "run"))
     var resume: String?
 
+    @Flag(help: "With --resume: continue even though the data's files differ from the recorded ones.")
+    var force = false
+
     @OptionGroup var probeOptions: ProbeOptions
 
     @Flag(help: "Print the result as one JSON object on the last line of standard output.")
@@ -110,9 +113,10 @@ struct TrainCommand: ParsableCommand {
             if !conflicting.isEmpty {
                 throw ValidationError("--resume continues a run with its recorded configuration; "
                                       + "\(conflicting.joined(separator: ", ")) cannot be given with it "
-                                      + "(only --store, --data-dir and --json)")
+                                      + "(only --store, --data-dir, --force and --json)")
             }
         } else {
+            if force { throw ValidationError("--force applies to --resume only") }
             guard task != nil else { throw ValidationError("missing --task (one of \(TrainingTask.allCases.map(\.rawValue).joined(separator: ", ")))") }
             guard scheduler != nil else { throw ValidationError("missing --scheduler NAME") }
         }
@@ -125,7 +129,7 @@ struct TrainCommand: ParsableCommand {
         let session: TrainingSession
         if let resume {
             let (resumed, skipped) = try TrainingSession.resume(resume, storePath: storeOptions.store,
-                                                                dataDirectory: dataDirectory)
+                                                                dataDirectory: dataDirectory, force: force)
             for reason in skipped { printError("warning: skipped a damaged checkpoint: \(reason)") }
             session = resumed
         } else {

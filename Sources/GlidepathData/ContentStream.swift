@@ -25,8 +25,9 @@ public final class ContentStream {
     /// Opens `path`; throws a ``DataError`` naming the file when it is missing or unreadable.
     public init(path: String) throws(DataError) {
         self.path = path
-        guard FileAccess.exists(path), !FileAccess.isDirectory(path) else {
-            throw DataError(file: path, problem: .missingFile)
+        guard FileAccess.exists(path) else { throw DataError(file: path, problem: .missingFile) }
+        guard !FileAccess.isDirectory(path) else {
+            throw DataError(file: path, problem: .unreadable("is a directory, not a file"))
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw DataError(file: path, problem: .unreadable("cannot open"))

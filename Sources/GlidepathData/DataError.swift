@@ -52,6 +52,8 @@ public struct DataError: Error, Equatable, Sendable, CustomStringConvertible {
         /// An argument given to a reader or loader is invalid (for example a validation fraction
         /// outside [0, 1)).
         case invalidArgument(String)
+        /// The content would exceed a memory budget (`docs/limits.md`): `what` and the limit in bytes.
+        case exceedsLimit(what: String, limit: Int)
     }
 
     /// The file's path (or an archive's path).
@@ -100,6 +102,7 @@ public struct DataError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .checksumMismatch(expected, actual):
             return "checksum mismatch: md5 \(actual), expected \(expected)"
         case let .downloadFailed(message): return "download failed: \(message)"
+        case let .exceedsLimit(what, limit): return "\(what) exceeds the limit of \(limit) bytes"
         case let .invalidArgument(message): return "invalid argument: \(message)"
         }
     }

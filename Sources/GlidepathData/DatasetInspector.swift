@@ -93,7 +93,9 @@ public enum DatasetInspector {
         func text(_ dataset: TextDataset) -> PartSummary {
             PartSummary(part: split.rawValue, classNames: dataset.classNames, classCounts: dataset.classCounts())
         }
-        guard FileAccess.isDirectory(directory) else { throw DataError(file: directory, problem: .missingFile) }
+        guard FileAccess.isDirectory(directory) else {
+            throw DataError(file: directory, problem: FileAccess.exists(directory) ? .unreadable("not a directory") : .missingFile)
+        }
         switch name {
         case .mnist: return image(try MNIST.load(split, from: directory, variant: .digits))
         case .fashionMNIST: return image(try MNIST.load(split, from: directory, variant: .fashion))

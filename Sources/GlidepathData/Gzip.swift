@@ -12,8 +12,18 @@ public enum Gzip {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
+    /// The most bytes a gzip file may decompress to (`docs/limits.md`): 2 GiB, four times the largest
+    /// archive the catalogue reads. A bomb is stopped here, not by the allocator.
+    public static let maximumOutputBytes = 1 << 31
+
     /// Decompresses a complete gzip file. `file` names the file in errors.
-    public static func decompress(_ input: [UInt8], file: String) throws(DataError) -> [UInt8] {
+    ///
+    /// - Parameters:
+    ///   - limit: the most bytes of output; more is ``DataError/Problem/exceedsLimit(what:limit:)``.
+    ///   - prefix: when given, stop (without error, and without checking the trailer) once this many
+    ///     bytes are out: a header read before the whole file is trusted.
+    public static func decompress(_ input: [UInt8], file: String, limit: Int = maximumOutputBytes,
+                                  prefix: Int? = nil) throws(DataError) -> [UInt8] {
         guard hasMagic(input) else {
             throw DataError(
                 file: file, location: .byteOffset(0),
@@ -26,9 +36,13 @@ public enum Gzip {
             let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
             // ISIZE is untrusted: beyond deflate's expansion bound it is a lie (or a multi-member file);
             // then start from 4× the input and let the buffer grow.
-            let plausible = isize <= input.count * Deflate.maximumExpansion
+            // Even a plausible ISIZE is only trusted up to 16× the input (a truncated file's last four
+            // bytes are arbitrary): beyond that the buffer starts at 4× and doubles as output arrives.
+            let plausible = isize <= input.count * Deflate.maximumExpansion && isize <= input.count * 16
             capacity = max(capacity, min(plausible ? isize + 1 : input.count * 4, 1 << 30))
         }
+        if let prefix { capacity = min(capacity, prefix) }
+        capacity = max(1, min(capacity, limit + 1))
         var output = [UInt8](repeating: 0, count: capacity)
         var produced = 0
         var stream = z_stream()
@@ -41,8 +55,12 @@ public enum Gzip {
         try input.withUnsafeBufferPointer { (inputBuffer) throws(DataError) in
             guard let inputBase = inputBuffer.baseAddress else { return }
             while true {
+                if let prefix, produced >= prefix { return }
                 if produced == output.count {
-                    output.append(contentsOf: repeatElement(0, count: output.count))
+                    guard output.count <= limit else {
+                        throw DataError(file: file, problem: .exceedsLimit(what: "the decompressed content", limit: limit))
+                    }
+                    output.append(contentsOf: repeatElement(0, count: min(output.count, limit + 1 - output.count)))
                 }
                 let remainingIn = input.count - consumed
                 stream.next_in = UnsafeMutablePointer(mutating: inputBase + consumed)
@@ -80,6 +98,10 @@ public enum Gzip {
                     throw DataError(file: file, location: .byteOffset(consumed), problem: .corruptGzip(message))
                 }
             }
+        }
+        if let prefix { return Array(output[..<min(produced, prefix)]) }
+        guard produced <= limit else {
+            throw DataError(file: file, problem: .exceedsLimit(what: "the decompressed content", limit: limit))
         }
         output.removeSubrange(produced...)
         return output

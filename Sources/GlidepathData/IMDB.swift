@@ -78,7 +78,9 @@ public enum IMDB {
         var items: [(path: String, label: Int32, id: Int, rating: Int)] = []
         for (folder, label) in [("pos", Int32(1)), ("neg", Int32(0))] {
             let directory = "\(root)/\(split.rawValue)/\(folder)"
-            guard FileAccess.isDirectory(directory) else { throw DataError(file: directory, problem: .missingFile) }
+            guard FileAccess.isDirectory(directory) else {
+            throw DataError(file: directory, problem: FileAccess.exists(directory) ? .unreadable("not a directory") : .missingFile)
+        }
             let names: [String]
             do {
                 names = try FileManager.default.contentsOfDirectory(atPath: directory)

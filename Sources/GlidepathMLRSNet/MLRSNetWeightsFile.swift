@@ -54,10 +54,32 @@ public struct MLRSNetWeightsError: Error, Equatable, Sendable, CustomStringConve
 }
 
 extension MLRSNetWeights {
+    /// The largest weights file read (`docs/limits.md`): 64 MiB, over 1,000 times the published nets.
+    public static let maximumFileBytes = 1 << 26
+
     /// Loads a net from a JSON weights file or a legacy `.pth` file; the format is recognised from
     /// the content (a `{` opens JSON, the pickle `PROTO 2` opcode opens `.pth`).
     public init(contentsOf url: URL) throws(MLRSNetWeightsError) {
         let data: Data
+        // What is at the path is named plainly: a directory was "NSCocoaErrorDomain error 256", a FIFO or
+        // `/dev/zero` "You don't have permission" (or a read that never ends).
+        let target = url.resolvingSymlinksInPath().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) else {
+            throw MLRSNetWeightsError(path: url.path, problem: .unreadable("no such file"))
+        }
+        if isDirectory.boolValue {
+            throw MLRSNetWeightsError(path: url.path, problem: .unreadable("it is a directory, not a weights file"))
+        }
+        if let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType,
+           type != .typeRegular {
+            throw MLRSNetWeightsError(path: url.path, problem: .unreadable("not a regular file (\(type.rawValue))"))
+        }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: target))?[.size] as? Int,
+           size > Self.maximumFileBytes {
+            throw MLRSNetWeightsError(path: url.path, problem: .unreadable(
+                "\(size) bytes; a weights file has at most \(Self.maximumFileBytes) (the published nets are 49 KB)"))
+        }
         do {
             data = try Data(contentsOf: url)
         } catch {

@@ -138,7 +138,7 @@ struct TrainResumeTests {
         let refused = try runGlidepath(["train", "--resume", run.id.rawValue], in: directory.url)
         #expect(refused.status == 1)
         let lines = refused.standardError.split(separator: "\n")
-        #expect(lines.count == 1 && lines[0].contains("cannot resume run \(run.id.rawValue): none of its 1 checkpoints verifies"),
+        #expect(lines.count == 1 && lines[0].contains("cannot resume run \(run.id.rawValue): none of its 1 checkpoints can be used"),
                 "\(refused.standardError)")
         #expect(try deterministicRecord(store: storePath, run: run.id.rawValue) == before)
         #expect(try RunStore(path: storePath, access: .readOnly).run(run.id).status == .running)

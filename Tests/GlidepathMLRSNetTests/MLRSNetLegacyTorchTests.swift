@@ -150,6 +150,8 @@ struct MLRSNetLegacyTorchTests {
             Issue.record("overflowing shape: \(String(describing: problem(stream.bytes)))")
             return
         }
+        // Issue 17: the message said "9223372036854775807 exceeds the limit 9223372036854775807".
+        #expect("\(problem(stream.bytes).map(String.init(describing:)) ?? "")".contains("overflows 64-bit integers (the limit is 1)"))
         // Rank 9.
         stream.stateDictionary = LegacyStream.stateDictionaryPickle(entries: [
             LegacyStream.tensorEntry(name: "deep", key: "0", shape: Array(repeating: 1, count: 9))])

@@ -162,7 +162,9 @@ extension MLRSNetScheduler {
     ///   with the loading error, `switchAt[0]`, `numClasses`, …).
     public init(configuration: Configuration, baseRates: [Double]) throws(SchedulerError) {
         guard let weights = configuration.weights else {
-            throw .invalidArgument(name: "weights", value: "nil", reason: "required")
+            throw .invalidArgument(name: "weights", value: "nil",
+                                   reason: "required: the nets' files (glidepath train fills them in from "
+                                       + "$GLIDEPATH_WEIGHTS_DIR/mlrsnet/mlr_snet_{1,100,200}.pth when all three exist)")
         }
         guard !weights.isEmpty else {
             throw .invalidArgument(name: "weights", value: "[]", reason: "at least one net is required")

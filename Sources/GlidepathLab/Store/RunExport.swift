@@ -28,21 +28,48 @@ public enum RunExport {
     public static func export(_ run: RunRecord, from store: RunStore, table: Table, format: Format)
         throws(RunStoreError) -> String
     {
+        var text = ""
+        do {
+            try export(run, from: store, table: table, format: format) { text += $0 }
+        } catch let error as RunStoreError {
+            throw error
+        } catch {
+            throw .database(path: store.path, operation: "export run \(run.id)", message: "\(error)")
+        }
+        return text
+    }
+
+    /// Streams the export of `run`'s `table` to `write`, a line (or, for CSV, the header) at a time:
+    /// the steps of a run are read with a database cursor, so a run of millions of steps is never held
+    /// in memory. The text is exactly ``export(_:from:table:format:)``'s.
+    ///
+    /// - Throws: ``RunStoreError`` for the store, or whatever `write` throws.
+    public static func export(_ run: RunRecord, from store: RunStore, table: Table, format: Format,
+                              to write: (String) throws -> Void) throws
+    {
         let identity: [(String, Field)] = [("run_id", .text(run.id.rawValue)), ("task", .text(run.task)),
                                            ("scheduler", .text(run.scheduler)), ("seed", .unsigned(run.seed))]
+        if table == .steps {
+            let (groupCount, estimateCount) = try store.stepColumnCounts(of: run.id)
+            if format == .csv { try write(csvHeader(groupCount: groupCount, estimateCount: estimateCount, table: table)) }
+            try store.forEachStep(of: run.id) { step in
+                let row = identity + [("epoch", .integer(step.epoch)), ("step", .integer(step.step)),
+                                      ("loss", .number(step.loss)), ("gradient_norm", .optionalNumber(step.gradientNorm)),
+                                      ("learning_rates", .numbers(step.learningRates)),
+                                      ("step_sizes", .estimates(step.stepSizes))]
+                switch format {
+                case .csv: try write(csvLine(row, groupCount: groupCount, estimateCount: estimateCount))
+                case .jsonl: try write(jsonLine(row))
+                }
+            }
+            return
+        }
         var rows: [[(String, Field)]] = []
         var groupCount = 0
         var estimateCount = 0
         switch table {
         case .steps:
-            for step in try store.steps(of: run.id) {
-                groupCount = max(groupCount, step.learningRates.count)
-                estimateCount = max(estimateCount, step.stepSizes?.count ?? 0)
-                rows.append(identity + [("epoch", .integer(step.epoch)), ("step", .integer(step.step)),
-                                        ("loss", .number(step.loss)), ("gradient_norm", .optionalNumber(step.gradientNorm)),
-                                        ("learning_rates", .numbers(step.learningRates)),
-                                        ("step_sizes", .estimates(step.stepSizes))])
-            }
+            return
         case .epochs:
             for epoch in try store.epochs(of: run.id) {
                 groupCount = max(groupCount, epoch.learningRates.count)
@@ -65,8 +92,11 @@ public enum RunExport {
             rows = try store.probes(of: run.id).map { identity + probeRow($0) }
         }
         switch format {
-        case .csv: return csv(rows, groupCount: groupCount, estimateCount: estimateCount, table: table)
-        case .jsonl: return rows.map(jsonLine).joined()
+        case .csv:
+            try write(csvHeader(groupCount: groupCount, estimateCount: estimateCount, table: table))
+            for row in rows { try write(csvLine(row, groupCount: groupCount, estimateCount: estimateCount)) }
+        case .jsonl:
+            for row in rows { try write(jsonLine(row)) }
         }
     }
 
@@ -81,34 +111,36 @@ public enum RunExport {
         case estimates([Double]?)
     }
 
-    private static func csv(_ rows: [[(String, Field)]], groupCount: Int, estimateCount: Int, table: Table) -> String {
+    /// The CSV header line, with its newline.
+    private static func csvHeader(groupCount: Int, estimateCount: Int, table: Table) -> String {
         let fixed = table == .probes ? ["run_id", "task", "scheduler", "seed"] + probeColumns
             : table == .steps
             ? ["run_id", "task", "scheduler", "seed", "epoch", "step", "loss", "gradient_norm"]
             : ["run_id", "task", "scheduler", "seed", "epoch", "train_loss", "validation_loss", "validation_accuracy",
                "validation_f1", "validation_auc", "train_seconds", "evaluation_seconds", "top_eigenvalue",
                "hessian_trace"]
-        var lines = [(fixed + (0..<groupCount).map { "lr_\($0)" } + (0..<estimateCount).map { "step_size_\($0)" })
-            .joined(separator: ",")]
-        for row in rows {
-            var cells: [String] = []
-            for (_, field) in row {
-                switch field {
-                case .text(let value): cells.append(csvQuoted(value))
-                case .integer(let value): cells.append(String(value))
-                case .unsigned(let value): cells.append(String(value))
-                case .number(let value): cells.append(csvNumber(value))
-                case .optionalNumber(let value): cells.append(value.map(csvNumber) ?? "")
-                case .numbers(let values):
-                    cells += (0..<groupCount).map { $0 < values.count ? csvNumber(values[$0]) : "" }
-                case .estimates(let values):
-                    let values = values ?? []
-                    cells += (0..<estimateCount).map { $0 < values.count ? csvNumber(values[$0]) : "" }
-                }
+        return (fixed + (0..<groupCount).map { "lr_\($0)" } + (0..<estimateCount).map { "step_size_\($0)" })
+            .joined(separator: ",") + "\n"
+    }
+
+    /// One CSV row, with its newline.
+    private static func csvLine(_ row: [(String, Field)], groupCount: Int, estimateCount: Int) -> String {
+        var cells: [String] = []
+        for (_, field) in row {
+            switch field {
+            case .text(let value): cells.append(csvQuoted(value))
+            case .integer(let value): cells.append(String(value))
+            case .unsigned(let value): cells.append(String(value))
+            case .number(let value): cells.append(csvNumber(value))
+            case .optionalNumber(let value): cells.append(value.map(csvNumber) ?? "")
+            case .numbers(let values):
+                cells += (0..<groupCount).map { $0 < values.count ? csvNumber(values[$0]) : "" }
+            case .estimates(let values):
+                let values = values ?? []
+                cells += (0..<estimateCount).map { $0 < values.count ? csvNumber(values[$0]) : "" }
             }
-            lines.append(cells.joined(separator: ","))
         }
-        return lines.joined(separator: "\n") + "\n"
+        return cells.joined(separator: ",") + "\n"
     }
 
     private static func jsonLine(_ row: [(String, Field)]) -> String {

@@ -358,6 +358,44 @@ public final class RunStore: Sendable {
         return try rows.map { (row) throws(RunStoreError) in try stepRecord(row, run: run, decoder: decoder) }
     }
 
+    /// Calls `body` with each step of `run`, in order, read through a database cursor (one row in
+    /// memory at a time). Errors of the store are ``RunStoreError``; `body`'s own errors pass through.
+    public func forEachStep(of run: RunIdentifier, _ body: (StepRecord) throws -> Void) throws {
+        let decoder = StateCoding.decoder()
+        do {
+            try database.read { db in
+                let rows = try Row.fetchCursor(db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY step",
+                                               arguments: [run.rawValue])
+                while let row = try rows.next() { try body(try stepRecord(row, run: run, decoder: decoder)) }
+            }
+        } catch let error as DatabaseError {
+            throw Self.storeError(error, path: path, operation: "read steps of \(run)")
+        }
+    }
+
+    /// The most learning rates and step-size estimates any step of `run` records: the CSV export's
+    /// `lr_<g>` and `step_size_<i>` columns, known before the first row is written.
+    func stepColumnCounts(of run: RunIdentifier) throws(RunStoreError) -> (groups: Int, estimates: Int) {
+        let row = try read("count the columns of the steps of \(run)") { db in
+            try Row.fetchOne(db, sql: """
+                SELECT coalesce(max(json_array_length(learning_rates)), 0) AS groups,
+                       coalesce(max(json_array_length(step_sizes)), 0) AS estimates
+                FROM steps WHERE run_id = ?
+                """, arguments: [run.rawValue])
+        }
+        guard let row else { return (0, 0) }
+        let r = StoredRow(row: row, table: "steps", run: run, path: path)
+        return (try r.value("groups"), try r.value("estimates"))
+    }
+
+    /// The first step of `run`, if it has one (without reading the others).
+    public func firstStep(of run: RunIdentifier) throws(RunStoreError) -> StepRecord? {
+        let row = try read("read the first step of \(run)") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY step LIMIT 1", arguments: [run.rawValue])
+        }
+        return try row.map { (row) throws(RunStoreError) in try stepRecord(row, run: run, decoder: StateCoding.decoder()) }
+    }
+
     /// The checkpoints of `run`, oldest first.
     public func checkpoints(of run: RunIdentifier) throws(RunStoreError) -> [CheckpointRecord] {
         let rows = try read("read checkpoints of \(run)") { db in
@@ -490,10 +528,19 @@ public final class RunStore: Sendable {
         } catch let error as RunStoreError {
             throw error
         } catch let error as DatabaseError {
-            throw .database(path: path, operation: operation, message: error.message ?? "\(error.resultCode)")
+            throw storeError(error, path: path, operation: operation)
         } catch {
             throw .database(path: path, operation: operation, message: "\(error)")
         }
+    }
+
+    /// A malformed page is damage, whichever read meets it first; anything else SQLite reports is
+    /// ``RunStoreError/database(path:operation:message:)``.
+    static func storeError(_ error: DatabaseError, path: String, operation: String) -> RunStoreError {
+        if error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+            return .damaged(path: path, problems: ["\(operation): \(error.message ?? "\(error.resultCode)")"])
+        }
+        return .database(path: path, operation: operation, message: error.message ?? "\(error.resultCode)")
     }
 
     func encodeJSON(_ value: some Encodable, field: String, encoder: JSONEncoder = StateCoding.encoder())

@@ -44,6 +44,9 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
     /// record it (``TextBatching/bucketed`` unless asked otherwise); nil for the other tasks and for text
     /// runs recorded before it existed, which trained ``TextBatching/padded`` (``effectiveTextBatching``).
     public var textBatching: TextBatching?
+    /// The dataset files the run read, `name → "<bytes>:<crc32>"` (``DataFingerprint``): a resume with
+    /// changed data is refused unless forced. Absent for runs recorded before it existed (and nil).
+    public var dataFingerprint: [String: String]?
 
     public static let currentVersion = 1
 

@@ -239,12 +239,20 @@ public final class TrainingSession {
     }
 
     /// Evaluates on the test split, records the result and the final status in one transaction.
-    private func finish(status: RunStatus) throws(TrainingError) -> RunResultRecord {
+    private func finish(status requested: RunStatus) throws(TrainingError) -> RunResultRecord {
         let testStart = clock.monotonicSeconds()
         let test = try evaluate(on: data.test)
         let testSeconds = clock.monotonicSeconds() - testStart
         do {
             let epochs = try store.epochs(of: run)
+            // The study's divergence rule (``DivergenceRule``: an epoch's mean training loss above twice
+            // the first step's loss) ends a finite-loss run as diverged too, as `runs show` reports it.
+            var status = requested
+            if status == .completed, let first = try store.firstStep(of: run),
+               let rule = try? DivergenceRule(initialLoss: first.loss),
+               epochs.contains(where: { rule.check($0.trainLoss) != nil }) {
+                status = .diverged
+            }
             let analysis = try RunAnalysis(epochs: epochs, steps: [], target: configuration.targetValidationLoss)
             let result = RunResultRecord(
                 runId: run.rawValue, task: configuration.task, scheduler: configuration.scheduler,

@@ -108,6 +108,7 @@ extension TrainingSession {
                                      trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
                                      trainingBatches: request.trainingBatches,
                                      textPadding: configuration.effectiveTextBatching?.padding ?? .maximumLength)
+        configuration.dataFingerprint = DataFingerprint.of(task: request.task, dataDirectory: request.dataDirectory)
         var generator = SeededGenerator(seed: request.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
         let optimizer = try configuration.optimizer.makeOptimizer(for: model)
@@ -154,11 +155,13 @@ extension TrainingSession {
     /// restored and checked *before* the store is rewound, so a checkpoint that does not fit leaves the
     /// run exactly as it was.
     ///
-    /// - Parameter dataDirectory: overrides the recorded data directory (the data moved); the data must
-    ///   be the same.
+    /// - Parameters:
+    ///   - dataDirectory: overrides the recorded data directory (the data moved); the data must be the
+    ///     same: its files' sizes and CRC-32s (``DataFingerprint``) are compared with the recorded ones.
+    ///   - force: resume even when the data's fingerprint differs.
     /// - Returns: the session, and the checkpoints skipped because they failed verification.
     public static func resume(_ runText: String, storePath: String, dataDirectory: String? = nil,
-                              clock: any LabClock = SystemClock())
+                              force: Bool = false, clock: any LabClock = SystemClock())
         throws(TrainingError) -> (session: TrainingSession, skipped: [String])
     {
         guard FileManager.default.fileExists(atPath: storePath) else {
@@ -181,6 +184,17 @@ extension TrainingSession {
         try requireUnfinished(record.status, run: run)
         let store = try openStore(storePath, clock: clock)
         try setThreads(configuration.threads)
+        // Changed data changes the result: refused (naming the files) unless forced.
+        if let recorded = configuration.dataFingerprint, !force {
+            let current = DataFingerprint.of(task: configuration.task,
+                                              dataDirectory: dataDirectory ?? configuration.dataDirectory)
+            let changes = DataFingerprint.differences(recorded: recorded, current: current)
+            if !changes.isEmpty {
+                throw .notResumable(runId: run.rawValue, reason: "its data differs from what it was trained on: "
+                                    + changes.prefix(5).joined(separator: "; ")
+                                    + " (--force resumes anyway)")
+            }
+        }
         let specification = configuration.task.specification
         let data = try TaskDataCache.shared.load(task: configuration.task, dataDirectory: dataDirectory ?? configuration.dataDirectory,
                                      trainingLimit: configuration.trainingLimit,
@@ -257,8 +271,17 @@ extension TrainingSession {
             counters.runId = run.rawValue
             do { try store.rewind(run, to: point.record) } catch { throw .store(error) }
         } else if !checkpoints.isEmpty {
-            throw .notResumable(runId: run.rawValue, reason: "none of its \(checkpoints.count) checkpoints verifies: "
-                                + checkpoints.map(\.path).joined(separator: ", "))
+            // Say why each failed: a missing file is not a damaged one.
+            let reasons = checkpoints.map { record -> String in
+                do {
+                    _ = try CheckpointFile.read(from: record.path, expectedChecksum: record.checksum)
+                    return "\(record.path): readable now (retry)"
+                } catch {
+                    return "\(error)"
+                }
+            }
+            throw .notResumable(runId: run.rawValue, reason: "none of its \(checkpoints.count) checkpoints can be used: "
+                                + reasons.joined(separator: "; "))
         } else {
             // Killed before its first checkpoint: nothing was committed, so it restarts from the start.
             do {

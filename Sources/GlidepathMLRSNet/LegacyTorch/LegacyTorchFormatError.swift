@@ -84,6 +84,7 @@ public struct LegacyTorchFormatError: Error, Equatable, Sendable, CustomStringCo
             case let .unexpectedValue(expected, found):
                 return "expected \(expected), found \(found)"
             case let .limitExceeded(what, value, limit):
+                if value == .max { return "\(what) overflows 64-bit integers (the limit is \(limit))" }
                 return "\(what) \(value) exceeds the limit \(limit)"
             case let .storageMismatch(reason):
                 return "storage records do not match the state dict: \(reason)"

@@ -480,8 +480,9 @@ struct RestrictedUnpickler {
             let (stride, strideOverflow) = expectedStride.multipliedReportingOverflow(by: max(shape[index], 1))
             let (product, countOverflow) = count.multipliedReportingOverflow(by: shape[index])
             guard !strideOverflow, !countOverflow else {
-                throw failure(.unexpectedValue(expected: "a size whose element count fits in 64 bits",
-                                               found: "size \(shape)"))
+                // value .max marks an overflow: the message says so instead of "N exceeds the limit N".
+                throw failure(.limitExceeded(what: "element count of size \(shape)", value: .max,
+                                             limit: storage.elementCount))
             }
             expectedStride = stride
             count = product
