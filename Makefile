@@ -32,7 +32,8 @@ release: setup
 
 # The Swift tests, then the cluster path on a real single-node Slurm cluster (scripts/slurm-test.sh,
 # docs/cluster.md): a job array with a killed-and-requeued task, merged, equal to a local study run.
-test: setup
+# CI fails on unformatted code (`make format` fixes it), then runs every test and the Slurm cluster test.
+test: setup lint
 	$(TEST_ENV) swift test
 	$(TEST_ENV) bash scripts/slurm-test.sh .build/debug/glidepath
 

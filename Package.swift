@@ -51,7 +51,8 @@ let package = Package(
             ]),
         .target(name: "GlidepathReport"),
         .target(
-            name: "GlidepathStudy", dependencies: ["Glidepath", "GlidepathNN", "GlidepathLab", "GlidepathData", "GlidepathReport"]),
+            name: "GlidepathStudy",
+            dependencies: ["Glidepath", "GlidepathNN", "GlidepathLab", "GlidepathData", "GlidepathReport"]),
         .executableTarget(
             name: "GlidepathCLI",
             dependencies: [
@@ -100,12 +101,15 @@ let package = Package(
             exclude: ["Golden", "Fixtures"]),  // read via #filePath, not as resources
         .testTarget(
             name: "GlidepathStudyTests",
-            dependencies: ["Glidepath", "GlidepathNN", "GlidepathLab", "GlidepathStudy", "GlidepathReport", "GlidepathTestSupport"],
+            dependencies: [
+                "Glidepath", "GlidepathNN", "GlidepathLab", "GlidepathStudy", "GlidepathReport", "GlidepathTestSupport",
+            ],
             exclude: ["Golden"]),
         .testTarget(
             name: "GlidepathCLITests",
             dependencies: [
-                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathStudy", "GlidepathTestSupport",
+                "Glidepath", "GlidepathMLRSNet", "GlidepathNN", "GlidepathLab", "GlidepathStudy",
+                "GlidepathTestSupport",
                 "GlidepathCLI", "GlidepathLabProbe", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Golden"]),

@@ -2,7 +2,6 @@
 // both must agree on success and content.
 import Foundation
 
-
 func fuzzGzip(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var bytes = Array(UnsafeBufferPointer(start: data, count: size))
     if bytes.count >= 2 { bytes[0] = 0x1F; bytes[1] = 0x8B }  // reach past the magic check

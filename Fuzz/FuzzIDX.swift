@@ -10,7 +10,8 @@ func fuzzIDX(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     do {
         let imageArray = try IDX.parse(images, file: "images")
         let labelArray = try IDX.parse(labels, file: "labels")
-        _ = try MNIST.assemble(images: imageArray, imagesFile: "images", labels: labelArray, labelsFile: "labels", variant: .digits)
+        _ = try MNIST.assemble(
+            images: imageArray, imagesFile: "images", labels: labelArray, labelsFile: "labels", variant: .digits)
     } catch {}
     return 0
 }

@@ -2,7 +2,6 @@
 // and reading its content, as the CIFAR-10 and IMDB archive readers do.
 import Foundation
 
-
 func fuzzTar(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let path = NSTemporaryDirectory() + "glidepath-fuzz-tar-\(getpid())"

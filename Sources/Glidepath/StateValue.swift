@@ -58,8 +58,9 @@ public indirect enum StateValue: Codable, Equatable, Sendable {
             let data = try StateCoding.encoder().encode(value)
             self = try StateCoding.decoder().decode(StateValue.self, from: data)
         } catch {
-            throw .invalidState(field: String(describing: Value.self), value: "<unencodable>",
-                                reason: "\(error)")
+            throw .invalidState(
+                field: String(describing: Value.self), value: "<unencodable>",
+                reason: "\(error)")
         }
     }
 
@@ -85,8 +86,9 @@ public indirect enum StateValue: Codable, Equatable, Sendable {
             let data = try StateCoding.encoder().encode(self)
             return try StateCoding.decoder().decode(Value.self, from: data)
         } catch {
-            throw .invalidState(field: String(describing: Value.self), value: "<state>",
-                                reason: StateCoding.describe(error))
+            throw .invalidState(
+                field: String(describing: Value.self), value: "<state>",
+                reason: StateCoding.describe(error))
         }
     }
 }

@@ -21,8 +21,9 @@ public func runClosedFormBenchmark(lookups: Int = 2_000_000) {
         let wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / Double(lookups)
         let verdict = perLookup <= 50 ? "meets" : "misses"
         let label = name.padding(toLength: 38, withPad: " ", startingAt: 0)
-        print("closed-form \(label)" + String(format: "%7.2f ns/lookup CPU (%7.2f wall), ", perLookup, wall)
-              + "\(verdict) the 50 ns target" + (sink.isNaN ? " nan" : ""))
+        print(
+            "closed-form \(label)" + String(format: "%7.2f ns/lookup CPU (%7.2f wall), ", perLookup, wall)
+                + "\(verdict) the 50 ns target" + (sink.isNaN ? " nan" : ""))
         return perLookup
     }
 
@@ -40,10 +41,12 @@ public func runClosedFormBenchmark(lookups: Int = 2_000_000) {
         _ = measure("cyclic (triangular2)", { cyclic.learningRate(at: $0, baseRate: 0.1) })
         _ = measure("multiStep (4 milestones)", { multiStep.learningRate(at: $0, baseRate: 0.1) })
         _ = measure("warmupStableDecay", { wsd.learningRate(at: $0, baseRate: 0.1) })
-        _ = measure("ClosedFormScheduler rate of a group", { _ in
-            try? scheduler.step()
-            return scheduler.learningRate(ofGroup: 0)
-        })
+        _ = measure(
+            "ClosedFormScheduler rate of a group",
+            { _ in
+                try? scheduler.step()
+                return scheduler.learningRate(ofGroup: 0)
+            })
         comparePyTorch(swiftCosine: cosineTime)
     } catch {
         print("closed-form benchmark: \(error)")
@@ -93,8 +96,11 @@ private func comparePyTorch(swiftCosine: Double) {
             print("closed-form PyTorch comparison failed: \(String(decoding: data, as: UTF8.self))")
             return
         }
-        print(String(format: "PyTorch cosine _get_closed_form_lr %8.0f ns CPU, step() %8.0f ns CPU; Glidepath lookup is %.0f× / %.0f× faster",
-                     numbers[0], numbers[1], numbers[0] / swiftCosine, numbers[1] / swiftCosine))
+        print(
+            String(
+                format:
+                    "PyTorch cosine _get_closed_form_lr %8.0f ns CPU, step() %8.0f ns CPU; Glidepath lookup is %.0f× / %.0f× faster",
+                numbers[0], numbers[1], numbers[0] / swiftCosine, numbers[1] / swiftCosine))
     } catch {
         print("closed-form PyTorch comparison failed: \(error)")
     }

@@ -68,26 +68,39 @@ public enum DLRSBenchmark {
         do {
             // Warm up (page in the losses, build the power-of-ten table).
             _ = try medianStepSeconds(losses: ordinaryLosses(), repetitions: 3)
-            let (ordinary, ordinaryScheduler) = try medianStepSeconds(losses: ordinaryLosses(), repetitions: repetitions)
+            let (ordinary, ordinaryScheduler) = try medianStepSeconds(
+                losses: ordinaryLosses(), repetitions: repetitions)
             let (exact, exactScheduler) = try medianStepSeconds(losses: unitSlopeLosses(), repetitions: repetitions)
             var result = Result(ordinarySeconds: ordinary, exactSeconds: exact)
-            print(String(format: "dlrs step  100000 losses x 100 groups        %8.3f ms   (target <= 1 ms; regime %@, slope %.6f)",
-                         ordinary * 1e3, ordinaryScheduler.diagnostics.regime?.rawValue ?? "skip",
-                         ordinaryScheduler.diagnostics.slope))
-            print(String(format: "dlrs step  exact-rational s = 1 path           %8.3f ms   (exact slope used: %@)",
-                         exact * 1e3, exactScheduler.diagnostics.usedExactSlope ? "yes" : "no"))
+            print(
+                String(
+                    format:
+                        "dlrs step  100000 losses x 100 groups        %8.3f ms   (target <= 1 ms; regime %@, slope %.6f)",
+                    ordinary * 1e3, ordinaryScheduler.diagnostics.regime?.rawValue ?? "skip",
+                    ordinaryScheduler.diagnostics.slope))
+            print(
+                String(
+                    format: "dlrs step  exact-rational s = 1 path           %8.3f ms   (exact slope used: %@)",
+                    exact * 1e3, exactScheduler.diagnostics.usedExactSlope ? "yes" : "no"))
             if let python = pythonReference() {
                 result.pythonOrdinarySeconds = python.ordinary
                 result.pythonExactSeconds = python.exact
                 let sameOrdinary = python.ordinaryRates == ordinaryScheduler.learningRates.map(\.bitPattern)
                 let sameExact = python.exactRates == exactScheduler.learningRates.map(\.bitPattern)
-                print(String(format: "pytorch-dlrs %@ same step                    %8.3f ms   ratio %.1fx   rates bit-identical: %@",
-                             python.version, python.ordinary * 1e3, python.ordinary / ordinary, sameOrdinary ? "yes" : "NO"))
-                print(String(format: "pytorch-dlrs %@ s = 1 path                   %8.3f ms   ratio %.1fx   rates bit-identical: %@",
-                             python.version, python.exact * 1e3, python.exact / exact, sameExact ? "yes" : "NO"))
+                print(
+                    String(
+                        format:
+                            "pytorch-dlrs %@ same step                    %8.3f ms   ratio %.1fx   rates bit-identical: %@",
+                        python.version, python.ordinary * 1e3, python.ordinary / ordinary, sameOrdinary ? "yes" : "NO"))
+                print(
+                    String(
+                        format:
+                            "pytorch-dlrs %@ s = 1 path                   %8.3f ms   ratio %.1fx   rates bit-identical: %@",
+                        python.version, python.exact * 1e3, python.exact / exact, sameExact ? "yes" : "NO"))
             } else {
-                print("pytorch-dlrs reference: not run (set PYTHON to an interpreter with torch; "
-                      + "scripts/bench_dlrs.py installs pytorch-dlrs 0.3.0.dev0 into .build/bench-python)")
+                print(
+                    "pytorch-dlrs reference: not run (set PYTHON to an interpreter with torch; "
+                        + "scripts/bench_dlrs.py installs pytorch-dlrs 0.3.0.dev0 into .build/bench-python)")
             }
             return result
         } catch {
@@ -122,13 +135,13 @@ public enum DLRSBenchmark {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0,
-              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
-              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let version = object["version"] as? String,
-              let ordinary = object["ordinary_seconds"] as? Double,
-              let exact = object["exact_seconds"] as? Double,
-              let ordinaryRates = object["ordinary_rates"] as? [String],
-              let exactRates = object["exact_rates"] as? [String]
+            let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            let version = object["version"] as? String,
+            let ordinary = object["ordinary_seconds"] as? Double,
+            let exact = object["exact_seconds"] as? Double,
+            let ordinaryRates = object["ordinary_rates"] as? [String],
+            let exactRates = object["exact_rates"] as? [String]
         else {
             print("pytorch-dlrs reference: scripts/bench_dlrs.py failed (status \(process.terminationStatus))")
             return nil

@@ -27,18 +27,26 @@ struct DataBenchmarkResult {
         }
         let mnist = stats(mnistLoadSeconds), cpu = stats(mnistCPUSeconds), cifar = stats(cifarBatchMilliseconds)
         return [
-            String(format: "data/mnist-load-all: best %.3f s, median %.3f s wall (CPU best %.3f s) over %d runs (target ≤ 1 s)",
-                   mnist.best, mnist.median, cpu.best, mnistLoadSeconds.count),
-            String(format: "data/cifar10-batch%d-augmented: best %.3f ms, median %.3f ms per batch (%d batches × %d runs)",
-                   cifarBatchSize, cifar.best, cifar.median, cifarBatchesPerRepetition, cifarBatchMilliseconds.count),
-        ] + (imdbPrepareSeconds.map { [String(format: "data/imdb-prepare (read, fit vocabulary, encode both splits): %.2f s", $0)] } ?? [])
+            String(
+                format:
+                    "data/mnist-load-all: best %.3f s, median %.3f s wall (CPU best %.3f s) over %d runs (target ≤ 1 s)",
+                mnist.best, mnist.median, cpu.best, mnistLoadSeconds.count),
+            String(
+                format: "data/cifar10-batch%d-augmented: best %.3f ms, median %.3f ms per batch (%d batches × %d runs)",
+                cifarBatchSize, cifar.best, cifar.median, cifarBatchesPerRepetition, cifarBatchMilliseconds.count),
+        ]
+            + (imdbPrepareSeconds.map {
+                [String(format: "data/imdb-prepare (read, fit vocabulary, encode both splits): %.2f s", $0)]
+            } ?? [])
     }
 }
 
 /// Runs the data benchmarks against `dataDirectory` (the folder holding `mnist/` and `cifar10/`).
 /// Call from the benchmark executable's `main.swift`, e.g.
 /// `try runDataBenchmark(dataDirectory: path).lines.forEach { print($0) }`.
-func runDataBenchmark(dataDirectory: String, repetitions: Int = 5, cifarBatches: Int = 200) throws -> DataBenchmarkResult {
+func runDataBenchmark(dataDirectory: String, repetitions: Int = 5, cifarBatches: Int = 200) throws
+    -> DataBenchmarkResult
+{
     func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
     let mnistDirectory = DatasetCatalog.directory(for: .mnist, in: dataDirectory)
     func cpuSeconds() -> Double {
@@ -60,12 +68,16 @@ func runDataBenchmark(dataDirectory: String, repetitions: Int = 5, cifarBatches:
 
     let cifarDirectory = DatasetCatalog.directory(for: .cifar10, in: dataDirectory)
     let test = try CIFAR10.load(.test, from: CIFAR10.locate(in: cifarDirectory))
-    let source = try ImageBatchSource(dataset: test, normalisation: .cifar10, augmentation: ImageAugmentation(padding: 4))
+    let source = try ImageBatchSource(
+        dataset: test, normalisation: .cifar10, augmentation: ImageAugmentation(padding: 4))
     let batchSize = 64
     var cifarTimes: [Double] = []
     for repetition in 0..<repetitions {
-        var loader = DataLoader(source: source, options: try BatchingOptions(batchSize: batchSize, shuffle: true,
-                                                                              dropLast: true, seed: UInt64(repetition)))
+        var loader = DataLoader(
+            source: source,
+            options: try BatchingOptions(
+                batchSize: batchSize, shuffle: true,
+                dropLast: true, seed: UInt64(repetition)))
         var checksum: Float = 0
         let start = now()
         for _ in 0..<cifarBatches {
@@ -88,7 +100,8 @@ func runDataBenchmark(dataDirectory: String, repetitions: Int = 5, cifarBatches:
         imdbSeconds = Double(now() - start) / 1e9
         precondition(encoded[0].count + encoded[1].count == train.count + test.count, "IMDB benchmark lost reviews")
     }
-    return DataBenchmarkResult(mnistLoadSeconds: mnistTimes, mnistCPUSeconds: mnistCPU, cifarBatchMilliseconds: cifarTimes,
-                               cifarBatchSize: batchSize, cifarBatchesPerRepetition: cifarBatches,
-                               imdbPrepareSeconds: imdbSeconds)
+    return DataBenchmarkResult(
+        mnistLoadSeconds: mnistTimes, mnistCPUSeconds: mnistCPU, cifarBatchMilliseconds: cifarTimes,
+        cifarBatchSize: batchSize, cifarBatchesPerRepetition: cifarBatches,
+        imdbPrepareSeconds: imdbSeconds)
 }

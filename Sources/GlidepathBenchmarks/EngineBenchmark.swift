@@ -52,9 +52,12 @@ public enum EngineBenchmark {
         }
         for workload in workloads {
             let result = try run(workload, seconds: seconds)
-            print(String(format: "RESULT {\"side\": \"glidepath\", \"workload\": \"%@\", \"steps_per_second\": %.3f, \"threads\": %d, \"loss_first\": %.6f, \"loss_last\": %.6f, \"peak_rss_kb\": %d, \"parameters\": %d, \"cpu_ms_per_step\": %.3f}",
-                         workload.rawValue, result.stepsPerSecond, threads, result.firstLoss, result.lastLoss,
-                         peakResidentKilobytes(), result.parameterCount, result.cpuSecondsPerStep * 1e3))
+            print(
+                String(
+                    format:
+                        "RESULT {\"side\": \"glidepath\", \"workload\": \"%@\", \"steps_per_second\": %.3f, \"threads\": %d, \"loss_first\": %.6f, \"loss_last\": %.6f, \"peak_rss_kb\": %d, \"parameters\": %d, \"cpu_ms_per_step\": %.3f}",
+                    workload.rawValue, result.stepsPerSecond, threads, result.firstLoss, result.lastLoss,
+                    peakResidentKilobytes(), result.parameterCount, result.cpuSecondsPerStep * 1e3))
         }
     }
 
@@ -109,9 +112,11 @@ public enum EngineBenchmark {
             step = try adamStep(model, x, labels, loss: loss)
         case .cnn:
             let model = Sequential([
-                try Conv2d(inputChannels: 3, outputChannels: 32, kernelSize: (3, 3), padding: (1, 1), using: &generator),
+                try Conv2d(
+                    inputChannels: 3, outputChannels: 32, kernelSize: (3, 3), padding: (1, 1), using: &generator),
                 Activation(.relu), try MaxPool2d(kernelSize: (2, 2)),
-                try Conv2d(inputChannels: 32, outputChannels: 64, kernelSize: (3, 3), padding: (1, 1), using: &generator),
+                try Conv2d(
+                    inputChannels: 32, outputChannels: 64, kernelSize: (3, 3), padding: (1, 1), using: &generator),
                 Activation(.relu), try MaxPool2d(kernelSize: (2, 2)), Flatten(),
                 try Linear(inputFeatures: 4096, outputFeatures: 256, using: &generator), Activation(.relu),
                 try Linear(inputFeatures: 256, outputFeatures: 10, using: &generator),
@@ -122,7 +127,8 @@ public enum EngineBenchmark {
             step = try adamStep(model, x, labels, loss: loss)
         case .bilstm:
             let embedding = try Embedding(vocabularySize: 20_000, dimension: 100, using: &generator)
-            let lstm = try LSTM(inputSize: 100, hiddenSize: 128, bidirectional: true, batchFirst: true, using: &generator)
+            let lstm = try LSTM(
+                inputSize: 100, hiddenSize: 128, bidirectional: true, batchFirst: true, using: &generator)
             let head = try Linear(inputFeatures: 256, outputFeatures: 2, using: &generator)
             let tokens = (0..<(32 * 200)).map { _ in Int32(generator.next() % 20_000) }
             let labels = (0..<32).map { _ in Int32(generator.next() % 2) }
@@ -158,8 +164,9 @@ public enum EngineBenchmark {
             best = max(best, Double(windowSteps) / Date().timeIntervalSince(start))
         }
         let cpuPerStep = (processCPUSeconds() - cpuBefore) / Double(3 * windowSteps)
-        return Measurement(stepsPerSecond: best, firstLoss: firstLoss, lastLoss: lastLoss, parameterCount: parameterCount,
-                           cpuSecondsPerStep: cpuPerStep)
+        return Measurement(
+            stepsPerSecond: best, firstLoss: firstLoss, lastLoss: lastLoss, parameterCount: parameterCount,
+            cpuSecondsPerStep: cpuPerStep)
     }
 
     /// Peak resident set size of this process in KiB (`VmHWM` from /proc/self/status; getrusage's

@@ -65,8 +65,10 @@ enum EngineMicrobenchmarks {
             x.clearGradient(); w.clearGradient(); b.clearGradient()
         }
         let flops = 2.0 * Double(input[0] * weight[0] * input[2] * input[3] * weight[1] * weight[2] * weight[3])
-        print(String(format: "  %@ %@ fwd %.2f ms (%.0f GFLOP/s), fwd+bwd %.2f ms (%.0f GFLOP/s)", name,
-                     "\(input)", forward * 1e3, flops / forward / 1e9, total * 1e3, 3 * flops / total / 1e9))
+        print(
+            String(
+                format: "  %@ %@ fwd %.2f ms (%.0f GFLOP/s), fwd+bwd %.2f ms (%.0f GFLOP/s)", name,
+                "\(input)", forward * 1e3, flops / forward / 1e9, total * 1e3, 3 * flops / total / 1e9))
     }
 
     /// Per-op cost on 4-element tensors: 10 recorded ops forward plus their backward.
@@ -85,8 +87,10 @@ enum EngineMicrobenchmarks {
                 _ = y.sum()
             }
         }
-        print(String(format: "  overhead: %.2f µs per recorded op (forward + backward), %.2f µs per op without graph",
-                     withGraph / 16 * 1e6, forwardOnly / 16 * 1e6))
+        print(
+            String(
+                format: "  overhead: %.2f µs per recorded op (forward + backward), %.2f µs per op without graph",
+                withGraph / 16 * 1e6, forwardOnly / 16 * 1e6))
     }
 
     /// Exactly 20 forward + backward passes of conv2, for cycle counts under `perf stat` (robust to
@@ -141,7 +145,8 @@ enum EngineMicrobenchmarks {
         let labels = (0..<batch).map { _ in Int32(generator.next() % 10) }
         func uniform(_ shape: [Int], fanIn: Int) -> Tensor {
             let bound = 1 / Float(fanIn).squareRoot()
-            return Tensor.uniform(shape: shape, lowerBound: -bound, upperBound: bound, using: &generator).requiringGradient()
+            return Tensor.uniform(shape: shape, lowerBound: -bound, upperBound: bound, using: &generator)
+                .requiringGradient()
         }
         let conv1 = (uniform([32, 3, 3, 3], fanIn: 27), uniform([32], fanIn: 27))
         let conv2 = (uniform([64, 32, 3, 3], fanIn: 288), uniform([64], fanIn: 288))
@@ -163,8 +168,10 @@ enum EngineMicrobenchmarks {
             step += 1
             adam(parameters, moments, step: step)
         }
-        print(String(format: "  cnn bs64 adam: %.2f ms/step, %.1f steps/s (loss %.4f after %d steps)",
-                      seconds * 1e3, 1 / seconds, lastLoss, step))
+        print(
+            String(
+                format: "  cnn bs64 adam: %.2f ms/step, %.1f steps/s (loss %.4f after %d steps)",
+                seconds * 1e3, 1 / seconds, lastLoss, step))
     }
 
     static func mlp() {
@@ -174,8 +181,12 @@ enum EngineMicrobenchmarks {
         let labels = (0..<batch).map { _ in Int32(generator.next() % 2) }
         func linear(_ input: Int, _ output: Int) -> (Tensor, Tensor) {
             let bound = 1 / Float(input).squareRoot()
-            return (Tensor.uniform(shape: [output, input], lowerBound: -bound, upperBound: bound, using: &generator).requiringGradient(),
-                    Tensor.uniform(shape: [output], lowerBound: -bound, upperBound: bound, using: &generator).requiringGradient())
+            return (
+                Tensor.uniform(shape: [output, input], lowerBound: -bound, upperBound: bound, using: &generator)
+                    .requiringGradient(),
+                Tensor.uniform(shape: [output], lowerBound: -bound, upperBound: bound, using: &generator)
+                    .requiringGradient()
+            )
         }
         let layers = [linear(108, 256), linear(256, 128), linear(128, 2)]
         let parameters = layers.flatMap { [$0.0, $0.1] }
@@ -196,9 +207,13 @@ enum EngineMicrobenchmarks {
             step += 1
             adam(parameters, moments, step: step)
         }
-        print(String(format: "  mlp 108-256-128-2 bs128 adam: %.3f ms/step, %.0f steps/s (loss %.4f after %d steps)",
-                      seconds * 1e3, 1 / seconds, lastLoss, step))
+        print(
+            String(
+                format: "  mlp 108-256-128-2 bs128 adam: %.3f ms/step, %.0f steps/s (loss %.4f after %d steps)",
+                seconds * 1e3, 1 / seconds, lastLoss, step))
         let stats = BufferPool.shared.statistics
-        print("  buffer pool: \(stats.hits) hits, \(stats.misses) misses, \(BufferPool.shared.cachedBytes / 1024) KiB cached")
+        print(
+            "  buffer pool: \(stats.hits) hits, \(stats.misses) misses, \(BufferPool.shared.cachedBytes / 1024) KiB cached"
+        )
     }
 }

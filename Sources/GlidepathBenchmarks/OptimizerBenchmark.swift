@@ -11,11 +11,16 @@ enum OptimizerBenchmark {
     static let shapes: [[Int]] = [[32, 3, 3, 3], [32], [64, 32, 3, 3], [64], [256, 4096], [256], [10, 256], [10]]
 
     /// The optimizers, by the names the Python script uses.
-    static let names = ["adam", "scheduleFreeAdamW", "scheduleFreeSGD", "prodigy", "dog", "ldog", "dAdaptAdam", "dAdaptSGD"]
+    static let names = [
+        "adam", "scheduleFreeAdamW", "scheduleFreeSGD", "prodigy", "dog", "ldog", "dAdaptAdam", "dAdaptSGD",
+    ]
 
     static func make(_ name: String, _ weights: [Tensor], _ biases: [Tensor]) throws -> any Optimizer {
         func two<H>(_ h: H) -> [ParameterGroup<H>] {
-            [ParameterGroup(parameters: weights, hyperparameters: h), ParameterGroup(parameters: biases, hyperparameters: h)]
+            [
+                ParameterGroup(parameters: weights, hyperparameters: h),
+                ParameterGroup(parameters: biases, hyperparameters: h),
+            ]
         }
         switch name {
         case "adam": return try Adam(groups: two(Adam.Hyperparameters(learningRate: 1e-3, weightDecay: 5e-4)))
@@ -56,8 +61,9 @@ enum OptimizerBenchmark {
 
     static func run(threads: Int, updates: Int = 31) throws {
         try Engine.setThreadCount(threads)
-        print("optimizer update, cifar10-cnn shapes (1,070,794 parameters, 2 groups), \(threads) thread(s), "
-              + "median of \(updates)")
+        print(
+            "optimizer update, cifar10-cnn shapes (1,070,794 parameters, 2 groups), \(threads) thread(s), "
+                + "median of \(updates)")
         let reference = pythonReference(threads: threads, updates: updates)
         print("optimizer            glidepath ms   reference ms   reference / glidepath")
         for name in names {
@@ -65,11 +71,14 @@ enum OptimizerBenchmark {
             let theirs = reference?[name]
             let ratio = theirs.map { String(format: "%.2fx", $0 / ours) } ?? "-"
             let reference = theirs.map { String(format: "%.3f", $0 * 1e3) } ?? "not run"
-            print(name.padding(toLength: 20, withPad: " ", startingAt: 0) + String(format: " %12.3f   ", ours * 1e3)
-                  + String(repeating: " ", count: max(0, 12 - reference.count)) + reference + "   " + ratio)
+            print(
+                name.padding(toLength: 20, withPad: " ", startingAt: 0) + String(format: " %12.3f   ", ours * 1e3)
+                    + String(repeating: " ", count: max(0, 12 - reference.count)) + reference + "   " + ratio)
         }
         if reference == nil {
-            print("reference: not run (set PYTHON to an interpreter with torch, schedulefree, prodigyopt, dog-optimizer, dadaptation)")
+            print(
+                "reference: not run (set PYTHON to an interpreter with torch, schedulefree, prodigyopt, dog-optimizer, dadaptation)"
+            )
         }
         print("uptime: " + uptime())
     }
@@ -84,14 +93,18 @@ enum OptimizerBenchmark {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [root.appendingPathComponent("scripts/bench_optimizers_torch.py").path, "\(threads)", "\(updates)"]
+        process.arguments = [
+            root.appendingPathComponent("scripts/bench_optimizers_torch.py").path, "\(threads)", "\(updates)",
+        ]
         let output = Pipe()
         process.standardOutput = output
         guard (try? process.run()) != nil else { return nil }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0, let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
-              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Double] else { return nil }
+        guard process.terminationStatus == 0,
+            let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Double]
+        else { return nil }
         return object
     }
 

@@ -9,8 +9,9 @@ case "schedulers":
     runClosedFormBenchmark()
     _ = DLRSBenchmark.run()
 case "engine-ops":
-    try EngineMicrobenchmarks.run(threads: arguments.dropFirst().first.flatMap { Int($0) } ?? 1,
-                                  only: arguments.dropFirst(2).first)
+    try EngineMicrobenchmarks.run(
+        threads: arguments.dropFirst().first.flatMap { Int($0) } ?? 1,
+        only: arguments.dropFirst(2).first)
 case "engine":
     try EngineBenchmark.main(arguments: Array(arguments.dropFirst()))
 case "optimizers":
@@ -19,7 +20,8 @@ case "optimizers":
 case "data":
     // Reading speed of the real datasets (docs/data.md, "Speed"): MNIST end to end, CIFAR-10 batches with
     // augmentation. The data directory as the CLI finds it: the argument, $GLIDEPATH_DATA_DIR, ~/.glidepath/data.
-    let directory = arguments.dropFirst().first
+    let directory =
+        arguments.dropFirst().first
         ?? ProcessInfo.processInfo.environment["GLIDEPATH_DATA_DIR"]
         ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".glidepath/data").path
     for line in try runDataBenchmark(dataDirectory: directory).lines { print(line) }

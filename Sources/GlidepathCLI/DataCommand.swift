@@ -18,7 +18,9 @@ struct DataDirectoryOptions: ParsableArguments {
         name: .customLong("data-dir"),
         help: ArgumentHelp(
             "The data directory holding one folder per dataset (mnist/, cifar10/, …).",
-            discussion: "Default: $GLIDEPATH_DATA_DIR if set, else ~/.glidepath/data. Fashion-MNIST falls back to Debian's /usr/share/datasets/fashion-mnist."),
+            discussion:
+                "Default: $GLIDEPATH_DATA_DIR if set, else ~/.glidepath/data. Fashion-MNIST falls back to Debian's /usr/share/datasets/fashion-mnist."
+        ),
         completion: .directory)
     var dataDirectory: String?
 

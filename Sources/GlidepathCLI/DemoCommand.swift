@@ -18,20 +18,24 @@ struct DemoCommand: ParsableCommand {
             finishes in minutes; --train-limit 0 uses all of it.
             """)
 
-    @Option(name: .customLong("data-dir"),
-            help: ArgumentHelp("The data directory (default: $GLIDEPATH_DATA_DIR, else ~/.glidepath/data; "
-                               + "Fashion-MNIST falls back to /usr/share/datasets/fashion-mnist).", valueName: "dir"))
+    @Option(
+        name: .customLong("data-dir"),
+        help: ArgumentHelp(
+            "The data directory (default: $GLIDEPATH_DATA_DIR, else ~/.glidepath/data; "
+                + "Fashion-MNIST falls back to /usr/share/datasets/fashion-mnist).", valueName: "dir"))
     var dataDirectory: String?
 
     @Option(help: "Epochs per scheduler.")
     var epochs: Int = DemoBudget.epochs
 
-    @Option(name: .customLong("train-limit"),
-            help: "Train on the first N of the 54,000 training examples (0 = all).")
+    @Option(
+        name: .customLong("train-limit"),
+        help: "Train on the first N of the 54,000 training examples (0 = all).")
     var trainingLimit: Int = DemoBudget.trainingLimit
 
-    @Option(name: .customLong("eval-limit"),
-            help: "Evaluate on only the first N validation and test examples (default: all).")
+    @Option(
+        name: .customLong("eval-limit"),
+        help: "Evaluate on only the first N validation and test examples (default: all).")
     var evaluationLimit: Int?
 
     @Option(help: "Seed shared by the three runs.")
@@ -59,10 +63,12 @@ struct DemoCommand: ParsableCommand {
         let limit = trainingLimit == 0 ? nil : trainingLimit
         let dataDirectory = DataDirectoryOptions.resolve(self.dataDirectory)
         let subset = limit.map { "the first \($0) of the 54,000 training examples" } ?? "all 54,000 training examples"
-        let evaluated = evaluationLimit.map { "the first \($0) validation and test examples" }
+        let evaluated =
+            evaluationLimit.map { "the first \($0) validation and test examples" }
             ?? "validation 6,000, test 10,000"
-        printError("glidepath demo: fashion-mnist-cnn, \(epochs) epochs per scheduler on \(subset) "
-                   + "(\(evaluated)), seed \(seed), \(threads) threads")
+        printError(
+            "glidepath demo: fashion-mnist-cnn, \(epochs) epochs per scheduler on \(subset) "
+                + "(\(evaluated)), seed \(seed), \(threads) threads")
         var results: [(name: String, result: RunResultRecord)] = []
         for entry in DemoBudget.schedulers {
             let request = try TrainingRequest(
@@ -74,7 +80,9 @@ struct DemoCommand: ParsableCommand {
             let outcome = try session.train(progress: progress, monitor: monitor)
             switch outcome {
             case .interrupted(let signal):
-                if !results.isEmpty { print(DemoTable.render(results, epochs: epochs, target: targetValidationLoss, subset: subset)) }
+                if !results.isEmpty {
+                    print(DemoTable.render(results, epochs: epochs, target: targetValidationLoss, subset: subset))
+                }
                 throw ExitCode(signal.exitStatus)
             case .finished(let result):
                 printError(TrainText.summary(result))
@@ -100,8 +108,10 @@ enum DemoBudget {
 
 /// The results table.
 enum DemoTable {
-    static func render(_ rows: [(name: String, result: RunResultRecord)], epochs: Int, target: Double,
-                       subset: String) -> String {
+    static func render(
+        _ rows: [(name: String, result: RunResultRecord)], epochs: Int, target: Double,
+        subset: String
+    ) -> String {
         func fixed(_ value: Double?, _ digits: Int) -> String {
             guard let value else { return "—" }
             return String(format: "%.\(digits)f", value)
@@ -109,22 +119,27 @@ enum DemoTable {
         let header = ["scheduler", "test acc", "macro-F1", "best val loss", "epochs to target", "train s", "run"]
         var lines = [header]
         for (name, result) in rows {
-            lines.append([name, fixed(result.testAccuracy, 4), fixed(result.testF1, 4), fixed(result.bestValLoss, 4),
-                          result.epochsToTarget.map(String.init) ?? "not reached", fixed(result.trainSeconds, 1),
-                          result.runId])
+            lines.append([
+                name, fixed(result.testAccuracy, 4), fixed(result.testF1, 4), fixed(result.bestValLoss, 4),
+                result.epochsToTarget.map(String.init) ?? "not reached", fixed(result.trainSeconds, 1),
+                result.runId,
+            ])
         }
         let widths = header.indices.map { column in lines.map { $0[column].count }.max() ?? 0 }
-        var text = "\nfashion-mnist-cnn, \(epochs) epochs, Adam lr 1e-3, trained on \(subset); "
+        var text =
+            "\nfashion-mnist-cnn, \(epochs) epochs, Adam lr 1e-3, trained on \(subset); "
             + "target: validation loss ≤ \(fixed(target, 2))\n\n"
         for (index, line) in lines.enumerated() {
-            text += zip(line, widths).enumerated().map { column, pair in
-                column == 0 || column == line.count - 1
-                    ? pair.0.padding(toLength: pair.1, withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: pair.1 - pair.0.count) + pair.0
-            }.joined(separator: "  ") + "\n"
+            text +=
+                zip(line, widths).enumerated().map { column, pair in
+                    column == 0 || column == line.count - 1
+                        ? pair.0.padding(toLength: pair.1, withPad: " ", startingAt: 0)
+                        : String(repeating: " ", count: pair.1 - pair.0.count) + pair.0
+                }.joined(separator: "  ") + "\n"
             if index == 0 { text += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
-        text += "\nOne seed: differences of 1–2 points are within seed noise. "
+        text +=
+            "\nOne seed: differences of 1–2 points are within seed noise. "
             + "Inspect the runs with glidepath runs show RUN.\n"
         return text
     }

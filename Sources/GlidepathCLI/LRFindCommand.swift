@@ -60,8 +60,9 @@ struct LRFindCommand: ParsableCommand {
     @Option(name: .customLong("train-limit"), help: "Use only the first N examples of the training part.")
     var trainingLimit: Int?
 
-    @Option(name: .customLong("cifar-batches"), parsing: .upToNextOption,
-            help: "cifar10-cnn only: the CIFAR-10 training batches to use (1–5; default all five).")
+    @Option(
+        name: .customLong("cifar-batches"), parsing: .upToNextOption,
+        help: "cifar10-cnn only: the CIFAR-10 training batches to use (1–5; default all five).")
     var trainingBatches: [Int] = []
 
     @Option(help: ArgumentHelp("Write the loss-against-rate plot as SVG to this file.", valueName: "plot.svg"))
@@ -76,13 +77,15 @@ struct LRFindCommand: ParsableCommand {
         let test = LearningRateRangeTest.Configuration(
             startRate: start, endRate: end, updates: updates, spacing: mode, smoothing: smoothing,
             divergenceThreshold: divergenceThreshold, skipStart: skipStart, skipEnd: skipEnd)
-        let report = try RangeTestSession.run(RangeTestRequest(
-            task: task, optimizer: settings, test: test, seed: seed,
-            dataDirectory: data.resolved, threads: threads, trainingLimit: trainingLimit,
-            trainingBatches: trainingBatches.isEmpty ? nil : trainingBatches))
+        let report = try RangeTestSession.run(
+            RangeTestRequest(
+                task: task, optimizer: settings, test: test, seed: seed,
+                dataDirectory: data.resolved, threads: threads, trainingLimit: trainingLimit,
+                trainingBatches: trainingBatches.isEmpty ? nil : trainingBatches))
         if let output {
             do {
-                try Data(RangeTestPlot(report: report).render().utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+                try Data(RangeTestPlot(report: report).render().utf8).write(
+                    to: URL(fileURLWithPath: output), options: .atomic)
             } catch {
                 throw ValidationError("--output \(output): cannot write the plot: \(error.localizedDescription)")
             }
@@ -99,25 +102,33 @@ struct LRFindCommand: ParsableCommand {
 enum RangeTestText {
     static func render(_ report: RangeTestReport) -> String {
         func rate(_ value: Double) -> String { String(format: "%.3e", value) }
-        var lines = ["lr-find \(report.task.rawValue): \(report.optimizer.name), batch \(report.batchSize), "
-                     + "\(report.rates.count) of \(report.test.updates) updates (\(ending(report)))",
-                     "suggested learning rates:"]
-        let rows: [(String, RangeTestSuggestions.Suggestion?)] = [("steepest", report.suggestions.steepest),
-                                                                  ("minimum/10", report.suggestions.minimum),
-                                                                  ("valley", report.suggestions.valley)]
+        var lines = [
+            "lr-find \(report.task.rawValue): \(report.optimizer.name), batch \(report.batchSize), "
+                + "\(report.rates.count) of \(report.test.updates) updates (\(ending(report)))",
+            "suggested learning rates:",
+        ]
+        let rows: [(String, RangeTestSuggestions.Suggestion?)] = [
+            ("steepest", report.suggestions.steepest),
+            ("minimum/10", report.suggestions.minimum),
+            ("valley", report.suggestions.valley),
+        ]
         for (name, suggestion) in rows {
             if let suggestion {
-                lines.append("  \(name.padding(toLength: 11, withPad: " ", startingAt: 0))\(rate(suggestion.rate))  "
-                             + "(update \(suggestion.index + 1), smoothed loss \(String(format: "%.4f", suggestion.loss)))")
+                lines.append(
+                    "  \(name.padding(toLength: 11, withPad: " ", startingAt: 0))\(rate(suggestion.rate))  "
+                        + "(update \(suggestion.index + 1), smoothed loss \(String(format: "%.4f", suggestion.loss)))")
             } else {
-                lines.append("  \(name.padding(toLength: 11, withPad: " ", startingAt: 0))none (too few updates after "
-                             + "--skip-start \(report.test.skipStart) and --skip-end \(report.test.skipEnd))")
+                lines.append(
+                    "  \(name.padding(toLength: 11, withPad: " ", startingAt: 0))none (too few updates after "
+                        + "--skip-start \(report.test.skipStart) and --skip-end \(report.test.skipEnd))")
             }
         }
         lines.append("update  learning rate  loss      smoothed")
         for index in report.rates.indices {
-            lines.append(String(format: "%6d  %13.4e  %-8.4f  %.4f", index + 1, report.rates[index], report.losses[index],
-                                report.smoothedLosses[index]))
+            lines.append(
+                String(
+                    format: "%6d  %13.4e  %-8.4f  %.4f", index + 1, report.rates[index], report.losses[index],
+                    report.smoothedLosses[index]))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -125,7 +136,9 @@ enum RangeTestText {
     static func ending(_ report: RangeTestReport) -> String {
         switch report.ending {
         case .completed: return "completed"
-        case .diverged: return "stopped: the smoothed loss exceeded \(String(format: "%g", report.test.divergenceThreshold))× the best"
+        case .diverged:
+            return
+                "stopped: the smoothed loss exceeded \(String(format: "%g", report.test.divergenceThreshold))× the best"
         case .nonFinite: return "stopped: the loss was not finite"
         }
     }

@@ -32,13 +32,17 @@ struct MetaTrainCommand: ParsableCommand {
 
     @OptionGroup var data: DataDirectoryOptions
 
-    @Option(name: .customLong("meta-interval"), help: "K: a meta-update when (batch index in epoch + 1) is a multiple of K (reference 300).")
+    @Option(
+        name: .customLong("meta-interval"),
+        help: "K: a meta-update when (batch index in epoch + 1) is a multiple of K (reference 300).")
     var metaInterval: Int = 300
 
     @Option(name: .customLong("meta-set-size"), help: "M: class-balanced meta-set size (reference 1000).")
     var metaSetSize: Int = 1000
 
-    @Option(name: .customLong("training-examples"), help: "Train on at most this many examples (default: all outside the meta set).")
+    @Option(
+        name: .customLong("training-examples"),
+        help: "Train on at most this many examples (default: all outside the meta set).")
     var trainingExamples: Int?
 
     @Option(name: .customLong("gate-convention"), help: "metaTest (default; what `schedule` assumes) or metaTrain.")
@@ -58,8 +62,9 @@ struct MetaTrainCommand: ParsableCommand {
             configuration = MetaTrainingConfiguration(
                 task: trainingTask, epochs: epochs, seed: seed, metaSetSize: metaSetSize,
                 trainingExamples: trainingExamples,
-                settings: MLRSNetMetaTrainingSettings(metaInterval: metaInterval, convention: gateConvention,
-                                                      stateAdvance: stateAdvance))
+                settings: MLRSNetMetaTrainingSettings(
+                    metaInterval: metaInterval, convention: gateConvention,
+                    stateAdvance: stateAdvance))
             taskData = try MLRSNetMetaTraining.loadData(for: trainingTask, dataDirectory: data.resolved)
         } catch {
             throw reportFailure("error: \(error)")
@@ -72,10 +77,12 @@ struct MetaTrainCommand: ParsableCommand {
         do {
             result = try MLRSNetMetaTraining.run(configuration, data: taskData) { summary in
                 let metaLoss = summary.meanMetaLoss.map { String(format: "%.4f", $0) } ?? "-"
-                let line = String(format: "epoch %d: train loss %.4f, rate %.5g → %.5g, meta-updates %d (meta loss %@), validation loss %.4f accuracy %.4f",
-                                  summary.epoch, summary.meanTrainingLoss, summary.firstLearningRate,
-                                  summary.lastLearningRate, summary.metaUpdates, metaLoss,
-                                  summary.validationLoss, summary.validationAccuracy)
+                let line = String(
+                    format:
+                        "epoch %d: train loss %.4f, rate %.5g → %.5g, meta-updates %d (meta loss %@), validation loss %.4f accuracy %.4f",
+                    summary.epoch, summary.meanTrainingLoss, summary.firstLearningRate,
+                    summary.lastLearningRate, summary.metaUpdates, metaLoss,
+                    summary.validationLoss, summary.validationAccuracy)
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }
         } catch {
@@ -90,7 +97,8 @@ struct MetaTrainCommand: ParsableCommand {
         } catch {
             throw reportFailure("error: \(MetaTrainingError.output(path: path, reason: error.localizedDescription))")
         }
-        print("wrote \(path) (γ = \(result.scale), \(result.iterations) iterations, \(result.metaUpdates) meta-updates)")
+        print(
+            "wrote \(path) (γ = \(result.scale), \(result.iterations) iterations, \(result.metaUpdates) meta-updates)")
     }
 
     /// `argument` as a POSIX shell word (unchanged when it needs no quoting).

@@ -29,7 +29,8 @@ struct ProbeCommand: ParsableCommand {
     @Option(help: "How many examples, from the first in file order.")
     var examples: Int = 256
 
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data directory (default: the run's).", valueName: "dir"))
+    @Option(
+        name: .customLong("data-dir"), help: ArgumentHelp("The data directory (default: the run's).", valueName: "dir"))
     var dataDirectory: String?
 
     @Option(name: .customLong("power-iterations"), help: "Largest number of power iterations.")
@@ -41,7 +42,9 @@ struct ProbeCommand: ParsableCommand {
     @Option(name: .customLong("trace-samples"), help: "Hutchinson samples.")
     var traceSamples: Int = 8
 
-    @Option(name: .customLong("save-inputs"), help: ArgumentHelp("Write the weights and the examples here.", valueName: "file"))
+    @Option(
+        name: .customLong("save-inputs"),
+        help: ArgumentHelp("Write the weights and the examples here.", valueName: "file"))
     var saveInputs: String?
 
     @Flag(help: "Print one JSON object (loss, gradientNorm, lambdaMax, trace, noiseScale, … and the full measurement).")
@@ -57,16 +60,21 @@ struct ProbeCommand: ParsableCommand {
         settings.powerTolerance = tolerance
         settings.traceSamples = traceSamples
         do { try settings.validate() } catch { throw ValidationError("\(error)") }
-        let result = try RunProbe.run(runReference, storePath: storeOptions.store, split: split, examples: examples,
-                                      dataDirectory: dataDirectory, settings: settings)
+        let result = try RunProbe.run(
+            runReference, storePath: storeOptions.store, split: split, examples: examples,
+            dataDirectory: dataDirectory, settings: settings)
         if let saveInputs {
             let weights = result.model.model.module.safeTensors().entries
-            let architecture = String(decoding: try StateCoding.encoder().encode(
-                result.model.configuration.task.specification.model), as: UTF8.self)
-            let file = SafeTensorsFile(metadata: ["run": result.model.record.id.rawValue, "architecture": architecture,
-                                                  "task": result.model.configuration.task.rawValue,
-                                                  "split": split.rawValue, "examples": "\(result.batch.count)"],
-                                       entries: weights + result.batch.safeTensorsEntries)
+            let architecture = String(
+                decoding: try StateCoding.encoder().encode(
+                    result.model.configuration.task.specification.model), as: UTF8.self)
+            let file = SafeTensorsFile(
+                metadata: [
+                    "run": result.model.record.id.rawValue, "architecture": architecture,
+                    "task": result.model.configuration.task.rawValue,
+                    "split": split.rawValue, "examples": "\(result.batch.count)",
+                ],
+                entries: weights + result.batch.safeTensorsEntries)
             try file.write(to: URL(fileURLWithPath: saveInputs))
         }
         let m = result.measurement
@@ -84,8 +92,10 @@ struct ProbeCommand: ParsableCommand {
                 trace: m.trace?.value, noiseScale: m.noiseScale?.value, quadraticStep: m.quadraticStep, measurement: m)
             print(String(decoding: try StateCoding.encoder().encode(output), as: UTF8.self))
         } else {
-            print(ProbeText.summary(m, run: result.model.record.id.rawValue, step: result.model.checkpoint.step,
-                                    examples: result.batch.count), terminator: "")
+            print(
+                ProbeText.summary(
+                    m, run: result.model.record.id.rawValue, step: result.model.checkpoint.step,
+                    examples: result.batch.count), terminator: "")
         }
     }
 }
@@ -102,16 +112,24 @@ enum ProbeText {
         lines.append("loss              \(number(m.loss.value))")
         lines.append("gradient norm     \(number(m.gradientNorm.value))")
         if let l = m.lambdaMax {
-            lines.append("lambda_max        \(number(l.value.value))  (\(l.iterations) iterations, residual \(number(l.residual))\(l.converged ? "" : ", not converged"))")
+            lines.append(
+                "lambda_max        \(number(l.value.value))  (\(l.iterations) iterations, residual \(number(l.residual))\(l.converged ? "" : ", not converged"))"
+            )
         }
         if let l = m.preconditionedLambdaMax {
-            lines.append("lambda_max(P^-1H) \(number(l.value.value))  (\(l.iterations) iterations, residual \(number(l.residual)))")
+            lines.append(
+                "lambda_max(P^-1H) \(number(l.value.value))  (\(l.iterations) iterations, residual \(number(l.residual)))"
+            )
         }
-        if let t = m.trace { lines.append("trace             \(number(t.value)) ± \(number(t.standardError)) (\(t.samples) samples)") }
+        if let t = m.trace {
+            lines.append("trace             \(number(t.value)) ± \(number(t.standardError)) (\(t.samples) samples)")
+        }
         lines.append("g'Hg/|g|^2        \(number(m.gradientCurvature?.value))")
         lines.append("quadratic step    \(number(m.quadraticStep))")
         lines.append("noise scale       \(number(m.noiseScale?.value))")
-        lines.append("cost              \(m.cost.gradientEvaluations) gradient evaluations, \(m.cost.hessianVectorProducts) HVPs, \(String(format: "%.3f", m.cost.seconds)) s")
+        lines.append(
+            "cost              \(m.cost.gradientEvaluations) gradient evaluations, \(m.cost.hessianVectorProducts) HVPs, \(String(format: "%.3f", m.cost.seconds)) s"
+        )
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -4,21 +4,27 @@ import GlidepathNN
 
 /// `glidepath train`'s landscape-probe options (`docs/landscape.md`, "In the lab").
 struct ProbeOptions: ParsableArguments {
-    @Option(name: .customLong("probe-every"),
-            help: ArgumentHelp("""
-                Probe the loss landscape every K updates, once per epoch (epoch), or at the cadence that keeps \
-                probing within --probe-budget (auto). Default: off, or auto for --scheduler landscape.
-                """, valueName: "K|epoch|auto"))
+    @Option(
+        name: .customLong("probe-every"),
+        help: ArgumentHelp(
+            """
+            Probe the loss landscape every K updates, once per epoch (epoch), or at the cadence that keeps \
+            probing within --probe-budget (auto). Default: off, or auto for --scheduler landscape.
+            """, valueName: "K|epoch|auto"))
     var every: String?
 
-    @Option(name: .customLong("probe-budget"),
-            help: ArgumentHelp("The overhead budget of --probe-every auto, a fraction of training compute.",
-                               valueName: "fraction"))
+    @Option(
+        name: .customLong("probe-budget"),
+        help: ArgumentHelp(
+            "The overhead budget of --probe-every auto, a fraction of training compute.",
+            valueName: "fraction"))
     var budget: Double?
 
-    @Option(name: .customLong("probe-batches"),
-            help: ArgumentHelp("Probe-set batches of the training batch size (>= 2 for the noise scale).",
-                               valueName: "k"))
+    @Option(
+        name: .customLong("probe-batches"),
+        help: ArgumentHelp(
+            "Probe-set batches of the training batch size (>= 2 for the noise scale).",
+            valueName: "k"))
     var batches: Int?
 
     /// Whether any probe option was given (they are refused with --resume).

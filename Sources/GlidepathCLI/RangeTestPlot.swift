@@ -13,8 +13,10 @@ struct RangeTestPlot {
 
     static let width = 760.0, height = 440.0
     static let left = 80.0, right = 190.0, top = 40.0, bottom = 50.0
-    static let markers: [(name: String, color: String)] = [("steepest", "#d62728"), ("minimum/10", "#2ca02c"),
-                                                           ("valley", "#ff7f0e")]
+    static let markers: [(name: String, color: String)] = [
+        ("steepest", "#d62728"), ("minimum/10", "#2ca02c"),
+        ("valley", "#ff7f0e"),
+    ]
 
     private static func number(_ value: Double) -> String { String(format: "%.2f", value) }
 
@@ -32,9 +34,11 @@ struct RangeTestPlot {
         func y(_ loss: Double) -> Double {
             Self.top + (1 - (min(max(loss, yLow), yHigh) - yLow) / (yHigh - yLow)) * plotHeight
         }
-        var svg = [##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(Int(Self.width))" height="\##(Int(Self.height))" viewBox="0 0 \##(Int(Self.width)) \##(Int(Self.height))" font-family="sans-serif" font-size="12">"##,
-                   ##"<rect x="0" y="0" width="\##(Int(Self.width))" height="\##(Int(Self.height))" fill="white"/>"##,
-                   ##"<text x="\##(Self.number(Self.left + plotWidth / 2))" y="22" text-anchor="middle" font-size="14">LR range test: \##(report.task.rawValue), \##(report.rates.count) updates (\##(report.ending.rawValue))</text>"##]
+        var svg = [
+            ##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(Int(Self.width))" height="\##(Int(Self.height))" viewBox="0 0 \##(Int(Self.width)) \##(Int(Self.height))" font-family="sans-serif" font-size="12">"##,
+            ##"<rect x="0" y="0" width="\##(Int(Self.width))" height="\##(Int(Self.height))" fill="white"/>"##,
+            ##"<text x="\##(Self.number(Self.left + plotWidth / 2))" y="22" text-anchor="middle" font-size="14">LR range test: \##(report.task.rawValue), \##(report.rates.count) updates (\##(report.ending.rawValue))</text>"##,
+        ]
         // Grid and tick labels.
         var xTicks: [Double] = []
         if logScale {
@@ -47,23 +51,40 @@ struct RangeTestPlot {
         }
         for tick in xTicks {
             let px = Self.number(x(tick))
-            svg.append(##"<line x1="\##(px)" y1="\##(Self.number(Self.top))" x2="\##(px)" y2="\##(Self.number(Self.top + plotHeight))" stroke="#e5e5e5"/>"##)
-            svg.append(##"<text x="\##(px)" y="\##(Self.number(Self.top + plotHeight + 18))" text-anchor="middle">\##(String(format: "%g", tick))</text>"##)
+            svg.append(
+                ##"<line x1="\##(px)" y1="\##(Self.number(Self.top))" x2="\##(px)" y2="\##(Self.number(Self.top + plotHeight))" stroke="#e5e5e5"/>"##
+            )
+            svg.append(
+                ##"<text x="\##(px)" y="\##(Self.number(Self.top + plotHeight + 18))" text-anchor="middle">\##(String(format: "%g", tick))</text>"##
+            )
         }
         var tick = yLow
         while tick <= yHigh + step * 1e-9 {
             let py = Self.number(y(tick))
-            svg.append(##"<line x1="\##(Self.number(Self.left))" y1="\##(py)" x2="\##(Self.number(Self.left + plotWidth))" y2="\##(py)" stroke="#e5e5e5"/>"##)
-            svg.append(##"<text x="\##(Self.number(Self.left - 8))" y="\##(py)" text-anchor="end" dominant-baseline="middle">\##(String(format: "%g", tick))</text>"##)
+            svg.append(
+                ##"<line x1="\##(Self.number(Self.left))" y1="\##(py)" x2="\##(Self.number(Self.left + plotWidth))" y2="\##(py)" stroke="#e5e5e5"/>"##
+            )
+            svg.append(
+                ##"<text x="\##(Self.number(Self.left - 8))" y="\##(py)" text-anchor="end" dominant-baseline="middle">\##(String(format: "%g", tick))</text>"##
+            )
             tick += step
         }
-        svg.append(##"<rect x="\##(Self.number(Self.left))" y="\##(Self.number(Self.top))" width="\##(Self.number(plotWidth))" height="\##(Self.number(plotHeight))" fill="none" stroke="black"/>"##)
-        svg.append(##"<text x="\##(Self.number(Self.left + plotWidth / 2))" y="\##(Self.number(Self.height - 10))" text-anchor="middle">learning rate\##(logScale ? " (log scale)" : "")</text>"##)
-        svg.append(##"<text x="16" y="\##(Self.number(Self.top + plotHeight / 2))" text-anchor="middle" transform="rotate(-90 16 \##(Self.number(Self.top + plotHeight / 2)))">training loss</text>"##)
+        svg.append(
+            ##"<rect x="\##(Self.number(Self.left))" y="\##(Self.number(Self.top))" width="\##(Self.number(plotWidth))" height="\##(Self.number(plotHeight))" fill="none" stroke="black"/>"##
+        )
+        svg.append(
+            ##"<text x="\##(Self.number(Self.left + plotWidth / 2))" y="\##(Self.number(Self.height - 10))" text-anchor="middle">learning rate\##(logScale ? " (log scale)" : "")</text>"##
+        )
+        svg.append(
+            ##"<text x="16" y="\##(Self.number(Self.top + plotHeight / 2))" text-anchor="middle" transform="rotate(-90 16 \##(Self.number(Self.top + plotHeight / 2)))">training loss</text>"##
+        )
         // The curves, drawn up to the first non-finite loss.
         func polyline(_ losses: [Double], _ color: String, _ widthValue: String) -> String {
-            let points = zip(report.rates, losses).prefix { $0.1.isFinite }.map { "\(Self.number(x($0.0))),\(Self.number(y($0.1)))" }
-            return ##"<polyline fill="none" stroke="\##(color)" stroke-width="\##(widthValue)" points="\##(points.joined(separator: " "))"/>"##
+            let points = zip(report.rates, losses).prefix { $0.1.isFinite }.map {
+                "\(Self.number(x($0.0))),\(Self.number(y($0.1)))"
+            }
+            return
+                ##"<polyline fill="none" stroke="\##(color)" stroke-width="\##(widthValue)" points="\##(points.joined(separator: " "))"/>"##
         }
         svg.append(polyline(report.losses, "#bbbbbb", "1"))
         svg.append(polyline(report.smoothedLosses, "#1f77b4", "2"))
@@ -72,24 +93,36 @@ struct RangeTestPlot {
         var legendY = Self.top + 10
         func legend(_ color: String, _ text: String, dot: Bool) {
             if dot {
-                svg.append(##"<circle cx="\##(Self.number(legendX + 10))" cy="\##(Self.number(legendY))" r="5" fill="\##(color)"/>"##)
+                svg.append(
+                    ##"<circle cx="\##(Self.number(legendX + 10))" cy="\##(Self.number(legendY))" r="5" fill="\##(color)"/>"##
+                )
             } else {
-                svg.append(##"<line x1="\##(Self.number(legendX))" y1="\##(Self.number(legendY))" x2="\##(Self.number(legendX + 20))" y2="\##(Self.number(legendY))" stroke="\##(color)" stroke-width="2"/>"##)
+                svg.append(
+                    ##"<line x1="\##(Self.number(legendX))" y1="\##(Self.number(legendY))" x2="\##(Self.number(legendX + 20))" y2="\##(Self.number(legendY))" stroke="\##(color)" stroke-width="2"/>"##
+                )
             }
-            svg.append(##"<text x="\##(Self.number(legendX + 26))" y="\##(Self.number(legendY))" dominant-baseline="middle">\##(text)</text>"##)
+            svg.append(
+                ##"<text x="\##(Self.number(legendX + 26))" y="\##(Self.number(legendY))" dominant-baseline="middle">\##(text)</text>"##
+            )
             legendY += 18
         }
         legend("#bbbbbb", "batch loss", dot: false)
         legend("#1f77b4", "smoothed loss", dot: false)
         let suggestions = report.suggestions
-        for ((name, color), suggestion) in zip(Self.markers, [suggestions.steepest, suggestions.minimum, suggestions.valley]) {
+        for ((name, color), suggestion) in zip(
+            Self.markers, [suggestions.steepest, suggestions.minimum, suggestions.valley])
+        {
             guard let suggestion else {
                 legend(color, "\(name): none", dot: true)
                 continue
             }
             let rate = report.rates[suggestion.index], px = Self.number(x(suggestion.rate))
-            svg.append(##"<line x1="\##(px)" y1="\##(Self.number(Self.top))" x2="\##(px)" y2="\##(Self.number(Self.top + plotHeight))" stroke="\##(color)" stroke-dasharray="4 3"/>"##)
-            svg.append(##"<circle cx="\##(Self.number(x(rate)))" cy="\##(Self.number(y(suggestion.loss)))" r="5" fill="\##(color)"/>"##)
+            svg.append(
+                ##"<line x1="\##(px)" y1="\##(Self.number(Self.top))" x2="\##(px)" y2="\##(Self.number(Self.top + plotHeight))" stroke="\##(color)" stroke-dasharray="4 3"/>"##
+            )
+            svg.append(
+                ##"<circle cx="\##(Self.number(x(rate)))" cy="\##(Self.number(y(suggestion.loss)))" r="5" fill="\##(color)"/>"##
+            )
             legend(color, "\(name) \(String(format: "%.3g", suggestion.rate))", dot: true)
         }
         svg.append("</svg>")

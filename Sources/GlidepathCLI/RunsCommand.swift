@@ -35,7 +35,8 @@ struct StoreOptions: ParsableArguments {
 }
 
 struct RunsListCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the runs in the store, oldest first.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the runs in the store, oldest first.")
 
     @OptionGroup var storeOptions: StoreOptions
 
@@ -68,9 +69,11 @@ struct RunsShowCommand: ParsableCommand {
             shown.path = store.recordedPath(of: checkpoint)
             return shown
         }
-        print(try RunsText.show(record, epochs: epochs, checkpoints: checkpoints,
-                                analysis: analysis, target: target),
-              terminator: "")
+        print(
+            try RunsText.show(
+                record, epochs: epochs, checkpoints: checkpoints,
+                analysis: analysis, target: target),
+            terminator: "")
         print(RunsText.probes(try store.probes(of: record.id), epochs: epochs), terminator: "")
     }
 }
@@ -96,9 +99,11 @@ struct RunsExportCommand: ParsableCommand {
     @Option(name: [.customLong("table"), .customLong("what")], help: "Rows: steps, epochs or probes.")
     var table: RunExport.Table = .steps
 
-    @Option(name: .shortAndLong, help: ArgumentHelp(
-        "Write to this file instead of standard output (a symbolic link, FIFO or device is written through; an existing file keeps its mode and links).",
-        valueName: "file"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "Write to this file instead of standard output (a symbolic link, FIFO or device is written through; an existing file keeps its mode and links).",
+            valueName: "file"))
     var output: String?
 
     @OptionGroup var storeOptions: StoreOptions

@@ -8,30 +8,44 @@ enum RunsText {
         guard !runs.isEmpty else { return "no runs in \(storePath)\n" }
         let header = ["ID", "TASK", "SCHEDULER", "SEED", "STATUS", "EPOCHS", "BEST VAL LOSS", "CREATED"]
         let rows = runs.map { run in
-            [run.id.rawValue, run.task, run.scheduler, String(run.seed), run.status.rawValue,
-             "\(run.epochsCompleted)/\(run.epochsConfigured)",
-             run.bestValidationLoss.map(ProgressFormat.loss) ?? "-", iso8601(run.createdAt)]
+            [
+                run.id.rawValue, run.task, run.scheduler, String(run.seed), run.status.rawValue,
+                "\(run.epochsCompleted)/\(run.epochsConfigured)",
+                run.bestValidationLoss.map(ProgressFormat.loss) ?? "-", iso8601(run.createdAt),
+            ]
         }
         return table([header] + rows)
     }
 
-    static func show(_ run: RunRecord, epochs: [EpochRecord], checkpoints: [CheckpointRecord], analysis: RunAnalysis,
-                     target: Double?) throws -> String {
+    static func show(
+        _ run: RunRecord, epochs: [EpochRecord], checkpoints: [CheckpointRecord], analysis: RunAnalysis,
+        target: Double?
+    ) throws -> String {
         var lines: [String] = []
         let code = run.codeVersion
         let commit = code.commit.map { "commit \($0)" + (code.dirty == true ? " (modified)" : "") } ?? "no git commit"
         let machine = run.machine
-        let environment = machine.threads.environment.keys.sorted().map { "\($0)=\(machine.threads.environment[$0] ?? "")" }
-        let load = machine.loadAverages.map { $0.map { String(format: "%.2f", $0) }.joined(separator: " ") } ?? "unknown"
+        let environment = machine.threads.environment.keys.sorted().map {
+            "\($0)=\(machine.threads.environment[$0] ?? "")"
+        }
+        let load =
+            machine.loadAverages.map { $0.map { String(format: "%.2f", $0) }.joined(separator: " ") } ?? "unknown"
         lines += table([
             ["run", run.id.rawValue], ["task", run.task], ["scheduler", run.scheduler], ["seed", String(run.seed)],
             ["status", run.status.rawValue], ["epochs", "\(run.epochsCompleted)/\(run.epochsConfigured)"],
             ["created", iso8601(run.createdAt)], ["updated", iso8601(run.updatedAt)],
             ["code", "glidepath \(code.package), \(commit)"],
-            ["machine", "\(machine.cpuModel), \(machine.logicalCores) cores, "
-                + String(format: "%.1f GiB", Double(machine.memoryBytes) / 1_073_741_824)
-                + ", \(machine.operatingSystem), kernel \(machine.kernel)"],
-            ["threads", "\(machine.threads.computeThreads)" + (environment.isEmpty ? "" : " (" + environment.joined(separator: ", ") + ")")],
+            [
+                "machine",
+                "\(machine.cpuModel), \(machine.logicalCores) cores, "
+                    + String(format: "%.1f GiB", Double(machine.memoryBytes) / 1_073_741_824)
+                    + ", \(machine.operatingSystem), kernel \(machine.kernel)",
+            ],
+            [
+                "threads",
+                "\(machine.threads.computeThreads)"
+                    + (environment.isEmpty ? "" : " (" + environment.joined(separator: ", ") + ")"),
+            ],
             ["load", load],
         ]).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
         lines.append("")
@@ -44,13 +58,17 @@ enum RunsText {
             lines.append("epochs:")
             // An optimizer with an internal step-size estimate (Prodigy's d, DoG's η) gets a column for it.
             let estimates = epochs.contains { $0.stepSizes != nil }
-            let header = ["EPOCH", "TRAIN LOSS", "VAL LOSS", "VAL ACC", "VAL F1", "VAL AUC", "LR"]
+            let header =
+                ["EPOCH", "TRAIN LOSS", "VAL LOSS", "VAL ACC", "VAL F1", "VAL AUC", "LR"]
                 + (estimates ? ["STEP SIZE"] : []) + ["TRAIN", "EVAL"]
             let rows = epochs.map { (epoch: EpochRecord) -> [String] in
-                var row = [String(epoch.epoch), ProgressFormat.loss(epoch.trainLoss), ProgressFormat.loss(epoch.validationLoss),
-                           ProgressFormat.metric(epoch.validationAccuracy), ProgressFormat.metric(epoch.validationF1),
-                           epoch.validationAUC.map(ProgressFormat.metric) ?? "-",
-                           epoch.learningRates.map(ProgressFormat.rate).joined(separator: " ")]
+                var row = [
+                    String(epoch.epoch), ProgressFormat.loss(epoch.trainLoss),
+                    ProgressFormat.loss(epoch.validationLoss),
+                    ProgressFormat.metric(epoch.validationAccuracy), ProgressFormat.metric(epoch.validationF1),
+                    epoch.validationAUC.map(ProgressFormat.metric) ?? "-",
+                    epoch.learningRates.map(ProgressFormat.rate).joined(separator: " "),
+                ]
                 if estimates {
                     let sizes: [Double] = epoch.stepSizes ?? []
                     row.append(sizes.isEmpty ? "-" : sizes.map(ProgressFormat.rate).joined(separator: " "))
@@ -70,7 +88,9 @@ enum RunsText {
         } else {
             lines.append("checkpoints:")
             let header = ["STEP", "EPOCH", "REASON", "BYTES", "CHECKSUM", "PATH"]
-            let rows = checkpoints.map { [String($0.step), String($0.epoch), $0.reason.rawValue, String($0.byteCount), $0.checksum, $0.path] }
+            let rows = checkpoints.map {
+                [String($0.step), String($0.epoch), $0.reason.rawValue, String($0.byteCount), $0.checksum, $0.path]
+            }
             lines += table([header] + rows).split(separator: "\n").map { "  " + $0 }
         }
         lines.append("")
@@ -89,27 +109,35 @@ enum RunsText {
             return "variance \(String(format: "%.4g", value.variance)), spikes \(value.spikeCount), "
                 + "total variation \(ProgressFormat.loss(value.totalVariation))"
         }
-        let best = analysis.bestValidationLoss.map { "\(ProgressFormat.loss($0)) (epoch \(analysis.bestEpoch ?? 0))" } ?? "-"
+        let best =
+            analysis.bestValidationLoss.map { "\(ProgressFormat.loss($0)) (epoch \(analysis.bestEpoch ?? 0))" } ?? "-"
         let targetText: String
         if let target {
-            targetText = ProgressFormat.loss(target) + (analysis.targetReach.map {
-                " reached after \($0.epochs) epoch\($0.epochs == 1 ? "" : "s"), \(ProgressFormat.seconds($0.trainingSeconds)) training"
-            } ?? " not reached")
+            targetText =
+                ProgressFormat.loss(target)
+                + (analysis.targetReach.map {
+                    " reached after \($0.epochs) epoch\($0.epochs == 1 ? "" : "s"), \(ProgressFormat.seconds($0.trainingSeconds)) training"
+                } ?? " not reached")
         } else {
             targetText = "none"
         }
-        let rates = analysis.rateChanges.map {
-            "\($0.adjustmentCount) adjustments, mean |Δ ln η| \(String(format: "%.4g", $0.meanMagnitude)), "
-                + "max \(String(format: "%.4g", $0.maximumMagnitude))"
-                + ($0.zeroCrossings > 0 ? ", \($0.zeroCrossings) to or from 0" : "")
-        } ?? "-"
-        let divergence = analysis.divergence.map { event in
-            "epoch \(event.epoch)" + (event.step.map { " step \($0)" } ?? "") + ": \(event.reason)"
-        } ?? "none"
+        let rates =
+            analysis.rateChanges.map {
+                "\($0.adjustmentCount) adjustments, mean |Δ ln η| \(String(format: "%.4g", $0.meanMagnitude)), "
+                    + "max \(String(format: "%.4g", $0.maximumMagnitude))"
+                    + ($0.zeroCrossings > 0 ? ", \($0.zeroCrossings) to or from 0" : "")
+            } ?? "-"
+        let divergence =
+            analysis.divergence.map { event in
+                "epoch \(event.epoch)" + (event.step.map { " step \($0)" } ?? "") + ": \(event.reason)"
+            } ?? "none"
         return [
             ["best val loss", best], ["target", targetText],
-            ["time", "\(ProgressFormat.seconds(analysis.trainingSeconds)) training, "
-                + "\(ProgressFormat.seconds(analysis.evaluationSeconds)) evaluation"],
+            [
+                "time",
+                "\(ProgressFormat.seconds(analysis.trainingSeconds)) training, "
+                    + "\(ProgressFormat.seconds(analysis.evaluationSeconds)) evaluation",
+            ],
             ["train loss", stability(analysis.trainLossStability)],
             ["val loss", stability(analysis.validationLossStability)],
             ["rate changes", rates], ["divergence", divergence],

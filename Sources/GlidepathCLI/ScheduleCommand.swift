@@ -43,7 +43,8 @@ struct ScheduleCommand: ParsableCommand {
             if format == .svg && input.stepCount > ScheduleInput.maximumPlottedSteps {
                 throw SchedulerError.invalidArgument(
                     name: "steps", value: "\(input.stepCount)",
-                    reason: "an svg plot takes at most \(ScheduleInput.maximumPlottedSteps) steps (jsonl and csv stream "
+                    reason:
+                        "an svg plot takes at most \(ScheduleInput.maximumPlottedSteps) steps (jsonl and csv stream "
                         + "up to \(ScheduleInput.maximumSteps))")
             }
             scheduler = try input.scheduler.makeScheduler(baseRates: input.learningRates, momenta: input.momenta)
@@ -66,8 +67,9 @@ struct ScheduleCommand: ParsableCommand {
         func checkFinite(_ row: ScheduleRow) throws {
             for (name, values) in [("learning rate", row.learningRates), ("momentum", row.momenta ?? [])] {
                 if let group = values.firstIndex(where: { !$0.isFinite }) {
-                    throw reportFailure("error: step \(row.step): the \(name) of group \(group) is \(values[group]): "
-                                        + "the scheduler's parameters overflow double precision")
+                    throw reportFailure(
+                        "error: step \(row.step): the \(name) of group \(group) is \(values[group]): "
+                            + "the scheduler's parameters overflow double precision")
                 }
             }
         }
@@ -92,8 +94,9 @@ struct ScheduleCommand: ParsableCommand {
             let groups = input.learningRates.count
             let series = (0..<groups).map { group in rows.map { $0.learningRates[group] } }
             do {
-                print(try SchedulePlot(title: input.scheduler.name.rawValue, series: series, logScale: logScale).render(),
-                      terminator: "")
+                print(
+                    try SchedulePlot(title: input.scheduler.name.rawValue, series: series, logScale: logScale).render(),
+                    terminator: "")
             } catch {
                 throw reportFailure("error: --log-scale: no positive learning rate to plot")
             }

@@ -1,8 +1,10 @@
 import Glidepath
 
 extension ScheduleInput {
-    static let landscapeFields = ["batchSize", "gradientNorm", "lambdaMax", "noiseScale", "preconditionedLambdaMax",
-                                  "quadraticStep", "stepLossChange", "stepSlope", "trace"]
+    static let landscapeFields = [
+        "batchSize", "gradientNorm", "lambdaMax", "noiseScale", "preconditionedLambdaMax",
+        "quadraticStep", "stepLossChange", "stepSlope", "trace",
+    ]
 
     /// A signal's `"landscape"` object: every field of ``LandscapeSignal`` optional, unknown fields rejected.
     static func landscapeSignal(_ value: StateValue, name: String) throws(SchedulerError) -> LandscapeSignal {
@@ -28,8 +30,9 @@ extension ScheduleInput {
                 }
                 signal.batchSize = size
             default:
-                throw .invalidArgument(name: path, value: field.jsonText,
-                                       reason: "unknown field; known fields: \(landscapeFields.joined(separator: ", "))")
+                throw .invalidArgument(
+                    name: path, value: field.jsonText,
+                    reason: "unknown field; known fields: \(landscapeFields.joined(separator: ", "))")
             }
         }
         return signal

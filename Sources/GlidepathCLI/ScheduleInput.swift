@@ -52,32 +52,37 @@ struct ScheduleInput {
             throw .invalidArgument(name: "config", value: document.jsonText, reason: "expected a JSON object")
         }
         for key in fields.keys.sorted() where !Self.fields.contains(key) {
-            throw .invalidArgument(name: key, value: (fields[key] ?? .null).jsonText,
-                                   reason: "unknown field; known fields: \(Self.fields.joined(separator: ", "))")
+            throw .invalidArgument(
+                name: key, value: (fields[key] ?? .null).jsonText,
+                reason: "unknown field; known fields: \(Self.fields.joined(separator: ", "))")
         }
         guard let lrs = fields["lrs"] else {
             throw .invalidArgument(name: "lrs", value: "nil", reason: "required: the initial rate of every group")
         }
         if case .array(let items) = lrs, items.count > Self.maximumGroups {
-            throw .invalidArgument(name: "lrs", value: "[\(items.count) rates]",
-                                   reason: "at most \(Self.maximumGroups) parameter groups")
+            throw .invalidArgument(
+                name: "lrs", value: "[\(items.count) rates]",
+                reason: "at most \(Self.maximumGroups) parameter groups")
         }
         learningRates = try Self.numbers(lrs, name: "lrs")
-        momenta = try fields["momentum"].map { value throws(SchedulerError) in try Self.numbers(value, name: "momentum") }
+        momenta = try fields["momentum"].map { value throws(SchedulerError) in try Self.numbers(value, name: "momentum")
+        }
         guard let scheduler = fields["scheduler"] else {
             throw .invalidArgument(name: "scheduler", value: "nil", reason: "required: {\"name\": …, parameters}")
         }
         self.scheduler = try SchedulerConfiguration(scheduler, path: "scheduler")
         switch (fields["steps"], fields["signals"]) {
         case (.some(let steps), .some):
-            throw .invalidArgument(name: "steps", value: steps.jsonText, reason: "give either steps or signals, not both")
+            throw .invalidArgument(
+                name: "steps", value: steps.jsonText, reason: "give either steps or signals, not both")
         case (.some(let steps), nil):
             guard case .int(let count) = steps, count >= 0 else {
                 throw .invalidArgument(name: "steps", value: steps.jsonText, reason: "expected an integer >= 0")
             }
             guard count <= Self.maximumSteps else {
-                throw .invalidArgument(name: "steps", value: "\(count)",
-                                       reason: "at most \(Self.maximumSteps) steps are previewed")
+                throw .invalidArgument(
+                    name: "steps", value: "\(count)",
+                    reason: "at most \(Self.maximumSteps) steps are previewed")
             }
             signals = []
             stepCount = count
@@ -99,8 +104,9 @@ struct ScheduleInput {
 
     private static func observation(_ value: StateValue, name: String) throws(SchedulerError) -> Observation {
         guard case .object(let fields) = value, !fields.isEmpty else {
-            throw .invalidArgument(name: name, value: value.jsonText,
-                                   reason: "expected {\"losses\": [numbers]} or {\"metric\": number}")
+            throw .invalidArgument(
+                name: name, value: value.jsonText,
+                reason: "expected {\"losses\": [numbers]} or {\"metric\": number}")
         }
         var observation = Observation()
         for key in fields.keys.sorted() {
@@ -110,8 +116,9 @@ struct ScheduleInput {
             case "metric": observation.metric = try number(field, name: "\(name).metric")
             case "landscape": observation.landscape = try landscapeSignal(field, name: "\(name).landscape")
             default:
-                throw .invalidArgument(name: "\(name).\(key)", value: field.jsonText,
-                                       reason: "unknown field; expected losses, metric or landscape")
+                throw .invalidArgument(
+                    name: "\(name).\(key)", value: field.jsonText,
+                    reason: "unknown field; expected losses, metric or landscape")
             }
         }
         return observation

@@ -73,41 +73,73 @@ struct SchedulePlot {
         }
 
         var svg = [String]()
-        svg.append(##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(Int(Self.width))" height="\##(Int(Self.height))" viewBox="0 0 \##(Int(Self.width)) \##(Int(Self.height))" font-family="sans-serif" font-size="12">"##)
+        svg.append(
+            ##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(Int(Self.width))" height="\##(Int(Self.height))" viewBox="0 0 \##(Int(Self.width)) \##(Int(Self.height))" font-family="sans-serif" font-size="12">"##
+        )
         svg.append(##"<rect x="0" y="0" width="\##(Int(Self.width))" height="\##(Int(Self.height))" fill="white"/>"##)
-        svg.append(##"<text x="\##(Self.coordinate(Self.left + plotWidth / 2))" y="22" text-anchor="middle" font-size="14">\##(title)</text>"##)
+        svg.append(
+            ##"<text x="\##(Self.coordinate(Self.left + plotWidth / 2))" y="22" text-anchor="middle" font-size="14">\##(title)</text>"##
+        )
         // Grid and ticks.
         let xStep = Self.tickStep(span: Double(steps), count: 8).rounded(.up)
         var xTick = 0.0
         while xTick <= Double(steps) {
             let position = Self.coordinate(x(xTick))
-            svg.append(##"<line x1="\##(position)" y1="\##(Self.coordinate(Self.top))" x2="\##(position)" y2="\##(Self.coordinate(Self.top + plotHeight))" stroke="#e5e5e5"/>"##)
-            svg.append(##"<line x1="\##(position)" y1="\##(Self.coordinate(Self.top + plotHeight))" x2="\##(position)" y2="\##(Self.coordinate(Self.top + plotHeight + 5))" stroke="black"/>"##)
-            svg.append(##"<text x="\##(position)" y="\##(Self.coordinate(Self.top + plotHeight + 18))" text-anchor="middle">\##(Int(xTick))</text>"##)
+            svg.append(
+                ##"<line x1="\##(position)" y1="\##(Self.coordinate(Self.top))" x2="\##(position)" y2="\##(Self.coordinate(Self.top + plotHeight))" stroke="#e5e5e5"/>"##
+            )
+            svg.append(
+                ##"<line x1="\##(position)" y1="\##(Self.coordinate(Self.top + plotHeight))" x2="\##(position)" y2="\##(Self.coordinate(Self.top + plotHeight + 5))" stroke="black"/>"##
+            )
+            svg.append(
+                ##"<text x="\##(position)" y="\##(Self.coordinate(Self.top + plotHeight + 18))" text-anchor="middle">\##(Int(xTick))</text>"##
+            )
             xTick += max(1, xStep)
         }
         for tick in yTicks {
             let position = Self.coordinate(Self.top + (1 - (tick - yLow) / (yHigh - yLow)) * plotHeight)
             let text = logScale ? Self.label(pow(10, tick)) : Self.label(tick)
-            svg.append(##"<line x1="\##(Self.coordinate(Self.left))" y1="\##(position)" x2="\##(Self.coordinate(Self.left + plotWidth))" y2="\##(position)" stroke="#e5e5e5"/>"##)
-            svg.append(##"<line x1="\##(Self.coordinate(Self.left - 5))" y1="\##(position)" x2="\##(Self.coordinate(Self.left))" y2="\##(position)" stroke="black"/>"##)
-            svg.append(##"<text x="\##(Self.coordinate(Self.left - 8))" y="\##(position)" text-anchor="end" dominant-baseline="middle">\##(text)</text>"##)
+            svg.append(
+                ##"<line x1="\##(Self.coordinate(Self.left))" y1="\##(position)" x2="\##(Self.coordinate(Self.left + plotWidth))" y2="\##(position)" stroke="#e5e5e5"/>"##
+            )
+            svg.append(
+                ##"<line x1="\##(Self.coordinate(Self.left - 5))" y1="\##(position)" x2="\##(Self.coordinate(Self.left))" y2="\##(position)" stroke="black"/>"##
+            )
+            svg.append(
+                ##"<text x="\##(Self.coordinate(Self.left - 8))" y="\##(position)" text-anchor="end" dominant-baseline="middle">\##(text)</text>"##
+            )
         }
         // Axes and their labels.
-        svg.append(##"<line x1="\##(Self.coordinate(Self.left))" y1="\##(Self.coordinate(Self.top + plotHeight))" x2="\##(Self.coordinate(Self.left + plotWidth))" y2="\##(Self.coordinate(Self.top + plotHeight))" stroke="black"/>"##)
-        svg.append(##"<line x1="\##(Self.coordinate(Self.left))" y1="\##(Self.coordinate(Self.top))" x2="\##(Self.coordinate(Self.left))" y2="\##(Self.coordinate(Self.top + plotHeight))" stroke="black"/>"##)
-        svg.append(##"<text x="\##(Self.coordinate(Self.left + plotWidth / 2))" y="\##(Self.coordinate(Self.height - 10))" text-anchor="middle">step</text>"##)
+        svg.append(
+            ##"<line x1="\##(Self.coordinate(Self.left))" y1="\##(Self.coordinate(Self.top + plotHeight))" x2="\##(Self.coordinate(Self.left + plotWidth))" y2="\##(Self.coordinate(Self.top + plotHeight))" stroke="black"/>"##
+        )
+        svg.append(
+            ##"<line x1="\##(Self.coordinate(Self.left))" y1="\##(Self.coordinate(Self.top))" x2="\##(Self.coordinate(Self.left))" y2="\##(Self.coordinate(Self.top + plotHeight))" stroke="black"/>"##
+        )
+        svg.append(
+            ##"<text x="\##(Self.coordinate(Self.left + plotWidth / 2))" y="\##(Self.coordinate(Self.height - 10))" text-anchor="middle">step</text>"##
+        )
         let yLabel = logScale ? "learning rate (log scale)" : "learning rate"
-        svg.append(##"<text x="16" y="\##(Self.coordinate(Self.top + plotHeight / 2))" text-anchor="middle" transform="rotate(-90 16 \##(Self.coordinate(Self.top + plotHeight / 2)))">\##(yLabel)</text>"##)
+        svg.append(
+            ##"<text x="16" y="\##(Self.coordinate(Self.top + plotHeight / 2))" text-anchor="middle" transform="rotate(-90 16 \##(Self.coordinate(Self.top + plotHeight / 2)))">\##(yLabel)</text>"##
+        )
         // One polyline per group, and the legend.
         for (group, rates) in series.enumerated() {
             let color = Self.palette[group % Self.palette.count]
-            let points = rates.enumerated().map { "\(Self.coordinate(x(Double($0.offset)))),\(Self.coordinate(y($0.element)))" }
-            svg.append(##"<polyline fill="none" stroke="\##(color)" stroke-width="1.5" points="\##(points.joined(separator: " "))"/>"##)
+            let points = rates.enumerated().map {
+                "\(Self.coordinate(x(Double($0.offset)))),\(Self.coordinate(y($0.element)))"
+            }
+            svg.append(
+                ##"<polyline fill="none" stroke="\##(color)" stroke-width="1.5" points="\##(points.joined(separator: " "))"/>"##
+            )
             let legendY = Self.top + 10 + Double(group) * 18
             let legendX = Self.left + plotWidth + 15
-            svg.append(##"<line x1="\##(Self.coordinate(legendX))" y1="\##(Self.coordinate(legendY))" x2="\##(Self.coordinate(legendX + 20))" y2="\##(Self.coordinate(legendY))" stroke="\##(color)" stroke-width="2"/>"##)
-            svg.append(##"<text x="\##(Self.coordinate(legendX + 26))" y="\##(Self.coordinate(legendY))" dominant-baseline="middle">group \##(group)</text>"##)
+            svg.append(
+                ##"<line x1="\##(Self.coordinate(legendX))" y1="\##(Self.coordinate(legendY))" x2="\##(Self.coordinate(legendX + 20))" y2="\##(Self.coordinate(legendY))" stroke="\##(color)" stroke-width="2"/>"##
+            )
+            svg.append(
+                ##"<text x="\##(Self.coordinate(legendX + 26))" y="\##(Self.coordinate(legendY))" dominant-baseline="middle">group \##(group)</text>"##
+            )
         }
         svg.append("</svg>")
         return svg.joined(separator: "\n") + "\n"

@@ -30,13 +30,17 @@ struct StudySubmitCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(name: .customLong("data-dir"),
-            help: ArgumentHelp("The data directory every task reads (default: $GLIDEPATH_DATA_DIR, else ~/.glidepath/data).",
-                               valueName: "dir"))
+    @Option(
+        name: .customLong("data-dir"),
+        help: ArgumentHelp(
+            "The data directory every task reads (default: $GLIDEPATH_DATA_DIR, else ~/.glidepath/data).",
+            valueName: "dir"))
     var dataDirectory: String?
 
-    @Option(help: ArgumentHelp("The directory of the manifest, scripts, shards and logs (default: <store>.slurm).",
-                               valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The directory of the manifest, scripts, shards and logs (default: <store>.slurm).",
+            valueName: "dir"))
     var directory: String?
 
     @Option(help: "The Slurm partition (default: the cluster's default).")
@@ -54,15 +58,19 @@ struct StudySubmitCommand: ParsableCommand {
     @Option(help: "Compute threads of every cell (part of each cell's identity).")
     var threads: Int = 1
 
-    @Option(name: .customLong("work-dir"),
-            help: ArgumentHelp("Where tasks train before copying their shard (a shell expression, expanded on the node).",
-                               valueName: "dir"))
+    @Option(
+        name: .customLong("work-dir"),
+        help: ArgumentHelp(
+            "Where tasks train before copying their shard (a shell expression, expanded on the node).",
+            valueName: "dir"))
     var workDirectory: String = "${SLURM_TMPDIR:-${TMPDIR:-/tmp}}"
 
     @Option(help: ArgumentHelp("The glidepath binary the jobs call (default: this one).", valueName: "path"))
     var binary: String?
 
-    @Flag(name: .customLong("dry-run"), help: "Write the manifest and scripts, print the sbatch commands, submit nothing.")
+    @Flag(
+        name: .customLong("dry-run"), help: "Write the manifest and scripts, print the sbatch commands, submit nothing."
+    )
     var dryRun = false
 
     @Option(name: .customLong("step-delay-ms"), help: .hidden)
@@ -83,9 +91,10 @@ struct StudySubmitCommand: ParsableCommand {
         if let weights = ProcessInfo.processInfo.environment["GLIDEPATH_WEIGHTS_DIR"], !weights.isEmpty {
             environment.append(("GLIDEPATH_WEIGHTS_DIR", absolute(weights)))
         }
-        let settings = SlurmSettings(binary: executable, partition: partition, maxParallel: maxParallel, time: time,
-                                     cpusPerTask: cpusPerTask, workDirectory: workDirectory, environment: environment,
-                                     stepDelayMilliseconds: stepDelayMilliseconds)
+        let settings = SlurmSettings(
+            binary: executable, partition: partition, maxParallel: maxParallel, time: time,
+            cpusPerTask: cpusPerTask, workDirectory: workDirectory, environment: environment,
+            stepDelayMilliseconds: stepDelayMilliseconds)
         let submission = try SlurmSubmission(
             plan: studyPlan, directory: absolute(directory ?? store + ".slurm"), store: store,
             dataDirectory: absolute(DataDirectoryOptions.resolve(dataDirectory)), threads: threads, settings: settings)
@@ -95,8 +104,9 @@ struct StudySubmitCommand: ParsableCommand {
             return
         }
         try submission.write(plan: studyPlan)
-        printError("study \(studyPlan.name): \(count) unfinished cells; wrote \(submission.manifestPath), "
-                   + "\(submission.arrayScriptPath), \(submission.mergeScriptPath)")
+        printError(
+            "study \(studyPlan.name): \(count) unfinished cells; wrote \(submission.manifestPath), "
+                + "\(submission.arrayScriptPath), \(submission.mergeScriptPath)")
         if dryRun {
             for command in submission.commands() { print(command.joined(separator: " ")) }
             return
@@ -129,11 +139,14 @@ struct StudyRunCellCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The shard store to place the finished cell in.", valueName: "file"))
     var store: String
 
-    @Option(name: .customLong("work-dir"),
-            help: ArgumentHelp("Where to train (default: $SLURM_TMPDIR, else $TMPDIR, else /tmp).", valueName: "dir"))
+    @Option(
+        name: .customLong("work-dir"),
+        help: ArgumentHelp("Where to train (default: $SLURM_TMPDIR, else $TMPDIR, else /tmp).", valueName: "dir"))
     var workDirectory: String?
 
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data directory (default: the manifest's).", valueName: "dir"))
+    @Option(
+        name: .customLong("data-dir"),
+        help: ArgumentHelp("The data directory (default: the manifest's).", valueName: "dir"))
     var dataDirectory: String?
 
     @Option(help: "Compute threads (must equal the manifest's; checked).")
@@ -144,12 +157,14 @@ struct StudyRunCellCommand: ParsableCommand {
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
-        let root = workDirectory ?? [environment["SLURM_TMPDIR"], environment["TMPDIR"]].compactMap { $0 }
+        let root =
+            workDirectory ?? [environment["SLURM_TMPDIR"], environment["TMPDIR"]].compactMap { $0 }
             .first(where: { !$0.isEmpty }) ?? "/tmp"
-        let task = try CellTask(manifestPath: manifest, index: index, expectedCell: cell, shardPath: absolute(store),
-                                workRoot: absolute(root), dataDirectory: dataDirectory.map(absolute), threads: threads,
-                                stepDelay: stepDelayMilliseconds / 1000,
-                                prepareScheduler: { TrainCommand.withDefaultMLRSNetWeights($0) })
+        let task = try CellTask(
+            manifestPath: manifest, index: index, expectedCell: cell, shardPath: absolute(store),
+            workRoot: absolute(root), dataDirectory: dataDirectory.map(absolute), threads: threads,
+            stepDelay: stepDelayMilliseconds / 1000,
+            prepareScheduler: { TrainCommand.withDefaultMLRSNetWeights($0) })
         let monitor = InterruptMonitor()
         monitor.start()
         defer { monitor.stop() }
@@ -195,9 +210,11 @@ struct StudyMergeCommand: ParsableCommand {
 
     func run() throws {
         let studyPlan = try plan.map { path throws(StudyError) in try StudyPlan.load(path) }
-        let summary = try ShardMerge(shards: shards, into: into, plan: studyPlan, allowCodeMismatch: allowCodeMismatch).run()
-        printError("merged \(summary.shards) shards into \(into): \(summary.imported) runs imported, "
-                   + "\(summary.alreadyPresent) already there, \(summary.unfinished) unfinished cells not imported"
-                   + (summary.failed > 0 ? " (\(summary.failed) failed: reasons recorded)" : ""))
+        let summary = try ShardMerge(shards: shards, into: into, plan: studyPlan, allowCodeMismatch: allowCodeMismatch)
+            .run()
+        printError(
+            "merged \(summary.shards) shards into \(into): \(summary.imported) runs imported, "
+                + "\(summary.alreadyPresent) already there, \(summary.unfinished) unfinished cells not imported"
+                + (summary.failed > 0 ? " (\(summary.failed) failed: reasons recorded)" : ""))
     }
 }

@@ -13,8 +13,10 @@ struct StudyCommand: ParsableCommand {
         discussion: "Built-in plans: \(BuiltInPlan.allCases.map(\.rawValue).joined(separator: ", ")). "
             + "glidepath study plan NAME > plan.json; glidepath study run plan.json --store S; "
             + "glidepath study status plan.json --store S.",
-        subcommands: [StudyPlanCommand.self, StudyRunCommand.self, StudyStatusCommand.self, StudyReportCommand.self,
-                      StudySubmitCommand.self, StudyRunCellCommand.self, StudyMergeCommand.self])
+        subcommands: [
+            StudyPlanCommand.self, StudyRunCommand.self, StudyStatusCommand.self, StudyReportCommand.self,
+            StudySubmitCommand.self, StudyRunCellCommand.self, StudyMergeCommand.self,
+        ])
 }
 
 /// Comma-separated lists for the cut-down options.
@@ -28,15 +30,20 @@ struct StudyPlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "Print a built-in study plan as JSON (the file glidepath study run takes).")
 
-    @Argument(help: ArgumentHelp("The built-in plan: \(BuiltInPlan.allCases.map(\.rawValue).joined(separator: ", ")).",
-                                 valueName: "name"))
+    @Argument(
+        help: ArgumentHelp(
+            "The built-in plan: \(BuiltInPlan.allCases.map(\.rawValue).joined(separator: ", ")).",
+            valueName: "name"))
     var name: String
 
     @Option(help: "full, or reduced (epochs × 0.2, training examples × 0.1; the factors are recorded in the plan).")
     var scale: StudyScale.Name = .full
 
-    @Option(name: .customLong("name"), help: ArgumentHelp("Name the plan (default: the built-in's); a store keys studies by name.",
-                                                          valueName: "name"))
+    @Option(
+        name: .customLong("name"),
+        help: ArgumentHelp(
+            "Name the plan (default: the built-in's); a store keys studies by name.",
+            valueName: "name"))
     var planName: String?
 
     @Option(help: ArgumentHelp("Keep only these tasks (comma-separated).", valueName: "tasks"))
@@ -48,16 +55,20 @@ struct StudyPlanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Use these seeds (comma-separated).", valueName: "seeds"))
     var seeds: String?
 
-    @Option(help: ArgumentHelp("Keep only these tuning protocols (fixed, tunedParity; comma-separated).", valueName: "protocols"))
+    @Option(
+        help: ArgumentHelp(
+            "Keep only these tuning protocols (fixed, tunedParity; comma-separated).", valueName: "protocols"))
     var tuning: String?
 
     @Option(help: "Epochs of every task.")
     var epochs: Int?
 
-    @Option(name: .customLong("train-limit"), help: "Train every task on only the first N examples of its training part.")
+    @Option(
+        name: .customLong("train-limit"), help: "Train every task on only the first N examples of its training part.")
     var trainingLimit: Int?
 
-    @Option(name: .customLong("eval-limit"), help: "Evaluate every task on only the first N validation and test examples.")
+    @Option(
+        name: .customLong("eval-limit"), help: "Evaluate every task on only the first N validation and test examples.")
     var evaluationLimit: Int?
 
     func run() throws {
@@ -67,12 +78,15 @@ struct StudyPlanCommand: ParsableCommand {
         var seedValues: [UInt64]?
         if let texts = list(seeds) {
             seedValues = try texts.map { text in
-                guard let seed = UInt64(text) else { throw ValidationError("--seeds: '\(text)' is not a seed (0…2⁶⁴−1)") }
+                guard let seed = UInt64(text) else {
+                    throw ValidationError("--seeds: '\(text)' is not a seed (0…2⁶⁴−1)")
+                }
                 return seed
             }
         }
-        let cut = PlanCutDown(tasks: list(tasks), arms: list(arms), seeds: seedValues, epochs: epochs,
-                              trainingLimit: trainingLimit, evaluationLimit: evaluationLimit, protocols: list(tuning))
+        let cut = PlanCutDown(
+            tasks: list(tasks), arms: list(arms), seeds: seedValues, epochs: epochs,
+            trainingLimit: trainingLimit, evaluationLimit: evaluationLimit, protocols: list(tuning))
         var plan = try builtIn.plan(scale: .named(scale)).cutDown(cut, builtIn: builtIn.rawValue)
         if let planName {
             plan.name = planName
@@ -99,9 +113,11 @@ struct StudyRunCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(name: .customLong("data-dir"),
-            help: ArgumentHelp("The data directory (default: $GLIDEPATH_DATA_DIR, else ~/.glidepath/data).",
-                               valueName: "dir"))
+    @Option(
+        name: .customLong("data-dir"),
+        help: ArgumentHelp(
+            "The data directory (default: $GLIDEPATH_DATA_DIR, else ~/.glidepath/data).",
+            valueName: "dir"))
     var dataDirectory: String?
 
     @Option(help: "Compute threads of every cell (part of each cell's identity: results are reproducible per count).")
@@ -128,7 +144,8 @@ struct StudyRunCommand: ParsableCommand {
         let options = StudyRunOptions(
             storePath: storeOptions.store, dataDirectory: DataDirectoryOptions.resolve(dataDirectory), threads: threads,
             stepDelay: stepDelayMilliseconds / 1000, prepareScheduler: { TrainCommand.withDefaultMLRSNetWeights($0) })
-        let summary = try StudyRunner(plan: studyPlan, options: options).run(progress: .standardError(), monitor: monitor)
+        let summary = try StudyRunner(plan: studyPlan, options: options).run(
+            progress: .standardError(), monitor: monitor)
         printError(StudyText.summary(summary, plan: studyPlan))
         if let signal = summary.interrupted { throw ExitCode(signal.exitStatus) }
         if summary.failed > 0 { throw ExitCode.failure }
@@ -157,8 +174,10 @@ struct StudyRunCommand: ParsableCommand {
         }
         if let status = try? StudyStatus(plan: studyPlan, storePath: storeOptions.store, threads: threads) {
             let counts = status.counts
-            printError("study \(studyPlan.name) (\(jobs) workers): " + ["done", "running", "pending", "failed"]
-                .map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ") + " of \(status.cellCount) cells")
+            printError(
+                "study \(studyPlan.name) (\(jobs) workers): "
+                    + ["done", "running", "pending", "failed"]
+                    .map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ") + " of \(status.cellCount) cells")
         }
         if let interrupted = statuses.first(where: { $0 == 130 || $0 == 143 }) { throw ExitCode(interrupted) }
         if statuses.contains(where: { $0 != 0 }) { throw ExitCode.failure }
@@ -201,7 +220,8 @@ enum StudyText {
 struct StudyReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write a study's report from the run store: DIR/index.html, report.md, figures/, results.json, study-cells.json.",
+        abstract:
+            "Write a study's report from the run store: DIR/index.html, report.md, figures/, results.json, study-cells.json.",
         discussion: """
             The report of the plan's first tuning protocol goes to DIR, a second protocol's to DIR/<protocol>/. \
             results.json holds every reported cell's endpoints and the statistics; study-cells.json every cell's \
@@ -223,8 +243,9 @@ struct StudyReportCommand: ParsableCommand {
         let studyPlan = try StudyPlan.load(plan)
         let results = try StudyResults(plan: studyPlan, storePath: storeOptions.store, threads: threads)
         let written = try StudyReport.write(results, to: URL(fileURLWithPath: output, isDirectory: true))
-        printError("study \(studyPlan.name): \(results.cells.count) finished cells, \(results.unfinished.count) unfinished; "
-                   + "wrote " + written.map { $0.appendingPathComponent("index.html").path }.joined(separator: ", ")
-                   + " and \(URL(fileURLWithPath: output).appendingPathComponent("study-cells.json").path)")
+        printError(
+            "study \(studyPlan.name): \(results.cells.count) finished cells, \(results.unfinished.count) unfinished; "
+                + "wrote " + written.map { $0.appendingPathComponent("index.html").path }.joined(separator: ", ")
+                + " and \(URL(fileURLWithPath: output).appendingPathComponent("study-cells.json").path)")
     }
 }

@@ -25,14 +25,18 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The task.", valueName: "task"))
     var task: String?
 
-    @Option(help: ArgumentHelp("The scheduler, by its glidepath schedule name (cosine, dlrs, reduceOnPlateau, …).",
-                               discussion: "mlrsnet without \"weights\" uses the published nets in $GLIDEPATH_WEIGHTS_DIR/mlrsnet/.",
-                               valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "The scheduler, by its glidepath schedule name (cosine, dlrs, reduceOnPlateau, …).",
+            discussion: "mlrsnet without \"weights\" uses the published nets in $GLIDEPATH_WEIGHTS_DIR/mlrsnet/.",
+            valueName: "name"))
     var scheduler: String?
 
-    @Option(name: .customLong("scheduler-config"),
-            help: ArgumentHelp("JSON file with the scheduler's parameters ({\"name\": …, …}); - for standard input.",
-                               valueName: "file"))
+    @Option(
+        name: .customLong("scheduler-config"),
+        help: ArgumentHelp(
+            "JSON file with the scheduler's parameters ({\"name\": …, …}); - for standard input.",
+            valueName: "file"))
     var schedulerConfiguration: String?
 
     // Counts parse their value unconditionally, so `--epochs -5` is refused as a value (must be ≥ 1)
@@ -43,9 +47,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of initialisation and data order (default 0).")
     var seed: UInt64?
 
-    @Option(name: .customLong("data-dir"),
-            help: ArgumentHelp("The data directory (default: $GLIDEPATH_DATA_DIR, else ~/.glidepath/data).",
-                               valueName: "dir"))
+    @Option(
+        name: .customLong("data-dir"),
+        help: ArgumentHelp(
+            "The data directory (default: $GLIDEPATH_DATA_DIR, else ~/.glidepath/data).",
+            valueName: "dir"))
     var dataDirectory: String?
 
     @OptionGroup var storeOptions: StoreOptions
@@ -55,36 +61,46 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var optimizerOptions: OptimizerOptions
 
-    @Option(name: .customLong("weight-decay-scope"),
-            help: ArgumentHelp("Which parameters weight decay applies to: all, or weights-only (embedding and "
-                               + "biases exempt). Default: weights-only for the text tasks, all otherwise.",
-                               valueName: "scope"))
+    @Option(
+        name: .customLong("weight-decay-scope"),
+        help: ArgumentHelp(
+            "Which parameters weight decay applies to: all, or weights-only (embedding and "
+                + "biases exempt). Default: weights-only for the text tasks, all otherwise.",
+            valueName: "scope"))
     var weightDecayScope: WeightDecayScope?
 
-    @Option(parsing: .unconditional,
-            help: "Compute threads (BLAS and the engine's workers; default 1); results are reproducible per thread count.")
+    @Option(
+        parsing: .unconditional,
+        help: "Compute threads (BLAS and the engine's workers; default 1); results are reproducible per thread count.")
     var threads: Int?
 
-    @Option(name: .customLong("train-limit"), parsing: .unconditional,
-            help: "Train on only the first N examples of the training part.")
+    @Option(
+        name: .customLong("train-limit"), parsing: .unconditional,
+        help: "Train on only the first N examples of the training part.")
     var trainingLimit: Int?
 
-    @Option(name: .customLong("eval-limit"), parsing: .unconditional,
-            help: "Evaluate on only the first N validation and test examples.")
+    @Option(
+        name: .customLong("eval-limit"), parsing: .unconditional,
+        help: "Evaluate on only the first N validation and test examples.")
     var evaluationLimit: Int?
 
-    @Option(name: .customLong("cifar-batches"), parsing: .upToNextOption,
-            help: "cifar10-cnn only: train on these CIFAR-10 training batches (1–5; default all five).")
+    @Option(
+        name: .customLong("cifar-batches"), parsing: .upToNextOption,
+        help: "cifar10-cnn only: train on these CIFAR-10 training batches (1–5; default all five).")
     var trainingBatches: [Int] = []
 
-    @Option(name: .customLong("text-batching"),
-            help: ArgumentHelp("Text tasks only: bucketed (batches of similar length, each padded to its longest "
-                               + "text; the default) or padded (plain shuffled batches padded to the task's length).",
-                               valueName: "mode"))
+    @Option(
+        name: .customLong("text-batching"),
+        help: ArgumentHelp(
+            "Text tasks only: bucketed (batches of similar length, each padded to its longest "
+                + "text; the default) or padded (plain shuffled batches padded to the task's length).",
+            valueName: "mode"))
     var textBatching: TextBatching?
 
-    @Option(help: ArgumentHelp("Continue run RUN (identifier or unique prefix) from its last checkpoint.",
-                               valueName: "run"))
+    @Option(
+        help: ArgumentHelp(
+            "Continue run RUN (identifier or unique prefix) from its last checkpoint.",
+            valueName: "run"))
     var resume: String?
 
     @Flag(help: "With --resume: continue even though the data's files differ from the recorded ones.")
@@ -108,16 +124,21 @@ struct TrainCommand: ParsableCommand {
                 ("--eval-limit", evaluationLimit != nil), ("--weight-decay-scope", weightDecayScope != nil),
                 ("--optimizer/--optimizer-config", optimizerOptions.isGiven),
                 ("--cifar-batches", !trainingBatches.isEmpty), ("--text-batching", textBatching != nil),
-                ("probe options", probeOptions.isGiven)]
+                ("probe options", probeOptions.isGiven),
+            ]
             let conflicting = given.filter(\.1).map(\.0)
             if !conflicting.isEmpty {
-                throw ValidationError("--resume continues a run with its recorded configuration; "
-                                      + "\(conflicting.joined(separator: ", ")) cannot be given with it "
-                                      + "(only --store, --data-dir, --force and --json)")
+                throw ValidationError(
+                    "--resume continues a run with its recorded configuration; "
+                        + "\(conflicting.joined(separator: ", ")) cannot be given with it "
+                        + "(only --store, --data-dir, --force and --json)")
             }
         } else {
             if force { throw ValidationError("--force applies to --resume only") }
-            guard task != nil else { throw ValidationError("missing --task (one of \(TrainingTask.allCases.map(\.rawValue).joined(separator: ", ")))") }
+            guard task != nil else {
+                throw ValidationError(
+                    "missing --task (one of \(TrainingTask.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
             guard scheduler != nil else { throw ValidationError("missing --scheduler NAME") }
         }
     }
@@ -128,20 +149,24 @@ struct TrainCommand: ParsableCommand {
         defer { monitor.stop() }
         let session: TrainingSession
         if let resume {
-            let (resumed, skipped) = try TrainingSession.resume(resume, storePath: storeOptions.store,
-                                                                dataDirectory: dataDirectory, force: force)
+            let (resumed, skipped) = try TrainingSession.resume(
+                resume, storePath: storeOptions.store,
+                dataDirectory: dataDirectory, force: force)
             for reason in skipped { printError("warning: skipped a damaged checkpoint: \(reason)") }
             session = resumed
         } else {
             let task = try TrainingTask(named: self.task ?? "")
-            let file = try schedulerConfiguration.map { (path) throws(TrainingError) in try SchedulerSetup.readFile(path) }
+            let file = try schedulerConfiguration.map { (path) throws(TrainingError) in
+                try SchedulerSetup.readFile(path)
+            }
             let configuration = try SchedulerSetup.configuration(name: scheduler ?? "", file: file)
             let optimizer = try optimizerOptions.requested(fallback: task.specification.optimizer.name)
             let request = TrainingRequest(
                 task: task, scheduler: Self.withDefaultMLRSNetWeights(configuration), optimizer: optimizer,
                 weightDecayScope: weightDecayScope, epochs: epochs,
                 seed: seed ?? 0, dataDirectory: DataDirectoryOptions.resolve(dataDirectory),
-                targetValidationLoss: targetValidationLoss, threads: threads ?? 1, trainingLimit: trainingLimit, evaluationLimit: evaluationLimit,
+                targetValidationLoss: targetValidationLoss, threads: threads ?? 1, trainingLimit: trainingLimit,
+                evaluationLimit: evaluationLimit,
                 trainingBatches: trainingBatches.isEmpty ? nil : trainingBatches, textBatching: textBatching,
                 probing: try probeOptions.configuration())
             session = try TrainingSession.start(request, storePath: storeOptions.store)
@@ -185,7 +210,8 @@ extension TrainCommand {
 enum TrainText {
     static func summary(_ result: RunResultRecord) -> String {
         func number(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "n/a" }
-        let target = result.epochsToTarget.map { "reached in \($0) epochs (\(number(result.secondsToTarget)) s)" }
+        let target =
+            result.epochsToTarget.map { "reached in \($0) epochs (\(number(result.secondsToTarget)) s)" }
             ?? "not reached"
         return "run \(result.runId) \(result.status.rawValue): test loss \(number(result.testLoss))  "
             + "accuracy \(number(result.testAccuracy))  F1 \(number(result.testF1))  AUC \(number(result.testAUC))  "

@@ -19,7 +19,9 @@ public struct AdultRecord: Equatable, Sendable {
 /// deviation (wrong field count, non-numeric number, unknown label) is an error naming the line.
 public enum Adult {
     /// The numeric attributes, in file order.
-    public static let numericNames = ["age", "fnlwgt", "education-num", "capital-gain", "capital-loss", "hours-per-week"]
+    public static let numericNames = [
+        "age", "fnlwgt", "education-num", "capital-gain", "capital-loss", "hours-per-week",
+    ]
     /// The categorical attributes, in file order.
     public static let categoricalNames = [
         "workclass", "education", "marital-status", "occupation", "relationship", "race", "sex", "native-country",
@@ -43,31 +45,37 @@ public enum Adult {
             if text.hasSuffix("\r") { text.removeLast() }
             let trimmed = text.trimmingSpaces()
             if trimmed.isEmpty || trimmed.hasPrefix("|") { continue }
-            let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
+            let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map {
+                String($0).trimmingSpaces()
+            }
             guard fields.count == 15 else {
-                throw DataError(file: file, location: .line(lineNumber),
-                                problem: .malformedRow("\(fields.count) fields (expected 15)"))
+                throw DataError(
+                    file: file, location: .line(lineNumber),
+                    problem: .malformedRow("\(fields.count) fields (expected 15)"))
             }
             var numeric: [Double] = []
             for (position, column) in numericColumns.enumerated() {
                 let field = fields[column]
                 if field == "?" { numeric.append(.nan); continue }
                 guard let value = Double(field), value.isFinite else {
-                    throw DataError(file: file, location: .line(lineNumber),
-                                    problem: .malformedRow("\(numericNames[position]) \"\(field)\" is not a number"))
+                    throw DataError(
+                        file: file, location: .line(lineNumber),
+                        problem: .malformedRow("\(numericNames[position]) \"\(field)\" is not a number"))
                 }
                 numeric.append(value)
             }
             let categorical: [String?] = categoricalColumns.map { fields[$0] == "?" ? nil : fields[$0] }
             for (position, value) in categorical.enumerated() where value?.isEmpty == true {
-                throw DataError(file: file, location: .line(lineNumber),
-                                problem: .malformedRow("\(categoricalNames[position]) is empty"))
+                throw DataError(
+                    file: file, location: .line(lineNumber),
+                    problem: .malformedRow("\(categoricalNames[position]) is empty"))
             }
             var labelText = fields[14]
             if labelText.hasSuffix(".") { labelText.removeLast() }
             guard let label = classNames.firstIndex(of: labelText) else {
-                throw DataError(file: file, location: .line(lineNumber),
-                                problem: .malformedRow("income \"\(fields[14])\" is neither <=50K nor >50K"))
+                throw DataError(
+                    file: file, location: .line(lineNumber),
+                    problem: .malformedRow("income \"\(fields[14])\" is neither <=50K nor >50K"))
             }
             records.append(AdultRecord(numeric: numeric, categorical: categorical, label: Int32(label)))
         }

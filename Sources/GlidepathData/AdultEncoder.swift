@@ -7,8 +7,9 @@ public struct TabularDataset: Equatable, Sendable {
     public var classNames: [String]
 
     public init(features: [Float], labels: [Int32], featureNames: [String], classNames: [String]) {
-        precondition(features.count == labels.count * featureNames.count,
-                     "TabularDataset: \(features.count) values for \(labels.count) rows of \(featureNames.count)")
+        precondition(
+            features.count == labels.count * featureNames.count,
+            "TabularDataset: \(features.count) values for \(labels.count) rows of \(featureNames.count)")
         self.features = features
         self.labels = labels
         self.featureNames = featureNames
@@ -28,8 +29,9 @@ public struct TabularDataset: Equatable, Sendable {
         var rows: [Float] = []
         rows.reserveCapacity(indices.count * featureCount)
         for index in indices { rows += features[(index * featureCount)..<((index + 1) * featureCount)] }
-        return TabularDataset(features: rows, labels: indices.map { labels[$0] }, featureNames: featureNames,
-                              classNames: classNames)
+        return TabularDataset(
+            features: rows, labels: indices.map { labels[$0] }, featureNames: featureNames,
+            classNames: classNames)
     }
 }
 
@@ -59,7 +61,8 @@ public struct AdultEncoder: Equatable, Codable, Sendable {
         for column in 0..<Adult.numericNames.count {
             let values = training.map { $0.numeric[column] }.filter { !$0.isNaN }
             let mean = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
-            let variance = values.isEmpty ? 0 : values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+            let variance =
+                values.isEmpty ? 0 : values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
             means.append(mean)
             // A constant column standardises to 0 rather than dividing by zero.
             deviations.append(variance > 0 ? variance.squareRoot() : 1)
@@ -75,9 +78,10 @@ public struct AdultEncoder: Equatable, Codable, Sendable {
 
     /// Feature names: `age`, …, then `workclass=Private`, … .
     public var featureNames: [String] {
-        Adult.numericNames + zip(Adult.categoricalNames, categories).flatMap { name, values in
-            values.map { "\(name)=\($0)" }
-        }
+        Adult.numericNames
+            + zip(Adult.categoricalNames, categories).flatMap { name, values in
+                values.map { "\(name)=\($0)" }
+            }
     }
 
     public func encode(_ records: [AdultRecord]) -> TabularDataset {
@@ -105,7 +109,8 @@ public struct AdultEncoder: Equatable, Codable, Sendable {
                 }
             }
         }
-        return TabularDataset(features: features, labels: records.map(\.label), featureNames: names,
-                              classNames: Adult.classNames)
+        return TabularDataset(
+            features: features, labels: records.map(\.label), featureNames: names,
+            classNames: Adult.classNames)
     }
 }

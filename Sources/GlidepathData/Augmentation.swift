@@ -18,7 +18,9 @@ public struct ImageAugmentation: Equatable, Codable, Sendable {
             throw DataError(file: "augmentation", problem: .invalidArgument("padding \(padding) is negative"))
         }
         guard (0...1).contains(flipProbability) else {
-            throw DataError(file: "augmentation", problem: .invalidArgument("flip probability \(flipProbability) is outside [0, 1]"))
+            throw DataError(
+                file: "augmentation", problem: .invalidArgument("flip probability \(flipProbability) is outside [0, 1]")
+            )
         }
         self.padding = padding
         self.flipProbability = flipProbability

@@ -23,8 +23,10 @@ public struct ImageBatchSource: BatchSource {
         dataset: ImageDataset, normalisation: ChannelNormalisation?, augmentation: ImageAugmentation? = nil
     ) throws(DataError) {
         if let normalisation, normalisation.mean.count != dataset.channels {
-            throw DataError(file: "loader", problem: .invalidArgument(
-                "normalisation has \(normalisation.mean.count) channels, images have \(dataset.channels)"))
+            throw DataError(
+                file: "loader",
+                problem: .invalidArgument(
+                    "normalisation has \(normalisation.mean.count) channels, images have \(dataset.channels)"))
         }
         self.dataset = dataset
         self.normalisation = normalisation
@@ -49,8 +51,9 @@ public struct ImageBatchSource: BatchSource {
                     let destination = UnsafeMutableBufferPointer(rebasing: output[(row * size)..<((row + 1) * size)])
                     if let augmentation {
                         let draw = augmentation.draw(using: &generator)
-                        augmentation.apply(draw, source: source, channels: dataset.channels, height: dataset.height,
-                                           width: dataset.width, scale: scale, shift: shift, destination: destination)
+                        augmentation.apply(
+                            draw, source: source, channels: dataset.channels, height: dataset.height,
+                            width: dataset.width, scale: scale, shift: shift, destination: destination)
                     } else {
                         for channel in 0..<dataset.channels {
                             let a = scale[channel], b = shift[channel]
@@ -62,8 +65,9 @@ public struct ImageBatchSource: BatchSource {
                 }
             }
         }
-        return ImageBatch(features: features, shape: [indices.count, dataset.channels, dataset.height, dataset.width],
-                          labels: indices.map { dataset.labels[$0] }, indices: indices)
+        return ImageBatch(
+            features: features, shape: [indices.count, dataset.channels, dataset.height, dataset.width],
+            labels: indices.map { dataset.labels[$0] }, indices: indices)
     }
 }
 
@@ -88,7 +92,8 @@ public struct TextBatchSource: BatchSource {
 
     public init(sequences: EncodedSequences, labels: [Int32], padding: TextPadding = .maximumLength) throws(DataError) {
         guard sequences.count == labels.count else {
-            throw DataError(file: "loader", problem: .invalidArgument("\(sequences.count) sequences for \(labels.count) labels"))
+            throw DataError(
+                file: "loader", problem: .invalidArgument("\(sequences.count) sequences for \(labels.count) labels"))
         }
         self.sequences = sequences
         self.labels = labels
@@ -108,12 +113,14 @@ public struct TextBatchSource: BatchSource {
         }
         var tokens = [Int32](repeating: 0, count: indices.count * length)
         for (row, index) in indices.enumerated() {
-            tokens.replaceSubrange((row * length)..<((row + 1) * length),
-                                   with: sequences.tokens[(index * stride)..<(index * stride + length)])
+            tokens.replaceSubrange(
+                (row * length)..<((row + 1) * length),
+                with: sequences.tokens[(index * stride)..<(index * stride + length)])
         }
-        return TextBatch(tokens: tokens, shape: [indices.count, length],
-                         lengths: indices.map { sequences.lengths[$0] }, labels: indices.map { labels[$0] },
-                         indices: indices)
+        return TextBatch(
+            tokens: tokens, shape: [indices.count, length],
+            lengths: indices.map { sequences.lengths[$0] }, labels: indices.map { labels[$0] },
+            indices: indices)
     }
 }
 
@@ -139,10 +146,12 @@ public struct TabularBatchSource: BatchSource {
         let width = dataset.featureCount
         var features = [Float](repeating: 0, count: indices.count * width)
         for (row, index) in indices.enumerated() {
-            features.replaceSubrange((row * width)..<((row + 1) * width),
-                                     with: dataset.features[(index * width)..<((index + 1) * width)])
+            features.replaceSubrange(
+                (row * width)..<((row + 1) * width),
+                with: dataset.features[(index * width)..<((index + 1) * width)])
         }
-        return TabularBatch(features: features, shape: [indices.count, width],
-                            labels: indices.map { dataset.labels[$0] }, indices: indices)
+        return TabularBatch(
+            features: features, shape: [indices.count, width],
+            labels: indices.map { dataset.labels[$0] }, indices: indices)
     }
 }

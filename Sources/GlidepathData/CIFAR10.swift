@@ -59,8 +59,9 @@ public enum CIFAR10 {
     /// Parses one batch file's (decompressed) bytes.
     public static func parseBatch(_ bytes: [UInt8], file: String) throws(DataError) -> ImageDataset {
         guard bytes.count % recordSize == 0 else {
-            throw DataError(file: file, location: .byteOffset(bytes.count - bytes.count % recordSize),
-                            problem: .sizeNotMultipleOfRecord(size: bytes.count, recordSize: recordSize))
+            throw DataError(
+                file: file, location: .byteOffset(bytes.count - bytes.count % recordSize),
+                problem: .sizeNotMultipleOfRecord(size: bytes.count, recordSize: recordSize))
         }
         let count = bytes.count / recordSize
         var labels = [Int32](repeating: 0, count: count)
@@ -73,8 +74,9 @@ public enum CIFAR10 {
                     let offset = record * recordSize
                     let label = source[offset]
                     guard label < 10 else {
-                        throw DataError(file: file, location: .byteOffset(offset),
-                                        problem: .labelOutOfRange(label: Int(label), classCount: 10))
+                        throw DataError(
+                            file: file, location: .byteOffset(offset),
+                            problem: .labelOutOfRange(label: Int(label), classCount: 10))
                     }
                     labels[record] = Int32(label)
                     UnsafeMutableRawPointer(destinationBase + record * imageSize)
@@ -82,8 +84,9 @@ public enum CIFAR10 {
                 }
             }
         }
-        return ImageDataset(pixels: pixels, labels: labels, channels: 3, height: 32, width: 32,
-                            classNames: classNames)
+        return ImageDataset(
+            pixels: pixels, labels: labels, channels: 3, height: 32, width: 32,
+            classNames: classNames)
     }
 
     /// Reads one batch file (`.bin` or `.bin.gz`).
@@ -97,7 +100,8 @@ public enum CIFAR10 {
         _ split: Split, from source: Source, trainingBatches: [Int] = Array(1...5)
     ) throws(DataError) -> ImageDataset {
         for batch in trainingBatches where !(1...5).contains(batch) {
-            throw DataError(file: "data_batch_\(batch).bin", problem: .invalidArgument("CIFAR-10 has training batches 1 to 5"))
+            throw DataError(
+                file: "data_batch_\(batch).bin", problem: .invalidArgument("CIFAR-10 has training batches 1 to 5"))
         }
         let names = batchNames(split, trainingBatches: trainingBatches)
         let parts: [ImageDataset]
@@ -136,8 +140,9 @@ public enum CIFAR10 {
             }
         }
         for name in names where found[name] == nil {
-            throw DataError(file: archive, location: .member("\(archiveFolder)/\(name)", byteOffset: nil),
-                            problem: .missingFile)
+            throw DataError(
+                file: archive, location: .member("\(archiveFolder)/\(name)", byteOffset: nil),
+                problem: .missingFile)
         }
         return found
     }

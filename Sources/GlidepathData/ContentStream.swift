@@ -95,8 +95,9 @@ public final class ContentStream {
                 guard try refill() else {
                     let location: DataError.Location =
                         member.map { .member($0, byteOffset: count - remaining) } ?? .byteOffset(position)
-                    throw DataError(file: path, location: location,
-                                    problem: .truncated(expected: count, actual: count - remaining))
+                    throw DataError(
+                        file: path, location: location,
+                        problem: .truncated(expected: count, actual: count - remaining))
                 }
             }
             let take = min(remaining, pending.count - pendingOffset)
@@ -160,11 +161,13 @@ public final class ContentStream {
                 if compressedOffset == compressed.count {
                     endOfStream = true
                 } else if compressed.count - compressedOffset >= 2,
-                          compressed[compressedOffset] == 0x1F, compressed[compressedOffset + 1] == 0x8B {
+                    compressed[compressedOffset] == 0x1F, compressed[compressedOffset + 1] == 0x8B
+                {
                     inflateReset(stream)
                 } else {
-                    throw DataError(file: path, location: .byteOffset(compressedConsumedTotal),
-                                    problem: .trailingBytes(count: compressed.count - compressedOffset))
+                    throw DataError(
+                        file: path, location: .byteOffset(compressedConsumedTotal),
+                        problem: .trailingBytes(count: compressed.count - compressedOffset))
                 }
                 if endOfStream { break inflating }
             case Z_OK:
@@ -176,8 +179,9 @@ public final class ContentStream {
                 continue
             default:
                 let message = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"
-                throw DataError(file: path, location: .byteOffset(compressedConsumedTotal),
-                                problem: .corruptGzip(message))
+                throw DataError(
+                    file: path, location: .byteOffset(compressedConsumedTotal),
+                    problem: .corruptGzip(message))
             }
         }
         output.removeSubrange(produced...)

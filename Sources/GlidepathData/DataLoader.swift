@@ -42,8 +42,10 @@ public struct BatchingOptions: Equatable, Codable, Sendable {
     /// ``BatchSource/exampleLengths``; nil (and for sources without lengths) keeps the plain order.
     public var bucketing: LengthBucketing?
 
-    public init(batchSize: Int, shuffle: Bool, dropLast: Bool = false, seed: UInt64 = 0,
-                bucketing: LengthBucketing? = nil) throws(DataError) {
+    public init(
+        batchSize: Int, shuffle: Bool, dropLast: Bool = false, seed: UInt64 = 0,
+        bucketing: LengthBucketing? = nil
+    ) throws(DataError) {
         guard batchSize >= 1 else {
             throw DataError(file: "loader", problem: .invalidArgument("batch size \(batchSize) is not positive"))
         }
@@ -97,8 +99,10 @@ public struct DataLoader<Source: BatchSource>: Sendable {
     private var cachedEpoch = -1
     private var cachedOrder: [Int]?
 
-    public init(source: Source, options: BatchingOptions, position: LoaderPosition = LoaderPosition(),
-                streams: LoaderStreams = LoaderStreams()) {
+    public init(
+        source: Source, options: BatchingOptions, position: LoaderPosition = LoaderPosition(),
+        streams: LoaderStreams = LoaderStreams()
+    ) {
         self.source = source
         self.options = options
         self.position = position
@@ -107,7 +111,8 @@ public struct DataLoader<Source: BatchSource>: Sendable {
 
     /// Batches in every epoch.
     public var batchesPerEpoch: Int {
-        options.dropLast ? source.count / options.batchSize
+        options.dropLast
+            ? source.count / options.batchSize
             : (source.count + options.batchSize - 1) / options.batchSize
     }
 
@@ -160,7 +165,8 @@ public struct DataLoader<Source: BatchSource>: Sendable {
     }
 
     private func makeBatch(_ indices: [Int], epoch: Int, index: Int) -> Source.Batch {
-        var generator = Xoshiro256StarStar(seed: options.seed, stream: [streams.augmentation, UInt64(epoch), UInt64(index)])
+        var generator = Xoshiro256StarStar(
+            seed: options.seed, stream: [streams.augmentation, UInt64(epoch), UInt64(index)])
         return source.batch(at: indices, generator: &generator)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Moves a file from a URL to a local path. ``URLSessionTransport`` is the real one; tests and
@@ -19,7 +20,8 @@ public struct URLSessionTransport: DownloadTransport {
             do {
                 try FileManager.default.copyItem(at: url, to: destination)
             } catch {
-                throw DataError(file: url.path, problem: FileAccess.exists(url.path) ? .unreadable("\(error)") : .missingFile)
+                throw DataError(
+                    file: url.path, problem: FileAccess.exists(url.path) ? .unreadable("\(error)") : .missingFile)
             }
             return
         }
@@ -28,11 +30,15 @@ public struct URLSessionTransport: DownloadTransport {
         let task = URLSession.shared.downloadTask(with: url) { temporary, response, error in
             defer { semaphore.signal() }
             if let error {
-                outcome.set(.failure(DataError(file: url.absoluteString, problem: .downloadFailed(error.localizedDescription))))
+                outcome.set(
+                    .failure(DataError(file: url.absoluteString, problem: .downloadFailed(error.localizedDescription))))
                 return
             }
             if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                outcome.set(.failure(DataError(file: url.absoluteString, problem: .downloadFailed("HTTP status \(http.statusCode)"))))
+                outcome.set(
+                    .failure(
+                        DataError(file: url.absoluteString, problem: .downloadFailed("HTTP status \(http.statusCode)")))
+                )
                 return
             }
             guard let temporary else {
@@ -44,7 +50,9 @@ public struct URLSessionTransport: DownloadTransport {
                 try FileManager.default.moveItem(at: temporary, to: destination)
                 outcome.set(.success(()))
             } catch {
-                outcome.set(.failure(DataError(file: destination.path, problem: .unreadable("cannot store download: \(error)"))))
+                outcome.set(
+                    .failure(DataError(file: destination.path, problem: .unreadable("cannot store download: \(error)")))
+                )
             }
         }
         task.resume()
@@ -87,7 +95,9 @@ public struct DatasetFetcher: Sendable {
         self.transport = transport
     }
 
-    public func fetch(_ name: DatasetName, into directory: String, mirror: String? = nil) throws(DataError) -> [FetchedFile] {
+    public func fetch(_ name: DatasetName, into directory: String, mirror: String? = nil) throws(DataError)
+        -> [FetchedFile]
+    {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -105,7 +115,9 @@ public struct DatasetFetcher: Sendable {
 
     /// Fetches one file (see the type's documentation). When every source fails, the error thrown is
     /// the first checksum mismatch if there was one (the most telling), else the last failure.
-    public func fetch(_ item: DownloadItem, into directory: String, mirror: String? = nil) throws(DataError) -> FetchedFile {
+    public func fetch(_ item: DownloadItem, into directory: String, mirror: String? = nil) throws(DataError)
+        -> FetchedFile
+    {
         let target = (directory as NSString).appendingPathComponent(item.fileName)
         if FileAccess.exists(target), (try? MD5.hexDigest(ofFile: target)) == item.md5 {
             return FetchedFile(path: target, outcome: .alreadyPresent)
@@ -119,7 +131,9 @@ public struct DatasetFetcher: Sendable {
         var lastError = DataError(file: target, problem: .downloadFailed("no URL"))
         var firstMismatch: DataError?
         for candidate in candidates {
-            guard let url = candidate.contains("://") ? URL(string: candidate) : URL(fileURLWithPath: candidate) else { continue }
+            guard let url = candidate.contains("://") ? URL(string: candidate) : URL(fileURLWithPath: candidate) else {
+                continue
+            }
             try? FileManager.default.removeItem(atPath: partial)
             do throws(DataError) {
                 try transport.download(url, to: URL(fileURLWithPath: partial))
@@ -131,7 +145,8 @@ public struct DatasetFetcher: Sendable {
                 do {
                     try FileManager.default.moveItem(atPath: partial, toPath: target)
                 } catch {
-                    throw DataError(file: target, problem: .unreadable("cannot move the verified download into place: \(error)"))
+                    throw DataError(
+                        file: target, problem: .unreadable("cannot move the verified download into place: \(error)"))
                 }
                 return FetchedFile(path: target, outcome: .downloaded(from: candidate))
             } catch {
@@ -151,8 +166,9 @@ public struct DatasetFetcher: Sendable {
             let content = try archive.content(of: "SST-2/" + name)
             let digest = MD5.hexDigest(of: content)
             if let expected = known[name]?.first?.md5, digest != expected {
-                throw DataError(file: zip, location: .member("SST-2/" + name, byteOffset: nil),
-                                problem: .checksumMismatch(expected: expected, actual: digest))
+                throw DataError(
+                    file: zip, location: .member("SST-2/" + name, byteOffset: nil),
+                    problem: .checksumMismatch(expected: expected, actual: digest))
             }
             let path = (directory as NSString).appendingPathComponent(name)
             do {

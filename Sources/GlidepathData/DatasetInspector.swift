@@ -68,19 +68,35 @@ public struct VerificationReport: Equatable, Sendable {
 public enum DatasetInspector {
     /// Class counts of each official split (train, then test; for SST-2 the test split is GLUE dev),
     /// plus, for CIFAR-10, each batch file present when the training split is incomplete.
-    public static func summarise(_ name: DatasetName, directory: String) -> [(part: String, result: Result<PartSummary, DataError>)] {
+    public static func summarise(_ name: DatasetName, directory: String) -> [(
+        part: String, result: Result<PartSummary, DataError>
+    )] {
         var parts: [(part: String, result: Result<PartSummary, DataError>)] = []
         for split in Split.allCases {
-            parts.append((split.rawValue, Result { () throws(DataError) in try summary(name, split: split, directory: directory) }))
+            parts.append(
+                (
+                    split.rawValue,
+                    Result { () throws(DataError) in try summary(name, split: split, directory: directory) }
+                ))
         }
-        if name == .cifar10, case .failure = parts[0].result, case let .directory(folder) = CIFAR10.locate(in: directory) {
+        if name == .cifar10, case .failure = parts[0].result,
+            case let .directory(folder) = CIFAR10.locate(in: directory)
+        {
             for batch in 1...5 {
                 let stem = "data_batch_\(batch).bin"
-                guard let path = [stem, stem + ".gz"].map({ "\(folder)/\($0)" }).first(where: FileAccess.exists) else { continue }
-                parts.append(("data_batch_\(batch)", Result { () throws(DataError) in
-                    let dataset = try CIFAR10.readBatch(at: path)
-                    return PartSummary(part: "data_batch_\(batch)", classNames: dataset.classNames, classCounts: dataset.classCounts())
-                }))
+                guard let path = [stem, stem + ".gz"].map({ "\(folder)/\($0)" }).first(where: FileAccess.exists) else {
+                    continue
+                }
+                parts.append(
+                    (
+                        "data_batch_\(batch)",
+                        Result { () throws(DataError) in
+                            let dataset = try CIFAR10.readBatch(at: path)
+                            return PartSummary(
+                                part: "data_batch_\(batch)", classNames: dataset.classNames,
+                                classCounts: dataset.classCounts())
+                        }
+                    ))
             }
         }
         return parts
@@ -94,7 +110,8 @@ public enum DatasetInspector {
             PartSummary(part: split.rawValue, classNames: dataset.classNames, classCounts: dataset.classCounts())
         }
         guard FileAccess.isDirectory(directory) else {
-            throw DataError(file: directory, problem: FileAccess.exists(directory) ? .unreadable("not a directory") : .missingFile)
+            throw DataError(
+                file: directory, problem: FileAccess.exists(directory) ? .unreadable("not a directory") : .missingFile)
         }
         switch name {
         case .mnist: return image(try MNIST.load(split, from: directory, variant: .digits))
@@ -102,7 +119,9 @@ public enum DatasetInspector {
         case .cifar10: return image(try CIFAR10.load(split, from: CIFAR10.locate(in: directory)))
         case .imdb: return text(try IMDB.load(split, from: IMDB.locate(split, in: directory)))
         case .sst2:
-            let format: SST2.Format = (try? FileAccess.firstExisting(in: directory, SST2.candidates(SST2.glueName(split), format: .tsv))) != nil
+            let format: SST2.Format =
+                (try? FileAccess.firstExisting(in: directory, SST2.candidates(SST2.glueName(split), format: .tsv)))
+                    != nil
                 ? .tsv : .jsonLines
             return text(try SST2.load(split, from: directory, format: format))
         case .adult:
@@ -115,7 +134,9 @@ public enum DatasetInspector {
 
     /// Checks the checksum of every file in `directory` whose name the catalog knows, then reads
     /// every split and compares its class counts with the catalog's.
-    public static func verify(_ name: DatasetName, directory: String, allowUnrecognised: Bool = false) -> VerificationReport {
+    public static func verify(_ name: DatasetName, directory: String, allowUnrecognised: Bool = false)
+        -> VerificationReport
+    {
         let entry = DatasetCatalog.entry(name)
         var checks: [FileCheck] = []
         for fileName in entry.knownFiles.keys.sorted() {

@@ -21,7 +21,9 @@ public struct DatasetSplits<Dataset: SubsettableDataset>: Sendable {
     /// The indices into the official training split behind `train` and `validation`.
     public var split: ValidationSplit
 
-    public init(officialTrain: Dataset, officialTest: Dataset, validationFraction: Double, seed: UInt64) throws(DataError) {
+    public init(officialTrain: Dataset, officialTest: Dataset, validationFraction: Double, seed: UInt64)
+        throws(DataError)
+    {
         let split = try ValidationSplit(count: officialTrain.count, fraction: validationFraction, seed: seed)
         self.split = split
         train = officialTrain.subset(split.trainingIndices)

@@ -14,7 +14,8 @@ public enum FileAccess {
         // A FIFO or device (`/dev/zero`) would block or never end: only regular files are data.
         let target = (path as NSString).resolvingSymlinksInPath
         if let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType,
-           type != .typeRegular {
+            type != .typeRegular
+        {
             throw DataError(file: path, problem: .unreadable("not a regular file (\(type.rawValue))"))
         }
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -22,8 +22,10 @@ public enum Gzip {
     ///   - limit: the most bytes of output; more is ``DataError/Problem/exceedsLimit(what:limit:)``.
     ///   - prefix: when given, stop (without error, and without checking the trailer) once this many
     ///     bytes are out: a header read before the whole file is trusted.
-    public static func decompress(_ input: [UInt8], file: String, limit: Int = maximumOutputBytes,
-                                  prefix: Int? = nil) throws(DataError) -> [UInt8] {
+    public static func decompress(
+        _ input: [UInt8], file: String, limit: Int = maximumOutputBytes,
+        prefix: Int? = nil
+    ) throws(DataError) -> [UInt8] {
         guard hasMagic(input) else {
             throw DataError(
                 file: file, location: .byteOffset(0),
@@ -58,7 +60,8 @@ public enum Gzip {
                 if let prefix, produced >= prefix { return }
                 if produced == output.count {
                     guard output.count <= limit else {
-                        throw DataError(file: file, problem: .exceedsLimit(what: "the decompressed content", limit: limit))
+                        throw DataError(
+                            file: file, problem: .exceedsLimit(what: "the decompressed content", limit: limit))
                     }
                     output.append(contentsOf: repeatElement(0, count: min(output.count, limit + 1 - output.count)))
                 }

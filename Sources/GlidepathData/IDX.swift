@@ -24,19 +24,23 @@ public enum IDX {
             throw DataError(file: file, location: .byteOffset(0), problem: .truncated(expected: 4, actual: bytes.count))
         }
         guard bytes[0] == 0, bytes[1] == 0, bytes[2] == 0x08 else {
-            throw DataError(file: file, location: .byteOffset(0),
-                            problem: .badMagic(expected: "00 00 08 DD (unsigned bytes)",
-                                               found: Gzip.hexPrefix(bytes, count: 4)))
+            throw DataError(
+                file: file, location: .byteOffset(0),
+                problem: .badMagic(
+                    expected: "00 00 08 DD (unsigned bytes)",
+                    found: Gzip.hexPrefix(bytes, count: 4)))
         }
         let rank = Int(bytes[3])
         guard (1...4).contains(rank) else {
-            throw DataError(file: file, location: .byteOffset(3),
-                            problem: .badDimensions("\(rank) dimensions (expected 1 to 4)"))
+            throw DataError(
+                file: file, location: .byteOffset(3),
+                problem: .badDimensions("\(rank) dimensions (expected 1 to 4)"))
         }
         let headerLength = 4 + 4 * rank
         guard bytes.count >= headerLength else {
-            throw DataError(file: file, location: .byteOffset(4),
-                            problem: .truncated(expected: headerLength, actual: bytes.count))
+            throw DataError(
+                file: file, location: .byteOffset(4),
+                problem: .truncated(expected: headerLength, actual: bytes.count))
         }
         var dimensions: [Int] = []
         var elementCount = 1
@@ -48,19 +52,23 @@ public enum IDX {
             let (product, overflow) = elementCount.multipliedReportingOverflow(by: size)
             elementCount = product
             guard !overflow, elementCount <= maximumElements else {
-                throw DataError(file: file, location: .byteOffset(at),
-                                problem: .badDimensions("\(dimensions) describe more than \(maximumElements) elements "
-                                                        + "(the limit; MNIST's largest file has 47,040,000)"))
+                throw DataError(
+                    file: file, location: .byteOffset(at),
+                    problem: .badDimensions(
+                        "\(dimensions) describe more than \(maximumElements) elements "
+                            + "(the limit; MNIST's largest file has 47,040,000)"))
             }
         }
         let available = bytes.count - headerLength
         if available < elementCount {
-            throw DataError(file: file, location: .byteOffset(bytes.count),
-                            problem: .truncated(expected: headerLength + elementCount, actual: bytes.count))
+            throw DataError(
+                file: file, location: .byteOffset(bytes.count),
+                problem: .truncated(expected: headerLength + elementCount, actual: bytes.count))
         }
         if available > elementCount {
-            throw DataError(file: file, location: .byteOffset(headerLength + elementCount),
-                            problem: .trailingBytes(count: available - elementCount))
+            throw DataError(
+                file: file, location: .byteOffset(headerLength + elementCount),
+                problem: .trailingBytes(count: available - elementCount))
         }
         return IDXArray(dimensions: dimensions, elements: Array(bytes[headerLength...]))
     }
@@ -82,7 +90,8 @@ public enum IDX {
     /// dimensions (a short header) leave the checks to ``parse(_:file:)``.
     static func declaredLength(_ header: [UInt8], file: String) throws(DataError) -> Int {
         guard header.count >= 4, header[0] == 0, header[1] == 0, header[2] == 0x08, (1...4).contains(Int(header[3])),
-              header.count >= 4 + 4 * Int(header[3]) else {
+            header.count >= 4 + 4 * Int(header[3])
+        else {
             return 4 + 4 * 4 + maximumElements  // parse reports the problem
         }
         let rank = Int(header[3])

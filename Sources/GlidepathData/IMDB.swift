@@ -59,17 +59,24 @@ public enum IMDB {
     static func checkRating(_ rating: Int, label: Int32, file: String, location: DataError.Location) throws(DataError) {
         let valid = label == 1 ? (7...10).contains(rating) : (1...4).contains(rating)
         guard valid else {
-            throw DataError(file: file, location: location, problem: .malformedRow(
-                "rating \(rating) does not fit label \(label) (positive 7–10, negative 1–4)"))
+            throw DataError(
+                file: file, location: location,
+                problem: .malformedRow(
+                    "rating \(rating) does not fit label \(label) (positive 7–10, negative 1–4)"))
         }
     }
 
     /// Parses `ID_RATING.txt`.
-    static func parseName(_ name: String, file: String, location: DataError.Location) throws(DataError) -> (id: Int, rating: Int) {
+    static func parseName(_ name: String, file: String, location: DataError.Location) throws(DataError) -> (
+        id: Int, rating: Int
+    ) {
         let stem = name.hasSuffix(".txt") ? String(name.dropLast(4)) : name
         let parts = stem.split(separator: "_")
-        guard name.hasSuffix(".txt"), parts.count == 2, let id = Int(parts[0]), let rating = Int(parts[1]), id >= 0 else {
-            throw DataError(file: file, location: location, problem: .malformedRow("review file name \"\(name)\" is not ID_RATING.txt"))
+        guard name.hasSuffix(".txt"), parts.count == 2, let id = Int(parts[0]), let rating = Int(parts[1]), id >= 0
+        else {
+            throw DataError(
+                file: file, location: location,
+                problem: .malformedRow("review file name \"\(name)\" is not ID_RATING.txt"))
         }
         return (id, rating)
     }
@@ -79,8 +86,10 @@ public enum IMDB {
         for (folder, label) in [("pos", Int32(1)), ("neg", Int32(0))] {
             let directory = "\(root)/\(split.rawValue)/\(folder)"
             guard FileAccess.isDirectory(directory) else {
-            throw DataError(file: directory, problem: FileAccess.exists(directory) ? .unreadable("not a directory") : .missingFile)
-        }
+                throw DataError(
+                    file: directory,
+                    problem: FileAccess.exists(directory) ? .unreadable("not a directory") : .missingFile)
+            }
             let names: [String]
             do {
                 names = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -101,8 +110,10 @@ public enum IMDB {
             var reviews: [Review] = []
             for item in snapshot[start..<min(start + chunkSize, snapshot.count)] {
                 let bytes = try FileAccess.readBytes(at: item.path)
-                reviews.append(Review(label: item.label, id: item.id, rating: item.rating,
-                                      text: String(decoding: bytes, as: UTF8.self)))
+                reviews.append(
+                    Review(
+                        label: item.label, id: item.id, rating: item.rating,
+                        text: String(decoding: bytes, as: UTF8.self)))
             }
             return reviews
         }
@@ -128,7 +139,8 @@ public enum IMDB {
             reviews.append(Review(label: label, id: id, rating: rating, text: String(decoding: bytes, as: UTF8.self)))
         }
         guard !reviews.isEmpty else {
-            throw DataError(file: path, location: .member("aclImdb/\(split.rawValue)/pos", byteOffset: nil), problem: .missingFile)
+            throw DataError(
+                file: path, location: .member("aclImdb/\(split.rawValue)/pos", byteOffset: nil), problem: .missingFile)
         }
         return reviews
     }
@@ -149,11 +161,13 @@ public enum IMDB {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
             let row = try LineReader.decodeJSON(Row.self, line, file: path, lineNumber: number, decoder: decoder)
             guard row.split == split.rawValue else {
-                throw DataError(file: path, location: .line(number),
-                                problem: .malformedRow("split \"\(row.split)\" in a \(split.rawValue) file"))
+                throw DataError(
+                    file: path, location: .line(number),
+                    problem: .malformedRow("split \"\(row.split)\" in a \(split.rawValue) file"))
             }
             guard row.label == 0 || row.label == 1 else {
-                throw DataError(file: path, location: .line(number), problem: .labelOutOfRange(label: row.label, classCount: 2))
+                throw DataError(
+                    file: path, location: .line(number), problem: .labelOutOfRange(label: row.label, classCount: 2))
             }
             try checkRating(row.rating, label: Int32(row.label), file: path, location: .line(number))
             reviews.append(Review(label: Int32(row.label), id: row.id, rating: row.rating, text: row.text))

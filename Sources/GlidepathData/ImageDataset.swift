@@ -14,8 +14,9 @@ public struct ImageDataset: Equatable, Sendable {
     public var classNames: [String]
 
     public init(pixels: [UInt8], labels: [Int32], channels: Int, height: Int, width: Int, classNames: [String]) {
-        precondition(pixels.count == labels.count * channels * height * width,
-                     "ImageDataset: \(pixels.count) pixels for \(labels.count) images of \(channels)×\(height)×\(width)")
+        precondition(
+            pixels.count == labels.count * channels * height * width,
+            "ImageDataset: \(pixels.count) pixels for \(labels.count) images of \(channels)×\(height)×\(width)")
         self.pixels = pixels
         self.labels = labels
         self.channels = channels
@@ -52,8 +53,9 @@ public struct ImageDataset: Equatable, Sendable {
                 }
             }
         }
-        return ImageDataset(pixels: newPixels, labels: indices.map { labels[$0] }, channels: channels,
-                            height: height, width: width, classNames: classNames)
+        return ImageDataset(
+            pixels: newPixels, labels: indices.map { labels[$0] }, channels: channels,
+            height: height, width: width, classNames: classNames)
     }
 
     /// The concatenation of datasets with the same image shape and classes.
@@ -63,12 +65,14 @@ public struct ImageDataset: Equatable, Sendable {
         pixels.reserveCapacity(parts.reduce(0) { $0 + $1.pixels.count })
         var labels: [Int32] = []
         for part in parts {
-            precondition(part.channels == first.channels && part.height == first.height && part.width == first.width,
-                         "ImageDataset.concatenating: image shapes differ")
+            precondition(
+                part.channels == first.channels && part.height == first.height && part.width == first.width,
+                "ImageDataset.concatenating: image shapes differ")
             pixels.append(contentsOf: part.pixels)
             labels.append(contentsOf: part.labels)
         }
-        return ImageDataset(pixels: pixels, labels: labels, channels: first.channels, height: first.height,
-                            width: first.width, classNames: first.classNames)
+        return ImageDataset(
+            pixels: pixels, labels: labels, channels: first.channels, height: first.height,
+            width: first.width, classNames: first.classNames)
     }
 }

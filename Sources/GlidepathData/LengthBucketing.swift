@@ -25,7 +25,8 @@ public struct LengthBucketing: Equatable, Codable, Sendable {
 
     public init(chunkBatches: Int) throws(DataError) {
         guard chunkBatches >= 1 else {
-            throw DataError(file: "loader", problem: .invalidArgument("bucketing chunk of \(chunkBatches) batches is not positive"))
+            throw DataError(
+                file: "loader", problem: .invalidArgument("bucketing chunk of \(chunkBatches) batches is not positive"))
         }
         self.chunkBatches = chunkBatches
     }
@@ -36,7 +37,8 @@ public struct LengthBucketing: Equatable, Codable, Sendable {
     ///   - order: the epoch's plain order (a permutation of the example indices).
     ///   - lengths: every example's length, indexed by example.
     ///   - generator: the stream the batches are shuffled with.
-    public func bucketed(_ order: [Int], lengths: [Int32], batchSize: Int, generator: inout Xoshiro256StarStar) -> [Int] {
+    public func bucketed(_ order: [Int], lengths: [Int32], batchSize: Int, generator: inout Xoshiro256StarStar) -> [Int]
+    {
         precondition(batchSize >= 1, "bucketed: batch size \(batchSize)")
         let chunk = chunkBatches * batchSize
         var sorted: [Int] = []

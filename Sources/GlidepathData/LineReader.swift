@@ -26,13 +26,17 @@ enum LineReader {
         do {
             return try decoder.decode(Row.self, from: Data(line))
         } catch let DecodingError.keyNotFound(key, _) {
-            throw DataError(file: file, location: .line(lineNumber), problem: .malformedRow("missing field \"\(key.stringValue)\""))
+            throw DataError(
+                file: file, location: .line(lineNumber), problem: .malformedRow("missing field \"\(key.stringValue)\""))
         } catch let DecodingError.typeMismatch(_, context) {
             let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw DataError(file: file, location: .line(lineNumber), problem: .malformedRow("field \"\(field)\" has the wrong type"))
+            throw DataError(
+                file: file, location: .line(lineNumber), problem: .malformedRow("field \"\(field)\" has the wrong type")
+            )
         } catch let DecodingError.valueNotFound(_, context) {
             let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw DataError(file: file, location: .line(lineNumber), problem: .malformedRow("field \"\(field)\" is null"))
+            throw DataError(
+                file: file, location: .line(lineNumber), problem: .malformedRow("field \"\(field)\" is null"))
         } catch {
             throw DataError(file: file, location: .line(lineNumber), problem: .malformedRow("not a JSON object"))
         }

@@ -17,7 +17,9 @@ public struct MD5: Sendable {
         6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
     ]
     // K[i] = floor(2^32 · |sin(i + 1)|), RFC 1321 §3.4.
-    private static let constants: [UInt32] = (0..<64).map { UInt32(truncatingIfNeeded: Int64(abs(sin(Double($0 + 1))) * 4_294_967_296)) }
+    private static let constants: [UInt32] = (0..<64).map {
+        UInt32(truncatingIfNeeded: Int64(abs(sin(Double($0 + 1))) * 4_294_967_296))
+    }
 
     /// Feeds `bytes` to the hash.
     public mutating func update(_ bytes: [UInt8]) {
@@ -45,7 +47,9 @@ public struct MD5: Sendable {
         var padding: [UInt8] = [0x80]
         let remainder = (buffer.count + 1) % 64
         padding += [UInt8](repeating: 0, count: remainder <= 56 ? 56 - remainder : 120 - remainder)
-        for shift in stride(from: 0, to: 64, by: 8) { padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        for shift in stride(from: 0, to: 64, by: 8) {
+            padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        }
         let savedLength = copy.length
         copy.update(padding)
         copy.length = savedLength
@@ -55,9 +59,12 @@ public struct MD5: Sendable {
     }
 
     private mutating func process(_ block: ArraySlice<UInt8>) {
-        var m: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
-                UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var m:
+            (
+                UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+                UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &m) { words in
             block.withUnsafeBytes { source in words.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<64])) }
         }
@@ -93,8 +100,12 @@ public struct MD5: Sendable {
 
     /// The MD5 of a file, read in 4 MiB chunks.
     public static func hexDigest(ofFile path: String) throws(DataError) -> String {
-        guard FileAccess.exists(path), !FileAccess.isDirectory(path) else { throw DataError(file: path, problem: .missingFile) }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw DataError(file: path, problem: .unreadable("cannot open")) }
+        guard FileAccess.exists(path), !FileAccess.isDirectory(path) else {
+            throw DataError(file: path, problem: .missingFile)
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw DataError(file: path, problem: .unreadable("cannot open"))
+        }
         defer { try? handle.close() }
         var hasher = MD5()
         while true {

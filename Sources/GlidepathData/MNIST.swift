@@ -25,8 +25,10 @@ public enum MNIST {
         switch variant {
         case .digits: return (0...9).map(String.init)
         case .fashion:
-            return ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-                    "Ankle boot"]
+            return [
+                "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                "Ankle boot",
+            ]
         }
     }
 
@@ -59,33 +61,40 @@ public enum MNIST {
         images: IDXArray, imagesFile: String, labels: IDXArray, labelsFile: String, variant: Variant
     ) throws(DataError) -> ImageDataset {
         guard images.dimensions.count == 3 else {
-            throw DataError(file: imagesFile, location: .byteOffset(3),
-                            problem: .badDimensions("images need 3 dimensions (count, rows, columns), found \(images.dimensions)"))
+            throw DataError(
+                file: imagesFile, location: .byteOffset(3),
+                problem: .badDimensions("images need 3 dimensions (count, rows, columns), found \(images.dimensions)"))
         }
         guard images.dimensions[1] > 0, images.dimensions[2] > 0 else {
-            throw DataError(file: imagesFile, location: .byteOffset(8),
-                            problem: .badDimensions("empty images \(images.dimensions[1])×\(images.dimensions[2])"))
+            throw DataError(
+                file: imagesFile, location: .byteOffset(8),
+                problem: .badDimensions("empty images \(images.dimensions[1])×\(images.dimensions[2])"))
         }
         guard labels.dimensions.count == 1 else {
-            throw DataError(file: labelsFile, location: .byteOffset(3),
-                            problem: .badDimensions("labels need 1 dimension (count), found \(labels.dimensions)"))
+            throw DataError(
+                file: labelsFile, location: .byteOffset(3),
+                problem: .badDimensions("labels need 1 dimension (count), found \(labels.dimensions)"))
         }
         guard images.dimensions[0] == labels.dimensions[0] else {
-            throw DataError(file: labelsFile, location: .byteOffset(4),
-                            problem: .countMismatch("\(labels.dimensions[0]) labels for \(images.dimensions[0]) images in \(imagesFile)"))
+            throw DataError(
+                file: labelsFile, location: .byteOffset(4),
+                problem: .countMismatch(
+                    "\(labels.dimensions[0]) labels for \(images.dimensions[0]) images in \(imagesFile)"))
         }
         let classCount = 10
         var labelValues = [Int32](repeating: 0, count: labels.elements.count)
         for (index, label) in labels.elements.enumerated() {
             guard Int(label) < classCount else {
-                throw DataError(file: labelsFile, location: .byteOffset(8 + index),
-                                problem: .labelOutOfRange(label: Int(label), classCount: classCount))
+                throw DataError(
+                    file: labelsFile, location: .byteOffset(8 + index),
+                    problem: .labelOutOfRange(label: Int(label), classCount: classCount))
             }
             labelValues[index] = Int32(label)
         }
-        return ImageDataset(pixels: images.elements, labels: labelValues, channels: 1,
-                            height: images.dimensions[1], width: images.dimensions[2],
-                            classNames: classNames(variant))
+        return ImageDataset(
+            pixels: images.elements, labels: labelValues, channels: 1,
+            height: images.dimensions[1], width: images.dimensions[2],
+            classNames: classNames(variant))
     }
 
     private static func loadSplits(_ splits: [Split], from directory: String, variant: Variant) throws(DataError)
@@ -100,9 +109,11 @@ public enum MNIST {
         let arrays = try parallelMap(paths) { (path) throws(DataError) in try IDX.read(at: path) }
         var datasets: [ImageDataset] = []
         for (index, _) in splits.enumerated() {
-            datasets.append(try assemble(images: arrays[2 * index], imagesFile: paths[2 * index],
-                                         labels: arrays[2 * index + 1], labelsFile: paths[2 * index + 1],
-                                         variant: variant))
+            datasets.append(
+                try assemble(
+                    images: arrays[2 * index], imagesFile: paths[2 * index],
+                    labels: arrays[2 * index + 1], labelsFile: paths[2 * index + 1],
+                    variant: variant))
         }
         return datasets
     }

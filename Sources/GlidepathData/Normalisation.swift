@@ -9,11 +9,14 @@ public struct ChannelNormalisation: Equatable, Codable, Sendable {
     ///   - standardDeviation: one positive value per channel.
     public init(mean: [Float], standardDeviation: [Float]) throws(DataError) {
         guard mean.count == standardDeviation.count, !mean.isEmpty else {
-            throw DataError(file: "normalisation", problem: .invalidArgument(
-                "\(mean.count) means for \(standardDeviation.count) standard deviations"))
+            throw DataError(
+                file: "normalisation",
+                problem: .invalidArgument(
+                    "\(mean.count) means for \(standardDeviation.count) standard deviations"))
         }
         for value in standardDeviation where !(value > 0 && value.isFinite) {
-            throw DataError(file: "normalisation", problem: .invalidArgument("standard deviation \(value) is not positive"))
+            throw DataError(
+                file: "normalisation", problem: .invalidArgument("standard deviation \(value) is not positive"))
         }
         self.mean = mean
         self.standardDeviation = standardDeviation

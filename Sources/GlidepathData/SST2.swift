@@ -28,15 +28,19 @@ public enum SST2 {
     static func candidates(_ glue: String, format: Format) -> [String] {
         switch format {
         case .tsv:
-            return ["\(glue).tsv", "\(glue).tsv.gz", "glue_sst2_\(glue).tsv", "glue_sst2_\(glue).tsv.gz",
-                    "SST-2/\(glue).tsv"]
+            return [
+                "\(glue).tsv", "\(glue).tsv.gz", "glue_sst2_\(glue).tsv", "glue_sst2_\(glue).tsv.gz",
+                "SST-2/\(glue).tsv",
+            ]
         case .jsonLines:
             return ["sst2_\(glue).jsonl", "sst2_\(glue).jsonl.gz"]
         }
     }
 
     /// Loads a split (`.test` is GLUE's dev set) from `directory`.
-    public static func load(_ split: Split, from directory: String, format: Format = .tsv) throws(DataError) -> TextDataset {
+    public static func load(_ split: Split, from directory: String, format: Format = .tsv) throws(DataError)
+        -> TextDataset
+    {
         let path = try FileAccess.firstExisting(in: directory, candidates(glueName(split), format: format))
         let bytes = try FileAccess.readContent(at: path)
         switch format {
@@ -53,23 +57,28 @@ public enum SST2 {
             if number == 1 {
                 let header = fields.map { String(decoding: $0, as: UTF8.self) }
                 guard header == ["sentence", "label"] else {
-                    throw DataError(file: file, location: .line(1), problem: .malformedRow(
-                        "header \(header) (expected sentence<TAB>label)"))
+                    throw DataError(
+                        file: file, location: .line(1),
+                        problem: .malformedRow(
+                            "header \(header) (expected sentence<TAB>label)"))
                 }
                 return
             }
             guard fields.count == 2 else {
-                throw DataError(file: file, location: .line(number), problem: .malformedRow("\(fields.count) fields (expected 2)"))
+                throw DataError(
+                    file: file, location: .line(number), problem: .malformedRow("\(fields.count) fields (expected 2)"))
             }
             let labelText = String(decoding: fields[1], as: UTF8.self)
             guard labelText == "0" || labelText == "1" else {
-                throw DataError(file: file, location: .line(number), problem: .malformedRow("label \"\(labelText)\" is not 0 or 1"))
+                throw DataError(
+                    file: file, location: .line(number), problem: .malformedRow("label \"\(labelText)\" is not 0 or 1"))
             }
             texts.append(String(decoding: fields[0], as: UTF8.self))
             labels.append(labelText == "1" ? 1 : 0)
         }
         guard !labels.isEmpty || !bytes.isEmpty else {
-            throw DataError(file: file, location: .line(1), problem: .malformedRow("empty file (expected a header line)"))
+            throw DataError(
+                file: file, location: .line(1), problem: .malformedRow("empty file (expected a header line)"))
         }
         return TextDataset(texts: texts, labels: labels, classNames: classNames)
     }
@@ -83,13 +92,18 @@ public enum SST2 {
             let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
             if number == 1 {
                 guard fields.map({ String(decoding: $0, as: UTF8.self) }) == ["index", "sentence"] else {
-                    throw DataError(file: path, location: .line(1), problem: .malformedRow("header is not index<TAB>sentence"))
+                    throw DataError(
+                        file: path, location: .line(1), problem: .malformedRow("header is not index<TAB>sentence"))
                 }
                 return
             }
-            guard fields.count == 2, let index = Int(String(decoding: fields[0], as: UTF8.self)), index == sentences.count else {
-                throw DataError(file: path, location: .line(number), problem: .malformedRow(
-                    "expected index \(sentences.count)<TAB>sentence"))
+            guard fields.count == 2, let index = Int(String(decoding: fields[0], as: UTF8.self)),
+                index == sentences.count
+            else {
+                throw DataError(
+                    file: path, location: .line(number),
+                    problem: .malformedRow(
+                        "expected index \(sentences.count)<TAB>sentence"))
             }
             sentences.append(String(decoding: fields[1], as: UTF8.self))
         }
@@ -109,10 +123,13 @@ public enum SST2 {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
             let row = try LineReader.decodeJSON(Row.self, line, file: file, lineNumber: number, decoder: decoder)
             guard row.split == glueSplit else {
-                throw DataError(file: file, location: .line(number), problem: .malformedRow("split \"\(row.split)\" in a \(glueSplit) file"))
+                throw DataError(
+                    file: file, location: .line(number),
+                    problem: .malformedRow("split \"\(row.split)\" in a \(glueSplit) file"))
             }
             guard row.label == 0 || row.label == 1 else {
-                throw DataError(file: file, location: .line(number), problem: .labelOutOfRange(label: row.label, classCount: 2))
+                throw DataError(
+                    file: file, location: .line(number), problem: .labelOutOfRange(label: row.label, classCount: 2))
             }
             texts.append(row.text)
             labels.append(Int32(row.label))

@@ -43,7 +43,8 @@ public struct ValidationSplit: Equatable, Sendable {
     public init(count: Int, holdout: ValidationHoldout) throws(DataError) {
         let fraction = holdout.fraction
         guard fraction >= 0, fraction < 1, fraction.isFinite else {
-            throw DataError(file: "validation split", problem: .invalidArgument("fraction \(fraction) is outside [0, 1)"))
+            throw DataError(
+                file: "validation split", problem: .invalidArgument("fraction \(fraction) is outside [0, 1)"))
         }
         guard count >= 0 else {
             throw DataError(file: "validation split", problem: .invalidArgument("count \(count) is negative"))

@@ -1,7 +1,10 @@
 /// A member of a tar archive.
 public struct TarEntry: Equatable, Sendable {
     /// The kind of member; only regular files carry content readers use.
-    public enum Kind: Equatable, Sendable { case file, directory, other(UInt8) }
+    public enum Kind: Equatable, Sendable {
+        case file, directory
+        case other(UInt8)
+    }
     /// The member's path (from the ustar prefix + name, a GNU long name, or a pax `path` record).
     public var name: String
     /// The content size in bytes.
@@ -50,8 +53,9 @@ public final class TarReader {
                 return nil
             }
             guard header.count == 512 else {
-                throw DataError(file: path, location: .byteOffset(headerOffset),
-                                problem: .truncated(expected: 512, actual: header.count))
+                throw DataError(
+                    file: path, location: .byteOffset(headerOffset),
+                    problem: .truncated(expected: 512, actual: header.count))
             }
             if header.allSatisfy({ $0 == 0 }) {
                 finished = true
@@ -74,8 +78,9 @@ public final class TarReader {
                 paxPath = records["path"] ?? paxPath
                 if let sizeText = records["size"] {
                     guard let value = Int(sizeText), value >= 0 else {
-                        throw DataError(file: path, location: .byteOffset(headerOffset),
-                                        problem: .malformedArchive("pax size \(sizeText) is not a size"))
+                        throw DataError(
+                            file: path, location: .byteOffset(headerOffset),
+                            problem: .malformedArchive("pax size \(sizeText) is not a size"))
                     }
                     paxSize = value
                 }
@@ -112,8 +117,9 @@ public final class TarReader {
 
     private func verifyChecksum(_ header: [UInt8], offset: Int) throws(DataError) {
         guard let stored = parseOctal(header[148..<156]) else {
-            throw DataError(file: path, location: .byteOffset(offset + 148),
-                            problem: .malformedArchive("header checksum field is not octal"))
+            throw DataError(
+                file: path, location: .byteOffset(offset + 148),
+                problem: .malformedArchive("header checksum field is not octal"))
         }
         var unsigned = 0
         var signed = 0
@@ -123,8 +129,9 @@ public final class TarReader {
             signed += Int(Int8(bitPattern: value))
         }
         guard stored == unsigned || stored == signed else {
-            throw DataError(file: path, location: .byteOffset(offset),
-                            problem: .malformedArchive("header checksum \(stored) does not match computed \(unsigned)"))
+            throw DataError(
+                file: path, location: .byteOffset(offset),
+                problem: .malformedArchive("header checksum \(stored) does not match computed \(unsigned)"))
         }
     }
 
@@ -133,22 +140,25 @@ public final class TarReader {
         if let first = field.first, first & 0x80 != 0 {
             // GNU base-256: big-endian two's complement with the top bit of the first byte set.
             guard first == 0x80 else {
-                throw DataError(file: path, location: .byteOffset(offset + 124),
-                                problem: .malformedArchive("negative or oversized base-256 size"))
+                throw DataError(
+                    file: path, location: .byteOffset(offset + 124),
+                    problem: .malformedArchive("negative or oversized base-256 size"))
             }
             var value = 0
             for byte in field.dropFirst() {
                 guard value <= (Int.max >> 8) else {
-                    throw DataError(file: path, location: .byteOffset(offset + 124),
-                                    problem: .malformedArchive("size does not fit in 63 bits"))
+                    throw DataError(
+                        file: path, location: .byteOffset(offset + 124),
+                        problem: .malformedArchive("size does not fit in 63 bits"))
                 }
                 value = value << 8 | Int(byte)
             }
             return value
         }
         guard let size = parseOctal(field) else {
-            throw DataError(file: path, location: .byteOffset(offset + 124),
-                            problem: .malformedArchive("size field is not octal"))
+            throw DataError(
+                file: path, location: .byteOffset(offset + 124),
+                problem: .malformedArchive("size field is not octal"))
         }
         return size
     }
@@ -185,11 +195,12 @@ public final class TarReader {
         var index = 0
         while index < data.count {
             guard let space = data[index...].firstIndex(of: 0x20),
-                  let length = Int(String(decoding: data[index..<space], as: UTF8.self)),
-                  length > space - index, index + length <= data.count
+                let length = Int(String(decoding: data[index..<space], as: UTF8.self)),
+                length > space - index, index + length <= data.count
             else {
-                throw DataError(file: path, location: .byteOffset(offset),
-                                problem: .malformedArchive("bad pax record at byte \(index) of the extended header"))
+                throw DataError(
+                    file: path, location: .byteOffset(offset),
+                    problem: .malformedArchive("bad pax record at byte \(index) of the extended header"))
             }
             let record = data[(space + 1)..<(index + length - 1)]
             if let equals = record.firstIndex(of: UInt8(ascii: "=")) {

@@ -39,10 +39,13 @@ public struct TextPipeline: Equatable, Sendable, Codable {
         public var maximumLength: Int
         public var truncation: Truncation
 
-        public init(maximumVocabularySize: Int?, minimumFrequency: Int = 1, maximumLength: Int,
-                    truncation: Truncation = .keepFirst) throws(DataError) {
+        public init(
+            maximumVocabularySize: Int?, minimumFrequency: Int = 1, maximumLength: Int,
+            truncation: Truncation = .keepFirst
+        ) throws(DataError) {
             guard maximumLength >= 1 else {
-                throw DataError(file: "text pipeline", problem: .invalidArgument("maximum length \(maximumLength) is below 1"))
+                throw DataError(
+                    file: "text pipeline", problem: .invalidArgument("maximum length \(maximumLength) is below 1"))
             }
             self.maximumVocabularySize = maximumVocabularySize
             self.minimumFrequency = minimumFrequency
@@ -60,8 +63,9 @@ public struct TextPipeline: Equatable, Sendable, Codable {
         throws(DataError) -> TextPipeline
     {
         let tokenized = tokenize(trainingTexts, with: tokenizer)
-        let vocabulary = try Vocabulary(building: tokenized, maximumSize: options.maximumVocabularySize,
-                                        minimumFrequency: options.minimumFrequency)
+        let vocabulary = try Vocabulary(
+            building: tokenized, maximumSize: options.maximumVocabularySize,
+            minimumFrequency: options.minimumFrequency)
         return TextPipeline(tokenizer: tokenizer, vocabulary: vocabulary, options: options)
     }
 
@@ -70,8 +74,9 @@ public struct TextPipeline: Equatable, Sendable, Codable {
         throws(DataError) -> (pipeline: TextPipeline, training: EncodedSequences)
     {
         let tokenized = tokenize(trainingTexts, with: tokenizer)
-        let vocabulary = try Vocabulary(building: tokenized, maximumSize: options.maximumVocabularySize,
-                                        minimumFrequency: options.minimumFrequency)
+        let vocabulary = try Vocabulary(
+            building: tokenized, maximumSize: options.maximumVocabularySize,
+            minimumFrequency: options.minimumFrequency)
         let pipeline = TextPipeline(tokenizer: tokenizer, vocabulary: vocabulary, options: options)
         let encoded = vocabulary.encode(tokenized, maximumLength: options.maximumLength, truncation: options.truncation)
         return (pipeline, encoded)
@@ -79,8 +84,9 @@ public struct TextPipeline: Equatable, Sendable, Codable {
 
     /// Encodes texts with the fitted vocabulary.
     public func encode(_ texts: [String]) -> EncodedSequences {
-        vocabulary.encode(Self.tokenize(texts, with: tokenizer), maximumLength: options.maximumLength,
-                          truncation: options.truncation)
+        vocabulary.encode(
+            Self.tokenize(texts, with: tokenizer), maximumLength: options.maximumLength,
+            truncation: options.truncation)
     }
 
     /// Tokenizes in parallel chunks; the result does not depend on the number of cores.
@@ -88,9 +94,10 @@ public struct TextPipeline: Equatable, Sendable, Codable {
         let chunkSize = 512
         let starts = Array(stride(from: 0, to: texts.count, by: chunkSize))
         // The closure cannot throw; parallelMap's typed throws are never exercised here.
-        let chunks = (try? parallelMap(starts) { (start: Int) throws(DataError) -> [[String]] in
-            texts[start..<min(start + chunkSize, texts.count)].map(tokenizer.tokens)
-        }) ?? []
+        let chunks =
+            (try? parallelMap(starts) { (start: Int) throws(DataError) -> [[String]] in
+                texts[start..<min(start + chunkSize, texts.count)].map(tokenizer.tokens)
+            }) ?? []
         return chunks.flatMap { $0 }
     }
 }

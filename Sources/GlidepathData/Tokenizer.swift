@@ -39,8 +39,9 @@ public struct Tokenizer: Equatable, Codable, Sendable {
             if byte == UInt8(ascii: "&") {
                 for entity in Self.entities where index + entity.pattern.count <= bytes.count {
                     if (0..<entity.pattern.count).allSatisfy({ bytes[index + $0] == entity.pattern[$0] }) {
-                        return Unit(ascii: entity.replacement, scalar: Unicode.Scalar(entity.replacement),
-                                    length: entity.pattern.count, fromEntity: true)
+                        return Unit(
+                            ascii: entity.replacement, scalar: Unicode.Scalar(entity.replacement),
+                            length: entity.pattern.count, fromEntity: true)
                     }
                 }
             }
@@ -88,8 +89,12 @@ public struct Tokenizer: Equatable, Codable, Sendable {
                     continue
                 }
                 if ascii == UInt8(ascii: "<"), !current.fromEntity, index + 1 < bytes.count,
-                   bytes[index + 1] == UInt8(ascii: "/") || (bytes[index + 1] | 0x20 >= 97 && bytes[index + 1] | 0x20 <= 122),
-                   let close = (index + 1..<min(index + 200, bytes.count)).first(where: { bytes[$0] == UInt8(ascii: ">") }) {
+                    bytes[index + 1] == UInt8(ascii: "/")
+                        || (bytes[index + 1] | 0x20 >= 97 && bytes[index + 1] | 0x20 <= 122),
+                    let close = (index + 1..<min(index + 200, bytes.count)).first(where: {
+                        bytes[$0] == UInt8(ascii: ">")
+                    })
+                {
                     flush()
                     index = close + 1
                     continue
@@ -109,7 +114,8 @@ public struct Tokenizer: Equatable, Codable, Sendable {
                 continue
             }
             flush()
-            let isSpace = current.ascii.map { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) } ?? current.scalar.properties.isWhitespace
+            let isSpace =
+                current.ascii.map { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) } ?? current.scalar.properties.isWhitespace
             if !isSpace && current.scalar.value >= 0x20 && current.scalar.value != 0x7F {
                 tokens.append(String(Character(current.scalar)))
             }

@@ -20,10 +20,13 @@ public struct Vocabulary: Equatable, Sendable, Codable {
     ///   - minimumFrequency: the fewest occurrences a token needs (≥ 1).
     public init(building tokenizedTexts: [[String]], maximumSize: Int?, minimumFrequency: Int = 1) throws(DataError) {
         if let maximumSize, maximumSize < 2 {
-            throw DataError(file: "vocabulary", problem: .invalidArgument("maximum size \(maximumSize) leaves no room for <pad> and <unk>"))
+            throw DataError(
+                file: "vocabulary",
+                problem: .invalidArgument("maximum size \(maximumSize) leaves no room for <pad> and <unk>"))
         }
         guard minimumFrequency >= 1 else {
-            throw DataError(file: "vocabulary", problem: .invalidArgument("minimum frequency \(minimumFrequency) is below 1"))
+            throw DataError(
+                file: "vocabulary", problem: .invalidArgument("minimum frequency \(minimumFrequency) is below 1"))
         }
         // Count in parallel chunks and add the partial counts: the totals do not depend on the chunking.
         let chunkSize = max(1, (tokenizedTexts.count + parallelism - 1) / parallelism)
@@ -42,7 +45,8 @@ public struct Vocabulary: Equatable, Sendable, Codable {
         counts[Self.paddingToken] = nil
         counts[Self.unknownToken] = nil
         let ranked = counts.filter { $0.value >= minimumFrequency }.sorted { lhs, rhs in
-            lhs.value != rhs.value ? lhs.value > rhs.value
+            lhs.value != rhs.value
+                ? lhs.value > rhs.value
                 : lhs.key.unicodeScalars.lexicographicallyPrecedes(rhs.key.unicodeScalars)
         }
         let limit = maximumSize.map { $0 - 2 } ?? ranked.count
@@ -60,7 +64,8 @@ public struct Vocabulary: Equatable, Sendable, Codable {
         let container = try decoder.singleValueContainer()
         let tokens = try container.decode([String].self)
         guard tokens.count >= 2, tokens[0] == Self.paddingToken, tokens[1] == Self.unknownToken,
-              Set(tokens).count == tokens.count else {
+            Set(tokens).count == tokens.count
+        else {
             throw DecodingError.dataCorruptedError(
                 in: container, debugDescription: "a vocabulary starts with <pad>, <unk> and has no duplicate tokens")
         }
@@ -89,8 +94,9 @@ public struct EncodedSequences: Equatable, Sendable {
     public var maximumLength: Int
 
     public init(tokens: [Int32], lengths: [Int32], maximumLength: Int) {
-        precondition(tokens.count == lengths.count * maximumLength,
-                     "EncodedSequences: \(tokens.count) tokens for \(lengths.count) rows of \(maximumLength)")
+        precondition(
+            tokens.count == lengths.count * maximumLength,
+            "EncodedSequences: \(tokens.count) tokens for \(lengths.count) rows of \(maximumLength)")
         self.tokens = tokens
         self.lengths = lengths
         self.maximumLength = maximumLength

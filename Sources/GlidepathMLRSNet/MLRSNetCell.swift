@@ -32,8 +32,9 @@ public struct MLRSNetCellState: Sendable, Equatable {
 
     /// h = c = 0: the state before the first step (the reference zeroes it once, at the first iteration).
     public static var zero: MLRSNetCellState {
-        MLRSNetCellState(hidden: Array(repeating: 0, count: MLRSNetWeights.hiddenSize),
-                         cell: Array(repeating: 0, count: MLRSNetWeights.hiddenSize))
+        MLRSNetCellState(
+            hidden: Array(repeating: 0, count: MLRSNetWeights.hiddenSize),
+            cell: Array(repeating: 0, count: MLRSNetWeights.hiddenSize))
     }
 }
 
@@ -76,9 +77,10 @@ public struct MLRSNetCell: Sendable, Equatable {
     /// `loss` must be finite (programmer misuse otherwise; the scheduler validates observations).
     public func callAsFunction(_ loss: Float, state: inout MLRSNetCellState) -> Float {
         precondition(loss.isFinite, "MLRSNetCell: loss \(loss) is not finite")
-        precondition(state.hidden.count == MLRSNetWeights.hiddenSize
-                     && state.cell.count == MLRSNetWeights.hiddenSize,
-                     "MLRSNetCell: state of \(state.hidden.count)/\(state.cell.count) values, expected 50/50")
+        precondition(
+            state.hidden.count == MLRSNetWeights.hiddenSize
+                && state.cell.count == MLRSNetWeights.hiddenSize,
+            "MLRSNetCell: state of \(state.hidden.count)/\(state.cell.count) values, expected 50/50")
         let w = weights
         let hiddenSize = MLRSNetWeights.hiddenSize, bottleneckSize = MLRSNetWeights.bottleneckSize
 
@@ -94,9 +96,11 @@ public struct MLRSNetCell: Sendable, Equatable {
         // Gate pre-activations: (W2i·u + b2i) + (W2h·v + b2h), as `i2h + h2h` in the reference.
         var gates = [Float](repeating: 0, count: MLRSNetWeights.gateSize)
         for row in 0..<MLRSNetWeights.gateSize {
-            let fromInput = Self.dot(w.inputGateWeight, row: row, columns: bottleneckSize, inputBottleneck)
+            let fromInput =
+                Self.dot(w.inputGateWeight, row: row, columns: bottleneckSize, inputBottleneck)
                 + w.inputGateBias[row]
-            let fromState = Self.dot(w.stateGateWeight, row: row, columns: bottleneckSize, stateBottleneck)
+            let fromState =
+                Self.dot(w.stateGateWeight, row: row, columns: bottleneckSize, stateBottleneck)
                 + w.stateGateBias[row]
             gates[row] = fromInput + fromState
         }

@@ -90,8 +90,9 @@ public struct MLRSNetWeights: Sendable, Equatable {
             }
         }
         set {
-            precondition(newValue.count == parameter.elementCount,
-                         "MLRSNetWeights[\(parameter.name)]: \(newValue.count) values for shape \(parameter.shape)")
+            precondition(
+                newValue.count == parameter.elementCount,
+                "MLRSNetWeights[\(parameter.name)]: \(newValue.count) values for shape \(parameter.shape)")
             switch parameter {
             case .inputBottleneckWeight: inputBottleneckWeight = newValue
             case .inputBottleneckBias: inputBottleneckBias = newValue
@@ -130,16 +131,19 @@ public struct MLRSNetWeights: Sendable, Equatable {
                 throw MLRSNetWeightsError(problem: .missingTensor(parameter.name))
             }
             guard tensor.shape == parameter.shape else {
-                throw MLRSNetWeightsError(problem: .wrongShape(
-                    name: parameter.name, expected: parameter.shape, found: tensor.shape))
+                throw MLRSNetWeightsError(
+                    problem: .wrongShape(
+                        name: parameter.name, expected: parameter.shape, found: tensor.shape))
             }
             guard tensor.values.count == parameter.elementCount else {
-                throw MLRSNetWeightsError(problem: .wrongElementCount(
-                    name: parameter.name, expected: parameter.elementCount, found: tensor.values.count))
+                throw MLRSNetWeightsError(
+                    problem: .wrongElementCount(
+                        name: parameter.name, expected: parameter.elementCount, found: tensor.values.count))
             }
             if let index = tensor.values.firstIndex(where: { !$0.isFinite }) {
-                throw MLRSNetWeightsError(problem: .nonFiniteValue(
-                    name: parameter.name, index: index, value: "\(tensor.values[index])"))
+                throw MLRSNetWeightsError(
+                    problem: .nonFiniteValue(
+                        name: parameter.name, index: index, value: "\(tensor.values[index])"))
             }
             values[parameter] = tensor.values
         }

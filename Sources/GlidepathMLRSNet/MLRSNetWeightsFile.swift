@@ -43,10 +43,12 @@ public struct MLRSNetWeightsError: Error, Equatable, Sendable, CustomStringConve
         case .missingTensor(let name): detail = "missing tensor '\(name)'"
         case .unexpectedTensor(let name): detail = "unexpected tensor '\(name)' (not part of MLR-SNet)"
         case .duplicateTensor(let name): detail = "tensor '\(name)' given twice"
-        case let .wrongShape(name, expected, found): detail = "tensor '\(name)' has shape \(found), expected \(expected)"
+        case let .wrongShape(name, expected, found):
+            detail = "tensor '\(name)' has shape \(found), expected \(expected)"
         case let .wrongElementCount(name, expected, found):
             detail = "tensor '\(name)' has \(found) values, its shape needs \(expected)"
-        case let .unsupportedDataType(name, dataType): detail = "tensor '\(name)' has dtype '\(dataType)', expected 'float32'"
+        case let .unsupportedDataType(name, dataType):
+            detail = "tensor '\(name)' has dtype '\(dataType)', expected 'float32'"
         case let .nonFiniteValue(name, index, value): detail = "tensor '\(name)' value \(index) is \(value)"
         }
         return (path.map { "\($0): " } ?? "") + detail
@@ -72,13 +74,18 @@ extension MLRSNetWeights {
             throw MLRSNetWeightsError(path: url.path, problem: .unreadable("it is a directory, not a weights file"))
         }
         if let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType,
-           type != .typeRegular {
+            type != .typeRegular
+        {
             throw MLRSNetWeightsError(path: url.path, problem: .unreadable("not a regular file (\(type.rawValue))"))
         }
         if let size = (try? FileManager.default.attributesOfItem(atPath: target))?[.size] as? Int,
-           size > Self.maximumFileBytes {
-            throw MLRSNetWeightsError(path: url.path, problem: .unreadable(
-                "\(size) bytes; a weights file has at most \(Self.maximumFileBytes) (the published nets are 49 KB)"))
+            size > Self.maximumFileBytes
+        {
+            throw MLRSNetWeightsError(
+                path: url.path,
+                problem: .unreadable(
+                    "\(size) bytes; a weights file has at most \(Self.maximumFileBytes) (the published nets are 49 KB)")
+            )
         }
         do {
             data = try Data(contentsOf: url)
@@ -91,7 +98,8 @@ extension MLRSNetWeights {
             case UInt8(ascii: "{"): try self.init(jsonData: data)
             case 0x80, 0x50: try self.init(legacyTorchBytes: [UInt8](data))
             default:
-                throw MLRSNetWeightsError(problem: .unknownFormat(first.map { "0x" + String($0, radix: 16) } ?? "nothing"))
+                throw MLRSNetWeightsError(
+                    problem: .unknownFormat(first.map { "0x" + String($0, radix: 16) } ?? "nothing"))
             }
         } catch {
             throw MLRSNetWeightsError(path: url.path, problem: error.problem)
@@ -154,7 +162,8 @@ extension MLRSNetWeights {
         for tensor in tensors {
             let shape = tensor.shape.map(String.init).joined(separator: ", ")
             let values = tensor.values.map { "\(Double($0))" }.joined(separator: ", ")
-            parts.append("\(quoted(tensor.name)): {\"shape\": [\(shape)], \"dtype\": \"float32\", \"data\": [\(values)]}")
+            parts.append(
+                "\(quoted(tensor.name)): {\"shape\": [\(shape)], \"dtype\": \"float32\", \"data\": [\(values)]}")
         }
         return Data(("{" + parts.joined(separator: ", ") + "}\n").utf8)
     }

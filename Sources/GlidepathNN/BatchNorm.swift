@@ -40,12 +40,16 @@ public final class BatchNorm: Layer {
     }
 
     /// `nn.BatchNorm1d(features)`.
-    public static func oneDimensional(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) throws(NNError) -> BatchNorm {
+    public static func oneDimensional(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) throws(NNError)
+        -> BatchNorm
+    {
         try BatchNorm(.oneDimensional, features: features, momentum: momentum, epsilon: epsilon)
     }
 
     /// `nn.BatchNorm2d(features)`.
-    public static func twoDimensional(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) throws(NNError) -> BatchNorm {
+    public static func twoDimensional(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) throws(NNError)
+        -> BatchNorm
+    {
         try BatchNorm(.twoDimensional, features: features, momentum: momentum, epsilon: epsilon)
     }
 
@@ -58,15 +62,17 @@ public final class BatchNorm: Layer {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         switch kind {
         case .oneDimensional:
-            precondition(input.rank == 2 || input.rank == 3, "BatchNorm1d: input \(input.shape) must be [N, C] or [N, C, L]")
+            precondition(
+                input.rank == 2 || input.rank == 3, "BatchNorm1d: input \(input.shape) must be [N, C] or [N, C, L]")
         case .twoDimensional:
             precondition(input.rank == 4, "BatchNorm2d: input \(input.shape) must be [N, C, H, W]")
         }
         if isTraining {
             batchesTracked.withUnsafeMutableBufferPointer { $0[0] += 1 }
         }
-        return input.batchNormalized(weight: weight, bias: bias, runningMean: runningMean,
-                                     runningVariance: runningVariance, training: isTraining,
-                                     momentum: momentum, epsilon: epsilon)
+        return input.batchNormalized(
+            weight: weight, bias: bias, runningMean: runningMean,
+            runningVariance: runningVariance, training: isTraining,
+            momentum: momentum, epsilon: epsilon)
     }
 }

@@ -91,8 +91,9 @@ public final class AvgPool2d: Layer {
     public var localParameters: [(name: String, tensor: Tensor)] { [] }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        input.averagePooled2D(kernel: kernelSize, stride: stride, padding: padding,
-                              countIncludingPadding: countIncludingPadding)
+        input.averagePooled2D(
+            kernel: kernelSize, stride: stride, padding: padding,
+            countIncludingPadding: countIncludingPadding)
     }
 }
 
@@ -100,7 +101,8 @@ enum PoolingValidation {
     static func validate(kernelSize: (Int, Int), stride: (Int, Int)?, padding: (Int, Int)) throws(NNError) {
         try NNError.require(kernelSize.0 >= 1 && kernelSize.1 >= 1, "kernelSize", kernelSize, "must be ≥ 1")
         if let stride { try NNError.require(stride.0 >= 1 && stride.1 >= 1, "stride", stride, "must be ≥ 1") }
-        try NNError.require(padding.0 >= 0 && padding.1 >= 0 && 2 * padding.0 <= kernelSize.0 && 2 * padding.1 <= kernelSize.1,
-                            "padding", padding, "must lie in 0...kernelSize/2")
+        try NNError.require(
+            padding.0 >= 0 && padding.1 >= 0 && 2 * padding.0 <= kernelSize.0 && 2 * padding.1 <= kernelSize.1,
+            "padding", padding, "must lie in 0...kernelSize/2")
     }
 }

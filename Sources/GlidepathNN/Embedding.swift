@@ -36,8 +36,9 @@ public final class Embedding: Module {
         }
         var padding: Int?
         if let paddingIndex {
-            try NNError.require(paddingIndex >= -vocabularySize && paddingIndex < vocabularySize,
-                                "paddingIndex", paddingIndex, "must lie in -\(vocabularySize)..<\(vocabularySize)")
+            try NNError.require(
+                paddingIndex >= -vocabularySize && paddingIndex < vocabularySize,
+                "paddingIndex", paddingIndex, "must lie in -\(vocabularySize)..<\(vocabularySize)")
             padding = paddingIndex < 0 ? paddingIndex + vocabularySize : paddingIndex
         }
         self.paddingIndex = padding
@@ -46,8 +47,9 @@ public final class Embedding: Module {
         case .standardNormal:
             table = Tensor.normal(shape: [vocabularySize, dimension], using: &generator)
         case .uniform(let bound):
-            table = Tensor.uniform(shape: [vocabularySize, dimension], lowerBound: -bound, upperBound: bound,
-                                   using: &generator)
+            table = Tensor.uniform(
+                shape: [vocabularySize, dimension], lowerBound: -bound, upperBound: bound,
+                using: &generator)
         }
         if let padding {
             table.withUnsafeMutableBufferPointer { buffer in

@@ -48,7 +48,9 @@ public enum HessianVectorProduct {
 
     /// The scale ε applied to v (so that θ ± ε·v is evaluated) for parameters of norm `parameterNorm`
     /// and a direction of norm `directionNorm`: `r/‖v‖`, or `factor·(1 + ‖θ‖)/‖v‖` for the textbook rule.
-    public static func step(parameterNorm: Double, directionNorm: Double, configuration: Configuration = .init()) -> Double {
+    public static func step(parameterNorm: Double, directionNorm: Double, configuration: Configuration = .init())
+        -> Double
+    {
         switch configuration.step {
         case .absolute(let length): return length / directionNorm
         case .relativeToParameters(let factor): return factor * (1 + parameterNorm) / directionNorm
@@ -70,8 +72,10 @@ public enum HessianVectorProduct {
         parameters: [Tensor], direction: [Float], configuration: Configuration = .init(),
         loss: () throws(NNError) -> Tensor
     ) throws(NNError) -> [Double] {
-        try compute(parameters: parameters, direction: direction, configuration: configuration,
-                    batches: 1) { (_: Int) throws(NNError) -> Tensor in try loss() }
+        try compute(
+            parameters: parameters, direction: direction, configuration: configuration,
+            batches: 1
+        ) { (_: Int) throws(NNError) -> Tensor in try loss() }
     }
 
     /// `H·v` of the mean loss over `batches` probe batches of equal weight: for each batch the same two
@@ -80,8 +84,10 @@ public enum HessianVectorProduct {
         parameters: [Tensor], direction: [Float], configuration: Configuration = .init(), batches: Int,
         loss: (Int) throws(NNError) -> Tensor
     ) throws(NNError) -> [Double] {
-        try product(parameters: parameters, direction: direction, configuration: configuration, batches: batches,
-                    loss: loss).values
+        try product(
+            parameters: parameters, direction: direction, configuration: configuration, batches: batches,
+            loss: loss
+        ).values
     }
 
     /// H·v of the mean loss, and each batch's own quotient vᵀH_b v/‖v‖² (for the spread of an estimate
@@ -100,13 +106,16 @@ public enum HessianVectorProduct {
         loss: (Int) throws(NNError) -> Tensor
     ) throws(NNError) -> Product {
         let total = parameters.reduce(0) { $0 + $1.count }
-        try NNError.require(direction.count == total, "direction", "\(direction.count) values", "needs \(total) (one per parameter)")
+        try NNError.require(
+            direction.count == total, "direction", "\(direction.count) values", "needs \(total) (one per parameter)")
         try NNError.require(batches >= 1, "batches", batches, "must be >= 1")
         let directionNorm = direction.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-        try NNError.require(directionNorm > 0 && directionNorm.isFinite, "direction", directionNorm, "norm must be finite and > 0")
+        try NNError.require(
+            directionNorm > 0 && directionNorm.isFinite, "direction", directionNorm, "norm must be finite and > 0")
         let saved = parameters.map(\.scalars)
         let savedGradients = parameters.map { $0.grad?.scalars }
-        let parameterNorm = saved.reduce(0.0) { total, values in values.reduce(total) { $0 + Double($1) * Double($1) } }.squareRoot()
+        let parameterNorm = saved.reduce(0.0) { total, values in values.reduce(total) { $0 + Double($1) * Double($1) } }
+            .squareRoot()
         let epsilon = step(parameterNorm: parameterNorm, directionNorm: directionNorm, configuration: configuration)
         try NNError.require(epsilon > 0 && epsilon.isFinite, "step", epsilon, "must be finite and > 0")
 
@@ -116,7 +125,9 @@ public enum HessianVectorProduct {
             for (index, parameter) in parameters.enumerated() {
                 let values = saved[index]
                 parameter.withUnsafeMutableBufferPointer { buffer in
-                    for i in buffer.indices { buffer[i] = Float(Double(values[i]) + sign * epsilon * Double(direction[offset + i])) }
+                    for i in buffer.indices {
+                        buffer[i] = Float(Double(values[i]) + sign * epsilon * Double(direction[offset + i]))
+                    }
                 }
                 offset += parameter.count
             }

@@ -76,12 +76,16 @@ public final class LSTM: Module {
             var layerWeights: [DirectionParameters] = []
             for _ in 0..<directions {
                 // PyTorch's reset_parameters draws in state_dict order: w_ih, w_hh, b_ih, b_hh.
-                let inputWeight = Initialization.uniform(shape: [4 * hiddenSize, layerInput], bound: bound, using: &generator)
-                let hiddenWeight = Initialization.uniform(shape: [4 * hiddenSize, hiddenSize], bound: bound, using: &generator)
+                let inputWeight = Initialization.uniform(
+                    shape: [4 * hiddenSize, layerInput], bound: bound, using: &generator)
+                let hiddenWeight = Initialization.uniform(
+                    shape: [4 * hiddenSize, hiddenSize], bound: bound, using: &generator)
                 let inputBias = Initialization.uniform(shape: [4 * hiddenSize], bound: bound, using: &generator)
                 let hiddenBias = Initialization.uniform(shape: [4 * hiddenSize], bound: bound, using: &generator)
-                layerWeights.append(DirectionParameters(inputWeight: inputWeight, hiddenWeight: hiddenWeight,
-                                                        inputBias: inputBias, hiddenBias: hiddenBias))
+                layerWeights.append(
+                    DirectionParameters(
+                        inputWeight: inputWeight, hiddenWeight: hiddenWeight,
+                        inputBias: inputBias, hiddenBias: hiddenBias))
             }
             all.append(layerWeights)
         }
@@ -95,8 +99,10 @@ public final class LSTM: Module {
         for (layer, directions) in weights.enumerated() {
             for (direction, p) in directions.enumerated() {
                 let suffix = "l\(layer)" + (direction == 1 ? "_reverse" : "")
-                result += [("weight_ih_\(suffix)", p.inputWeight), ("weight_hh_\(suffix)", p.hiddenWeight),
-                           ("bias_ih_\(suffix)", p.inputBias), ("bias_hh_\(suffix)", p.hiddenBias)]
+                result += [
+                    ("weight_ih_\(suffix)", p.inputWeight), ("weight_hh_\(suffix)", p.hiddenWeight),
+                    ("bias_ih_\(suffix)", p.inputBias), ("bias_hh_\(suffix)", p.hiddenBias),
+                ]
             }
         }
         return result
@@ -109,18 +115,21 @@ public final class LSTM: Module {
     /// - Throws: ``NNError/invalidInput(name:value:reason:)`` for a wrong input shape or lengths.
     public func callAsFunction(_ input: Tensor, lengths: [Int]? = nil) throws(NNError) -> Output {
         guard input.rank == 3, input.shape[2] == inputSize else {
-            throw .invalidInput(name: "input", value: "\(input.shape)",
-                                reason: "must be \(isBatchFirst ? "[B, T, \(inputSize)]" : "[T, B, \(inputSize)]")")
+            throw .invalidInput(
+                name: "input", value: "\(input.shape)",
+                reason: "must be \(isBatchFirst ? "[B, T, \(inputSize)]" : "[T, B, \(inputSize)]")")
         }
         let batchMajor = isBatchFirst ? input : input.permuted([1, 0, 2])
         let batch = batchMajor.shape[0], steps = batchMajor.shape[1]
         guard batch >= 1, steps >= 1 else {
-            throw .invalidInput(name: "input", value: "\(input.shape)", reason: "needs at least one sequence and one step")
+            throw .invalidInput(
+                name: "input", value: "\(input.shape)", reason: "needs at least one sequence and one step")
         }
         let sequenceLengths = lengths ?? [Int](repeating: steps, count: batch)
         guard sequenceLengths.count == batch else {
-            throw .invalidInput(name: "lengths", value: "\(sequenceLengths.count) lengths",
-                                reason: "need one length per sequence (\(batch))")
+            throw .invalidInput(
+                name: "lengths", value: "\(sequenceLengths.count) lengths",
+                reason: "need one length per sequence (\(batch))")
         }
         if let bad = sequenceLengths.first(where: { $0 < 1 || $0 > steps }) {
             throw .invalidInput(name: "lengths", value: "\(bad)", reason: "each length must lie in 1...\(steps)")
@@ -129,8 +138,9 @@ public final class LSTM: Module {
         var hiddens: [Tensor] = [], cells: [Tensor] = []
         var last: Tensor?
         for directions in weights {
-            let result = LSTMKernel.layer(input: layerInput, parameters: directions, hiddenSize: hiddenSize,
-                                          lengths: sequenceLengths)
+            let result = LSTMKernel.layer(
+                input: layerInput, parameters: directions, hiddenSize: hiddenSize,
+                lengths: sequenceLengths)
             layerInput = result.output
             hiddens.append(result.hidden)
             cells.append(result.cell)
@@ -139,10 +149,12 @@ public final class LSTM: Module {
         let hidden = hiddens.count == 1 ? hiddens[0] : Tensor.concatenate(hiddens, alongAxis: 0)
         let cell = cells.count == 1 ? cells[0] : Tensor.concatenate(cells, alongAxis: 0)
         let finalHidden = last ?? hidden
-        let lastLayerHidden = directionCount == 1
+        let lastLayerHidden =
+            directionCount == 1
             ? finalHidden.reshaped(to: [batch, hiddenSize])
             : finalHidden.permuted([1, 0, 2]).reshaped(to: [batch, directionCount * hiddenSize])
-        return Output(output: isBatchFirst ? layerInput : layerInput.permuted([1, 0, 2]),
-                      hidden: hidden, cell: cell, lastLayerHidden: lastLayerHidden)
+        return Output(
+            output: isBatchFirst ? layerInput : layerInput.permuted([1, 0, 2]),
+            hidden: hidden, cell: cell, lastLayerHidden: lastLayerHidden)
     }
 }

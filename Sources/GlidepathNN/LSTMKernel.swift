@@ -138,14 +138,18 @@ enum LSTMKernel {
         }
 
         var pointers: Pointers {
-            Pointers(gates: gates.mutableBase(), cells: cells.mutableBase(), tanhCells: tanhCells.mutableBase(),
-                     hidden: hidden.mutableBase(), inputs: inputs.mutableBase(), perPosition: perPosition)
+            Pointers(
+                gates: gates.mutableBase(), cells: cells.mutableBase(), tanhCells: tanhCells.mutableBase(),
+                hidden: hidden.mutableBase(), inputs: inputs.mutableBase(), perPosition: perPosition)
         }
     }
 
-    static func layer(input: Tensor, parameters: [LSTM.DirectionParameters], hiddenSize: Int, lengths: [Int]) -> LayerResult {
-        let g = Geometry(batch: input.shape[0], steps: input.shape[1], inputSize: input.shape[2],
-                         hiddenSize: hiddenSize, directions: parameters.count, lengths: lengths)
+    static func layer(input: Tensor, parameters: [LSTM.DirectionParameters], hiddenSize: Int, lengths: [Int])
+        -> LayerResult
+    {
+        let g = Geometry(
+            batch: input.shape[0], steps: input.shape[1], inputSize: input.shape[2],
+            hiddenSize: hiddenSize, directions: parameters.count, lengths: lengths)
         var inputs = [input]
         for p in parameters { inputs += [p.inputWeight, p.hiddenWeight, p.inputBias, p.hiddenBias] }
         // In inference (no graph recorded) the per-position state for backpropagation is not kept.
@@ -153,15 +157,18 @@ enum LSTMKernel {
         let saved = (0..<g.directions).map { _ in Saved(g, forBackward: forBackward) }
         let outputs = Tensor.customOperation(
             name: "lstmLayer", inputs: inputs,
-            outputShapes: [[g.batch, g.steps, g.outputWidth], [g.directions, g.batch, hiddenSize],
-                           [g.directions, g.batch, hiddenSize]],
+            outputShapes: [
+                [g.batch, g.steps, g.outputWidth], [g.directions, g.batch, hiddenSize],
+                [g.directions, g.batch, hiddenSize],
+            ],
             forward: { buffers, outputs in
                 let pointers = saved.map(\.pointers)
                 runDirections(g.directions) { d in
-                    forwardDirection(d, g, x: buffers[0].base, inputWeight: buffers[1 + 4 * d].base,
-                                     hiddenWeight: buffers[2 + 4 * d].base, inputBias: buffers[3 + 4 * d].base,
-                                     hiddenBias: buffers[4 + 4 * d].base, output: outputs[0].base,
-                                     finalHidden: outputs[1].base, finalCell: outputs[2].base, saved: pointers[d])
+                    forwardDirection(
+                        d, g, x: buffers[0].base, inputWeight: buffers[1 + 4 * d].base,
+                        hiddenWeight: buffers[2 + 4 * d].base, inputBias: buffers[3 + 4 * d].base,
+                        hiddenBias: buffers[4 + 4 * d].base, output: outputs[0].base,
+                        finalHidden: outputs[1].base, finalCell: outputs[2].base, saved: pointers[d])
                 }
             },
             backward: { context in
@@ -176,8 +183,9 @@ enum LSTMKernel {
                 let inputGradientPointers = packedInputGradients.map { $0?.mutableBase() }
                 let pointers = saved.map(\.pointers)
                 runDirections(g.directions) { d in
-                    backwardDirection(d, g, context: context, saved: pointers[d], gateGradients: gradientPointers[d],
-                                      packedInputGradient: inputGradientPointers[d])
+                    backwardDirection(
+                        d, g, context: context, saved: pointers[d], gateGradients: gradientPointers[d],
+                        packedInputGradient: inputGradientPointers[d])
                 }
                 if let dx = context.inputGradients[0]?.base {
                     // dX [B, T, I] += dX_p of each direction at its positions, direction 0 first.
@@ -224,9 +232,10 @@ enum LSTMKernel {
         defer { biasSum.deallocate() }
         for j in 0..<G { biasSum[j] = inputBias[j] + hiddenBias[j] }
         for p in 0..<N { (gates + p * G).update(from: biasSum, count: G) }
-        backend.gemm(transposeA: false, transposeB: true, m: N, n: G, k: I,
-                     alpha: 1, a: saved.inputs, lda: I, b: inputWeight, ldb: I,
-                     beta: 1, c: gates, ldc: G)
+        backend.gemm(
+            transposeA: false, transposeB: true, m: N, n: G, k: I,
+            alpha: 1, a: saved.inputs, lda: I, b: inputWeight, ldb: I,
+            beta: 1, c: gates, ldc: G)
         // h, c by rank: the active sequences of a step are the first `active[s]` rows.
         let state = UnsafeMutablePointer<Float>.allocate(capacity: 2 * B * H)
         defer { state.deallocate() }
@@ -236,8 +245,9 @@ enum LSTMKernel {
             let m = g.active[s], base = g.offsets[s]
             if s > 0 {
                 // The step's block [m, 4H] += h[0..<m] · W_hhᵀ (h_0 = 0 adds nothing at the first step).
-                backend.gemm(transposeA: false, transposeB: true, m: m, n: G, k: H, alpha: 1, a: h, lda: H,
-                             b: hiddenWeight, ldb: H, beta: 1, c: gates + base * G, ldc: G)
+                backend.gemm(
+                    transposeA: false, transposeB: true, m: m, n: G, k: H, alpha: 1, a: h, lda: H,
+                    b: hiddenWeight, ldb: H, beta: 1, c: gates + base * G, ldc: G)
             }
             for r in 0..<m {
                 let p = base + r, b = g.order[r]
@@ -263,12 +273,14 @@ enum LSTMKernel {
     /// compiler's runtime alias checks stay within its limits and every loop vectorises.
     @inline(__always)
     static func cellForward(
-        _ row: UnsafeMutablePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ h: UnsafeMutablePointer<Float>, _ tanhCell: UnsafeMutablePointer<Float>, _ H: Int
+        _ row: UnsafeMutablePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ h: UnsafeMutablePointer<Float>,
+        _ tanhCell: UnsafeMutablePointer<Float>, _ H: Int
     ) {
         for j in 0..<(2 * H) { row[j] = FastMath.sigmoid(row[j]) }
         for j in (2 * H)..<(3 * H) { row[j] = FastMath.tanh(row[j]) }
         for j in (3 * H)..<(4 * H) { row[j] = FastMath.sigmoid(row[j]) }
-        let i = UnsafePointer(row), f = UnsafePointer(row + H), gg = UnsafePointer(row + 2 * H), o = UnsafePointer(row + 3 * H)
+        let i = UnsafePointer(row), f = UnsafePointer(row + H), gg = UnsafePointer(row + 2 * H),
+            o = UnsafePointer(row + 3 * H)
         for j in 0..<H { c[j] = f[j] * c[j] + i[j] * gg[j] }
         for j in 0..<H { tanhCell[j] = FastMath.tanh(c[j]) }
         for j in 0..<H { h[j] = o[j] * tanhCell[j] }
@@ -288,7 +300,8 @@ enum LSTMKernel {
         let dh = scratch, dc = scratch + B * H, zeros = scratch + 2 * B * H
         zeros.initialize(repeating: 0, count: H)
         // The gradients of the final states, by rank.
-        let finalHidden = context.outputGradients[1].base + d * B * H, finalCell = context.outputGradients[2].base + d * B * H
+        let finalHidden = context.outputGradients[1].base + d * B * H,
+            finalCell = context.outputGradients[2].base + d * B * H
         for b in 0..<B {
             let r = g.rank[b]
             (dh + r * H).initialize(from: finalHidden + b * H, count: H)
@@ -298,15 +311,18 @@ enum LSTMKernel {
             let m = g.active[s], base = g.offsets[s]
             for r in 0..<m {
                 let b = g.order[r], p = base + r
-                let previousCell = s == 0 ? UnsafePointer(zeros) : UnsafePointer(saved.cells + (g.offsets[s - 1] + r) * H)
-                cellBackward(saved.gates + p * G, saved.tanhCells + p * H, previousCell,
-                             dy + (b * T + g.time(d, b, s)) * width + d * H, dh + r * H, dc + r * H,
-                             gateGradients + p * G, H)
+                let previousCell =
+                    s == 0 ? UnsafePointer(zeros) : UnsafePointer(saved.cells + (g.offsets[s - 1] + r) * H)
+                cellBackward(
+                    saved.gates + p * G, saved.tanhCells + p * H, previousCell,
+                    dy + (b * T + g.time(d, b, s)) * width + d * H, dh + r * H, dc + r * H,
+                    gateGradients + p * G, H)
             }
             // dh_{s−1}[0..<m] = dÂ_s [m, 4H] · W_hh [4H, H]; the rows of sequences not yet started keep theirs.
             if s > 0 {
-                backend.gemm(transposeA: false, transposeB: false, m: m, n: H, k: G, alpha: 1, a: gateGradients + base * G,
-                             lda: G, b: hiddenWeight, ldb: H, beta: 0, c: dh, ldc: H)
+                backend.gemm(
+                    transposeA: false, transposeB: false, m: m, n: H, k: G, alpha: 1, a: gateGradients + base * G,
+                    lda: G, b: hiddenWeight, ldb: H, beta: 0, c: dh, ldc: H)
             }
         }
         if let dWhh = context.inputGradients[2 + 4 * d]?.base, g.longest > 1 {
@@ -315,15 +331,18 @@ enum LSTMKernel {
             let previousHidden = Tensor.scratch([rows, H])
             let hp = previousHidden.mutableBase()
             for s in 1..<g.longest {
-                (hp + (g.offsets[s] - first) * H).update(from: saved.hidden + g.offsets[s - 1] * H, count: g.active[s] * H)
+                (hp + (g.offsets[s] - first) * H).update(
+                    from: saved.hidden + g.offsets[s - 1] * H, count: g.active[s] * H)
             }
-            backend.gemm(transposeA: true, transposeB: false, m: G, n: H, k: rows, alpha: 1,
-                         a: gateGradients + first * G, lda: G, b: hp, ldb: H, beta: 1, c: dWhh, ldc: H)
+            backend.gemm(
+                transposeA: true, transposeB: false, m: G, n: H, k: rows, alpha: 1,
+                a: gateGradients + first * G, lda: G, b: hp, ldb: H, beta: 1, c: dWhh, ldc: H)
             withExtendedLifetime(previousHidden) {}
         }
         if let dWih = context.inputGradients[1 + 4 * d]?.base {
-            backend.gemm(transposeA: true, transposeB: false, m: G, n: I, k: N, alpha: 1,
-                         a: gateGradients, lda: G, b: saved.inputs, ldb: I, beta: 1, c: dWih, ldc: I)
+            backend.gemm(
+                transposeA: true, transposeB: false, m: G, n: I, k: N, alpha: 1,
+                a: gateGradients, lda: G, b: saved.inputs, ldb: I, beta: 1, c: dWih, ldc: I)
         }
         let dbih = context.inputGradients[3 + 4 * d]?.base, dbhh = context.inputGradients[4 + 4 * d]?.base
         if dbih != nil || dbhh != nil {
@@ -339,8 +358,9 @@ enum LSTMKernel {
         }
         if let packedInputGradient {
             // dX_p [N, I] = dÂ [N, 4H] · W_ih [4H, I]
-            backend.gemm(transposeA: false, transposeB: false, m: N, n: I, k: G, alpha: 1, a: gateGradients, lda: G,
-                         b: context.inputs[1 + 4 * d].base, ldb: I, beta: 0, c: packedInputGradient, ldc: I)
+            backend.gemm(
+                transposeA: false, transposeB: false, m: N, n: I, k: G, alpha: 1, a: gateGradients, lda: G,
+                b: context.inputs[1 + 4 * d].base, ldb: I, beta: 0, c: packedInputGradient, ldc: I)
         }
     }
 

@@ -21,8 +21,10 @@ public final class Linear: Layer {
         try NNError.require(outputFeatures >= 1, "outputFeatures", outputFeatures, "must be ≥ 1")
         self.inputFeatures = inputFeatures
         self.outputFeatures = outputFeatures
-        weight = Initialization.uniformFanIn(shape: [outputFeatures, inputFeatures], fanIn: inputFeatures, using: &generator)
-        self.bias = bias ? Initialization.uniformFanIn(shape: [outputFeatures], fanIn: inputFeatures, using: &generator) : nil
+        weight = Initialization.uniformFanIn(
+            shape: [outputFeatures, inputFeatures], fanIn: inputFeatures, using: &generator)
+        self.bias =
+            bias ? Initialization.uniformFanIn(shape: [outputFeatures], fanIn: inputFeatures, using: &generator) : nil
     }
 
     public var localParameters: [(name: String, tensor: Tensor)] {
@@ -33,15 +35,17 @@ public final class Linear: Layer {
 
     /// `input` is `[…, inputFeatures]`; the result is `[…, outputFeatures]`.
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        precondition(input.rank >= 1 && input.shape[input.rank - 1] == inputFeatures,
-                     "Linear(\(inputFeatures)→\(outputFeatures)): input \(input.shape) must end in \(inputFeatures)")
+        precondition(
+            input.rank >= 1 && input.shape[input.rank - 1] == inputFeatures,
+            "Linear(\(inputFeatures)→\(outputFeatures)): input \(input.shape) must end in \(inputFeatures)")
         return Tensor.linear(input, weight: weight, bias: bias)
     }
 
     /// `relu(self(input))` as one fused op (what ``Sequential`` uses for Linear → ReLU).
     public func withReLU(_ input: Tensor) -> Tensor {
-        precondition(input.rank >= 1 && input.shape[input.rank - 1] == inputFeatures,
-                     "Linear(\(inputFeatures)→\(outputFeatures)): input \(input.shape) must end in \(inputFeatures)")
+        precondition(
+            input.rank >= 1 && input.shape[input.rank - 1] == inputFeatures,
+            "Linear(\(inputFeatures)→\(outputFeatures)): input \(input.shape) must end in \(inputFeatures)")
         return FusedLinearReLU.apply(input, weight: weight, bias: bias)
     }
 }

@@ -34,7 +34,8 @@ public struct CrossEntropyLoss: Sendable {
         classWeights: [Float]? = nil, labelSmoothing: Float = 0, ignoreIndex: Int32? = nil,
         reduction: LossReduction = .mean
     ) throws(NNError) {
-        try NNError.require(labelSmoothing >= 0 && labelSmoothing <= 1, "labelSmoothing", labelSmoothing, "must lie in [0, 1]")
+        try NNError.require(
+            labelSmoothing >= 0 && labelSmoothing <= 1, "labelSmoothing", labelSmoothing, "must lie in [0, 1]")
         if let classWeights, let bad = classWeights.first(where: { !($0.isFinite && $0 >= 0) }) {
             throw .invalidArgument(name: "classWeights", value: "\(bad)", reason: "weights must be finite and ≥ 0")
         }
@@ -56,10 +57,12 @@ public struct CrossEntropyLoss: Sendable {
             throw .invalidInput(name: "labels", value: "\(labels.count) labels", reason: "need one per row (\(rows))")
         }
         if let classWeights, classWeights.count != classes {
-            throw .invalidInput(name: "classWeights", value: "\(classWeights.count) weights", reason: "need one per class (\(classes))")
+            throw .invalidInput(
+                name: "classWeights", value: "\(classWeights.count) weights", reason: "need one per class (\(classes))")
         }
         for label in labels where label != ignoreIndex && (label < 0 || Int(label) >= classes) {
-            throw .invalidInput(name: "labels", value: "\(label)", reason: "must lie in 0..<\(classes) or be the ignore index")
+            throw .invalidInput(
+                name: "labels", value: "\(label)", reason: "must lie in 0..<\(classes) or be the ignore index")
         }
         let weights = classWeights ?? [Float](repeating: 1, count: classes)
         let smoothing = Double(labelSmoothing), ignore = ignoreIndex, reduction = reduction
@@ -71,42 +74,45 @@ public struct CrossEntropyLoss: Sendable {
         }
         let scale = normaliser
         let weightTotal = weights.reduce(0.0) { $0 + Double($1) }
-        return Tensor.customOperation(name: "crossEntropy", inputs: [logits], outputShape: [], forward: { inputs, output in
-            let z = inputs[0].base
-            var nll = 0.0, smooth = 0.0
-            let logProbabilities = UnsafeMutablePointer<Float>.allocate(capacity: classes)
-            defer { logProbabilities.deallocate() }
-            for i in 0..<rows where labels[i] != ignore {
-                Self.logSoftmax(z + i * classes, into: logProbabilities, count: classes)
-                nll -= Double(weights[Int(labels[i])]) * Double(logProbabilities[Int(labels[i])])
-                if smoothing > 0 {
-                    var row = 0.0
-                    for c in 0..<classes { row -= Double(weights[c]) * Double(logProbabilities[c]) }
-                    smooth += row
+        return Tensor.customOperation(
+            name: "crossEntropy", inputs: [logits], outputShape: [],
+            forward: { inputs, output in
+                let z = inputs[0].base
+                var nll = 0.0, smooth = 0.0
+                let logProbabilities = UnsafeMutablePointer<Float>.allocate(capacity: classes)
+                defer { logProbabilities.deallocate() }
+                for i in 0..<rows where labels[i] != ignore {
+                    Self.logSoftmax(z + i * classes, into: logProbabilities, count: classes)
+                    nll -= Double(weights[Int(labels[i])]) * Double(logProbabilities[Int(labels[i])])
+                    if smoothing > 0 {
+                        var row = 0.0
+                        for c in 0..<classes { row -= Double(weights[c]) * Double(logProbabilities[c]) }
+                        smooth += row
+                    }
                 }
-            }
-            output[0] = Float(((1 - smoothing) * nll + smoothing / Double(classes) * smooth) / scale)
-        }, backward: { context in
-            guard let dz = context.inputGradients[0]?.base else { return }
-            let z = context.inputs[0].base
-            let upstream = Double(context.outputGradients[0][0])
-            let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: classes)
-            defer { probabilities.deallocate() }
-            let smoothShare = smoothing / Double(classes)
-            for i in 0..<rows where labels[i] != ignore {
-                Self.logSoftmax(z + i * classes, into: probabilities, count: classes)
-                let label = Int(labels[i])
-                // S_i = Σ_c a_ic with a_ic = [(1−ε)·w_y·δ_cy + (ε/C)·w_c] / W.
-                let total = ((1 - smoothing) * Double(weights[label]) + smoothShare * weightTotal) / scale
-                let row = dz + i * classes
-                for c in 0..<classes {
-                    var target = smoothShare * Double(weights[c])
-                    if c == label { target += (1 - smoothing) * Double(weights[label]) }
-                    let probability = Foundation.exp(Double(probabilities[c]))
-                    row[c] += Float(upstream * (probability * total - target / scale))
+                output[0] = Float(((1 - smoothing) * nll + smoothing / Double(classes) * smooth) / scale)
+            },
+            backward: { context in
+                guard let dz = context.inputGradients[0]?.base else { return }
+                let z = context.inputs[0].base
+                let upstream = Double(context.outputGradients[0][0])
+                let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: classes)
+                defer { probabilities.deallocate() }
+                let smoothShare = smoothing / Double(classes)
+                for i in 0..<rows where labels[i] != ignore {
+                    Self.logSoftmax(z + i * classes, into: probabilities, count: classes)
+                    let label = Int(labels[i])
+                    // S_i = Σ_c a_ic with a_ic = [(1−ε)·w_y·δ_cy + (ε/C)·w_c] / W.
+                    let total = ((1 - smoothing) * Double(weights[label]) + smoothShare * weightTotal) / scale
+                    let row = dz + i * classes
+                    for c in 0..<classes {
+                        var target = smoothShare * Double(weights[c])
+                        if c == label { target += (1 - smoothing) * Double(weights[label]) }
+                        let probability = Foundation.exp(Double(probabilities[c]))
+                        row[c] += Float(upstream * (probability * total - target / scale))
+                    }
                 }
-            }
-        })
+            })
     }
 
     /// Stable log-softmax of one row (max subtracted; log-sum-exp in Double).
@@ -146,38 +152,43 @@ public struct BinaryCrossEntropyWithLogitsLoss: Sendable {
     public func callAsFunction(_ logits: Tensor, _ targets: [Float]) throws(NNError) -> Tensor {
         let count = logits.count
         guard targets.count == count else {
-            throw .invalidInput(name: "targets", value: "\(targets.count) targets", reason: "need \(count) for logits \(logits.shape)")
+            throw .invalidInput(
+                name: "targets", value: "\(targets.count) targets", reason: "need \(count) for logits \(logits.shape)")
         }
         if let bad = targets.first(where: { !($0 >= 0 && $0 <= 1) }) {
             throw .invalidInput(name: "targets", value: "\(bad)", reason: "must lie in [0, 1]")
         }
         let last = logits.rank == 0 ? 1 : logits.shape[logits.rank - 1]
         if let positiveWeights, positiveWeights.count != last {
-            throw .invalidInput(name: "positiveWeights", value: "\(positiveWeights.count) weights",
-                                reason: "need one per entry of the last axis (\(last))")
+            throw .invalidInput(
+                name: "positiveWeights", value: "\(positiveWeights.count) weights",
+                reason: "need one per entry of the last axis (\(last))")
         }
         let weights = positiveWeights
         let scale = reduction == .mean ? 1 / Double(max(count, 1)) : 1
-        return Tensor.customOperation(name: "bceWithLogits", inputs: [logits], outputShape: [], forward: { inputs, output in
-            let x = inputs[0].base
-            var total = 0.0
-            for e in 0..<count {
-                let xe = Double(x[e]), y = Double(targets[e])
-                let logWeight = 1 + (Double(weights?[e % last] ?? 1) - 1) * y
-                total += (1 - y) * xe + logWeight * (Foundation.log1p(Foundation.exp(-abs(xe))) + max(-xe, 0))
-            }
-            output[0] = Float(total * scale)
-        }, backward: { context in
-            guard let dx = context.inputGradients[0]?.base else { return }
-            let x = context.inputs[0].base
-            let upstream = Double(context.outputGradients[0][0]) * scale
-            for e in 0..<count {
-                let xe = Double(x[e]), y = Double(targets[e])
-                let logWeight = 1 + (Double(weights?[e % last] ?? 1) - 1) * y
-                let sigmoid = 1 / (1 + Foundation.exp(-xe))
-                dx[e] += Float(upstream * ((1 - y) + logWeight * (sigmoid - 1)))
-            }
-        })
+        return Tensor.customOperation(
+            name: "bceWithLogits", inputs: [logits], outputShape: [],
+            forward: { inputs, output in
+                let x = inputs[0].base
+                var total = 0.0
+                for e in 0..<count {
+                    let xe = Double(x[e]), y = Double(targets[e])
+                    let logWeight = 1 + (Double(weights?[e % last] ?? 1) - 1) * y
+                    total += (1 - y) * xe + logWeight * (Foundation.log1p(Foundation.exp(-abs(xe))) + max(-xe, 0))
+                }
+                output[0] = Float(total * scale)
+            },
+            backward: { context in
+                guard let dx = context.inputGradients[0]?.base else { return }
+                let x = context.inputs[0].base
+                let upstream = Double(context.outputGradients[0][0]) * scale
+                for e in 0..<count {
+                    let xe = Double(x[e]), y = Double(targets[e])
+                    let logWeight = 1 + (Double(weights?[e % last] ?? 1) - 1) * y
+                    let sigmoid = 1 / (1 + Foundation.exp(-xe))
+                    dx[e] += Float(upstream * ((1 - y) + logWeight * (sigmoid - 1)))
+                }
+            })
     }
 }
 
@@ -190,7 +201,9 @@ public struct MeanSquaredErrorLoss: Sendable {
 
     /// `precondition`s equal shapes (both are tensors the caller built).
     public func callAsFunction(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-        precondition(prediction.shape == target.shape, "MSELoss: prediction \(prediction.shape) and target \(target.shape) differ")
+        precondition(
+            prediction.shape == target.shape,
+            "MSELoss: prediction \(prediction.shape) and target \(target.shape) differ")
         let difference = prediction - target
         let squares = difference * difference
         return reduction == .mean ? squares.mean() : squares.sum()

@@ -7,9 +7,11 @@ extension Module {
     /// Every parameter and buffer by dotted name, parameters first.
     public func stateArchive() -> TensorArchive {
         let tensors = namedParameters + namedBuffers
-        return TensorArchive(kind: "model", entries: tensors.map {
-            TensorArchive.Entry(name: $0.name, shape: $0.tensor.shape, values: $0.tensor.scalars)
-        })
+        return TensorArchive(
+            kind: "model",
+            entries: tensors.map {
+                TensorArchive.Entry(name: $0.name, shape: $0.tensor.shape, values: $0.tensor.scalars)
+            })
     }
 
     /// Writes ``stateArchive()`` to `url` (atomically).
@@ -33,7 +35,9 @@ extension Module {
         for (name, tensor) in targets {
             known.insert(name)
             guard let entry = byName[name] else { throw .missingTensor(name: name) }
-            guard entry.shape == tensor.shape else { throw .shapeMismatch(name: name, expected: tensor.shape, found: entry.shape) }
+            guard entry.shape == tensor.shape else {
+                throw .shapeMismatch(name: name, expected: tensor.shape, found: entry.shape)
+            }
         }
         for entry in archive.entries where !known.contains(entry.name) { throw .unexpectedTensor(name: entry.name) }
         for (name, tensor) in targets {

@@ -78,13 +78,15 @@ public final class Sequential: Layer {
         var index = 0
         while index < layers.count {
             if let linear = layers[index] as? Linear, index + 1 < layers.count,
-               let activation = layers[index + 1] as? Activation, activation.function == .relu {
+                let activation = layers[index + 1] as? Activation, activation.function == .relu
+            {
                 value = linear.withReLU(value)
                 index += 2
                 continue
             }
             if let activation = layers[index] as? Activation, activation.function == .relu, index + 1 < layers.count,
-               let pool = layers[index + 1] as? MaxPool2d {
+                let pool = layers[index + 1] as? MaxPool2d
+            {
                 // relu(maxpool(x)) = maxpool(relu(x)) exactly, with the same gradient (the window's first
                 // maximum when it is positive, else none), at a quarter of the ReLU work for 2×2 pools.
                 value = pool(value).relu()

@@ -50,8 +50,9 @@ public struct TensorArchive: Equatable, Sendable {
 
     /// The encoded bytes.
     public func encoded() -> Data {
-        let header = Header(kind: kind, metadata: metadata,
-                            tensors: entries.map { .init(name: $0.name, shape: $0.shape, dtype: "float32") })
+        let header = Header(
+            kind: kind, metadata: metadata,
+            tensors: entries.map { .init(name: $0.name, shape: $0.shape, dtype: "float32") })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // Encoding a struct of strings, ints and arrays cannot fail; fall back to an empty header
@@ -78,7 +79,9 @@ public struct TensorArchive: Equatable, Sendable {
             throw .notAnArchive
         }
         let version: UInt32 = read(bytes, at: 8)
-        guard version == formatVersion else { throw .unsupportedVersion(found: Int(version), supported: Int(formatVersion)) }
+        guard version == formatVersion else {
+            throw .unsupportedVersion(found: Int(version), supported: Int(formatVersion))
+        }
         let headerLength = Int(read(bytes, at: 12) as UInt32)
         guard 16 + headerLength + 8 <= bytes.count else {
             throw .truncated(expectedBytes: 16 + headerLength + 8, actualBytes: bytes.count)
@@ -184,15 +187,19 @@ public enum StateFileError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .unreadableFile(path, reason): return "cannot read \(path): \(reason)"
         case let .unwritableFile(path, reason): return "cannot write \(path): \(reason)"
         case .notAnArchive: return "not a Glidepath tensor archive (bad magic)"
-        case let .unsupportedVersion(found, supported): return "archive format version \(found) is not supported (this build reads \(supported))"
-        case let .truncated(expected, actual): return "archive is truncated or padded: expected \(expected) bytes, found \(actual)"
-        case let .checksumMismatch(stored, computed): return "archive checksum mismatch: stored \(stored), computed \(computed)"
+        case let .unsupportedVersion(found, supported):
+            return "archive format version \(found) is not supported (this build reads \(supported))"
+        case let .truncated(expected, actual):
+            return "archive is truncated or padded: expected \(expected) bytes, found \(actual)"
+        case let .checksumMismatch(stored, computed):
+            return "archive checksum mismatch: stored \(stored), computed \(computed)"
         case let .corruptHeader(reason): return "archive header is corrupt: \(reason)"
         case let .unsupportedDataType(name, dataType): return "tensor \(name) has unsupported dtype \(dataType)"
         case let .wrongKind(expected, found): return "archive holds \(found) state, expected \(expected)"
         case let .missingTensor(name): return "tensor \(name) is missing from the archive"
         case let .unexpectedTensor(name): return "archive holds tensor \(name), which the target does not have"
-        case let .shapeMismatch(name, expected, found): return "tensor \(name) has shape \(found) in the archive, expected \(expected)"
+        case let .shapeMismatch(name, expected, found):
+            return "tensor \(name) has shape \(found) in the archive, expected \(expected)"
         case let .incompatible(field, expected, found): return "\(field): archive has \(found), expected \(expected)"
         }
     }

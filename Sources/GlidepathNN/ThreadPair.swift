@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs two independent pieces of work at once: item 1 on a fresh thread, item 0 on the caller, and
@@ -20,22 +20,24 @@ enum ThreadPair {
         withoutActuallyEscaping(body) { escapable in
             let job = Unmanaged.passRetained(Job(escapable))
             #if canImport(Glibc)
-            var thread = pthread_t()
+                var thread = pthread_t()
             #else
-            var thread: pthread_t?
+                var thread: pthread_t?
             #endif
-            let created = pthread_create(&thread, nil, { argument in
-                guard let argument else { return nil }
-                let job = Unmanaged<Job>.fromOpaque(argument).takeUnretainedValue()
-                job.body(1)
-                return nil
-            }, job.toOpaque())
+            let created = pthread_create(
+                &thread, nil,
+                { argument in
+                    guard let argument else { return nil }
+                    let job = Unmanaged<Job>.fromOpaque(argument).takeUnretainedValue()
+                    job.body(1)
+                    return nil
+                }, job.toOpaque())
             escapable(0)
             if created == 0 {
                 #if canImport(Glibc)
-                pthread_join(thread, nil)
+                    pthread_join(thread, nil)
                 #else
-                if let thread { pthread_join(thread, nil) }
+                    if let thread { pthread_join(thread, nil) }
                 #endif
             } else {
                 // No thread available: run the second item here.

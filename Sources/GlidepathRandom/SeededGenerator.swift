@@ -101,8 +101,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
     public init(from decoder: any Decoder) throws {
         let words = try decoder.container(keyedBy: CodingKeys.self).decode([UInt64].self, forKey: .state)
         guard words.count == 4, words.contains(where: { $0 != 0 }) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "SeededGenerator state needs 4 words, not all zero"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "SeededGenerator state needs 4 words, not all zero"))
         }
         (s0, s1, s2, s3) = (words[0], words[1], words[2], words[3])
     }

@@ -34,23 +34,29 @@ public enum BuiltInPlan: String, Sendable, CaseIterable {
             }
             arms += [
                 StudyArm(name: "dlrs", scheduler: SchedulerConfiguration(DLRSScheduler.Configuration())),
-                StudyArm(name: "reduceOnPlateau", scheduler: SchedulerConfiguration(ReduceOnPlateauScheduler.Configuration())),
+                StudyArm(
+                    name: "reduceOnPlateau", scheduler: SchedulerConfiguration(ReduceOnPlateauScheduler.Configuration())
+                ),
                 StudyArm(name: "mlrsnet", scheduler: SchedulerConfiguration(MLRSNetScheduler.Configuration())),
                 // The learning-rate-free optimizers at their references' defaults, no schedule, never tuned
                 // (`docs/optimizers.md`): their rate is a multiplier with a recommended default.
-                StudyArm(name: "scheduleFreeAdamW", scheduler: SchedulerConfiguration(FixedSchedule.Configuration()),
-                         optimizer: OptimizerConfiguration(ScheduleFreeAdamWConfiguration()), tuneBaseRate: false),
-                StudyArm(name: "prodigy", scheduler: SchedulerConfiguration(FixedSchedule.Configuration()),
-                         optimizer: OptimizerConfiguration(ProdigyConfiguration()), tuneBaseRate: false),
+                StudyArm(
+                    name: "scheduleFreeAdamW", scheduler: SchedulerConfiguration(FixedSchedule.Configuration()),
+                    optimizer: OptimizerConfiguration(ScheduleFreeAdamWConfiguration()), tuneBaseRate: false),
+                StudyArm(
+                    name: "prodigy", scheduler: SchedulerConfiguration(FixedSchedule.Configuration()),
+                    optimizer: OptimizerConfiguration(ProdigyConfiguration()), tuneBaseRate: false),
             ]
             plan = StudyPlan(
                 name: rawValue,
-                summary: "The seed's scheduler comparison: constant, step, cosine, the landscape scheduler (each rule), "
+                summary:
+                    "The seed's scheduler comparison: constant, step, cosine, the landscape scheduler (each rule), "
                     + "DLRS, reduce-on-plateau and MLR-SNet on five tasks, Adam 1e-3, weight decay 5e-4, ten seeds; "
                     + "with Schedule-Free AdamW and Prodigy at their defaults; the fixed protocol and tuning parity "
                     + "(Schedule-Free and Prodigy keep their default rate in both).",
                 // No weight-decay scope: each task's own (the text tasks exempt embedding and biases, docs/tasks.md).
-                optimizer: OptimizerConfiguration(AdamConfiguration()), tasks: tasks.map { StudyTask(task: $0) }, arms: arms, seeds: Array(0..<10),
+                optimizer: OptimizerConfiguration(AdamConfiguration()), tasks: tasks.map { StudyTask(task: $0) },
+                arms: arms, seeds: Array(0..<10),
                 tuning: [.fixed, .tunedParity(grid: [3e-4, 1e-3, 3e-3], seed: 0)],
                 referenceArm: "cosine", fixedRateArm: "constant", probing: Self.epochProbes)
             plan.baselines = ["constant", "step", "cosine"]
@@ -70,7 +76,8 @@ public enum BuiltInPlan: String, Sendable, CaseIterable {
                 tasks: [.mnistCNN, .cifar10CNN].map { StudyTask(task: $0, epochs: 6, batchSize: 128) },
                 arms: [
                     StudyArm(name: "fixed", scheduler: SchedulerConfiguration(FixedSchedule.Configuration())),
-                    StudyArm(name: "cosine", scheduler: SchedulerConfiguration(CosineAnnealingSchedule.Configuration())),
+                    StudyArm(
+                        name: "cosine", scheduler: SchedulerConfiguration(CosineAnnealingSchedule.Configuration())),
                     StudyArm(name: "dlrs", scheduler: SchedulerConfiguration(dlrs)),
                 ],
                 seeds: Array(11...15), tuning: [.tunedParity(grid: [0.01, 0.03, 0.1], seed: 0)],
@@ -107,7 +114,8 @@ extension StudyPlan {
             var scaled = task
             scaled.epochs = max(1, Int((Double(task.epochs) * scale.epochFactor).rounded(.up)))
             if scale.trainingFraction < 1 {
-                let limit = max(2, Int((Double(Self.trainingPartSize(of: task.task)) * scale.trainingFraction).rounded()))
+                let limit = max(
+                    2, Int((Double(Self.trainingPartSize(of: task.task)) * scale.trainingFraction).rounded()))
                 scaled.trainingLimit = min(limit, task.trainingLimit ?? limit)
             }
             return scaled

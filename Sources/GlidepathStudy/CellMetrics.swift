@@ -95,7 +95,9 @@ public struct CellMetrics: Sendable, Equatable, Codable {
             var curves = CellCurves()
             let stride = max(1, (steps.count + maximumRatePoints - 1) / maximumRatePoints)
             curves.learningRateStride = stride
-            curves.learningRates = Swift.stride(from: 0, to: steps.count, by: stride).map { steps[$0].learningRates.first ?? 0 }
+            curves.learningRates = Swift.stride(from: 0, to: steps.count, by: stride).map {
+                steps[$0].learningRates.first ?? 0
+            }
             curves.trainLoss = epochs.map(\.trainLoss)
             curves.validationLoss = epochs.map(\.validationLoss)
             var elapsed = 0.0
@@ -107,26 +109,33 @@ public struct CellMetrics: Sendable, Equatable, Codable {
                 elapsed += epoch.trainSeconds
                 let epochSteps = steps.filter { $0.epoch == epoch.epoch }
                 let epochProbes = probes.filter { $0.epoch == epoch.epoch }
-                passes += Double(epochSteps.count)
+                passes +=
+                    Double(epochSteps.count)
                     + Double(epochProbes.reduce(0) { $0 + $1.measurement.cost.gradientEvaluations })
                 curves.elapsedSeconds.append(elapsed)
                 curves.passes.append(passes)
                 let norms = epochSteps.compactMap(\.gradientNorm).filter(\.isFinite)
                 curves.gradientNorm.append(norms.isEmpty ? nil : norms.reduce(0, +) / Double(norms.count))
                 let last = epochProbes.last?.measurement
-                let lambda = adamLike ? (last?.preconditionedLambdaMax?.value.value ?? nil) : (last?.lambdaMax?.value.value ?? nil)
+                let lambda =
+                    adamLike
+                    ? (last?.preconditionedLambdaMax?.value.value ?? nil) : (last?.lambdaMax?.value.value ?? nil)
                 curves.lambdaMax.append(lambda)
                 let rate = epoch.learningRates.first ?? 0
                 curves.stabilityThreshold.append(
-                    last == nil || rate <= 0 ? nil : adamLike ? (2 + 2 * beta) / ((1 - beta) * rate) : (2 + 2 * beta) / rate)
+                    last == nil || rate <= 0
+                        ? nil : adamLike ? (2 + 2 * beta) / ((1 - beta) * rate) : (2 + 2 * beta) / rate)
                 curves.hessianTrace.append(last?.trace?.value)
             }
             return CellMetrics(
-                cellId: cell.id, task: cell.task.rawValue, arm: cell.arm, seed: cell.seed, protocolName: cell.protocolName,
+                cellId: cell.id, task: cell.task.rawValue, arm: cell.arm, seed: cell.seed,
+                protocolName: cell.protocolName,
                 role: cell.role, learningRate: cell.learningRate, runId: run.rawValue, status: record.status,
-                epochs: epochs.count, testLoss: result.map(\.testLoss).flatMap(finite), testAccuracy: result.map(\.testAccuracy).flatMap(finite),
+                epochs: epochs.count, testLoss: result.map(\.testLoss).flatMap(finite),
+                testAccuracy: result.map(\.testAccuracy).flatMap(finite),
                 testF1: result.map(\.testF1).flatMap(finite), testAUC: result?.testAUC.flatMap(finite),
-                bestValidationLoss: analysis.bestValidationLoss, finalValidationLoss: epochs.last.map(\.validationLoss).flatMap(finite),
+                bestValidationLoss: analysis.bestValidationLoss,
+                finalValidationLoss: epochs.last.map(\.validationLoss).flatMap(finite),
                 trainSeconds: analysis.trainingSeconds, passes: passes, hardTarget: nil, easyTarget: nil,
                 epochsToTarget: nil, secondsToTarget: nil, passesToTarget: nil,
                 trainLossVariance: analysis.trainLossStability?.variance,
@@ -136,7 +145,8 @@ public struct CellMetrics: Sendable, Equatable, Codable {
         } catch let error as RunStoreError {
             throw .store(error)
         } catch {
-            throw .invalidPlan(field: "cell \(cell.id)", value: run.rawValue, reason: "cannot analyse its run: \(error)")
+            throw .invalidPlan(
+                field: "cell \(cell.id)", value: run.rawValue, reason: "cannot analyse its run: \(error)")
         }
     }
 
@@ -145,8 +155,9 @@ public struct CellMetrics: Sendable, Equatable, Codable {
         guard let index = curves.validationLoss.firstIndex(where: { $0 <= target }) else {
             return TargetOutcome(target: target, epochs: nil, seconds: nil, passes: nil)
         }
-        return TargetOutcome(target: target, epochs: index + 1, seconds: curves.elapsedSeconds[index],
-                             passes: curves.passes[index])
+        return TargetOutcome(
+            target: target, epochs: index + 1, seconds: curves.elapsedSeconds[index],
+            passes: curves.passes[index])
     }
 
     /// The metrics with both targets' outcomes.

@@ -90,7 +90,9 @@ extension StudyPlan {
         for task in tasks {
             for arm in arms {
                 let base = optimizer(of: arm, task: task.task)
-                func cell(_ seed: UInt64, _ rate: Double, _ protocolName: String, _ role: CellRole) throws(StudyError) -> StudyCell {
+                func cell(_ seed: UInt64, _ rate: Double, _ protocolName: String, _ role: CellRole) throws(StudyError)
+                    -> StudyCell
+                {
                     let configuration = CellConfiguration(
                         task: task.task, scheduler: Self.filled(arm.scheduler, epochs: task.epochs),
                         optimizer: try Self.optimizer(base, learningRate: rate, arm: arm.name), epochs: task.epochs,
@@ -98,18 +100,22 @@ extension StudyPlan {
                         evaluationLimit: task.evaluationLimit,
                         probing: LandscapeScheduler.Configuration.isUsed(in: arm.scheduler) ? nil : probing,
                         threads: threads)
-                    return StudyCell(id: try configuration.contentHash(), task: task.task, arm: arm.name, seed: seed,
-                                     protocolName: protocolName, role: role, learningRate: rate,
-                                     configuration: configuration)
+                    return StudyCell(
+                        id: try configuration.contentHash(), task: task.task, arm: arm.name, seed: seed,
+                        protocolName: protocolName, role: role, learningRate: rate,
+                        configuration: configuration)
                 }
                 for protocolEntry in tuning {
                     switch protocolEntry {
                     case .fixed:
-                        for seed in seeds { cells.append(try cell(seed, base.parameters.learningRate, "fixed", .fixed)) }
+                        for seed in seeds {
+                            cells.append(try cell(seed, base.parameters.learningRate, "fixed", .fixed))
+                        }
                     case .tunedParity where !arm.isTuned:
                         // Not tuned: its own rate on every seed, no trials.
                         for seed in seeds {
-                            cells.append(try cell(seed, base.parameters.learningRate, protocolEntry.name, .confirmation))
+                            cells.append(
+                                try cell(seed, base.parameters.learningRate, protocolEntry.name, .confirmation))
                         }
                     case let .tunedParity(source, tuningSeed):
                         let grid: [Double]
@@ -119,7 +125,9 @@ extension StudyPlan {
                         }
                         for rate in grid { cells.append(try cell(tuningSeed, rate, protocolEntry.name, .tuningTrial)) }
                         if let chosen = chosenRates[TaskArm(task: task.task, arm: arm.name)] {
-                            for seed in seeds { cells.append(try cell(seed, chosen, protocolEntry.name, .confirmation)) }
+                            for seed in seeds {
+                                cells.append(try cell(seed, chosen, protocolEntry.name, .confirmation))
+                            }
                         }
                     }
                 }
@@ -148,7 +156,8 @@ extension StudyPlan {
             for arm in arms where arm.isTuned {
                 let optimizer = optimizer(of: arm, task: task.task)
                 guard let key = try? Self.lrFindKey(task: task.task, optimizer: optimizer),
-                      !tests.contains(where: { $0.key == key }) else { continue }
+                    !tests.contains(where: { $0.key == key })
+                else { continue }
                 tests.append((key, task.task, optimizer))
             }
         }
@@ -178,7 +187,8 @@ extension StudyPlan {
     /// γ) every ⌊E/3⌋ epochs (at least 1), i.e. at each third of the budget, as the seed's step baseline.
     static func filled(_ scheduler: SchedulerConfiguration, epochs: Int) -> SchedulerConfiguration {
         guard var step = scheduler.parameters as? StepSchedule.Configuration, step.stepSize == nil,
-              scheduler.cadence == nil || scheduler.cadence == .perEpoch else { return scheduler }
+            scheduler.cadence == nil || scheduler.cadence == .perEpoch
+        else { return scheduler }
         step.stepSize = max(1, epochs / 3)
         return SchedulerConfiguration(step, cadence: scheduler.cadence)
     }
@@ -190,9 +200,11 @@ extension StudyPlan {
     {
         if configuration.parameters.learningRate == rate { return configuration }
         do {
-            guard case .object(var fields) = try StateValue(encoding: configuration), fields["learningRate"] != nil else {
-                throw StudyError.invalidPlan(field: "arms.\(arm).optimizer", value: configuration.name.rawValue,
-                                             reason: "has no learningRate to tune")
+            guard case .object(var fields) = try StateValue(encoding: configuration), fields["learningRate"] != nil
+            else {
+                throw StudyError.invalidPlan(
+                    field: "arms.\(arm).optimizer", value: configuration.name.rawValue,
+                    reason: "has no learningRate to tune")
             }
             fields["learningRate"] = .double(rate)
             return try OptimizerConfiguration(.object(fields), path: "arms.\(arm).optimizer")

@@ -20,10 +20,13 @@ extension Decoder {
     func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ keys: Keys.Type, in kind: String) throws {
         let container = try self.container(keyedBy: AnyKey.self)
         let known = Set(Keys.allCases.map(\.stringValue))
-        for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !known.contains(key.stringValue) {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: codingPath + [key],
-                debugDescription: "unknown field for \(kind); known fields: \(known.sorted().joined(separator: ", "))"))
+        for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue })
+        where !known.contains(key.stringValue) {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: codingPath + [key],
+                    debugDescription:
+                        "unknown field for \(kind); known fields: \(known.sorted().joined(separator: ", "))"))
         }
     }
 }
@@ -34,7 +37,11 @@ enum PlanErrors {
     static func path(_ codingPath: [any CodingKey]) -> String {
         var text = ""
         for key in codingPath {
-            if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += (text.isEmpty ? "" : ".") + key.stringValue
+            }
         }
         return text.isEmpty ? "plan" : text
     }
@@ -50,9 +57,12 @@ enum PlanErrors {
             return .invalidPlan(field: "scheduler", value: "", reason: error.description)
         case let error as TaskError:
             switch error {
-            case let .invalidOptimizerSetting(name, value, reason): return .invalidPlan(field: name, value: value, reason: reason)
-            case let .invalidConfiguration(field, value, reason): return .invalidPlan(field: field, value: value, reason: reason)
-            case .unknownTask(let name): return .invalidPlan(field: "task", value: "\"\(name)\"", reason: error.description)
+            case let .invalidOptimizerSetting(name, value, reason):
+                return .invalidPlan(field: name, value: value, reason: reason)
+            case let .invalidConfiguration(field, value, reason):
+                return .invalidPlan(field: field, value: value, reason: reason)
+            case .unknownTask(let name):
+                return .invalidPlan(field: "task", value: "\"\(name)\"", reason: error.description)
             }
         case let error as DecodingError:
             switch error {
@@ -61,8 +71,9 @@ enum PlanErrors {
             case let .keyNotFound(key, context):
                 return .invalidPlan(field: path(context.codingPath + [key]), value: "missing", reason: "required")
             case let .typeMismatch(type, context):
-                return .invalidPlan(field: path(context.codingPath), value: "",
-                                    reason: "expected \(type): \(context.debugDescription)")
+                return .invalidPlan(
+                    field: path(context.codingPath), value: "",
+                    reason: "expected \(type): \(context.debugDescription)")
             case let .valueNotFound(type, context):
                 return .invalidPlan(field: path(context.codingPath), value: "null", reason: "expected \(type)")
             @unknown default:

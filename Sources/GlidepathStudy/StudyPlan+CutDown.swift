@@ -12,8 +12,10 @@ public struct PlanCutDown: Sendable, Equatable {
     /// Keep only these tuning protocols (``TuningProtocol/name``: `fixed`, `tunedParity`).
     public var protocols: [String]?
 
-    public init(tasks: [String]? = nil, arms: [String]? = nil, seeds: [UInt64]? = nil, epochs: Int? = nil,
-                trainingLimit: Int? = nil, evaluationLimit: Int? = nil, protocols: [String]? = nil) {
+    public init(
+        tasks: [String]? = nil, arms: [String]? = nil, seeds: [UInt64]? = nil, epochs: Int? = nil,
+        trainingLimit: Int? = nil, evaluationLimit: Int? = nil, protocols: [String]? = nil
+    ) {
         self.protocols = protocols
         self.tasks = tasks
         self.arms = arms
@@ -51,15 +53,17 @@ extension StudyPlan {
         var notes = ["\(builtIn) --scale \(scale.name.rawValue)"] + (cut.isEmpty ? [] : [cut.text])
         if let names = cut.tasks {
             for name in names where !tasks.contains(where: { $0.task.rawValue == name }) {
-                throw .invalidPlan(field: "--tasks", value: name,
-                                   reason: "not a task of \(self.name): " + tasks.map(\.task.rawValue).joined(separator: ", "))
+                throw .invalidPlan(
+                    field: "--tasks", value: name,
+                    reason: "not a task of \(self.name): " + tasks.map(\.task.rawValue).joined(separator: ", "))
             }
             plan.tasks = tasks.filter { names.contains($0.task.rawValue) }
         }
         if let names = cut.arms {
             for name in names where arm(named: name) == nil {
-                throw .invalidPlan(field: "--arms", value: name,
-                                   reason: "not an arm of \(self.name): " + arms.map(\.name).joined(separator: ", "))
+                throw .invalidPlan(
+                    field: "--arms", value: name,
+                    reason: "not an arm of \(self.name): " + arms.map(\.name).joined(separator: ", "))
             }
             plan.arms = arms.filter { names.contains($0.name) }
             plan.baselines = plan.baselines?.filter { plan.arm(named: $0) != nil }
@@ -76,8 +80,9 @@ extension StudyPlan {
         if let seeds = cut.seeds { plan.seeds = seeds }
         if let names = cut.protocols {
             for name in names where !tuning.contains(where: { $0.name == name }) {
-                throw .invalidPlan(field: "--tuning", value: name,
-                                   reason: "not a protocol of \(self.name): " + tuning.map(\.name).joined(separator: ", "))
+                throw .invalidPlan(
+                    field: "--tuning", value: name,
+                    reason: "not a protocol of \(self.name): " + tuning.map(\.name).joined(separator: ", "))
             }
             plan.tuning = tuning.filter { names.contains($0.name) }
         }

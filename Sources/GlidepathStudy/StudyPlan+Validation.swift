@@ -17,7 +17,9 @@ extension StudyPlan {
         guard !name.isEmpty, name.unicodeScalars.allSatisfy(allowed.contains) else {
             throw fail("name", "\"\(name)\"", "must be non-empty letters, digits, '.', '_' or '-'")
         }
-        for (field, factor) in [("scale.epochFactor", scale.epochFactor), ("scale.trainingFraction", scale.trainingFraction)]
+        for (field, factor) in [
+            ("scale.epochFactor", scale.epochFactor), ("scale.trainingFraction", scale.trainingFraction),
+        ]
         where !(factor > 0 && factor <= 1) {
             throw fail(field, "\(factor)", "must be in (0, 1]")
         }
@@ -33,8 +35,12 @@ extension StudyPlan {
             }
             guard task.epochs >= 1 else { throw fail("\(path).epochs", "\(task.epochs)", "must be ≥ 1") }
             guard task.batchSize >= 1 else { throw fail("\(path).batchSize", "\(task.batchSize)", "must be ≥ 1") }
-            if let limit = task.trainingLimit, limit < 2 { throw fail("\(path).trainingLimit", "\(limit)", "must be ≥ 2") }
-            if let limit = task.evaluationLimit, limit < 1 { throw fail("\(path).evaluationLimit", "\(limit)", "must be ≥ 1") }
+            if let limit = task.trainingLimit, limit < 2 {
+                throw fail("\(path).trainingLimit", "\(limit)", "must be ≥ 2")
+            }
+            if let limit = task.evaluationLimit, limit < 1 {
+                throw fail("\(path).evaluationLimit", "\(limit)", "must be ≥ 1")
+            }
             for (name, target) in [("hard", task.targets.hard), ("easy", task.targets.easy)] {
                 switch target {
                 case .value(let value) where !(value.isFinite && value > 0):
@@ -52,13 +58,16 @@ extension StudyPlan {
         var seenArms: Set<String> = []
         for (index, arm) in arms.enumerated() {
             guard !arm.name.isEmpty, arm.name.unicodeScalars.allSatisfy(allowed.contains) else {
-                throw fail("arms[\(index)].name", "\"\(arm.name)\"", "must be non-empty letters, digits, '.', '_' or '-'")
+                throw fail(
+                    "arms[\(index)].name", "\"\(arm.name)\"", "must be non-empty letters, digits, '.', '_' or '-'")
             }
             guard seenArms.insert(arm.name).inserted else {
                 throw fail("arms[\(index)].name", "\"\(arm.name)\"", "duplicate arm name")
             }
             if let optimizer = arm.optimizer {
-                do { try optimizer.validate(path: "arms[\(index)].optimizer") } catch { throw PlanErrors.describe(error) }
+                do { try optimizer.validate(path: "arms[\(index)].optimizer") } catch {
+                    throw PlanErrors.describe(error)
+                }
             }
         }
         for (field, name) in [("referenceArm", referenceArm), ("fixedRateArm", fixedRateArm)] {
@@ -67,7 +76,8 @@ extension StudyPlan {
             }
         }
         for (index, name) in (baselines ?? []).enumerated() where !seenArms.contains(name) {
-            throw fail("baselines[\(index)]", "\"\(name)\"", "names no arm; arms: \(arms.map(\.name).joined(separator: ", "))")
+            throw fail(
+                "baselines[\(index)]", "\"\(name)\"", "names no arm; arms: \(arms.map(\.name).joined(separator: ", "))")
         }
         guard !seeds.isEmpty else { throw fail("seeds", "[]", "a study needs at least one seed") }
         if Set(seeds).count != seeds.count { throw fail("seeds", "\(seeds)", "seeds must be distinct") }
@@ -92,7 +102,9 @@ extension StudyPlan {
             for (position, rate) in grid.enumerated() where !(rate.isFinite && rate > 0) {
                 throw fail("tuning[\(index)].grid[\(position)]", "\(rate)", "a learning rate must be finite and > 0")
             }
-            if Set(grid).count != grid.count { throw fail("tuning[\(index)].grid", "\(grid)", "rates must be distinct") }
+            if Set(grid).count != grid.count {
+                throw fail("tuning[\(index)].grid", "\(grid)", "rates must be distinct")
+            }
         }
         if let probing {
             do { try probing.validate() } catch { throw PlanErrors.describe(error) }

@@ -43,9 +43,11 @@ public struct StudyPlan: Sendable, Equatable, Codable {
 
     public static let currentVersion = 1
 
-    public init(name: String, summary: String? = nil, scale: StudyScale = .full, optimizer: OptimizerConfiguration? = nil,
-                tasks: [StudyTask], arms: [StudyArm], seeds: [UInt64], tuning: [TuningProtocol] = [.fixed],
-                referenceArm: String? = nil, fixedRateArm: String? = nil, probing: ProbeConfiguration? = nil) {
+    public init(
+        name: String, summary: String? = nil, scale: StudyScale = .full, optimizer: OptimizerConfiguration? = nil,
+        tasks: [StudyTask], arms: [StudyArm], seeds: [UInt64], tuning: [TuningProtocol] = [.fixed],
+        referenceArm: String? = nil, fixedRateArm: String? = nil, probing: ProbeConfiguration? = nil
+    ) {
         self.version = Self.currentVersion
         self.name = name
         self.summary = summary
@@ -62,7 +64,7 @@ public struct StudyPlan: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case version, name, summary, scale, derivation, optimizer, tasks, arms, seeds, tuning, referenceArm,
-             fixedRateArm, baselines, probing
+            fixedRateArm, baselines, probing
     }
 
     public init(from decoder: any Decoder) throws {
@@ -105,7 +107,9 @@ public struct StudyPlan: Sendable, Equatable, Codable {
         }
         let data: Data
         do {
-            data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile()
+            data =
+                path == "-"
+                ? FileHandle.standardInput.readDataToEndOfFile()
                 : try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw .unreadablePlan(path: path, reason: error.localizedDescription)
@@ -150,8 +154,10 @@ public struct StudyTask: Sendable, Equatable, Codable {
     /// The hard and the easy validation-loss targets.
     public var targets: TargetPair
 
-    public init(task: TrainingTask, epochs: Int? = nil, batchSize: Int? = nil, trainingLimit: Int? = nil,
-                evaluationLimit: Int? = nil, targets: TargetPair = .auto) {
+    public init(
+        task: TrainingTask, epochs: Int? = nil, batchSize: Int? = nil, trainingLimit: Int? = nil,
+        evaluationLimit: Int? = nil, targets: TargetPair = .auto
+    ) {
         self.task = task
         self.epochs = epochs ?? task.specification.epochBudget
         self.batchSize = batchSize ?? task.specification.batchSize
@@ -169,10 +175,11 @@ public struct StudyTask: Sendable, Equatable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let name = try container.decode(String.self, forKey: .task)
         guard let task = TrainingTask(rawValue: name) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath + [CodingKeys.task],
-                debugDescription: "unknown task \"\(name)\"; known tasks: "
-                    + TrainingTask.allCases.map(\.rawValue).joined(separator: ", ")))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath + [CodingKeys.task],
+                    debugDescription: "unknown task \"\(name)\"; known tasks: "
+                        + TrainingTask.allCases.map(\.rawValue).joined(separator: ", ")))
         }
         self.task = task
         epochs = try container.decodeIfPresent(Int.self, forKey: .epochs) ?? task.specification.epochBudget
@@ -192,8 +199,10 @@ public enum TargetValue: Sendable, Equatable, Codable {
         let container = try decoder.singleValueContainer()
         if let text = try? container.decode(String.self) {
             guard text == "auto" else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                        debugDescription: "expected a number or \"auto\", got \"\(text)\""))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: decoder.codingPath,
+                        debugDescription: "expected a number or \"auto\", got \"\(text)\""))
             }
             self = .auto
         } else {
@@ -250,8 +259,10 @@ public struct StudyArm: Sendable, Equatable, Codable {
     /// recommended default: Schedule-Free, Prodigy, `docs/optimizers.md`). nil or `true`: tuned.
     public var tuneBaseRate: Bool?
 
-    public init(name: String, scheduler: SchedulerConfiguration, optimizer: OptimizerConfiguration? = nil,
-                tuneBaseRate: Bool? = nil) {
+    public init(
+        name: String, scheduler: SchedulerConfiguration, optimizer: OptimizerConfiguration? = nil,
+        tuneBaseRate: Bool? = nil
+    ) {
         self.name = name
         self.scheduler = scheduler
         self.optimizer = optimizer
@@ -303,16 +314,21 @@ public enum TuningProtocol: Sendable, Equatable, Codable {
         switch name {
         case "fixed":
             for key in [CodingKeys.grid, .seed] where container.contains(key) {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [key],
-                                                        debugDescription: "only tunedParity takes \(key.stringValue)"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: decoder.codingPath + [key],
+                        debugDescription: "only tunedParity takes \(key.stringValue)"))
             }
             self = .fixed
         case "tunedParity":
-            self = .tunedParity(grid: try container.decode(TuningGrid.self, forKey: .grid),
-                                seed: try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0)
+            self = .tunedParity(
+                grid: try container.decode(TuningGrid.self, forKey: .grid),
+                seed: try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0)
         default:
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [CodingKeys.protocol],
-                                                    debugDescription: "unknown protocol \"\(name)\"; expected \"fixed\" or \"tunedParity\""))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath + [CodingKeys.protocol],
+                    debugDescription: "unknown protocol \"\(name)\"; expected \"fixed\" or \"tunedParity\""))
         }
     }
 
@@ -344,12 +360,17 @@ public enum TuningGrid: Sendable, Equatable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let value = try container.decode(StateValue.self, forKey: .lrFind)
         guard case .object(let fields) = value else {
-            throw DecodingError.typeMismatch(LearningRateRangeTest.Configuration.self, .init(
-                codingPath: decoder.codingPath + [CodingKeys.lrFind], debugDescription: "expected the range test's object"))
+            throw DecodingError.typeMismatch(
+                LearningRateRangeTest.Configuration.self,
+                .init(
+                    codingPath: decoder.codingPath + [CodingKeys.lrFind],
+                    debugDescription: "expected the range test's object"))
         }
-        self = .lrFind(try StrictDecoding.decode(LearningRateRangeTest.Configuration.self, from: fields,
-                                                 defaults: LearningRateRangeTest.Configuration(), kind: "lrFind",
-                                                 codingPath: decoder.codingPath + [CodingKeys.lrFind]))
+        self = .lrFind(
+            try StrictDecoding.decode(
+                LearningRateRangeTest.Configuration.self, from: fields,
+                defaults: LearningRateRangeTest.Configuration(), kind: "lrFind",
+                codingPath: decoder.codingPath + [CodingKeys.lrFind]))
     }
 
     public func encode(to encoder: any Encoder) throws {

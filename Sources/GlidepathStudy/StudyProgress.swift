@@ -1,9 +1,10 @@
 import Foundation
 import GlidepathLab
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The study's progress over all its cells: on a terminal one redrawn line (cells done, failed, the cell
@@ -35,7 +36,8 @@ public final class StudyProgress {
 
     func cellStarted(_ cell: StudyCell, position: Int, total: Int, done: Int, failed: Int, now: Double) {
         started = [now]
-        let text = "study: \(done)/\(total) cells done, \(failed) failed; cell \(position)/\(total) "
+        let text =
+            "study: \(done)/\(total) cells done, \(failed) failed; cell \(position)/\(total) "
             + "\(cell.task.rawValue) \(cell.arm) seed \(cell.seed) lr \(ProgressFormat.rate(cell.learningRate))"
             + eta(remaining: total - done)
         if isTerminal {

@@ -17,8 +17,9 @@ extension StudyResults {
             var summary = "\(Self.modelName(task.task)), batch \(task.batchSize), \(task.epochs) epochs"
             if let limit = task.trainingLimit { summary += ", first \(limit) training examples" }
             if let limit = task.evaluationLimit { summary += ", first \(limit) validation/test examples" }
-            return ReportTask(name: task.task.rawValue, summary: summary, hardTarget: target(resolved?.hard),
-                              easyTarget: target(resolved?.easy))
+            return ReportTask(
+                name: task.task.rawValue, summary: summary, hardTarget: target(resolved?.hard),
+                easyTarget: target(resolved?.easy))
         }
         let arms = plan.arms.map { arm -> ReportArm in
             let scheduler = (try? StateValue(encoding: arm.scheduler).jsonText) ?? arm.scheduler.name.rawValue
@@ -29,8 +30,10 @@ extension StudyResults {
             if !arm.isTuned {
                 summary += "; base rate not tuned: its optimizer's default in every protocol"
             } else if protocolName == "tunedParity" {
-                let rates = Set(self.cells.filter { $0.arm == arm.name && $0.role == .confirmation }
-                    .map { "\($0.task) \(ProgressFormat.rate($0.learningRate))" }).sorted()
+                let rates = Set(
+                    self.cells.filter { $0.arm == arm.name && $0.role == .confirmation }
+                        .map { "\($0.task) \(ProgressFormat.rate($0.learningRate))" }
+                ).sorted()
                 if !rates.isEmpty { summary += "; tuned base rate: " + rates.joined(separator: ", ") }
             }
             return ReportArm(name: arm.name, summary: summary, selfTuning: !arm.isTuned)
@@ -43,13 +46,22 @@ extension StudyResults {
             failures: failed.map { "\($0.task) \($0.arm) seed \($0.seed) (\($0.protocolName)): \($0.reason ?? "")" })
         var notes: [String] = []
         if let optimizer = plan.optimizer {
-            notes.append("Optimizer of every arm without its own: " + ((try? StateValue(encoding: optimizer).jsonText) ?? optimizer.name.rawValue)
-                         + (optimizer.weightDecayScope == nil ? " (weight-decay scope: each task's own, docs/tasks.md)" : "") + ".")
+            notes.append(
+                "Optimizer of every arm without its own: "
+                    + ((try? StateValue(encoding: optimizer).jsonText) ?? optimizer.name.rawValue)
+                    + (optimizer.weightDecayScope == nil ? " (weight-decay scope: each task's own, docs/tasks.md)" : "")
+                    + ".")
         }
         if let derivation = plan.derivation { notes.append("Derived from the built-in plan: \(derivation).") }
-        notes.append("Protocol: \(protocolName == "fixed" ? "fixed (every arm at its optimizer's rate, the seed's protocol)" : "tuning parity (every arm gets the same base-rate grid at the tuning seed, the rate with the lowest final validation loss is confirmed on every seed)").")
-        notes.append("Models: the lab's default task models (docs/tasks.md); the CIFAR-10 CNN is today's model without the seed's dropout or augmentation.")
-        notes.append("Passes: forward+backward-pass equivalents, one per update plus every probe gradient evaluation; evaluation is not counted.")
+        notes.append(
+            "Protocol: \(protocolName == "fixed" ? "fixed (every arm at its optimizer's rate, the seed's protocol)" : "tuning parity (every arm gets the same base-rate grid at the tuning seed, the rate with the lowest final validation loss is confirmed on every seed)")."
+        )
+        notes.append(
+            "Models: the lab's default task models (docs/tasks.md); the CIFAR-10 CNN is today's model without the seed's dropout or augmentation."
+        )
+        notes.append(
+            "Passes: forward+backward-pass equivalents, one per update plus every probe gradient evaluation; evaluation is not counted."
+        )
         let pending = unfinished.filter { $0.state != "failed" }.count
         if pending > 0 { notes.append("\(pending) cells are not finished; they are left out.") }
         for target in targets {
@@ -59,17 +71,22 @@ extension StudyResults {
         }
         var machineText = "unknown"
         if let machine {
-            machineText = "\(machine.cpuModel), \(machine.logicalCores) logical cores, \(machine.threads.computeThreads) compute thread(s), "
+            machineText =
+                "\(machine.cpuModel), \(machine.logicalCores) logical cores, \(machine.threads.computeThreads) compute thread(s), "
                 + "\(machine.operatingSystem), kernel \(machine.kernel)"
         }
         var codeText = "unknown"
         if let codeVersion {
-            codeText = "\(codeVersion.package) \(codeVersion.commit ?? "unknown commit")\(codeVersion.dirty == true ? " (dirty)" : "")"
+            codeText =
+                "\(codeVersion.package) \(codeVersion.commit ?? "unknown commit")\(codeVersion.dirty == true ? " (dirty)" : "")"
         }
-        let scaleText = plan.scale.name == .full ? "full"
+        let scaleText =
+            plan.scale.name == .full
+            ? "full"
             : "\(plan.scale.name.rawValue): epochs × \(plan.scale.epochFactor), training examples × \(plan.scale.trainingFraction)"
         return ReportInput(
-            title: "\(plan.name) (\(plan.scale.name.rawValue), \(protocolName))", planDescription: plan.summary ?? plan.name,
+            title: "\(plan.name) (\(plan.scale.name.rawValue), \(protocolName))",
+            planDescription: plan.summary ?? plan.name,
             scale: scaleText, machine: machineText, codeVersion: codeText, budget: budget, tasks: tasks, arms: arms,
             baselines: plan.baselineArms, cells: cells, notes: notes)
     }
@@ -93,12 +110,16 @@ extension StudyResults {
         func finite(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }
         var endpoints: [Endpoint: Double?] = [
             .testAccuracy: finite(cell.testAccuracy), .testF1: finite(cell.testF1),
-            .bestValidationLoss: finite(cell.bestValidationLoss), .finalValidationLoss: finite(cell.finalValidationLoss),
-            .trainLossVariance: finite(cell.trainLossVariance), .validationLossVariance: finite(cell.validationLossVariance),
+            .bestValidationLoss: finite(cell.bestValidationLoss),
+            .finalValidationLoss: finite(cell.finalValidationLoss),
+            .trainLossVariance: finite(cell.trainLossVariance),
+            .validationLossVariance: finite(cell.validationLossVariance),
             .rateAdjustments: cell.rateAdjustments.map { Double($0) },
             .rateAdjustmentMagnitude: finite(cell.rateAdjustmentMagnitude),
         ]
-        if let task = TrainingTask(rawValue: cell.task), task.specification.isBinary { endpoints[.testAUC] = finite(cell.testAUC) }
+        if let task = TrainingTask(rawValue: cell.task), task.specification.isBinary {
+            endpoints[.testAUC] = finite(cell.testAUC)
+        }
         if let hard = cell.hardTarget {
             // `.some`: a miss stays in the dictionary as nil (the report's +∞) instead of removing the key.
             endpoints[.epochsToHardTarget] = .some(hard.epochs.map { Double($0) })
@@ -117,7 +138,8 @@ extension StudyResults {
             elapsedSeconds: curves.elapsedSeconds, lambdaMax: curves.lambdaMax,
             stabilityThreshold: curves.stabilityThreshold, gradientNorm: curves.gradientNorm,
             hessianTrace: curves.hessianTrace)
-        return ReportCell(task: cell.task, arm: cell.arm, seed: Int(clamping: cell.seed), endpoints: endpoints, series: series)
+        return ReportCell(
+            task: cell.task, arm: cell.arm, seed: Int(clamping: cell.seed), endpoints: endpoints, series: series)
     }
 }
 
@@ -140,7 +162,8 @@ public enum StudyReport {
         }
         var written: [URL] = []
         for (index, protocolEntry) in results.plan.tuning.enumerated() {
-            let target = index == 0 ? directory : directory.appendingPathComponent(protocolEntry.name, isDirectory: true)
+            let target =
+                index == 0 ? directory : directory.appendingPathComponent(protocolEntry.name, isDirectory: true)
             do {
                 try StudyReportWriter.write(results.reportInput(protocol: protocolEntry.name), to: target)
             } catch {

@@ -67,7 +67,9 @@ public struct StudyResults: Sendable, Equatable, Codable {
             let state = try studyStore.state(of: cell.id, record: records[cell.id])
             if case let .done(run, _) = state {
                 var cellMetrics: CellMetrics
-                if let cached = cache[cell.id] { cellMetrics = cached } else {
+                if let cached = cache[cell.id] {
+                    cellMetrics = cached
+                } else {
                     cellMetrics = try CellMetrics.read(cell: cell, run: run, store: studyStore.store)
                 }
                 cache[cell.id] = cellMetrics
@@ -78,15 +80,19 @@ public struct StudyResults: Sendable, Equatable, Codable {
             } else {
                 var reason: String?
                 if case let .failed(_, text) = state { reason = text }
-                unfinished.append(UnfinishedCell(cellId: cell.id, task: cell.task.rawValue, arm: cell.arm, seed: cell.seed,
-                                                 protocolName: cell.protocolName, state: state.label, reason: reason))
+                unfinished.append(
+                    UnfinishedCell(
+                        cellId: cell.id, task: cell.task.rawValue, arm: cell.arm, seed: cell.seed,
+                        protocolName: cell.protocolName, state: state.label, reason: reason))
             }
         }
         for pair in plan.tunedPairs where chosen[pair] == nil {
             for seed in plan.seeds {
-                unfinished.append(UnfinishedCell(cellId: nil, task: pair.task.rawValue, arm: pair.arm, seed: seed,
-                                                 protocolName: "tunedParity", state: "pending",
-                                                 reason: "waits for its tuning grid"))
+                unfinished.append(
+                    UnfinishedCell(
+                        cellId: nil, task: pair.task.rawValue, arm: pair.arm, seed: seed,
+                        protocolName: "tunedParity", state: "pending",
+                        reason: "waits for its tuning grid"))
             }
         }
         let resolved = plan.tasks.map { Self.targets(for: $0, plan: plan, cells: metrics) }
@@ -98,8 +104,10 @@ public struct StudyResults: Sendable, Equatable, Codable {
         self.unfinished = unfinished
         budget = StudyBudget(
             cellsPlanned: Set(all.map(\.id)).count + unfinished.filter { $0.cellId == nil }.count,
-            cellsFinished: cache.count, cellsFailed: Set(unfinished.filter { $0.state == "failed" }.compactMap(\.cellId)).count,
-            trainSeconds: cache.values.reduce(0) { $0 + $1.trainSeconds }, passes: cache.values.reduce(0) { $0 + $1.passes })
+            cellsFinished: cache.count,
+            cellsFailed: Set(unfinished.filter { $0.state == "failed" }.compactMap(\.cellId)).count,
+            trainSeconds: cache.values.reduce(0) { $0 + $1.trainSeconds },
+            passes: cache.values.reduce(0) { $0 + $1.passes })
         if let firstRun {
             let record: RunRecord
             do { record = try studyStore.store.run(firstRun) } catch { throw .store(error) }
@@ -121,15 +129,19 @@ public struct StudyResults: Sendable, Equatable, Codable {
         let protocolName = plan.tuning.contains(.fixed) ? "fixed" : "tunedParity"
         func auto(arm: String?, value: (CellMetrics) -> Double?, what: String) -> ResolvedTarget? {
             guard let arm else { return nil }
-            let values = cells.filter { $0.task == task.task.rawValue && $0.arm == arm && $0.protocolName == protocolName
-                && $0.role != .tuningTrial }.compactMap(value)
+            let values = cells.filter {
+                $0.task == task.task.rawValue && $0.arm == arm && $0.protocolName == protocolName
+                    && $0.role != .tuningTrial
+            }.compactMap(value)
             guard let median = Self.median(values) else { return nil }
-            return ResolvedTarget(validationLoss: median, kind: "auto",
-                                  source: "median over \(values.count) seeds of \(arm)'s \(what), \(protocolName) protocol")
+            return ResolvedTarget(
+                validationLoss: median, kind: "auto",
+                source: "median over \(values.count) seeds of \(arm)'s \(what), \(protocolName) protocol")
         }
         func resolve(_ value: TargetValue, auto automatic: () -> ResolvedTarget?) -> ResolvedTarget? {
             switch value {
-            case .value(let loss): return ResolvedTarget(validationLoss: loss, kind: "plan", source: "given in the plan")
+            case .value(let loss):
+                return ResolvedTarget(validationLoss: loss, kind: "plan", source: "given in the plan")
             case .auto: return automatic()
             }
         }

@@ -15,8 +15,10 @@ public struct StudyRunOptions: Sendable {
     /// Seconds to sleep after each update (a testing aid to kill a study mid-cell; timings only).
     public var stepDelay: Double
 
-    public init(storePath: String, dataDirectory: String, threads: Int = 1, stepDelay: Double = 0,
-                prepareScheduler: @escaping @Sendable (SchedulerConfiguration) -> SchedulerConfiguration = { $0 }) {
+    public init(
+        storePath: String, dataDirectory: String, threads: Int = 1, stepDelay: Double = 0,
+        prepareScheduler: @escaping @Sendable (SchedulerConfiguration) -> SchedulerConfiguration = { $0 }
+    ) {
         self.stepDelay = stepDelay
         self.storePath = storePath
         self.dataDirectory = dataDirectory
@@ -71,7 +73,8 @@ public final class StudyRunner {
         // Two passes at most: the grid and fixed cells, then the confirmation cells the grid unlocked.
         for _ in 0..<2 {
             let chosen = try studyStore.chosenRates(threads: options.threads)
-            let cells = try plan.cells(threads: options.threads, chosenRates: chosen, grids: try studyStore.lrFindGrids())
+            let cells = try plan.cells(
+                threads: options.threads, chosenRates: chosen, grids: try studyStore.lrFindGrids())
             var seen: Set<String> = []
             let unique = cells.filter { seen.insert($0.id).inserted }
             let pending = unique.filter { !attempted.contains($0.id) }
@@ -80,9 +83,10 @@ public final class StudyRunner {
             for cell in pending {
                 attempted.insert(cell.id)
                 let records = try studyStore.records()
-                let outcome = try runCell(cell, in: studyStore, record: records[cell.id], progress: progress,
-                                          monitor: monitor, position: (unique.firstIndex(of: cell) ?? 0) + 1,
-                                          total: unique.count, done: counts.done, failed: counts.failed)
+                let outcome = try runCell(
+                    cell, in: studyStore, record: records[cell.id], progress: progress,
+                    monitor: monitor, position: (unique.firstIndex(of: cell) ?? 0) + 1,
+                    total: unique.count, done: counts.done, failed: counts.failed)
                 switch outcome {
                 case .interrupted(let signal):
                     summary.interrupted = signal
@@ -130,33 +134,42 @@ public final class StudyRunner {
             guard let lease = try studyStore.lease("lrfind-\(entry.key)") else { continue }
             defer { withExtendedLifetime(lease) {} }
             let trainingLimit = plan.tasks.first { $0.task == entry.task }?.trainingLimit
-            let request = RangeTestRequest(task: entry.task, optimizer: entry.optimizer, test: test, seed: seed,
-                                           dataDirectory: options.dataDirectory, threads: options.threads,
-                                           trainingLimit: trainingLimit)
+            let request = RangeTestRequest(
+                task: entry.task, optimizer: entry.optimizer, test: test, seed: seed,
+                dataDirectory: options.dataDirectory, threads: options.threads,
+                trainingLimit: trainingLimit)
             do {
                 let report = try RangeTestSession.run(request)
                 let grid = StudyPlan.grid(from: report.suggestions)
                 guard !grid.isEmpty else {
-                    progress.message("study: the range test of \(entry.task.rawValue) gave no suggestion (\(report.ending)); "
-                                     + "its tuning trials wait")
+                    progress.message(
+                        "study: the range test of \(entry.task.rawValue) gave no suggestion (\(report.ending)); "
+                            + "its tuning trials wait")
                     continue
                 }
                 try studyStore.recordLRFind(entry.key, report: report, grid: grid)
-                progress.message("study: range test of \(entry.task.rawValue) (\(entry.optimizer.name)): grid "
-                                 + grid.map { ProgressFormat.rate($0) }.joined(separator: ", "))
+                progress.message(
+                    "study: range test of \(entry.task.rawValue) (\(entry.optimizer.name)): grid "
+                        + grid.map { ProgressFormat.rate($0) }.joined(separator: ", "))
             } catch let error as StudyError {
                 throw error
             } catch {
-                progress.message("study: the range test of \(entry.task.rawValue) failed: \(error); its tuning trials wait")
+                progress.message(
+                    "study: the range test of \(entry.task.rawValue) failed: \(error); its tuning trials wait")
             }
         }
     }
 
-    enum CellOutcome { case done, failed, skipped, interrupted(InterruptSignal) }
+    enum CellOutcome {
+        case done, failed, skipped
+        case interrupted(InterruptSignal)
+    }
 
     /// Runs one cell.
-    func runCell(_ cell: StudyCell, in studyStore: StudyStore, record: StudyCellRecord?, progress: StudyProgress,
-                         monitor: InterruptMonitor?, position: Int, total: Int, done: Int, failed: Int)
+    func runCell(
+        _ cell: StudyCell, in studyStore: StudyStore, record: StudyCellRecord?, progress: StudyProgress,
+        monitor: InterruptMonitor?, position: Int, total: Int, done: Int, failed: Int
+    )
         throws(StudyError) -> CellOutcome
     {
         guard let lease = try studyStore.lease(cell.id) else {
@@ -167,15 +180,17 @@ public final class StudyRunner {
         // Re-read under the lease: another process may have finished the cell meanwhile.
         let current = try studyStore.records()[cell.id] ?? record
         if case .done = try stateUnderLease(cell.id, record: current, studyStore) { return .skipped }
-        progress.cellStarted(cell, position: position, total: total, done: done, failed: failed,
-                             now: clock.monotonicSeconds())
+        progress.cellStarted(
+            cell, position: position, total: total, done: done, failed: failed,
+            now: clock.monotonicSeconds())
         let store = studyStore.store
         var run = current?.runId
         do {
             let session: TrainingSession
             if let existing = run {
-                let (resumed, skipped) = try TrainingSession.resume(existing.rawValue, storePath: options.storePath,
-                                                                    dataDirectory: options.dataDirectory, clock: clock)
+                let (resumed, skipped) = try TrainingSession.resume(
+                    existing.rawValue, storePath: options.storePath,
+                    dataDirectory: options.dataDirectory, clock: clock)
                 for reason in skipped { progress.message("warning: skipped a damaged checkpoint: \(reason)") }
                 session = resumed
             } else {
@@ -190,8 +205,9 @@ public final class StudyRunner {
                 return .interrupted(signal)
             case .finished(let result):
                 try recordCell(store, cell, run: session.run, failure: nil)
-                progress.cellFinished(cell, outcome: "\(result.status.rawValue) (run \(result.runId))",
-                                      now: clock.monotonicSeconds())
+                progress.cellFinished(
+                    cell, outcome: "\(result.status.rawValue) (run \(result.runId))",
+                    now: clock.monotonicSeconds())
                 return .done
             }
         } catch let error as StudyError {
@@ -214,7 +230,9 @@ public final class StudyRunner {
         return status == .completed || status == .diverged ? .done(run: run, status: status) : .pending(run: run)
     }
 
-    private func recordCell(_ store: RunStore, _ cell: StudyCell, run: RunIdentifier?, failure: String?) throws(StudyError) {
+    private func recordCell(_ store: RunStore, _ cell: StudyCell, run: RunIdentifier?, failure: String?)
+        throws(StudyError)
+    {
         do { try store.recordStudyCell(study: plan.name, cellId: cell.id, run: run, failure: failure) } catch {
             throw .store(error)
         }

@@ -25,16 +25,20 @@ public struct StudyStatus {
         let records = try studyStore.records()
         var lines: [Line] = []
         for cell in try plan.cells(threads: threads, chosenRates: chosen, grids: try studyStore.lrFindGrids()) {
-            lines.append(Line(cell: cell, task: cell.task.rawValue, arm: cell.arm, seed: cell.seed,
-                              protocolName: cell.protocolName, learningRate: cell.learningRate,
-                              state: try studyStore.state(of: cell.id, record: records[cell.id]), waiting: nil))
+            lines.append(
+                Line(
+                    cell: cell, task: cell.task.rawValue, arm: cell.arm, seed: cell.seed,
+                    protocolName: cell.protocolName, learningRate: cell.learningRate,
+                    state: try studyStore.state(of: cell.id, record: records[cell.id]), waiting: nil))
         }
         // Confirmation cells not known yet: listed as pending, waiting for their grid.
         for pair in plan.tunedPairs where chosen[pair] == nil {
             for seed in plan.seeds {
-                lines.append(Line(cell: nil, task: pair.task.rawValue, arm: pair.arm, seed: seed,
-                                  protocolName: "tunedParity", learningRate: nil, state: nil,
-                                  waiting: "waits for its tuning grid"))
+                lines.append(
+                    Line(
+                        cell: nil, task: pair.task.rawValue, arm: pair.arm, seed: seed,
+                        protocolName: "tunedParity", learningRate: nil, state: nil,
+                        waiting: "waits for its tuning grid"))
             }
         }
         self.lines = lines
@@ -58,7 +62,8 @@ public struct StudyStatus {
     /// One line per cell, then the counts.
     public func text() -> String {
         var text = "study \(plan.name) (\(plan.scale.name.rawValue) scale)\n"
-        text += "state    task              arm                   seed  protocol     lr          cell              run / reason\n"
+        text +=
+            "state    task              arm                   seed  protocol     lr          cell              run / reason\n"
         for line in lines {
             let state = line.state?.label ?? "pending"
             let rate = line.learningRate.map { ProgressFormat.rate($0) } ?? "—"
@@ -66,12 +71,20 @@ public struct StudyStatus {
             if case let .failed(_, reason)? = line.state { detail += (detail.isEmpty ? "" : ": ") + reason }
             if case let .done(_, status)? = line.state, status == .diverged { detail += " (diverged)" }
             if let waiting = line.waiting { detail = waiting }
-            text += [pad(state, 8), pad(line.task, 17), pad(line.arm, 21), pad("\(line.seed)", 5),
-                     pad(line.cell.map { $0.role == .fixed ? "fixed" : $0.role == .tuningTrial ? "tuned:trial" : "tuned:final" } ?? "tuned:final", 12), pad(rate, 11), pad(line.cell?.id ?? "—", 17), detail]
+            text +=
+                [
+                    pad(state, 8), pad(line.task, 17), pad(line.arm, 21), pad("\(line.seed)", 5),
+                    pad(
+                        line.cell.map {
+                            $0.role == .fixed ? "fixed" : $0.role == .tuningTrial ? "tuned:trial" : "tuned:final"
+                        } ?? "tuned:final", 12), pad(rate, 11), pad(line.cell?.id ?? "—", 17), detail,
+                ]
                 .joined(separator: " ") + "\n"
         }
         let counts = self.counts
-        text += "\(cellCount) cells: " + ["done", "running", "pending", "failed"]
+        text +=
+            "\(cellCount) cells: "
+            + ["done", "running", "pending", "failed"]
             .map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ") + "\n"
         return text
     }

@@ -64,7 +64,8 @@ public struct StudyStore {
     static func difference(_ recorded: String, _ given: String) -> String {
         let decoder = StateCoding.decoder()
         guard case .object(let old)? = try? decoder.decode(StateValue.self, from: Data(recorded.utf8)),
-              case .object(let new)? = try? decoder.decode(StateValue.self, from: Data(given.utf8)) else {
+            case .object(let new)? = try? decoder.decode(StateValue.self, from: Data(given.utf8))
+        else {
             return "the recorded plan is not readable"
         }
         let fields = Set(old.keys).union(new.keys).sorted().filter { old[$0] != new[$0] }
@@ -111,7 +112,8 @@ public struct StudyStore {
     func recordLRFind(_ key: String, report: RangeTestReport, grid: [Double]) throws(StudyError) {
         let url = lrFindFile(key)
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             let encoder = StateCoding.encoder()
             try encoder.encode(LRFindGrid(grid: grid, report: report)).write(to: url, options: .atomic)
         } catch {

@@ -60,8 +60,9 @@ public struct GradientSink {
     public func accumulate(_ gradient: Tensor, forInput index: Int) {
         let node = inputs[index]
         guard node.requiresGrad else { return }
-        precondition(gradient.shape == node.shape,
-                     "backward: gradient of shape \(gradient.shape) for an input of shape \(node.shape)")
+        precondition(
+            gradient.shape == node.shape,
+            "backward: gradient of shape \(gradient.shape) for an input of shape \(node.shape)")
         guard var existing = node.pendingGradient else {
             node.pendingGradient = gradient
             node.pendingIsOwned = false
@@ -86,14 +87,16 @@ public struct GradientSink {
         let node = inputs[index]
         guard node.requiresGrad else { return }
         if !node.pendingIsOwned {
-            let owned = node.pendingGradient.map { Tensor(storage: Kernels.contiguousCopy($0), shape: node.shape) }
+            let owned =
+                node.pendingGradient.map { Tensor(storage: Kernels.contiguousCopy($0), shape: node.shape) }
                 ?? Tensor.zeros(shape: node.shape)
             node.pendingGradient = owned
             node.pendingIsOwned = true
         }
         guard let target = node.pendingGradient else { return }
-        let view = Tensor(storage: target.node.storage, shape: gradient.shape, strides: region.strides,
-                          offset: region.offset)
+        let view = Tensor(
+            storage: target.node.storage, shape: gradient.shape, strides: region.strides,
+            offset: region.offset)
         Kernels.addInPlace(view, gradient)
     }
 }
@@ -142,8 +145,9 @@ extension Tensor {
         precondition(isContiguous, "withUnsafeMutableDataAndGradient: tensor of shape \(shape) is not contiguous")
         let gradient = node.gradient ?? TensorStorage(repeating: 0, count: count)
         node.gradient = gradient
-        return try body(UnsafeMutableBufferPointer(start: node.storage.pointer + node.offset, count: count),
-                        UnsafeMutableBufferPointer(start: gradient.pointer, count: count))
+        return try body(
+            UnsafeMutableBufferPointer(start: node.storage.pointer + node.offset, count: count),
+            UnsafeMutableBufferPointer(start: gradient.pointer, count: count))
     }
 
     /// Builds the result of an op: records `backward` when recording is on and an input requires a
@@ -203,7 +207,9 @@ extension Tensor {
                         current.graphReleased = true
                     }
                 } else if current.graphReleased {
-                    preconditionFailure("backward: trying to run backward through a graph a second time (its op \(current.shape) was freed by an earlier backward; pass retainingGraph: true to the first)")
+                    preconditionFailure(
+                        "backward: trying to run backward through a graph a second time (its op \(current.shape) was freed by an earlier backward; pass retainingGraph: true to the first)"
+                    )
                 } else if current.requiresGrad {
                     Tensor.accumulateLeafGradient(current, &gradient)
                 }

@@ -23,16 +23,20 @@ extension Tensor {
     ) -> Tensor {
         precondition(rank >= 2, "batchNorm: input \(shape) needs a channel axis ([N, C, …])")
         let channels = shape[1], batch = shape[0], inner = shape[2...].reduce(1, *)
-        for (name, tensor) in [("weight", weight), ("bias", bias), ("runningMean", runningMean), ("runningVariance", runningVariance)] {
+        for (name, tensor) in [
+            ("weight", weight), ("bias", bias), ("runningMean", runningMean), ("runningVariance", runningVariance),
+        ] {
             if let tensor {
                 precondition(tensor.shape == [channels], "batchNorm: \(name) \(tensor.shape) for input \(shape)")
             }
         }
-        precondition((runningMean == nil) == (runningVariance == nil), "batchNorm: pass both running statistics or neither")
+        precondition(
+            (runningMean == nil) == (runningVariance == nil), "batchNorm: pass both running statistics or neither")
         let useBatchStatistics = training || runningMean == nil
         let perChannel = batch * inner
-        precondition(!useBatchStatistics || perChannel > 1,
-                     "batchNorm: expected more than 1 value per channel when training, got input \(shape)")
+        precondition(
+            !useBatchStatistics || perChannel > 1,
+            "batchNorm: expected more than 1 value per channel when training, got input \(shape)")
         let input = contiguous().detached()
         let x = UnsafePointer(input.node.storage.pointer + input.offset)
         var mean = [Float](repeating: 0, count: channels)
@@ -47,7 +51,8 @@ extension Tensor {
                 let mu = total / Double(perChannel)
                 var squares = 0.0
                 for n in 0..<batch {
-                    squares += Double(Kernels.sumOfSquaredDeviations(x + (n * channels + c) * inner, count: inner, from: Float(mu)))
+                    squares += Double(
+                        Kernels.sumOfSquaredDeviations(x + (n * channels + c) * inner, count: inner, from: Float(mu)))
                 }
                 mean[c] = Float(mu)
                 variance[c] = Float(squares / Double(perChannel))
@@ -59,7 +64,9 @@ extension Tensor {
                     for c in 0..<channels { running[c] = (1 - momentum) * running[c] + momentum * mean[c] }
                 }
                 runningVariance.withUnsafeMutableBufferPointer { running in
-                    for c in 0..<channels { running[c] = (1 - momentum) * running[c] + momentum * variance[c] * correction }
+                    for c in 0..<channels {
+                        running[c] = (1 - momentum) * running[c] + momentum * variance[c] * correction
+                    }
                 }
             }
         } else if let runningMean, let runningVariance {
@@ -78,11 +85,16 @@ extension Tensor {
             }
         }
         var inputs = [self]
-        let weightIndex = weight.map { inputs.append($0); return inputs.count - 1 }
-        let biasIndex = bias.map { inputs.append($0); return inputs.count - 1 }
+        let weightIndex = weight.map {
+            inputs.append($0); return inputs.count - 1
+        }
+        let biasIndex = bias.map {
+            inputs.append($0); return inputs.count - 1
+        }
         let inputShape = shape
         let finalMean = mean, finalInverse = inverseDeviation
-        return Tensor.record("batchNorm", result: Tensor(storage: output, shape: shape), inputs: inputs) { gradient, sink in
+        return Tensor.record("batchNorm", result: Tensor(storage: output, shape: shape), inputs: inputs) {
+            gradient, sink in
             let g = gradient.contiguousStorageView()
             var sumG = [Double](repeating: 0, count: channels)
             var sumGXHat = [Double](repeating: 0, count: channels)
@@ -91,7 +103,10 @@ extension Tensor {
                     for c in 0..<channels {
                         let offset = (n * channels + c) * inner
                         sumG[c] += Double(Kernels.sum(g.pointer + offset, count: inner))
-                        sumGXHat[c] += Double(Kernels.dotWithDeviations(g.pointer + offset, x + offset, count: inner, from: finalMean[c]))
+                        sumGXHat[c] +=
+                            Double(
+                                Kernels.dotWithDeviations(
+                                    g.pointer + offset, x + offset, count: inner, from: finalMean[c]))
                             * Double(finalInverse[c])
                     }
                 }

@@ -19,19 +19,22 @@ extension Tensor {
     public func convolved2D(
         weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)
     ) -> Tensor {
-        precondition(rank == 4 && weight.rank == 4 && shape[1] == weight.shape[1],
-                     "conv2d: input \(shape) and weight \(weight.shape) do not match ([N, C, H, W] and [O, C, kh, kw])")
+        precondition(
+            rank == 4 && weight.rank == 4 && shape[1] == weight.shape[1],
+            "conv2d: input \(shape) and weight \(weight.shape) do not match ([N, C, H, W] and [O, C, kh, kw])")
         if let bias {
             precondition(bias.shape == [weight.shape[0]], "conv2d: bias \(bias.shape) for weight \(weight.shape)")
         }
-        precondition(stride.0 >= 1 && stride.1 >= 1 && padding.0 >= 0 && padding.1 >= 0,
-                     "conv2d: stride \(stride) must be ≥ 1 and padding \(padding) ≥ 0")
+        precondition(
+            stride.0 >= 1 && stride.1 >= 1 && padding.0 >= 0 && padding.1 >= 0,
+            "conv2d: stride \(stride) must be ≥ 1 and padding \(padding) ≥ 0")
         let geometry = ConvolutionGeometry(
             batch: shape[0], channels: shape[1], height: shape[2], width: shape[3],
             outputChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
             strideY: stride.0, strideX: stride.1, paddingY: padding.0, paddingX: padding.1)
-        precondition(geometry.outputHeight > 0 && geometry.outputWidth > 0,
-                     "conv2d: input \(shape) is smaller than kernel \(weight.shape) with padding \(padding)")
+        precondition(
+            geometry.outputHeight > 0 && geometry.outputWidth > 0,
+            "conv2d: input \(shape) is smaller than kernel \(weight.shape) with padding \(padding)")
         let input = contiguous().detached(), kernel = weight.contiguous().detached()
         let output = Kernels.convolutionForward(input, kernel, bias?.contiguous(), geometry)
         var inputs = [self, weight]
@@ -70,7 +73,9 @@ extension Kernels {
     /// the summation order, and therefore the result, is the same for any thread count.
     static let convolutionChunks = 8
 
-    static func convolutionForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvolutionGeometry) -> Tensor {
+    static func convolutionForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvolutionGeometry)
+        -> Tensor
+    {
         let output = TensorStorage(uninitializedCount: g.batch * g.outputChannels * g.positions)
         let x = UnsafePointer(input.node.storage.pointer + input.offset)
         let w = UnsafePointer(weight.node.storage.pointer + weight.offset)
@@ -88,11 +93,14 @@ extension Kernels {
                         // With a bias, write it first and let the GEMM accumulate onto it (beta 1): one
                         // pass over the output instead of BLAS's zeroing pass plus a bias pass.
                         if let b {
-                            for o in 0..<g.outputChannels { (out + o * g.positions).update(repeating: b[o], count: g.positions) }
+                            for o in 0..<g.outputChannels {
+                                (out + o * g.positions).update(repeating: b[o], count: g.positions)
+                            }
                         }
-                        backend.gemm(transposeA: false, transposeB: false, m: g.outputChannels, n: g.positions, k: g.patch,
-                                     alpha: 1, a: w, lda: g.patch, b: columns.pointer, ldb: g.positions,
-                                     beta: b == nil ? 0 : 1, c: out, ldc: g.positions)
+                        backend.gemm(
+                            transposeA: false, transposeB: false, m: g.outputChannels, n: g.positions, k: g.patch,
+                            alpha: 1, a: w, lda: g.patch, b: columns.pointer, ldb: g.positions,
+                            beta: b == nil ? 0 : 1, c: out, ldc: g.positions)
                     }
                 }
             }
@@ -122,15 +130,17 @@ extension Kernels {
                         if let partials {
                             im2col(x + n * g.imageSize, columns.pointer, g)
                             // dW_chunk (+)= gOut [O, P] · colsᵀ [P, K]
-                            backend.gemm(transposeA: false, transposeB: true, m: g.outputChannels, n: g.patch, k: g.positions,
-                                         alpha: 1, a: gOut, lda: g.positions, b: columns.pointer, ldb: g.positions,
-                                         beta: n == first ? 0 : 1, c: partials.pointer + chunk * weightSize, ldc: g.patch)
+                            backend.gemm(
+                                transposeA: false, transposeB: true, m: g.outputChannels, n: g.patch, k: g.positions,
+                                alpha: 1, a: gOut, lda: g.positions, b: columns.pointer, ldb: g.positions,
+                                beta: n == first ? 0 : 1, c: partials.pointer + chunk * weightSize, ldc: g.patch)
                         }
                         if let inputGradient {
                             // dcols [K, P] = Wᵀ [K, O] · gOut [O, P], then folded back onto the image.
-                            backend.gemm(transposeA: true, transposeB: false, m: g.patch, n: g.positions, k: g.outputChannels,
-                                         alpha: 1, a: w, lda: g.patch, b: gOut, ldb: g.positions,
-                                         beta: 0, c: columns.pointer, ldc: g.positions)
+                            backend.gemm(
+                                transposeA: true, transposeB: false, m: g.patch, n: g.positions, k: g.outputChannels,
+                                alpha: 1, a: w, lda: g.patch, b: gOut, ldb: g.positions,
+                                beta: 0, c: columns.pointer, ldc: g.positions)
                             col2im(columns.pointer, inputGradient.pointer + n * g.imageSize, g)
                         }
                     }
@@ -145,9 +155,12 @@ extension Kernels {
                 let part = partials.pointer + chunk * weightSize
                 for i in 0..<weightSize { total.pointer[i] += part[i] }
             }
-            weightGradient = Tensor(storage: total, shape: [g.outputChannels, g.channels, g.kernelHeight, g.kernelWidth])
+            weightGradient = Tensor(
+                storage: total, shape: [g.outputChannels, g.channels, g.kernelHeight, g.kernelWidth])
         }
-        return (inputGradient.map { Tensor(storage: $0, shape: [g.batch, g.channels, g.height, g.width]) }, weightGradient)
+        return (
+            inputGradient.map { Tensor(storage: $0, shape: [g.batch, g.channels, g.height, g.width]) }, weightGradient
+        )
     }
 
     /// The valid output columns `owStart..<owEnd` for kernel column `kj` (those reading inside the row).
@@ -163,7 +176,8 @@ extension Kernels {
 
     /// Unfolds one image `[C, H, W]` into `columns` `[C·kh·kw, Ho·Wo]` (zeros where the window is in
     /// the padding).
-    static func im2col(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+    static func im2col(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry)
+    {
         let ho = g.outputHeight, wo = g.outputWidth
         for c in 0..<g.channels {
             for ki in 0..<g.kernelHeight {
@@ -183,7 +197,9 @@ extension Kernels {
                         let shift = kj - g.paddingX
                         for ow in 0..<start { destination[ow] = 0 }
                         if g.strideX == 1 {
-                            if end > start { (destination + start).update(from: source + (start + shift), count: end - start) }
+                            if end > start {
+                                (destination + start).update(from: source + (start + shift), count: end - start)
+                            }
                         } else {
                             for ow in start..<end { destination[ow] = source[ow * g.strideX + shift] }
                         }
@@ -196,7 +212,8 @@ extension Kernels {
 
     /// The adjoint of ``im2col(_:_:_:)``: overwrites `image` `[C, H, W]` with the sum of the column
     /// entries that read each pixel.
-    static func col2im(_ columns: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+    static func col2im(_ columns: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry)
+    {
         image.update(repeating: 0, count: g.imageSize)
         let ho = g.outputHeight, wo = g.outputWidth
         for c in 0..<g.channels {

@@ -58,11 +58,13 @@ extension Tensor {
         let inputShapes = inputs.map(\.shape)
         let owners = contiguousInputs.map(\.owner)
         let savedInputs = contiguousInputs.map { (pointer: $0.pointer, count: $0.count) }
-        let joinedTensor = record(name, result: Tensor(storage: joined, shape: joinedShape), inputs: inputs) { gradient, sink in
+        let joinedTensor = record(name, result: Tensor(storage: joined, shape: joinedShape), inputs: inputs) {
+            gradient, sink in
             let g = gradient.contiguousStorageView()
             var gradients: [TensorStorage?] = []
             for (index, shape) in inputShapes.enumerated() {
-                gradients.append(sink.needsGradient(forInput: index) ? TensorStorage(repeating: 0, count: Layout.count(shape)) : nil)
+                gradients.append(
+                    sink.needsGradient(forInput: index) ? TensorStorage(repeating: 0, count: Layout.count(shape)) : nil)
             }
             let context = CustomBackwardContext(
                 inputs: savedInputs.map { UnsafeBufferPointer(start: $0.pointer, count: $0.count) },
@@ -95,7 +97,8 @@ extension Tensor {
         forward: (_ inputs: [UnsafeBufferPointer<Float>], _ output: UnsafeMutableBufferPointer<Float>) -> Void,
         backward: @escaping (_ context: CustomBackwardContext) -> Void
     ) -> Tensor {
-        customOperation(name: name, inputs: inputs, outputShapes: [outputShape],
-                        forward: { inputs, outputs in forward(inputs, outputs[0]) }, backward: backward)[0]
+        customOperation(
+            name: name, inputs: inputs, outputShapes: [outputShape],
+            forward: { inputs, outputs in forward(inputs, outputs[0]) }, backward: backward)[0]
     }
 }

@@ -8,7 +8,9 @@ extension Tensor {
     ///   - training: when false, returns `self`.
     ///   - generator: the source of the mask.
     /// `precondition`s the probability range (validate configuration with a typed error before).
-    public func dropout<G: RandomNumberGenerator>(probability: Float, training: Bool, using generator: inout G) -> Tensor {
+    public func dropout<G: RandomNumberGenerator>(probability: Float, training: Bool, using generator: inout G)
+        -> Tensor
+    {
         precondition(probability >= 0 && probability <= 1, "dropout: probability \(probability) outside [0, 1]")
         guard training, probability > 0 else { return self }
         if probability == 1 { return self * 0 }

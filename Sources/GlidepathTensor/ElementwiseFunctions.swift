@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Element-wise functions and their derivatives.
@@ -34,18 +34,23 @@ extension Tensor {
         let result = Kernels.unary(SquareRootOperation(), self)
         let output = result.detached()
         return Tensor.record("sqrt", result: result, input: self) { gradient, sink in
-            sink.accumulate(Kernels.zip(gradient, output) { g, y, o, n in
-                for i in 0..<n { o[i] = g[i] * 0.5 / y[i] }
-            }, forInput: 0)
+            sink.accumulate(
+                Kernels.zip(gradient, output) { g, y, o, n in
+                    for i in 0..<n { o[i] = g[i] * 0.5 / y[i] }
+                }, forInput: 0)
         }
     }
 
     /// `x^exponent` for a constant exponent (libm `powf`; squares use a multiply). Gradient
     /// `g · exponent · x^(exponent−1)`.
     public func pow(_ exponent: Float) -> Tensor {
-        let result = exponent == 2 ? Kernels.unary(SquareOperation(), self) : Kernels.unary(PowerOperation(exponent: exponent), self)
+        let result =
+            exponent == 2
+            ? Kernels.unary(SquareOperation(), self) : Kernels.unary(PowerOperation(exponent: exponent), self)
         return Tensor.record("pow", result: result, input: self) { gradient, sink in
-            let local = exponent == 2 ? self.affine(scale: 2, shift: 0)
+            let local =
+                exponent == 2
+                ? self.affine(scale: 2, shift: 0)
                 : Kernels.unary(PowerOperation(exponent: exponent - 1), self).affine(scale: exponent, shift: 0)
             sink.accumulate(gradient * local, forInput: 0)
         }
@@ -72,9 +77,10 @@ extension Tensor {
         let result = Kernels.unary(TanhOperation(), self)
         let output = result.detached()
         return Tensor.record("tanh", result: result, input: self) { gradient, sink in
-            sink.accumulate(Kernels.zip(gradient, output) { g, y, o, n in
-                for i in 0..<n { o[i] = g[i] * (1 - y[i] * y[i]) }
-            }, forInput: 0)
+            sink.accumulate(
+                Kernels.zip(gradient, output) { g, y, o, n in
+                    for i in 0..<n { o[i] = g[i] * (1 - y[i] * y[i]) }
+                }, forInput: 0)
         }
     }
 
@@ -83,9 +89,10 @@ extension Tensor {
         let result = Kernels.unary(SigmoidOperation(), self)
         let output = result.detached()
         return Tensor.record("sigmoid", result: result, input: self) { gradient, sink in
-            sink.accumulate(Kernels.zip(gradient, output) { g, y, o, n in
-                for i in 0..<n { o[i] = g[i] * y[i] * (1 - y[i]) }
-            }, forInput: 0)
+            sink.accumulate(
+                Kernels.zip(gradient, output) { g, y, o, n in
+                    for i in 0..<n { o[i] = g[i] * y[i] * (1 - y[i]) }
+                }, forInput: 0)
         }
     }
 
@@ -94,9 +101,10 @@ extension Tensor {
         let result = Kernels.unary(ReluOperation(), self)
         let output = result.detached()
         return Tensor.record("relu", result: result, input: self) { gradient, sink in
-            sink.accumulate(Kernels.zip(gradient, output) { g, y, o, n in
-                for i in 0..<n { o[i] = y[i] > 0 ? g[i] : 0 }
-            }, forInput: 0)
+            sink.accumulate(
+                Kernels.zip(gradient, output) { g, y, o, n in
+                    for i in 0..<n { o[i] = y[i] > 0 ? g[i] : 0 }
+                }, forInput: 0)
         }
     }
 
@@ -104,9 +112,10 @@ extension Tensor {
     public func abs() -> Tensor {
         let result = Kernels.unary(AbsoluteOperation(), self)
         return Tensor.record("abs", result: result, input: self) { gradient, sink in
-            sink.accumulate(Kernels.zip(gradient, self) { g, x, o, n in
-                for i in 0..<n { o[i] = x[i] > 0 ? g[i] : (x[i] < 0 ? -g[i] : 0) }
-            }, forInput: 0)
+            sink.accumulate(
+                Kernels.zip(gradient, self) { g, x, o, n in
+                    for i in 0..<n { o[i] = x[i] > 0 ? g[i] : (x[i] < 0 ? -g[i] : 0) }
+                }, forInput: 0)
         }
     }
 
@@ -117,9 +126,10 @@ extension Tensor {
         precondition(lowerBound <= upperBound, "clamp: lower bound \(lowerBound) above upper bound \(upperBound)")
         let result = Kernels.unary(ClampOperation(lowerBound: lowerBound, upperBound: upperBound), self)
         return Tensor.record("clamp", result: result, input: self) { gradient, sink in
-            sink.accumulate(Kernels.zip(gradient, self) { g, x, o, n in
-                for i in 0..<n { o[i] = x[i] >= lowerBound && x[i] <= upperBound ? g[i] : 0 }
-            }, forInput: 0)
+            sink.accumulate(
+                Kernels.zip(gradient, self) { g, x, o, n in
+                    for i in 0..<n { o[i] = x[i] >= lowerBound && x[i] <= upperBound ? g[i] : 0 }
+                }, forInput: 0)
         }
     }
 

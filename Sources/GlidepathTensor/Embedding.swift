@@ -34,7 +34,8 @@ extension Tensor {
         let output = TensorStorage(uninitializedCount: indices.count * dimension)
         withExtendedLifetime(table.owner) {
             for (position, index) in indices.enumerated() {
-                (output.pointer + position * dimension).update(from: table.pointer + Int(index) * dimension, count: dimension)
+                (output.pointer + position * dimension).update(
+                    from: table.pointer + Int(index) * dimension, count: dimension)
             }
         }
         let result = Tensor(storage: output, shape: indexShape + [dimension])

@@ -9,7 +9,8 @@ extension Tensor {
         let axis = Layout.axis(axis, rank: rank, operation: "indexSelect")
         let outer = shape[..<axis].reduce(1, *), length = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
         for index in indices {
-            precondition(index >= 0 && Int(index) < length, "indexSelect: index \(index) outside axis \(axis) of shape \(shape)")
+            precondition(
+                index >= 0 && Int(index) < length, "indexSelect: index \(index) outside axis \(axis) of shape \(shape)")
         }
         var outputShape = shape
         outputShape[axis] = indices.count
@@ -24,7 +25,8 @@ extension Tensor {
             }
         }
         let inputShape = shape
-        return Tensor.record("indexSelect", result: Tensor(storage: output, shape: outputShape), input: self) { gradient, sink in
+        return Tensor.record("indexSelect", result: Tensor(storage: output, shape: outputShape), input: self) {
+            gradient, sink in
             let g = gradient.contiguousStorageView()
             let input = TensorStorage(repeating: 0, count: outer * length * inner)
             withExtendedLifetime(g.owner) {
@@ -47,12 +49,14 @@ extension Tensor {
         let axis = Layout.axis(axis, rank: rank, operation: "gather")
         var expected = shape
         expected[axis] = indexShape.count == rank ? indexShape[axis] : -1
-        precondition(indexShape == expected && indices.count == Layout.count(indexShape),
-                     "gather: index shape \(indexShape) (\(indices.count) indices) does not fit \(shape) along axis \(axis)")
+        precondition(
+            indexShape == expected && indices.count == Layout.count(indexShape),
+            "gather: index shape \(indexShape) (\(indices.count) indices) does not fit \(shape) along axis \(axis)")
         let outer = shape[..<axis].reduce(1, *), length = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
         let selected = indexShape[axis]
         for index in indices {
-            precondition(index >= 0 && Int(index) < length, "gather: index \(index) outside axis \(axis) of shape \(shape)")
+            precondition(
+                index >= 0 && Int(index) < length, "gather: index \(index) outside axis \(axis) of shape \(shape)")
         }
         let source = contiguousStorageView()
         let output = TensorStorage(uninitializedCount: indices.count)
@@ -67,7 +71,8 @@ extension Tensor {
             }
         }
         let inputShape = shape
-        return Tensor.record("gather", result: Tensor(storage: output, shape: indexShape), input: self) { gradient, sink in
+        return Tensor.record("gather", result: Tensor(storage: output, shape: indexShape), input: self) {
+            gradient, sink in
             let g = gradient.contiguousStorageView()
             let input = TensorStorage(repeating: 0, count: outer * length * inner)
             withExtendedLifetime(g.owner) {

@@ -11,8 +11,9 @@ extension Tensor {
         for tensor in tensors {
             var expected = first.shape
             expected[axis] = tensor.rank == first.rank ? tensor.shape[axis] : -1
-            precondition(tensor.shape == expected,
-                         "concatenate: shape \(tensor.shape) does not match \(first.shape) outside axis \(axis)")
+            precondition(
+                tensor.shape == expected,
+                "concatenate: shape \(tensor.shape) does not match \(first.shape) outside axis \(axis)")
             outputShape[axis] += tensor.shape[axis]
         }
         let output = TensorStorage(uninitializedCount: Layout.count(outputShape))
@@ -20,8 +21,9 @@ extension Tensor {
         var start = 0
         var ranges: [Range<Int>] = []
         for tensor in tensors {
-            let region = Tensor(storage: output, shape: tensor.shape, strides: outputStrides,
-                                offset: start * outputStrides[axis])
+            let region = Tensor(
+                storage: output, shape: tensor.shape, strides: outputStrides,
+                offset: start * outputStrides[axis])
             if tensor.count > 0 { Kernels.copyInto(region, tensor) }
             ranges.append(start..<(start + tensor.shape[axis]))
             start += tensor.shape[axis]
@@ -39,7 +41,8 @@ extension Tensor {
         precondition(!tensors.isEmpty, "stack: no tensors")
         let position = Layout.axis(axis, rank: tensors[0].rank + 1, operation: "stack")
         for tensor in tensors {
-            precondition(tensor.shape == tensors[0].shape, "stack: shapes \(tensors[0].shape) and \(tensor.shape) differ")
+            precondition(
+                tensor.shape == tensors[0].shape, "stack: shapes \(tensors[0].shape) and \(tensor.shape) differ")
         }
         return concatenate(tensors.map { $0.unsqueezed(at: position) }, alongAxis: position)
     }
@@ -50,8 +53,10 @@ extension Kernels {
     static func copyInto(_ target: Tensor, _ source: Tensor) {
         let out = target.node.storage.pointer
         let input = UnsafePointer(source.node.storage.pointer)
-        Layout.forEachRun(shape: target.shape, strides: [target.strides, source.strides],
-                          baseOffsets: [target.offset, source.offset]) { offsets, length, inner in
+        Layout.forEachRun(
+            shape: target.shape, strides: [target.strides, source.strides],
+            baseOffsets: [target.offset, source.offset]
+        ) { offsets, length, inner in
             let o = out + offsets[0]
             let a = input + offsets[1]
             let so = inner[0], sa = inner[1]

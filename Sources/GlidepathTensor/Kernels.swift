@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An element-wise function of one float, specialised into the kernel loops (a struct so that ops with
@@ -69,8 +69,10 @@ enum Kernels {
             destination.update(from: source + tensor.offset, count: tensor.count)
             return
         }
-        Layout.forEachRun(shape: tensor.shape, strides: [Layout.contiguousStrides(tensor.shape), tensor.strides],
-                          baseOffsets: [0, tensor.offset]) { offsets, length, inner in
+        Layout.forEachRun(
+            shape: tensor.shape, strides: [Layout.contiguousStrides(tensor.shape), tensor.strides],
+            baseOffsets: [0, tensor.offset]
+        ) { offsets, length, inner in
             let output = destination + offsets[0]
             let input = source + offsets[1]
             let stride = inner[1]
@@ -93,8 +95,10 @@ enum Kernels {
             for index in 0..<target.count { o[index] += a[index] }
             return
         }
-        Layout.forEachRun(shape: target.shape, strides: [target.strides, source.strides],
-                          baseOffsets: [target.offset, source.offset]) { offsets, length, inner in
+        Layout.forEachRun(
+            shape: target.shape, strides: [target.strides, source.strides],
+            baseOffsets: [target.offset, source.offset]
+        ) { offsets, length, inner in
             let o = out + offsets[0]
             let a = UnsafePointer(input + offsets[1])
             let so = inner[0], sa = inner[1]
@@ -120,8 +124,10 @@ enum Kernels {
                 for index in range { o[index] = operation(a[index]) }
             }
         } else {
-            Layout.forEachRun(shape: x.shape, strides: [Layout.contiguousStrides(x.shape), x.strides],
-                              baseOffsets: [0, x.offset]) { offsets, length, inner in
+            Layout.forEachRun(
+                shape: x.shape, strides: [Layout.contiguousStrides(x.shape), x.strides],
+                baseOffsets: [0, x.offset]
+            ) { offsets, length, inner in
                 let out = o + offsets[0]
                 let a = source + offsets[1]
                 let stride = inner[1]
@@ -158,8 +164,10 @@ enum Kernels {
         }
         let stridesA = Layout.broadcastStrides(shape: a.shape, strides: a.strides, to: shape)
         let stridesB = Layout.broadcastStrides(shape: b.shape, strides: b.strides, to: shape)
-        Layout.forEachRun(shape: shape, strides: [Layout.contiguousStrides(shape), stridesA, stridesB],
-                          baseOffsets: [0, a.offset, b.offset]) { offsets, length, inner in
+        Layout.forEachRun(
+            shape: shape, strides: [Layout.contiguousStrides(shape), stridesA, stridesB],
+            baseOffsets: [0, a.offset, b.offset]
+        ) { offsets, length, inner in
             let out = o + offsets[0]
             let x = pa + offsets[1], y = pb + offsets[2]
             let sx = inner[1], sy = inner[2]
@@ -182,7 +190,9 @@ enum Kernels {
     /// contiguous copies taken where needed.
     static func ternary(
         _ a: Tensor, _ b: Tensor, _ c: Tensor,
-        _ operation: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+        _ operation: (
+            UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int
+        ) -> Void
     ) -> Tensor {
         let count = a.count
         let output = TensorStorage(uninitializedCount: count)
@@ -190,7 +200,8 @@ enum Kernels {
         withExtendedLifetime((va.owner, vb.owner, vc.owner)) {
             forEachChunk(count) { range in
                 let start = range.lowerBound
-                operation(va.pointer + start, vb.pointer + start, vc.pointer + start, output.pointer + start, range.count)
+                operation(
+                    va.pointer + start, vb.pointer + start, vc.pointer + start, output.pointer + start, range.count)
             }
         }
         return Tensor(storage: output, shape: a.shape)

@@ -8,8 +8,9 @@ extension Tensor {
     /// in `[out, in]` layout as `gᵀ · x`. Gradients: `gx = g · W`, `gW = gᵀ · x`, `gb = Σ_rows g`.
     /// `precondition`s matching sizes.
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
-        precondition(x.rank >= 1 && weight.rank == 2 && x.shape[x.rank - 1] == weight.shape[1],
-                     "linear: input \(x.shape) does not match weight \(weight.shape) ([…, in] and [out, in])")
+        precondition(
+            x.rank >= 1 && weight.rank == 2 && x.shape[x.rank - 1] == weight.shape[1],
+            "linear: input \(x.shape) does not match weight \(weight.shape) ([…, in] and [out, in])")
         let outputs = weight.shape[0], inputs = weight.shape[1]
         if let bias {
             precondition(bias.shape == [outputs], "linear: bias \(bias.shape) for weight \(weight.shape)")
@@ -26,11 +27,12 @@ extension Tensor {
         let operandX = Kernels.operand(flat), operandW = Kernels.operand(weight)
         withExtendedLifetime((operandX.owner, operandW.owner)) {
             // op(W) must be Wᵀ: a row-major W is passed transposed, a transposed view is passed as is.
-            Engine.backend.gemm(transposeA: operandX.transposed, transposeB: !operandW.transposed,
-                                m: rows, n: outputs, k: inputs, alpha: 1,
-                                a: operandX.pointer, lda: operandX.leadingDimension,
-                                b: operandW.pointer, ldb: operandW.leadingDimension,
-                                beta: bias == nil ? 0 : 1, c: output.pointer, ldc: outputs)
+            Engine.backend.gemm(
+                transposeA: operandX.transposed, transposeB: !operandW.transposed,
+                m: rows, n: outputs, k: inputs, alpha: 1,
+                a: operandX.pointer, lda: operandX.leadingDimension,
+                b: operandW.pointer, ldb: operandW.leadingDimension,
+                beta: bias == nil ? 0 : 1, c: output.pointer, ldc: outputs)
         }
         let result = Tensor(storage: output, shape: Array(x.shape.dropLast()) + [outputs])
         var recordedInputs = [x, weight]

@@ -8,8 +8,9 @@ extension Tensor {
     /// `gA = g · Bᵀ`, `gB = Aᵀ · g` (summed over broadcast batch axes). `precondition`s rank ≥ 2 and
     /// matching inner dimensions.
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition(rank >= 2 && other.rank >= 2,
-                     "matmul: needs rank ≥ 2 operands, got \(shape) and \(other.shape)")
+        precondition(
+            rank >= 2 && other.rank >= 2,
+            "matmul: needs rank ≥ 2 operands, got \(shape) and \(other.shape)")
         let k = shape[rank - 1], n = other.shape[other.rank - 1]
         precondition(other.shape[other.rank - 2] == k, "matmul: inner dimensions differ in \(shape) · \(other.shape)")
         let result = Kernels.matmul(self, other)
@@ -46,7 +47,9 @@ extension Kernels {
 
     /// Describes the matrix with `rows × columns` at the last two axes of `tensor` (strides `rowStride`,
     /// `columnStride`) as a BLAS operand, or nil when it needs a copy.
-    static func blasLayout(rows: Int, columns: Int, rowStride: Int, columnStride: Int) -> (transposed: Bool, leadingDimension: Int)? {
+    static func blasLayout(rows: Int, columns: Int, rowStride: Int, columnStride: Int) -> (
+        transposed: Bool, leadingDimension: Int
+    )? {
         if (columnStride == 1 || columns == 1) && rowStride >= Swift.max(1, columns) { return (false, rowStride) }
         if (rowStride == 1 || rows == 1) && columnStride >= Swift.max(1, rows) { return (true, columnStride) }
         if columns == 1 && rows == 1 { return (false, 1) }
@@ -67,8 +70,9 @@ extension Kernels {
         // A batched, row-major left operand times one matrix: fold the batch into the rows.
         if b.rank == 2, a.rank > 2, batchCount > 0 {
             let aContiguous = a.isContiguous ? a : Tensor(storage: contiguousCopy(a), shape: a.shape)
-            let flat = Tensor(storage: aContiguous.node.storage, shape: [batchCount * m, k],
-                              strides: [k, 1], offset: aContiguous.offset)
+            let flat = Tensor(
+                storage: aContiguous.node.storage, shape: [batchCount * m, k],
+                strides: [k, 1], offset: aContiguous.offset)
             gemm2D(backend, flat, b, into: output.pointer)
             return Tensor(storage: output, shape: outputShape)
         }
@@ -88,10 +92,11 @@ extension Kernels {
                     offsetA += index[axis] * stridesA[axis]
                     offsetB += index[axis] * stridesB[axis]
                 }
-                backend.gemm(transposeA: operandA.transposed, transposeB: operandB.transposed, m: m, n: n, k: k,
-                             alpha: 1, a: operandA.pointer + offsetA, lda: operandA.leadingDimension,
-                             b: operandB.pointer + offsetB, ldb: operandB.leadingDimension,
-                             beta: 0, c: output.pointer + item * m * n, ldc: n)
+                backend.gemm(
+                    transposeA: operandA.transposed, transposeB: operandB.transposed, m: m, n: n, k: k,
+                    alpha: 1, a: operandA.pointer + offsetA, lda: operandA.leadingDimension,
+                    b: operandB.pointer + offsetB, ldb: operandB.leadingDimension,
+                    beta: 0, c: output.pointer + item * m * n, ldc: n)
                 var axis = batch.count - 1
                 while axis >= 0 {
                     index[axis] += 1
@@ -105,21 +110,26 @@ extension Kernels {
     }
 
     /// One matrix product of two rank-2 tensors into `destination` (row-major, `ldc = n`).
-    static func gemm2D(_ backend: any ComputeBackend, _ a: Tensor, _ b: Tensor, into destination: UnsafeMutablePointer<Float>) {
+    static func gemm2D(
+        _ backend: any ComputeBackend, _ a: Tensor, _ b: Tensor, into destination: UnsafeMutablePointer<Float>
+    ) {
         let m = a.shape[0], k = a.shape[1], n = b.shape[1]
         let operandA = operand(a), operandB = operand(b)
         withExtendedLifetime((operandA.owner, operandB.owner)) {
-            backend.gemm(transposeA: operandA.transposed, transposeB: operandB.transposed, m: m, n: n, k: k,
-                         alpha: 1, a: operandA.pointer, lda: operandA.leadingDimension,
-                         b: operandB.pointer, ldb: operandB.leadingDimension, beta: 0, c: destination, ldc: n)
+            backend.gemm(
+                transposeA: operandA.transposed, transposeB: operandB.transposed, m: m, n: n, k: k,
+                alpha: 1, a: operandA.pointer, lda: operandA.leadingDimension,
+                b: operandB.pointer, ldb: operandB.leadingDimension, beta: 0, c: destination, ldc: n)
         }
     }
 
     /// `tensor` itself when BLAS can read its matrices in place, else a contiguous copy.
     static func blasReady(_ tensor: Tensor) -> Tensor {
         let rows = tensor.shape[tensor.rank - 2], columns = tensor.shape[tensor.rank - 1]
-        if blasLayout(rows: rows, columns: columns, rowStride: tensor.strides[tensor.rank - 2],
-                      columnStride: tensor.strides[tensor.rank - 1]) != nil {
+        if blasLayout(
+            rows: rows, columns: columns, rowStride: tensor.strides[tensor.rank - 2],
+            columnStride: tensor.strides[tensor.rank - 1]) != nil
+        {
             return tensor
         }
         return Tensor(storage: contiguousCopy(tensor), shape: tensor.shape)
@@ -129,10 +139,13 @@ extension Kernels {
     static func operand(_ tensor: Tensor) -> MatrixOperand {
         let ready = blasReady(tensor)
         let rows = ready.shape[ready.rank - 2], columns = ready.shape[ready.rank - 1]
-        let layout = blasLayout(rows: rows, columns: columns, rowStride: ready.strides[ready.rank - 2],
-                                columnStride: ready.strides[ready.rank - 1]) ?? (false, Swift.max(1, columns))
-        return MatrixOperand(pointer: UnsafePointer(ready.node.storage.pointer + ready.offset),
-                             transposed: layout.transposed, leadingDimension: layout.leadingDimension,
-                             owner: ready.node.storage)
+        let layout =
+            blasLayout(
+                rows: rows, columns: columns, rowStride: ready.strides[ready.rank - 2],
+                columnStride: ready.strides[ready.rank - 1]) ?? (false, Swift.max(1, columns))
+        return MatrixOperand(
+            pointer: UnsafePointer(ready.node.storage.pointer + ready.offset),
+            transposed: layout.transposed, leadingDimension: layout.leadingDimension,
+            owner: ready.node.storage)
     }
 }

@@ -8,7 +8,8 @@ extension Tensor {
     /// windows overlap. `stride` defaults to `kernel`. `precondition`s rank 4, padding ≤ kernel/2
     /// (PyTorch's rule) and a non-empty output.
     public func maxPooled2D(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) -> Tensor {
-        let p = PoolingGeometry(shape, kernel: kernel, stride: stride ?? kernel, padding: padding, operation: "maxPool2d")
+        let p = PoolingGeometry(
+            shape, kernel: kernel, stride: stride ?? kernel, padding: padding, operation: "maxPool2d")
         let input = contiguous()
         let output = TensorStorage(uninitializedCount: p.planes * p.outputPlane)
         var indices = [Int32](repeating: 0, count: p.planes * p.outputPlane)
@@ -80,7 +81,8 @@ extension Tensor {
     public func averagePooled2D(
         kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0), countIncludingPadding: Bool = true
     ) -> Tensor {
-        let p = PoolingGeometry(shape, kernel: kernel, stride: stride ?? kernel, padding: padding, operation: "avgPool2d")
+        let p = PoolingGeometry(
+            shape, kernel: kernel, stride: stride ?? kernel, padding: padding, operation: "avgPool2d")
         var windows: [PoolingWindow] = []
         windows.reserveCapacity(p.outputPlane)
         for oh in 0..<p.outputHeight {
@@ -89,10 +91,13 @@ extension Tensor {
                 let w0 = ow * p.strideX - p.paddingX
                 let hStart = Swift.max(h0, 0), hEnd = Swift.min(h0 + p.kernelHeight, p.height)
                 let wStart = Swift.max(w0, 0), wEnd = Swift.min(w0 + p.kernelWidth, p.width)
-                let divisor = countIncludingPadding
-                    ? (Swift.min(h0 + p.kernelHeight, p.height + p.paddingY) - h0) * (Swift.min(w0 + p.kernelWidth, p.width + p.paddingX) - w0)
+                let divisor =
+                    countIncludingPadding
+                    ? (Swift.min(h0 + p.kernelHeight, p.height + p.paddingY) - h0)
+                        * (Swift.min(w0 + p.kernelWidth, p.width + p.paddingX) - w0)
                     : (hEnd - hStart) * (wEnd - wStart)
-                windows.append(PoolingWindow(hStart: hStart, hEnd: hEnd, wStart: wStart, wEnd: wEnd, scale: 1 / Float(divisor)))
+                windows.append(
+                    PoolingWindow(hStart: hStart, hEnd: hEnd, wStart: wStart, wEnd: wEnd, scale: 1 / Float(divisor)))
             }
         }
         return averagePooled(windows: windows, geometry: p, name: "avgPool2d")
@@ -101,18 +106,22 @@ extension Tensor {
     /// Average pooling to a fixed `outputSize` (PyTorch `adaptive_avg_pool2d`): output cell `i` of an
     /// axis of length `L` averages input `floor(i·L/out) ..< ceil((i+1)·L/out)`.
     public func adaptiveAveragePooled2D(outputSize: (Int, Int)) -> Tensor {
-        precondition(rank == 4 && outputSize.0 > 0 && outputSize.1 > 0,
-                     "adaptiveAvgPool2d: input \(shape) must be [N, C, H, W] and output size \(outputSize) positive")
+        precondition(
+            rank == 4 && outputSize.0 > 0 && outputSize.1 > 0,
+            "adaptiveAvgPool2d: input \(shape) must be [N, C, H, W] and output size \(outputSize) positive")
         let height = shape[2], width = shape[3]
-        let p = PoolingGeometry(planes: shape[0] * shape[1], height: height, width: width,
-                                outputHeight: outputSize.0, outputWidth: outputSize.1, batchShape: [shape[0], shape[1]])
+        let p = PoolingGeometry(
+            planes: shape[0] * shape[1], height: height, width: width,
+            outputHeight: outputSize.0, outputWidth: outputSize.1, batchShape: [shape[0], shape[1]])
         var windows: [PoolingWindow] = []
         for i in 0..<outputSize.0 {
             let hStart = i * height / outputSize.0, hEnd = ((i + 1) * height + outputSize.0 - 1) / outputSize.0
             for j in 0..<outputSize.1 {
                 let wStart = j * width / outputSize.1, wEnd = ((j + 1) * width + outputSize.1 - 1) / outputSize.1
-                windows.append(PoolingWindow(hStart: hStart, hEnd: hEnd, wStart: wStart, wEnd: wEnd,
-                                             scale: 1 / Float((hEnd - hStart) * (wEnd - wStart))))
+                windows.append(
+                    PoolingWindow(
+                        hStart: hStart, hEnd: hEnd, wStart: wStart, wEnd: wEnd,
+                        scale: 1 / Float((hEnd - hStart) * (wEnd - wStart))))
             }
         }
         return averagePooled(windows: windows, geometry: p, name: "adaptiveAvgPool2d")
@@ -139,7 +148,8 @@ extension Tensor {
             }
         }
         let inputShape = shape
-        return Tensor.record(name, result: Tensor(storage: output, shape: p.outputShape), input: self) { gradient, sink in
+        return Tensor.record(name, result: Tensor(storage: output, shape: p.outputShape), input: self) {
+            gradient, sink in
             let g = gradient.contiguousStorageView()
             let dx = TensorStorage(repeating: 0, count: p.planes * p.inputPlane)
             withExtendedLifetime(g.owner) {
@@ -202,9 +212,10 @@ struct PoolingGeometry {
 
     init(_ shape: [Int], kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), operation: StaticString) {
         precondition(shape.count == 4, "\(operation): input \(shape) must be [N, C, H, W]")
-        precondition(kernel.0 >= 1 && kernel.1 >= 1 && stride.0 >= 1 && stride.1 >= 1
-                     && padding.0 >= 0 && padding.1 >= 0 && 2 * padding.0 <= kernel.0 && 2 * padding.1 <= kernel.1,
-                     "\(operation): kernel \(kernel), stride \(stride), padding \(padding) invalid (padding ≤ kernel/2)")
+        precondition(
+            kernel.0 >= 1 && kernel.1 >= 1 && stride.0 >= 1 && stride.1 >= 1
+                && padding.0 >= 0 && padding.1 >= 0 && 2 * padding.0 <= kernel.0 && 2 * padding.1 <= kernel.1,
+            "\(operation): kernel \(kernel), stride \(stride), padding \(padding) invalid (padding ≤ kernel/2)")
         planes = shape[0] * shape[1]
         height = shape[2]
         width = shape[3]
@@ -214,8 +225,9 @@ struct PoolingGeometry {
         outputHeight = (height + 2 * padding.0 - kernel.0) / stride.0 + 1
         outputWidth = (width + 2 * padding.1 - kernel.1) / stride.1 + 1
         batchShape = [shape[0], shape[1]]
-        precondition(height + 2 * padding.0 >= kernel.0 && width + 2 * padding.1 >= kernel.1,
-                     "\(operation): input \(shape) is smaller than kernel \(kernel) with padding \(padding)")
+        precondition(
+            height + 2 * padding.0 >= kernel.0 && width + 2 * padding.1 >= kernel.1,
+            "\(operation): input \(shape) is smaller than kernel \(kernel) with padding \(padding)")
     }
 
     init(planes: Int, height: Int, width: Int, outputHeight: Int, outputWidth: Int, batchShape: [Int]) {

@@ -9,7 +9,9 @@ extension Tensor {
         var keptShape = shape
         for axis in normalized { keptShape[axis] = 1 }
         let result = Kernels.sum(self, keptShape: keptShape)
-        let output = keepingDimensions ? result : result.reshaped(to: shape.indices.filter { !normalized.contains($0) }.map { shape[$0] })
+        let output =
+            keepingDimensions
+            ? result : result.reshaped(to: shape.indices.filter { !normalized.contains($0) }.map { shape[$0] })
         let inputShape = shape
         return Tensor.record("sum", result: output, input: self) { gradient, sink in
             sink.accumulate(gradient.reshaped(to: keptShape).expanded(to: inputShape), forInput: 0)
@@ -68,7 +70,9 @@ extension Tensor {
             }
         }
         let result = Tensor(storage: values, shape: keptShape)
-        let output = keepingDimension ? result : result.reshaped(to: shape.enumerated().filter { $0.offset != axis }.map(\.element))
+        let output =
+            keepingDimension
+            ? result : result.reshaped(to: shape.enumerated().filter { $0.offset != axis }.map(\.element))
         let inputShape = shape
         let recorded = Tensor.record("max", result: output, input: self) { gradient, sink in
             let g = gradient.contiguousStorageView()
@@ -102,8 +106,10 @@ extension Kernels {
         let input = UnsafePointer(tensor.node.storage.pointer)
         let out = output.pointer
         if tensor.count > 0 {
-            Layout.forEachRun(shape: tensor.shape, strides: [outputStrides, tensor.strides],
-                              baseOffsets: [0, tensor.offset]) { offsets, length, inner in
+            Layout.forEachRun(
+                shape: tensor.shape, strides: [outputStrides, tensor.strides],
+                baseOffsets: [0, tensor.offset]
+            ) { offsets, length, inner in
                 let o = out + offsets[0]
                 let a = input + offsets[1]
                 let so = inner[0], sa = inner[1]
@@ -144,7 +150,8 @@ extension Kernels {
         var index = 0
         while index + 8 <= count {
             let d0 = a[index] - shift, d1 = a[index + 1] - shift, d2 = a[index + 2] - shift, d3 = a[index + 3] - shift
-            let d4 = a[index + 4] - shift, d5 = a[index + 5] - shift, d6 = a[index + 6] - shift, d7 = a[index + 7] - shift
+            let d4 = a[index + 4] - shift, d5 = a[index + 5] - shift, d6 = a[index + 6] - shift,
+                d7 = a[index + 7] - shift
             s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3
             s4 += d4 * d4; s5 += d5 * d5; s6 += d6 * d6; s7 += d7 * d7
             index += 8
@@ -156,7 +163,9 @@ extension Kernels {
 
     /// `Σ g[i] · (x[i] − shift)`, in eight partial sums like ``sum(_:count:)``.
     @inline(__always)
-    static func dotWithDeviations(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, from shift: Float) -> Float {
+    static func dotWithDeviations(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, from shift: Float)
+        -> Float
+    {
         var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
         var s4: Float = 0, s5: Float = 0, s6: Float = 0, s7: Float = 0
         var index = 0

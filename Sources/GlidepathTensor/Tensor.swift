@@ -157,7 +157,9 @@ public struct Tensor: @unchecked Sendable {
     public func withUnsafeMutableBufferPointer<R>(
         _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
     ) rethrows -> R {
-        precondition(isContiguous, "withUnsafeMutableBufferPointer: tensor of shape \(shape) strides \(strides) is not contiguous")
+        precondition(
+            isContiguous,
+            "withUnsafeMutableBufferPointer: tensor of shape \(shape) strides \(strides) is not contiguous")
         return try body(UnsafeMutableBufferPointer(start: node.storage.pointer + node.offset, count: count))
     }
 }

@@ -10,12 +10,14 @@ extension Tensor {
             precondition(known > 0 && count % known == 0, "reshape: cannot reshape \(shape) to \(newShape)")
             target[inferred] = count / known
         }
-        precondition(target.allSatisfy { $0 >= 0 } && Layout.count(target) == count,
-                     "reshape: cannot reshape \(shape) to \(newShape)")
+        precondition(
+            target.allSatisfy { $0 >= 0 } && Layout.count(target) == count,
+            "reshape: cannot reshape \(shape) to \(newShape)")
         if target == shape { return self }
         let base = isContiguous ? self : contiguous()
-        let view = Tensor(storage: base.node.storage, shape: target, strides: Layout.contiguousStrides(target),
-                          offset: base.offset)
+        let view = Tensor(
+            storage: base.node.storage, shape: target, strides: Layout.contiguousStrides(target),
+            offset: base.offset)
         let inputShape = shape
         return Tensor.record("reshape", result: view, input: base) { gradient, sink in
             sink.accumulate(gradient.reshaped(to: inputShape), forInput: 0)
@@ -63,8 +65,9 @@ extension Tensor {
     /// A view with axes `first` and `second` swapped.
     public func transposed(_ first: Int, _ second: Int) -> Tensor {
         var order = Array(0..<rank)
-        order.swapAt(Layout.axis(first, rank: rank, operation: "transpose"),
-                     Layout.axis(second, rank: rank, operation: "transpose"))
+        order.swapAt(
+            Layout.axis(first, rank: rank, operation: "transpose"),
+            Layout.axis(second, rank: rank, operation: "transpose"))
         return permuted(order)
     }
 
@@ -76,10 +79,12 @@ extension Tensor {
 
     /// A view whose axis `i` is axis `order[i]` of `self`. `precondition`s that `order` is a permutation.
     public func permuted(_ order: [Int]) -> Tensor {
-        precondition(order.count == rank && Set(order) == Set(0..<rank),
-                     "permute: \(order) is not a permutation of the axes of \(shape)")
-        let view = Tensor(storage: node.storage, shape: order.map { shape[$0] }, strides: order.map { strides[$0] },
-                          offset: offset)
+        precondition(
+            order.count == rank && Set(order) == Set(0..<rank),
+            "permute: \(order) is not a permutation of the axes of \(shape)")
+        let view = Tensor(
+            storage: node.storage, shape: order.map { shape[$0] }, strides: order.map { strides[$0] },
+            offset: offset)
         var inverse = [Int](repeating: 0, count: rank)
         for (position, axis) in order.enumerated() { inverse[axis] = position }
         return Tensor.record("permute", result: view, input: self) { gradient, sink in
@@ -91,8 +96,9 @@ extension Tensor {
     /// axis and a positive step.
     public func sliced(alongAxis axis: Int, _ range: Range<Int>, step: Int = 1) -> Tensor {
         let axis = Layout.axis(axis, rank: rank, operation: "slice")
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[axis] && step > 0,
-                     "slice: range \(range) step \(step) outside axis \(axis) of shape \(shape)")
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= shape[axis] && step > 0,
+            "slice: range \(range) step \(step) outside axis \(axis) of shape \(shape)")
         var newShape = shape, newStrides = strides
         newShape[axis] = (range.count + step - 1) / step
         newStrides[axis] = strides[axis] * step
@@ -126,7 +132,9 @@ extension Tensor {
         }
     }
 
-    private func view(shape newShape: [Int], strides newStrides: [Int], offset newOffset: Int, name: StaticString) -> Tensor {
+    private func view(shape newShape: [Int], strides newStrides: [Int], offset newOffset: Int, name: StaticString)
+        -> Tensor
+    {
         let result = Tensor(storage: node.storage, shape: newShape, strides: newStrides, offset: newOffset)
         let inputShape = shape
         return Tensor.record(name, result: result, input: self) { gradient, sink in

@@ -38,8 +38,10 @@ public func expectClose(
         return
     }
     for index in actual.indices
-    where !isClose(actual[index], expected[index],
-                   absoluteTolerance: absoluteTolerance, relativeTolerance: relativeTolerance) {
+    where !isClose(
+        actual[index], expected[index],
+        absoluteTolerance: absoluteTolerance, relativeTolerance: relativeTolerance)
+    {
         Issue.record(
             "index \(index): \(actual[index]) is not within abs \(absoluteTolerance) + rel \(relativeTolerance) of \(expected[index])\(comment.map { ": \($0)" } ?? "")",
             sourceLocation: sourceLocation)

@@ -12,8 +12,10 @@ import Testing
 public struct EngineThreadCountExclusive: TestTrait, TestScoping {
     public init() {}
 
-    public func provideScope(for test: Test, testCase: Test.Case?,
-                             performing function: @Sendable () async throws -> Void) async throws {
+    public func provideScope(
+        for test: Test, testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
+    ) async throws {
         guard testCase != nil else { return try await function() }
         await EngineThreadCountGate.shared.acquire()
         do {

@@ -18,24 +18,29 @@ public func expectGolden(
     let recording = ProcessInfo.processInfo.environment["GLIDEPATH_RECORD_GOLDEN"] == "1"
     guard let golden = try? String(contentsOf: url, encoding: .utf8), !recording else {
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: url, atomically: true, encoding: .utf8)
-            Issue.record("recorded new baseline \(url.path); review it and run the test again",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "recorded new baseline \(url.path); review it and run the test again",
+                sourceLocation: sourceLocation)
         } catch {
-            Issue.record("golden file \(url.path) is missing and could not be recorded: \(error)",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "golden file \(url.path) is missing and could not be recorded: \(error)",
+                sourceLocation: sourceLocation)
         }
         return
     }
     guard golden != text else { return }
     let expectedLines = golden.components(separatedBy: "\n")
     let actualLines = text.components(separatedBy: "\n")
-    let index = zip(expectedLines, actualLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+    let index =
+        zip(expectedLines, actualLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
         ?? min(expectedLines.count, actualLines.count)
     let expected = index < expectedLines.count ? expectedLines[index] : "<end of file>"
     let actual = index < actualLines.count ? actualLines[index] : "<end of output>"
-    Issue.record("""
+    Issue.record(
+        """
         output differs from golden file \(url.path) at line \(index + 1):
           expected: \(expected.debugDescription)
           actual:   \(actual.debugDescription)

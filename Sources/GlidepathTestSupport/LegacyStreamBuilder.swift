@@ -60,8 +60,10 @@ public struct LegacyStream {
     public var keys: [UInt8]
     public var records: [UInt8]
 
-    public init(magic: [UInt8], version: [UInt8], systemInfo: [UInt8], stateDictionary: [UInt8], keys: [UInt8],
-                records: [UInt8]) {
+    public init(
+        magic: [UInt8], version: [UInt8], systemInfo: [UInt8], stateDictionary: [UInt8], keys: [UInt8],
+        records: [UInt8]
+    ) {
         self.magic = magic
         self.version = version
         self.systemInfo = systemInfo
@@ -75,7 +77,8 @@ public struct LegacyStream {
     public var keysOffset: Int { stateDictionaryOffset + stateDictionary.count }
     public var recordsOffset: Int { keysOffset + keys.count }
 
-    public static let magicPickle: [UInt8] = PickleBytes.proto2 + [0x8A, 0x0A] + LegacyTorchFile.magicNumber + PickleBytes.stop
+    public static let magicPickle: [UInt8] =
+        PickleBytes.proto2 + [0x8A, 0x0A] + LegacyTorchFile.magicNumber + PickleBytes.stop
 
     public static func versionPickle(_ version: Int) -> [UInt8] {
         PickleBytes.proto2 + PickleBytes.integer(version) + PickleBytes.stop
@@ -98,7 +101,8 @@ public struct LegacyStream {
     ) -> [UInt8] {
         typealias P = PickleBytes
         let contiguous = shape.indices.map { shape[($0 + 1)...].reduce(1, *) }
-        let persistentID = P.mark + P.string("storage") + P.global(storageGlobal.0, storageGlobal.1)
+        let persistentID =
+            P.mark + P.string("storage") + P.global(storageGlobal.0, storageGlobal.1)
             + P.string(key) + P.string(location) + P.integer(numel ?? shape.reduce(1, *)) + P.none + P.tuple
         return P.string(name) + P.global("torch._utils", "_rebuild_tensor_v2") + P.mark
             + persistentID + P.binaryPersistentID + P.integer(0)
@@ -120,14 +124,17 @@ public struct LegacyStream {
     }
 
     public static func record(_ values: [Float], count: Int? = nil) -> [UInt8] {
-        PickleBytes.littleEndian(UInt64(count ?? values.count)) + values.flatMap { PickleBytes.littleEndian($0.bitPattern) }
+        PickleBytes.littleEndian(UInt64(count ?? values.count))
+            + values.flatMap { PickleBytes.littleEndian($0.bitPattern) }
     }
 
     /// A valid stream holding `tensors`, storage keys "0", "1", … (listed sorted as strings, as
     /// PyTorch does).
     public static func make(_ tensors: [StoredTensor]) -> LegacyStream {
         let keys = tensors.indices.map(String.init)
-        let entries = zip(tensors, keys).map { tensor, key in tensorEntry(name: tensor.name, key: key, shape: tensor.shape) }
+        let entries = zip(tensors, keys).map { tensor, key in
+            tensorEntry(name: tensor.name, key: key, shape: tensor.shape)
+        }
         let listed = keys.sorted()
         return LegacyStream(
             magic: magicPickle, version: versionPickle(1001), systemInfo: systemInfoPickle(),

@@ -84,7 +84,9 @@ public enum SyntheticNet {
     public static func weights(seed: UInt64) -> MLRSNetWeights {
         var generator = SplitMix64(seed: seed)
         let tensors = MLRSNetWeights.Parameter.allCases.map { parameter -> StoredTensor in
-            let fanIn = parameter.shape.count == 2 ? parameter.shape[1]
+            let fanIn =
+                parameter.shape.count == 2
+                ? parameter.shape[1]
                 : (parameter == .headBias ? 50 : parameter == .inputBottleneckBias ? 1 : 25)
             let bound = Float(1 / Double(fanIn).squareRoot())
             let values = (0..<parameter.elementCount).map { _ in Float.random(in: -bound...bound, using: &generator) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GlidepathCLI
 
 /// Argument parsing and validation of `glidepath`, in process (``runInProcess(_:)``): what a mistyped
@@ -23,7 +24,9 @@ struct ArgumentTests {
         let both = runInProcess(["train", "--resume", "2026", "--task", "adult-mlp"])
         #expect(both.status == 64 && both.message.contains("--resume continues a run with its recorded configuration"))
         let batching = runInProcess(["train", "--resume", "2026", "--text-batching", "padded"])
-        #expect(batching.status == 64 && batching.message.contains("--resume continues a run with its recorded configuration"))
+        #expect(
+            batching.status == 64
+                && batching.message.contains("--resume continues a run with its recorded configuration"))
     }
 
     @Test("enumerated options refuse values outside their cases, naming them")
@@ -34,7 +37,9 @@ struct ArgumentTests {
         #expect(optimizer.status == 64 && optimizer.message.contains("lion"), "\(optimizer.message)")
         let convention = runInProcess(["meta-train", "--task", "adult-mlp", "--gate-convention", "sideways"])
         #expect(convention.status == 64 && convention.message.contains("sideways"), "\(convention.message)")
-        let batching = runInProcess(["train", "--task", "sst2-bilstm", "--scheduler", "cosine", "--text-batching", "sorted"])
+        let batching = runInProcess([
+            "train", "--task", "sst2-bilstm", "--scheduler", "cosine", "--text-batching", "sorted",
+        ])
         #expect(batching.status == 64 && batching.message.contains("sorted"), "\(batching.message)")
     }
 }

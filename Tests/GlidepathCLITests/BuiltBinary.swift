@@ -13,7 +13,8 @@ enum BuiltBinary {
 
     /// Writes `json` to a fresh temporary file and runs `glidepath schedule --config FILE` plus `extra`.
     static func schedule(_ json: String, _ extra: [String] = []) throws -> Result {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("glidepath-cli-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "glidepath-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("config.json")

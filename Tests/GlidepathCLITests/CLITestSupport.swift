@@ -14,7 +14,8 @@ func builtExecutable(_ name: String) throws -> URL {
     if let executable = Bundle.main.executableURL {
         candidates.append(executable.deletingLastPathComponent().appendingPathComponent(name))
     }
-    candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name))
+    candidates.append(
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name))
     candidates.append(TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/\(name)"))
     guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
         throw BinaryNotFound(name: name, searched: candidates.map(\.path))
@@ -25,7 +26,9 @@ func builtExecutable(_ name: String) throws -> URL {
 struct BinaryNotFound: Error, CustomStringConvertible {
     var name: String
     var searched: [String]
-    var description: String { "\(name) not found (run swift build --build-tests); searched \(searched.joined(separator: ", "))" }
+    var description: String {
+        "\(name) not found (run swift build --build-tests); searched \(searched.joined(separator: ", "))"
+    }
 }
 
 /// What a finished `glidepath` process printed and returned.
@@ -39,8 +42,10 @@ struct ProcessOutcome {
 
 /// Runs `glidepath arguments…` to completion: in `directory` (nil: the test process's), with the
 /// variables of `environment` set (a nil value removes one), reading `standardInput` (nil: none).
-func runGlidepath(_ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:],
-                  standardInput: Data? = nil) throws -> ProcessOutcome {
+func runGlidepath(
+    _ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:],
+    standardInput: Data? = nil
+) throws -> ProcessOutcome {
     let process = Process()
     process.executableURL = try glidepathBinary()
     process.arguments = arguments
@@ -68,8 +73,9 @@ func runGlidepath(_ arguments: [String], in directory: URL? = nil, environment: 
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     while !errorData.isSet { usleep(1_000) }
-    return ProcessOutcome(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-                          standardError: String(decoding: errorData.value, as: UTF8.self))
+    return ProcessOutcome(
+        status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+        standardError: String(decoding: errorData.value, as: UTF8.self))
 }
 
 final class LockedData: @unchecked Sendable {
@@ -85,7 +91,8 @@ struct TemporaryDirectory {
     let url: URL
 
     init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("glidepath-cli-\(UUID().uuidString)", isDirectory: true)
+        url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "glidepath-cli-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
@@ -101,39 +108,47 @@ struct TemporaryDirectory {
 func makeFixtureStore(in directory: URL) throws -> (completed: RunIdentifier, running: RunIdentifier) {
     let clock = ManualClock(start: Date(timeIntervalSince1970: 1_795_418_269.25))
     let store = try RunStore(path: directory.appendingPathComponent(RunStore.defaultFileName).path, clock: clock)
-    let machine = MachineDescription(cpuModel: "Test CPU", logicalCores: 2, memoryBytes: 1 << 34, operatingSystem: "Test OS",
-                                     kernel: "6.1", loadAverages: [0.5, 0.25, 0.125],
-                                     threads: ThreadSettings(computeThreads: 2, environment: ["OMP_NUM_THREADS": "1"]))
+    let machine = MachineDescription(
+        cpuModel: "Test CPU", logicalCores: 2, memoryBytes: 1 << 34, operatingSystem: "Test OS",
+        kernel: "6.1", loadAverages: [0.5, 0.25, 0.125],
+        threads: ThreadSettings(computeThreads: 2, environment: ["OMP_NUM_THREADS": "1"]))
     let code = CodeVersion(package: "0.1.0", commit: String(repeating: "a", count: 40), dirty: false)
-    let configuration = RunConfiguration(task: .adultMLP, scheduler: "cosine",
-                                         schedulerConfiguration: .object(["totalSteps": .int(6)]), epochs: 2, seed: 7,
-                                         dataDirectory: "/data", targetValidationLoss: 0.4, threads: 2)
+    let configuration = RunConfiguration(
+        task: .adultMLP, scheduler: "cosine",
+        schedulerConfiguration: .object(["totalSteps": .int(6)]), epochs: 2, seed: 7,
+        dataDirectory: "/data", targetValidationLoss: 0.4, threads: 2)
     let completed = try store.createRun(configuration: configuration, codeVersion: code, machine: machine)
     for epoch in 1...2 {
         clock.advance(by: 10)
         let steps = (1...3).map { index in
             let step = 3 * (epoch - 1) + index
-            return StepRecord(step: step, epoch: epoch, loss: 0.7 - 0.05 * Double(step), learningRates: [1e-3 / Double(step)],
-                              gradientNorm: Double(step) / 4)
+            return StepRecord(
+                step: step, epoch: epoch, loss: 0.7 - 0.05 * Double(step), learningRates: [1e-3 / Double(step)],
+                gradientNorm: Double(step) / 4)
         }
-        try store.commit(RunCommit(
-            steps: steps,
-            epoch: EpochRecord(epoch: epoch, trainLoss: 0.6 / Double(epoch), validationLoss: 0.5 / Double(epoch),
-                               validationAccuracy: 0.75 + 0.05 * Double(epoch), validationF1: 0.7, validationAUC: 0.8,
-                               learningRates: [1e-3 / Double(3 * epoch)], trainSeconds: 9.5, evaluationSeconds: 0.5),
-            checkpoint: CheckpointRecord(step: 3 * epoch, epoch: epoch, reason: .epoch, path: "checkpoints/epoch-\(epoch).gpck",
-                                         checksum: "0000000\(epoch)", byteCount: 1000 + epoch, createdAt: clock.now())),
+        try store.commit(
+            RunCommit(
+                steps: steps,
+                epoch: EpochRecord(
+                    epoch: epoch, trainLoss: 0.6 / Double(epoch), validationLoss: 0.5 / Double(epoch),
+                    validationAccuracy: 0.75 + 0.05 * Double(epoch), validationF1: 0.7, validationAUC: 0.8,
+                    learningRates: [1e-3 / Double(3 * epoch)], trainSeconds: 9.5, evaluationSeconds: 0.5),
+                checkpoint: CheckpointRecord(
+                    step: 3 * epoch, epoch: epoch, reason: .epoch, path: "checkpoints/epoch-\(epoch).gpck",
+                    checksum: "0000000\(epoch)", byteCount: 1000 + epoch, createdAt: clock.now())),
             to: completed)
     }
-    let result = RunResultRecord(runId: completed.rawValue, task: .adultMLP, scheduler: "cosine", seed: 7, epochs: 2,
-                                 status: .completed, testLoss: 0.3, testAccuracy: 0.85, testF1: 0.75, testAUC: 0.9,
-                                 bestValLoss: 0.25, epochsToTarget: 2, secondsToTarget: 19, trainSeconds: 19,
-                                 evaluationSeconds: 1)
+    let result = RunResultRecord(
+        runId: completed.rawValue, task: .adultMLP, scheduler: "cosine", seed: 7, epochs: 2,
+        status: .completed, testLoss: 0.3, testAccuracy: 0.85, testF1: 0.75, testAUC: 0.9,
+        bestValLoss: 0.25, epochsToTarget: 2, secondsToTarget: 19, trainSeconds: 19,
+        evaluationSeconds: 1)
     try store.commit(RunCommit(status: .completed, result: result), to: completed)
     clock.advance(by: 30)
     let running = try store.createRun(
-        configuration: RunConfiguration(task: .mnistCNN, scheduler: "dlrs", schedulerConfiguration: .object([:]), seed: 1,
-                                        dataDirectory: "/data", threads: 2),
+        configuration: RunConfiguration(
+            task: .mnistCNN, scheduler: "dlrs", schedulerConfiguration: .object([:]), seed: 1,
+            dataDirectory: "/data", threads: 2),
         codeVersion: CodeVersion.build, machine: machine)
     return (completed, running)
 }

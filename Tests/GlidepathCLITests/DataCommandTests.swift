@@ -34,7 +34,8 @@ struct DataCommandTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let adult = root.appendingPathComponent("adult")
         try FileManager.default.createDirectory(at: adult, withIntermediateDirectories: true)
-        let row = "39, State-gov, 77516, Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, Male, 2174, 0, 40, United-States, "
+        let row =
+            "39, State-gov, 77516, Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, Male, 2174, 0, 40, United-States, "
         try Data((row + "<=50K\n" + row + ">50K\n").utf8).write(to: adult.appendingPathComponent("adult.data"))
         let info = try DataCLI.run(["data", "info", "adult", "--data-dir", root.path])
         #expect(info.status == 1)
@@ -48,9 +49,12 @@ struct DataCommandTests {
         let root = try DataCLI.temporaryDirectory()
         let adult = root.appendingPathComponent("adult")
         try FileManager.default.createDirectory(at: adult, withIntermediateDirectories: true)
-        let row = "39, State-gov, 77516, Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, Male, 2174, 0, 40, United-States, "
-        try Data((row + "<=50K\n" + row + ">50K\n" + row + "<=50K\n").utf8).write(to: adult.appendingPathComponent("adult.data"))
-        try Data(("|1x3 Cross validator\n" + row + ">50K.\n").utf8).write(to: adult.appendingPathComponent("adult.test"))
+        let row =
+            "39, State-gov, 77516, Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, Male, 2174, 0, 40, United-States, "
+        try Data((row + "<=50K\n" + row + ">50K\n" + row + "<=50K\n").utf8).write(
+            to: adult.appendingPathComponent("adult.data"))
+        try Data(("|1x3 Cross validator\n" + row + ">50K.\n").utf8).write(
+            to: adult.appendingPathComponent("adult.test"))
         let info = try DataCLI.run(["data", "info", "adult", "--data-dir", root.path])
         #expect(info.status == 0)
         // 3 training rows (2 <=50K, 1 >50K) and 1 test row, as written above.
@@ -61,7 +65,8 @@ struct DataCommandTests {
         #expect(verify.standardOutput.contains("is not a known checksum"))
         #expect(verify.standardOutput.contains("class counts [2, 1], expected [24720, 7841]"))
         // The environment variable is the default data directory.
-        let fromEnvironment = try DataCLI.run(["data", "info", "adult"], environment: ["GLIDEPATH_DATA_DIR": root.path])
+        let fromEnvironment = try DataCLI.run(
+            ["data", "info", "adult"], environment: ["GLIDEPATH_DATA_DIR": root.path])
         #expect(fromEnvironment.standardOutput == info.standardOutput)
         try? FileManager.default.removeItem(at: root)
     }
@@ -71,7 +76,8 @@ struct DataCommandTests {
         let absent = try DataCLI.run(["data", "info", "mnist", "--data-dir", root.path])
         #expect(absent.status == 1)
         #expect(absent.standardOutput.contains("train: unavailable: \(root.path)/mnist: file not found"))
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("mnist"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("mnist"), withIntermediateDirectories: true)
         let empty = try DataCLI.run(["data", "info", "mnist", "--data-dir", root.path])
         #expect(empty.status == 1)
         #expect(empty.standardOutput.contains("mnist/train-images-idx3-ubyte.gz: file not found"))
@@ -84,8 +90,10 @@ struct DataCommandTests {
         let mirror = root.appendingPathComponent("mirror")
         try FileManager.default.createDirectory(at: mirror, withIntermediateDirectories: true)
         try Data("not the real adult.data\n".utf8).write(to: mirror.appendingPathComponent("adult.data"))
-        let output = try DataCLI.run(["data", "fetch", "adult", "--data-dir", root.appendingPathComponent("data").path,
-                                      "--mirror", mirror.path])
+        let output = try DataCLI.run([
+            "data", "fetch", "adult", "--data-dir", root.appendingPathComponent("data").path,
+            "--mirror", mirror.path,
+        ])
         #expect(output.status == 1)
         #expect(output.standardError.contains("checksum mismatch"))
         // adult.data's canonical md5:
@@ -98,8 +106,10 @@ struct DataCommandTests {
     func fetchAndVerifyRealAdultFromALocalMirror() throws {
         let data = try TestEnvironment.requireDataDirectory()
         let root = try DataCLI.temporaryDirectory()
-        let fetch = try DataCLI.run(["data", "fetch", "adult", "--data-dir", root.path,
-                                     "--mirror", data.appendingPathComponent("adult").path])
+        let fetch = try DataCLI.run([
+            "data", "fetch", "adult", "--data-dir", root.path,
+            "--mirror", data.appendingPathComponent("adult").path,
+        ])
         #expect(fetch.status == 0, "\(fetch.standardError)")
         let verify = try DataCLI.run(["data", "verify", "adult", "--data-dir", root.path])
         #expect(verify.status == 0, "\(verify.standardOutput)")

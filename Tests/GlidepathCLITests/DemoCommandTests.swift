@@ -26,12 +26,17 @@ struct DemoCommandTests {
         // An empty data directory: Fashion-MNIST comes from the Debian package's folder, as on a fresh machine.
         let emptyData = directory.url.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: emptyData, withIntermediateDirectories: true)
-        let outcome = try runGlidepath(["demo", "--epochs", "2", "--train-limit", "256", "--eval-limit", "200",
-                                        "--threads", "1", "--store", "demo.sqlite", "--data-dir", emptyData.path],
-                                       in: directory.url)
+        let outcome = try runGlidepath(
+            [
+                "demo", "--epochs", "2", "--train-limit", "256", "--eval-limit", "200",
+                "--threads", "1", "--store", "demo.sqlite", "--data-dir", emptyData.path,
+            ],
+            in: directory.url)
         #expect(outcome.status == 0, "\(outcome.standardError)")
-        #expect(outcome.standardError.contains("glidepath demo: fashion-mnist-cnn, 2 epochs per scheduler on the first "
-                                               + "256 of the 54,000 training examples"))
+        #expect(
+            outcome.standardError.contains(
+                "glidepath demo: fashion-mnist-cnn, 2 epochs per scheduler on the first "
+                    + "256 of the 54,000 training examples"))
 
         let store = try RunStore(path: directory.path("demo.sqlite"), access: .readOnly)
         let runs = try store.runs()
@@ -41,12 +46,14 @@ struct DemoCommandTests {
         for run in runs {
             #expect(run.status == .completed && run.epochsCompleted == 2 && run.task == "fashion-mnist-cnn")
             let configuration = try run.configuration()
-            #expect(configuration.trainingLimit == 256 && configuration.evaluationLimit == 200 && configuration.seed == 0)
+            #expect(
+                configuration.trainingLimit == 256 && configuration.evaluationLimit == 200 && configuration.seed == 0)
             let result = try #require(try run.result())
             // The run's row: its scheduler label first, its id last, its test accuracy, F1 and best
             // validation loss to 4 places in between.
-            let row = try #require(table.first { $0.hasPrefix(run.scheduler + " ") && $0.hasSuffix(run.id.rawValue) },
-                                   "no table row for \(run.scheduler) in:\n\(outcome.standardOutput)")
+            let row = try #require(
+                table.first { $0.hasPrefix(run.scheduler + " ") && $0.hasSuffix(run.id.rawValue) },
+                "no table row for \(run.scheduler) in:\n\(outcome.standardOutput)")
             for value in [result.testAccuracy, result.testF1, result.bestValLoss] {
                 let text = String(format: "%.4f", value)
                 #expect(row.contains(text), "\(row) lacks \(text)")

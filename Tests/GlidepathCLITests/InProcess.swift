@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+
 @testable import GlidepathCLI
 
 /// `glidepath arguments…` parsed (argument-parser's `parseAsRoot`, validation included) and run in

@@ -8,14 +8,17 @@ import Testing
 /// themselves are checked against torch-lr-finder in `GlidepathNNTests/RangeTestParityTests.swift`.
 @Suite("glidepath lr-find")
 struct LRFindCommandTests {
-    @Test("JSON record, SVG plot, reproducible per seed",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    @Test(
+        "JSON record, SVG plot, reproducible per seed",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func recordPlotAndReproducibility() throws {
         let data = try TestEnvironment.requireDataDirectory()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let arguments = ["lr-find", "--task", "adult-mlp", "--data-dir", data.path, "--train-limit", "1024",
-                         "--updates", "40", "--start", "1e-5", "--end", "10", "--seed", "3"]
+        let arguments = [
+            "lr-find", "--task", "adult-mlp", "--data-dir", data.path, "--train-limit", "1024",
+            "--updates", "40", "--start", "1e-5", "--end", "10", "--seed", "3",
+        ]
         let first = try runGlidepath(arguments + ["--json", "--output", directory.path("plot.svg")], in: directory.url)
         #expect(first.status == 0, "\(first.standardError)")
         let report = try StateCoding.decoder().decode(RangeTestReport.self, from: Data(first.standardOutput.utf8))
@@ -29,11 +32,13 @@ struct LRFindCommandTests {
         expectClose(report.rates[1] / report.rates[0], pow(1e6, 1.0 / 39), relativeTolerance: 1e-12)
         if report.ending == .completed { expectClose(report.rates[39], 10, relativeTolerance: 1e-12) }
         #expect(report.smoothedLosses[0] == report.losses[0])
-        expectClose(report.smoothedLosses[1], 0.05 * report.losses[1] + 0.95 * report.losses[0], relativeTolerance: 1e-15)
+        expectClose(
+            report.smoothedLosses[1], 0.05 * report.losses[1] + 0.95 * report.losses[0], relativeTolerance: 1e-15)
         let steepest = try #require(report.suggestions.steepest, "\(report.rates.count) updates give a suggestion")
         #expect(report.rates.contains(steepest.rate))
         let svg = try String(contentsOfFile: directory.path("plot.svg"), encoding: .utf8)
-        #expect(svg.hasPrefix("<svg") && svg.contains("smoothed loss") && svg.contains("steepest")
+        #expect(
+            svg.hasPrefix("<svg") && svg.contains("smoothed loss") && svg.contains("steepest")
                 && svg.contains("minimum/10") && svg.contains("valley"))
 
         let again = try runGlidepath(arguments + ["--json"], in: directory.url)
@@ -47,12 +52,16 @@ struct LRFindCommandTests {
     @Test func badOptionsAreRefusedNamingTheField() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let start = try runGlidepath(["lr-find", "--task", "adult-mlp", "--start", "0", "--data-dir", directory.url.path],
-                                     in: directory.url)
+        let start = try runGlidepath(
+            ["lr-find", "--task", "adult-mlp", "--start", "0", "--data-dir", directory.url.path],
+            in: directory.url)
         #expect(start.status != 0)
         #expect(start.standardError.contains("startRate=0.0"), "\(start.standardError)")
-        let end = try runGlidepath(["lr-find", "--task", "adult-mlp", "--start", "1", "--end", "0.1",
-                                    "--data-dir", directory.url.path], in: directory.url)
+        let end = try runGlidepath(
+            [
+                "lr-find", "--task", "adult-mlp", "--start", "1", "--end", "0.1",
+                "--data-dir", directory.url.path,
+            ], in: directory.url)
         #expect(end.standardError.contains("endRate=0.1"), "\(end.standardError)")
         let mode = try runGlidepath(["lr-find", "--task", "adult-mlp", "--mode", "cubic"], in: directory.url)
         #expect(mode.status != 0 && mode.standardError.contains("cubic"))

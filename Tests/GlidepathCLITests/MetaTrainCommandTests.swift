@@ -8,7 +8,8 @@ import Testing
 @Suite("glidepath meta-train and the shipped net")
 struct MetaTrainCommandTests {
     /// The shipped net (docs/mlrsnet.md, "Our meta-trained net", records the command that made it).
-    static let shippedNet = TestEnvironment.repositoryRoot.appendingPathComponent("weights/glidepath-mlrsnet-mnist-cnn.json")
+    static let shippedNet = TestEnvironment.repositoryRoot.appendingPathComponent(
+        "weights/glidepath-mlrsnet-mnist-cnn.json")
 
     struct Line: Decodable {
         var step: Int
@@ -53,17 +54,20 @@ struct MetaTrainCommandTests {
         }
     }
 
-    @Test("meta-train on real Adult writes weights that load, with provenance",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    @Test(
+        "meta-train on real Adult writes weights that load, with provenance",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func metaTrainWritesWeights() throws {
         let data = try TestEnvironment.requireDataDirectory()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("glidepath-meta-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "glidepath-meta-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("net.json")
         let result = try BuiltBinary.run([
             "meta-train", "--task", "adult-mlp", "--epochs", "1", "--seed", "4", "--data-dir", data.path,
-            "--meta-interval", "2", "--meta-set-size", "200", "--training-examples", "512", "--output", output.path])
+            "--meta-interval", "2", "--meta-set-size", "200", "--training-examples", "512", "--output", output.path,
+        ])
         #expect(result.status == 0, "\(result.standardError)")
         // 512 examples in batches of 128 → 4 iterations, meta-updates at positions 1 and 3.
         #expect(result.standardOutput.contains("4 iterations, 2 meta-updates"))

@@ -17,8 +17,11 @@ struct RunsCommandTests {
         #expect(show.status == 0, "\(show.standardError)")
         expectGolden(show.standardOutput, named: "runs-show-completed.txt")
         // A unique prefix selects the run; --store names the file explicitly.
-        let prefix = try runGlidepath(["runs", "show", String(running.rawValue.prefix(15)), "--store",
-                                       directory.path(RunStore.defaultFileName)], in: URL(fileURLWithPath: "/"))
+        let prefix = try runGlidepath(
+            [
+                "runs", "show", String(running.rawValue.prefix(15)), "--store",
+                directory.path(RunStore.defaultFileName),
+            ], in: URL(fileURLWithPath: "/"))
         #expect(prefix.status == 0, "\(prefix.standardError)")
         expectGolden(prefix.standardOutput, named: "runs-show-running.txt")
     }
@@ -32,10 +35,14 @@ struct RunsCommandTests {
         let run = try store.run(completed)
         for format in RunExport.Format.allCases {
             for table in RunExport.Table.allCases {
-                let outcome = try runGlidepath(["runs", "export", completed.rawValue, "--format", format.rawValue,
-                                                "--table", table.rawValue], in: directory.url)
+                let outcome = try runGlidepath(
+                    [
+                        "runs", "export", completed.rawValue, "--format", format.rawValue,
+                        "--table", table.rawValue,
+                    ], in: directory.url)
                 #expect(outcome.status == 0, "\(outcome.standardError)")
-                #expect(outcome.standardOutput == (try RunExport.export(run, from: store, table: table, format: format)))
+                #expect(
+                    outcome.standardOutput == (try RunExport.export(run, from: store, table: table, format: format)))
             }
         }
         // 6 steps → header + 6 lines in CSV.

@@ -56,8 +56,10 @@ struct RunsExportOutputTests {
         let (run, _) = try makeFixtureStore(in: directory.url)
         let expected = try expectedCSV(directory, run)
         let secret = directory.path("secret.csv")
-        #expect(FileManager.default.createFile(atPath: secret, contents: Data("old".utf8),
-                                               attributes: [.posixPermissions: 0o600]))
+        #expect(
+            FileManager.default.createFile(
+                atPath: secret, contents: Data("old".utf8),
+                attributes: [.posixPermissions: 0o600]))
         #expect(try export(run, to: secret, in: directory).status == 0)
         #expect(info(secret).st_mode & 0o7777 == 0o600)
         #expect(try String(contentsOfFile: secret, encoding: .utf8) == expected)
@@ -94,7 +96,9 @@ struct RunsExportOutputTests {
         #expect(info(fifo).st_mode & S_IFMT == S_IFIFO)
     }
 
-    @Test("a character device is written through (/dev/full: the write error is reported as the export's); a directory is refused")
+    @Test(
+        "a character device is written through (/dev/full: the write error is reported as the export's); a directory is refused"
+    )
     func devicesAndDirectories() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -102,7 +106,8 @@ struct RunsExportOutputTests {
         let before = info("/dev/full")
         let full = try export(run, to: "/dev/full", in: directory)
         #expect(full.status == 1)
-        #expect(full.standardError.contains("runs export: cannot write the output file /dev/full: No space left on device"))
+        #expect(
+            full.standardError.contains("runs export: cannot write the output file /dev/full: No space left on device"))
         #expect(!full.standardError.contains("checkpoint"))
         let after = info("/dev/full")
         #expect(after.st_mode == before.st_mode && after.st_rdev == before.st_rdev && after.st_ino == before.st_ino)

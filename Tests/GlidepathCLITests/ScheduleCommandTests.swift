@@ -18,7 +18,8 @@ struct ScheduleCommandTests {
 
     @Test("jsonl: one exact line per step k = 0…N")
     func jsonLines() throws {
-        let result = try BuiltBinary.schedule(#"{"lrs": [0.1, 0.01], "scheduler": {"name": "cosine", "tMax": 10}, "steps": 25}"#)
+        let result = try BuiltBinary.schedule(
+            #"{"lrs": [0.1, 0.01], "scheduler": {"name": "cosine", "tMax": 10}, "steps": 25}"#)
         #expect(result.status == 0)
         #expect(result.standardError.isEmpty)
         let lines = try Self.parse(result)
@@ -38,7 +39,8 @@ struct ScheduleCommandTests {
     @Test("momentum is printed when the scheduler moves it")
     func momentum() throws {
         let result = try BuiltBinary.schedule(
-            #"{"lrs": [0.5], "momentum": [0.9], "scheduler": {"name": "oneCycle", "maxLR": 0.1, "totalSteps": 20}, "steps": 30}"#)
+            #"{"lrs": [0.5], "momentum": [0.9], "scheduler": {"name": "oneCycle", "maxLR": 0.1, "totalSteps": 20}, "steps": 30}"#
+        )
         #expect(result.status == 0)
         let lines = try Self.parse(result)
         #expect(lines.count == 31)
@@ -64,25 +66,39 @@ struct ScheduleCommandTests {
     @Test("signals feed observations: a plateau reduces after patience")
     func signals() throws {
         let result = try BuiltBinary.schedule(
-            #"{"lrs": [1.0], "scheduler": {"name": "reduceOnPlateau", "patience": 1, "factor": 0.5}, "signals": [{"metric": 3}, {"metric": 3}, {"metric": 3}, {"metric": 2}]}"#)
+            #"{"lrs": [1.0], "scheduler": {"name": "reduceOnPlateau", "patience": 1, "factor": 0.5}, "signals": [{"metric": 3}, {"metric": 3}, {"metric": 3}, {"metric": 2}]}"#
+        )
         #expect(result.status == 0)
         // ReduceLROnPlateau: k=1 improves on +∞, k=2 one bad, k=3 two bad > patience → ×0.5.
         #expect(try Self.parse(result).map(\.lrs) == [[1.0], [1.0], [1.0], [0.5], [0.5]])
     }
 
-    @Test("an invalid config exits non-zero with one line naming the field and the value",
-          arguments: [
+    @Test(
+        "an invalid config exits non-zero with one line naming the field and the value",
+        arguments: [
             (#"{"lrs": [0.1], "scheduler": {"name": "cosine", "tMax": 0}, "steps": 3}"#, "scheduler.tMax=0"),
-            (#"{"lrs": [0.1], "scheduler": {"name": "cosine", "tMax": 5, "etaMn": 0.1}, "steps": 3}"#, "scheduler.etaMn=0.1"),
-            (#"{"lrs": [0.1], "scheduler": {"name": "cosineAnnealingLR"}, "steps": 3}"#, #"scheduler.name="cosineAnnealingLR""#),
+            (
+                #"{"lrs": [0.1], "scheduler": {"name": "cosine", "tMax": 5, "etaMn": 0.1}, "steps": 3}"#,
+                "scheduler.etaMn=0.1"
+            ),
+            (
+                #"{"lrs": [0.1], "scheduler": {"name": "cosineAnnealingLR"}, "steps": 3}"#,
+                #"scheduler.name="cosineAnnealingLR""#
+            ),
             (#"{"lrs": [-0.1], "scheduler": {"name": "exponential", "gamma": 0.9}}"#, "lrs[0]=-0.1"),
             (#"{"lrs": [0.1], "scheduler": {"name": "exponential", "gamma": 0.9}, "steps": -2}"#, "steps=-2"),
-            (#"{"lrs": [0.1], "scheduler": {"name": "exponential", "gamma": 0.9}, "steps": 2, "signals": []}"#, "steps=2"),
+            (
+                #"{"lrs": [0.1], "scheduler": {"name": "exponential", "gamma": 0.9}, "steps": 2, "signals": []}"#,
+                "steps=2"
+            ),
             (#"{"lrs": [0.1], "scheduler": {"name": "exponential", "gamma": 0.9}, "epochs": 2}"#, "epochs=2"),
-            (#"{"lrs": [0.1], "scheduler": {"name": "exponential", "gamma": 0.9}, "signals": [{"loss": 1}]}"#, "signals[0].loss=1"),
+            (
+                #"{"lrs": [0.1], "scheduler": {"name": "exponential", "gamma": 0.9}, "signals": [{"loss": 1}]}"#,
+                "signals[0].loss=1"
+            ),
             (#"{"lrs": [0.1], "scheduler": {"name": "dlrs", "maxLR": 1e-9}, "steps": 2}"#, "scheduler.maxLR=1e-09"),
             (#"{"lrs": [0.1], "scheduler": {"name": "step" "#, "--config="),
-          ])
+        ])
     func invalidConfig(_ json: String, _ named: String) throws {
         let result = try BuiltBinary.schedule(json)
         #expect(result.status != 0)
@@ -115,10 +131,12 @@ struct ScheduleCommandTests {
         #expect(substituted.lines == expected)
         // The same through train's --scheduler-config: the file is read (and its unknown field named)
         // before any data is needed.
-        let train = try shell("'\(binary)' train --task adult-mlp --scheduler cosine --data-dir /nonexistent "
-                              + #"--scheduler-config <(printf '%s' '{"stepSize": 3}')"#)
+        let train = try shell(
+            "'\(binary)' train --task adult-mlp --scheduler cosine --data-dir /nonexistent "
+                + #"--scheduler-config <(printf '%s' '{"stepSize": 3}')"#)
         #expect(train.status == 1)
-        #expect(train.standardError.contains("scheduler.stepSize=3: unknown field for cosine"), "\(train.standardError)")
+        #expect(
+            train.standardError.contains("scheduler.stepSize=3: unknown field for cosine"), "\(train.standardError)")
         let directory = try runGlidepath(["schedule", "--config", FileManager.default.temporaryDirectory.path])
         #expect(directory.status == 1 && directory.standardError.contains("cannot read the file (it is a directory)"))
     }
@@ -138,19 +156,22 @@ struct ScheduleCommandTests {
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return ProcessOutcome(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-                              standardError: String(decoding: errorData, as: UTF8.self))
+        return ProcessOutcome(
+            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: errorData, as: UTF8.self))
     }
 
     @Test("an invalid observation prints the lines before it, then exits naming the step and value")
     func invalidObservation() throws {
         let result = try BuiltBinary.schedule(
-            #"{"lrs": [0.1], "scheduler": {"name": "reduceOnPlateau"}, "signals": [{"metric": 1}, {"metric": 0.5}, {"metric": "NaN"}, {"metric": 0.4}]}"#)
+            #"{"lrs": [0.1], "scheduler": {"name": "reduceOnPlateau"}, "signals": [{"metric": 1}, {"metric": 0.5}, {"metric": "NaN"}, {"metric": 0.4}]}"#
+        )
         #expect(result.status != 0)
         #expect(try Self.parse(result).map(\.step) == [0, 1, 2])
         #expect(result.standardError == "error: step 3 (signals[2]): metric=nan: metric is NaN\n")
         let missing = try BuiltBinary.schedule(
-            #"{"lrs": [0.1], "scheduler": {"name": "warmup", "steps": 2, "scheduler": {"name": "reduceOnPlateau"}}, "steps": 4}"#)
+            #"{"lrs": [0.1], "scheduler": {"name": "warmup", "steps": 2, "scheduler": {"name": "reduceOnPlateau"}}, "steps": 4}"#
+        )
         // Warm-up ignores observations; the plateau scheduler then needs a metric at step 3.
         #expect(missing.status != 0)
         #expect(try Self.parse(missing).map(\.step) == [0, 1, 2])
@@ -165,7 +186,8 @@ struct ScheduleCommandTests {
     @Test("svg: a real plot with axes, ticks, labels, a polyline per group and a legend")
     func svgStructure() throws {
         for logScale in [false, true] {
-            let result = try BuiltBinary.schedule(Self.goldenConfig, ["--format", "svg"] + (logScale ? ["--log-scale"] : []))
+            let result = try BuiltBinary.schedule(
+                Self.goldenConfig, ["--format", "svg"] + (logScale ? ["--log-scale"] : []))
             #expect(result.status == 0)
             let svg = result.standardOutput
             #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
@@ -178,7 +200,8 @@ struct ScheduleCommandTests {
             let points = svg.components(separatedBy: "points=\"")[1].prefix { $0 != "\"" }
             #expect(points.split(separator: " ").count == 41)
             // Deterministic bytes.
-            let again = try BuiltBinary.schedule(Self.goldenConfig, ["--format", "svg"] + (logScale ? ["--log-scale"] : []))
+            let again = try BuiltBinary.schedule(
+                Self.goldenConfig, ["--format", "svg"] + (logScale ? ["--log-scale"] : []))
             #expect(again.standardOutput == svg)
         }
     }

@@ -8,17 +8,21 @@ import Testing
 struct ScheduleLandscapeTests {
     static func rates(_ json: String) throws -> (status: Int32, rates: [Double], error: String) {
         let result = try BuiltBinary.schedule(json)
-        let lines = try result.lines.map { try JSONDecoder().decode(ScheduleCommandTests.Line.self, from: Data($0.utf8)) }
+        let lines = try result.lines.map {
+            try JSONDecoder().decode(ScheduleCommandTests.Line.self, from: Data($0.utf8))
+        }
         return (result.status, lines.map { $0.lrs[0] }, result.standardError)
     }
 
     static func signals(_ entries: [String]) -> String { "[" + entries.joined(separator: ", ") + "]" }
 
-    static let sgd = #""name": "landscape", "rule": "stability", "optimizer": "sgd", "momentum": 0, "safety": 0.5, "trustWarmup": 0"#
+    static let sgd =
+        #""name": "landscape", "rule": "stability", "optimizer": "sgd", "momentum": 0, "safety": 0.5, "trustWarmup": 0"#
 
     @Test(arguments: [(0.1, 4.0), (0.1, 40.0), (0.01, 0.2), (0.05, 10.0)])
     func stabilityRuleConvergesMonotonicallyWithBoundedChanges(_ base: Double, _ lambda: Double) throws {
-        let json = #"{"lrs": [\#(base)], "scheduler": {\#(Self.sgd)}, "signals": "#
+        let json =
+            #"{"lrs": [\#(base)], "scheduler": {\#(Self.sgd)}, "signals": "#
             + Self.signals(Array(repeating: #"{"landscape": {"lambdaMax": \#(lambda)}}"#, count: 60)) + "}"
         let (status, rates, error) = try Self.rates(json)
         #expect(status == 0, "\(error)")
@@ -34,10 +38,12 @@ struct ScheduleLandscapeTests {
     }
 
     @Test func missingOrNegativeCurvatureLeavesTheRate() throws {
-        let json = #"{"lrs": [0.1], "scheduler": {\#(Self.sgd)}, "signals": "# + Self.signals([
-            #"{"landscape": {"lambdaMax": 4}}"#, #"{"losses": [1.0]}"#, #"{"landscape": {"lambdaMax": -3}}"#,
-            #"{"landscape": {"trace": 7}}"#, #"{"landscape": {"lambdaMax": 4}}"#,
-        ]) + "}"
+        let json =
+            #"{"lrs": [0.1], "scheduler": {\#(Self.sgd)}, "signals": "#
+            + Self.signals([
+                #"{"landscape": {"lambdaMax": 4}}"#, #"{"losses": [1.0]}"#, #"{"landscape": {"lambdaMax": -3}}"#,
+                #"{"landscape": {"trace": 7}}"#, #"{"landscape": {"lambdaMax": 4}}"#,
+            ]) + "}"
         let (status, rates, error) = try Self.rates(json)
         #expect(status == 0, "\(error)")
         #expect(rates[2] == rates[1] && rates[3] == rates[1] && rates[4] == rates[1], "\(rates)")
@@ -45,7 +51,8 @@ struct ScheduleLandscapeTests {
     }
 
     @Test func trustWarmupFollowsTheBase() throws {
-        let json = #"{"lrs": [0.1], "scheduler": {"name": "landscape", "rule": "stability", "optimizer": "sgd", "trustWarmup": 3}, "signals": "#
+        let json =
+            #"{"lrs": [0.1], "scheduler": {"name": "landscape", "rule": "stability", "optimizer": "sgd", "trustWarmup": 3}, "signals": "#
             + Self.signals(Array(repeating: #"{"landscape": {"lambdaMax": 100}}"#, count: 5)) + "}"
         let (status, rates, error) = try Self.rates(json)
         #expect(status == 0, "\(error)")
@@ -56,8 +63,11 @@ struct ScheduleLandscapeTests {
     @Test func adamUsesThePreconditionedThreshold() throws {
         // Threshold (2 + 2β₁)/((1 − β₁)·λ_pre) = 3.8/(0.1·38000) = 1e-3; safety 0.5 → 5e-4. The plain
         // λ_max (tiny here) must be ignored.
-        let json = #"{"lrs": [0.001], "scheduler": {"name": "landscape", "rule": "stability", "optimizer": "adam", "beta1": 0.9, "safety": 0.5, "trustWarmup": 0}, "signals": "#
-            + Self.signals(Array(repeating: #"{"landscape": {"lambdaMax": 0.001, "preconditionedLambdaMax": 38000}}"#, count: 60)) + "}"
+        let json =
+            #"{"lrs": [0.001], "scheduler": {"name": "landscape", "rule": "stability", "optimizer": "adam", "beta1": 0.9, "safety": 0.5, "trustWarmup": 0}, "signals": "#
+            + Self.signals(
+                Array(repeating: #"{"landscape": {"lambdaMax": 0.001, "preconditionedLambdaMax": 38000}}"#, count: 60))
+            + "}"
         let (status, rates, error) = try Self.rates(json)
         #expect(status == 0, "\(error)")
         expectClose(rates[60], 5e-4, relativeTolerance: 1e-6)
@@ -69,7 +79,8 @@ struct ScheduleLandscapeTests {
         (#""beta1": 1"#, "scheduler.beta1"), (#""bogus": 1"#, "scheduler.bogus"),
     ])
     func invalidParametersNameTheField(_ field: String, _ name: String) throws {
-        let result = try BuiltBinary.schedule(#"{"lrs": [0.1], "scheduler": {"name": "landscape", \#(field)}, "steps": 1}"#)
+        let result = try BuiltBinary.schedule(
+            #"{"lrs": [0.1], "scheduler": {"name": "landscape", \#(field)}, "steps": 1}"#)
         #expect(result.status != 0)
         #expect(result.standardError.contains(name), "\(result.standardError)")
     }

@@ -2,8 +2,9 @@ import Foundation
 import GlidepathLab
 import GlidepathTestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A child process of the test-only `GlidepathLabProbe` whose standard output is read line by line.
@@ -42,8 +43,9 @@ final class ChildProcess {
 
 @Suite("Signals and kills")
 struct SignalTests {
-    @Test("SIGINT and SIGTERM set the flag: the loop checkpoints and exits with 128 + signal",
-          arguments: [(SIGINT, "SIGINT", Int32(130)), (SIGTERM, "SIGTERM", Int32(143))])
+    @Test(
+        "SIGINT and SIGTERM set the flag: the loop checkpoints and exits with 128 + signal",
+        arguments: [(SIGINT, "SIGINT", Int32(130)), (SIGTERM, "SIGTERM", Int32(143))])
     func gracefulStop(signal: Int32, name: String, exitStatus: Int32) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -68,8 +70,10 @@ struct SignalTests {
         defer { directory.remove() }
         let checkpoint = directory.path("never.gpck")
         // The probe stalls 20 s before writing its checkpoint, like a hanging write.
-        let child = try ChildProcess(["interrupt", "--checkpoint", checkpoint,
-                                      "--checkpoint-delay-milliseconds", "20000"])
+        let child = try ChildProcess([
+            "interrupt", "--checkpoint", checkpoint,
+            "--checkpoint-delay-milliseconds", "20000",
+        ])
         #expect(child.waitForLine("ready"))
         child.send(SIGTERM)
         #expect(child.waitForLine("stopping on SIGTERM"))
@@ -114,9 +118,12 @@ struct SignalTests {
             // The model bytes must be exactly those of checkpoint `number`: one complete write, not a mixture.
             // Base byte i = 31·i mod 256, every 4096th byte XORed with the number (the probe's definition).
             var expectedBytes = (0..<1_048_576).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-            for index in stride(from: 0, to: expectedBytes.count, by: 4096) { expectedBytes[index] ^= UInt8(truncatingIfNeeded: number) }
+            for index in stride(from: 0, to: expectedBytes.count, by: 4096) {
+                expectedBytes[index] ^= UInt8(truncatingIfNeeded: number)
+            }
             let expectedModel = Data(expectedBytes)
-            #expect(checkpoint.modelState == expectedModel, "round \(round): checkpoint \(number) has foreign model bytes")
+            #expect(
+                checkpoint.modelState == expectedModel, "round \(round): checkpoint \(number) has foreign model bytes")
             #expect(checkpoint.schedulerState == .int(number))
             let leftovers = AtomicFile.removeStaleTemporaries(in: directory.url.path)
             if ProcessInfo.processInfo.environment["GLIDEPATH_VERBOSE_TESTS"] == "1" {

@@ -14,8 +14,9 @@ struct StudyCommandTests {
     /// (1,024 training examples, batch 128), 500 evaluation examples, the fixed protocol, no probes.
     static func tinyPlan(arms: [StudyArm]? = nil) throws -> StudyPlan {
         var plan = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(
-            PlanCutDown(tasks: ["adult-mlp"], arms: ["constant", "cosine"], seeds: [0, 1], epochs: 2,
-                        trainingLimit: 1024, evaluationLimit: 500), builtIn: "landscape-study")
+            PlanCutDown(
+                tasks: ["adult-mlp"], arms: ["constant", "cosine"], seeds: [0, 1], epochs: 2,
+                trainingLimit: 1024, evaluationLimit: 500), builtIn: "landscape-study")
         plan.name = "tiny"
         plan.tuning = [.fixed]
         plan.probing = nil
@@ -46,8 +47,9 @@ struct StudyCommandTests {
         return records
     }
 
-    @Test("a study killed mid-cell and rerun, or run by two workers, gives the uninterrupted study's cells, bit for bit",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    @Test(
+        "a study killed mid-cell and rerun, or run by two workers, gives the uninterrupted study's cells, bit for bit",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func killedStudyResumesExactly() throws {
         let data = try TestEnvironment.requireDataDirectory()
         let directory = try TemporaryDirectory()
@@ -67,20 +69,25 @@ struct StudyCommandTests {
         #expect(try RunStore(path: directory.path("jobs.sqlite"), access: .readOnly).runs().count == 4)
 
         // Killed in the second cell's second epoch (100 ms per update: 8 updates per epoch).
-        let killed = try WatchedGlidepath(arguments + ["--store", "killed.sqlite", "--step-delay-ms", "100"], in: directory.url)
+        let killed = try WatchedGlidepath(
+            arguments + ["--store", "killed.sqlite", "--step-delay-ms", "100"], in: directory.url)
         #expect(killed.waitFor("cell 2/4"))
         // The second cell's first epoch line (the first cell printed its own before "cell 2/4").
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline && killed.process.isRunning {
             let text = killed.standardError
-            if let start = text.range(of: "cell 2/4"), text[start.upperBound...].contains("epoch 1/2  train loss") { break }
+            if let start = text.range(of: "cell 2/4"), text[start.upperBound...].contains("epoch 1/2  train loss") {
+                break
+            }
             usleep(20_000)
         }
         killed.signal(SIGKILL)
         _ = killed.finish()
         let status = try runGlidepath(["study", "status", "plan.json", "--store", "killed.sqlite"], in: directory.url)
         #expect(status.status == 0, "\(status.standardError)")
-        #expect(status.standardOutput.contains("4 cells: 1 done, 0 running, 3 pending, 0 failed"), "\(status.standardOutput)")
+        #expect(
+            status.standardOutput.contains("4 cells: 1 done, 0 running, 3 pending, 0 failed"),
+            "\(status.standardOutput)")
 
         let resumed = try runGlidepath(arguments + ["--store", "killed.sqlite"], in: directory.url)
         #expect(resumed.status == 0, "\(resumed.standardError)")
@@ -92,11 +99,13 @@ struct StudyCommandTests {
         let again = try runGlidepath(arguments + ["--store", "killed.sqlite"], in: directory.url)
         #expect(again.standardError.contains("study tiny: 4/4 cells done, 0 failed"), "\(again.standardError)")
         let done = try runGlidepath(["study", "status", "plan.json", "--store", "killed.sqlite"], in: directory.url)
-        #expect(done.standardOutput.contains("4 cells: 4 done, 0 running, 0 pending, 0 failed"), "\(done.standardOutput)")
+        #expect(
+            done.standardOutput.contains("4 cells: 4 done, 0 running, 0 pending, 0 failed"), "\(done.standardOutput)")
 
         // The report: results.json has every cell with the named fields, study-cells.json the full metrics.
-        let report = try runGlidepath(["study", "report", "--store", "killed.sqlite", "--plan", "plan.json", "--output", "out"],
-                                      in: directory.url)
+        let report = try runGlidepath(
+            ["study", "report", "--store", "killed.sqlite", "--plan", "plan.json", "--output", "out"],
+            in: directory.url)
         #expect(report.status == 0, "\(report.standardError)")
         let json = try Data(contentsOf: directory.url.appendingPathComponent("out/results.json"))
         let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
@@ -114,8 +123,9 @@ struct StudyCommandTests {
         }
     }
 
-    @Test("a failed cell is recorded with its reason and the other cells still run; a different plan under the same name is refused",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    @Test(
+        "a failed cell is recorded with its reason and the other cells still run; a different plan under the same name is refused",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func failedCellAndMismatch() throws {
         let data = try TestEnvironment.requireDataDirectory()
         let directory = try TemporaryDirectory()
@@ -127,8 +137,9 @@ struct StudyCommandTests {
         ])
         plan.seeds = [0]
         try Self.write(plan, to: directory)
-        let outcome = try runGlidepath(["study", "run", "plan.json", "--store", "s.sqlite", "--data-dir", data.path],
-                                       in: directory.url)
+        let outcome = try runGlidepath(
+            ["study", "run", "plan.json", "--store", "s.sqlite", "--data-dir", data.path],
+            in: directory.url)
         #expect(outcome.status == 1, "a failed cell makes the exit status 1")
         #expect(outcome.standardError.contains("study tiny: 1/2 cells done, 1 failed"), "\(outcome.standardError)")
         let status = try runGlidepath(["study", "status", "plan.json", "--store", "s.sqlite"], in: directory.url)
@@ -141,11 +152,13 @@ struct StudyCommandTests {
         let runs = try before.runs()
         plan.seeds = [0, 1]
         try Self.write(plan, to: directory, name: "other.json")
-        let refused = try runGlidepath(["study", "run", "other.json", "--store", "s.sqlite", "--data-dir", data.path],
-                                       in: directory.url)
+        let refused = try runGlidepath(
+            ["study", "run", "other.json", "--store", "s.sqlite", "--data-dir", data.path],
+            in: directory.url)
         #expect(refused.status != 0)
-        #expect(refused.standardError.contains("holds a different plan named 'tiny' (fields differing: seeds)"),
-                "\(refused.standardError)")
+        #expect(
+            refused.standardError.contains("holds a different plan named 'tiny' (fields differing: seeds)"),
+            "\(refused.standardError)")
         let after = try RunStore(path: directory.path("s.sqlite"), access: .readOnly)
         #expect(try after.studyPlan(named: "tiny") == recordedPlan)
         #expect(try after.runs() == runs)
@@ -154,12 +167,15 @@ struct StudyCommandTests {
 
     @Test("study plan prints a cut-down built-in plan (golden); unknown plans, arms and protocols are errors")
     func planCommand() throws {
-        let outcome = try runGlidepath(["study", "plan", "landscape-study", "--tasks", "adult-mlp", "--arms", "constant,cosine",
-                                        "--seeds", "0,1", "--epochs", "3", "--tuning", "fixed", "--scale", "reduced"])
+        let outcome = try runGlidepath([
+            "study", "plan", "landscape-study", "--tasks", "adult-mlp", "--arms", "constant,cosine",
+            "--seeds", "0,1", "--epochs", "3", "--tuning", "fixed", "--scale", "reduced",
+        ])
         #expect(outcome.status == 0, "\(outcome.standardError)")
         expectGolden(outcome.standardOutput, named: "study-plan-cut-down.json")
         let unknown = runInProcess(["study", "plan", "landscape-studies"])
-        #expect(unknown.status == 64 && unknown.message.contains("unknown built-in plan 'landscape-studies'"), "\(unknown)")
+        #expect(
+            unknown.status == 64 && unknown.message.contains("unknown built-in plan 'landscape-studies'"), "\(unknown)")
         let arm = runInProcess(["study", "plan", "landscape-study", "--arms", "warp"])
         #expect(arm.status == 1 && arm.message.contains("--arms=warp"), "\(arm)")
         let tuning = runInProcess(["study", "plan", "dlrs-validation", "--tuning", "fixed"])

@@ -25,49 +25,61 @@ struct TrainCommandTests {
 
     @Test("an unknown task is named with the known ones")
     func unknownTask() throws {
-        try expectRefused(["train", "--task", "mnist-resnet", "--scheduler", "cosine"],
-                          mentioning: "unknown task 'mnist-resnet'; known tasks: mnist-cnn, cifar10-cnn")
+        try expectRefused(
+            ["train", "--task", "mnist-resnet", "--scheduler", "cosine"],
+            mentioning: "unknown task 'mnist-resnet'; known tasks: mnist-cnn, cifar10-cnn")
     }
 
     @Test("an unknown scheduler is named with the known ones")
     func unknownScheduler() throws {
-        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosineish", "--data-dir", "/nonexistent"],
-                          mentioning: "--scheduler=cosineish: unknown scheduler; expected one of fixed, step, multiStep")
+        try expectRefused(
+            ["train", "--task", "adult-mlp", "--scheduler", "cosineish", "--data-dir", "/nonexistent"],
+            mentioning: "--scheduler=cosineish: unknown scheduler; expected one of fixed, step, multiStep")
     }
 
     @Test("a configuration file for another scheduler is refused, naming the field")
     func wrongConfiguration() throws {
-        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--scheduler-config", "step.json"],
-                          mentioning: "the configuration file is for another scheduler than --scheduler cosine",
-                          files: ["step.json": #"{"name": "step", "stepSize": 3}"#])
-        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--scheduler-config", "step.json"],
-                          mentioning: "scheduler.stepSize=3: unknown field for cosine",
-                          files: ["step.json": #"{"stepSize": 3}"#])
-        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "step", "--scheduler-config", "step.json"],
-                          mentioning: "scheduler.stepSize=0",
-                          files: ["step.json": #"{"stepSize": 0}"#])
+        try expectRefused(
+            ["train", "--task", "adult-mlp", "--scheduler", "cosine", "--scheduler-config", "step.json"],
+            mentioning: "the configuration file is for another scheduler than --scheduler cosine",
+            files: ["step.json": #"{"name": "step", "stepSize": 3}"#])
+        try expectRefused(
+            ["train", "--task", "adult-mlp", "--scheduler", "cosine", "--scheduler-config", "step.json"],
+            mentioning: "scheduler.stepSize=3: unknown field for cosine",
+            files: ["step.json": #"{"stepSize": 3}"#])
+        try expectRefused(
+            ["train", "--task", "adult-mlp", "--scheduler", "step", "--scheduler-config", "step.json"],
+            mentioning: "scheduler.stepSize=0",
+            files: ["step.json": #"{"stepSize": 0}"#])
     }
 
     @Test("out-of-range run settings name the field and the value")
     func outOfRange() throws {
-        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--epochs", "0"],
-                          mentioning: "invalid configuration epochs=0: must be ≥ 1")
-        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--train-limit", "1"],
-                          mentioning: "invalid configuration trainingLimit=1: must be ≥ 2")
-        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--target-val-loss", "0"],
-                          mentioning: "invalid configuration targetValidationLoss=0.0: must be finite and > 0")
-        try expectRefused(["train", "--task", "mnist-cnn", "--scheduler", "cosine", "--cifar-batches", "1"],
-                          mentioning: "invalid configuration trainingBatches=[1]: applies to cifar10-cnn only")
-        try expectRefused(["train", "--task", "cifar10-cnn", "--scheduler", "cosine", "--cifar-batches", "1", "6"],
-                          mentioning: "invalid configuration trainingBatches=[1, 6]: must list distinct CIFAR-10 training batches")
-        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--text-batching", "bucketed"],
-                          mentioning: "invalid configuration textBatching=bucketed: applies to the text tasks")
+        try expectRefused(
+            ["train", "--task", "adult-mlp", "--scheduler", "cosine", "--epochs", "0"],
+            mentioning: "invalid configuration epochs=0: must be ≥ 1")
+        try expectRefused(
+            ["train", "--task", "adult-mlp", "--scheduler", "cosine", "--train-limit", "1"],
+            mentioning: "invalid configuration trainingLimit=1: must be ≥ 2")
+        try expectRefused(
+            ["train", "--task", "adult-mlp", "--scheduler", "cosine", "--target-val-loss", "0"],
+            mentioning: "invalid configuration targetValidationLoss=0.0: must be finite and > 0")
+        try expectRefused(
+            ["train", "--task", "mnist-cnn", "--scheduler", "cosine", "--cifar-batches", "1"],
+            mentioning: "invalid configuration trainingBatches=[1]: applies to cifar10-cnn only")
+        try expectRefused(
+            ["train", "--task", "cifar10-cnn", "--scheduler", "cosine", "--cifar-batches", "1", "6"],
+            mentioning: "invalid configuration trainingBatches=[1, 6]: must list distinct CIFAR-10 training batches")
+        try expectRefused(
+            ["train", "--task", "adult-mlp", "--scheduler", "cosine", "--text-batching", "bucketed"],
+            mentioning: "invalid configuration textBatching=bucketed: applies to the text tasks")
     }
 
     @Test("a missing data directory names the dataset and the path")
     func missingData() throws {
-        try expectRefused(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--data-dir", "/nonexistent/data"],
-                          mentioning: "no adult data at /nonexistent/data/adult")
+        try expectRefused(
+            ["train", "--task", "adult-mlp", "--scheduler", "cosine", "--data-dir", "/nonexistent/data"],
+            mentioning: "no adult data at /nonexistent/data/adult")
     }
 
     @Test("a store from a newer glidepath is refused and left byte-identical")
@@ -80,26 +92,32 @@ struct TrainCommandTests {
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         bytes.replaceSubrange(60..<64, with: [0, 0, 0, 9])
         try bytes.write(to: URL(fileURLWithPath: path))
-        let outcome = try runGlidepath(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--data-dir", "/nonexistent"],
-                                       in: directory.url)
+        let outcome = try runGlidepath(
+            ["train", "--task", "adult-mlp", "--scheduler", "cosine", "--data-dir", "/nonexistent"],
+            in: directory.url)
         #expect(outcome.status == 1)
-        #expect(outcome.standardError.contains("schema version 9, newer than the \(RunStore.schemaVersion)"), "\(outcome.standardError)")
+        #expect(
+            outcome.standardError.contains("schema version 9, newer than the \(RunStore.schemaVersion)"),
+            "\(outcome.standardError)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
     }
 
-    @Test("oneCycle with only maxLR trains for 1, 2 and 3 epochs: it is resolved with the run's real updates per epoch",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    @Test(
+        "oneCycle with only maxLR trains for 1, 2 and 3 epochs: it is resolved with the run's real updates per epoch",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func oneCycleShortRuns() throws {
         // Regression (issue 17): the up-front check resolved the schedule with one update per epoch, so
         // totalSteps = epochs < 2 or pctStart·totalSteps ≤ 1, and the run was refused.
         let data = try TestEnvironment.requireDataDirectory()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try Data(#"{"name": "oneCycle", "maxLR": 0.01}"#.utf8).write(to: URL(fileURLWithPath: directory.path("oneCycle.json")))
+        try Data(#"{"name": "oneCycle", "maxLR": 0.01}"#.utf8).write(
+            to: URL(fileURLWithPath: directory.path("oneCycle.json")))
         for epochs in 1...3 {
             let store = "runs-\(epochs).sqlite"
-            let outcome = try runGlidepath(smallAdultArguments(dataDirectory: data, epochs: epochs, scheduler: "oneCycle")
-                                           + ["--scheduler-config", "oneCycle.json", "--store", store], in: directory.url)
+            let outcome = try runGlidepath(
+                smallAdultArguments(dataDirectory: data, epochs: epochs, scheduler: "oneCycle")
+                    + ["--scheduler-config", "oneCycle.json", "--store", store], in: directory.url)
             #expect(outcome.status == 0, "--epochs \(epochs): \(outcome.standardError)")
             let result = try decodeResult(outcome)
             #expect(result.status == .completed && result.epochs == epochs)
@@ -122,8 +140,9 @@ struct TrainCommandTests {
         #expect(unknown.status == 1 && unknown.standardError.contains("no run '20991231'"), "\(unknown.standardError)")
     }
 
-    @Test("cifar10-cnn trains on all five training batches by default, on the batches it is told to otherwise, and records the choice",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    @Test(
+        "cifar10-cnn trains on all five training batches by default, on the batches it is told to otherwise, and records the choice",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func cifarTrainingBatches() throws {
         let data = try TestEnvironment.requireDataDirectory()
         let directory = try TemporaryDirectory()
@@ -135,18 +154,27 @@ struct TrainCommandTests {
         try FileManager.default.createDirectory(at: partial, withIntermediateDirectories: true)
         for name in ["data_batch_1.bin.gz", "data_batch_2.bin.gz", "test_batch.bin.gz", "batches.meta.txt"] {
             try FileManager.default.createSymbolicLink(
-                at: partial.appendingPathComponent(name), withDestinationURL: data.appendingPathComponent("cifar10/\(name)"))
+                at: partial.appendingPathComponent(name),
+                withDestinationURL: data.appendingPathComponent("cifar10/\(name)"))
         }
-        let refused = try runGlidepath(["train", "--task", "cifar10-cnn", "--scheduler", "cosine", "--epochs", "1",
-                                        "--data-dir", directory.path("partial")], in: directory.url)
+        let refused = try runGlidepath(
+            [
+                "train", "--task", "cifar10-cnn", "--scheduler", "cosine", "--epochs", "1",
+                "--data-dir", directory.path("partial"),
+            ], in: directory.url)
         #expect(refused.status == 1 && refused.standardError.contains("data_batch_3"), "\(refused.standardError)")
 
         // The real directory holds all five batches: the default trains on them (recorded as no
         // explicit selection, which means batches 1–5), an explicit selection is recorded as given.
-        for (arguments, recorded) in [([String](), nil as String?), (["--cifar-batches", "1", "2"], #""trainingBatches":[1,2]"#)] {
-            let outcome = try runGlidepath(["train", "--task", "cifar10-cnn", "--scheduler", "cosine", "--epochs", "1",
-                                            "--data-dir", data.path, "--train-limit", "128", "--eval-limit", "64",
-                                            "--json"] + arguments, in: directory.url)
+        for (arguments, recorded) in [
+            ([String](), nil as String?), (["--cifar-batches", "1", "2"], #""trainingBatches":[1,2]"#),
+        ] {
+            let outcome = try runGlidepath(
+                [
+                    "train", "--task", "cifar10-cnn", "--scheduler", "cosine", "--epochs", "1",
+                    "--data-dir", data.path, "--train-limit", "128", "--eval-limit", "64",
+                    "--json",
+                ] + arguments, in: directory.url)
             #expect(outcome.status == 0, "\(outcome.standardError)")
             let result = try decodeResult(outcome)
             #expect(result.status == .completed && result.epochs == 1)
@@ -161,23 +189,28 @@ struct TrainCommandTests {
         }
     }
 
-    @Test("--weight-decay-scope: the task's default, an override recorded in the run, a bad value refused",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    @Test(
+        "--weight-decay-scope: the task's default, an override recorded in the run, a bad value refused",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func weightDecayScope() throws {
         let data = try TestEnvironment.requireDataDirectory()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let bad = try runGlidepath(["train", "--task", "adult-mlp", "--scheduler", "cosine", "--weight-decay-scope", "some"],
-                                   in: directory.url)
+        let bad = try runGlidepath(
+            ["train", "--task", "adult-mlp", "--scheduler", "cosine", "--weight-decay-scope", "some"],
+            in: directory.url)
         #expect(bad.status != 0 && bad.standardError.contains("--weight-decay-scope"), "\(bad.standardError)")
         let mixed = try runGlidepath(["train", "--resume", "2026", "--weight-decay-scope", "all"], in: directory.url)
-        #expect(mixed.status != 0 && mixed.standardError.contains("--resume continues a run with its recorded configuration"))
+        #expect(
+            mixed.status != 0
+                && mixed.standardError.contains("--resume continues a run with its recorded configuration"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).isEmpty)
 
         var configurations: [String] = []
         var losses: [Double] = []
         for scope in [[], ["--weight-decay-scope", "weights-only"]] {
-            let outcome = try runGlidepath(smallAdultArguments(dataDirectory: data, epochs: 1) + scope, in: directory.url)
+            let outcome = try runGlidepath(
+                smallAdultArguments(dataDirectory: data, epochs: 1) + scope, in: directory.url)
             #expect(outcome.status == 0, "\(outcome.standardError)")
             let result = try decodeResult(outcome)
             let store = try RunStore(path: directory.path(RunStore.defaultFileName), access: .readOnly)
@@ -191,8 +224,9 @@ struct TrainCommandTests {
         #expect(configurations[1].contains(#""weightDecayScope":"weights-only""#), "\(configurations[1])")
     }
 
-    @Test("a checkpoint directory that cannot be created fails the run with the path, recorded as failed",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    @Test(
+        "a checkpoint directory that cannot be created fails the run with the path, recorded as failed",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func uncreatableCheckpointDirectory() throws {
         let data = try TestEnvironment.requireDataDirectory()
         let directory = try TemporaryDirectory()
@@ -201,15 +235,18 @@ struct TrainCommandTests {
         try Data("not a directory".utf8).write(to: URL(fileURLWithPath: directory.path("glidepath-checkpoints")))
         let outcome = try runGlidepath(smallAdultArguments(dataDirectory: data, epochs: 1), in: directory.url)
         #expect(outcome.status == 1)
-        #expect(outcome.standardError.contains("glidepath-checkpoints/\(RunStore.defaultFileName)/"), "\(outcome.standardError)")
+        #expect(
+            outcome.standardError.contains("glidepath-checkpoints/\(RunStore.defaultFileName)/"),
+            "\(outcome.standardError)")
         #expect(outcome.standardOutput.isEmpty)
         // The run row was created before the directory failed: it says failed, not running.
         let runs = try RunStore(path: directory.path(RunStore.defaultFileName), access: .readOnly).runs()
         #expect(runs.map(\.status) == [.failed])
     }
 
-    @Test("a loss that goes non-finite ends the run as diverged, recorded, with exit 0",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    @Test(
+        "a loss that goes non-finite ends the run as diverged, recorded, with exit 0",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func divergence() throws {
         let data = try TestEnvironment.requireDataDirectory()
         let directory = try TemporaryDirectory()
@@ -217,8 +254,9 @@ struct TrainCommandTests {
         // SGD whose rate grows 10⁶× per update: lr 1e-2, 1e4, 1e10, … — the loss overflows within a few updates.
         try Data(#"{"gamma": 1000000, "cadence": "perUpdate"}"#.utf8)
             .write(to: URL(fileURLWithPath: directory.path("explode.json")))
-        let outcome = try runGlidepath(smallAdultArguments(dataDirectory: data, epochs: 2, scheduler: "exponential")
-                                       + ["--optimizer", "sgd", "--scheduler-config", "explode.json"], in: directory.url)
+        let outcome = try runGlidepath(
+            smallAdultArguments(dataDirectory: data, epochs: 2, scheduler: "exponential")
+                + ["--optimizer", "sgd", "--scheduler-config", "explode.json"], in: directory.url)
         #expect(outcome.status == 0, "\(outcome.standardError)")
         #expect(outcome.standardError.contains("the run diverged"))
         let result = try decodeResult(outcome)

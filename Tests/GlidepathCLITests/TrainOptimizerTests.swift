@@ -9,15 +9,18 @@ import Testing
 /// show it, and bad names and fields are refused naming them before anything is recorded.
 @Suite("glidepath train --optimizer")
 struct TrainOptimizerTests {
-    @Test("Prodigy without a schedule: configuration recorded, d shown and exported",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    @Test(
+        "Prodigy without a schedule: configuration recorded, d shown and exported",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func prodigyUnderFixed() throws {
         let data = try TestEnvironment.requireDataDirectory()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try Data(#"{"dCoef": 0.5, "weightDecay": 0.001}"#.utf8).write(to: URL(fileURLWithPath: directory.path("prodigy.json")))
-        let outcome = try runGlidepath(smallAdultArguments(dataDirectory: data, epochs: 1, scheduler: "fixed")
-                                       + ["--optimizer", "prodigy", "--optimizer-config", "prodigy.json"], in: directory.url)
+        try Data(#"{"dCoef": 0.5, "weightDecay": 0.001}"#.utf8).write(
+            to: URL(fileURLWithPath: directory.path("prodigy.json")))
+        let outcome = try runGlidepath(
+            smallAdultArguments(dataDirectory: data, epochs: 1, scheduler: "fixed")
+                + ["--optimizer", "prodigy", "--optimizer-config", "prodigy.json"], in: directory.url)
         #expect(outcome.status == 0, "\(outcome.standardError)")
         let result = try decodeResult(outcome)
         let show = try runGlidepath(["runs", "show", result.runId], in: directory.url)
@@ -38,23 +41,32 @@ struct TrainOptimizerTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         func train(_ extra: [String]) throws -> ProcessOutcome {
-            try runGlidepath(["train", "--task", "adult-mlp", "--scheduler", "fixed", "--data-dir", directory.url.path] + extra,
-                             in: directory.url)
+            try runGlidepath(
+                ["train", "--task", "adult-mlp", "--scheduler", "fixed", "--data-dir", directory.url.path] + extra,
+                in: directory.url)
         }
         let unknown = try train(["--optimizer", "lion"])
-        #expect(unknown.status != 0 && unknown.standardError.contains("--optimizer=lion")
+        #expect(
+            unknown.status != 0 && unknown.standardError.contains("--optimizer=lion")
                 && unknown.standardError.contains("scheduleFreeAdamW"), "\(unknown.standardError)")
         try Data(#"{"dcoef": 0.5}"#.utf8).write(to: URL(fileURLWithPath: directory.path("typo.json")))
         let typo = try train(["--optimizer", "prodigy", "--optimizer-config", "typo.json"])
-        #expect(typo.status != 0 && typo.standardError.contains("optimizer.dcoef=0.5: unknown field for prodigy"),
-                "\(typo.standardError)")
-        try Data(#"{"name": "dog", "initialStepSize": -1}"#.utf8).write(to: URL(fileURLWithPath: directory.path("dog.json")))
+        #expect(
+            typo.status != 0 && typo.standardError.contains("optimizer.dcoef=0.5: unknown field for prodigy"),
+            "\(typo.standardError)")
+        try Data(#"{"name": "dog", "initialStepSize": -1}"#.utf8).write(
+            to: URL(fileURLWithPath: directory.path("dog.json")))
         let range = try train(["--optimizer-config", "dog.json"])
-        #expect(range.status != 0 && range.standardError.contains("optimizer.initialStepSize=-1.0"), "\(range.standardError)")
+        #expect(
+            range.status != 0 && range.standardError.contains("optimizer.initialStepSize=-1.0"),
+            "\(range.standardError)")
         let missing = try train(["--optimizer-config", "absent.json"])
         #expect(missing.status != 0 && missing.standardError.contains("--optimizer-config=absent.json"))
-        #expect(!FileManager.default.fileExists(atPath: directory.path(RunStore.defaultFileName)), "nothing was recorded")
+        #expect(
+            !FileManager.default.fileExists(atPath: directory.path(RunStore.defaultFileName)), "nothing was recorded")
         let resume = try runGlidepath(["train", "--resume", "x", "--optimizer", "prodigy"], in: directory.url)
-        #expect(resume.status != 0 && resume.standardError.contains("--resume continues a run with its recorded configuration"))
+        #expect(
+            resume.status != 0
+                && resume.standardError.contains("--resume continues a run with its recorded configuration"))
     }
 }

@@ -7,13 +7,16 @@ import Testing
 /// The small, fast configuration the `glidepath train` tests use: adult-mlp on the first 1,024 training
 /// examples (8 updates of 128 per epoch), evaluated on the first 500 validation and test examples.
 func smallAdultArguments(dataDirectory: URL, epochs: Int = 3, scheduler: String = "dlrs", seed: Int = 5) -> [String] {
-    ["train", "--task", "adult-mlp", "--scheduler", scheduler, "--epochs", "\(epochs)", "--seed", "\(seed)",
-     "--data-dir", dataDirectory.path, "--train-limit", "1024", "--eval-limit", "500", "--json"]
+    [
+        "train", "--task", "adult-mlp", "--scheduler", scheduler, "--epochs", "\(epochs)", "--seed", "\(seed)",
+        "--data-dir", dataDirectory.path, "--train-limit", "1024", "--eval-limit", "500", "--json",
+    ]
 }
 
 /// The `--json` result: the last line of standard output.
 func decodeResult(_ outcome: ProcessOutcome) throws -> RunResultRecord {
-    let line = try #require(outcome.standardOutput.split(separator: "\n").last, "no JSON line; stderr: \(outcome.standardError)")
+    let line = try #require(
+        outcome.standardOutput.split(separator: "\n").last, "no JSON line; stderr: \(outcome.standardError)")
     return try StateCoding.decoder().decode(RunResultRecord.self, from: Data(line.utf8))
 }
 
@@ -78,20 +81,25 @@ func deterministicRecord(store path: String, run: String) throws -> [String] {
     let record = try store.run(matching: run)
     var lines: [String] = []
     for step in try store.steps(of: record.id) {
-        lines.append("step \(step.step) epoch \(step.epoch) loss \(step.loss.bitPattern) "
-                     + "norm \(step.gradientNorm?.bitPattern ?? 0) rates \(step.learningRates.map(\.bitPattern))")
+        lines.append(
+            "step \(step.step) epoch \(step.epoch) loss \(step.loss.bitPattern) "
+                + "norm \(step.gradientNorm?.bitPattern ?? 0) rates \(step.learningRates.map(\.bitPattern))")
     }
     for epoch in try store.epochs(of: record.id) {
-        lines.append("epoch \(epoch.epoch) train \(epoch.trainLoss.bitPattern) val \(epoch.validationLoss.bitPattern) "
-                     + "acc \(epoch.validationAccuracy.bitPattern) f1 \(epoch.validationF1.bitPattern) "
-                     + "auc \(epoch.validationAUC?.bitPattern ?? 0) rates \(epoch.learningRates.map(\.bitPattern))")
+        lines.append(
+            "epoch \(epoch.epoch) train \(epoch.trainLoss.bitPattern) val \(epoch.validationLoss.bitPattern) "
+                + "acc \(epoch.validationAccuracy.bitPattern) f1 \(epoch.validationF1.bitPattern) "
+                + "auc \(epoch.validationAUC?.bitPattern ?? 0) rates \(epoch.learningRates.map(\.bitPattern))")
     }
     return lines
 }
 
 /// The result's fields that must be bit-identical between an interrupted and an uninterrupted run.
 func deterministicFields(_ result: RunResultRecord) -> [String] {
-    ["\(result.epochs)", result.status.rawValue, "\(result.testLoss.bitPattern)", "\(result.testAccuracy.bitPattern)",
-     "\(result.testF1.bitPattern)", "\(result.testAUC?.bitPattern ?? 0)", "\(result.bestValLoss.bitPattern)",
-     "\(result.epochsToTarget ?? -1)"]
+    [
+        "\(result.epochs)", result.status.rawValue, "\(result.testLoss.bitPattern)",
+        "\(result.testAccuracy.bitPattern)",
+        "\(result.testF1.bitPattern)", "\(result.testAUC?.bitPattern ?? 0)", "\(result.bestValLoss.bitPattern)",
+        "\(result.epochsToTarget ?? -1)",
+    ]
 }

@@ -58,15 +58,26 @@ struct AdultReaderTests {
 
     @Test func malformedRowsNameTheLine() throws {
         let wrongCount = "39, State-gov, 77516, Bachelors, 13, Never-married\n"
-        #expect(throws: DataError(file: "adult.data", location: .line(1), problem: .malformedRow("6 fields (expected 15)"))) {
+        #expect(
+            throws: DataError(file: "adult.data", location: .line(1), problem: .malformedRow("6 fields (expected 15)"))
+        ) {
             try Adult.parse(Array(wrongCount.utf8), file: "adult.data")
         }
-        let badNumber = "\nabc, State-gov, 77516, Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, Male, 2174, 0, 40, United-States, <=50K\n"
-        #expect(throws: DataError(file: "adult.data", location: .line(2), problem: .malformedRow("age \"abc\" is not a number"))) {
+        let badNumber =
+            "\nabc, State-gov, 77516, Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, Male, 2174, 0, 40, United-States, <=50K\n"
+        #expect(
+            throws: DataError(
+                file: "adult.data", location: .line(2), problem: .malformedRow("age \"abc\" is not a number"))
+        ) {
             try Adult.parse(Array(badNumber.utf8), file: "adult.data")
         }
-        let badLabel = "39, State-gov, 77516, Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, Male, 2174, 0, 40, United-States, 50K\n"
-        #expect(throws: DataError(file: "adult.test", location: .line(1), problem: .malformedRow("income \"50K\" is neither <=50K nor >50K"))) {
+        let badLabel =
+            "39, State-gov, 77516, Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, Male, 2174, 0, 40, United-States, 50K\n"
+        #expect(
+            throws: DataError(
+                file: "adult.test", location: .line(1),
+                problem: .malformedRow("income \"50K\" is neither <=50K nor >50K"))
+        ) {
             try Adult.parse(Array(badLabel.utf8), file: "adult.test")
         }
         #expect(throws: DataError(file: "/nonexistent/adult.data", problem: .missingFile)) {

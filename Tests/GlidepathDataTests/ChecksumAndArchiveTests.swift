@@ -12,7 +12,10 @@ struct ChecksumAndArchiveTests {
         ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
         ("abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"),
         ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "d174ab98d277d9f5a5611c2c9f419d9f"),
-        ("12345678901234567890123456789012345678901234567890123456789012345678901234567890", "57edf4a22be3c955ac49da2e2107b67a"),
+        (
+            "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+            "57edf4a22be3c955ac49da2e2107b67a"
+        ),
     ])
     func md5ReferenceVectors(input: String, digest: String) {
         #expect(MD5.hexDigest(of: Array(input.utf8)) == digest)
@@ -21,7 +24,9 @@ struct ChecksumAndArchiveTests {
     @Test func md5IncrementalEqualsOneShot() throws {
         let bytes = (0..<10_000).map { (index: Int) -> UInt8 in UInt8(index * 13 % 256) }
         var hasher = MD5()
-        for start in stride(from: 0, to: bytes.count, by: 37) { hasher.update(Array(bytes[start..<min(start + 37, bytes.count)])) }
+        for start in stride(from: 0, to: bytes.count, by: 37) {
+            hasher.update(Array(bytes[start..<min(start + 37, bytes.count)]))
+        }
         #expect(hasher.hexDigest() == MD5.hexDigest(of: bytes))
         let directory = try Fixtures.temporaryDirectory()
         try Fixtures.write(bytes, to: Fixtures.path(directory, "f"))
@@ -35,7 +40,9 @@ struct ChecksumAndArchiveTests {
         #expect(archive.members.map(\.name) == ["SST-2/train.tsv", "SST-2/readme"])
         #expect(try archive.content(of: "SST-2/train.tsv") == text)
         #expect(try archive.content(of: "SST-2/readme") == Array("hi".utf8))
-        #expect(throws: DataError(file: "f.zip", location: .member("SST-2/dev.tsv", byteOffset: nil), problem: .missingFile)) {
+        #expect(
+            throws: DataError(file: "f.zip", location: .member("SST-2/dev.tsv", byteOffset: nil), problem: .missingFile)
+        ) {
             try archive.content(of: "SST-2/dev.tsv")
         }
         #expect(throws: DataError.self) { try ZipArchive(bytes: Array("not a zip".utf8), path: "n.zip") }
@@ -70,7 +77,9 @@ struct ChecksumAndArchiveTests {
             _ = try fetcher.fetch(item, into: other, mirror: mirror)
             Issue.record("a download with the wrong checksum was accepted")
         } catch {
-            #expect(error.problem == .checksumMismatch(expected: item.md5, actual: MD5.hexDigest(of: Array("tampered bytes\n".utf8))))
+            #expect(
+                error.problem
+                    == .checksumMismatch(expected: item.md5, actual: MD5.hexDigest(of: Array("tampered bytes\n".utf8))))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: other).isEmpty)
         // A missing mirror file is reported as missing.
@@ -88,7 +97,10 @@ struct ChecksumAndArchiveTests {
         #expect(report.files.count == 4)
         #expect(report.files.allSatisfy { if case .unrecognised = $0.status { true } else { false } })
         // Fixture labels are index % 10: train 2 per class, test 1 per class; MNIST expects thousands.
-        #expect(report.problems.contains("train: class counts [2, 2, 2, 2, 2, 2, 2, 2, 2, 2], expected [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]"))
+        #expect(
+            report.problems.contains(
+                "train: class counts [2, 2, 2, 2, 2, 2, 2, 2, 2, 2], expected [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]"
+            ))
         let lenient = DatasetInspector.verify(.mnist, directory: directory, allowUnrecognised: true)
         #expect(lenient.problems.count == 2)  // still the two count mismatches
         #expect(DatasetCatalog.directory(for: .mnist, in: directory) == directory)  // files directly in the data dir

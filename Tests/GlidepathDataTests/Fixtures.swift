@@ -126,13 +126,16 @@ enum Fixtures {
             let method = member.deflate ? 8 : 0
             let name = Array(member.name.utf8)
             let offset = body.count
-            body += le32(0x0403_4B50) + le16(20) + le16(0) + le16(method) + le16(0) + le16(0) + crc
+            body +=
+                le32(0x0403_4B50) + le16(20) + le16(0) + le16(method) + le16(0) + le16(0) + crc
                 + le32(data.count) + le32(member.content.count) + le16(name.count) + le16(0) + name + data
-            directory += le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(method) + le16(0) + le16(0) + crc
+            directory +=
+                le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(method) + le16(0) + le16(0) + crc
                 + le32(data.count) + le32(member.content.count) + le16(name.count) + le16(0) + le16(0) + le16(0)
                 + le16(0) + le32(0) + le32(offset) + name
         }
-        let end = le32(0x0605_4B50) + le16(0) + le16(0) + le16(members.count) + le16(members.count)
+        let end =
+            le32(0x0605_4B50) + le16(0) + le16(0) + le16(members.count) + le16(members.count)
             + le32(directory.count) + le32(body.count) + le16(0)
         return body + directory + end
     }

@@ -50,8 +50,11 @@ struct GzipTests {
 
     @Test func trailingGarbageIsTypedError() throws {
         let compressed = Gzip.compress(Array("data".utf8)) + [0x42, 0x42, 0x42]
-        #expect(throws: DataError(file: "g.gz", location: .byteOffset(compressed.count - 3),
-                                  problem: .trailingBytes(count: 3))) {
+        #expect(
+            throws: DataError(
+                file: "g.gz", location: .byteOffset(compressed.count - 3),
+                problem: .trailingBytes(count: 3))
+        ) {
             try Gzip.decompress(compressed, file: "g.gz")
         }
     }

@@ -16,12 +16,14 @@ struct LengthBucketingTests {
             lengths.append(Int32(length))
             for j in 0..<maximumLength { tokens.append(j < length ? Int32(2 + (i + j) % 50) : 0) }
         }
-        return try TextBatchSource(sequences: EncodedSequences(tokens: tokens, lengths: lengths, maximumLength: maximumLength),
-                                   labels: (0..<count).map { Int32($0 % 2) }, padding: .longestInBatch)
+        return try TextBatchSource(
+            sequences: EncodedSequences(tokens: tokens, lengths: lengths, maximumLength: maximumLength),
+            labels: (0..<count).map { Int32($0 % 2) }, padding: .longestInBatch)
     }
 
     static func options(batchSize: Int, seed: UInt64, chunk: Int) throws -> BatchingOptions {
-        try BatchingOptions(batchSize: batchSize, shuffle: true, seed: seed, bucketing: LengthBucketing(chunkBatches: chunk))
+        try BatchingOptions(
+            batchSize: batchSize, shuffle: true, seed: seed, bucketing: LengthBucketing(chunkBatches: chunk))
     }
 
     /// Each epoch's order is a permutation; each full batch lies inside one chunk of the plain order and
@@ -30,15 +32,19 @@ struct LengthBucketingTests {
     func orderIsAPermutationOfSortedChunkBatches(seed: UInt64) throws {
         let source = try Self.texts(count: 203, maximumLength: 40, seed: seed)
         let batchSize = 8, chunk = 5
-        let loader = DataLoader(source: source, options: try Self.options(batchSize: batchSize, seed: seed, chunk: chunk))
-        let plain = DataLoader(source: source, options: try BatchingOptions(batchSize: batchSize, shuffle: true, seed: seed))
+        let loader = DataLoader(
+            source: source, options: try Self.options(batchSize: batchSize, seed: seed, chunk: chunk))
+        let plain = DataLoader(
+            source: source, options: try BatchingOptions(batchSize: batchSize, shuffle: true, seed: seed))
         let lengths = source.sequences.lengths
         for epoch in 0..<2 {
             let order = loader.order(epoch: epoch)
             #expect(order.sorted() == Array(0..<203))
             // The chunk (of the plain order) each example fell in.
             var chunkOf = [Int](repeating: 0, count: 203)
-            for (position, example) in plain.order(epoch: epoch).enumerated() { chunkOf[example] = position / (chunk * batchSize) }
+            for (position, example) in plain.order(epoch: epoch).enumerated() {
+                chunkOf[example] = position / (chunk * batchSize)
+            }
             var chunkSequence: [Int] = []
             for b in 0..<loader.batchesPerEpoch {
                 let indices = loader.indices(epoch: epoch, index: b)
@@ -99,8 +105,9 @@ struct LengthBucketingTests {
     /// Dynamic padding: a batch is as wide as its longest text (1 when every text is empty), and each
     /// row is the fixed-length row's prefix.
     @Test func dynamicPaddingKeepsTheRealTokens() throws {
-        let sequences = EncodedSequences(tokens: [5, 6, 0, 0, 7, 0, 0, 0, 8, 9, 10, 0, 0, 0, 0, 0],
-                                         lengths: [2, 1, 3, 0], maximumLength: 4)
+        let sequences = EncodedSequences(
+            tokens: [5, 6, 0, 0, 7, 0, 0, 0, 8, 9, 10, 0, 0, 0, 0, 0],
+            lengths: [2, 1, 3, 0], maximumLength: 4)
         let dynamic = try TextBatchSource(sequences: sequences, labels: [1, 0, 1, 0], padding: .longestInBatch)
         let fixed = try TextBatchSource(sequences: sequences, labels: [1, 0, 1, 0])
         var generator = Xoshiro256StarStar(seed: 0, stream: [])
@@ -115,8 +122,9 @@ struct LengthBucketingTests {
 
     /// Sources without lengths (images, tables) keep the plain order under a bucketing option.
     @Test func sourcesWithoutLengthsKeepThePlainOrder() throws {
-        let table = TabularDataset(features: (0..<40).map(Float.init), labels: (0..<20).map { Int32($0 % 2) },
-                                   featureNames: ["a", "b"], classNames: ["n", "p"])
+        let table = TabularDataset(
+            features: (0..<40).map(Float.init), labels: (0..<20).map { Int32($0 % 2) },
+            featureNames: ["a", "b"], classNames: ["n", "p"])
         let source = TabularBatchSource(dataset: table)
         let bucketed = DataLoader(source: source, options: try Self.options(batchSize: 4, seed: 2, chunk: 2))
         let plain = DataLoader(source: source, options: try BatchingOptions(batchSize: 4, shuffle: true, seed: 2))

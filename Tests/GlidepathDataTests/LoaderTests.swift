@@ -9,8 +9,9 @@ struct LoaderTests {
         let size = channels * height * width
         var pixels: [UInt8] = []
         for image in 0..<count { for offset in 0..<size { pixels.append(UInt8((10 * image + offset) % 256)) } }
-        return ImageDataset(pixels: pixels, labels: (0..<count).map { Int32($0 % 10) }, channels: channels,
-                            height: height, width: width, classNames: (0..<10).map(String.init))
+        return ImageDataset(
+            pixels: pixels, labels: (0..<count).map { Int32($0 % 10) }, channels: channels,
+            height: height, width: width, classNames: (0..<10).map(String.init))
     }
 
     @Test func unshuffledBatchesCoverInOrderWithRemainder() throws {
@@ -29,7 +30,8 @@ struct LoaderTests {
 
     @Test func dropLastDropsTheShortBatch() throws {
         let source = try ImageBatchSource(dataset: Self.tinyImages(), normalisation: nil)
-        var loader = DataLoader(source: source, options: try BatchingOptions(batchSize: 4, shuffle: true, dropLast: true, seed: 1))
+        var loader = DataLoader(
+            source: source, options: try BatchingOptions(batchSize: 4, shuffle: true, dropLast: true, seed: 1))
         #expect(loader.batchesPerEpoch == 2)  // floor(10 / 4)
         var count = 0
         while let batch = loader.next() {
@@ -57,7 +59,8 @@ struct LoaderTests {
     @Test func resumingMidEpochReproducesTheBatches() throws {
         let dataset = Self.tinyImages(count: 50, channels: 3, height: 8, width: 8)
         let source = try ImageBatchSource(
-            dataset: dataset, normalisation: try ChannelNormalisation(mean: [0.5, 0.4, 0.3], standardDeviation: [0.2, 0.25, 0.3]),
+            dataset: dataset,
+            normalisation: try ChannelNormalisation(mean: [0.5, 0.4, 0.3], standardDeviation: [0.2, 0.25, 0.3]),
             augmentation: try ImageAugmentation(padding: 2))
         let options = try BatchingOptions(batchSize: 6, shuffle: true, seed: 2024)
         var uninterrupted = DataLoader(source: source, options: options)
@@ -112,15 +115,18 @@ struct LoaderTests {
     @Test func normalisationStatisticsAndApplication() throws {
         // Two 1×1×2 images: pixels 0, 255, 255, 255 → mean 191.25/255 = 0.75, population std
         // sqrt(0.75·0.25) = 0.4330127 on the [0, 1] scale.
-        let dataset = ImageDataset(pixels: [0, 255, 255, 255], labels: [0, 1], channels: 1, height: 1, width: 2,
-                                   classNames: ["a", "b"])
+        let dataset = ImageDataset(
+            pixels: [0, 255, 255, 255], labels: [0, 1], channels: 1, height: 1, width: 2,
+            classNames: ["a", "b"])
         let statistics = try ChannelNormalisation.statistics(of: dataset)
         expectClose(Double(statistics.mean[0]), 0.75, absoluteTolerance: 1e-6)
         expectClose(Double(statistics.standardDeviation[0]), 0.4330127, absoluteTolerance: 1e-6)
         let source = try ImageBatchSource(dataset: dataset, normalisation: statistics)
-        let batch = DataLoader(source: source, options: try BatchingOptions(batchSize: 2, shuffle: false)).batch(epoch: 0, index: 0)
+        let batch = DataLoader(source: source, options: try BatchingOptions(batchSize: 2, shuffle: false)).batch(
+            epoch: 0, index: 0)
         // (0 − 0.75)/0.4330127 = −1.7320508 and (1 − 0.75)/0.4330127 = 0.5773503.
-        expectClose(batch.features.map(Double.init), [-1.7320508, 0.5773503, 0.5773503, 0.5773503], absoluteTolerance: 1e-5)
+        expectClose(
+            batch.features.map(Double.init), [-1.7320508, 0.5773503, 0.5773503, 0.5773503], absoluteTolerance: 1e-5)
     }
 
     @Test func invalidOptionsAreRejected() throws {
@@ -149,11 +155,14 @@ struct LoaderTests {
     @Test func textAndTabularBatches() throws {
         let sequences = EncodedSequences(tokens: [5, 6, 0, 7, 0, 0, 8, 9, 10], lengths: [2, 1, 3], maximumLength: 3)
         let text = try TextBatchSource(sequences: sequences, labels: [1, 0, 1])
-        let textBatch = DataLoader(source: text, options: try BatchingOptions(batchSize: 2, shuffle: false)).batch(epoch: 0, index: 1)
+        let textBatch = DataLoader(source: text, options: try BatchingOptions(batchSize: 2, shuffle: false)).batch(
+            epoch: 0, index: 1)
         #expect(textBatch.tokens == [8, 9, 10])
         #expect(textBatch.lengths == [3] && textBatch.shape == [1, 3])
-        let table = TabularDataset(features: [1, 2, 3, 4, 5, 6], labels: [0, 1, 0], featureNames: ["a", "b"], classNames: ["n", "p"])
-        let tabular = DataLoader(source: TabularBatchSource(dataset: table), options: try BatchingOptions(batchSize: 2, shuffle: false))
+        let table = TabularDataset(
+            features: [1, 2, 3, 4, 5, 6], labels: [0, 1, 0], featureNames: ["a", "b"], classNames: ["n", "p"])
+        let tabular = DataLoader(
+            source: TabularBatchSource(dataset: table), options: try BatchingOptions(batchSize: 2, shuffle: false))
         #expect(tabular.batch(epoch: 0, index: 0).features == [1, 2, 3, 4])
     }
 }

@@ -7,9 +7,10 @@ import Testing
 @Suite("Data readers: declared counts checked before allocating")
 struct MemoryBudgetTests {
     func idxHeader(_ dimensions: [UInt32]) -> [UInt8] {
-        [0, 0, 0x08, UInt8(dimensions.count)] + dimensions.flatMap { d in
-            [UInt8(d >> 24 & 0xFF), UInt8(d >> 16 & 0xFF), UInt8(d >> 8 & 0xFF), UInt8(d & 0xFF)]
-        }
+        [0, 0, 0x08, UInt8(dimensions.count)]
+            + dimensions.flatMap { d in
+                [UInt8(d >> 24 & 0xFF), UInt8(d >> 16 & 0xFF), UInt8(d >> 8 & 0xFF), UInt8(d & 0xFF)]
+            }
     }
 
     func write(_ bytes: [UInt8], named name: String) throws -> String {
@@ -19,7 +20,8 @@ struct MemoryBudgetTests {
         return path
     }
 
-    @Test("an IDX header declaring 5,000,000 × 28 × 28 images is refused from the header, the content never decompressed")
+    @Test(
+        "an IDX header declaring 5,000,000 × 28 × 28 images is refused from the header, the content never decompressed")
     func declaredImages() throws {
         // The header, then 8 MiB of zeros (compressing to about 8 KB): the bomb's shape, smaller.
         let bytes = Gzip.compress(idxHeader([5_000_000, 28, 28]) + [UInt8](repeating: 0, count: 1 << 23))
@@ -41,7 +43,8 @@ struct MemoryBudgetTests {
         #expect {
             _ = try IDX.read(at: path)
         } throws: { error in
-            (error as? DataError)?.problem == .exceedsLimit(what: "the decompressed content", limit: 16 + 40 + (1 << 16))
+            (error as? DataError)?.problem
+                == .exceedsLimit(what: "the decompressed content", limit: 16 + 40 + (1 << 16))
         }
         // A small excess is still reported as trailing bytes.
         let small = try write(Gzip.compress(idxHeader([10, 2, 2]) + [UInt8](repeating: 7, count: 45)), named: "a.gz")

@@ -36,7 +36,8 @@ struct RealImageDataTests {
         // batches are present; while the copy lacks batches 3–5 (README: "3–5 follow") the loader must
         // refuse with the missing file's name rather than return a 20,000-image training set.
         let allPresent = (1...5).allSatisfy { batch in
-            FileAccess.exists("\(directory)/data_batch_\(batch).bin.gz") || FileAccess.exists("\(directory)/data_batch_\(batch).bin")
+            FileAccess.exists("\(directory)/data_batch_\(batch).bin.gz")
+                || FileAccess.exists("\(directory)/data_batch_\(batch).bin")
         }
         if allPresent {
             let train = try CIFAR10.load(.train, from: source)
@@ -65,7 +66,9 @@ struct RealImageDataTests {
         let directory = "/usr/share/datasets/fashion-mnist"
         guard FileAccess.isDirectory(directory) || TestEnvironment.isCI else {
             // Not silent: recorded as a known issue on machines without the Debian package.
-            withKnownIssue("dataset-fashion-mnist is not installed") { throw DataError(file: directory, problem: .missingFile) }
+            withKnownIssue("dataset-fashion-mnist is not installed") {
+                throw DataError(file: directory, problem: .missingFile)
+            }
             return
         }
         let (train, test) = try MNIST.loadAll(from: directory, variant: .fashion)

@@ -37,7 +37,9 @@ struct RealTextDataTests {
             #expect(train.classCounts() == [29_780, 37_569], "\(format)")
             #expect(test.classCounts() == [428, 444], "\(format)")
         }
-        #expect(try SST2.load(.train, from: directory, format: .tsv) == SST2.load(.train, from: directory, format: .jsonLines))
+        #expect(
+            try SST2.load(.train, from: directory, format: .tsv)
+                == SST2.load(.train, from: directory, format: .jsonLines))
         // README: "+1,821 unlabelled test".
         #expect(try SST2.loadUnlabelledTest(from: directory).count == 1_821)
     }
@@ -68,7 +70,9 @@ struct RealTextDataTests {
 
 /// The fetch path with real files: the data directory serves as a local mirror, so the published
 /// checksums in the catalog are checked against the real bytes.
-@Suite("Fetching real files from a local mirror", .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+@Suite(
+    "Fetching real files from a local mirror",
+    .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
 struct RealFetchTests {
     @Test(arguments: [DatasetName.mnist, .adult])
     func fetchFromLocalMirrorVerifiesCanonicalChecksums(name: DatasetName) throws {
@@ -87,7 +91,8 @@ struct RealFetchTests {
         let source = try TestEnvironment.requireDataDirectory().appendingPathComponent("sst2").path
         var members: [(name: String, content: [UInt8], deflate: Bool)] = []
         for name in ["train", "dev", "test"] {
-            members.append(("SST-2/\(name).tsv", try FileAccess.readContent(at: "\(source)/glue_sst2_\(name).tsv.gz"), true))
+            members.append(
+                ("SST-2/\(name).tsv", try FileAccess.readContent(at: "\(source)/glue_sst2_\(name).tsv.gz"), true))
         }
         let target = try Fixtures.temporaryDirectory("sst2zip")
         let zip = Fixtures.path(target, "SST-2.zip")

@@ -6,8 +6,10 @@ import Testing
 struct TextReaderTests {
     @Test func tokenizerRules() {
         let tokenizer = Tokenizer()
-        #expect(tokenizer.tokens("A GREAT film!<br /><br />Don't miss it... (really)") ==
-                ["a", "great", "film", "!", "don't", "miss", "it", ".", ".", ".", "(", "really", ")"])
+        #expect(
+            tokenizer.tokens("A GREAT film!<br /><br />Don't miss it... (really)") == [
+                "a", "great", "film", "!", "don't", "miss", "it", ".", ".", ".", "(", "really", ")",
+            ])
         #expect(tokenizer.tokens("<i>Amélie</i> &amp; co, 10/10") == ["amélie", "&", "co", ",", "10", "/", "10"])
         #expect(tokenizer.tokens("a < b") == ["a", "<", "b"])  // not markup: no letter after '<'
         #expect(tokenizer.tokens("   ").isEmpty)
@@ -44,7 +46,8 @@ struct TextReaderTests {
     }
 
     /// Writes aclImdb/{split}/{pos,neg}/ID_RATING.txt files.
-    static func writeTree(_ root: String, split: String, reviews: [(folder: String, name: String, text: String)]) throws {
+    static func writeTree(_ root: String, split: String, reviews: [(folder: String, name: String, text: String)]) throws
+    {
         for review in reviews {
             try Fixtures.write(review.text, to: "\(root)/\(split)/\(review.folder)/\(review.name)")
         }
@@ -65,7 +68,8 @@ struct TextReaderTests {
         #expect(fromTree.texts == ["fine film", "Great.<br />Loved it", "awful", "meh"])
         #expect(fromTree.labels == [1, 1, 0, 0])
 
-        let members = Self.treeReviews.map { (name: "aclImdb/train/\($0.folder)/\($0.name)", content: Array($0.text.utf8)) }
+        let members =
+            Self.treeReviews.map { (name: "aclImdb/train/\($0.folder)/\($0.name)", content: Array($0.text.utf8)) }
             + [(name: "aclImdb/test/pos/0_8.txt", content: Array("other split".utf8))]
         let archive = Fixtures.path(directory, IMDB.archiveName)
         try Fixtures.write(Gzip.compress(Fixtures.tar(members)), to: archive)
@@ -86,16 +90,23 @@ struct TextReaderTests {
     @Test func imdbBadInput() throws {
         let directory = try Fixtures.temporaryDirectory()
         let root = Fixtures.path(directory, "aclImdb")
-        try Self.writeTree(root, split: "train", reviews: [("pos", "3_2.txt", "rated 2 but positive"), ("neg", "0_1.txt", "x")])
-        #expect(throws: DataError(file: "\(root)/train/pos/3_2.txt", problem: .malformedRow(
-            "rating 2 does not fit label 1 (positive 7–10, negative 1–4)"))) {
+        try Self.writeTree(
+            root, split: "train", reviews: [("pos", "3_2.txt", "rated 2 but positive"), ("neg", "0_1.txt", "x")])
+        #expect(
+            throws: DataError(
+                file: "\(root)/train/pos/3_2.txt",
+                problem: .malformedRow(
+                    "rating 2 does not fit label 1 (positive 7–10, negative 1–4)"))
+        ) {
             try IMDB.load(.train, from: .tree(root))
         }
         #expect(throws: DataError(file: "\(root)/test/pos", problem: .missingFile)) {
             try IMDB.load(.test, from: .tree(root))
         }
         let jsonl = Fixtures.path(directory, "imdb_test.jsonl")
-        try Fixtures.write(#"{"split": "test", "id": 0, "rating": 8, "label": 1, "text": "ok"}"# + "\n{\"split\": \"test\", \"id\": 1,\n", to: jsonl)
+        try Fixtures.write(
+            #"{"split": "test", "id": 0, "rating": 8, "label": 1, "text": "ok"}"#
+                + "\n{\"split\": \"test\", \"id\": 1,\n", to: jsonl)
         #expect(throws: DataError(file: jsonl, location: .line(2), problem: .malformedRow("not a JSON object"))) {
             try IMDB.load(.test, from: .jsonLines(jsonl))
         }
@@ -104,18 +115,25 @@ struct TextReaderTests {
             try IMDB.load(.test, from: .jsonLines(jsonl))
         }
         try Fixtures.write(#"{"split": "train", "id": 0, "rating": 8, "label": 1, "text": "x"}"#, to: jsonl)
-        #expect(throws: DataError(file: jsonl, location: .line(1), problem: .malformedRow("split \"train\" in a test file"))) {
+        #expect(
+            throws: DataError(file: jsonl, location: .line(1), problem: .malformedRow("split \"train\" in a test file"))
+        ) {
             try IMDB.load(.test, from: .jsonLines(jsonl))
         }
     }
 
     @Test func sst2TSVAndJSONLines() throws {
         let directory = try Fixtures.temporaryDirectory()
-        try Fixtures.write("sentence\tlabel\nit 's good \t1\nbad , bad \t0\n", to: Fixtures.path(directory, "train.tsv"))
-        try Fixtures.write(Gzip.compress(Array("sentence\tlabel\nfine \t1\n".utf8)), to: Fixtures.path(directory, "glue_sst2_dev.tsv.gz"))
+        try Fixtures.write(
+            "sentence\tlabel\nit 's good \t1\nbad , bad \t0\n", to: Fixtures.path(directory, "train.tsv"))
+        try Fixtures.write(
+            Gzip.compress(Array("sentence\tlabel\nfine \t1\n".utf8)),
+            to: Fixtures.path(directory, "glue_sst2_dev.tsv.gz"))
         try Fixtures.write("index\tsentence\n0\tfirst .\n1\tsecond .\n", to: Fixtures.path(directory, "test.tsv"))
-        try Fixtures.write(#"{"split": "train", "label": 1, "text": "it 's good "}"# + "\n" + #"{"split": "train", "label": 0, "text": "bad , bad "}"# + "\n",
-                           to: Fixtures.path(directory, "sst2_train.jsonl"))
+        try Fixtures.write(
+            #"{"split": "train", "label": 1, "text": "it 's good "}"# + "\n"
+                + #"{"split": "train", "label": 0, "text": "bad , bad "}"# + "\n",
+            to: Fixtures.path(directory, "sst2_train.jsonl"))
         let train = try SST2.load(.train, from: directory)
         #expect(train.texts == ["it 's good ", "bad , bad "] && train.labels == [1, 0])
         #expect(try SST2.load(.train, from: directory, format: .jsonLines) == train)
@@ -132,17 +150,25 @@ struct TextReaderTests {
             try SST2.load(.train, from: directory)
         }
         try Fixtures.write("sentence\tlabel\ngood\tpositive\n", to: path)
-        #expect(throws: DataError(file: path, location: .line(2), problem: .malformedRow("label \"positive\" is not 0 or 1"))) {
+        #expect(
+            throws: DataError(
+                file: path, location: .line(2), problem: .malformedRow("label \"positive\" is not 0 or 1"))
+        ) {
             try SST2.load(.train, from: directory)
         }
         try Fixtures.write("text\tlabel\ngood\t1\n", to: path)
-        #expect(throws: DataError(file: path, location: .line(1), problem: .malformedRow(
-            "header [\"text\", \"label\"] (expected sentence<TAB>label)"))) {
+        #expect(
+            throws: DataError(
+                file: path, location: .line(1),
+                problem: .malformedRow(
+                    "header [\"text\", \"label\"] (expected sentence<TAB>label)"))
+        ) {
             try SST2.load(.train, from: directory)
         }
         let jsonl = Fixtures.path(directory, "sst2_dev.jsonl")
         try Fixtures.write(#"{"split": "dev", "label": 2, "text": "x"}"#, to: jsonl)
-        #expect(throws: DataError(file: jsonl, location: .line(1), problem: .labelOutOfRange(label: 2, classCount: 2))) {
+        #expect(throws: DataError(file: jsonl, location: .line(1), problem: .labelOutOfRange(label: 2, classCount: 2)))
+        {
             try SST2.load(.test, from: directory, format: .jsonLines)
         }
         #expect(throws: DataError(file: Fixtures.path(directory, "dev.tsv"), problem: .missingFile)) {

@@ -2,6 +2,7 @@ import Foundation
 import Glidepath
 import GlidepathTestSupport
 import Testing
+
 @testable import GlidepathLab
 
 /// A small checkpoint with every kind of section; bytes drawn from a seeded generator.
@@ -9,7 +10,8 @@ func sampleCheckpoint(modelBytes: Int = 40, seed: UInt64 = 1) -> Checkpoint {
     var generator = SplitMix64(seed: seed)
     let bytes = { (count: Int) in Data((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }) }
     return Checkpoint(
-        counters: TrainingCounters(completedEpochs: 2, stepsIntoEpoch: 17, completedSteps: 117, runId: "20261123-071749-0001"),
+        counters: TrainingCounters(
+            completedEpochs: 2, stepsIntoEpoch: 17, completedSteps: 117, runId: "20261123-071749-0001"),
         modelState: bytes(modelBytes), optimizerState: bytes(24),
         schedulerState: .object(["version": .int(1), "best": .double(.infinity), "rates": .array([.double(1e-3)])]),
         randomState: bytes(16), loaderState: .object(["epoch": .int(3), "nextBatch": .int(17)]),
@@ -97,22 +99,31 @@ struct CheckpointFileTests {
         #expect(throws: CheckpointError.unsupportedVersion(path: "v2.gpck", found: 2, supported: 1)) {
             try CheckpointFile.decode(future, path: "v2.gpck")
         }
-        #expect(throws: CheckpointError.notACheckpoint(path: "x")) { try CheckpointFile.decode(Data("PK\u{3}\u{4}".utf8), path: "x") }
-        #expect(throws: CheckpointError.checksumMismatch(path: "x", expected: "00000000",
-                                                         actual: CRC32.hex(CRC32.checksum(data.prefix(data.count - 12))))) {
+        #expect(throws: CheckpointError.notACheckpoint(path: "x")) {
+            try CheckpointFile.decode(Data("PK\u{3}\u{4}".utf8), path: "x")
+        }
+        #expect(
+            throws: CheckpointError.checksumMismatch(
+                path: "x", expected: "00000000",
+                actual: CRC32.hex(CRC32.checksum(data.prefix(data.count - 12))))
+        ) {
             try CheckpointFile.decode(data, path: "x", expectedChecksum: "00000000")
         }
         // Intact files whose content is wrong: built with the internal layout function.
-        let noLoader = CheckpointFile.assemble([("counters", .json, Data("{\"completedEpochs\":0,\"completedSteps\":0,\"stepsIntoEpoch\":0}".utf8)),
-                                                ("model", .bytes, Data()), ("optimizer", .bytes, Data()),
-                                                ("scheduler", .json, Data("null".utf8)), ("random", .bytes, Data())])
+        let noLoader = CheckpointFile.assemble([
+            ("counters", .json, Data("{\"completedEpochs\":0,\"completedSteps\":0,\"stepsIntoEpoch\":0}".utf8)),
+            ("model", .bytes, Data()), ("optimizer", .bytes, Data()),
+            ("scheduler", .json, Data("null".utf8)), ("random", .bytes, Data()),
+        ])
         #expect(throws: CheckpointError.missingSection(path: "x", section: "loader")) {
             try CheckpointFile.decode(noLoader, path: "x")
         }
-        let badCounters = CheckpointFile.assemble([("counters", .json, Data("{\"completedEpochs\":\"two\"}".utf8)),
-                                                   ("model", .bytes, Data()), ("optimizer", .bytes, Data()),
-                                                   ("scheduler", .json, Data("null".utf8)), ("random", .bytes, Data()),
-                                                   ("loader", .json, Data("null".utf8))])
+        let badCounters = CheckpointFile.assemble([
+            ("counters", .json, Data("{\"completedEpochs\":\"two\"}".utf8)),
+            ("model", .bytes, Data()), ("optimizer", .bytes, Data()),
+            ("scheduler", .json, Data("null".utf8)), ("random", .bytes, Data()),
+            ("loader", .json, Data("null".utf8)),
+        ])
         #expect(throws: CheckpointError.self) { try CheckpointFile.decode(badCounters, path: "x") }
         do {
             _ = try CheckpointFile.decode(badCounters, path: "x")
@@ -122,7 +133,10 @@ struct CheckpointFileTests {
         }
         var reserved = sampleCheckpoint()
         reserved.extras["model"] = Data()
-        #expect(throws: CheckpointError.invalidSection(path: "<memory>", section: "model", reason: "extra section uses a reserved name")) {
+        #expect(
+            throws: CheckpointError.invalidSection(
+                path: "<memory>", section: "model", reason: "extra section uses a reserved name")
+        ) {
             try CheckpointFile.encode(reserved)
         }
         #expect(throws: CheckpointError.self) { try CheckpointFile.read(from: "/nonexistent/dir/x.gpck") }
@@ -141,10 +155,17 @@ struct CheckpointFileTests {
         let blocked = directory.path("blocked.gpck")
         try FileManager.default.createDirectory(atPath: blocked, withIntermediateDirectories: false)
         #expect(throws: CheckpointError.self) { try CheckpointFile.write(sampleCheckpoint(), to: blocked) }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).sorted() == ["blocked.gpck", "latest.gpck"])
-        #expect(throws: CheckpointError.self) { try CheckpointFile.write(sampleCheckpoint(), to: directory.path("no/such/dir.gpck")) }
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory.url.path).sorted() == [
+                "blocked.gpck", "latest.gpck",
+            ])
+        #expect(throws: CheckpointError.self) {
+            try CheckpointFile.write(sampleCheckpoint(), to: directory.path("no/such/dir.gpck"))
+        }
         // Leftovers of killed writes are removed on request.
-        #expect(FileManager.default.createFile(atPath: directory.path(AtomicFile.temporaryPrefix + "latest.gpck-1-1"), contents: Data([1])))
+        #expect(
+            FileManager.default.createFile(
+                atPath: directory.path(AtomicFile.temporaryPrefix + "latest.gpck-1-1"), contents: Data([1])))
         #expect(AtomicFile.removeStaleTemporaries(in: directory.url.path) == 1)
     }
 }

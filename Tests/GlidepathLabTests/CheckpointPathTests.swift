@@ -1,7 +1,8 @@
 import Foundation
-import Glidepath
 import GRDB
+import Glidepath
 import Testing
+
 @testable import GlidepathLab
 
 /// Issue 17, data loss: resume deleted checkpoint files by the absolute path the store recorded, so a
@@ -9,14 +10,16 @@ import Testing
 @Suite("Checkpoint paths: relative to the store, deletions confined to the run's directory")
 struct CheckpointPathTests {
     func state(epochs: Int, steps: Int) -> Checkpoint {
-        Checkpoint(counters: TrainingCounters(completedEpochs: epochs, stepsIntoEpoch: 0, completedSteps: steps),
-                   modelState: Data([UInt8(steps)]), optimizerState: Data(), schedulerState: .int(steps),
-                   randomState: Data(), loaderState: .null)
+        Checkpoint(
+            counters: TrainingCounters(completedEpochs: epochs, stepsIntoEpoch: 0, completedSteps: steps),
+            modelState: Data([UInt8(steps)]), optimizerState: Data(), schedulerState: .int(steps),
+            randomState: Data(), loaderState: .null)
     }
 
     func epochRecord(_ epoch: Int) -> EpochRecord {
-        EpochRecord(epoch: epoch, trainLoss: 1, validationLoss: 1, validationAccuracy: 0.5, validationF1: 0.5,
-                    validationAUC: nil, learningRates: [1e-3], trainSeconds: 1, evaluationSeconds: 0.25)
+        EpochRecord(
+            epoch: epoch, trainLoss: 1, validationLoss: 1, validationAccuracy: 0.5, validationF1: 0.5,
+            validationAUC: nil, learningRates: [1e-3], trainSeconds: 1, evaluationSeconds: 0.25)
     }
 
     /// Trains epochs `epochs` (one step each) through a fresh recorder, which is released on return.
@@ -36,8 +39,9 @@ struct CheckpointPathTests {
     func storedPaths(_ storePath: String, _ run: RunIdentifier) throws -> [String] {
         let queue = try DatabaseQueue(path: storePath)
         return try queue.read { db in
-            try String.fetchAll(db, sql: "SELECT path FROM checkpoints WHERE run_id = ? ORDER BY step",
-                                arguments: [run.rawValue])
+            try String.fetchAll(
+                db, sql: "SELECT path FROM checkpoints WHERE run_id = ? ORDER BY step",
+                arguments: [run.rawValue])
         }
     }
 
@@ -69,7 +73,9 @@ struct CheckpointPathTests {
         #expect(process.terminationStatus == 0)
     }
 
-    @Test("paths are stored relative to the store; `cp -a` of the project resumes in the copy, the original is untouched and still resumable")
+    @Test(
+        "paths are stored relative to the store; `cp -a` of the project resumes in the copy, the original is untouched and still resumable"
+    )
     func copiedProject() throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }
@@ -80,13 +86,16 @@ struct CheckpointPathTests {
         let run: RunIdentifier
         do {
             let store = try RunStore(path: projectA + "/runs.sqlite", clock: clock)
-            run = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+            run = try store.createRun(
+                configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
             try train(store, run, epochs: 1...3, clock: clock)
         }
         // Relative to the store's directory: glidepath-checkpoints/<store file>/<run>/<file>.
-        #expect(try storedPaths(projectA + "/runs.sqlite", run) == [2, 3].map {
-            "glidepath-checkpoints/runs.sqlite/\(run.rawValue)/step-0000000\($0)-epoch.gpck"
-        })
+        #expect(
+            try storedPaths(projectA + "/runs.sqlite", run)
+                == [2, 3].map {
+                    "glidepath-checkpoints/runs.sqlite/\(run.rawValue)/step-0000000\($0)-epoch.gpck"
+                })
         try copyTree(projectA, to: projectB)
         let original = try snapshot(projectA)
 
@@ -115,7 +124,8 @@ struct CheckpointPathTests {
         let run: RunIdentifier
         do {
             let store = try RunStore(path: projectA + "/runs.sqlite", clock: clock)
-            run = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+            run = try store.createRun(
+                configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
             try train(store, run, epochs: 1...3, clock: clock)
         }
         // What an earlier build wrote: the absolute path.
@@ -147,7 +157,8 @@ struct CheckpointPathTests {
         let clock = ManualClock(start: fixedStart)
         let storePath = project + "/runs.sqlite"
         let store = try RunStore(path: storePath, clock: clock)
-        let run = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        let run = try store.createRun(
+            configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
         try train(store, run, epochs: 1...2, clock: clock)
         // `update checkpoints set path='/tmp/x'`, and a relative path that climbs out of the project.
         try execute(storePath, "UPDATE checkpoints SET path = ? WHERE step = 1", [victimAbsolute])

@@ -2,6 +2,7 @@ import Foundation
 import Glidepath
 import GlidepathTestSupport
 import Testing
+
 @testable import GlidepathLab
 
 /// Issue 17: `train --resume RUN --data-dir D` over changed data was accepted and changed the result.
@@ -13,13 +14,15 @@ struct DataFingerprintTests {
     func differences() {
         let recorded = ["a": "10:00000001", "b": "20:00000002", "c": "30:00000003"]
         let current = ["a": "10:00000001", "b": "21:00000009", "d": "5:00000004"]
-        #expect(DataFingerprint.differences(recorded: recorded, current: current)
+        #expect(
+            DataFingerprint.differences(recorded: recorded, current: current)
                 == ["b changed (20:00000002 → 21:00000009)", "c is missing", "d is new"])
         #expect(DataFingerprint.differences(recorded: recorded, current: recorded).isEmpty)
     }
 
-    @Test("a run records its data's fingerprint; one changed byte refuses the resume; --force resumes",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    @Test(
+        "a run records its data's fingerprint; one changed byte refuses the resume; --force resumes",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func resumeOverChangedData() throws {
         let source = try TestEnvironment.requireDataDirectory()
         let directory = try TemporaryDirectory()
@@ -28,8 +31,9 @@ struct DataFingerprintTests {
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: source.appendingPathComponent("adult").path, toPath: data + "/adult")
         let store = directory.path("runs.sqlite")
-        let request = try TrainingRequest(task: .adultMLP, scheduler: "cosine", epochs: 1, seed: 1, dataDirectory: data,
-                                          trainingLimit: 1024, evaluationLimit: 200)
+        let request = try TrainingRequest(
+            task: .adultMLP, scheduler: "cosine", epochs: 1, seed: 1, dataDirectory: data,
+            trainingLimit: 1024, evaluationLimit: 200)
         let run: String
         do {
             // Started, never trained: the run is `running` with no checkpoint (as if killed at once).

@@ -22,9 +22,10 @@ struct HessianFixtureTests {
         try objective.recordPatterns()
         let before = objective.parameters.map(\.scalars)
         for direction in ["gradient", "top"] {
-            let ours = try HessianVectorProduct.compute(parameters: objective.parameters,
-                                                        direction: try fixture.floats("direction.\(direction)"),
-                                                        batches: 1, loss: objective.replayedLoss)
+            let ours = try HessianVectorProduct.compute(
+                parameters: objective.parameters,
+                direction: try fixture.floats("direction.\(direction)"),
+                batches: 1, loss: objective.replayedLoss)
             let error = relativeError(ours, try fixture.doubles("hvp.\(direction)"))
             #expect(error <= 1e-2, "\(name) along \(direction): relative error \(error)")
         }
@@ -38,21 +39,27 @@ struct HessianFixtureTests {
         try objective.recordPatterns()
         var generator = SeededGenerator(seed: 5)
         // Cold start, tolerance 1e-6: the convergence rate is (λ₂/λ₁)^k with the fixture's recorded λ₂.
-        let result = try PowerIteration.run(dimension: objective.parameterCount, start: nil, limit: 300,
-                                            tolerance: 1e-6, using: &generator) { (v: [Float]) throws(NNError) in
-            try HessianVectorProduct.product(parameters: objective.parameters, direction: v, batches: 1, loss: objective.replayedLoss)
+        let result = try PowerIteration.run(
+            dimension: objective.parameterCount, start: nil, limit: 300,
+            tolerance: 1e-6, using: &generator
+        ) { (v: [Float]) throws(NNError) in
+            try HessianVectorProduct.product(
+                parameters: objective.parameters, direction: v, batches: 1, loss: objective.replayedLoss)
         }
         let reference = try fixture.scalar("lambdaMax")
         let error = abs(result.estimate.value.value - reference) / reference
         let second = try fixture.scalar("lambdaSecond")
-        #expect(error <= 1e-2, "\(name): λ_max \(result.estimate.value.value) vs PyTorch \(reference) (λ₂ \(second), \(result.estimate.iterations) iterations)")
+        #expect(
+            error <= 1e-2,
+            "\(name): λ_max \(result.estimate.value.value) vs PyTorch \(reference) (λ₂ \(second), \(result.estimate.iterations) iterations)"
+        )
     }
 
     @Test func lossMatchesPyTorch() throws {
         for name in Self.families {
             let fixture = try HessianFixture(name)
             let objective = try fixture.objective()
-        try objective.recordPatterns()
+            try objective.recordPatterns()
             let loss = Double(try objective.loss(0, .record).scalar)
             expectClose(loss, try fixture.scalar("loss"), relativeTolerance: 1e-5, "\(name)")
         }

@@ -1,8 +1,9 @@
 import Foundation
 import GlidepathLab
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// ``InputFile``: configuration inputs from regular files and from pipes (a FIFO here; the CLI tests
@@ -10,7 +11,8 @@ import Glibc
 @Suite("Input files")
 struct InputFileTests {
     static func temporaryPath(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("glidepath-input-\(UUID().uuidString)-\(name)").path
+        FileManager.default.temporaryDirectory.appendingPathComponent("glidepath-input-\(UUID().uuidString)-\(name)")
+            .path
     }
 
     @Test("a regular file is read whole")
@@ -46,7 +48,9 @@ struct InputFileTests {
             try InputFile.read(missing)
         }
         let directory = FileManager.default.temporaryDirectory.path
-        #expect(throws: InputFile.ReadError(path: directory, reason: "it is a directory")) { try InputFile.read(directory) }
+        #expect(throws: InputFile.ReadError(path: directory, reason: "it is a directory")) {
+            try InputFile.read(directory)
+        }
         let path = Self.temporaryPath("big.json")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(repeating: 0x20, count: 101).write(to: URL(fileURLWithPath: path))

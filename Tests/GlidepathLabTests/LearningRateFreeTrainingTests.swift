@@ -15,9 +15,10 @@ struct LearningRateFreeTrainingTests {
     func request(_ optimizer: OptimizerConfiguration, scheduler: String = "fixed", file: StateValue? = nil)
         throws -> TrainingRequest
     {
-        try TrainingRequest(task: .adultMLP, scheduler: scheduler, schedulerFile: file, optimizer: optimizer, epochs: 2, seed: 4,
-                        dataDirectory: try TestEnvironment.requireDataDirectory().path, trainingLimit: 1024,
-                        evaluationLimit: 500)
+        try TrainingRequest(
+            task: .adultMLP, scheduler: scheduler, schedulerFile: file, optimizer: optimizer, epochs: 2, seed: 4,
+            dataDirectory: try TestEnvironment.requireDataDirectory().path, trainingLimit: 1024,
+            evaluationLimit: 500)
     }
 
     /// Everything a run recorded that must not depend on being interrupted, bit for bit.
@@ -33,33 +34,44 @@ struct LearningRateFreeTrainingTests {
         return steps + epochs
     }
 
-    func silent() -> ProgressReporter { ProgressReporter(style: .lines(stepInterval: 1_000), clock: SystemClock()) { _ in } }
+    func silent() -> ProgressReporter {
+        ProgressReporter(style: .lines(stepInterval: 1_000), clock: SystemClock()) { _ in }
+    }
 
     /// Runs `optimizer` uninterrupted, and again stopped after update 3 of epoch 2 (as SIGINT would) and
     /// resumed; the two must record the same steps, epochs and result. Returns the uninterrupted run.
-    func expectExactResume(_ optimizer: OptimizerConfiguration, scheduler: String, file: StateValue?,
-                           in directory: TemporaryDirectory) throws -> TrainingSession {
-        let baseline = try TrainingSession.start(try request(optimizer, scheduler: scheduler, file: file),
-                                                 storePath: directory.path("baseline.sqlite"))
+    func expectExactResume(
+        _ optimizer: OptimizerConfiguration, scheduler: String, file: StateValue?,
+        in directory: TemporaryDirectory
+    ) throws -> TrainingSession {
+        let baseline = try TrainingSession.start(
+            try request(optimizer, scheduler: scheduler, file: file),
+            storePath: directory.path("baseline.sqlite"))
         guard case .finished(let expected) = try baseline.train(progress: silent(), monitor: nil) else {
             throw CancellationError()
         }
         let stopped: RunIdentifier
         do {
             // Scoped: the stopped session (and its lease on the run) is gone before the resume.
-            let session = try TrainingSession.start(try request(optimizer, scheduler: scheduler, file: file),
-                                                    storePath: directory.path("stopped.sqlite"))
+            let session = try TrainingSession.start(
+                try request(optimizer, scheduler: scheduler, file: file),
+                storePath: directory.path("stopped.sqlite"))
             let monitor = InterruptMonitor()
             let stopper = ProgressReporter(style: .lines(stepInterval: 1), clock: SystemClock()) { line in
                 if line.hasPrefix("epoch 2/2 step 3/8") { monitor.request(.interrupt) }
             }
-            guard case .interrupted = try session.train(progress: stopper, monitor: monitor) else { throw CancellationError() }
+            guard case .interrupted = try session.train(progress: stopper, monitor: monitor) else {
+                throw CancellationError()
+            }
             #expect(try session.store.checkpoints(of: session.run).last?.reason == .interrupt)
             stopped = session.run
         }
-        let (resumed, skipped) = try TrainingSession.resume(stopped.rawValue, storePath: directory.path("stopped.sqlite"))
+        let (resumed, skipped) = try TrainingSession.resume(
+            stopped.rawValue, storePath: directory.path("stopped.sqlite"))
         #expect(skipped.isEmpty)
-        guard case .finished(let result) = try resumed.train(progress: silent(), monitor: nil) else { throw CancellationError() }
+        guard case .finished(let result) = try resumed.train(progress: silent(), monitor: nil) else {
+            throw CancellationError()
+        }
         #expect(try record(resumed.store, resumed.run) == (try record(baseline.store, baseline.run)))
         #expect(result.testLoss.bitPattern == expected.testLoss.bitPattern)
         #expect(result.bestValLoss.bitPattern == expected.bestValLoss.bitPattern)
@@ -69,16 +81,20 @@ struct LearningRateFreeTrainingTests {
     /// Schedule-Free AdamW under a per-update cosine, weights-only scope (so the evaluation point goes
     /// through ``SharedRateOptimizer``): exact resume, and checkpoints hold x as the model state and y in
     /// the optimizer state — loading both and switching gives x again.
-    @Test("Schedule-Free: exact resume; checkpoints hold x as the model, y in the optimizer state",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
+    @Test(
+        "Schedule-Free: exact resume; checkpoints hold x as the model, y in the optimizer state",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
     func scheduleFree() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let optimizer = try OptimizerConfiguration(.object([
-            "learningRate": .double(0.01), "warmupSteps": .int(4), "weightDecay": .double(0.001),
-            "weightDecayScope": .string("weights-only")]), named: "scheduleFreeAdamW")
-        let baseline = try expectExactResume(optimizer, scheduler: "cosine", file: .object(["cadence": .string("perUpdate")]),
-                                             in: directory)
+        let optimizer = try OptimizerConfiguration(
+            .object([
+                "learningRate": .double(0.01), "warmupSteps": .int(4), "weightDecay": .double(0.001),
+                "weightDecayScope": .string("weights-only"),
+            ]), named: "scheduleFreeAdamW")
+        let baseline = try expectExactResume(
+            optimizer, scheduler: "cosine", file: .object(["cadence": .string("perUpdate")]),
+            in: directory)
         let checkpoint = try #require(try baseline.store.checkpoints(of: baseline.run).last)
         let file = try CheckpointFile.read(from: checkpoint.path)
         let x = try TensorArchive.decode(file.modelState)
@@ -95,13 +111,15 @@ struct LearningRateFreeTrainingTests {
 
     /// Prodigy under `fixed` (no schedule): exact resume; d recorded after every update and at each
     /// epoch's end, never decreasing; the rate stays the multiplier 1.
-    @Test("Prodigy under fixed: exact resume; d recorded per update and per epoch",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
+    @Test(
+        "Prodigy under fixed: exact resume; d recorded per update and per epoch",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
     func prodigy() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let optimizer = try OptimizerConfiguration(.object(["dCoef": .double(0.5), "weightDecay": .double(0.001)]),
-                                                   named: "prodigy")
+        let optimizer = try OptimizerConfiguration(
+            .object(["dCoef": .double(0.5), "weightDecay": .double(0.001)]),
+            named: "prodigy")
         let baseline = try expectExactResume(optimizer, scheduler: "fixed", file: nil, in: directory)
         let steps = try baseline.store.steps(of: baseline.run)
         #expect(steps.count == 16)

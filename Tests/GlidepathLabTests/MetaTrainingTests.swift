@@ -12,10 +12,12 @@ struct MetaTrainingTests {
     /// Labels with a 3:1 class imbalance (Adult's training split is about 76/24).
     static let imbalanced: [Int32] = (0..<400).map { $0 % 4 == 3 ? 1 : 0 }
 
-    @Test("meta set and training subset are disjoint, inside the training part, and stratified",
-          arguments: [0, 1, 2] as [UInt64])
+    @Test(
+        "meta set and training subset are disjoint, inside the training part, and stratified",
+        arguments: [0, 1, 2] as [UInt64])
     func disjointAndStratified(seed: UInt64) throws {
-        let split = try MetaSetSplit(labels: Self.imbalanced, classCount: 2, metaCount: 40, trainingLimit: nil, seed: seed)
+        let split = try MetaSetSplit(
+            labels: Self.imbalanced, classCount: 2, metaCount: 40, trainingLimit: nil, seed: seed)
         #expect(Set(split.metaIndices).isDisjoint(with: split.trainingIndices))
         #expect(split.metaIndices.count == 40)
         // All 400 examples are used, each exactly once (no "in neither" case either).
@@ -49,7 +51,8 @@ struct MetaTrainingTests {
     func invalid() {
         func name(_ labels: [Int32], metaCount: Int, trainingLimit: Int?) -> String? {
             do {
-                _ = try MetaSetSplit(labels: labels, classCount: 2, metaCount: metaCount, trainingLimit: trainingLimit, seed: 0)
+                _ = try MetaSetSplit(
+                    labels: labels, classCount: 2, metaCount: metaCount, trainingLimit: trainingLimit, seed: 0)
                 return nil
             } catch {
                 if case let .invalidSetting(name, _, _) = error { return name }
@@ -73,14 +76,16 @@ struct MetaTrainingTests {
                 features += row
                 labels.append(row[0] + 0.5 * row[1] - row[2] > 0 ? 1 : 0)
             }
-            return TabularDataset(features: features, labels: labels, featureNames: (0..<108).map { "x\($0)" },
-                                  classNames: ["0", "1"])
+            return TabularDataset(
+                features: features, labels: labels, featureNames: (0..<108).map { "x\($0)" },
+                classNames: ["0", "1"])
         }
         return TaskData(tables: table(600), validation: table(100), test: table(0))
     }
 
-    @Test("a run is bit-identical for the same seed, makes ⌈n/B⌉ iterations per epoch and meta-updates every K",
-          .exclusiveEngineThreadCount)
+    @Test(
+        "a run is bit-identical for the same seed, makes ⌈n/B⌉ iterations per epoch and meta-updates every K",
+        .exclusiveEngineThreadCount)
     func runDeterminism() throws {
         let data = Self.syntheticData()
         let configuration = MetaTrainingConfiguration(
@@ -99,11 +104,13 @@ struct MetaTrainingTests {
         var generator = Xoshiro256StarStar(seed: 3, stream: [105])
         #expect(first.weights != DifferentiableMLRSNet.initialWeights(using: &generator))
         // γ = √L₀·ln(2L₀)/(4·2^¼) from the recorded L₀ (the meta-training rule, docs/mlrsnet.md).
-        expectClose(first.scale, first.initialLoss.squareRoot() * log(2 * first.initialLoss) / (4 * pow(2, 0.25)),
-                    relativeTolerance: 1e-12)
+        expectClose(
+            first.scale, first.initialLoss.squareRoot() * log(2 * first.initialLoss) / (4 * pow(2, 0.25)),
+            relativeTolerance: 1e-12)
         let other = try MLRSNetMetaTraining.run(
-            MetaTrainingConfiguration(task: .adultMLP, epochs: 2, seed: 4, metaSetSize: 64, trainingExamples: 300,
-                                      settings: MLRSNetMetaTrainingSettings(metaInterval: 2), metaBatchSize: 32),
+            MetaTrainingConfiguration(
+                task: .adultMLP, epochs: 2, seed: 4, metaSetSize: 64, trainingExamples: 300,
+                settings: MLRSNetMetaTrainingSettings(metaInterval: 2), metaBatchSize: 32),
             data: data)
         #expect(other.weights != first.weights)
     }
@@ -111,16 +118,18 @@ struct MetaTrainingTests {
     @Test("text tasks are refused with a typed error")
     func unsupportedTask() {
         #expect(throws: MetaTrainingError.self) {
-            _ = try MLRSNetMetaTraining.run(MetaTrainingConfiguration(task: .sst2BiLSTM, epochs: 1, seed: 0),
-                                            data: Self.syntheticData())
+            _ = try MLRSNetMetaTraining.run(
+                MetaTrainingConfiguration(task: .sst2BiLSTM, epochs: 1, seed: 0),
+                data: Self.syntheticData())
         }
     }
 
     @Test("provenance names task, budget, seed, code version, date and command")
     func provenance() throws {
         let data = Self.syntheticData()
-        let configuration = MetaTrainingConfiguration(task: .adultMLP, epochs: 1, seed: 2, metaSetSize: 64,
-                                                      trainingExamples: 128, settings: .init(metaInterval: 1))
+        let configuration = MetaTrainingConfiguration(
+            task: .adultMLP, epochs: 1, seed: 2, metaSetSize: 64,
+            trainingExamples: 128, settings: .init(metaInterval: 1))
         let result = try MLRSNetMetaTraining.run(configuration, data: data)
         let fields = MetaTrainingProvenance.fields(
             configuration: configuration, result: result,
@@ -136,16 +145,18 @@ struct MetaTrainingTests {
         #expect(reread == result.weights)
     }
 
-    @Test("real Adult: a short run on the real training part",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    @Test(
+        "real Adult: a short run on the real training part",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func realAdult() throws {
         let directory = try TestEnvironment.requireDataDirectory()
         let data = try MLRSNetMetaTraining.loadData(for: .adultMLP, dataDirectory: directory.path)
         // Adult: 32,561 training rows, 10% validation (round(3256.1) = 3,256) → 29,305 (docs/tasks.md).
         #expect(data.train.count == 29_305 && data.validation.count == 3_256)
         let result = try MLRSNetMetaTraining.run(
-            MetaTrainingConfiguration(task: .adultMLP, epochs: 1, seed: 0, metaSetSize: 256, trainingExamples: 1024,
-                                      settings: .init(metaInterval: 4)),
+            MetaTrainingConfiguration(
+                task: .adultMLP, epochs: 1, seed: 0, metaSetSize: 256, trainingExamples: 1024,
+                settings: .init(metaInterval: 4)),
             data: data)
         #expect(result.iterations == 8 && result.metaUpdates == 2)
         // The untrained two-class loss is near ln 2 ≈ 0.693, and γ(L₀) > 0 there.

@@ -1,6 +1,7 @@
 import Foundation
 import GlidepathTestSupport
 import Testing
+
 @testable import GlidepathLab
 
 @Suite("Classification metrics")
@@ -12,8 +13,9 @@ struct ClassificationMetricsTests {
         // class 0: TP 3 (idx 0,1,9), FN 1 (idx 2→1), FP 1 (idx 7: 2→0)
         // class 1: TP 1 (idx 3),     FN 1 (idx 4→2), FP 1 (idx 2: 0→1)
         // class 2: TP 3 (idx 5,6,8), FN 1 (idx 7→0), FP 1 (idx 4: 1→2)
-        let matrix = try ConfusionMatrix(classCount: 3, truth: [0, 0, 0, 1, 1, 2, 2, 2, 2, 0],
-                                         predictions: [0, 0, 1, 1, 2, 2, 2, 0, 2, 0])
+        let matrix = try ConfusionMatrix(
+            classCount: 3, truth: [0, 0, 0, 1, 1, 2, 2, 2, 2, 0],
+            predictions: [0, 0, 1, 1, 2, 2, 2, 0, 2, 0])
         #expect(try matrix.accuracy() == 0.7)  // (3 + 1 + 3) / 10
         #expect(matrix.precision(of: 0) == 0.75)  // 3 / (3 + 1)
         #expect(matrix.precision(of: 1) == 0.5)  // 1 / (1 + 1)
@@ -30,8 +32,9 @@ struct ClassificationMetricsTests {
         // truth 1 1 1 0 0 0 0 1, prediction 1 0 1 1 0 0 0 0
         // class 1: TP 2 (idx 0,2), FN 2 (idx 1,7), FP 1 (idx 3)  → P 2/3, R 1/2, F1 4/7
         // class 0: TP 3 (idx 4,5,6), FN 1 (idx 3), FP 2 (idx 1,7) → F1 6/9
-        let matrix = try ConfusionMatrix(classCount: 2, truth: [1, 1, 1, 0, 0, 0, 0, 1],
-                                         predictions: [1, 0, 1, 1, 0, 0, 0, 0])
+        let matrix = try ConfusionMatrix(
+            classCount: 2, truth: [1, 1, 1, 0, 0, 0, 0, 1],
+            predictions: [1, 0, 1, 1, 0, 0, 0, 0])
         let scores = try BinaryClassificationScores(matrix)
         expectClose(scores.precision, 2.0 / 3.0, relativeTolerance: 1e-15)
         #expect(scores.recall == 0.5)
@@ -64,7 +67,8 @@ struct ClassificationMetricsTests {
         #expect(predictedOnly.recall(of: 2) == 0)
         expectClose(try predictedOnly.macroF1(), 5.0 / 9.0, relativeTolerance: 1e-15)
         // Binary with the positive class nowhere: precision, recall and F1 all zero divisions → 0.
-        let noPositives = try BinaryClassificationScores(ConfusionMatrix(classCount: 2, truth: [0, 0], predictions: [0, 0]))
+        let noPositives = try BinaryClassificationScores(
+            ConfusionMatrix(classCount: 2, truth: [0, 0], predictions: [0, 0]))
         #expect(noPositives == BinaryClassificationScores(precision: 0, recall: 0, f1: 0))
     }
 
@@ -73,7 +77,9 @@ struct ClassificationMetricsTests {
         #expect(throws: MetricsError.invalidValue(name: "classCount", value: "1", reason: "needs at least 2 classes")) {
             try ConfusionMatrix(classCount: 1)
         }
-        #expect(throws: MetricsError.lengthMismatch(first: "truth", firstCount: 2, second: "predictions", secondCount: 1)) {
+        #expect(
+            throws: MetricsError.lengthMismatch(first: "truth", firstCount: 2, second: "predictions", secondCount: 1)
+        ) {
             try ConfusionMatrix(classCount: 2, truth: [0, 1], predictions: [0])
         }
         var matrix = try ConfusionMatrix(classCount: 2, truth: [0, 1], predictions: [0, 1])
@@ -98,8 +104,9 @@ struct ROCAUCTests {
     func ties() throws {
         // Positives 0.5, 0.9, 0.2; negatives 0.5, 0.2. Pairs: (0.5,0.5) ½, (0.5,0.2) 1, (0.9,·) 1+1,
         // (0.2,0.5) 0, (0.2,0.2) ½ → 4 of 6. Mid-ranks: R₊ = 1.5 + 3.5 + 5 = 10, U = 10 − 3·4/2 = 4.
-        expectClose(try ROCAUC.compute(truth: [0, 1, 0, 1, 1], scores: [0.5, 0.5, 0.2, 0.9, 0.2]), 2.0 / 3.0,
-                    relativeTolerance: 1e-15)
+        expectClose(
+            try ROCAUC.compute(truth: [0, 1, 0, 1, 1], scores: [0.5, 0.5, 0.2, 0.9, 0.2]), 2.0 / 3.0,
+            relativeTolerance: 1e-15)
         // All scores equal: every pair is a tie → ½.
         #expect(try ROCAUC.compute(truth: [1, 0, 1, 0, 0], scores: [3, 3, 3, 3, 3]) == 0.5)
         // Perfect and inverted rankings.
@@ -133,7 +140,9 @@ struct ROCAUCTests {
 
     @Test("undefined or invalid input throws")
     func invalid() {
-        #expect(throws: MetricsError.singleClass(presentLabel: 1)) { try ROCAUC.compute(truth: [1, 1], scores: [0.1, 0.2]) }
+        #expect(throws: MetricsError.singleClass(presentLabel: 1)) {
+            try ROCAUC.compute(truth: [1, 1], scores: [0.1, 0.2])
+        }
         #expect(throws: MetricsError.singleClass(presentLabel: 0)) { try ROCAUC.compute(truth: [0], scores: [0.1]) }
         #expect(throws: MetricsError.nonFinite(name: "scores", index: 1, value: .infinity)) {
             try ROCAUC.compute(truth: [0, 1], scores: [0.1, .infinity])

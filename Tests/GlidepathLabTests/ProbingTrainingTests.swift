@@ -16,12 +16,15 @@ struct ProbingTrainingTests {
         return ProbeConfiguration(cadence: cadence, every: every, settings: settings)
     }
 
-    static func train(_ task: TrainingTask, scheduler: String, probing: ProbeConfiguration?, epochs: Int,
-                      trainingLimit: Int, evaluationLimit: Int, in directory: TemporaryDirectory,
-                      name: String) throws -> TrainingSession {
+    static func train(
+        _ task: TrainingTask, scheduler: String, probing: ProbeConfiguration?, epochs: Int,
+        trainingLimit: Int, evaluationLimit: Int, in directory: TemporaryDirectory,
+        name: String
+    ) throws -> TrainingSession {
         let data = try TestEnvironment.requireDataDirectory()
-        let request = try TrainingRequest(task: task, scheduler: scheduler, epochs: epochs, seed: 3, dataDirectory: data.path,
-                                      trainingLimit: trainingLimit, evaluationLimit: evaluationLimit, probing: probing)
+        let request = try TrainingRequest(
+            task: task, scheduler: scheduler, epochs: epochs, seed: 3, dataDirectory: data.path,
+            trainingLimit: trainingLimit, evaluationLimit: evaluationLimit, probing: probing)
         let session = try TrainingSession.start(request, storePath: directory.path("\(name).sqlite"))
         let silent = ProgressReporter(style: .lines(stepInterval: 1_000), clock: SystemClock()) { _ in }
         guard case .finished = try session.train(progress: silent, monitor: nil) else {
@@ -31,15 +34,18 @@ struct ProbingTrainingTests {
         return session
     }
 
-    @Test("probing leaves training bit-identical for a scheduler that does not read the probes",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
+    @Test(
+        "probing leaves training bit-identical for a scheduler that does not read the probes",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
     func probingDoesNotChangeTraining() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let plain = try Self.train(.adultMLP, scheduler: "fixed", probing: nil, epochs: 2, trainingLimit: 1024,
-                                   evaluationLimit: 300, in: directory, name: "plain")
-        let probed = try Self.train(.adultMLP, scheduler: "fixed", probing: Self.light(.fixed, every: 3),
-                                    epochs: 2, trainingLimit: 1024, evaluationLimit: 300, in: directory, name: "probed")
+        let plain = try Self.train(
+            .adultMLP, scheduler: "fixed", probing: nil, epochs: 2, trainingLimit: 1024,
+            evaluationLimit: 300, in: directory, name: "plain")
+        let probed = try Self.train(
+            .adultMLP, scheduler: "fixed", probing: Self.light(.fixed, every: 3),
+            epochs: 2, trainingLimit: 1024, evaluationLimit: 300, in: directory, name: "probed")
         let a = try plain.store.steps(of: plain.run), b = try probed.store.steps(of: probed.run)
         #expect(a.map(\.loss.bitPattern) == b.map(\.loss.bitPattern))
         #expect(a.map { $0.gradientNorm?.bitPattern } == b.map { $0.gradientNorm?.bitPattern })
@@ -50,32 +56,41 @@ struct ProbingTrainingTests {
         #expect(try plain.store.probes(of: plain.run).isEmpty)
         // The epoch rows carry the epoch's last λ_max and trace.
         let epochs = try probed.store.epochs(of: probed.run)
-        #expect(epochs.map(\.topEigenvalue) == [probes[1].measurement.lambdaMax?.value.value,
-                                                probes[4].measurement.lambdaMax?.value.value])
+        #expect(
+            epochs.map(\.topEigenvalue) == [
+                probes[1].measurement.lambdaMax?.value.value,
+                probes[4].measurement.lambdaMax?.value.value,
+            ])
         for probe in probes {
             let m = probe.measurement
-            #expect(m.cost.gradientEvaluations == 2 + 2 * m.cost.hessianVectorProducts + 2, "HVPs on one batch, λ quotient on the other")
+            #expect(
+                m.cost.gradientEvaluations == 2 + 2 * m.cost.hessianVectorProducts + 2,
+                "HVPs on one batch, λ quotient on the other")
             #expect((m.lambdaMax?.value.value ?? -1) > 0 && m.preconditionedLambdaMax != nil)
         }
     }
 
-    @Test("--scheduler landscape records probes and decisions, and learns (adult-mlp)",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
+    @Test(
+        "--scheduler landscape records probes and decisions, and learns (adult-mlp)",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
     func landscapeSchedulerOnAdult() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let session = try Self.train(.adultMLP, scheduler: "landscape", probing: Self.light(.fixed, every: 4),
-                                     epochs: 3, trainingLimit: 2048, evaluationLimit: 500, in: directory, name: "adult")
+        let session = try Self.train(
+            .adultMLP, scheduler: "landscape", probing: Self.light(.fixed, every: 4),
+            epochs: 3, trainingLimit: 2048, evaluationLimit: 500, in: directory, name: "adult")
         try Self.expectLearnsWithDecisions(session)
     }
 
-    @Test("--scheduler landscape records probes and decisions, and learns (mnist-cnn)",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
+    @Test(
+        "--scheduler landscape records probes and decisions, and learns (mnist-cnn)",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
     func landscapeSchedulerOnMNIST() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let session = try Self.train(.mnistCNN, scheduler: "landscape", probing: Self.light(.epoch),
-                                     epochs: 2, trainingLimit: 384, evaluationLimit: 128, in: directory, name: "mnist")
+        let session = try Self.train(
+            .mnistCNN, scheduler: "landscape", probing: Self.light(.epoch),
+            epochs: 2, trainingLimit: 384, evaluationLimit: 128, in: directory, name: "mnist")
         try Self.expectLearnsWithDecisions(session)
     }
 
@@ -86,8 +101,9 @@ struct ProbingTrainingTests {
         #expect(probes.allSatisfy { ($0.measurement.preconditionedLambdaMax?.value.value ?? -1) > 0 }, "Adam: λ(P⁻¹H)")
         let epochs = try session.store.epochs(of: session.run)
         let first = try #require(epochs.first), last = try #require(epochs.last)
-        #expect(last.validationLoss < first.validationLoss || last.trainLoss < first.trainLoss,
-                "train \(epochs.map(\.trainLoss)) validation \(epochs.map(\.validationLoss))")
+        #expect(
+            last.validationLoss < first.validationLoss || last.trainLoss < first.trainLoss,
+            "train \(epochs.map(\.trainLoss)) validation \(epochs.map(\.validationLoss))")
         // The configuration records the probing and the optimizer the scheduler's threshold uses.
         let configuration = try session.store.run(session.run).configuration()
         #expect(configuration.probing != nil)

@@ -1,6 +1,7 @@
 import Foundation
 import GlidepathTestSupport
 import Testing
+
 @testable import GlidepathLab
 
 @Suite("Progress reporter")
@@ -14,19 +15,22 @@ struct ProgressReporterTests {
         let clock = ManualClock(start: Date(timeIntervalSince1970: 0))
         var text = ""
         let reporter = ProgressReporter(style: style, clock: clock) { text += $0 }
-        reporter.runStarted(runId: "20261123-071749-0001", task: "fashion-mnist-cnn", scheduler: "cosine",
-                            totalEpochs: 2, stepsPerEpoch: 4)
+        reporter.runStarted(
+            runId: "20261123-071749-0001", task: "fashion-mnist-cnn", scheduler: "cosine",
+            totalEpochs: 2, stepsPerEpoch: 4)
         for epoch in 1...2 {
             reporter.epochStarted(epoch)
             for step in 1...4 {
                 clock.advance(by: 2.5)
-                reporter.stepFinished(step: step, loss: 2.0 / Double(epoch * 4 + step), learningRate: 1e-3 / Double(epoch),
-                                      samples: 64)
+                reporter.stepFinished(
+                    step: step, loss: 2.0 / Double(epoch * 4 + step), learningRate: 1e-3 / Double(epoch),
+                    samples: 64)
             }
             clock.advance(by: 0.5)
-            reporter.epochFinished(trainLoss: 0.3 / Double(epoch), validationLoss: 0.35 / Double(epoch),
-                                   validationAccuracy: 0.875, validationF1: 0.8625, validationAUC: epoch == 2 ? 0.95 : nil,
-                                   learningRate: 1e-3 / Double(epoch), trainSeconds: 0.2, evaluationSeconds: 0.5)
+            reporter.epochFinished(
+                trainLoss: 0.3 / Double(epoch), validationLoss: 0.35 / Double(epoch),
+                validationAccuracy: 0.875, validationF1: 0.8625, validationAUC: epoch == 2 ? 0.95 : nil,
+                learningRate: 1e-3 / Double(epoch), trainSeconds: 0.2, evaluationSeconds: 0.5)
         }
         reporter.message("stopped by SIGTERM after epoch 2")
         // Make the terminal control characters visible in the golden file.

@@ -1,6 +1,7 @@
 import Foundation
 import GlidepathTestSupport
 import Testing
+
 @testable import GlidepathLab
 
 @Suite("Provenance")

@@ -1,6 +1,7 @@
 import Foundation
 import GlidepathTestSupport
 import Testing
+
 @testable import GlidepathLab
 
 @Suite("Time to target")
@@ -10,14 +11,16 @@ struct TargetReachTests {
         let losses = [0.9, 0.7, 0.55, 0.6, 0.5]
         let seconds = [10.0, 11, 12, 13, 14]
         // 0.55 (epoch 3) is the first ≤ 0.6; seconds 10 + 11 + 12.
-        #expect(try TargetReach.first(reaching: 0.6, validationLosses: losses, trainingSeconds: seconds)
+        #expect(
+            try TargetReach.first(reaching: 0.6, validationLosses: losses, trainingSeconds: seconds)
                 == TargetReach(epochs: 3, trainingSeconds: 33))
         // Equality reaches: 0.55 ≤ 0.55.
         #expect(try TargetReach.first(reaching: 0.55, validationLosses: losses, trainingSeconds: seconds)?.epochs == 3)
         // Never reached.
         #expect(try TargetReach.first(reaching: 0.4, validationLosses: losses, trainingSeconds: seconds) == nil)
         // A NaN loss does not reach; the next finite one does: 1 + 2 seconds.
-        #expect(try TargetReach.first(reaching: 0.6, validationLosses: [.nan, 0.5], trainingSeconds: [1, 2])
+        #expect(
+            try TargetReach.first(reaching: 0.6, validationLosses: [.nan, 0.5], trainingSeconds: [1, 2])
                 == TargetReach(epochs: 2, trainingSeconds: 3))
     }
 
@@ -83,7 +86,9 @@ struct StabilityTests {
         #expect(warmup.zeroCrossings == 1)
         expectClose(warmup.meanMagnitude, log(2.0), relativeTolerance: 1e-12)
         // No steps or one step: nothing changes.
-        #expect(try RateChanges(rates: []) == RateChanges(adjustmentCount: 0, meanMagnitude: 0, maximumMagnitude: 0, zeroCrossings: 0))
+        #expect(
+            try RateChanges(rates: [])
+                == RateChanges(adjustmentCount: 0, meanMagnitude: 0, maximumMagnitude: 0, zeroCrossings: 0))
         #expect(throws: MetricsError.self) { try RateChanges(rates: [[1e-3], [-1e-3]]) }
         #expect(throws: MetricsError.self) { try RateChanges(rates: [[1e-3], [1e-3, 1e-3]]) }
     }

@@ -1,19 +1,22 @@
 import Foundation
 import Glidepath
 import Testing
+
 @testable import GlidepathLab
 
 @Suite("Run recorder")
 struct RunRecorderTests {
     func epochRecord(_ epoch: Int) -> EpochRecord {
-        EpochRecord(epoch: epoch, trainLoss: 1 / Double(epoch), validationLoss: 1 / Double(epoch), validationAccuracy: 0.5,
-                    validationF1: 0.5, validationAUC: nil, learningRates: [1e-3], trainSeconds: 1, evaluationSeconds: 0.25)
+        EpochRecord(
+            epoch: epoch, trainLoss: 1 / Double(epoch), validationLoss: 1 / Double(epoch), validationAccuracy: 0.5,
+            validationF1: 0.5, validationAUC: nil, learningRates: [1e-3], trainSeconds: 1, evaluationSeconds: 0.25)
     }
 
     func state(epochs: Int, steps: Int, into: Int = 0) -> Checkpoint {
-        Checkpoint(counters: TrainingCounters(completedEpochs: epochs, stepsIntoEpoch: into, completedSteps: steps),
-                   modelState: Data([UInt8(steps)]), optimizerState: Data(), schedulerState: .int(steps),
-                   randomState: Data(), loaderState: .null)
+        Checkpoint(
+            counters: TrainingCounters(completedEpochs: epochs, stepsIntoEpoch: into, completedSteps: steps),
+            modelState: Data([UInt8(steps)]), optimizerState: Data(), schedulerState: .int(steps),
+            randomState: Data(), loaderState: .null)
     }
 
     @Test("epochs commit steps, epoch and checkpoint together; old checkpoints are pruned; resume after an interrupt")
@@ -22,15 +25,19 @@ struct RunRecorderTests {
         defer { directory.remove() }
         let clock = ManualClock(start: fixedStart)
         let store = try RunStore(path: directory.path("runs.sqlite"), clock: clock)
-        let run = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        let run = try store.createRun(
+            configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
         do {
             let recorder = try RunRecorder(store: store, run: run, retainedCheckpoints: 2, clock: clock)
-            #expect(recorder.checkpointDirectory.path == directory.path("glidepath-checkpoints/runs.sqlite/\(run.rawValue)"))
+            #expect(
+                recorder.checkpointDirectory.path == directory.path("glidepath-checkpoints/runs.sqlite/\(run.rawValue)")
+            )
             var step = 0
             for epoch in 1...3 {
                 for _ in 1...2 {
                     step += 1
-                    recorder.record(StepRecord(step: step, epoch: epoch, loss: 1, learningRates: [1e-3], gradientNorm: nil))
+                    recorder.record(
+                        StepRecord(step: step, epoch: epoch, loss: 1, learningRates: [1e-3], gradientNorm: nil))
                 }
                 // Until the epoch commits, nothing of it is in the store.
                 #expect(try store.steps(of: run).count == 2 * (epoch - 1))
@@ -55,7 +62,8 @@ struct RunRecorderTests {
                 _ = try RunRecorder(store: store, run: run, clock: clock)
             } throws: { error in
                 guard case let CheckpointError.runInUse(path, owner) = error else { return false }
-                return path.hasSuffix("/\(run.rawValue)/\(RunLease.fileName)") && owner == "this process (pid \(getpid()))"
+                return path.hasSuffix("/\(run.rawValue)/\(RunLease.fileName)")
+                    && owner == "this process (pid \(getpid()))"
             }
             withExtendedLifetime(recorder) {}
         }

@@ -1,8 +1,9 @@
 import Foundation
+import GRDB
 import Glidepath
 import GlidepathTestSupport
-import GRDB
 import Testing
+
 @testable import GlidepathLab
 
 /// 2026-11-23T07:17:49.250Z: a fixed instant for run identifiers and timestamps.
@@ -13,9 +14,10 @@ func sampleConfiguration(task: TrainingTask = .adultMLP, scheduler: String = "co
 {
     // A double with an integral value would come back as .int (StateValue decodes 0.0 as an integer),
     // so the sample uses 0.5.
-    RunConfiguration(task: task, scheduler: scheduler,
-                     schedulerConfiguration: .object(["totalSteps": .int(100), "minimumRate": .double(0.5)]),
-                     epochs: 3, seed: seed, dataDirectory: "/data", targetValidationLoss: 0.35, threads: 2)
+    RunConfiguration(
+        task: task, scheduler: scheduler,
+        schedulerConfiguration: .object(["totalSteps": .int(100), "minimumRate": .double(0.5)]),
+        epochs: 3, seed: seed, dataDirectory: "/data", targetValidationLoss: 0.35, threads: 2)
 }
 
 let sampleMachine = MachineDescription(
@@ -32,10 +34,13 @@ struct RunStoreTests {
         defer { directory.remove() }
         let clock = ManualClock(start: fixedStart)
         let store = try RunStore(path: directory.path("runs.sqlite"), clock: clock)
-        let first = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
-        let second = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        let first = try store.createRun(
+            configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        let second = try store.createRun(
+            configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
         clock.advance(by: 1)
-        let third = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        let third = try store.createRun(
+            configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
         // fixedStart is 07:17:49.25 UTC on 2026-11-23; +1 s is 07:17:50.
         #expect(first.rawValue == "20261123-071749-0001")
         #expect(second.rawValue == "20261123-071749-0002")
@@ -44,7 +49,8 @@ struct RunStoreTests {
         #expect(try store.runs().map(\.id) == [first, second, third])
         // A second connection to the same file (another process) continues the counter.
         let other = try RunStore(path: directory.path("runs.sqlite"), clock: clock)
-        #expect(try other.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        #expect(
+            try other.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
                 .rawValue == "20261123-071750-0002")
         #expect(RunIdentifier("20261123-071749-0000") == nil)
         #expect(RunIdentifier("20261123T071749-0001") == nil)
@@ -64,11 +70,13 @@ struct RunStoreTests {
             StepRecord(step: 2, epoch: 1, loss: .nan, learningRates: [(0.1).nextDown, 5e-4], gradientNorm: nil),
             StepRecord(step: 3, epoch: 1, loss: .infinity, learningRates: [1e-3, 5e-4], gradientNorm: 2.25),
         ]
-        let epoch = EpochRecord(epoch: 1, trainLoss: 0.6, validationLoss: 0.5, validationAccuracy: 0.8,
-                                validationF1: 0.75, validationAUC: 0.9, learningRates: [1e-3, 5e-4],
-                                trainSeconds: 12.5, evaluationSeconds: 1.25, topEigenvalue: 40, hessianTrace: nil)
-        let checkpoint = CheckpointRecord(step: 3, epoch: 1, reason: .epoch, path: "/ck/epoch-1.gpck",
-                                          checksum: "0123abcd", byteCount: 1234, createdAt: fixedStart)
+        let epoch = EpochRecord(
+            epoch: 1, trainLoss: 0.6, validationLoss: 0.5, validationAccuracy: 0.8,
+            validationF1: 0.75, validationAUC: 0.9, learningRates: [1e-3, 5e-4],
+            trainSeconds: 12.5, evaluationSeconds: 1.25, topEigenvalue: 40, hessianTrace: nil)
+        let checkpoint = CheckpointRecord(
+            step: 3, epoch: 1, reason: .epoch, path: "/ck/epoch-1.gpck",
+            checksum: "0123abcd", byteCount: 1234, createdAt: fixedStart)
         try store.commit(RunCommit(steps: steps, epoch: epoch, checkpoint: checkpoint), to: id)
 
         let run = try store.run(id)
@@ -91,10 +99,11 @@ struct RunStoreTests {
         #expect(try store.epochs(of: id) == [epoch])
         #expect(try store.latestCheckpoint(of: id) == checkpoint)
 
-        let result = RunResultRecord(runId: id.rawValue, task: .adultMLP, scheduler: "cosine", seed: 7, epochs: 1,
-                                     status: .completed, testLoss: 0.4, testAccuracy: 0.85, testF1: 0.8, testAUC: 0.9,
-                                     bestValLoss: 0.5, epochsToTarget: nil, secondsToTarget: nil, trainSeconds: 12.5,
-                                     evaluationSeconds: 1.25)
+        let result = RunResultRecord(
+            runId: id.rawValue, task: .adultMLP, scheduler: "cosine", seed: 7, epochs: 1,
+            status: .completed, testLoss: 0.4, testAccuracy: 0.85, testF1: 0.8, testAUC: 0.9,
+            bestValLoss: 0.5, epochsToTarget: nil, secondsToTarget: nil, trainSeconds: 12.5,
+            evaluationSeconds: 1.25)
         try store.commit(RunCommit(status: .completed, result: result), to: id)
         #expect(try store.run(id).status == .completed)
         #expect(try store.run(id).result() == result)
@@ -105,26 +114,38 @@ struct RunStoreTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try RunStore(path: directory.path("runs.sqlite"), clock: ManualClock(start: fixedStart))
-        let id = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
-        try store.commit(RunCommit(steps: [StepRecord(step: 1, epoch: 1, loss: 1, learningRates: [1e-3], gradientNorm: nil)]), to: id)
+        let id = try store.createRun(
+            configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        try store.commit(
+            RunCommit(steps: [StepRecord(step: 1, epoch: 1, loss: 1, learningRates: [1e-3], gradientNorm: nil)]), to: id
+        )
         // Step 1 is already stored, so inserting it again fails inside the transaction after step 2 and
         // before the epoch row: SQLite must roll back step 2 as well.
-        let epoch = EpochRecord(epoch: 1, trainLoss: 1, validationLoss: 1, validationAccuracy: 0.5, validationF1: 0.5,
-                                validationAUC: nil, learningRates: [1e-3], trainSeconds: 1, evaluationSeconds: 1)
-        let bad = RunCommit(steps: [StepRecord(step: 2, epoch: 1, loss: 1, learningRates: [1e-3], gradientNorm: nil),
-                                    StepRecord(step: 3, epoch: 1, loss: 1, learningRates: [1e-3], gradientNorm: nil)],
-                            epoch: epoch, status: .completed)
-        try store.commit(RunCommit(steps: [StepRecord(step: 3, epoch: 1, loss: 1, learningRates: [1e-3], gradientNorm: nil)],
-                                   checkpoint: CheckpointRecord(step: 3, epoch: 0, reason: .interrupt, path: "/x",
-                                                                checksum: "00000000", byteCount: 1, createdAt: fixedStart)),
-                         to: id)
+        let epoch = EpochRecord(
+            epoch: 1, trainLoss: 1, validationLoss: 1, validationAccuracy: 0.5, validationF1: 0.5,
+            validationAUC: nil, learningRates: [1e-3], trainSeconds: 1, evaluationSeconds: 1)
+        let bad = RunCommit(
+            steps: [
+                StepRecord(step: 2, epoch: 1, loss: 1, learningRates: [1e-3], gradientNorm: nil),
+                StepRecord(step: 3, epoch: 1, loss: 1, learningRates: [1e-3], gradientNorm: nil),
+            ],
+            epoch: epoch, status: .completed)
+        try store.commit(
+            RunCommit(
+                steps: [StepRecord(step: 3, epoch: 1, loss: 1, learningRates: [1e-3], gradientNorm: nil)],
+                checkpoint: CheckpointRecord(
+                    step: 3, epoch: 0, reason: .interrupt, path: "/x",
+                    checksum: "00000000", byteCount: 1, createdAt: fixedStart)),
+            to: id)
         #expect(throws: RunStoreError.self) { try store.commit(bad, to: id) }
         #expect(try store.steps(of: id).map(\.step) == [1, 3])
         #expect(try store.epochs(of: id).isEmpty)
         #expect(try store.run(id).status == .running)
         // Validation failures are caught before the transaction.
-        let disordered = RunCommit(steps: [StepRecord(step: 5, epoch: 1, loss: 1, learningRates: [1e-3], gradientNorm: nil),
-                                           StepRecord(step: 4, epoch: 1, loss: 1, learningRates: [1e-3], gradientNorm: nil)])
+        let disordered = RunCommit(steps: [
+            StepRecord(step: 5, epoch: 1, loss: 1, learningRates: [1e-3], gradientNorm: nil),
+            StepRecord(step: 4, epoch: 1, loss: 1, learningRates: [1e-3], gradientNorm: nil),
+        ])
         #expect(throws: RunStoreError.self) { try store.commit(disordered, to: id) }
         #expect(try store.steps(of: id).map(\.step) == [1, 3])
         let unknown = RunIdentifier(date: fixedStart, counter: 99)
@@ -138,15 +159,22 @@ struct RunStoreTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try RunStore(path: directory.path("runs.sqlite"), clock: ManualClock(start: fixedStart))
-        let id = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        let id = try store.createRun(
+            configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
         func epochCommit(_ number: Int) -> RunCommit {
-            let steps = (1...2).map { StepRecord(step: 2 * (number - 1) + $0, epoch: number, loss: 1, learningRates: [1e-3], gradientNorm: nil) }
-            return RunCommit(steps: steps,
-                             epoch: EpochRecord(epoch: number, trainLoss: 1, validationLoss: 1, validationAccuracy: 0.5,
-                                                validationF1: 0.5, validationAUC: nil, learningRates: [1e-3],
-                                                trainSeconds: 1, evaluationSeconds: 1),
-                             checkpoint: CheckpointRecord(step: 2 * number, epoch: number, reason: .epoch, path: "/e\(number)",
-                                                          checksum: "00000000", byteCount: 1, createdAt: fixedStart))
+            let steps = (1...2).map {
+                StepRecord(
+                    step: 2 * (number - 1) + $0, epoch: number, loss: 1, learningRates: [1e-3], gradientNorm: nil)
+            }
+            return RunCommit(
+                steps: steps,
+                epoch: EpochRecord(
+                    epoch: number, trainLoss: 1, validationLoss: 1, validationAccuracy: 0.5,
+                    validationF1: 0.5, validationAUC: nil, learningRates: [1e-3],
+                    trainSeconds: 1, evaluationSeconds: 1),
+                checkpoint: CheckpointRecord(
+                    step: 2 * number, epoch: number, reason: .epoch, path: "/e\(number)",
+                    checksum: "00000000", byteCount: 1, createdAt: fixedStart))
         }
         try store.commit(epochCommit(1), to: id)
         try store.commit(epochCommit(2), to: id)
@@ -165,9 +193,11 @@ struct RunStoreTests {
         defer { directory.remove() }
         let clock = ManualClock(start: fixedStart)
         let store = try RunStore(path: directory.path("runs.sqlite"), clock: clock)
-        let first = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        let first = try store.createRun(
+            configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
         clock.advance(by: 60)
-        let second = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        let second = try store.createRun(
+            configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
         #expect(try store.run(matching: first.rawValue).id == first)
         #expect(try store.run(matching: "20261123-0718").id == second)
         #expect(throws: RunStoreError.self) { try store.run(matching: "20261123") }  // ambiguous
@@ -195,7 +225,10 @@ struct RunStoreTests {
             let queue = try DatabaseQueue(path: foreign)
             try queue.write { try $0.execute(sql: "CREATE TABLE notes (text TEXT)") }
         }
-        #expect(throws: RunStoreError.notARunStore(path: foreign, reason: "an SQLite database without the run store's identity")) {
+        #expect(
+            throws: RunStoreError.notARunStore(
+                path: foreign, reason: "an SQLite database without the run store's identity")
+        ) {
             try RunStore(path: foreign)
         }
 
@@ -211,7 +244,8 @@ struct RunStoreTests {
         let path = directory.path("runs.sqlite")
         do {
             let store = try RunStore(path: path, clock: ManualClock(start: fixedStart))
-            _ = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+            _ = try store.createRun(
+                configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
         }
         let reader = try RunStore(path: path, access: .readOnly)
         #expect(try reader.runs().count == 1)
@@ -264,7 +298,8 @@ struct RunStoreTests {
         let path = directory.path("runs.sqlite")
         do {
             let store = try RunStore(path: path, clock: ManualClock(start: fixedStart))
-            _ = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+            _ = try store.createRun(
+                configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
         }
         // What a future Glidepath does when it migrates: bump user_version (here to 99) in a transaction.
         do {
@@ -296,31 +331,39 @@ struct RunStoreTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try RunStore(path: directory.path("runs.sqlite"), clock: ManualClock(start: fixedStart))
-        let id = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
-        try store.commit(RunCommit(
-            steps: [StepRecord(step: 1, epoch: 1, loss: 0.5, learningRates: [1e-3, 1e-5], gradientNorm: 2),
-                    StepRecord(step: 2, epoch: 1, loss: .nan, learningRates: [1e-3, 1e-5], gradientNorm: nil)],
-            epoch: EpochRecord(epoch: 1, trainLoss: 0.5, validationLoss: 0.25, validationAccuracy: 0.75, validationF1: 0.5,
-                               validationAUC: nil, learningRates: [1e-3, 1e-5], trainSeconds: 3, evaluationSeconds: 0.5)),
+        let id = try store.createRun(
+            configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        try store.commit(
+            RunCommit(
+                steps: [
+                    StepRecord(step: 1, epoch: 1, loss: 0.5, learningRates: [1e-3, 1e-5], gradientNorm: 2),
+                    StepRecord(step: 2, epoch: 1, loss: .nan, learningRates: [1e-3, 1e-5], gradientNorm: nil),
+                ],
+                epoch: EpochRecord(
+                    epoch: 1, trainLoss: 0.5, validationLoss: 0.25, validationAccuracy: 0.75, validationF1: 0.5,
+                    validationAUC: nil, learningRates: [1e-3, 1e-5], trainSeconds: 3, evaluationSeconds: 0.5)),
             to: id)
         let run = try store.run(id)
         // Expected text: the rows above in Swift's shortest round-trip number form.
-        #expect(try RunExport.export(run, from: store, table: .steps, format: .csv) == """
-            run_id,task,scheduler,seed,epoch,step,loss,gradient_norm,lr_0,lr_1
-            20261123-071749-0001,adult-mlp,cosine,7,1,1,0.5,2.0,0.001,1e-05
-            20261123-071749-0001,adult-mlp,cosine,7,1,2,nan,,0.001,1e-05
+        #expect(
+            try RunExport.export(run, from: store, table: .steps, format: .csv) == """
+                run_id,task,scheduler,seed,epoch,step,loss,gradient_norm,lr_0,lr_1
+                20261123-071749-0001,adult-mlp,cosine,7,1,1,0.5,2.0,0.001,1e-05
+                20261123-071749-0001,adult-mlp,cosine,7,1,2,nan,,0.001,1e-05
 
-            """)
-        #expect(try RunExport.export(run, from: store, table: .steps, format: .jsonl) == """
-            {"epoch":1,"gradient_norm":2,"learning_rates":[0.001,1e-05],"loss":0.5,"run_id":"20261123-071749-0001","scheduler":"cosine","seed":7,"step":1,"step_sizes":null,"task":"adult-mlp"}
-            {"epoch":1,"gradient_norm":null,"learning_rates":[0.001,1e-05],"loss":"NaN","run_id":"20261123-071749-0001","scheduler":"cosine","seed":7,"step":2,"step_sizes":null,"task":"adult-mlp"}
+                """)
+        #expect(
+            try RunExport.export(run, from: store, table: .steps, format: .jsonl) == """
+                {"epoch":1,"gradient_norm":2,"learning_rates":[0.001,1e-05],"loss":0.5,"run_id":"20261123-071749-0001","scheduler":"cosine","seed":7,"step":1,"step_sizes":null,"task":"adult-mlp"}
+                {"epoch":1,"gradient_norm":null,"learning_rates":[0.001,1e-05],"loss":"NaN","run_id":"20261123-071749-0001","scheduler":"cosine","seed":7,"step":2,"step_sizes":null,"task":"adult-mlp"}
 
-            """)
-        #expect(try RunExport.export(run, from: store, table: .epochs, format: .csv) == """
-            run_id,task,scheduler,seed,epoch,train_loss,validation_loss,validation_accuracy,validation_f1,validation_auc,train_seconds,evaluation_seconds,top_eigenvalue,hessian_trace,lr_0,lr_1
-            20261123-071749-0001,adult-mlp,cosine,7,1,0.5,0.25,0.75,0.5,,3.0,0.5,,,0.001,1e-05
+                """)
+        #expect(
+            try RunExport.export(run, from: store, table: .epochs, format: .csv) == """
+                run_id,task,scheduler,seed,epoch,train_loss,validation_loss,validation_accuracy,validation_f1,validation_auc,train_seconds,evaluation_seconds,top_eigenvalue,hessian_trace,lr_0,lr_1
+                20261123-071749-0001,adult-mlp,cosine,7,1,0.5,0.25,0.75,0.5,,3.0,0.5,,,0.001,1e-05
 
-            """)
+                """)
     }
 
     /// An optimizer's step-size estimates (Prodigy's d, DoG's η) are stored per step and per epoch and
@@ -330,26 +373,34 @@ struct RunStoreTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try RunStore(path: directory.path("runs.sqlite"), clock: ManualClock(start: fixedStart))
-        let id = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
-        let steps = [StepRecord(step: 1, epoch: 1, loss: 0.5, learningRates: [1], gradientNorm: 2, stepSizes: [1e-6]),
-                     StepRecord(step: 2, epoch: 1, loss: 0.4, learningRates: [1], gradientNorm: 1, stepSizes: [0.25])]
-        let epoch = EpochRecord(epoch: 1, trainLoss: 0.45, validationLoss: 0.5, validationAccuracy: 0.75, validationF1: 0.5,
-                                validationAUC: nil, learningRates: [1], trainSeconds: 3, evaluationSeconds: 0.5,
-                                stepSizes: [0.25])
+        let id = try store.createRun(
+            configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        let steps = [
+            StepRecord(step: 1, epoch: 1, loss: 0.5, learningRates: [1], gradientNorm: 2, stepSizes: [1e-6]),
+            StepRecord(step: 2, epoch: 1, loss: 0.4, learningRates: [1], gradientNorm: 1, stepSizes: [0.25]),
+        ]
+        let epoch = EpochRecord(
+            epoch: 1, trainLoss: 0.45, validationLoss: 0.5, validationAccuracy: 0.75, validationF1: 0.5,
+            validationAUC: nil, learningRates: [1], trainSeconds: 3, evaluationSeconds: 0.5,
+            stepSizes: [0.25])
         try store.commit(RunCommit(steps: steps, epoch: epoch), to: id)
         #expect(try store.steps(of: id) == steps)
         #expect(try store.epochs(of: id) == [epoch])
         let run = try store.run(id)
-        #expect(try RunExport.export(run, from: store, table: .steps, format: .csv) == """
-            run_id,task,scheduler,seed,epoch,step,loss,gradient_norm,lr_0,step_size_0
-            20261123-071749-0001,adult-mlp,cosine,7,1,1,0.5,2.0,1.0,1e-06
-            20261123-071749-0001,adult-mlp,cosine,7,1,2,0.4,1.0,1.0,0.25
+        #expect(
+            try RunExport.export(run, from: store, table: .steps, format: .csv) == """
+                run_id,task,scheduler,seed,epoch,step,loss,gradient_norm,lr_0,step_size_0
+                20261123-071749-0001,adult-mlp,cosine,7,1,1,0.5,2.0,1.0,1e-06
+                20261123-071749-0001,adult-mlp,cosine,7,1,2,0.4,1.0,1.0,0.25
 
-            """)
-        #expect(try RunExport.export(run, from: store, table: .epochs, format: .jsonl).contains(#""step_sizes":[0.25]"#))
-        let plain = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
-        try store.commit(RunCommit(steps: [StepRecord(step: 1, epoch: 1, loss: 0.5, learningRates: [1], gradientNorm: nil)]),
-                         to: plain)
+                """)
+        #expect(
+            try RunExport.export(run, from: store, table: .epochs, format: .jsonl).contains(#""step_sizes":[0.25]"#))
+        let plain = try store.createRun(
+            configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+        try store.commit(
+            RunCommit(steps: [StepRecord(step: 1, epoch: 1, loss: 0.5, learningRates: [1], gradientNorm: nil)]),
+            to: plain)
         #expect(try store.steps(of: plain).first?.stepSizes == nil)
     }
 
@@ -363,30 +414,37 @@ struct RunStoreTests {
         let id: RunIdentifier
         do {
             let store = try RunStore(path: path, clock: ManualClock(start: fixedStart))
-            id = try store.createRun(configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
-            try store.commit(RunCommit(steps: [StepRecord(step: 1, epoch: 1, loss: 0.5, learningRates: [1], gradientNorm: nil)]),
-                             to: id)
+            id = try store.createRun(
+                configuration: sampleConfiguration(), codeVersion: sampleCode, machine: sampleMachine)
+            try store.commit(
+                RunCommit(steps: [StepRecord(step: 1, epoch: 1, loss: 0.5, learningRates: [1], gradientNorm: nil)]),
+                to: id)
         }
         // Turn it back into the schema before this migration: the columns, the migration record and the
         // version go.
         let queue = try DatabaseQueue(path: path)
         try queue.writeWithoutTransaction { db in
-            try db.execute(sql: """
-                DROP TABLE study_cells;
-                DROP TABLE studies;
-                DELETE FROM grdb_migrations WHERE identifier LIKE 'v4:%';
-                ALTER TABLE steps DROP COLUMN step_sizes;
-                ALTER TABLE epochs DROP COLUMN step_sizes;
-                DELETE FROM grdb_migrations WHERE identifier LIKE '%optimizer step-size estimates%';
-                PRAGMA user_version = 2;
-                """)
+            try db.execute(
+                sql: """
+                    DROP TABLE study_cells;
+                    DROP TABLE studies;
+                    DELETE FROM grdb_migrations WHERE identifier LIKE 'v4:%';
+                    ALTER TABLE steps DROP COLUMN step_sizes;
+                    ALTER TABLE epochs DROP COLUMN step_sizes;
+                    DELETE FROM grdb_migrations WHERE identifier LIKE '%optimizer step-size estimates%';
+                    PRAGMA user_version = 2;
+                    """)
         }
         try queue.close()
         #expect(throws: RunStoreError.self) { try RunStore(path: path, access: .readOnly) }
         let store = try RunStore(path: path, clock: ManualClock(start: fixedStart))
         #expect(try store.steps(of: id).map(\.stepSizes) == [nil])
-        try store.commit(RunCommit(steps: [StepRecord(step: 2, epoch: 1, loss: 0.4, learningRates: [1], gradientNorm: nil,
-                                                      stepSizes: [0.5])]), to: id)
+        try store.commit(
+            RunCommit(steps: [
+                StepRecord(
+                    step: 2, epoch: 1, loss: 0.4, learningRates: [1], gradientNorm: nil,
+                    stepSizes: [0.5])
+            ]), to: id)
         #expect(try store.steps(of: id).map(\.stepSizes) == [nil, [0.5]])
     }
 }

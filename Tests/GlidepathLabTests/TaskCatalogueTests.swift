@@ -2,6 +2,7 @@ import Foundation
 import Glidepath
 import GlidepathData
 import Testing
+
 @testable import GlidepathLab
 
 @Suite("Task catalogue")
@@ -9,7 +10,10 @@ struct TaskCatalogueTests {
     @Test("names, batch sizes, budgets and datasets are the study's (docs/tasks.md)")
     func catalogue() throws {
         let rows = TrainingTask.allCases.map { ($0.rawValue, $0.specification.batchSize, $0.specification.epochBudget) }
-        #expect(rows.map(\.0) == ["mnist-cnn", "cifar10-cnn", "imdb-bilstm", "sst2-bilstm", "adult-mlp", "fashion-mnist-cnn"])
+        #expect(
+            rows.map(\.0) == [
+                "mnist-cnn", "cifar10-cnn", "imdb-bilstm", "sst2-bilstm", "adult-mlp", "fashion-mnist-cnn",
+            ])
         #expect(rows.map(\.1) == [64, 64, 32, 32, 128, 64])
         #expect(rows.map(\.2) == [50, 50, 20, 20, 30, 30])
         #expect(TrainingTask.allCases.map(\.specification.isBinary) == [false, false, true, true, true, false])
@@ -55,25 +59,36 @@ struct TaskCatalogueTests {
             #expect(throws: Never.self) { try OptimizerConfiguration(.object([:]), named: type.name).validate() }
         }
         let bad = try OptimizerConfiguration(.object(["learningRate": .int(-1)]), named: "adam")
-        #expect(throws: TaskError.invalidOptimizerSetting(name: "optimizer.learningRate", value: "-1.0",
-                                                          reason: "must be finite and ≥ 0")) { try bad.validate() }
-        let nesterov = try OptimizerConfiguration(.object(["nesterov": .bool(true), "momentum": .int(0)]), named: "sgd")
+        #expect(
+            throws: TaskError.invalidOptimizerSetting(
+                name: "optimizer.learningRate", value: "-1.0",
+                reason: "must be finite and ≥ 0")
+        ) { try bad.validate() }
+        let nesterov = try OptimizerConfiguration(
+            .object(["nesterov": .bool(true), "momentum": .int(0)]), named: "sgd")
         #expect(throws: TaskError.self) { try nesterov.validate() }
-        #expect(OptimizerConfiguration.Name.allCases.map(\.rawValue) == ["adam", "adamw", "sgd", "scheduleFreeAdamW",
-            "scheduleFreeSGD", "prodigy", "dog", "ldog", "dAdaptAdam", "dAdaptSGD"])
+        #expect(
+            OptimizerConfiguration.Name.allCases.map(\.rawValue) == [
+                "adam", "adamw", "sgd", "scheduleFreeAdamW",
+                "scheduleFreeSGD", "prodigy", "dog", "ldog", "dAdaptAdam", "dAdaptSGD",
+            ])
     }
 
     @Test("run configuration: task defaults, overrides, validation, JSON round-trip")
     func configuration() throws {
-        let configuration = RunConfiguration(task: .imdbBiLSTM, scheduler: "dlrs", schedulerConfiguration: .object([:]),
-                                             seed: 3, dataDirectory: "/d", threads: 2)
-        #expect(configuration.epochs == 20 && configuration.batchSize == 32
+        let configuration = RunConfiguration(
+            task: .imdbBiLSTM, scheduler: "dlrs", schedulerConfiguration: .object([:]),
+            seed: 3, dataDirectory: "/d", threads: 2)
+        #expect(
+            configuration.epochs == 20 && configuration.batchSize == 32
                 && configuration.optimizer == OptimizerConfiguration.studyText)
         try configuration.validate()
         #expect(try RunConfiguration.decode(json: configuration.json()) == configuration)
         var bad = configuration
         bad.epochs = 0
-        #expect(throws: TaskError.invalidConfiguration(field: "epochs", value: "0", reason: "must be ≥ 1")) { try bad.validate() }
+        #expect(throws: TaskError.invalidConfiguration(field: "epochs", value: "0", reason: "must be ≥ 1")) {
+            try bad.validate()
+        }
         bad = configuration
         bad.targetValidationLoss = .nan
         #expect(throws: TaskError.self) { try bad.validate() }
@@ -82,15 +97,17 @@ struct TaskCatalogueTests {
 
     @Test("the --json result record: exact keys, explicit nulls, non-finite values as strings")
     func resultRecord() throws {
-        let record = RunResultRecord(runId: "20261123-071749-0001", task: .fashionMNISTCNN, scheduler: "cosine", seed: 0,
-                                     epochs: 2, status: .diverged, testLoss: .nan, testAccuracy: 0.5, testF1: 0.25,
-                                     testAUC: nil, bestValLoss: 0.75, epochsToTarget: nil, secondsToTarget: nil,
-                                     trainSeconds: 12.5, evaluationSeconds: 1)
-        #expect(record.jsonLine() == """
-            {"bestValLoss":0.75,"epochs":2,"epochsToTarget":null,"evaluationSeconds":1,"runId":"20261123-071749-0001",\
-            "scheduler":"cosine","secondsToTarget":null,"seed":0,"status":"diverged","task":"fashion-mnist-cnn",\
-            "testAUC":null,"testAccuracy":0.5,"testF1":0.25,"testLoss":"NaN","trainSeconds":12.5}
-            """)
+        let record = RunResultRecord(
+            runId: "20261123-071749-0001", task: .fashionMNISTCNN, scheduler: "cosine", seed: 0,
+            epochs: 2, status: .diverged, testLoss: .nan, testAccuracy: 0.5, testF1: 0.25,
+            testAUC: nil, bestValLoss: 0.75, epochsToTarget: nil, secondsToTarget: nil,
+            trainSeconds: 12.5, evaluationSeconds: 1)
+        #expect(
+            record.jsonLine() == """
+                {"bestValLoss":0.75,"epochs":2,"epochsToTarget":null,"evaluationSeconds":1,"runId":"20261123-071749-0001",\
+                "scheduler":"cosine","secondsToTarget":null,"seed":0,"status":"diverged","task":"fashion-mnist-cnn",\
+                "testAUC":null,"testAccuracy":0.5,"testF1":0.25,"testLoss":"NaN","trainSeconds":12.5}
+                """)
         let decoded = try StateCoding.decoder().decode(RunResultRecord.self, from: Data(record.jsonLine().utf8))
         #expect(decoded.testLoss.isNaN)
         #expect(decoded.jsonLine() == record.jsonLine())

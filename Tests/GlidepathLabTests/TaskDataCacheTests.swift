@@ -16,11 +16,13 @@ struct TaskDataCacheTests {
         let adult = directory.url.appendingPathComponent("adult")
         try FileManager.default.createDirectory(at: adult, withIntermediateDirectories: true)
         for name in ["adult.data", "adult.test"] {
-            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: adult.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: source.appendingPathComponent(name), to: adult.appendingPathComponent(name))
         }
         let cache = TaskDataCache(capacity: 2)
         func load(_ limit: Int) throws -> TaskData {
-            try cache.load(task: .adultMLP, dataDirectory: directory.url.path, trainingLimit: limit, evaluationLimit: 50)
+            try cache.load(
+                task: .adultMLP, dataDirectory: directory.url.path, trainingLimit: limit, evaluationLimit: 50)
         }
         let first = try load(100)
         #expect(cache.misses == 1 && cache.hits == 0)

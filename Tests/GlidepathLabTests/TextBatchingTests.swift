@@ -18,8 +18,9 @@ struct TextBatchingTests {
         for (b, length) in lengths.enumerated() {
             for t in 0..<width { ids.append(t < length ? Int32(2 + (7 * b + t) % 997) : 0) }
         }
-        return TrainingBatch(inputs: .tokens(ids: ids, shape: [lengths.count, width], lengths: lengths.map { Int32($0) }),
-                             labels: lengths.indices.map { Int32($0 % 2) })
+        return TrainingBatch(
+            inputs: .tokens(ids: ids, shape: [lengths.count, width], lengths: lengths.map { Int32($0) }),
+            labels: lengths.indices.map { Int32($0 % 2) })
     }
 
     /// The task's BiLSTM on a batch padded to 64 (the SST-2 length) and to its longest text: the same
@@ -45,22 +46,26 @@ struct TextBatchingTests {
     }
 
     @Test func recordedWithEveryTextRunAndOlderRecordsMeanPadded() throws {
-        let text = RunConfiguration(task: .sst2BiLSTM, scheduler: "cosine", schedulerConfiguration: .null, seed: 1,
-                                    dataDirectory: "/data", threads: 1)
+        let text = RunConfiguration(
+            task: .sst2BiLSTM, scheduler: "cosine", schedulerConfiguration: .null, seed: 1,
+            dataDirectory: "/data", threads: 1)
         #expect(text.textBatching == .bucketed && text.effectiveTextBatching == .bucketed)
         let json = try text.json()
         #expect(json.contains("\"textBatching\":\"bucketed\""))
         #expect(try RunConfiguration.decode(json: json) == text)
         // A configuration recorded before the field existed.
-        let older = try RunConfiguration.decode(json: json.replacingOccurrences(of: ",\"textBatching\":\"bucketed\"", with: ""))
+        let older = try RunConfiguration.decode(
+            json: json.replacingOccurrences(of: ",\"textBatching\":\"bucketed\"", with: ""))
         #expect(older.textBatching == nil && older.effectiveTextBatching == .padded)
         #expect(try older.batchingOptions().bucketing == nil)
         #expect(try text.batchingOptions().bucketing == (try LengthBucketing(chunkBatches: TextBatching.chunkBatches)))
-        let padded = RunConfiguration(task: .imdbBiLSTM, scheduler: "cosine", schedulerConfiguration: .null, seed: 1,
-                                      dataDirectory: "/data", threads: 1, textBatching: .padded)
+        let padded = RunConfiguration(
+            task: .imdbBiLSTM, scheduler: "cosine", schedulerConfiguration: .null, seed: 1,
+            dataDirectory: "/data", threads: 1, textBatching: .padded)
         #expect(padded.effectiveTextBatching == .padded)
-        let tabular = RunConfiguration(task: .adultMLP, scheduler: "cosine", schedulerConfiguration: .null, seed: 1,
-                                       dataDirectory: "/data", threads: 1)
+        let tabular = RunConfiguration(
+            task: .adultMLP, scheduler: "cosine", schedulerConfiguration: .null, seed: 1,
+            dataDirectory: "/data", threads: 1)
         #expect(tabular.textBatching == nil && tabular.effectiveTextBatching == nil)
         var wrong = tabular
         wrong.textBatching = .bucketed
@@ -73,12 +78,15 @@ struct TextBatchingTests {
     func bucketedSST2BatchesAreNarrow() throws {
         let directory = try TestEnvironment.requireDataDirectory().path
         for mode in TextBatching.allCases {
-            let configuration = RunConfiguration(task: .sst2BiLSTM, scheduler: "constant", schedulerConfiguration: .null,
-                                                 seed: 2, dataDirectory: directory, threads: 1, trainingLimit: 3200,
-                                                 evaluationLimit: 10, textBatching: mode)
-            let data = try TaskData.load(task: .sst2BiLSTM, dataDirectory: directory, trainingLimit: 3200,
-                                         evaluationLimit: 10, textPadding: mode.padding)
-            let loader = DataLoader(source: AnyTrainingBatchSource(data.train), options: try configuration.batchingOptions())
+            let configuration = RunConfiguration(
+                task: .sst2BiLSTM, scheduler: "constant", schedulerConfiguration: .null,
+                seed: 2, dataDirectory: directory, threads: 1, trainingLimit: 3200,
+                evaluationLimit: 10, textBatching: mode)
+            let data = try TaskData.load(
+                task: .sst2BiLSTM, dataDirectory: directory, trainingLimit: 3200,
+                evaluationLimit: 10, textPadding: mode.padding)
+            let loader = DataLoader(
+                source: AnyTrainingBatchSource(data.train), options: try configuration.batchingOptions())
             var widths: [Int] = []
             for index in 0..<loader.batchesPerEpoch {
                 guard case let .tokens(_, shape, lengths) = loader.batch(epoch: 0, index: index).inputs else {

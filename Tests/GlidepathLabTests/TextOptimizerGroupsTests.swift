@@ -13,7 +13,8 @@ struct TextOptimizerGroupsTests {
         // The text tasks default to it; the other tasks to every parameter.
         #expect(TrainingTask.sst2BiLSTM.specification.optimizer.weightDecayScope == .weightsOnly)
         #expect(TrainingTask.imdbBiLSTM.specification.optimizer.weightDecayScope == .weightsOnly)
-        #expect(TrainingTask.allCases.filter { $0.specification.optimizer.weightDecayScope == .all }
+        #expect(
+            TrainingTask.allCases.filter { $0.specification.optimizer.weightDecayScope == .all }
                 == [.mnistCNN, .cifar10CNN, .adultMLP, .fashionMNISTCNN])
         var generator = SeededGenerator(seed: 3)
         let model = try TaskModelFactory.makeModel(.recurrent(.sst2), using: &generator)
@@ -34,7 +35,8 @@ struct TextOptimizerGroupsTests {
             name == "embedding.weight" || (name.split(separator: ".").last ?? "").hasPrefix("bias")
         }
         let exemptNames = named.map(\.name).filter(isExempt)
-        #expect(exemptNames.contains("embedding.weight") && exemptNames.contains("classifier.bias")
+        #expect(
+            exemptNames.contains("embedding.weight") && exemptNames.contains("classifier.bias")
                 && exemptNames.contains("lstm.bias_hh_l0_reverse"))
         #expect(adam.groups[0].parameters.map(\.shape) == named.filter { !isExempt($0.name) }.map(\.tensor.shape))
         #expect(adam.groups[1].parameters.map(\.shape) == named.filter { isExempt($0.name) }.map(\.tensor.shape))
@@ -57,7 +59,8 @@ struct TextOptimizerGroupsTests {
         let split = try #require(try OptimizerConfiguration.studyText.makeOptimizer(for: model) as? SharedRateOptimizer)
         let groups = try #require(split.base as? Adam).groups
         // 0.weight [256, 108], 2.weight [128, 256], 4.weight [2, 128] decayed; the three biases not.
-        #expect(groups.map { $0.parameters.map(\.shape) } == [[[256, 108], [128, 256], [2, 128]], [[256], [128], [2]]])
+        #expect(
+            groups.map { $0.parameters.map(\.shape) } == [[[256, 108], [128, 256], [2, 128]], [[256], [128], [2]]])
         #expect(groups.map(\.hyperparameters.weightDecay) == [5e-4, 0])
 
         // A BiLSTM with scope all: one group of all 11 parameters (embedding, 4 per LSTM direction, 2 of the
@@ -69,14 +72,19 @@ struct TextOptimizerGroupsTests {
 
     @Test("configurations recorded before the optimizer registry (and before the scope) decode as what those runs did")
     func legacyConfigurationDecodes() throws {
-        let current = RunConfiguration(task: .imdbBiLSTM, scheduler: "cosine", schedulerConfiguration: .null, seed: 1,
-                                       dataDirectory: "/data", threads: 2)
+        let current = RunConfiguration(
+            task: .imdbBiLSTM, scheduler: "cosine", schedulerConfiguration: .null, seed: 1,
+            dataDirectory: "/data", threads: 2)
         #expect(current.optimizer.weightDecayScope == .weightsOnly)
         let json = try current.json()
-        #expect(json.contains(#""optimizer":{"amsgrad":false,"beta1":0.9,"beta2":0.999,"epsilon":1e-08,"learningRate":0.001,"name":"adam","weightDecay":0.0005,"weightDecayMode":"coupled","weightDecayScope":"weights-only"}"#), "\(json)")
+        #expect(
+            json.contains(
+                #""optimizer":{"amsgrad":false,"beta1":0.9,"beta2":0.999,"epsilon":1e-08,"learningRate":0.001,"name":"adam","weightDecay":0.0005,"weightDecayMode":"coupled","weightDecayScope":"weights-only"}"#
+            ), "\(json)")
         #expect(try RunConfiguration.decode(json: json) == current)
         // The former shape: every field of adam/adamw/sgd and a kind (main before the registry).
-        let recorded = #"{"beta1":0.9,"beta2":0.999,"epsilon":1e-08,"kind":"adam","learningRate":0.001,"momentum":0,"nesterov":false,"weightDecay":0.0005,"weightDecayScope":"weights-only"}"#
+        let recorded =
+            #"{"beta1":0.9,"beta2":0.999,"epsilon":1e-08,"kind":"adam","learningRate":0.001,"momentum":0,"nesterov":false,"weightDecay":0.0005,"weightDecayScope":"weights-only"}"#
         let optimizerStart = try #require(json.range(of: #""optimizer":"#)).upperBound
         let optimizerEnd = try #require(json.range(of: "}", range: optimizerStart..<json.endIndex)).upperBound
         let legacy = json.replacingCharacters(in: optimizerStart..<optimizerEnd, with: recorded)
@@ -93,7 +101,8 @@ struct TextOptimizerGroupsTests {
         #expect(decoded.name == "sgd")
         let parameters = try #require(decoded.parameters as? SGDConfiguration)
         #expect(parameters.group.momentum == 0.9 && parameters.group.nesterov && parameters.group.dampening == 0)
-        let adamW = try RunConfiguration.decode(json: legacy.replacingOccurrences(of: #""kind":"adam""#, with: #""kind":"adamw""#))
+        let adamW = try RunConfiguration.decode(
+            json: legacy.replacingOccurrences(of: #""kind":"adam""#, with: #""kind":"adamw""#))
         #expect((adamW.optimizer.parameters as? AdamWConfiguration)?.group.weightDecayMode == .decoupled)
     }
 }

@@ -20,15 +20,23 @@ struct TrainingLoopTests {
         var generator = SeededGenerator(seed: 1)
         // Counts from docs/tasks.md, each the sum written there (e.g. 320 + 18,496 + 803,072 + 2,570).
         let expected: [(ModelArchitecture, Int, [String])] = [
-            (.convolutional(.grayscale28), 824_458,
-             ["0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias", "9.weight", "9.bias"]),
-            (.convolutional(.color32), 1_070_794,
-             ["0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias", "9.weight", "9.bias"]),
+            (
+                .convolutional(.grayscale28), 824_458,
+                ["0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias", "9.weight", "9.bias"]
+            ),
+            (
+                .convolutional(.color32), 1_070_794,
+                ["0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias", "9.weight", "9.bias"]
+            ),
             (.perceptron(.adult), 61_058, ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"]),
-            (.recurrent(.imdb), 2_236_034,
-             ["embedding.weight", "lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0",
-              "lstm.weight_ih_l0_reverse", "lstm.weight_hh_l0_reverse", "lstm.bias_ih_l0_reverse",
-              "lstm.bias_hh_l0_reverse", "classifier.weight", "classifier.bias"]),
+            (
+                .recurrent(.imdb), 2_236_034,
+                [
+                    "embedding.weight", "lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0",
+                    "lstm.weight_ih_l0_reverse", "lstm.weight_hh_l0_reverse", "lstm.bias_ih_l0_reverse",
+                    "lstm.bias_hh_l0_reverse", "classifier.weight", "classifier.bias",
+                ]
+            ),
         ]
         for (architecture, count, names) in expected {
             let model = try TaskModelFactory.makeModel(architecture, using: &generator)
@@ -42,17 +50,20 @@ struct TrainingLoopTests {
     func forwardShapes() throws {
         var generator = SeededGenerator(seed: 2)
         let cnn = try TaskModelFactory.makeModel(.convolutional(.grayscale28), using: &generator)
-        let images = TrainingBatch(inputs: .images(features: [Float](repeating: 0.5, count: 3 * 784), shape: [3, 1, 28, 28]),
-                                   labels: [0, 1, 2])
+        let images = TrainingBatch(
+            inputs: .images(features: [Float](repeating: 0.5, count: 3 * 784), shape: [3, 1, 28, 28]),
+            labels: [0, 1, 2])
         #expect(try cnn.logits(images).shape == [3, 10])
         let text = try TaskModelFactory.makeModel(.recurrent(.sst2), using: &generator)
         // Row 2 has no tokens: it counts as one padding token (docs/tasks.md).
-        let tokens = TrainingBatch(inputs: .tokens(ids: [5, 9, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0], shape: [3, 4], lengths: [2, 1, 0]),
-                                   labels: [1, 0, 1])
+        let tokens = TrainingBatch(
+            inputs: .tokens(ids: [5, 9, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0], shape: [3, 4], lengths: [2, 1, 0]),
+            labels: [1, 0, 1])
         #expect(try text.logits(tokens).shape == [3, 2])
         #expect(throws: TrainingError.self) { try cnn.logits(tokens) }
         let mlp = try TaskModelFactory.makeModel(.perceptron(.adult), using: &generator)
-        let wrongWidth = TrainingBatch(inputs: .features(values: [Float](repeating: 0, count: 10), shape: [1, 10]), labels: [0])
+        let wrongWidth = TrainingBatch(
+            inputs: .features(values: [Float](repeating: 0, count: 10), shape: [1, 10]), labels: [0])
         #expect(throws: TrainingError.self) { try mlp.logits(wrongWidth) }
     }
 
@@ -82,11 +93,14 @@ struct TrainingLoopTests {
 
     // MARK: The loop on real data (adult-mlp, 1,024 training examples = 8 updates per epoch)
 
-    private func train(_ scheduler: String, _ file: StateValue? = nil, epochs: Int = 3, seed: UInt64 = 5,
-                       in directory: TemporaryDirectory) throws -> (TrainingSession, RunResultRecord) {
+    private func train(
+        _ scheduler: String, _ file: StateValue? = nil, epochs: Int = 3, seed: UInt64 = 5,
+        in directory: TemporaryDirectory
+    ) throws -> (TrainingSession, RunResultRecord) {
         let data = try TestEnvironment.requireDataDirectory()
-        let request = try TrainingRequest(task: .adultMLP, scheduler: scheduler, schedulerFile: file, epochs: epochs, seed: seed,
-                                      dataDirectory: data.path, trainingLimit: 1024, evaluationLimit: 500)
+        let request = try TrainingRequest(
+            task: .adultMLP, scheduler: scheduler, schedulerFile: file, epochs: epochs, seed: seed,
+            dataDirectory: data.path, trainingLimit: 1024, evaluationLimit: 500)
         let session = try TrainingSession.start(request, storePath: directory.path("runs-\(scheduler)-\(seed).sqlite"))
         let silent = ProgressReporter(style: .lines(stepInterval: 1_000), clock: SystemClock()) { _ in }
         guard case .finished(let result) = try session.train(progress: silent, monitor: nil) else {
@@ -96,8 +110,9 @@ struct TrainingLoopTests {
         return (session, result)
     }
 
-    @Test("per-epoch closed form, per-update closed form, DLRS and plateau each step at their cadence with their signal",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    @Test(
+        "per-epoch closed form, per-update closed form, DLRS and plateau each step at their cadence with their signal",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func cadenceRules() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -114,9 +129,12 @@ struct TrainingLoopTests {
         // Per update: cosine with tMax filled in as 3 epochs × 8 updates; update k uses η(k − 1) (PyTorch's
         // optimizer.step(); scheduler.step() order).
         let (cosine, _) = try train("cosine", .object(["cadence": .string("perUpdate")]), in: directory)
-        guard case .object(let resolved) = cosine.configuration.schedulerConfiguration else { throw CancellationError() }
+        guard case .object(let resolved) = cosine.configuration.schedulerConfiguration else {
+            throw CancellationError()
+        }
         #expect(resolved["tMax"] == .int(3 * updates))
-        var reference = try SchedulerConfiguration(cosine.configuration.schedulerConfiguration).makeScheduler(baseRates: [1e-3])
+        var reference = try SchedulerConfiguration(cosine.configuration.schedulerConfiguration).makeScheduler(
+            baseRates: [1e-3])
         for step in try steps(cosine) {
             #expect(step.learningRates == reference.learningRates, "update \(step.step)")
             try reference.step(.empty)
@@ -124,7 +142,8 @@ struct TrainingLoopTests {
 
         // DLRS: stepped once per epoch with that epoch's batch losses, in order.
         let (dlrs, _) = try train("dlrs", in: directory)
-        var dlrsReference = try SchedulerConfiguration(dlrs.configuration.schedulerConfiguration).makeScheduler(baseRates: [1e-3])
+        var dlrsReference = try SchedulerConfiguration(dlrs.configuration.schedulerConfiguration).makeScheduler(
+            baseRates: [1e-3])
         let dlrsSteps = try steps(dlrs)
         for epoch in 1...3 {
             let ofEpoch = dlrsSteps.filter { $0.epoch == epoch }
@@ -143,43 +162,59 @@ struct TrainingLoopTests {
             .makeScheduler(baseRates: [1e-3])
         let reduceSteps = try steps(reduce)
         for epoch in try epochs(reduce) {
-            #expect(reduceSteps.filter { $0.epoch == epoch.epoch }.allSatisfy { $0.learningRates == plateauReference.learningRates })
+            #expect(
+                reduceSteps.filter { $0.epoch == epoch.epoch }.allSatisfy {
+                    $0.learningRates == plateauReference.learningRates
+                })
             try plateauReference.step(Observation(metric: epoch.validationLoss))
         }
         #expect(Set(reduceSteps.map { $0.learningRates[0] }).count > 1)
     }
 
-    @Test("MLR-SNet is stepped with each update's own loss before that update",
-          .enabled(if: TestEnvironment.dataTestsEnabled && TestEnvironment.weightsTestsEnabled,
-                   "needs GLIDEPATH_DATA_DIR and GLIDEPATH_WEIGHTS_DIR"))
+    @Test(
+        "MLR-SNet is stepped with each update's own loss before that update",
+        .enabled(
+            if: TestEnvironment.dataTestsEnabled && TestEnvironment.weightsTestsEnabled,
+            "needs GLIDEPATH_DATA_DIR and GLIDEPATH_WEIGHTS_DIR"))
     func mlrsnetReadsTheCurrentLoss() throws {
         let weights = try TestEnvironment.requireWeightsDirectory().appendingPathComponent("mlrsnet")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let paths = ["1", "100", "200"].map { StateValue.string(weights.appendingPathComponent("mlr_snet_\($0).pth").path) }
+        let paths = ["1", "100", "200"].map {
+            StateValue.string(weights.appendingPathComponent("mlr_snet_\($0).pth").path)
+        }
         let (session, _) = try train("mlrsnet", .object(["weights": .array(paths)]), in: directory)
-        guard case .object(let resolved) = session.configuration.schedulerConfiguration else { throw CancellationError() }
+        guard case .object(let resolved) = session.configuration.schedulerConfiguration else {
+            throw CancellationError()
+        }
         // Filled from the run: 3 epochs × 8 updates, the reference's epoch boundaries N/3·B and 2N/3·B.
         #expect(resolved["totalSteps"] == .int(24) && resolved["numClasses"] == .int(2))
         #expect(resolved["switchAt"] == .array([.int(8), .int(16)]))
-        var reference = try SchedulerConfiguration(session.configuration.schedulerConfiguration).makeScheduler(baseRates: [1e-3])
+        var reference = try SchedulerConfiguration(session.configuration.schedulerConfiguration).makeScheduler(
+            baseRates: [1e-3])
         for step in try session.store.steps(of: session.run) {
             try reference.step(Observation(losses: [step.loss]))
             #expect(step.learningRates == reference.learningRates, "update \(step.step)")
         }
     }
 
-    @Test("an MLR-SNet inside a warm-up or a sequence is stepped with each update's own loss before that update too",
-          .enabled(if: TestEnvironment.dataTestsEnabled && TestEnvironment.weightsTestsEnabled,
-                   "needs GLIDEPATH_DATA_DIR and GLIDEPATH_WEIGHTS_DIR"))
+    @Test(
+        "an MLR-SNet inside a warm-up or a sequence is stepped with each update's own loss before that update too",
+        .enabled(
+            if: TestEnvironment.dataTestsEnabled && TestEnvironment.weightsTestsEnabled,
+            "needs GLIDEPATH_DATA_DIR and GLIDEPATH_WEIGHTS_DIR"))
     func nestedMLRSNetReadsTheCurrentLoss() throws {
         let weights = try TestEnvironment.requireWeightsDirectory().appendingPathComponent("mlrsnet")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let paths = ["1", "100", "200"].map { StateValue.string(weights.appendingPathComponent("mlr_snet_\($0).pth").path) }
+        let paths = ["1", "100", "200"].map {
+            StateValue.string(weights.appendingPathComponent("mlr_snet_\($0).pth").path)
+        }
         let net = StateValue.object(["name": .string("mlrsnet"), "weights": .array(paths)])
-        let halfRate = StateValue.object(["name": .string("constant"), "factor": .double(0.5), "totalIters": .int(100),
-                                          "cadence": .string("perUpdate")])
+        let halfRate = StateValue.object([
+            "name": .string("constant"), "factor": .double(0.5), "totalIters": .int(100),
+            "cadence": .string("perUpdate"),
+        ])
         let cases: [(String, StateValue)] = [
             ("warmup", .object(["steps": .int(4), "scheduler": net])),
             ("sequential", .object(["milestones": .array([.int(6)]), "schedulers": .array([halfRate, net])])),
@@ -187,16 +222,22 @@ struct TrainingLoopTests {
         for (name, file) in cases {
             let (session, _) = try train(name, file, in: directory)
             // The nested MLR-SNet was resolved from the run: 3 epochs × 8 updates, less the 4 or 6 before it.
-            guard case .object(let resolved) = session.configuration.schedulerConfiguration else { throw CancellationError() }
-            let inner: StateValue? = name == "warmup" ? resolved["scheduler"] : {
-                if case .array(let children)? = resolved["schedulers"] { return children.last }
-                return nil
-            }()
+            guard case .object(let resolved) = session.configuration.schedulerConfiguration else {
+                throw CancellationError()
+            }
+            let inner: StateValue? =
+                name == "warmup"
+                ? resolved["scheduler"]
+                : {
+                    if case .array(let children)? = resolved["schedulers"] { return children.last }
+                    return nil
+                }()
             guard case .object(let mlrsnet)? = inner else { Issue.record("\(resolved)"); continue }
             #expect(mlrsnet["totalSteps"] == .int(name == "warmup" ? 20 : 18) && mlrsnet["numClasses"] == .int(2))
             // A reference built from the record and stepped with each update's loss *before* reading the rate
             // reports exactly the rates every update used: the composite forwarded the current loss.
-            var reference = try SchedulerConfiguration(session.configuration.schedulerConfiguration).makeScheduler(baseRates: [1e-3])
+            var reference = try SchedulerConfiguration(session.configuration.schedulerConfiguration).makeScheduler(
+                baseRates: [1e-3])
             #expect(reference.needs == .currentLoss)
             var rates: Set<Double> = []
             for step in try session.store.steps(of: session.run) {
@@ -208,8 +249,9 @@ struct TrainingLoopTests {
         }
     }
 
-    @Test("same seed and configuration give a bit-identical run; another seed does not",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
+    @Test(
+        "same seed and configuration give a bit-identical run; another seed does not",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
     func determinism() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -225,16 +267,18 @@ struct TrainingLoopTests {
         #expect(lossesA != (try c.store.steps(of: c.run).map { $0.loss.bitPattern }))
     }
 
-    @Test("the CNN learns on a real MNIST subset: training and validation loss fall",
-          .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
+    @Test(
+        "the CNN learns on a real MNIST subset: training and validation loss fall",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
     func cnnLearnsOnMNIST() throws {
         let data = try TestEnvironment.requireDataDirectory()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         // 640 examples = 10 updates of 64 per epoch; ln 10 ≈ 2.303 is the loss of a uniform guess.
-        let request = try TrainingRequest(task: .mnistCNN, scheduler: "constant", schedulerFile: .object(["factor": .int(1)]),
-                                      epochs: 2, seed: 1, dataDirectory: data.path, threads: 2, trainingLimit: 640,
-                                      evaluationLimit: 300)
+        let request = try TrainingRequest(
+            task: .mnistCNN, scheduler: "constant", schedulerFile: .object(["factor": .int(1)]),
+            epochs: 2, seed: 1, dataDirectory: data.path, threads: 2, trainingLimit: 640,
+            evaluationLimit: 300)
         let session = try TrainingSession.start(request, storePath: directory.path("runs.sqlite"))
         defer { try? Engine.setThreadCount(1) }  // the run set 2 process-wide; leave the default behind
         let silent = ProgressReporter(style: .lines(stepInterval: 1_000), clock: SystemClock()) { _ in }
@@ -256,7 +300,9 @@ private struct FixedTabularSource: TrainingBatchSource {
     let labels: [Int32]
     var count: Int { rows }
     func trainingBatch(at indices: [Int], generator: inout Xoshiro256StarStar) -> TrainingBatch {
-        TrainingBatch(inputs: .features(values: [Float](repeating: 0, count: indices.count * width), shape: [indices.count, width]),
-                      labels: indices.map { labels[$0] })
+        TrainingBatch(
+            inputs: .features(
+                values: [Float](repeating: 0, count: indices.count * width), shape: [indices.count, width]),
+            labels: indices.map { labels[$0] })
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import GlidepathMLRSNet
 import GlidepathTestSupport
+import Testing
 
 /// The cell against `Tests/GlidepathMLRSNetTests/Fixtures/mlrsnet_reference.json`, written by
 /// `scripts/fixtures/mlrsnet_reference.py` (PyTorch 2.15 CPU re-implementation of
@@ -10,8 +10,9 @@ import GlidepathTestSupport
 struct MLRSNetCellTests {
     static let ulpTolerance = MLRSNetReference.ulpTolerance
 
-    @Test("forward matches PyTorch's float32 forward of the three published nets, both conventions",
-          .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
+    @Test(
+        "forward matches PyTorch's float32 forward of the three published nets, both conventions",
+        .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
     func forwardMatchesReference() throws {
         let reference = try MLRSNetReference.load()
         #expect(reference.sequences.count == 8)
@@ -22,20 +23,24 @@ struct MLRSNetCellTests {
             for (step, loss) in sequence.losses.enumerated() {
                 let output = cell(Float(loss), state: &state)
                 let expected = Float(sequence.outputs[step])
-                #expect(floatULPDistance(output, expected) <= Self.ulpTolerance,
-                        "net \(sequence.net) \(sequence.sequence) \(sequence.convention) step \(step): \(output) vs \(expected)")
+                #expect(
+                    floatULPDistance(output, expected) <= Self.ulpTolerance,
+                    "net \(sequence.net) \(sequence.sequence) \(sequence.convention) step \(step): \(output) vs \(expected)"
+                )
                 ours = max(ours, abs(Double(output) - sequence.outputsFloat64[step]))
                 theirs = max(theirs, abs(sequence.outputs[step] - sequence.outputsFloat64[step]))
             }
             // Accuracy: our float32 forward is at least as close to the float64 forward of the same
             // weights as PyTorch's float32 forward is (up to one float32 ULP of an output < 1).
-            #expect(ours <= theirs + 0x1p-24,
-                    "net \(sequence.net) \(sequence.sequence): error \(ours) vs PyTorch float32 \(theirs)")
+            #expect(
+                ours <= theirs + 0x1p-24,
+                "net \(sequence.net) \(sequence.sequence): error \(ours) vs PyTorch float32 \(theirs)")
         }
     }
 
-    @Test("steady-state outputs at a constant loss: about 0.73, 0.036, 0.018 (docs/mlrsnet.md)",
-          .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
+    @Test(
+        "steady-state outputs at a constant loss: about 0.73, 0.036, 0.018 (docs/mlrsnet.md)",
+        .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
     func steadyState() throws {
         let reference = try MLRSNetReference.load()
         for steady in reference.steady {
@@ -45,8 +50,9 @@ struct MLRSNetCellTests {
             for _ in 0..<steady.steps { output = cell(Float(steady.loss), state: &state) }
             // The recurrence contracts, so 3000 steps of rounding differences stay within the
             // single-step tolerance.
-            #expect(floatULPDistance(output, Float(steady.output)) <= Self.ulpTolerance,
-                    "net \(steady.net) at loss \(steady.loss): \(output) vs \(steady.output)")
+            #expect(
+                floatULPDistance(output, Float(steady.output)) <= Self.ulpTolerance,
+                "net \(steady.net) at loss \(steady.loss): \(output) vs \(steady.output)")
             // docs/mlrsnet.md ("Gate conventions") quotes the levels to two significant digits.
             let quoted = ["1": 0.73, "100": 0.036, "200": 0.018][steady.net] ?? .nan
             expectClose(Double(output), quoted, relativeTolerance: 0.05)

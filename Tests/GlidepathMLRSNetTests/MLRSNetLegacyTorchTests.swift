@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import GlidepathMLRSNet
 import GlidepathTestSupport
+import Testing
+
+@testable import GlidepathMLRSNet
 
 /// The problem `LegacyTorchFile` reports for `bytes`, or nil if it accepts them.
 private func problem(_ bytes: [UInt8]) -> LegacyTorchFormatError? {
@@ -40,35 +41,46 @@ struct MLRSNetLegacyTorchTests {
             #expect(problem(bad) == LegacyTorchFormatError(offset: 0, problem: .badMagicNumber), "byte \(index)")
         }
         stream.stateDictionary[1] = 3  // PROTO 3
-        #expect(problem(stream.bytes) == LegacyTorchFormatError(
-            offset: stream.stateDictionaryOffset, problem: .unsupportedPickleProtocol(3)))
+        #expect(
+            problem(stream.bytes)
+                == LegacyTorchFormatError(
+                    offset: stream.stateDictionaryOffset, problem: .unsupportedPickleProtocol(3)))
         stream = LegacyStream.make(sample)
         stream.version = LegacyStream.versionPickle(1000)
         #expect(problem(stream.bytes) == LegacyTorchFormatError(offset: 15, problem: .unsupportedFormatVersion(1000)))
         stream = LegacyStream.make(sample)
         stream.systemInfo = LegacyStream.systemInfoPickle(littleEndian: false)
-        #expect(problem(stream.bytes) == LegacyTorchFormatError(
-            offset: 21, problem: .unsupportedSystemInfo("not little-endian")))
+        #expect(
+            problem(stream.bytes)
+                == LegacyTorchFormatError(
+                    offset: 21, problem: .unsupportedSystemInfo("not little-endian")))
     }
 
     @Test("hostile globals are refused at the GLOBAL opcode, before any REDUCE")
     func hostileGlobals() {
         let stream = LegacyStream.make(sample)
-        for (module, name) in [("os", "system"), ("posix", "system"), ("builtins", "eval"), ("__builtin__", "getattr"),
-                               ("subprocess", "Popen"), ("torch", "HalfStorage"), ("torch._utils", "_rebuild_parameter"),
-                               ("collections", "defaultdict")] {
+        for (module, name) in [
+            ("os", "system"), ("posix", "system"), ("builtins", "eval"), ("__builtin__", "getattr"),
+            ("subprocess", "Popen"), ("torch", "HalfStorage"), ("torch._utils", "_rebuild_parameter"),
+            ("collections", "defaultdict"),
+        ] {
             // REDUCE of the global with a command argument, as an exploit would write it.
-            let payload = P.proto2 + P.global(module, name) + P.mark + P.string("echo pwned") + P.tuple + P.reduce + P.stop
+            let payload =
+                P.proto2 + P.global(module, name) + P.mark + P.string("echo pwned") + P.tuple + P.reduce + P.stop
             var hostile = stream
             hostile.stateDictionary = payload
-            #expect(problem(hostile.bytes) == LegacyTorchFormatError(
-                offset: stream.stateDictionaryOffset + 2, problem: .disallowedGlobal(module: module, name: name)),
+            #expect(
+                problem(hostile.bytes)
+                    == LegacyTorchFormatError(
+                        offset: stream.stateDictionaryOffset + 2, problem: .disallowedGlobal(module: module, name: name)
+                    ),
                 "\(module).\(name)")
         }
         // A storage type outside the whitelist inside an otherwise valid persistent id.
         var half = stream
         half.stateDictionary = LegacyStream.stateDictionaryPickle(entries: [
-            LegacyStream.tensorEntry(name: "a", key: "0", shape: [1], storageGlobal: ("torch", "HalfStorage"))])
+            LegacyStream.tensorEntry(name: "a", key: "0", shape: [1], storageGlobal: ("torch", "HalfStorage"))
+        ])
         #expect(problem(half.bytes)?.problem == .disallowedGlobal(module: "torch", name: "HalfStorage"))
     }
 
@@ -79,8 +91,10 @@ struct MLRSNetLegacyTorchTests {
             (P.global("torch", "FloatStorage") + P.emptyTuple + P.reduce, "REDUCE of FloatStorage"),
             (P.global("collections", "OrderedDict") + P.mark + P.integer(1) + P.tuple + P.reduce, "OrderedDict(1)"),
             (P.global("torch._utils", "_rebuild_tensor_v2") + P.emptyTuple + P.reduce, "rebuild with no arguments"),
-            (P.global("collections", "OrderedDict") + P.emptyTuple + P.reduce + P.emptyDictionary
-                + P.string("__class__") + P.none + P.setItem + P.build, "BUILD of __class__"),
+            (
+                P.global("collections", "OrderedDict") + P.emptyTuple + P.reduce + P.emptyDictionary
+                    + P.string("__class__") + P.none + P.setItem + P.build, "BUILD of __class__"
+            ),
             (P.emptyDictionary + P.emptyDictionary + P.build, "BUILD of a plain dict"),
         ]
         for (body, label) in cases {
@@ -100,22 +114,26 @@ struct MLRSNetLegacyTorchTests {
         for opcode: UInt8 in [0x69, 0x6F, 0x81, 0x82, 0x93, 0x95, 0x42, 0x8C, 0x47, 0x50] {
             var stream = LegacyStream.make(sample)
             stream.stateDictionary = P.proto2 + [opcode] + P.stop
-            #expect(problem(stream.bytes) == LegacyTorchFormatError(
-                offset: stream.stateDictionaryOffset + 2, problem: .unsupportedOpcode(opcode)))
+            #expect(
+                problem(stream.bytes)
+                    == LegacyTorchFormatError(
+                        offset: stream.stateDictionaryOffset + 2, problem: .unsupportedOpcode(opcode)))
         }
     }
 
     @Test("malformed pickles: underflow, unknown memo, bad UTF-8, wrong container, extra values at STOP")
     func malformedPickles() {
         let cases: [([UInt8], LegacyTorchFormatError.Problem)] = [
-            ([0x86], .stackUnderflow(opcode: 0x86)),                       // TUPLE2 on an empty stack
-            (P.tuple, .stackUnderflow(opcode: 0x74)),                      // TUPLE without MARK
-            (P.mark + P.reduce, .stackUnderflow(opcode: 0x52)),            // REDUCE across a MARK
-            ([0x68, 7], .unknownMemoKey(7)),                               // BINGET 7
+            ([0x86], .stackUnderflow(opcode: 0x86)),  // TUPLE2 on an empty stack
+            (P.tuple, .stackUnderflow(opcode: 0x74)),  // TUPLE without MARK
+            (P.mark + P.reduce, .stackUnderflow(opcode: 0x52)),  // REDUCE across a MARK
+            ([0x68, 7], .unknownMemoKey(7)),  // BINGET 7
             ([0x6A, 0xFF, 0xFF, 0xFF, 0xFF], .unknownMemoKey(0xFFFF_FFFF)),  // LONG_BINGET
             ([0x58, 2, 0, 0, 0, 0xC3, 0x28], .invalidUTF8),
-            (P.emptyList + P.integer(1) + P.integer(2) + P.setItem,
-             .unexpectedValue(expected: "a dict to set items on", found: "list of 0")),
+            (
+                P.emptyList + P.integer(1) + P.integer(2) + P.setItem,
+                .unexpectedValue(expected: "a dict to set items on", found: "list of 0")
+            ),
             (P.none + P.none, .unexpectedValue(expected: "exactly one value at STOP", found: "2 values, 0 open marks")),
         ]
         for (body, expected) in cases {
@@ -138,34 +156,42 @@ struct MLRSNetLegacyTorchTests {
         let count = 1 << 40
         stream = LegacyStream.make(sample)
         stream.stateDictionary = LegacyStream.stateDictionaryPickle(entries: [
-            LegacyStream.tensorEntry(name: "big", key: "0", shape: [count])])
+            LegacyStream.tensorEntry(name: "big", key: "0", shape: [count])
+        ])
         stream.keys = LegacyStream.keysPickle(["0"])
         stream.records = LegacyStream.record([1, 2], count: count)
-        #expect(problem(stream.bytes) == LegacyTorchFormatError(
-            offset: stream.recordsOffset + 8, problem: .truncated(needed: count * 4, available: 8)))
+        #expect(
+            problem(stream.bytes)
+                == LegacyTorchFormatError(
+                    offset: stream.recordsOffset + 8, problem: .truncated(needed: count * 4, available: 8)))
         // A shape whose element count overflows Int.
         stream.stateDictionary = LegacyStream.stateDictionaryPickle(entries: [
-            LegacyStream.tensorEntry(name: "big", key: "0", shape: [1 << 40, 1 << 40], numel: 1)])
+            LegacyStream.tensorEntry(name: "big", key: "0", shape: [1 << 40, 1 << 40], numel: 1)
+        ])
         guard case .limitExceeded = problem(stream.bytes)?.problem else {
             Issue.record("overflowing shape: \(String(describing: problem(stream.bytes)))")
             return
         }
         // Issue 17: the message said "9223372036854775807 exceeds the limit 9223372036854775807".
-        #expect("\(problem(stream.bytes).map(String.init(describing:)) ?? "")".contains("overflows 64-bit integers (the limit is 1)"))
+        #expect(
+            "\(problem(stream.bytes).map(String.init(describing:)) ?? "")".contains(
+                "overflows 64-bit integers (the limit is 1)"))
         // Rank 9.
         stream.stateDictionary = LegacyStream.stateDictionaryPickle(entries: [
-            LegacyStream.tensorEntry(name: "deep", key: "0", shape: Array(repeating: 1, count: 9))])
+            LegacyStream.tensorEntry(name: "deep", key: "0", shape: Array(repeating: 1, count: 9))
+        ])
         #expect(problem(stream.bytes)?.problem == .limitExceeded(what: "tensor rank", value: 9, limit: 8))
         // A stack deeper than the limit (one byte per push, so the input stays small).
         stream.stateDictionary = P.proto2 + Array(repeating: 0x4E, count: (1 << 20) + 1) + P.stop
-        #expect(problem(stream.bytes)?.problem == .limitExceeded(what: "stack depth", value: (1 << 20) + 1, limit: 1 << 20))
+        #expect(
+            problem(stream.bytes)?.problem == .limitExceeded(what: "stack depth", value: (1 << 20) + 1, limit: 1 << 20))
     }
 
     @Test("storage records that do not match the state dict")
     func storageMismatch() {
         let valid = LegacyStream.make(sample)
         var stream = valid
-        stream.keys = LegacyStream.keysPickle(["0"])        // one key missing
+        stream.keys = LegacyStream.keysPickle(["0"])  // one key missing
         stream.records = LegacyStream.record(sample[0].values)
         guard case .storageMismatch = problem(stream.bytes)?.problem else {
             Issue.record("missing key: \(String(describing: problem(stream.bytes))))")
@@ -174,32 +200,44 @@ struct MLRSNetLegacyTorchTests {
         stream = valid
         stream.keys = LegacyStream.keysPickle(["0", "1", "2"])  // an unreferenced key
         #expect({ if case .storageMismatch = problem(stream.bytes)?.problem { true } else { false } }())
-        stream.keys = LegacyStream.keysPickle(["0", "0"])       // a key listed twice
+        stream.keys = LegacyStream.keysPickle(["0", "0"])  // a key listed twice
         #expect({ if case .storageMismatch = problem(stream.bytes)?.problem { true } else { false } }())
         stream = valid
         stream.records = LegacyStream.record(sample[0].values, count: 5) + LegacyStream.record(sample[1].values)
-        #expect(problem(stream.bytes) == LegacyTorchFormatError(offset: valid.recordsOffset, problem: .storageMismatch(
-            "record of storage '0' holds 5 elements, the state dict declares 6")))
+        #expect(
+            problem(stream.bytes)
+                == LegacyTorchFormatError(
+                    offset: valid.recordsOffset,
+                    problem: .storageMismatch(
+                        "record of storage '0' holds 5 elements, the state dict declares 6")))
         stream = valid
         stream.stateDictionary = LegacyStream.stateDictionaryPickle(entries: [
-            LegacyStream.tensorEntry(name: "a.weight", key: "0", shape: [2, 3], numel: 4)])
+            LegacyStream.tensorEntry(name: "a.weight", key: "0", shape: [2, 3], numel: 4)
+        ])
         #expect({ if case .storageMismatch = problem(stream.bytes)?.problem { true } else { false } }())
         stream = valid
         stream.stateDictionary = LegacyStream.stateDictionaryPickle(entries: [
-            LegacyStream.tensorEntry(name: "a.weight", key: "0", shape: [2, 3], strides: [1, 2])])
+            LegacyStream.tensorEntry(name: "a.weight", key: "0", shape: [2, 3], strides: [1, 2])
+        ])
         #expect({ if case .disallowedCall = problem(stream.bytes)?.problem { true } else { false } }())
         stream = valid
         stream.stateDictionary = LegacyStream.stateDictionaryPickle(entries: [
-            LegacyStream.tensorEntry(name: "x", key: "0", shape: [6]), LegacyStream.tensorEntry(name: "x", key: "1", shape: [2])])
+            LegacyStream.tensorEntry(name: "x", key: "0", shape: [6]),
+            LegacyStream.tensorEntry(name: "x", key: "1", shape: [2]),
+        ])
         #expect(problem(stream.bytes)?.problem == .duplicateName("x"))
         stream = valid
         stream.stateDictionary = LegacyStream.stateDictionaryPickle(entries: [
-            LegacyStream.tensorEntry(name: "a", key: "0", shape: [6], location: "tpu")])
+            LegacyStream.tensorEntry(name: "a", key: "0", shape: [6], location: "tpu")
+        ])
         #expect({ if case .unexpectedValue = problem(stream.bytes)?.problem { true } else { false } }())
-        #expect(problem(valid.bytes + [0]) == LegacyTorchFormatError(offset: valid.bytes.count, problem: .trailingBytes(1)))
+        #expect(
+            problem(valid.bytes + [0]) == LegacyTorchFormatError(offset: valid.bytes.count, problem: .trailingBytes(1)))
     }
 
-    @Test("nesting deeper than 1,000 is refused while reading, before the value is built (issue 17: 100,000-deep tuples overflowed the stack)")
+    @Test(
+        "nesting deeper than 1,000 is refused while reading, before the value is built (issue 17: 100,000-deep tuples overflowed the stack)"
+    )
     func deepNesting() {
         let limit = RestrictedUnpickler.maximumNestingDepth
         #expect(limit == 1000)
@@ -209,12 +247,16 @@ struct MLRSNetLegacyTorchTests {
         let tuples = P.proto2 + P.emptyTuple + [UInt8](repeating: 0x85, count: 100_000) + P.stop
         var stream = LegacyStream.make(sample)
         stream.stateDictionary = tuples
-        #expect(problem(stream.bytes) == LegacyTorchFormatError(
-            offset: stream.stateDictionaryOffset + start + 1 + (limit - 1),
-            problem: .limitExceeded(what: "nesting depth", value: limit + 1, limit: limit)))
+        #expect(
+            problem(stream.bytes)
+                == LegacyTorchFormatError(
+                    offset: stream.stateDictionaryOffset + start + 1 + (limit - 1),
+                    problem: .limitExceeded(what: "nesting depth", value: limit + 1, limit: limit)))
         // Exactly the limit is read (and then refused as not a state dict, a tuple of 1).
         stream.stateDictionary = P.proto2 + P.emptyTuple + [UInt8](repeating: 0x85, count: limit - 1) + P.stop
-        #expect(problem(stream.bytes)?.problem == .unexpectedValue(expected: "a state dict (OrderedDict)", found: "tuple of 1"))
+        #expect(
+            problem(stream.bytes)?.problem
+                == .unexpectedValue(expected: "a state dict (OrderedDict)", found: "tuple of 1"))
         // MARK … TUPLE, TUPLE2 and TUPLE3 count the same way.
         for closer: [UInt8] in [P.mark, [0x86], [0x87]] {
             var body = P.emptyTuple
@@ -226,18 +268,22 @@ struct MLRSNetLegacyTorchTests {
                 }
             }
             stream.stateDictionary = P.proto2 + body + P.stop
-            #expect(problem(stream.bytes)?.problem == .limitExceeded(what: "nesting depth", value: limit + 1, limit: limit),
-                    "\(closer)")
+            #expect(
+                problem(stream.bytes)?.problem == .limitExceeded(what: "nesting depth", value: limit + 1, limit: limit),
+                "\(closer)")
         }
         // Lists nested through APPEND, dicts through SETITEM, and a list appended to itself via the memo.
-        let lists = P.proto2 + [UInt8](repeating: 0x5D, count: 100_000) + [UInt8](repeating: 0x61, count: 99_999) + P.stop
-        let dictionaries = P.proto2 + P.emptyDictionary
+        let lists =
+            P.proto2 + [UInt8](repeating: 0x5D, count: 100_000) + [UInt8](repeating: 0x61, count: 99_999) + P.stop
+        let dictionaries =
+            P.proto2 + P.emptyDictionary
             + Array([P.integer(1), P.emptyDictionary].joined()).repeated(2 * limit)
             + [UInt8](repeating: 0x73, count: 2 * limit) + P.stop
         let selfAppends = P.proto2 + P.emptyList + [0x71, 0] + [0x68, 0, 0x61].repeated(2 * limit) + P.stop
         for body in [lists, dictionaries, selfAppends] {
             stream.stateDictionary = body
-            #expect(problem(stream.bytes)?.problem == .limitExceeded(what: "nesting depth", value: limit + 1, limit: limit))
+            #expect(
+                problem(stream.bytes)?.problem == .limitExceeded(what: "nesting depth", value: limit + 1, limit: limit))
         }
         // A real state dict is 4 deep and reads as before.
         #expect(problem(LegacyStream.make(sample).bytes) == nil)
@@ -256,7 +302,9 @@ struct MLRSNetLegacyTorchTests {
         // The same inside a file: refused with a typed error (the list is not a state dict).
         var stream = LegacyStream.make(sample)
         stream.stateDictionary = P.proto2 + P.emptyList + [0x71, 0, 0x68, 0, 0x61] + P.stop
-        #expect(problem(stream.bytes)?.problem == .unexpectedValue(expected: "a state dict (OrderedDict)", found: "list of 1"))
+        #expect(
+            problem(stream.bytes)?.problem
+                == .unexpectedValue(expected: "a state dict (OrderedDict)", found: "list of 1"))
     }
 
     @Test("every truncation of a generated stream is reported as truncated")
@@ -273,8 +321,9 @@ struct MLRSNetLegacyTorchTests {
 
 @Suite("Legacy torch.save reader on the published MLR-SNet files")
 struct MLRSNetPublishedFileTests {
-    @Test("the .pth reader agrees with the JSON files bit for bit, in state-dict order",
-          .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
+    @Test(
+        "the .pth reader agrees with the JSON files bit for bit, in state-dict order",
+        .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
     func pthMatchesJSON() throws {
         for name in OfficialNets.names {
             let bytes = try [UInt8](Data(contentsOf: OfficialNets.url(name, format: "pth")))
@@ -284,7 +333,9 @@ struct MLRSNetPublishedFileTests {
             let fromPTH = try OfficialNets.load(name, format: "pth")
             #expect(fromPTH == fromJSON)
             for parameter in MLRSNetWeights.Parameter.allCases {
-                #expect(fromPTH[parameter].map(\.bitPattern) == fromJSON[parameter].map(\.bitPattern), "\(name) \(parameter)")
+                #expect(
+                    fromPTH[parameter].map(\.bitPattern) == fromJSON[parameter].map(\.bitPattern),
+                    "\(name) \(parameter)")
             }
             // docs/mlrsnet.md, "The network's parameters".
             #expect(fromPTH.tensors.map(\.values.count).reduce(0, +) == 11_776)
@@ -304,8 +355,9 @@ struct MLRSNetPublishedFileTests {
         return result.filter { $0 < bytes.count }
     }
 
-    @Test("truncated at every record boundary and at 500 seeded random offsets: truncated, no crash",
-          .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
+    @Test(
+        "truncated at every record boundary and at 500 seeded random offsets: truncated, no crash",
+        .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
     func truncations() throws {
         let bytes = try [UInt8](Data(contentsOf: OfficialNets.url("1", format: "pth")))
         #expect(bytes.count == 49_000)
@@ -321,13 +373,16 @@ struct MLRSNetPublishedFileTests {
         }
     }
 
-    @Test("2,000 seeded single-byte corruptions: each is refused with a typed error or, inside float data, read",
-          .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
+    @Test(
+        "2,000 seeded single-byte corruptions: each is refused with a typed error or, inside float data, read",
+        .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
     func corruptions() throws {
         let bytes = try [UInt8](Data(contentsOf: OfficialNets.url("100", format: "pth")))
         let cuts = Self.boundaries(bytes)
         // Float payload: from each record's data start to its end.
-        let payload = stride(from: 5, to: cuts.count, by: 2).map { cuts[$0]..<(cuts.indices.contains($0 + 1) ? cuts[$0 + 1] : bytes.count) }
+        let payload = stride(from: 5, to: cuts.count, by: 2).map {
+            cuts[$0]..<(cuts.indices.contains($0 + 1) ? cuts[$0 + 1] : bytes.count)
+        }
         var generator = SplitMix64(seed: 99)
         var refused = 0
         for _ in 0..<2000 {
@@ -344,6 +399,6 @@ struct MLRSNetPublishedFileTests {
     }
 }
 
-private extension Array where Element == UInt8 {
-    func repeated(_ count: Int) -> [UInt8] { Array([[UInt8]](repeating: self, count: count).joined()) }
+extension Array where Element == UInt8 {
+    fileprivate func repeated(_ count: Int) -> [UInt8] { Array([[UInt8]](repeating: self, count: count).joined()) }
 }

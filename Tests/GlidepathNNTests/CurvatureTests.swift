@@ -43,7 +43,8 @@ struct CurvatureTests {
         let before = problem.layer.parameters.map(\.scalars)
         for seed: UInt64 in [1, 2, 3] {
             let v = randomTensor([4], seed: seed).scalars
-            let hv = try HessianVectorProduct.compute(parameters: problem.layer.parameters, direction: v, loss: problem.loss)
+            let hv = try HessianVectorProduct.compute(
+                parameters: problem.layer.parameters, direction: v, loss: problem.loss)
             // Error budget: Float32 gradients (relative rounding ≈ 1e-7·κ, a few dozen ops) divided by
             // 2r with r = 1e-3 → ≈ 1e-4·‖g‖·‖v‖; no truncation error for a quadratic.
             expectClose(hv, problem.analytic(v), absoluteTolerance: 1e-3, relativeTolerance: 1e-3, "seed \(seed)")
@@ -57,17 +58,21 @@ struct CurvatureTests {
         // "Choosing the step"), so H·(c·v) = c·H·v to rounding; the textbook rule scales with 1 + ‖θ‖.
         #expect(HessianVectorProduct.step(parameterNorm: 13, directionNorm: 4) == 1e-3 / 4)
         let textbook = HessianVectorProduct.Configuration(step: .relativeToParameters(4.9e-3))
-        expectClose(HessianVectorProduct.step(parameterNorm: 13, directionNorm: 1, configuration: textbook), 4.9e-3 * 14,
-                    relativeTolerance: 1e-12)
+        expectClose(
+            HessianVectorProduct.step(parameterNorm: 13, directionNorm: 1, configuration: textbook), 4.9e-3 * 14,
+            relativeTolerance: 1e-12)
         let problem = try Regression()
         let v = randomTensor([4], seed: 7).scalars
-        let hv = try HessianVectorProduct.compute(parameters: problem.layer.parameters, direction: v, loss: problem.loss)
-        let scaled = try HessianVectorProduct.compute(parameters: problem.layer.parameters, direction: v.map { $0 * 8 },
-                                                      loss: problem.loss)
+        let hv = try HessianVectorProduct.compute(
+            parameters: problem.layer.parameters, direction: v, loss: problem.loss)
+        let scaled = try HessianVectorProduct.compute(
+            parameters: problem.layer.parameters, direction: v.map { $0 * 8 },
+            loss: problem.loss)
         expectClose(scaled, hv.map { $0 * 8 }, absoluteTolerance: 1e-3, relativeTolerance: 1e-3)
         #expect(throws: NNError.self) {
-            try HessianVectorProduct.compute(parameters: problem.layer.parameters, direction: v,
-                                             configuration: .init(step: .absolute(0)), loss: problem.loss)
+            try HessianVectorProduct.compute(
+                parameters: problem.layer.parameters, direction: v,
+                configuration: .init(step: .absolute(0)), loss: problem.loss)
         }
     }
 
@@ -99,13 +104,16 @@ struct CurvatureTests {
         let problem = try Regression()
         problem.loss().backward()
         let gradients = problem.layer.parameters.map { $0.grad?.scalars }
-        _ = try HessianVectorProduct.compute(parameters: problem.layer.parameters, direction: [1, 0, 0, 0], loss: problem.loss)
+        _ = try HessianVectorProduct.compute(
+            parameters: problem.layer.parameters, direction: [1, 0, 0, 0], loss: problem.loss)
         #expect(problem.layer.parameters.map { $0.grad?.scalars } == gradients)
         #expect(throws: NNError.self) {
-            try HessianVectorProduct.compute(parameters: problem.layer.parameters, direction: [1, 0], loss: problem.loss)
+            try HessianVectorProduct.compute(
+                parameters: problem.layer.parameters, direction: [1, 0], loss: problem.loss)
         }
         #expect(throws: NNError.self) {
-            try HessianVectorProduct.compute(parameters: problem.layer.parameters, direction: [0, 0, 0, 0], loss: problem.loss)
+            try HessianVectorProduct.compute(
+                parameters: problem.layer.parameters, direction: [0, 0, 0, 0], loss: problem.loss)
         }
     }
 
@@ -143,16 +151,20 @@ struct InitializationTests {
         #expect(values.allSatisfy { abs(Double($0)) <= bound }, sourceLocation: sourceLocation)
         let (mean, variance) = moments(values)
         let n = Double(values.count), sigma2 = bound * bound / 3
-        expectClose(mean, 0, absoluteTolerance: 5 * sigma2.squareRoot() / n.squareRoot(), sourceLocation: sourceLocation)
-        expectClose(variance, sigma2, absoluteTolerance: 5 * sigma2 * (0.8 / n).squareRoot(), sourceLocation: sourceLocation)
+        expectClose(
+            mean, 0, absoluteTolerance: 5 * sigma2.squareRoot() / n.squareRoot(), sourceLocation: sourceLocation)
+        expectClose(
+            variance, sigma2, absoluteTolerance: 5 * sigma2 * (0.8 / n).squareRoot(), sourceLocation: sourceLocation)
     }
 
     @Test func linearConvLSTMEmbedding() throws {
         var generator = SeededGenerator(seed: 51)
         let linear = try Linear(inputFeatures: 200, outputFeatures: 100, using: &generator)
         expectUniform(linear.weight.scalars, bound: 1 / 200.0.squareRoot())
-        expectUniform(try #require(linear.bias).scalars + (try Linear(inputFeatures: 200, outputFeatures: 4000, using: &generator)).bias!.scalars,
-                      bound: 1 / 200.0.squareRoot())
+        expectUniform(
+            try #require(linear.bias).scalars
+                + (try Linear(inputFeatures: 200, outputFeatures: 4000, using: &generator)).bias!.scalars,
+            bound: 1 / 200.0.squareRoot())
         let conv = try Conv2d(inputChannels: 8, outputChannels: 64, kernelSize: (3, 3), using: &generator)
         expectUniform(conv.weight.scalars, bound: 1 / 72.0.squareRoot())
         let lstm = try LSTM(inputSize: 10, hiddenSize: 16, bidirectional: true, using: &generator)
@@ -174,28 +186,36 @@ struct InitializationTests {
         // PyTorch: nn.LSTM(3, 2, num_layers=2, bidirectional=True).state_dict().keys()
         var generator = SeededGenerator(seed: 52)
         let lstm = try LSTM(inputSize: 3, hiddenSize: 2, layerCount: 2, bidirectional: true, using: &generator)
-        #expect(lstm.namedParameters.map(\.name) == [
-            "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
-            "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse", "bias_hh_l0_reverse",
-            "weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1",
-            "weight_ih_l1_reverse", "weight_hh_l1_reverse", "bias_ih_l1_reverse", "bias_hh_l1_reverse",
-        ])
+        #expect(
+            lstm.namedParameters.map(\.name) == [
+                "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
+                "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse", "bias_hh_l0_reverse",
+                "weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1",
+                "weight_ih_l1_reverse", "weight_hh_l1_reverse", "bias_ih_l1_reverse", "bias_hh_l1_reverse",
+            ])
         #expect(lstm.parameters[8].shape == [8, 4])  // layer 1 reads 2·hidden
-        let model = Sequential([try Linear(inputFeatures: 2, outputFeatures: 2, using: &generator), Activation(.relu),
-                                try BatchNorm.oneDimensional(features: 2)])
-        #expect((model.namedParameters + model.namedBuffers).map(\.name) == [
-            "0.weight", "0.bias", "2.weight", "2.bias", "2.running_mean", "2.running_var", "2.num_batches_tracked",
+        let model = Sequential([
+            try Linear(inputFeatures: 2, outputFeatures: 2, using: &generator), Activation(.relu),
+            try BatchNorm.oneDimensional(features: 2),
         ])
+        #expect(
+            (model.namedParameters + model.namedBuffers).map(\.name) == [
+                "0.weight", "0.bias", "2.weight", "2.bias", "2.running_mean", "2.running_var", "2.num_batches_tracked",
+            ])
     }
 
     @Test func invalidLayerArgumentsThrow() throws {
         var generator = SeededGenerator(seed: 53)
         #expect(throws: NNError.self) { try Linear(inputFeatures: 0, outputFeatures: 1, using: &generator) }
-        #expect(throws: NNError.self) { try Conv2d(inputChannels: 1, outputChannels: 1, kernelSize: (0, 1), using: &generator) }
+        #expect(throws: NNError.self) {
+            try Conv2d(inputChannels: 1, outputChannels: 1, kernelSize: (0, 1), using: &generator)
+        }
         #expect(throws: NNError.self) { try MaxPool2d(kernelSize: (2, 2), padding: (2, 0)) }
         #expect(throws: NNError.self) { try BatchNorm.twoDimensional(features: 2, momentum: 2) }
         #expect(throws: NNError.self) { try Dropout(probability: 1.5, seed: 0) }
-        #expect(throws: NNError.self) { try Embedding(vocabularySize: 4, dimension: 2, paddingIndex: 4, using: &generator) }
+        #expect(throws: NNError.self) {
+            try Embedding(vocabularySize: 4, dimension: 2, paddingIndex: 4, using: &generator)
+        }
         #expect(throws: NNError.self) { try LSTM(inputSize: 1, hiddenSize: 0, using: &generator) }
         let embedding = try Embedding(vocabularySize: 4, dimension: 2, using: &generator)
         #expect(throws: NNError.self) { try embedding([0, 4], shape: [2]) }

@@ -21,8 +21,10 @@ struct DifferentiableMLRSNetTests {
     /// So 1e-5 absolute on a, h and c after 15 steps bounds the accumulated rounding with margin.
     static let tolerance = 1e-5
 
-    static func compare(_ weights: MLRSNetWeights, _ convention: MLRSNetGateConvention, tolerance: Double = tolerance,
-                        sourceLocation: SourceLocation = #_sourceLocation) -> Double {
+    static func compare(
+        _ weights: MLRSNetWeights, _ convention: MLRSNetGateConvention, tolerance: Double = tolerance,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Double {
         let cell = MLRSNetCell(weights: weights, convention: convention)
         let net = DifferentiableMLRSNet(weights: weights, convention: convention)
         var cellState = MLRSNetCellState.zero, netState = MLRSNetCellState.zero
@@ -32,19 +34,23 @@ struct DifferentiableMLRSNetTests {
             let (output, next) = net(loss, state: netState)
             netState = next
             #expect(output.shape == [1, 1], sourceLocation: sourceLocation)
-            expectClose(Double(output.scalar), Double(expected), absoluteTolerance: tolerance,
-                        "loss \(loss)", sourceLocation: sourceLocation)
-            expectClose(netState.hidden.map(Double.init), cellState.hidden.map(Double.init),
-                        absoluteTolerance: tolerance, sourceLocation: sourceLocation)
-            expectClose(netState.cell.map(Double.init), cellState.cell.map(Double.init),
-                        absoluteTolerance: tolerance, sourceLocation: sourceLocation)
+            expectClose(
+                Double(output.scalar), Double(expected), absoluteTolerance: tolerance,
+                "loss \(loss)", sourceLocation: sourceLocation)
+            expectClose(
+                netState.hidden.map(Double.init), cellState.hidden.map(Double.init),
+                absoluteTolerance: tolerance, sourceLocation: sourceLocation)
+            expectClose(
+                netState.cell.map(Double.init), cellState.cell.map(Double.init),
+                absoluteTolerance: tolerance, sourceLocation: sourceLocation)
             largest = max(largest, abs(Double(output.scalar) - Double(expected)))
         }
         return largest
     }
 
-    @Test("forward equals MLRSNetCell on the published nets, both conventions",
-          .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
+    @Test(
+        "forward equals MLRSNetCell on the published nets, both conventions",
+        .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
     func publishedNets() throws {
         let directory = try TestEnvironment.requireWeightsDirectory().appendingPathComponent("mlrsnet")
         for name in ["1", "100", "200"] {
@@ -55,8 +61,9 @@ struct DifferentiableMLRSNetTests {
         }
     }
 
-    @Test("forward equals MLRSNetCell on random weights (default init and wide normal), both conventions",
-          arguments: 0..<4)
+    @Test(
+        "forward equals MLRSNetCell on random weights (default init and wide normal), both conventions",
+        arguments: 0..<4)
     func randomNets(seed: UInt64) {
         var generator = SeededGenerator(seed: seed)
         let initial = DifferentiableMLRSNet.initialWeights(using: &generator)
@@ -97,7 +104,8 @@ struct DifferentiableMLRSNetTests {
         let fanIns: [MLRSNetWeights.Parameter: Double] = [
             .inputBottleneckWeight: 1, .inputBottleneckBias: 1, .inputGateWeight: 25, .inputGateBias: 25,
             .stateBottleneckWeight: 50, .stateBottleneckBias: 50, .stateGateWeight: 25, .stateGateBias: 25,
-            .headWeight: 50, .headBias: 50]
+            .headWeight: 50, .headBias: 50,
+        ]
         for parameter in MLRSNetWeights.Parameter.allCases {
             let bound = 1 / (fanIns[parameter] ?? 0).squareRoot()
             let values = weights[parameter].map(Double.init)

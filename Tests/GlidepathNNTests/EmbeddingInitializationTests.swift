@@ -15,9 +15,11 @@ struct EmbeddingInitializationTests {
         let normal = try Embedding(vocabularySize: 50, dimension: 4, using: &layerGenerator)
         #expect(normal.weight.scalars == Tensor.normal(shape: [50, 4], using: &referenceGenerator).scalars)
 
-        let uniform = try Embedding(vocabularySize: 50, dimension: 4, paddingIndex: 0,
-                                    initialization: .uniform(bound: 0.1), using: &layerGenerator)
-        var expected = Tensor.uniform(shape: [50, 4], lowerBound: -0.1, upperBound: 0.1, using: &referenceGenerator).scalars
+        let uniform = try Embedding(
+            vocabularySize: 50, dimension: 4, paddingIndex: 0,
+            initialization: .uniform(bound: 0.1), using: &layerGenerator)
+        var expected = Tensor.uniform(shape: [50, 4], lowerBound: -0.1, upperBound: 0.1, using: &referenceGenerator)
+            .scalars
         for i in 0..<4 { expected[i] = 0 }
         #expect(uniform.weight.scalars == expected)
         #expect(uniform.weight.scalars.allSatisfy { abs($0) <= 0.1 })
@@ -31,7 +33,8 @@ struct EmbeddingInitializationTests {
         var generator = SeededGenerator(seed: 72)
         for bound: Float in [0, -0.1, .infinity, .nan] {
             #expect {
-                _ = try Embedding(vocabularySize: 3, dimension: 2, initialization: .uniform(bound: bound), using: &generator)
+                _ = try Embedding(
+                    vocabularySize: 3, dimension: 2, initialization: .uniform(bound: bound), using: &generator)
             } throws: { error in
                 guard case NNError.invalidArgument(let name, _, _) = error else { return false }
                 return name == "initialization.bound"

@@ -42,15 +42,19 @@ struct LSTMPaddingTests {
         let input = leaf(x)
         let output = try lstm(input, lengths: lengths)
         let prefix = output.output.sliced(alongAxis: 1, 0..<longest)
-        let combined = Tensor.concatenate([prefix.flattened(), output.hidden.flattened(), output.cell.flattened(),
-                                           output.lastLayerHidden.flattened()], alongAxis: 0)
+        let combined = Tensor.concatenate(
+            [
+                prefix.flattened(), output.hidden.flattened(), output.cell.flattened(),
+                output.lastLayerHidden.flattened(),
+            ], alongAxis: 0)
         (combined * projection(combined.shape)).sum().backward()
         let gradient = try #require(input.grad)
         let width = x.shape[1]
-        return Result(values: combined.scalars,
-                      inputGradient: gradient.sliced(alongAxis: 1, 0..<longest).contiguous().scalars,
-                      paddingGradient: width > longest ? gradient.sliced(alongAxis: 1, longest..<width).contiguous().scalars : [],
-                      parameterGradients: lstm.parameters.map { $0.grad?.scalars ?? [] })
+        return Result(
+            values: combined.scalars,
+            inputGradient: gradient.sliced(alongAxis: 1, 0..<longest).contiguous().scalars,
+            paddingGradient: width > longest ? gradient.sliced(alongAxis: 1, longest..<width).contiguous().scalars : [],
+            parameterGradients: lstm.parameters.map { $0.grad?.scalars ?? [] })
     }
 
     @Test(arguments: [1, 2])
@@ -60,10 +64,12 @@ struct LSTMPaddingTests {
         let lengths = [7, 3, 9, 1, 9, 4]
         let longest = lengths.max() ?? 1
         let x = randomTensor([lengths.count, longest, 5], seed: 42)
-        let tight = try Self.run(lstm, Self.padded(x, lengths: lengths, width: longest, seed: 43), lengths: lengths,
-                                 longest: longest)
-        let wide = try Self.run(lstm, Self.padded(x, lengths: lengths, width: 64, seed: 44), lengths: lengths,
-                                longest: longest)
+        let tight = try Self.run(
+            lstm, Self.padded(x, lengths: lengths, width: longest, seed: 43), lengths: lengths,
+            longest: longest)
+        let wide = try Self.run(
+            lstm, Self.padded(x, lengths: lengths, width: 64, seed: 44), lengths: lengths,
+            longest: longest)
         #expect(tight.values == wide.values)
         #expect(tight.inputGradient == wide.inputGradient)
         #expect(tight.parameterGradients == wide.parameterGradients)

@@ -69,11 +69,13 @@ struct LandscapeProbeTests {
         #expect(second.gradientCosine.map { abs($0 - 1) < 1e-9 } == true, "same θ, same gradient")
         // P = diag(4, 3.5, 1, 0.5)·(1/2): P^{-½}HP^{-½} = 2·I, so λ_max(P⁻¹H) = 2.
         let preconditioner: [Float] = [2, 1.75, 0.5, 0.25]
-        let m = try LandscapeProbe.measure(try problem.objective(), settings: settings, state: &state,
-                                           preconditioner: preconditioner)
+        let m = try LandscapeProbe.measure(
+            try problem.objective(), settings: settings, state: &state,
+            preconditioner: preconditioner)
         expectClose(m.preconditionedLambdaMax?.value.value ?? 0, 2, relativeTolerance: 1e-4)
         #expect(throws: NNError.self) {
-            try LandscapeProbe.measure(try problem.objective(), settings: settings, state: &state, preconditioner: [1, 1])
+            try LandscapeProbe.measure(
+                try problem.objective(), settings: settings, state: &state, preconditioner: [1, 1])
         }
     }
 
@@ -83,13 +85,15 @@ struct LandscapeProbeTests {
         settings.powerTolerance = 1e-9
         // Negative definite: λ_max = −0.5, found after the largest |λ| = −3.
         var state = ProbeState(seed: 3)
-        let m = try LandscapeProbe.measure(try Quadratic([-3, -1, -0.5]).objective(), settings: settings, state: &state)
+        let m = try LandscapeProbe.measure(
+            try Quadratic([-3, -1, -0.5]).objective(), settings: settings, state: &state)
         #expect(m.quadraticStep == nil)
         expectClose(m.lambdaMax?.value.value ?? 0, -0.5, relativeTolerance: 1e-4)
         expectClose(m.lambdaMax?.negativeEigenvalue ?? 0, -3, relativeTolerance: 1e-4)
         // Indefinite with the larger magnitude negative: λ_max = 2, not −5.
         var indefinite = ProbeState(seed: 4)
-        let n = try LandscapeProbe.measure(try Quadratic([2, -5, 0.5]).objective(), settings: settings, state: &indefinite)
+        let n = try LandscapeProbe.measure(
+            try Quadratic([2, -5, 0.5]).objective(), settings: settings, state: &indefinite)
         expectClose(n.lambdaMax?.value.value ?? 0, 2, relativeTolerance: 1e-4)
         expectClose(n.lambdaMax?.negativeEigenvalue ?? 0, -5, relativeTolerance: 1e-4)
     }
@@ -101,7 +105,8 @@ struct LandscapeProbeTests {
         let x = randomTensor([12, 2], seed: 45, low: -2, high: 2)
         let targets = (0..<12).map { Float($0 % 2) }
         let loss = try BinaryCrossEntropyWithLogitsLoss()
-        let objective = try ProbeObjective(parameters: layer.namedParameters, batchCount: 1, batchSize: 12) { (_: Int, _: ActivationPatternMode) throws(NNError) -> Tensor in
+        let objective = try ProbeObjective(parameters: layer.namedParameters, batchCount: 1, batchSize: 12) {
+            (_: Int, _: ActivationPatternMode) throws(NNError) -> Tensor in
             try loss(layer(x), targets)
         }
         let w = layer.weight.scalars.map(Double.init), b = Double(layer.bias?.scalar ?? 0)
@@ -158,8 +163,9 @@ struct LandscapeProbeTests {
                 squares.append(batch.reduce(0) { $0 + $1 * $1 })
                 for i in 0..<dimension { mean[i] += batch[i] / Double(batches) }
             }
-            let estimate = NoiseScale.update(&state, batchSquares: squares, meanSquare: mean.reduce(0) { $0 + $1 * $1 },
-                                             batchSize: batchSize, smoothing: 0.95)
+            let estimate = NoiseScale.update(
+                &state, batchSquares: squares, meanSquare: mean.reduce(0) { $0 + $1 * $1 },
+                batchSize: batchSize, smoothing: 0.95)
             guard let estimate, let error = estimate.standardError else { continue }
             if abs(estimate.raw - truth) <= 2 * error { within += 1 }
             final = estimate.value

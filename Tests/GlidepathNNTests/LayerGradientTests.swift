@@ -24,8 +24,9 @@ struct LayerGradientTests {
 
     @Test func conv2dStridedPadded() throws {
         var generator = SeededGenerator(seed: 5)
-        let layer = try Conv2d(inputChannels: 2, outputChannels: 3, kernelSize: (3, 2), stride: (2, 1),
-                               padding: (1, 1), using: &generator)
+        let layer = try Conv2d(
+            inputChannels: 2, outputChannels: 3, kernelSize: (3, 2), stride: (2, 1),
+            padding: (1, 1), using: &generator)
         let x = leaf(randomTensor([2, 2, 5, 4], seed: 6))
         checkGradients(of: [x] + layer.parameters) { layer(x) }
     }
@@ -38,7 +39,8 @@ struct LayerGradientTests {
         let x = leaf(tensor([2, 2, 4, 6], values))
         let maxPool = try MaxPool2d(kernelSize: (2, 3), stride: (2, 2), padding: (1, 1))
         checkGradients(of: [x]) { maxPool(x) }
-        let averagePool = try AvgPool2d(kernelSize: (3, 3), stride: (1, 2), padding: (1, 1), countIncludingPadding: false)
+        let averagePool = try AvgPool2d(
+            kernelSize: (3, 3), stride: (1, 2), padding: (1, 1), countIncludingPadding: false)
         checkGradients(of: [x]) { averagePool(x) }
     }
 
@@ -74,7 +76,9 @@ struct LayerGradientTests {
         // Finite differences see the padding row's influence on the output, which PyTorch's (and our)
         // gradient deliberately omits; so the check uses tokens without the padding id ...
         let tokens: [Int32] = [0, 2, 4, 4, 5, 3]
-        checkGradients(of: embedding.parameters) { (try? embedding(tokens, shape: [2, 3])) ?? Tensor.zeros(shape: [2, 3, 3]) }
+        checkGradients(of: embedding.parameters) {
+            (try? embedding(tokens, shape: [2, 3])) ?? Tensor.zeros(shape: [2, 3, 3])
+        }
         // ... and with it, the padding row receives exactly zero (nn.Embedding padding_idx).
         embedding.clearGradients()
         let out = try embedding([0, 1, 4, 1], shape: [4])
@@ -106,7 +110,9 @@ struct LayerGradientTests {
         }
         // The fused op's own finite-difference check, with the first layer's bias shifted so that no
         // pre-activation lies within h of the kink at 0.
-        first.bias?.withUnsafeMutableBufferPointer { bias in for i in bias.indices { bias[i] += bias[i] >= 0 ? 0.5 : -0.5 } }
+        first.bias?.withUnsafeMutableBufferPointer { bias in
+            for i in bias.indices { bias[i] += bias[i] >= 0 ? 0.5 : -0.5 }
+        }
         checkGradients(of: [x] + fused.parameters, absoluteTolerance: 5e-3) { fused(x) }
     }
 
@@ -143,13 +149,17 @@ struct LayerGradientTests {
 @Suite("LSTM gradients")
 struct LSTMGradientTests {
     func combined(_ output: LSTM.Output) -> Tensor {
-        Tensor.concatenate([output.output.flattened(), output.hidden.flattened(), output.cell.flattened(),
-                            output.lastLayerHidden.flattened()], alongAxis: 0)
+        Tensor.concatenate(
+            [
+                output.output.flattened(), output.hidden.flattened(), output.cell.flattened(),
+                output.lastLayerHidden.flattened(),
+            ], alongAxis: 0)
     }
 
     @Test func bidirectionalStackedVariableLengths() throws {
         var generator = SeededGenerator(seed: 21)
-        let lstm = try LSTM(inputSize: 3, hiddenSize: 2, layerCount: 2, bidirectional: true, batchFirst: true, using: &generator)
+        let lstm = try LSTM(
+            inputSize: 3, hiddenSize: 2, layerCount: 2, bidirectional: true, batchFirst: true, using: &generator)
         // U(±1/√2) weights are small; scale them up so the gates are not all near 0.5.
         loadClosedForm(lstm, scale: 0.9)
         let x = leaf(randomTensor([3, 4, 3], seed: 22))
@@ -172,7 +182,8 @@ struct LSTMGradientTests {
     /// (ties by index) and the gradients reach the right positions of the padded input.
     @Test func bidirectionalStackedUnsortedTiedLengths() throws {
         var generator = SeededGenerator(seed: 32)
-        let lstm = try LSTM(inputSize: 2, hiddenSize: 2, layerCount: 2, bidirectional: true, batchFirst: true, using: &generator)
+        let lstm = try LSTM(
+            inputSize: 2, hiddenSize: 2, layerCount: 2, bidirectional: true, batchFirst: true, using: &generator)
         loadClosedForm(lstm, scale: 0.9)
         let x = leaf(randomTensor([4, 6, 2], seed: 33))
         checkGradients(of: [x] + lstm.parameters) {

@@ -9,8 +9,10 @@ import Testing
 /// hyperparameters, and scheduler rates.
 @Suite("Learning-rate-free optimizers: state, modes, validation")
 struct LearningRateFreeStateTests {
-    static let kinds = ["schedule-free-adamw", "schedule-free-sgd", "prodigy", "prodigy-sliced", "dog", "ldog",
-                        "dadapt-adam", "dadapt-sgd"]
+    static let kinds = [
+        "schedule-free-adamw", "schedule-free-sgd", "prodigy", "prodigy-sliced", "dog", "ldog",
+        "dadapt-adam", "dadapt-sgd",
+    ]
 
     /// Two groups: the weights with weight decay, the biases without.
     static func makeOptimizer(_ kind: String, _ network: Sequential) throws -> any Optimizer {
@@ -18,27 +20,39 @@ struct LearningRateFreeStateTests {
         let weights = named.filter { $0.name.hasSuffix("weight") }.map(\.tensor)
         let biases = named.filter { !$0.name.hasSuffix("weight") }.map(\.tensor)
         func two<H>(_ decayed: H, _ plain: H) -> [ParameterGroup<H>] {
-            [ParameterGroup(parameters: weights, hyperparameters: decayed), ParameterGroup(parameters: biases, hyperparameters: plain)]
+            [
+                ParameterGroup(parameters: weights, hyperparameters: decayed),
+                ParameterGroup(parameters: biases, hyperparameters: plain),
+            ]
         }
         switch kind {
         case "schedule-free-adamw":
-            return try ScheduleFreeAdamW(groups: two(.init(learningRate: 0.05, weightDecay: 0.01, warmupSteps: 3),
-                                                     .init(learningRate: 0.05, warmupSteps: 3)))
+            return try ScheduleFreeAdamW(
+                groups: two(
+                    .init(learningRate: 0.05, weightDecay: 0.01, warmupSteps: 3),
+                    .init(learningRate: 0.05, warmupSteps: 3)))
         case "schedule-free-sgd":
-            return try ScheduleFreeSGD(groups: two(.init(learningRate: 0.2, weightDecay: 0.01, warmupSteps: 2),
-                                                   .init(learningRate: 0.2)))
+            return try ScheduleFreeSGD(
+                groups: two(
+                    .init(learningRate: 0.2, weightDecay: 0.01, warmupSteps: 2),
+                    .init(learningRate: 0.2)))
         case "prodigy":
             return try Prodigy(groups: two(.init(weightDecay: 0.01), .init()), shared: .init(biasCorrection: true))
         case "prodigy-sliced":
-            return try Prodigy(groups: two(.init(weightDecay: 0.01), .init()),
-                               shared: .init(beta1: 0, decoupledWeightDecay: false, sliceStride: 2))
+            return try Prodigy(
+                groups: two(.init(weightDecay: 0.01), .init()),
+                shared: .init(beta1: 0, decoupledWeightDecay: false, sliceStride: 2))
         case "dog":
-            return try DoG(groups: two(.init(relativeInitialDistance: 1e-3, weightDecay: 0.01), .init(relativeInitialDistance: 1e-3)))
+            return try DoG(
+                groups: two(
+                    .init(relativeInitialDistance: 1e-3, weightDecay: 0.01), .init(relativeInitialDistance: 1e-3)))
         case "ldog":
-            return try DoG(groups: two(.init(relativeInitialDistance: 1e-3), .init(relativeInitialDistance: 1e-3)),
-                           shared: .init(variant: .layerWise))
+            return try DoG(
+                groups: two(.init(relativeInitialDistance: 1e-3), .init(relativeInitialDistance: 1e-3)),
+                shared: .init(variant: .layerWise))
         case "dadapt-adam":
-            return try DAdaptAdam(groups: two(.init(weightDecay: 0.01), .init(layerScale: 0.5)), shared: .init(d0: 1e-4))
+            return try DAdaptAdam(
+                groups: two(.init(weightDecay: 0.01), .init(layerScale: 0.5)), shared: .init(d0: 1e-4))
         default:
             return try DAdaptSGD(groups: two(.init(weightDecay: 0.01), .init()), shared: .init(momentum: 0.9, d0: 1e-4))
         }
@@ -86,7 +100,9 @@ struct LearningRateFreeStateTests {
         try train(resumed, resumedOptimizer, steps: 4)
         #expect(resumed.stateArchive() == reference.stateArchive())
         #expect(resumedOptimizer.stateArchive() == referenceOptimizer.stateArchive())
-        if let estimating = resumedOptimizer as? any StepSizeEstimating, let original = referenceOptimizer as? any StepSizeEstimating {
+        if let estimating = resumedOptimizer as? any StepSizeEstimating,
+            let original = referenceOptimizer as? any StepSizeEstimating
+        {
             #expect(estimating.stepSizeEstimates == original.stepSizeEstimates)
             #expect(!estimating.stepSizeEstimates.isEmpty)
         }
@@ -101,15 +117,20 @@ struct LearningRateFreeStateTests {
         let parameters = model.stateArchive()
         var wrongKind = before
         wrongKind.kind = "optimizer.adam"
-        #expect(throws: StateFileError.wrongKind(expected: before.kind, found: "optimizer.adam")) { try optimizer.loadState(wrongKind) }
+        #expect(throws: StateFileError.wrongKind(expected: before.kind, found: "optimizer.adam")) {
+            try optimizer.loadState(wrongKind)
+        }
         var badStatistics = before
         badStatistics.metadata["statistics"] = "{\"step\": -1}"
         #expect(throws: StateFileError.self) { try optimizer.loadState(badStatistics) }
         var extra = before
         extra.entries.append(.init(name: "group0.param0.surplus", shape: [1], values: [0]))
-        #expect(throws: StateFileError.unexpectedTensor(name: "group0.param0.surplus")) { try optimizer.loadState(extra) }
+        #expect(throws: StateFileError.unexpectedTensor(name: "group0.param0.surplus")) {
+            try optimizer.loadState(extra)
+        }
         var generator = SeededGenerator(seed: 1)
-        let other = try Self.makeOptimizer(kind, Sequential([try Linear(inputFeatures: 3, outputFeatures: 1, using: &generator)]))
+        let other = try Self.makeOptimizer(
+            kind, Sequential([try Linear(inputFeatures: 3, outputFeatures: 1, using: &generator)]))
         #expect(throws: StateFileError.self) { try optimizer.loadState(other.stateArchive()) }
         #expect(optimizer.stateArchive() == before)
         #expect(model.stateArchive() == parameters)
@@ -175,29 +196,44 @@ struct LearningRateFreeStateTests {
     @Test func invalidHyperparametersAreRefusedWithTheFieldNamed() throws {
         let p = [Tensor.zeros(shape: [2]).requiringGradient()]
         func message(_ make: () throws -> Void) -> String {
-            do { try make() } catch let error as NNError { return error.description } catch { return "unexpected \(error)" }
+            do { try make() } catch let error as NNError { return error.description } catch {
+                return "unexpected \(error)"
+            }
             return "accepted"
         }
         #expect(message { _ = try Prodigy(parameters: p, .init(), shared: .init(beta3: 1.5)) }.contains("beta3=1.5"))
-        #expect(message { _ = try Prodigy(parameters: p, .init(), shared: .init(growthRate: 0.5)) }.contains("growthRate=0.5"))
+        #expect(
+            message { _ = try Prodigy(parameters: p, .init(), shared: .init(growthRate: 0.5)) }.contains(
+                "growthRate=0.5"))
         #expect(message { _ = try Prodigy(parameters: p, .init(epsilon: 0)) }.contains("groups[0].epsilon=0"))
-        #expect(message { _ = try Prodigy(parameters: p, .init(), shared: .init(sliceStride: 0)) }.contains("sliceStride=0"))
-        #expect(message { _ = try DoG(parameters: p, .init(relativeInitialDistance: 0)) }.contains("relativeInitialDistance"))
-        #expect(message { _ = try DoG(parameters: p, .init(relativeInitialDistance: 0, initialStepSize: 1e-3)) } == "accepted")
+        #expect(
+            message { _ = try Prodigy(parameters: p, .init(), shared: .init(sliceStride: 0)) }.contains("sliceStride=0")
+        )
+        #expect(
+            message { _ = try DoG(parameters: p, .init(relativeInitialDistance: 0)) }.contains(
+                "relativeInitialDistance"))
+        #expect(
+            message { _ = try DoG(parameters: p, .init(relativeInitialDistance: 0, initialStepSize: 1e-3)) }
+                == "accepted")
         #expect(message { _ = try DoG(parameters: p, .init(epsilon: 0)) }.contains("groups[0].epsilon"))
         #expect(message { _ = try ScheduleFreeAdamW(parameters: p, .init(beta1: 1)) }.contains("groups[0].beta1=1.0"))
         #expect(message { _ = try ScheduleFreeSGD(parameters: p, .init(warmupSteps: -1)) }.contains("warmupSteps=-1"))
-        #expect(message { _ = try DAdaptSGD(parameters: p, .init(), shared: .init(momentum: 1)) }.contains("momentum=1.0"))
+        #expect(
+            message { _ = try DAdaptSGD(parameters: p, .init(), shared: .init(momentum: 1)) }.contains("momentum=1.0"))
         #expect(message { _ = try DAdaptAdam(parameters: p, .init(layerScale: -1)) }.contains("layerScale=-1.0"))
         let q = [Tensor.zeros(shape: [3]).requiringGradient()]
         let unequal = message {
-            _ = try DAdaptAdam(groups: [ParameterGroup(parameters: p, hyperparameters: .init(learningRate: 1)),
-                                        ParameterGroup(parameters: q, hyperparameters: .init(learningRate: 0.5))])
+            _ = try DAdaptAdam(groups: [
+                ParameterGroup(parameters: p, hyperparameters: .init(learningRate: 1)),
+                ParameterGroup(parameters: q, hyperparameters: .init(learningRate: 0.5)),
+            ])
         }
         #expect(unequal.contains("groups[].learningRate") && unequal.contains("equal or 0"))
         let frozen = message {
-            _ = try DAdaptAdam(groups: [ParameterGroup(parameters: p, hyperparameters: .init(learningRate: 1)),
-                                        ParameterGroup(parameters: q, hyperparameters: .init(learningRate: 0))])
+            _ = try DAdaptAdam(groups: [
+                ParameterGroup(parameters: p, hyperparameters: .init(learningRate: 1)),
+                ParameterGroup(parameters: q, hyperparameters: .init(learningRate: 0)),
+            ])
         }
         #expect(frozen == "accepted")
     }
@@ -211,7 +247,8 @@ struct LearningRateFreeStateTests {
         var receiver = prodigy
         scheduler.apply(to: &receiver)
         #expect(prodigy.learningRates == scheduler.learningRates)
-        #expect(prodigy.shared.beta1 == scheduler.momenta?[0], "a one-cycle schedule moves Prodigy's β₁ as it moves Adam's")
+        #expect(
+            prodigy.shared.beta1 == scheduler.momenta?[0], "a one-cycle schedule moves Prodigy's β₁ as it moves Adam's")
         let dog = try DoG(parameters: p, .init())
         dog.receive(learningRates: [0.5], momenta: [0.1])
         #expect(dog.learningRates == [0.5])

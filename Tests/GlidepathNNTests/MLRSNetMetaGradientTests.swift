@@ -16,8 +16,10 @@ struct MLRSNetMetaGradientTests {
         throws -> (trainer: MLRSNetMetaTrainer, batches: [LabelledBatch], meta: LabelledBatch)
     {
         var generator = SeededGenerator(seed: seed)
-        let model = Sequential([try Linear(inputFeatures: 6, outputFeatures: 16, using: &generator), Activation(.relu),
-                                try Linear(inputFeatures: 16, outputFeatures: 3, using: &generator)])
+        let model = Sequential([
+            try Linear(inputFeatures: 6, outputFeatures: 16, using: &generator), Activation(.relu),
+            try Linear(inputFeatures: 16, outputFeatures: 3, using: &generator),
+        ])
         func batch(_ count: Int) -> LabelledBatch {
             let inputs = Tensor.normal(shape: [count, 6], using: &generator)
             let labels = (0..<count).map { _ in Int32(generator.next() % 3) }
@@ -25,8 +27,9 @@ struct MLRSNetMetaGradientTests {
         }
         let batches = (0..<4).map { _ in batch(32) }
         let meta = batch(48)
-        let net = DifferentiableMLRSNet(weights: DifferentiableMLRSNet.initialWeights(using: &generator),
-                                        convention: convention)
+        let net = DifferentiableMLRSNet(
+            weights: DifferentiableMLRSNet.initialWeights(using: &generator),
+            convention: convention)
         // γ = 2: a large virtual step, so L_meta depends strongly on a (the check is then not drowned by
         // float32 rounding of L_meta). metaInterval 1000: the warm-up steps make no meta-updates.
         let trainer = try MLRSNetMetaTrainer(
@@ -35,8 +38,9 @@ struct MLRSNetMetaGradientTests {
         return (trainer, batches, meta)
     }
 
-    @Test("∂L_meta/∂θ matches central differences (both conventions, non-zero LSTM state)",
-          arguments: MLRSNetGateConvention.allCases)
+    @Test(
+        "∂L_meta/∂θ matches central differences (both conventions, non-zero LSTM state)",
+        arguments: MLRSNetGateConvention.allCases)
     func finiteDifferences(convention: MLRSNetGateConvention) throws {
         let (trainer, batches, meta) = try Self.makeProblem(seed: 21, convention: convention)
         // Three real steps: the model moves and the LSTM state becomes non-zero.
@@ -79,8 +83,9 @@ struct MLRSNetMetaGradientTests {
             }
             let numeric = (try evaluate(original + h) - evaluate(original - h)) / Double(2 * h)
             tensor.withUnsafeMutableBufferPointer { $0[index] = original }
-            expectClose(analytic, numeric, absoluteTolerance: 3e-5, relativeTolerance: 2e-2,
-                        "\(parameter.name)[\(index)], \(convention)")
+            expectClose(
+                analytic, numeric, absoluteTolerance: 3e-5, relativeTolerance: 2e-2,
+                "\(parameter.name)[\(index)], \(convention)")
             if abs(analytic) > 3e-4 { informative += 1 }
         }
         // The check must not pass on near-zeros: most probes must exceed ten times the absolute tolerance.
@@ -102,8 +107,9 @@ struct MLRSNetMetaGradientTests {
         let ratio = hyper[pivot] / outputGradient[pivot]
         #expect(ratio != 0)
         for index in hyper.indices {
-            expectClose(hyper[index], ratio * outputGradient[index], absoluteTolerance: 1e-9,
-                        relativeTolerance: 1e-5)
+            expectClose(
+                hyper[index], ratio * outputGradient[index], absoluteTolerance: 1e-9,
+                relativeTolerance: 1e-5)
         }
     }
 

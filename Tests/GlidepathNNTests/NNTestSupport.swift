@@ -60,8 +60,9 @@ func checkGradients(
             leaf.withUnsafeMutableBufferPointer { $0[element] = original }
             numeric[element] = (upper - lower) / (Double(plus) - Double(minus))
         }
-        expectClose(analytic.map(Double.init), numeric, absoluteTolerance: absoluteTolerance,
-                    relativeTolerance: relativeTolerance, "leaf \(leafIndex) \(leaf.shape)", sourceLocation: sourceLocation)
+        expectClose(
+            analytic.map(Double.init), numeric, absoluteTolerance: absoluteTolerance,
+            relativeTolerance: relativeTolerance, "leaf \(leafIndex) \(leaf.shape)", sourceLocation: sourceLocation)
     }
 }
 
@@ -147,7 +148,8 @@ struct NNFixture: Decodable {
     let clipping: Clipping
 
     static func load() throws -> NNFixture {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/pytorch_nn.json")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/pytorch_nn.json")
         return try JSONDecoder().decode(NNFixture.self, from: Data(contentsOf: url))
     }
 

@@ -29,26 +29,33 @@ struct PyTorchParityTests {
         var loss = Tensor(0)
         for (result, reference) in zip(results, expected.outputs) {
             #expect(result.shape == reference.shape, "\(name) output shape")
-            expectClose(result.doubles, reference.values, absoluteTolerance: Self.absolute, relativeTolerance: Self.relative,
-                        "\(name) output")
+            expectClose(
+                result.doubles, reference.values, absoluteTolerance: Self.absolute, relativeTolerance: Self.relative,
+                "\(name) output")
             loss = loss + (result * projection(result.shape)).sum()
         }
         loss.backward()
         if let input, let inputGradient = expected.inputGradients.first ?? nil {
-            expectClose(try #require(input.grad).doubles, inputGradient, absoluteTolerance: Self.absolute,
-                        relativeTolerance: Self.relative, "\(name) input gradient")
+            expectClose(
+                try #require(input.grad).doubles, inputGradient, absoluteTolerance: Self.absolute,
+                relativeTolerance: Self.relative, "\(name) input gradient")
         }
         for (parameterName, parameter) in module.namedParameters {
-            let reference = try #require(expected.parameterGradients[parameterName], "\(name): no gradient for \(parameterName)")
-            expectClose(try #require(parameter.grad).doubles, reference, absoluteTolerance: Self.absolute,
-                        relativeTolerance: Self.relative, "\(name) gradient of \(parameterName)")
+            let reference = try #require(
+                expected.parameterGradients[parameterName], "\(name): no gradient for \(parameterName)")
+            expectClose(
+                try #require(parameter.grad).doubles, reference, absoluteTolerance: Self.absolute,
+                relativeTolerance: Self.relative, "\(name) gradient of \(parameterName)")
         }
         for (bufferName, buffer) in module.namedBuffers {
             let reference = try #require(expected.buffers[bufferName], "\(name): no buffer \(bufferName)")
-            expectClose(buffer.doubles, reference, absoluteTolerance: Self.absolute, relativeTolerance: Self.relative,
-                        "\(name) buffer \(bufferName)")
+            expectClose(
+                buffer.doubles, reference, absoluteTolerance: Self.absolute, relativeTolerance: Self.relative,
+                "\(name) buffer \(bufferName)")
         }
-        #expect((module.namedParameters + module.namedBuffers).map(\.name) == expected.stateDictKeys, "\(name) state_dict keys")
+        #expect(
+            (module.namedParameters + module.namedBuffers).map(\.name) == expected.stateDictKeys,
+            "\(name) state_dict keys")
     }
 
     @Test func linear() throws {
@@ -61,8 +68,9 @@ struct PyTorchParityTests {
 
     @Test func conv2d() throws {
         var generator = SeededGenerator(seed: 0)
-        let layer = try Conv2d(inputChannels: 3, outputChannels: 4, kernelSize: (3, 2), stride: (2, 1), padding: (1, 1),
-                               using: &generator)
+        let layer = try Conv2d(
+            inputChannels: 3, outputChannels: 4, kernelSize: (3, 2), stride: (2, 1), padding: (1, 1),
+            using: &generator)
         loadClosedForm(layer, scale: 0.3)
         let x = closedForm([2, 3, 7, 6], phase: 0.5).requiringGradient()
         try compare("conv2d", module: layer, input: x) { [layer(x)] }
@@ -88,7 +96,8 @@ struct PyTorchParityTests {
 
     @Test func lstmBidirectionalStackedWithLengths() throws {
         var generator = SeededGenerator(seed: 0)
-        let lstm = try LSTM(inputSize: 4, hiddenSize: 3, layerCount: 2, bidirectional: true, batchFirst: true, using: &generator)
+        let lstm = try LSTM(
+            inputSize: 4, hiddenSize: 3, layerCount: 2, bidirectional: true, batchFirst: true, using: &generator)
         loadClosedForm(lstm, scale: 0.5)
         let x = closedForm([3, 5, 4], phase: 0.1).requiringGradient()
         try compare("lstm_bidirectional_2layer_lengths", module: lstm, input: x) {
@@ -115,15 +124,18 @@ struct PyTorchParityTests {
         let logits = closedForm([5, 4], phase: 0.3, scale: 2).requiringGradient()
         let value = try loss(logits, expected.targets)
         value.backward()
-        expectClose(Double(value.scalar), expected.value, absoluteTolerance: 1e-6, relativeTolerance: 1e-5, "\(name) value")
-        expectClose(try #require(logits.grad).doubles, expected.gradient, absoluteTolerance: 1e-6, relativeTolerance: 1e-5,
-                    "\(name) gradient")
+        expectClose(
+            Double(value.scalar), expected.value, absoluteTolerance: 1e-6, relativeTolerance: 1e-5, "\(name) value")
+        expectClose(
+            try #require(logits.grad).doubles, expected.gradient, absoluteTolerance: 1e-6, relativeTolerance: 1e-5,
+            "\(name) gradient")
     }
 
     @Test func losses() throws {
         try compareLoss("cross_entropy") { try CrossEntropyLoss()($0, $1.map { Int32($0) }) }
         try compareLoss("cross_entropy_weighted_smoothed_ignored") {
-            try CrossEntropyLoss(classWeights: [0.5, 2, 1, 1.5], labelSmoothing: 0.2, ignoreIndex: -100)($0, $1.map { Int32($0) })
+            try CrossEntropyLoss(classWeights: [0.5, 2, 1, 1.5], labelSmoothing: 0.2, ignoreIndex: -100)(
+                $0, $1.map { Int32($0) })
         }
         try compareLoss("cross_entropy_sum_smoothed") {
             try CrossEntropyLoss(labelSmoothing: 0.1, reduction: .sum)($0, $1.map { Int32($0) })
@@ -150,8 +162,9 @@ struct PyTorchParityTests {
                 for i in buffer.indices { buffer[i] = gradient[i] }
             }
             optimizer.step()
-            expectClose(parameter.doubles, expected.parameters[step], absoluteTolerance: 2e-6, relativeTolerance: 2e-6,
-                        "\(name) after step \(step + 1)")
+            expectClose(
+                parameter.doubles, expected.parameters[step], absoluteTolerance: 2e-6, relativeTolerance: 2e-6,
+                "\(name) after step \(step + 1)")
         }
     }
 
@@ -168,7 +181,9 @@ struct PyTorchParityTests {
     @Test func adam() throws {
         try compareOptimizer("adam") { try Adam(parameters: $0, .init(learningRate: 0.01)) }
         try compareOptimizer("adam_decay_amsgrad") {
-            try Adam(parameters: $0, .init(learningRate: 0.02, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.05, amsgrad: true))
+            try Adam(
+                parameters: $0,
+                .init(learningRate: 0.02, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.05, amsgrad: true))
         }
         try compareOptimizer("adamw") { try Adam(parameters: $0, .adamW(learningRate: 0.01, weightDecay: 0.1)) }
         try compareOptimizer("adamw_amsgrad_large_beta1_weight") {
@@ -179,21 +194,31 @@ struct PyTorchParityTests {
     @Test func rmsprop() throws {
         try compareOptimizer("rmsprop") { try RMSprop(parameters: $0, .init(learningRate: 0.01)) }
         try compareOptimizer("rmsprop_centered_momentum_decay") {
-            try RMSprop(parameters: $0, .init(learningRate: 0.01, alpha: 0.9, epsilon: 1e-6, weightDecay: 0.01,
-                                              momentum: 0.5, centered: true))
+            try RMSprop(
+                parameters: $0,
+                .init(
+                    learningRate: 0.01, alpha: 0.9, epsilon: 1e-6, weightDecay: 0.01,
+                    momentum: 0.5, centered: true))
         }
     }
 
     @Test func clipGradientNorm() throws {
         let a = closedForm([6], phase: 0.1, scale: 3).requiringGradient()
         let b = closedForm([2, 3], phase: 0.6, scale: 2).requiringGradient()
-        for (parameter, gradient) in [(a, closedForm([6], phase: 0.2, scale: 3)), (b, closedForm([2, 3], phase: 0.9, scale: 2))] {
+        for (parameter, gradient) in [
+            (a, closedForm([6], phase: 0.2, scale: 3)), (b, closedForm([2, 3], phase: 0.9, scale: 2)),
+        ] {
             let values = gradient.scalars
-            parameter.withUnsafeMutableDataAndGradient { _, buffer in for i in buffer.indices { buffer[i] = values[i] } }
+            parameter.withUnsafeMutableDataAndGradient { _, buffer in for i in buffer.indices { buffer[i] = values[i] }
+            }
         }
         let total = try GradientClipping.clipGradientNorm([a, b], maxNorm: 1.5)
         expectClose(total, fixture.clipping.totalNorm, relativeTolerance: 1e-6, "total norm")
-        expectClose(try #require(a.grad).doubles, fixture.clipping.gradients[0], absoluteTolerance: 1e-7, relativeTolerance: 1e-6)
-        expectClose(try #require(b.grad).doubles, fixture.clipping.gradients[1], absoluteTolerance: 1e-7, relativeTolerance: 1e-6)
+        expectClose(
+            try #require(a.grad).doubles, fixture.clipping.gradients[0], absoluteTolerance: 1e-7,
+            relativeTolerance: 1e-6)
+        expectClose(
+            try #require(b.grad).doubles, fixture.clipping.gradients[1], absoluteTolerance: 1e-7,
+            relativeTolerance: 1e-6)
     }
 }

@@ -29,7 +29,8 @@ struct RangeTestParityTests {
     }
 
     static let fixture: Fixture? = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/lr-find.json")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/lr-find.json")
         return try? JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
     }()
 
@@ -39,9 +40,10 @@ struct RangeTestParityTests {
     }
 
     func configuration(_ c: Fixture.Case) throws -> LearningRateRangeTest.Configuration {
-        .init(startRate: c.startRate, endRate: c.endRate, updates: c.updates,
-              spacing: try #require(LearningRateRangeTest.Spacing(rawValue: c.mode)), smoothing: c.smoothing,
-              divergenceThreshold: c.divergenceThreshold, skipStart: c.skipStart, skipEnd: c.skipEnd)
+        .init(
+            startRate: c.startRate, endRate: c.endRate, updates: c.updates,
+            spacing: try #require(LearningRateRangeTest.Spacing(rawValue: c.mode)), smoothing: c.smoothing,
+            divergenceThreshold: c.divergenceThreshold, skipStart: c.skipStart, skipEnd: c.skipEnd)
     }
 
     /// The reference's raw batch losses fed to the test give its rates, smoothed losses, stopping point
@@ -74,16 +76,21 @@ struct RangeTestParityTests {
             try Linear(inputFeatures: 5, outputFeatures: 3, using: &generator),
         ])
         let names = ["0.weight": "fc1.weight", "0.bias": "fc1.bias", "2.weight": "fc2.weight", "2.bias": "fc2.bias"]
-        try model.loadState(TensorArchive(kind: "model", entries: model.namedParameters.map { named in
-            .init(name: named.name, shape: named.tensor.shape,
-                  values: (c.initialParameters[names[named.name] ?? ""] ?? []).map(Float.init))
-        }))
+        try model.loadState(
+            TensorArchive(
+                kind: "model",
+                entries: model.namedParameters.map { named in
+                    .init(
+                        name: named.name, shape: named.tensor.shape,
+                        values: (c.initialParameters[names[named.name] ?? ""] ?? []).map(Float.init))
+                }))
         let initial = model.stateArchive()
         let optimizer: any Optimizer
         switch name {
         case "adam_exp": optimizer = try Adam(parameters: model.parameters, .init(learningRate: 1e-7))
         case "sgd_linear": optimizer = try SGD(parameters: model.parameters, .init(learningRate: 1e-3, momentum: 0.9))
-        default: optimizer = try SGD(parameters: model.parameters, .init(learningRate: 1e-4, momentum: 0.9, nesterov: true))
+        default:
+            optimizer = try SGD(parameters: model.parameters, .init(learningRate: 1e-4, momentum: 0.9, nesterov: true))
         }
         let optimizerBefore = optimizer.stateArchive()
         let inputs = try Tensor(shape: [64, 4], scalars: c.inputs.map(Float.init))
@@ -97,7 +104,9 @@ struct RangeTestParityTests {
             value.backward()
             return Double(value.scalar)
         }
-        #expect(test.rates.count == c.rates.count, "stopped after \(test.rates.count) updates, the reference after \(c.rates.count)")
+        #expect(
+            test.rates.count == c.rates.count,
+            "stopped after \(test.rates.count) updates, the reference after \(c.rates.count)")
         for (index, rate) in c.rates.enumerated() where rate <= 1e-2 && index < test.losses.count {
             expectClose(test.losses[index], c.rawLosses[index], relativeTolerance: 1e-4, "loss of update \(index)")
         }
@@ -120,8 +129,11 @@ struct RangeTestParityTests {
         // index −1 + 1 + 0 = 0.
         #expect(curve.valley?.index == 0)
         // A record too short after trimming suggests nothing; a NaN truncates it.
-        #expect(RangeTestSuggestions(rates: rates, smoothedLosses: [5, 4, 2, 1, 1.5, 3], skipStart: 3, skipEnd: 3).minimum == nil)
-        let truncated = RangeTestSuggestions(rates: rates, smoothedLosses: [5, 4, .nan, 1, 0.5, 3], skipStart: 0, skipEnd: 0)
+        #expect(
+            RangeTestSuggestions(rates: rates, smoothedLosses: [5, 4, 2, 1, 1.5, 3], skipStart: 3, skipEnd: 3).minimum
+                == nil)
+        let truncated = RangeTestSuggestions(
+            rates: rates, smoothedLosses: [5, 4, .nan, 1, 0.5, 3], skipStart: 0, skipEnd: 0)
         #expect(truncated.minimum?.index == 1)
         #expect(truncated.steepest?.index == 0)
     }

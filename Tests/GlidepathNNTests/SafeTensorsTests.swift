@@ -21,22 +21,27 @@ struct SafeTensorsTests {
         }
         var i32 = Data()
         for v: Int32 in [1, -1, 7, -7] { withUnsafeBytes(of: v.littleEndian) { i32.append(contentsOf: $0) } }
-        return SafeTensorsFile(metadata: ["source": "glidepath"], entries: [
-            .init(name: "a.f32", shape: [2, 3], float32: (0..<6).map { Float(sin(0.37 * Double($0))) }),
-            .init(name: "b.f64", shape: [3], float64: (0..<3).map { cos(0.11 * Double($0)) }),
-            int64("c.i64", [-2, 0, 5, 1 << 40], [4]),
-            .init(name: "d.i32", dataType: .int32, shape: [2, 2], bytes: i32),
-            .init(name: "e.u8", dataType: .uint8, shape: [3], bytes: Data([0, 128, 255])),
-            .init(name: "z.empty", shape: [0], float32: []),
-        ])
+        return SafeTensorsFile(
+            metadata: ["source": "glidepath"],
+            entries: [
+                .init(name: "a.f32", shape: [2, 3], float32: (0..<6).map { Float(sin(0.37 * Double($0))) }),
+                .init(name: "b.f64", shape: [3], float64: (0..<3).map { cos(0.11 * Double($0)) }),
+                int64("c.i64", [-2, 0, 5, 1 << 40], [4]),
+                .init(name: "d.i32", dataType: .int32, shape: [2, 2], bytes: i32),
+                .init(name: "e.u8", dataType: .uint8, shape: [3], bytes: Data([0, 128, 255])),
+                .init(name: "z.empty", shape: [0], float32: []),
+            ])
     }
 
     @Test func readsThePythonWrittenFile() throws {
-        let file = try SafeTensorsFile.read(from: Self.fixtures.appendingPathComponent("safetensors_python.safetensors"))
+        let file = try SafeTensorsFile.read(
+            from: Self.fixtures.appendingPathComponent("safetensors_python.safetensors"))
         #expect(file.metadata == ["source": "python"])
         for entry in Self.expected.entries {
             let read = try file.entry(entry.name)
-            #expect(read.dataType == entry.dataType && read.shape == entry.shape && read.bytes == entry.bytes, "\(entry.name)")
+            #expect(
+                read.dataType == entry.dataType && read.shape == entry.shape && read.bytes == entry.bytes,
+                "\(entry.name)")
         }
         #expect(try file.entry("c.i64").integers() == [-2, 0, 5, 1 << 40])
         #expect(try file.entry("b.f64").doubles() == (0..<3).map { cos(0.11 * Double($0)) })
@@ -70,21 +75,25 @@ struct SafeTensorsTests {
             return data + Data(header.utf8) + Data(count: buffer)
         }
         let cases: [(String, Int)] = [
-            (#"{"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 4]}}"#, 4),      // size mismatch
-            (#"{"x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}"#, 8),      // gap at the end
-            (#"{"x": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}"#, 8),      // gap at the start
-            (#"{"x": {"dtype": "C64", "shape": [1], "data_offsets": [0, 8]}}"#, 8),      // unknown dtype
-            (#"{"x": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}"#, 4),     // negative size
-            (#"{"x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 99]}}"#, 4),     // past the end
-            (#"{"__metadata__": {"a": 1}}"#, 0),                                          // non-string metadata
+            (#"{"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 4]}}"#, 4),  // size mismatch
+            (#"{"x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}"#, 8),  // gap at the end
+            (#"{"x": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}"#, 8),  // gap at the start
+            (#"{"x": {"dtype": "C64", "shape": [1], "data_offsets": [0, 8]}}"#, 8),  // unknown dtype
+            (#"{"x": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}"#, 4),  // negative size
+            (#"{"x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 99]}}"#, 4),  // past the end
+            (#"{"__metadata__": {"a": 1}}"#, 0),  // non-string metadata
             ("[1, 2]", 0),
         ]
         for (header, buffer) in cases {
-            #expect(throws: SafeTensorsError.self, "\(header)") { try SafeTensorsFile.decode(file(header: header, buffer: buffer)) }
+            #expect(throws: SafeTensorsError.self, "\(header)") {
+                try SafeTensorsFile.decode(file(header: header, buffer: buffer))
+            }
         }
         #expect(throws: SafeTensorsError.duplicateName("a")) {
-            try SafeTensorsFile(entries: [.init(name: "a", shape: [1], float32: [1]), .init(name: "a", shape: [1], float32: [2])])
-                .encoded()
+            try SafeTensorsFile(entries: [
+                .init(name: "a", shape: [1], float32: [1]), .init(name: "a", shape: [1], float32: [2]),
+            ])
+            .encoded()
         }
     }
 

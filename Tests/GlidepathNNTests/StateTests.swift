@@ -55,7 +55,8 @@ struct StateTests {
         // written by a loader that writes as it goes.
         let index = try #require(mismatched.entries.firstIndex { $0.name == "1.num_batches_tracked" })
         mismatched.entries[index] = .init(name: "1.num_batches_tracked", shape: [2], values: [0, 0])
-        try expectUnchanged(target, after: mismatched, throws: .shapeMismatch(name: "1.num_batches_tracked", expected: [], found: [2]))
+        try expectUnchanged(
+            target, after: mismatched, throws: .shapeMismatch(name: "1.num_batches_tracked", expected: [], found: [2]))
         var wrongKind = source
         wrongKind.kind = "optimizer.adam"
         try expectUnchanged(target, after: wrongKind, throws: .wrongKind(expected: "model", found: "optimizer.adam"))
@@ -69,9 +70,13 @@ struct StateTests {
             _ = try TensorArchive.decode(flipped)
             Issue.record("a flipped bit was not detected")
         } catch {
-            guard case .checksumMismatch = error else { Issue.record("expected a checksum mismatch, got \(error)"); return }
+            guard case .checksumMismatch = error else {
+                Issue.record("expected a checksum mismatch, got \(error)"); return
+            }
         }
-        #expect(throws: StateFileError.notAnArchive) { try TensorArchive.decode(Data("hello world, not an archive".utf8)) }
+        #expect(throws: StateFileError.notAnArchive) {
+            try TensorArchive.decode(Data("hello world, not an archive".utf8))
+        }
         var future = data
         future[8] = 2  // version field (little-endian UInt32 at offset 8)
         #expect(throws: StateFileError.unsupportedVersion(found: 2, supported: 1)) { try TensorArchive.decode(future) }
@@ -90,7 +95,8 @@ struct StateTests {
             switch kind {
             case "sgd": return try SGD(parameters: parameters, .init(learningRate: 0.05, momentum: 0.9, nesterov: true))
             case "adam": return try Adam(parameters: parameters, .init(learningRate: 0.01, amsgrad: true))
-            default: return try RMSprop(parameters: parameters, .init(learningRate: 0.01, momentum: 0.3, centered: true))
+            default:
+                return try RMSprop(parameters: parameters, .init(learningRate: 0.01, momentum: 0.3, centered: true))
             }
         }
         let x = randomTensor([6, 3], seed: 7)

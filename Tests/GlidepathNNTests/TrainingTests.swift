@@ -69,7 +69,8 @@ struct TrainingTests {
         for _ in 0..<batch {
             let length = 3 + Int(generator.next() % UInt64(steps - 2))
             var sequence = (0..<steps).map { _ in Int32(3 + generator.next() % UInt64(vocabulary - 3)) }
-            let first = Int(generator.next() % UInt64(length)), second = (first + 1 + Int(generator.next() % UInt64(length - 1))) % length
+            let first = Int(generator.next() % UInt64(length)),
+                second = (first + 1 + Int(generator.next() % UInt64(length - 1))) % length
             let oneFirst = generator.next() % 2 == 0
             sequence[min(first, second)] = oneFirst ? 1 : 2
             sequence[max(first, second)] = oneFirst ? 2 : 1
@@ -80,8 +81,9 @@ struct TrainingTests {
         let embedding = try Embedding(vocabularySize: vocabulary, dimension: 8, paddingIndex: 0, using: &generator)
         let lstm = try LSTM(inputSize: 8, hiddenSize: 12, bidirectional: true, using: &generator)
         let head = try Linear(inputFeatures: 24, outputFeatures: 2, using: &generator)
-        let optimizer = try Adam(parameters: embedding.parameters + lstm.parameters + head.parameters,
-                                 .init(learningRate: 0.02))
+        let optimizer = try Adam(
+            parameters: embedding.parameters + lstm.parameters + head.parameters,
+            .init(learningRate: 0.02))
         let loss = try CrossEntropyLoss()
         var values: [Float] = []
         for _ in 0..<80 {
@@ -121,8 +123,10 @@ struct TrainingTests {
         #expect(optimizer.learningRates == [0.05, 0.1])
         #expect(optimizer.groups.map(\.hyperparameters.beta1) == [0.85, 0.95])
         var sgd = try SGD(groups: [
-            ParameterGroup(parameters: [randomTensor([1], seed: 3).requiringGradient()], hyperparameters: .init(learningRate: 1)),
-            ParameterGroup(parameters: [randomTensor([1], seed: 4).requiringGradient()], hyperparameters: .init(learningRate: 1)),
+            ParameterGroup(
+                parameters: [randomTensor([1], seed: 3).requiringGradient()], hyperparameters: .init(learningRate: 1)),
+            ParameterGroup(
+                parameters: [randomTensor([1], seed: 4).requiringGradient()], hyperparameters: .init(learningRate: 1)),
         ])
         scheduler.apply(to: &sgd)
         #expect(sgd.groups.map(\.hyperparameters.momentum) == [0.85, 0.95])

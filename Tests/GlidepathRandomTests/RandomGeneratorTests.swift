@@ -8,8 +8,12 @@ struct RandomGeneratorTests {
     @Test func splitMixMatchesReference() {
         var generator = SplitMix64(seed: 1_234_567)
         let values = (0..<5).map { _ in generator.next() }
-        #expect(values == [6457827717110365317, 3203168211198807973, 9817491932198370423, 4593380528125082431,
-                           16408922859458223821])
+        #expect(
+            values == [
+                6_457_827_717_110_365_317, 3_203_168_211_198_807_973, 9_817_491_932_198_370_423,
+                4_593_380_528_125_082_431,
+                16_408_922_859_458_223_821,
+            ])
     }
 
     /// xoshiro256** from state (1, 2, 3, 4): values from a Python transcription of Vigna's
@@ -17,7 +21,10 @@ struct RandomGeneratorTests {
     @Test func xoshiroMatchesReference() {
         var generator = Xoshiro256StarStar(state: (1, 2, 3, 4))
         let values = (0..<6).map { _ in generator.next() }
-        #expect(values == [11520, 0, 1509978240, 1215971899390074240, 1216172134540287360, 607988272756665600])
+        #expect(
+            values == [
+                11520, 0, 1_509_978_240, 1_215_971_899_390_074_240, 1_216_172_134_540_287_360, 607_988_272_756_665_600,
+            ])
     }
 
     @Test(arguments: [1, 2, 3, 7, 10, 1000])
@@ -35,13 +42,15 @@ struct RandomGeneratorTests {
 
     /// A permutation is a permutation, depends on the seed and is reproducible.
     @Test func permutationIsSeededAndComplete() {
-        var first = Xoshiro256StarStar(seed: 7), again = Xoshiro256StarStar(seed: 7), other = Xoshiro256StarStar(seed: 8)
+        var first = Xoshiro256StarStar(seed: 7), again = Xoshiro256StarStar(seed: 7),
+            other = Xoshiro256StarStar(seed: 8)
         let order = first.permutation(of: 1000)
         #expect(order.sorted() == Array(0..<1000))
         #expect(again.permutation(of: 1000) == order)
         #expect(other.permutation(of: 1000) != order)
         // Streams derived from one seed differ.
-        var streamA = Xoshiro256StarStar(seed: 7, stream: [2, 0]), streamB = Xoshiro256StarStar(seed: 7, stream: [2, 1])
+        var streamA = Xoshiro256StarStar(seed: 7, stream: [2, 0]),
+            streamB = Xoshiro256StarStar(seed: 7, stream: [2, 1])
         #expect(streamA.next() != streamB.next())
     }
 

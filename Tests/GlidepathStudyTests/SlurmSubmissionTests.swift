@@ -14,8 +14,9 @@ struct SlurmSubmissionTests {
     /// scripts/slurm-test.sh).
     static func tinyPlan() throws -> StudyPlan {
         var plan = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(
-            PlanCutDown(tasks: ["adult-mlp"], arms: ["constant", "cosine"], seeds: [0, 1], epochs: 2,
-                        trainingLimit: 1024, evaluationLimit: 500), builtIn: "landscape-study")
+            PlanCutDown(
+                tasks: ["adult-mlp"], arms: ["constant", "cosine"], seeds: [0, 1], epochs: 2,
+                trainingLimit: 1024, evaluationLimit: 500), builtIn: "landscape-study")
         plan.name = "slurm-tiny"
         plan.tuning = [.fixed]
         plan.probing = nil
@@ -23,29 +24,38 @@ struct SlurmSubmissionTests {
         return plan
     }
 
-    static func submission(_ plan: StudyPlan, directory: String = "/cluster/study/tiny.slurm",
-                           store: String = "/cluster/study/tiny.sqlite") throws -> SlurmSubmission {
-        let settings = SlurmSettings(binary: "/opt/glidepath/bin/glidepath", partition: "cpu", maxParallel: 2,
-                                     time: "00:30:00", cpusPerTask: 2,
-                                     environment: [("GLIDEPATH_WEIGHTS_DIR", "/cluster/weights")])
-        return try SlurmSubmission(plan: plan, directory: directory, store: store, dataDirectory: "/cluster/data",
-                                   threads: 2, settings: settings)
+    static func submission(
+        _ plan: StudyPlan, directory: String = "/cluster/study/tiny.slurm",
+        store: String = "/cluster/study/tiny.sqlite"
+    ) throws -> SlurmSubmission {
+        let settings = SlurmSettings(
+            binary: "/opt/glidepath/bin/glidepath", partition: "cpu", maxParallel: 2,
+            time: "00:30:00", cpusPerTask: 2,
+            environment: [("GLIDEPATH_WEIGHTS_DIR", "/cluster/weights")])
+        return try SlurmSubmission(
+            plan: plan, directory: directory, store: store, dataDirectory: "/cluster/data",
+            threads: 2, settings: settings)
     }
 
     @Test("the job array script, the merge script and the manifest of the tiny plan match their goldens")
     func scriptsMatchGoldens() throws {
         let submission = try Self.submission(try Self.tinyPlan())
         #expect(submission.manifest.cells.count == 4)
-        expectGolden(SlurmScripts.array(manifest: submission.manifest, manifestPath: submission.manifestPath,
-                                        logDirectory: submission.logDirectory, settings: submission.settings),
-                     named: "slurm-cells.sbatch")
-        expectGolden(SlurmScripts.merge(manifest: submission.manifest, logDirectory: submission.logDirectory,
-                                        settings: submission.settings), named: "slurm-merge.sbatch")
+        expectGolden(
+            SlurmScripts.array(
+                manifest: submission.manifest, manifestPath: submission.manifestPath,
+                logDirectory: submission.logDirectory, settings: submission.settings),
+            named: "slurm-cells.sbatch")
+        expectGolden(
+            SlurmScripts.merge(
+                manifest: submission.manifest, logDirectory: submission.logDirectory,
+                settings: submission.settings), named: "slurm-merge.sbatch")
         expectGolden(try submission.manifest.json(), named: "slurm-manifest.json")
-        #expect(submission.commands(arrayJob: "41") == [
-            ["sbatch", "--parsable", "/cluster/study/tiny.slurm/cells.sbatch"],
-            ["sbatch", "--parsable", "--dependency=afterany:41", "/cluster/study/tiny.slurm/merge.sbatch"],
-        ])
+        #expect(
+            submission.commands(arrayJob: "41") == [
+                ["sbatch", "--parsable", "/cluster/study/tiny.slurm/cells.sbatch"],
+                ["sbatch", "--parsable", "--dependency=afterany:41", "/cluster/study/tiny.slurm/merge.sbatch"],
+            ])
     }
 
     @Test("the manifest lists the cells study run runs, in its order, with the same content-hashed ids")
@@ -78,13 +88,15 @@ struct SlurmSubmissionTests {
 
         // Out of range.
         #expect(throws: ClusterError.indexOutOfRange(path: submission.manifestPath, index: 4, count: 4)) {
-            _ = try CellTask(manifestPath: submission.manifestPath, index: 4, expectedCell: nil, shardPath: "x.sqlite",
-                             workRoot: directory.path, dataDirectory: nil, threads: nil)
+            _ = try CellTask(
+                manifestPath: submission.manifestPath, index: 4, expectedCell: nil, shardPath: "x.sqlite",
+                workRoot: directory.path, dataDirectory: nil, threads: nil)
         }
         // The script's cell id must be the manifest's at that index.
         #expect(throws: ClusterError.self) {
-            _ = try CellTask(manifestPath: submission.manifestPath, index: 0, expectedCell: loaded.cells[1].id,
-                             shardPath: "x.sqlite", workRoot: directory.path, dataDirectory: nil, threads: nil)
+            _ = try CellTask(
+                manifestPath: submission.manifestPath, index: 0, expectedCell: loaded.cells[1].id,
+                shardPath: "x.sqlite", workRoot: directory.path, dataDirectory: nil, threads: nil)
         }
         // An edited configuration no longer hashes to its id.
         var edited = loaded
@@ -112,8 +124,9 @@ private struct TemporaryDirectory {
     let url: URL
 
     init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("glidepath-slurm-\(UUID().uuidString)",
-                                                                             isDirectory: true)
+        url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "glidepath-slurm-\(UUID().uuidString)",
+            isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 

@@ -1,15 +1,18 @@
 import Foundation
 import GlidepathLab
 import GlidepathReport
-@testable import GlidepathStudy
 import Testing
+
+@testable import GlidepathStudy
 
 /// Per-cell metrics, targets, tuning selection and the report's input (issue 12, items 3 and 4).
 @Suite("Study metrics")
 struct StudyMetricsTests {
     /// A finished cell of `arm` with these per-epoch validation losses, one second and 10 passes per epoch.
-    static func cell(arm: String, seed: UInt64, validation: [Double], protocolName: String = "fixed",
-                     role: CellRole = .fixed, task: String = "adult-mlp") -> CellMetrics {
+    static func cell(
+        arm: String, seed: UInt64, validation: [Double], protocolName: String = "fixed",
+        role: CellRole = .fixed, task: String = "adult-mlp"
+    ) -> CellMetrics {
         var curves = CellCurves()
         curves.validationLoss = validation
         curves.trainLoss = validation.map { $0 + 0.1 }
@@ -17,9 +20,11 @@ struct StudyMetricsTests {
         curves.passes = validation.indices.map { Double(10 * ($0 + 1)) }
         return CellMetrics(
             cellId: "\(arm)-\(seed)", task: task, arm: arm, seed: seed, protocolName: protocolName, role: role,
-            learningRate: 1e-3, runId: "r", status: .completed, epochs: validation.count, testLoss: 0.4, testAccuracy: 0.8,
+            learningRate: 1e-3, runId: "r", status: .completed, epochs: validation.count, testLoss: 0.4,
+            testAccuracy: 0.8,
             testF1: 0.7, testAUC: 0.9, bestValidationLoss: validation.min(), finalValidationLoss: validation.last,
-            trainSeconds: Double(validation.count), passes: Double(10 * validation.count), hardTarget: nil, easyTarget: nil,
+            trainSeconds: Double(validation.count), passes: Double(10 * validation.count), hardTarget: nil,
+            easyTarget: nil,
             epochsToTarget: nil, secondsToTarget: nil, passesToTarget: nil, trainLossVariance: 0.01,
             validationLossVariance: 0.02, rateAdjustments: 0, rateAdjustmentMagnitude: 0, curves: curves)
     }

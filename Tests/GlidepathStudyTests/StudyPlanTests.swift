@@ -11,8 +11,10 @@ import Testing
 @Suite("Study plans")
 struct StudyPlanTests {
     /// A plan document with `arms` (JSON text) and otherwise a small valid plan.
-    static func document(arms: String = #"[{"name": "a", "scheduler": {"name": "fixed"}}]"#,
-                         tuning: String = #"[{"protocol": "fixed"}]"#, extra: String = "") -> String {
+    static func document(
+        arms: String = #"[{"name": "a", "scheduler": {"name": "fixed"}}]"#,
+        tuning: String = #"[{"protocol": "fixed"}]"#, extra: String = ""
+    ) -> String {
         #"{"version": 1, "name": "t", "tasks": [{"task": "adult-mlp", "epochs": 2, "targets": {"hard": 0.4, "easy": 0.5}}], "#
             + #""arms": \#(arms), "seeds": [0, 1], "tuning": \#(tuning)\#(extra)}"#
     }
@@ -35,7 +37,8 @@ struct StudyPlanTests {
     @Test("the built-in plans print as their golden JSON")
     func builtInGolden() throws {
         expectGolden(try BuiltInPlan.landscapeStudy.plan(scale: .full).json() + "\n", named: "landscape-study.json")
-        expectGolden(try BuiltInPlan.dlrsValidation.plan(scale: .reduced).json() + "\n", named: "dlrs-validation-reduced.json")
+        expectGolden(
+            try BuiltInPlan.dlrsValidation.plan(scale: .reduced).json() + "\n", named: "dlrs-validation-reduced.json")
     }
 
     @Test("a built-in plan decodes back to itself", arguments: BuiltInPlan.allCases)
@@ -51,25 +54,37 @@ struct StudyPlanTests {
     @Test("the built-ins hold the seed's and pytorch-dlrs's numbers")
     func builtInNumbers() throws {
         let study = BuiltInPlan.landscapeStudy.plan(scale: .full)
-        #expect(study.tasks.map { "\($0.task.rawValue) \($0.batchSize) \($0.epochs)" }
-                == ["cifar10-cnn 64 50", "mnist-cnn 64 50", "imdb-bilstm 32 20", "sst2-bilstm 32 20", "adult-mlp 128 30"])
+        #expect(
+            study.tasks.map { "\($0.task.rawValue) \($0.batchSize) \($0.epochs)" }
+                == [
+                    "cifar10-cnn 64 50", "mnist-cnn 64 50", "imdb-bilstm 32 20", "sst2-bilstm 32 20",
+                    "adult-mlp 128 30",
+                ])
         #expect(study.seeds == Array(0..<10))
         #expect(study.optimizer?.parameters.learningRate == 1e-3 && study.optimizer?.parameters.weightDecay == 5e-4)
         #expect(study.optimizer?.name.rawValue == "adam")
-        #expect(study.arms.map(\.name) == ["constant", "step", "cosine", "landscape-stability", "landscape-quadratic",
-                                           "landscape-noise", "landscape-step", "landscape-auto", "dlrs",
-                                           "reduceOnPlateau", "mlrsnet", "scheduleFreeAdamW", "prodigy"])
+        #expect(
+            study.arms.map(\.name) == [
+                "constant", "step", "cosine", "landscape-stability", "landscape-quadratic",
+                "landscape-noise", "landscape-step", "landscape-auto", "dlrs",
+                "reduceOnPlateau", "mlrsnet", "scheduleFreeAdamW", "prodigy",
+            ])
         #expect(study.arms.filter { !$0.isTuned }.map(\.name) == ["scheduleFreeAdamW", "prodigy"])
         #expect(study.arms.suffix(2).map { $0.optimizer?.name.rawValue } == ["scheduleFreeAdamW", "prodigy"])
         #expect(study.tuning == [.fixed, .tunedParity(grid: [3e-4, 1e-3, 3e-3], seed: 0)])
         // Each task keeps its own weight-decay scope: the text tasks exempt embedding and biases (docs/tasks.md).
         let scopes = study.tasks.map { task in
-            RunConfiguration(task: task.task, scheduler: "fixed", schedulerConfiguration: .null, optimizer: study.optimizer,
-                             seed: 0, dataDirectory: "", threads: 1).optimizer.weightDecayScope
+            RunConfiguration(
+                task: task.task, scheduler: "fixed", schedulerConfiguration: .null, optimizer: study.optimizer,
+                seed: 0, dataDirectory: "", threads: 1
+            ).optimizer.weightDecayScope
         }
         #expect(scopes == [.all, .all, .weightsOnly, .weightsOnly, .all])
         let dlrs = BuiltInPlan.dlrsValidation.plan(scale: .full)
-        #expect(dlrs.tasks.map { "\($0.task.rawValue) \($0.batchSize) \($0.epochs)" } == ["mnist-cnn 128 6", "cifar10-cnn 128 6"])
+        #expect(
+            dlrs.tasks.map { "\($0.task.rawValue) \($0.batchSize) \($0.epochs)" } == [
+                "mnist-cnn 128 6", "cifar10-cnn 128 6",
+            ])
         #expect(dlrs.seeds == [11, 12, 13, 14, 15])
         #expect(dlrs.tuning == [.tunedParity(grid: [0.01, 0.03, 0.1], seed: 0)])
         #expect(dlrs.optimizer?.name.rawValue == "sgd" && dlrs.optimizer?.parameters.momentum == 0.9)
@@ -89,18 +104,21 @@ struct StudyPlanTests {
     @Test("cut-downs keep the listed tasks, arms and seeds and record how")
     func cutDown() throws {
         let plan = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(
-            PlanCutDown(tasks: ["adult-mlp"], arms: ["cosine", "constant"], seeds: [0, 1], epochs: 3,
-                        trainingLimit: 500, evaluationLimit: 200), builtIn: "landscape-study")
+            PlanCutDown(
+                tasks: ["adult-mlp"], arms: ["cosine", "constant"], seeds: [0, 1], epochs: 3,
+                trainingLimit: 500, evaluationLimit: 200), builtIn: "landscape-study")
         #expect(plan.tasks.map(\.task) == [.adultMLP] && plan.tasks[0].epochs == 3)
         #expect(plan.tasks[0].trainingLimit == 500 && plan.tasks[0].evaluationLimit == 200)
         #expect(plan.arms.map(\.name) == ["constant", "cosine"])
         #expect(plan.seeds == [0, 1])
-        #expect(plan.derivation == "landscape-study --scale full; --tasks adult-mlp --arms cosine,constant --seeds 0,1 "
+        #expect(
+            plan.derivation == "landscape-study --scale full; --tasks adult-mlp --arms cosine,constant --seeds 0,1 "
                 + "--epochs 3 --train-limit 500 --eval-limit 200")
         #expect(throws: StudyError.self) {
             try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(PlanCutDown(tasks: ["cifar100"]), builtIn: "x")
         }
-        let fixedOnly = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(PlanCutDown(protocols: ["fixed"]), builtIn: "x")
+        let fixedOnly = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(
+            PlanCutDown(protocols: ["fixed"]), builtIn: "x")
         #expect(fixedOnly.tuning == [.fixed])
         #expect(throws: StudyError.self) {
             try BuiltInPlan.dlrsValidation.plan(scale: .full).cutDown(PlanCutDown(protocols: ["fixed"]), builtIn: "x")
@@ -111,23 +129,42 @@ struct StudyPlanTests {
     func badPlans() {
         #expect(Self.error(Self.document()) == nil)
         #expect(Self.field(Self.document(extra: #", "colour": 1"#)) == "colour")
-        #expect(Self.field(Self.document(arms: #"[{"name": "a", "scheduler": {"name": "fixed"}, "lr": 1}]"#)) == "arms[0].lr")
-        #expect(Self.field(Self.document(arms: #"[{"name": "a", "scheduler": {"name": "warp"}}]"#)) == "arms[0].scheduler.name")
-        #expect(Self.field(Self.document(arms: #"[{"name": "a", "scheduler": {"name": "cosine", "tmax": 3}}]"#))
+        #expect(
+            Self.field(Self.document(arms: #"[{"name": "a", "scheduler": {"name": "fixed"}, "lr": 1}]"#))
+                == "arms[0].lr")
+        #expect(
+            Self.field(Self.document(arms: #"[{"name": "a", "scheduler": {"name": "warp"}}]"#))
+                == "arms[0].scheduler.name")
+        #expect(
+            Self.field(Self.document(arms: #"[{"name": "a", "scheduler": {"name": "cosine", "tmax": 3}}]"#))
                 == "arms[0].scheduler.tmax")
-        #expect(Self.field(Self.document(arms: #"[{"name": "a", "scheduler": {"name": "fixed"}, "optimizer": {"name": "adam", "beta": 1}}]"#))
+        #expect(
+            Self.field(
+                Self.document(
+                    arms: #"[{"name": "a", "scheduler": {"name": "fixed"}, "optimizer": {"name": "adam", "beta": 1}}]"#)
+            )
                 == "arms[0].optimizer.beta")
-        #expect(Self.field(Self.document(arms: #"[{"name": "a", "scheduler": {"name": "fixed"}}, {"name": "a", "scheduler": {"name": "cosine"}}]"#))
+        #expect(
+            Self.field(
+                Self.document(
+                    arms:
+                        #"[{"name": "a", "scheduler": {"name": "fixed"}}, {"name": "a", "scheduler": {"name": "cosine"}}]"#
+                ))
                 == "arms[1].name")
         #expect(Self.field(Self.document(tuning: #"[{"protocol": "tunedParity", "grid": []}]"#)) == "tuning[0].grid")
-        #expect(Self.field(Self.document(tuning: #"[{"protocol": "tunedParity", "grid": [0.1, -1]}]"#)) == "tuning[0].grid[1]")
+        #expect(
+            Self.field(Self.document(tuning: #"[{"protocol": "tunedParity", "grid": [0.1, -1]}]"#))
+                == "tuning[0].grid[1]")
         #expect(Self.field(Self.document(tuning: #"[{"protocol": "grid"}]"#)) == "tuning[0].protocol")
         let unknownTask = Self.document().replacingOccurrences(of: "adult-mlp", with: "adult-svm")
         #expect(Self.field(unknownTask) == "tasks[0].task")
         let autoWithoutReference = Self.document().replacingOccurrences(of: "\"hard\": 0.4", with: "\"hard\": \"auto\"")
         #expect(Self.field(autoWithoutReference) == "referenceArm")
         #expect(Self.field(Self.document(extra: #", "referenceArm": "b""#)) == "referenceArm")
-        #expect(Self.field(Self.document(extra: #", "seeds": [1, 1]"#.replacingOccurrences(of: ", \"seeds\"", with: ", \"seedz\""))) == "seedz")
+        #expect(
+            Self.field(
+                Self.document(extra: #", "seeds": [1, 1]"#.replacingOccurrences(of: ", \"seeds\"", with: ", \"seedz\""))
+            ) == "seedz")
         let repeatedSeeds = Self.document().replacingOccurrences(of: "[0, 1]", with: "[1, 1]")
         #expect(Self.field(repeatedSeeds) == "seeds")
     }
@@ -145,13 +182,19 @@ struct StudyPlanTests {
         let chosen = [TaskArm(task: .adultMLP, arm: "constant"): 3e-3, TaskArm(task: .adultMLP, arm: "cosine"): 3e-4]
         let after = try plan.cells(threads: 1, chosenRates: chosen)
         #expect(after.filter { $0.role == .confirmation }.map(\.learningRate) == [3e-3, 3e-3, 3e-4, 3e-4])
-        #expect(after.filter { $0.role == .confirmation }.map(\.configuration.optimizer.parameters.learningRate) == [3e-3, 3e-3, 3e-4, 3e-4])
+        #expect(
+            after.filter { $0.role == .confirmation }.map(\.configuration.optimizer.parameters.learningRate) == [
+                3e-3, 3e-3, 3e-4, 3e-4,
+            ])
         let distinctAfter: Int = Set(after.map(\.id)).count
         #expect(distinctAfter == 8 + 2, "seed 0 at the chosen rate is its grid trial")
         // The identity is the configuration: another thread count is another cell, the same plan the same.
         #expect(try plan.cells(threads: 1).map(\.id) == before.map(\.id))
         #expect(Set(try plan.cells(threads: 2).map(\.id)).isDisjoint(with: before.map(\.id)))
-        expectGolden(before.map { "\($0.id) \($0.task.rawValue) \($0.arm) seed \($0.seed) \($0.protocolName) \($0.role.rawValue) lr \($0.learningRate)" }
+        expectGolden(
+            before.map {
+                "\($0.id) \($0.task.rawValue) \($0.arm) seed \($0.seed) \($0.protocolName) \($0.role.rawValue) lr \($0.learningRate)"
+            }
             .joined(separator: "\n") + "\n", named: "cell-ids.txt")
     }
 
@@ -166,11 +209,15 @@ struct StudyPlanTests {
         }
         #expect(test == LearningRateRangeTest.Configuration(updates: 40) && seed == 0)
         #expect(try StudyPlan.decode(Data(try plan.json().utf8)) == plan)
-        #expect(Self.field(Self.document(tuning: #"[{"protocol": "tunedParity", "grid": {"lrFind": {"update": 40}}}]"#))
+        #expect(
+            Self.field(Self.document(tuning: #"[{"protocol": "tunedParity", "grid": {"lrFind": {"update": 40}}}]"#))
                 == "tuning[0].grid.lrFind.update")
-        #expect(Self.field(Self.document(tuning: #"[{"protocol": "tunedParity", "grid": {"lrFind": {"updates": 1}}}]"#))
+        #expect(
+            Self.field(Self.document(tuning: #"[{"protocol": "tunedParity", "grid": {"lrFind": {"updates": 1}}}]"#))
                 == "tuning[0].grid.lrFind.updates")
-        #expect(Self.field(Self.document(tuning: #"[{"protocol": "tunedParity", "grid": {"range": {}}}]"#)) == "tuning[0].grid.range")
+        #expect(
+            Self.field(Self.document(tuning: #"[{"protocol": "tunedParity", "grid": {"range": {}}}]"#))
+                == "tuning[0].grid.range")
         // No grid recorded yet: no trials; with one, a trial per rate.
         #expect(try plan.cells(threads: 1).isEmpty)
         let key = try #require(plan.lrFindTests.first?.key)
@@ -183,7 +230,8 @@ struct StudyPlanTests {
     func gridFromSuggestions() throws {
         let none = RangeTestSuggestions(rates: [], smoothedLosses: [], skipStart: 0, skipEnd: 0)
         #expect(StudyPlan.grid(from: none).isEmpty)
-        let json = #"{"steepest": {"rate": 0.01, "index": 0, "loss": 1}, "valley": {"rate": 0.003, "index": 0, "loss": 1}, "#
+        let json =
+            #"{"steepest": {"rate": 0.01, "index": 0, "loss": 1}, "valley": {"rate": 0.003, "index": 0, "loss": 1}, "#
             + #""minimum": {"rate": 0.1, "index": 0, "loss": 1}}"#
         let suggestions = try JSONDecoder().decode(RangeTestSuggestions.self, from: Data(json.utf8))
         #expect(StudyPlan.grid(from: suggestions) == [0.003, 0.01])
@@ -207,7 +255,8 @@ struct StudyPlanTests {
     func stepFill() throws {
         let plan = BuiltInPlan.landscapeStudy.plan(scale: .full)
         let steps = try plan.cells(threads: 1).filter { $0.arm == "step" && $0.seed == 0 && $0.role == .fixed }
-        #expect(steps.map { ($0.configuration.scheduler.parameters as? StepSchedule.Configuration)?.stepSize }
+        #expect(
+            steps.map { ($0.configuration.scheduler.parameters as? StepSchedule.Configuration)?.stepSize }
                 == [16, 16, 6, 6, 10])
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import GlidepathTensor
 import GlidepathTestSupport
 import Testing
+
+@testable import GlidepathTensor
 
 extension TensorEngineTests {
     @Suite("Determinism")
@@ -26,8 +27,14 @@ extension TensorEngineTests {
             // From scripts/fixtures/xoshiro_reference.py (SplitMix64 seeding + xoshiro256**, written from
             // the authors' C code in plain Python).
             var zero = SeededGenerator(seed: 0), fortyTwo = SeededGenerator(seed: 42)
-            #expect((0..<4).map { _ in zero.next() } == [0x99EC_5F36_CB75_F2B4, 0xBF6E_1F78_4956_452A, 0x1A5F_849D_4933_E6E0, 0x6AA5_94F1_262D_2D2C])
-            #expect((0..<4).map { _ in fortyTwo.next() } == [0x1578_0B2E_0C2E_C716, 0x6104_D986_6D11_3A7E, 0xAE17_5332_39E4_99A1, 0xECB8_AD47_03B3_60A1])
+            #expect(
+                (0..<4).map { _ in zero.next() } == [
+                    0x99EC_5F36_CB75_F2B4, 0xBF6E_1F78_4956_452A, 0x1A5F_849D_4933_E6E0, 0x6AA5_94F1_262D_2D2C,
+                ])
+            #expect(
+                (0..<4).map { _ in fortyTwo.next() } == [
+                    0x1578_0B2E_0C2E_C716, 0x6104_D986_6D11_3A7E, 0xAE17_5332_39E4_99A1, 0xECB8_AD47_03B3_60A1,
+                ])
         }
 
         @Test func generatorStateRoundTripsThroughCodable() throws {
@@ -84,8 +91,12 @@ extension TensorEngineTests {
             }
             x = -9
             while x < 9 {
-                expectClose(Double(FastMath.tanh(x)), Foundation.tanh(Double(x)), absoluteTolerance: 1e-9, relativeTolerance: 3e-7, "tanh(\(x))")
-                expectClose(Double(FastMath.sigmoid(x)), 1 / (1 + Foundation.exp(-Double(x))), relativeTolerance: 3e-7, "sigmoid(\(x))")
+                expectClose(
+                    Double(FastMath.tanh(x)), Foundation.tanh(Double(x)), absoluteTolerance: 1e-9,
+                    relativeTolerance: 3e-7, "tanh(\(x))")
+                expectClose(
+                    Double(FastMath.sigmoid(x)), 1 / (1 + Foundation.exp(-Double(x))), relativeTolerance: 3e-7,
+                    "sigmoid(\(x))")
                 x += 0.00731
             }
             #expect(FastMath.exp(-100) == 0)
@@ -96,7 +107,8 @@ extension TensorEngineTests {
 
         @Test func matmulByHand() throws {
             // [[1,2],[3,4]]·[[5,6],[7,8]] = [[19,22],[43,50]]
-            let a = try Tensor(shape: [2, 2], scalars: [1, 2, 3, 4]), b = try Tensor(shape: [2, 2], scalars: [5, 6, 7, 8])
+            let a = try Tensor(shape: [2, 2], scalars: [1, 2, 3, 4]),
+                b = try Tensor(shape: [2, 2], scalars: [5, 6, 7, 8])
             #expect(a.matmul(b).scalars == [19, 22, 43, 50])
             // Aᵀ·B = [[1,3],[2,4]]·B = [[26,30],[38,44]]
             #expect(a.transposed().matmul(b).scalars == [26, 30, 38, 44])
@@ -109,7 +121,8 @@ extension TensorEngineTests {
                 return row.map { Foundation.exp($0) / total }
             }
             expectClose(x.softmax().scalars.map(Double.init), expected, relativeTolerance: 1e-6)
-            expectClose(x.logSoftmax().scalars.map(Double.init), expected.map { Foundation.log($0) }, absoluteTolerance: 1e-6)
+            expectClose(
+                x.logSoftmax().scalars.map(Double.init), expected.map { Foundation.log($0) }, absoluteTolerance: 1e-6)
             #expect(x.sum(alongAxis: 0).scalars == [0, 2, 8])
             #expect(x.mean(alongAxis: 1).scalars == [2, 4.0 / 3.0])
             let (values, indices) = x.max(alongAxis: 1)
@@ -118,8 +131,9 @@ extension TensorEngineTests {
             #expect(Tensor.stack([x, x], alongAxis: 2).scalars == [1, 1, 2, 2, 3, 3, -1, -1, 0, 0, 5, 5])
             #expect(x.gelu().scalars.map(Double.init).count == 6)
             // gelu(x) = x/2·(1 + erf(x/√2)).
-            expectClose(x.gelu().scalars.map(Double.init),
-                        [1.0, 2, 3, -1, 0, 5].map { 0.5 * $0 * (1 + erf($0 / 2.0.squareRoot())) }, absoluteTolerance: 1e-6)
+            expectClose(
+                x.gelu().scalars.map(Double.init),
+                [1.0, 2, 3, -1, 0, 5].map { 0.5 * $0 * (1 + erf($0 / 2.0.squareRoot())) }, absoluteTolerance: 1e-6)
         }
 
         @Test func openBLASMatchesTheReferenceBackend() {
@@ -133,18 +147,24 @@ extension TensorEngineTests {
                         let b = Tensor.uniform(shape: [k * n], using: &generator).scalars
                         let lda = transposeA ? m : k, ldb = transposeB ? k : n
                         var expected = [Double](repeating: 0, count: m * n)
-                        for i in 0..<m { for j in 0..<n { for p in 0..<k {
-                            let av = transposeA ? a[p * lda + i] : a[i * lda + p]
-                            let bv = transposeB ? b[j * ldb + p] : b[p * ldb + j]
-                            expected[i * n + j] += Double(av) * Double(bv)
-                        } } }
+                        for i in 0..<m {
+                            for j in 0..<n {
+                                for p in 0..<k {
+                                    let av = transposeA ? a[p * lda + i] : a[i * lda + p]
+                                    let bv = transposeB ? b[j * ldb + p] : b[p * ldb + j]
+                                    expected[i * n + j] += Double(av) * Double(bv)
+                                }
+                            }
+                        }
                         for backend in [reference as any ComputeBackend, blas] {
                             var c = [Float](repeating: .nan, count: m * n)
-                            backend.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
-                                         a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: &c, ldc: n)
+                            backend.gemm(
+                                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+                                a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: &c, ldc: n)
                             // |error| ≤ k·2⁻²⁴·Σ|a||b| ≤ k·6e-8·k for entries in [0,1).
-                            expectClose(c.map(Double.init), expected, absoluteTolerance: Double(k * k) * 6e-8 + 1e-6,
-                                        "\(backend.name) m\(m) n\(n) k\(k) tA\(transposeA) tB\(transposeB)")
+                            expectClose(
+                                c.map(Double.init), expected, absoluteTolerance: Double(k * k) * 6e-8 + 1e-6,
+                                "\(backend.name) m\(m) n\(n) k\(k) tA\(transposeA) tB\(transposeB)")
                         }
                     }
                 }
@@ -196,7 +216,10 @@ extension TensorEngineTests {
             for count in counts {
                 let sizeClass = BufferPool.sizeClass(for: count)
                 #expect(sizeClass.capacity >= count)
-                #expect(count <= 4096 ? sizeClass.capacity - count < 16 || count == 0 : Double(sizeClass.capacity) <= Double(count) * 1.125)
+                #expect(
+                    count <= 4096
+                        ? sizeClass.capacity - count < 16 || count == 0
+                        : Double(sizeClass.capacity) <= Double(count) * 1.125)
                 #expect(BufferPool.sizeClass(for: sizeClass.capacity).index == sizeClass.index)
                 #expect(sizeClass.index >= previous.index && sizeClass.index < BufferPool.classCount)
                 previous = sizeClass

@@ -63,8 +63,9 @@ func checkGradients(
             let lower = objective(values)
             numeric[element] = (upper - lower) / delta
         }
-        expectClose(analytic.map(Double.init), numeric, absoluteTolerance: absoluteTolerance,
-                    relativeTolerance: relativeTolerance, "input \(inputIndex)", sourceLocation: sourceLocation)
+        expectClose(
+            analytic.map(Double.init), numeric, absoluteTolerance: absoluteTolerance,
+            relativeTolerance: relativeTolerance, "input \(inputIndex)", sourceLocation: sourceLocation)
     }
 }
 

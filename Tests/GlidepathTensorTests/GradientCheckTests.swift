@@ -32,7 +32,9 @@ extension TensorEngineTests {
             checkGradients([awayFromZero([2, 5], seed: 9)]) { $0[0].relu() }
             checkGradients([awayFromZero([2, 5], seed: 9)]) { $0[0].abs() }
             // Inputs at least 0.05 (> h) from the bounds ±0.5, on both sides of them.
-            checkGradients([Tensor([-0.9, -0.45, -0.1, 0.2, 0.3, 0.75])]) { $0[0].clamped(lowerBound: -0.5, upperBound: 0.5) }
+            checkGradients([Tensor([-0.9, -0.45, -0.1, 0.2, 0.3, 0.75])]) {
+                $0[0].clamped(lowerBound: -0.5, upperBound: 0.5)
+            }
             checkGradients([x.affine(scale: 2, shift: 0)]) { $0[0].gelu() }
             checkGradients([x.affine(scale: 2, shift: 0)]) { $0[0].gelu(approximation: .tanh) }
         }
@@ -78,7 +80,8 @@ extension TensorEngineTests {
         }
 
         @Test func joining() {
-            let a = randomTensor([2, 3], seed: 17), b = randomTensor([2, 2], seed: 18), c = randomTensor([2, 3], seed: 19)
+            let a = randomTensor([2, 3], seed: 17), b = randomTensor([2, 2], seed: 18),
+                c = randomTensor([2, 3], seed: 19)
             checkGradients([a, b]) { Tensor.concatenate([$0[0], $0[1]], alongAxis: 1) }
             checkGradients([a, c]) { Tensor.concatenate([$0[0], $0[1], $0[0]], alongAxis: 0) }
             checkGradients([a, c]) { Tensor.stack([$0[0], $0[1]], alongAxis: 1) }
@@ -89,7 +92,9 @@ extension TensorEngineTests {
             let x = randomTensor([4, 3], seed: 20)
             checkGradients([x]) { $0[0].indexSelect(alongAxis: 0, indices: [3, 0, 3, 1]) }
             checkGradients([x]) { $0[0].indexSelect(alongAxis: 1, indices: [2, 2]) }
-            checkGradients([x]) { $0[0].gathering(alongAxis: 1, indices: [0, 2, 1, 1, 0, 0, 2, 1], indexShape: [4, 2]) }
+            checkGradients([x]) {
+                $0[0].gathering(alongAxis: 1, indices: [0, 2, 1, 1, 0, 0, 2, 1], indexShape: [4, 2])
+            }
         }
 
         @Test func matrixProducts() {
@@ -103,9 +108,13 @@ extension TensorEngineTests {
             checkGradients([batchA, batchB]) { $0[0].matmul($0[1]) }
             checkGradients([batchA, b]) { $0[0].matmul($0[1]) }
             checkGradients([a, batchB]) { $0[0].matmul($0[1]) }
-            checkGradients([randomTensor([2, 1, 3, 4], seed: 26), randomTensor([3, 4, 2], seed: 27)]) { $0[0].matmul($0[1]) }
+            checkGradients([randomTensor([2, 1, 3, 4], seed: 26), randomTensor([3, 4, 2], seed: 27)]) {
+                $0[0].matmul($0[1])
+            }
             // A non-BLAS layout (a stepped slice) is copied first.
-            checkGradients([randomTensor([3, 8], seed: 28), b]) { $0[0].sliced(alongAxis: 1, 0..<8, step: 2).matmul($0[1]) }
+            checkGradients([randomTensor([3, 8], seed: 28), b]) {
+                $0[0].sliced(alongAxis: 1, 0..<8, step: 2).matmul($0[1])
+            }
         }
 
         @Test func linear() {

@@ -8,7 +8,8 @@ extension TensorEngineTests {
     @Suite("Network op gradient checks")
     struct NetworkOpGradientTests {
         @Test func convolution() {
-            let x = randomTensor([2, 3, 5, 4], seed: 40), w = randomTensor([4, 3, 3, 2], seed: 41), b = randomTensor([4], seed: 42)
+            let x = randomTensor([2, 3, 5, 4], seed: 40), w = randomTensor([4, 3, 3, 2], seed: 41),
+                b = randomTensor([4], seed: 42)
             checkGradients([x, w, b]) { $0[0].convolved2D(weight: $0[1], bias: $0[2]) }
             checkGradients([x, w, b]) { $0[0].convolved2D(weight: $0[1], bias: $0[2], stride: (2, 1), padding: (1, 1)) }
             checkGradients([x, w]) { $0[0].convolved2D(weight: $0[1], stride: (1, 3), padding: (2, 0)) }
@@ -33,7 +34,9 @@ extension TensorEngineTests {
             checkGradients([x]) { $0[0].maxPooled2D(kernel: (3, 2), stride: (1, 2), padding: (1, 1)) }
             checkGradients([x]) { $0[0].averagePooled2D(kernel: (2, 3), stride: (1, 1)) }
             checkGradients([x]) { $0[0].averagePooled2D(kernel: (3, 3), stride: (2, 2), padding: (1, 1)) }
-            checkGradients([x]) { $0[0].averagePooled2D(kernel: (3, 3), stride: (2, 2), padding: (1, 1), countIncludingPadding: false) }
+            checkGradients([x]) {
+                $0[0].averagePooled2D(kernel: (3, 3), stride: (2, 2), padding: (1, 1), countIncludingPadding: false)
+            }
             checkGradients([x]) { $0[0].adaptiveAveragePooled2D(outputSize: (3, 4)) }
             checkGradients([x]) { $0[0].adaptiveAveragePooled2D(outputSize: (1, 1)) }
         }
@@ -44,11 +47,14 @@ extension TensorEngineTests {
             checkGradients([x, gamma, beta]) { $0[0].batchNormalized(weight: $0[1], bias: $0[2], training: true) }
             checkGradients([randomTensor([6, 3], seed: 49)]) { $0[0].batchNormalized(training: true) }
             checkGradients([x, gamma, beta]) {
-                $0[0].batchNormalized(weight: $0[1], bias: $0[2], runningMean: Tensor([0.1, -0.2, 0.3]),
-                                      runningVariance: Tensor([0.5, 1.5, 2]), training: false)
+                $0[0].batchNormalized(
+                    weight: $0[1], bias: $0[2], runningMean: Tensor([0.1, -0.2, 0.3]),
+                    runningVariance: Tensor([0.5, 1.5, 2]), training: false)
             }
             // 4-D input, as after a convolution.
-            checkGradients([randomTensor([2, 3, 2, 2], seed: 50), gamma]) { $0[0].batchNormalized(weight: $0[1], training: true) }
+            checkGradients([randomTensor([2, 3, 2, 2], seed: 50), gamma]) {
+                $0[0].batchNormalized(weight: $0[1], training: true)
+            }
         }
 
         @Test func dropoutAndEmbedding() throws {
@@ -86,9 +92,13 @@ extension TensorEngineTests {
             expectClose(mean.scalars.map(Double.init), [0.2, 0.4], relativeTolerance: 1e-6)
             expectClose(variance.scalars.map(Double.init), [0.9 + 0.2, 0.9 + 0.8], relativeTolerance: 1e-6)
             // y = (x − μ)/√(σ² + 1e-5): ±1/√(1 + 1e-5) and ±2/√(4 + 1e-5).
-            expectClose(y.scalars.map(Double.init),
-                        [-1 / (1 + 1e-5).squareRoot(), -2 / (4 + 1e-5).squareRoot(), 1 / (1 + 1e-5).squareRoot(), 2 / (4 + 1e-5).squareRoot()],
-                        relativeTolerance: 1e-6)
+            expectClose(
+                y.scalars.map(Double.init),
+                [
+                    -1 / (1 + 1e-5).squareRoot(), -2 / (4 + 1e-5).squareRoot(), 1 / (1 + 1e-5).squareRoot(),
+                    2 / (4 + 1e-5).squareRoot(),
+                ],
+                relativeTolerance: 1e-6)
         }
 
         @Test func dropoutStatistics() {
@@ -115,7 +125,8 @@ extension TensorEngineTests {
             }
             // Padding index −1 is row 3: it gets no gradient although it is looked up twice; row 0 is
             // looked up once, row 1 twice, row 2 never.
-            try Tensor.embedding(weight: weight, indices: [3, 1, 3, 1, 0], indexShape: [5], paddingIndex: -1).sum().backward()
+            try Tensor.embedding(weight: weight, indices: [3, 1, 3, 1, 0], indexShape: [5], paddingIndex: -1).sum()
+                .backward()
             #expect(weight.grad?.scalars == [1, 1, 2, 2, 0, 0, 0, 0])
         }
 
@@ -132,7 +143,9 @@ extension TensorEngineTests {
                 let big = randomTensor([300_000], seed: 64).requiringGradient()
                 let z = (big.tanh() * big + big).relu()
                 z.backward(seed: z)
-                return (y.scalars + (x.grad?.scalars ?? []) + (w.grad?.scalars ?? []) + z.scalars + (big.grad?.scalars ?? []))
+                return
+                    (y.scalars + (x.grad?.scalars ?? []) + (w.grad?.scalars ?? []) + z.scalars
+                    + (big.grad?.scalars ?? []))
                     .map(\.bitPattern)
             }
             try Engine.setThreadCount(1)

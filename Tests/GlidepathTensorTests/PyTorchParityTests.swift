@@ -52,52 +52,74 @@ extension TensorEngineTests {
         /// Compares output and gradients of `L = Σ output ⊙ projection`. Tolerance: both sides are
         /// Float32 with different summation orders (BLAS/MKL blocking, pairwise sums); 1e-5 absolute +
         /// 1e-4 relative covers reordering of ≤ 100-term sums of O(1) values (≈ 100·6e-8).
-        func compare(_ name: String, inputs: [(String, Tensor)], output: Tensor,
-                     sourceLocation: SourceLocation = #_sourceLocation) throws {
+        func compare(
+            _ name: String, inputs: [(String, Tensor)], output: Tensor,
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) throws {
             let expected = try fixture.named(name)
             #expect(output.shape == expected.outputShape, sourceLocation: sourceLocation)
-            expectClose(output.scalars.map(Double.init), expected.output, absoluteTolerance: 1e-5,
-                        relativeTolerance: 1e-4, "\(name) output", sourceLocation: sourceLocation)
+            expectClose(
+                output.scalars.map(Double.init), expected.output, absoluteTolerance: 1e-5,
+                relativeTolerance: 1e-4, "\(name) output", sourceLocation: sourceLocation)
             (output * fixtureProjection(output.shape)).sum().backward()
             for (key, tensor) in inputs {
                 let reference = try #require(expected.gradients[key] ?? nil, "\(name): no gradient \(key)")
-                expectClose((tensor.grad?.scalars ?? []).map(Double.init), reference, absoluteTolerance: 1e-5,
-                            relativeTolerance: 1e-4, "\(name) gradient of \(key)", sourceLocation: sourceLocation)
+                expectClose(
+                    (tensor.grad?.scalars ?? []).map(Double.init), reference, absoluteTolerance: 1e-5,
+                    relativeTolerance: 1e-4, "\(name) gradient of \(key)", sourceLocation: sourceLocation)
             }
         }
 
         @Test func convolution() throws {
-            let x = fixtureInput([2, 3, 7, 6], phase: 0), w = fixtureInput([4, 3, 3, 2], phase: 1), b = fixtureInput([4], phase: 2)
-            try compare("conv2d", inputs: [("input", x), ("weight", w), ("bias", b)],
-                        output: x.convolved2D(weight: w, bias: b, stride: (2, 1), padding: (1, 1)))
+            let x = fixtureInput([2, 3, 7, 6], phase: 0), w = fixtureInput([4, 3, 3, 2], phase: 1),
+                b = fixtureInput([4], phase: 2)
+            try compare(
+                "conv2d", inputs: [("input", x), ("weight", w), ("bias", b)],
+                output: x.convolved2D(weight: w, bias: b, stride: (2, 1), padding: (1, 1)))
         }
 
         @Test func pooling() throws {
             var x = fixtureInput([2, 3, 7, 6], phase: 0)
-            try compare("maxPool2d", inputs: [("input", x)], output: x.maxPooled2D(kernel: (3, 2), stride: (2, 2), padding: (1, 1)))
+            try compare(
+                "maxPool2d", inputs: [("input", x)],
+                output: x.maxPooled2D(kernel: (3, 2), stride: (2, 2), padding: (1, 1)))
             x = fixtureInput([2, 3, 7, 6], phase: 0)
-            try compare("avgPool2dIncludePad", inputs: [("input", x)],
-                        output: x.averagePooled2D(kernel: (3, 3), stride: (2, 2), padding: (1, 1)))
+            try compare(
+                "avgPool2dIncludePad", inputs: [("input", x)],
+                output: x.averagePooled2D(kernel: (3, 3), stride: (2, 2), padding: (1, 1)))
             x = fixtureInput([2, 3, 7, 6], phase: 0)
-            try compare("avgPool2dExcludePad", inputs: [("input", x)],
-                        output: x.averagePooled2D(kernel: (3, 3), stride: (2, 2), padding: (1, 1), countIncludingPadding: false))
+            try compare(
+                "avgPool2dExcludePad", inputs: [("input", x)],
+                output: x.averagePooled2D(kernel: (3, 3), stride: (2, 2), padding: (1, 1), countIncludingPadding: false)
+            )
             x = fixtureInput([2, 3, 7, 6], phase: 0)
-            try compare("adaptiveAvgPool2d", inputs: [("input", x)], output: x.adaptiveAveragePooled2D(outputSize: (3, 4)))
+            try compare(
+                "adaptiveAvgPool2d", inputs: [("input", x)], output: x.adaptiveAveragePooled2D(outputSize: (3, 4)))
         }
 
         @Test func batchNormalization() throws {
-            var x = fixtureInput([4, 3, 5], phase: 0.5), gamma = fixtureInput([3], phase: 3), beta = fixtureInput([3], phase: 4)
+            var x = fixtureInput([4, 3, 5], phase: 0.5), gamma = fixtureInput([3], phase: 3),
+                beta = fixtureInput([3], phase: 4)
             let mean = Tensor.full(0.5, shape: [3]), variance = Tensor.full(2, shape: [3])
-            try compare("batchNormTraining", inputs: [("input", x), ("weight", gamma), ("bias", beta)],
-                        output: x.batchNormalized(weight: gamma, bias: beta, runningMean: mean, runningVariance: variance,
-                                                  training: true, momentum: 0.1, epsilon: 1e-5))
+            try compare(
+                "batchNormTraining", inputs: [("input", x), ("weight", gamma), ("bias", beta)],
+                output: x.batchNormalized(
+                    weight: gamma, bias: beta, runningMean: mean, runningVariance: variance,
+                    training: true, momentum: 0.1, epsilon: 1e-5))
             let expected = try fixture.named("batchNormTraining")
-            expectClose(mean.scalars.map(Double.init), expected.runningMean ?? [], absoluteTolerance: 1e-6, relativeTolerance: 1e-5)
-            expectClose(variance.scalars.map(Double.init), expected.runningVariance ?? [], absoluteTolerance: 1e-6, relativeTolerance: 1e-5)
-            x = fixtureInput([4, 3, 5], phase: 0.5); gamma = fixtureInput([3], phase: 3); beta = fixtureInput([3], phase: 4)
-            try compare("batchNormEvaluation", inputs: [("input", x), ("weight", gamma), ("bias", beta)],
-                        output: x.batchNormalized(weight: gamma, bias: beta, runningMean: Tensor.full(0.5, shape: [3]),
-                                                  runningVariance: Tensor.full(2, shape: [3]), training: false))
+            expectClose(
+                mean.scalars.map(Double.init), expected.runningMean ?? [], absoluteTolerance: 1e-6,
+                relativeTolerance: 1e-5)
+            expectClose(
+                variance.scalars.map(Double.init), expected.runningVariance ?? [], absoluteTolerance: 1e-6,
+                relativeTolerance: 1e-5)
+            x = fixtureInput([4, 3, 5], phase: 0.5); gamma = fixtureInput([3], phase: 3);
+            beta = fixtureInput([3], phase: 4)
+            try compare(
+                "batchNormEvaluation", inputs: [("input", x), ("weight", gamma), ("bias", beta)],
+                output: x.batchNormalized(
+                    weight: gamma, bias: beta, runningMean: Tensor.full(0.5, shape: [3]),
+                    runningVariance: Tensor.full(2, shape: [3]), training: false))
         }
 
         @Test func elementwiseAndSoftmax() throws {
@@ -113,8 +135,10 @@ extension TensorEngineTests {
 
         @Test func embeddingAndMatmul() throws {
             let weight = fixtureInput([6, 4], phase: 0)
-            try compare("embeddingPadding0", inputs: [("weight", weight)],
-                        output: Tensor.embedding(weight: weight, indices: [1, 0, 5, 1, 3, 0], indexShape: [2, 3], paddingIndex: 0))
+            try compare(
+                "embeddingPadding0", inputs: [("weight", weight)],
+                output: Tensor.embedding(
+                    weight: weight, indices: [1, 0, 5, 1, 3, 0], indexShape: [2, 3], paddingIndex: 0))
             let a = fixtureInput([2, 3, 4], phase: 0), b = fixtureInput([4, 5], phase: 1)
             try compare("batchedMatmul", inputs: [("a", a), ("b", b)], output: a.matmul(b))
         }

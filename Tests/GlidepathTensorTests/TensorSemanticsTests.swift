@@ -167,7 +167,8 @@ extension TensorEngineTests {
             #expect(throws: TensorError.invalidShape(shape: [2, -1], reason: "dimensions must be ≥ 0")) {
                 try Tensor(repeating: 0, shape: [2, -1])
             }
-            #expect(throws: TensorError.invalidArgument(name: "threadCount", value: "0", reason: "must be in 1...256")) {
+            #expect(throws: TensorError.invalidArgument(name: "threadCount", value: "0", reason: "must be in 1...256"))
+            {
                 try Engine.setThreadCount(0)
             }
             #expect(throws: TensorError.indexOutOfRange(index: 7, bound: 5, context: "labels")) {

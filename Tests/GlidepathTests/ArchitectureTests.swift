@@ -26,8 +26,10 @@ struct ArchitectureTests {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("glidepath-dump-package")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swift", "package", "--package-path", root.path, "--scratch-path", scratch.path,
-                             "dump-package"]
+        process.arguments = [
+            "swift", "package", "--package-path", root.path, "--scratch-path", scratch.path,
+            "dump-package",
+        ]
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error
@@ -40,8 +42,10 @@ struct ArchitectureTests {
     }
 
     static func architecture() throws -> [Substring] {
-        try String(contentsOf: TestEnvironment.repositoryRoot.appendingPathComponent("ARCHITECTURE.md"), encoding: .utf8)
-            .split(separator: "\n", omittingEmptySubsequences: false)
+        try String(
+            contentsOf: TestEnvironment.repositoryRoot.appendingPathComponent("ARCHITECTURE.md"), encoding: .utf8
+        )
+        .split(separator: "\n", omittingEmptySubsequences: false)
     }
 
     /// The `` `Name` `` identifiers in a table cell.
@@ -55,7 +59,9 @@ struct ArchitectureTests {
         let manifest = try Self.manifest()
         var table: [String: Set<String>] = [:]
         for line in try Self.architecture() where line.hasPrefix("| `") {
-            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
             // "| target | what | depends on | guide |" → cells 1, 2, 3.
             guard cells.count >= 4 else { continue }
             for target in Self.names(in: Substring(cells[1])) {
@@ -63,11 +69,15 @@ struct ArchitectureTests {
                 table[target] = Set(Self.names(in: Substring(cells[3])))
             }
         }
-        #expect(Set(table.keys) == Set(manifest.targets.map(\.name)),
-                "in the table only: \(Set(table.keys).subtracting(manifest.targets.map(\.name))); in Package.swift only: \(Set(manifest.targets.map(\.name)).subtracting(table.keys))")
+        #expect(
+            Set(table.keys) == Set(manifest.targets.map(\.name)),
+            "in the table only: \(Set(table.keys).subtracting(manifest.targets.map(\.name))); in Package.swift only: \(Set(manifest.targets.map(\.name)).subtracting(table.keys))"
+        )
         for target in manifest.targets {
-            #expect(table[target.name] == target.dependencyNames,
-                    "\(target.name): the table says \(table[target.name]?.sorted() ?? []), Package.swift \(target.dependencyNames.sorted())")
+            #expect(
+                table[target.name] == target.dependencyNames,
+                "\(target.name): the table says \(table[target.name]?.sorted() ?? []), Package.swift \(target.dependencyNames.sorted())"
+            )
         }
     }
 
@@ -78,7 +88,8 @@ struct ArchitectureTests {
         let start = try #require(lines.firstIndex { $0.hasPrefix("```mermaid") })
         let end = try #require(lines[(start + 1)...].firstIndex { $0.hasPrefix("```") })
         var edges: Set<String> = [], nodes: Set<String> = []
-        for line in lines[(start + 1)..<end].map({ $0.trimmingCharacters(in: .whitespaces) }) where !line.hasPrefix("graph") {
+        for line in lines[(start + 1)..<end].map({ $0.trimmingCharacters(in: .whitespaces) })
+        where !line.hasPrefix("graph") {
             let parts = line.components(separatedBy: " --> ")
             if parts.count == 2 {
                 edges.insert("\(parts[0]) -> \(parts[1])")
@@ -88,8 +99,12 @@ struct ArchitectureTests {
             }
         }
         let shown = manifest.targets.filter { $0.type != "test" && $0.type != "system" }
-        #expect(nodes == Set(shown.map(\.name)), "diagram nodes \(nodes.sorted()) vs targets \(shown.map(\.name).sorted())")
+        #expect(
+            nodes == Set(shown.map(\.name)), "diagram nodes \(nodes.sorted()) vs targets \(shown.map(\.name).sorted())")
         let expected = Set(shown.flatMap { target in target.dependencyNames.map { "\(target.name) -> \($0)" } })
-        #expect(edges == expected, "only in the diagram: \(edges.subtracting(expected).sorted()); missing: \(expected.subtracting(edges).sorted())")
+        #expect(
+            edges == expected,
+            "only in the diagram: \(edges.subtracting(expected).sorted()); missing: \(expected.subtracting(edges).sorted())"
+        )
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Glidepath
+import Testing
 
 /// Behaviour of the composites beyond PyTorch's reach (reactive children), and the transformer
 /// schedules, checked against their defining formulas.
@@ -8,8 +8,10 @@ import Glidepath
 struct CompositionTests {
     @Test("a plateau scheduler inside a sequence receives the metrics after its milestone")
     func plateauInsideSequential() throws {
-        let warm = try AnyScheduler(ClosedFormScheduler(LinearSchedule(startFactor: 0.5, totalIters: 2), baseRates: [1.0]))
-        let plateau = try AnyScheduler(ReduceOnPlateauScheduler(baseRates: [1.0], factor: 0.5, patience: 0, cadence: .perEpoch))
+        let warm = try AnyScheduler(
+            ClosedFormScheduler(LinearSchedule(startFactor: 0.5, totalIters: 2), baseRates: [1.0]))
+        let plateau = try AnyScheduler(
+            ReduceOnPlateauScheduler(baseRates: [1.0], factor: 0.5, patience: 0, cadence: .perEpoch))
         var sequence = try SequentialScheduler(schedulers: [warm, plateau], milestones: [3])
         // Linear closed form: 1.0·(0.5 + 0.5·min(t, 2)/2) for t = 0, 1, 2.
         let expected: [Double] = [0.5, 0.75, 1.0]
@@ -30,8 +32,11 @@ struct CompositionTests {
             try sequence.step(.empty)
             Issue.record("missing metric accepted")
         } catch {
-            #expect(error == .invalidObservation(step: 5, field: "metric", value: "nil",
-                                                 reason: "reduceOnPlateau needs a validation metric every step"))
+            #expect(
+                error
+                    == .invalidObservation(
+                        step: 5, field: "metric", value: "nil",
+                        reason: "reduceOnPlateau needs a validation metric every step"))
         }
     }
 

@@ -1,6 +1,7 @@
-import GlidepathTestSupport
 import Foundation
+import GlidepathTestSupport
 import Testing
+
 @testable import Glidepath
 
 /// The decade conventions of docs/dlrs.md, "Decades".
@@ -15,17 +16,19 @@ struct DLRSDecadeTests {
     }
 
     /// Every row of the table in docs/dlrs.md, "Decades".
-    static let rows: [Row] = [
-        Row(label: "1e-6", rate: 1e-6, log10: -6, exact: -7),
-        Row(label: "1e-7", rate: 1e-7, log10: -7, exact: -8),
-        Row(label: "1e-11", rate: 1e-11, log10: -11, exact: -12),
-        Row(label: "1e-12", rate: 1e-12, log10: -12, exact: -13),
-        Row(label: "0.09999999999999999", rate: 0.09999999999999999, log10: -1, exact: -2),
-    ] + (Array(-12...(-1)) + [2]).map { k in
-        // nextDown(10^k): the double just below the double nearest 10^k.
-        let power = Double("1e\(k)") ?? .nan
-        return Row(label: "nextDown(1e\(k))", rate: power.nextDown, log10: k, exact: k - 1)
-    }
+    static let rows: [Row] =
+        [
+            Row(label: "1e-6", rate: 1e-6, log10: -6, exact: -7),
+            Row(label: "1e-7", rate: 1e-7, log10: -7, exact: -8),
+            Row(label: "1e-11", rate: 1e-11, log10: -11, exact: -12),
+            Row(label: "1e-12", rate: 1e-12, log10: -12, exact: -13),
+            Row(label: "0.09999999999999999", rate: 0.09999999999999999, log10: -1, exact: -2),
+        ]
+        + (Array(-12...(-1)) + [2]).map { k in
+            // nextDown(10^k): the double just below the double nearest 10^k.
+            let power = Double("1e\(k)") ?? .nan
+            return Row(label: "nextDown(1e\(k))", rate: power.nextDown, log10: k, exact: k - 1)
+        }
 
     @Test("the decade table: every row under both conventions", arguments: rows)
     func tableRow(_ row: Row) {
@@ -89,8 +92,9 @@ struct DLRSDecadeTests {
             // Random bit patterns cover every binade, subnormals included.
             let rate = Double(bitPattern: generator.next() & 0x7FEF_FFFF_FFFF_FFFF)
             guard rate > 0 else { continue }
-            #expect(DecadeConvention.exact.decade(of: rate) == PowersOfTen.exactDecadeByArithmetic(of: rate),
-                    "\(rate)")
+            #expect(
+                DecadeConvention.exact.decade(of: rate) == PowersOfTen.exactDecadeByArithmetic(of: rate),
+                "\(rate)")
         }
         // The extremes of the range.
         for rate in [Double.leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude, 1e-323, 1e308] {
@@ -117,4 +121,3 @@ struct DLRSDecadeTests {
         }
     }
 }
-

@@ -1,6 +1,7 @@
 import Foundation
 import GlidepathTestSupport
 import Testing
+
 @testable import Glidepath
 
 /// docs/dlrs.md, "Steps, skips and errors" and "How Glidepath differs from the reference versions": clamps,
@@ -45,11 +46,13 @@ struct DLRSEdgeCaseTests {
         // A rising negative loss −1 → −0.5 (0.2.1 would raise the rate).
         Self.expectRejected(&scheduler, losses: [-1.0, -0.5], field: "losses[0]", value: "-1.0", reason: "nonnegative")
         // Mixed signs with a negative mean (0.2.1 collapses to minLR).
-        Self.expectRejected(&scheduler, losses: [0.5, -3.0, 0.25], field: "losses[1]", value: "-3.0", reason: "nonnegative")
+        Self.expectRejected(
+            &scheduler, losses: [0.5, -3.0, 0.25], field: "losses[1]", value: "-3.0", reason: "nonnegative")
         // A cancelling signed mix (0.2.1's |mean| < 1e-10 skip).
         Self.expectRejected(&scheduler, losses: [1.0, -1.0], field: "losses[1]", value: "-1.0", reason: "nonnegative")
         // −∞ is reported as negative, as in 0.3.0.
-        Self.expectRejected(&scheduler, losses: [1.0, -.infinity], field: "losses[1]", value: "-inf", reason: "nonnegative")
+        Self.expectRejected(
+            &scheduler, losses: [1.0, -.infinity], field: "losses[1]", value: "-inf", reason: "nonnegative")
         // The first invalid loss is named even when it comes last in a long epoch.
         var long = [Double](repeating: 1, count: 10_000)
         long[9_999] = .nan
@@ -75,7 +78,9 @@ struct DLRSEdgeCaseTests {
 
     @Test("negative, NaN and infinite rates are rejected at construction naming the group")
     func invalidRates() {
-        for (rates, field) in [([0.1, -0.01], "baseRates[1]"), ([.nan], "baseRates[0]"), ([0.1, 0.2, .infinity], "baseRates[2]")] {
+        for (rates, field) in [
+            ([0.1, -0.01], "baseRates[1]"), ([.nan], "baseRates[0]"), ([0.1, 0.2, .infinity], "baseRates[2]"),
+        ] {
             #expect(throws: SchedulerError.self) { try DLRSScheduler(baseRates: rates) }
             do {
                 _ = try DLRSScheduler(baseRates: rates)
@@ -101,7 +106,8 @@ struct DLRSEdgeCaseTests {
             (.init(divergenceFactor: .nan), "deltaD"), (.init(stagnationFactor: .infinity), "deltaO"),
             (.init(stagnationFactor: 0), "deltaO"), (.init(convergenceFactor: -1), "deltaI"),
             (.init(minimumLearningRate: 0), "minLR"), (.init(minimumLearningRate: .nan), "minLR"),
-            (.init(maximumLearningRate: 0), "maxLR"), (.init(minimumLearningRate: 0.1, maximumLearningRate: 0.1), "maxLR"),
+            (.init(maximumLearningRate: 0), "maxLR"),
+            (.init(minimumLearningRate: 0.1, maximumLearningRate: 0.1), "maxLR"),
             (.init(maximumLearningRate: .infinity), "maxLR"),
         ]
         for (configuration, name) in cases {
@@ -114,7 +120,10 @@ struct DLRSEdgeCaseTests {
             }
         }
         // The Swift initializer names its own labels.
-        #expect(throws: SchedulerError.invalidArgument(name: "divergenceFactor", value: "0.0", reason: "must be finite and > 0")) {
+        #expect(
+            throws: SchedulerError.invalidArgument(
+                name: "divergenceFactor", value: "0.0", reason: "must be finite and > 0")
+        ) {
             try DLRSScheduler(baseRates: [0.1], divergenceFactor: 0)
         }
     }
@@ -175,7 +184,8 @@ struct DLRSEdgeCaseTests {
     func unrepresentableSlope() throws {
         var scheduler = try DLRSScheduler(baseRates: [0.1])
         // (5e-324 − 0)·3 / (1.7e308 + 5e-324) ≈ 8.7e-632: nonzero, not representable.
-        Self.expectRejected(&scheduler, losses: [0, 1.7e308, 5e-324], field: "losses", value: "/", reason: "not representable")
+        Self.expectRejected(
+            &scheduler, losses: [0, 1.7e308, 5e-324], field: "losses", value: "/", reason: "not representable")
     }
 
     // MARK: Skips
@@ -223,7 +233,9 @@ struct DLRSEdgeCaseTests {
                 }
                 try scheduler.step(Observation(losses: losses))
             }
-            var losses = (0..<Int.random(in: 2...10, using: &generator)).map { _ in Double.random(in: 0...3, using: &generator) }
+            var losses = (0..<Int.random(in: 2...10, using: &generator)).map { _ in
+                Double.random(in: 0...3, using: &generator)
+            }
             let index = Int.random(in: 0..<losses.count, using: &generator)
             let bad = [Double.nan, .infinity, -1e-300, -2][Int.random(in: 0...3, using: &generator)]
             losses[index] = bad

@@ -1,6 +1,7 @@
-import GlidepathTestSupport
 import Foundation
+import GlidepathTestSupport
 import Testing
+
 @testable import Glidepath
 
 /// The small exact arithmetic behind DLRS: BigUInt, ExactRational, ExactDecimal and the correctly
@@ -67,7 +68,9 @@ struct DLRSExactArithmeticTests {
             let text = "\(digits)e\(exponent)"
             let expected = try #require(Double(text))
             var coefficient = BigUInt.zero
-            for character in digits { coefficient = coefficient * 10 + BigUInt(UInt64(character.wholeNumberValue ?? 0)) }
+            for character in digits {
+                coefficient = coefficient * 10 + BigUInt(UInt64(character.wholeNumberValue ?? 0))
+            }
             let decimal = ExactDecimal(isNegative: false, coefficient: coefficient, exponent: exponent)
             #expect(decimal.doubleValue.bitPattern == expected.bitPattern, "\(text)")
         }
@@ -89,14 +92,16 @@ struct DLRSExactArithmeticTests {
         let tiny = ExactDecimal(shortestRepresentationOf: 5e-324)
         #expect(tiny.coefficient == BigUInt(5) && tiny.exponent == -324)
         let negative = ExactDecimal(shortestRepresentationOf: -0.6666666666666666)
-        #expect(negative.isNegative && negative.coefficient == BigUInt(6_666_666_666_666_666) && negative.exponent == -16)
+        #expect(
+            negative.isNegative && negative.coefficient == BigUInt(6_666_666_666_666_666) && negative.exponent == -16)
         let large = ExactDecimal(shortestRepresentationOf: 1.2345678901234568e17)
         #expect(large.doubleValue == 1.2345678901234568e17)
         // Decimal.from_float(0.1) = 0.1000000000000000055511151231257827021181583404541015625 (55 digits).
         let exactTenth = ExactDecimal(exactly: 0.1)
         let digits = exactTenth.coefficient.description
-        #expect(String(digits.reversed().drop { $0 == "0" }.reversed())
-                 == "1000000000000000055511151231257827021181583404541015625")
+        #expect(
+            String(digits.reversed().drop { $0 == "0" }.reversed())
+                == "1000000000000000055511151231257827021181583404541015625")
         // The leading digit sits at 10^−1: digit count + exponent = 0.
         #expect(digits.count + exactTenth.exponent == 0)
         // Rounding to 4 digits, ties to even: 12345 → 1234, 12355 → 1236, 12346 → 1235.
@@ -125,19 +130,22 @@ struct DLRSExactArithmeticTests {
         var generator = SplitMix64(seed: 4)
         for _ in 0..<300 {
             let values = (0..<Int.random(in: 1...80, using: &generator)).map { _ in
-                Double.random(in: 0..<1, using: &generator) * Foundation.pow(2, Double(Int.random(in: -1100...1000, using: &generator)))
+                Double.random(in: 0..<1, using: &generator)
+                    * Foundation.pow(2, Double(Int.random(in: -1100...1000, using: &generator)))
             }
             // Oracle: the exact sum as a BigUInt sum of each value's exact fixed-point integer.
             var reference = BigUInt.zero
             for value in values { reference.add(LossSlope.fixedPoint(value)) }
-            let scan = try values.withUnsafeBufferPointer { buffer throws(LossSlope.Rejection) in try LossSlope.scan(buffer) }
+            let scan = try values.withUnsafeBufferPointer { buffer throws(LossSlope.Rejection) in
+                try LossSlope.scan(buffer)
+            }
             #expect(scan.exactSum == reference)
             let exact = ExactRational(numerator: reference, denominator: BigUInt.one << 1074).doubleValue
             #expect(ExactRational.rounded(scan.exactSum, timesTwoToThe: -1074) == exact)
             #expect(CorrectlyRoundedSum.sum(values) == exact)
         }
         // The classic: [1e-16, 1, 1e16] rounds up to 10000000000000002.
-        #expect(CorrectlyRoundedSum.sum([1e-16, 1, 1e16]) == 10000000000000002)
+        #expect(CorrectlyRoundedSum.sum([1e-16, 1, 1e16]) == 10_000_000_000_000_002)
         #expect(CorrectlyRoundedSum.sum([]) == 0)
         #expect(CorrectlyRoundedSum.sum([.greatestFiniteMagnitude, .greatestFiniteMagnitude]) == nil)
     }

@@ -99,7 +99,9 @@ struct DLRSFixture: Decodable {
     }
 
     struct FixtureMissing: Error, CustomStringConvertible {
-        var description: String { "Fixtures/pytorch_dlrs.json is missing or unreadable (scripts/fixtures/pytorch_dlrs.sh)" }
+        var description: String {
+            "Fixtures/pytorch_dlrs.json is missing or unreadable (scripts/fixtures/pytorch_dlrs.sh)"
+        }
     }
 }
 

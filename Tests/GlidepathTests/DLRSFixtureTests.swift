@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Glidepath
 
 /// Bit parity with the real pytorch-dlrs packages, recorded in `Fixtures/pytorch_dlrs.json` by
@@ -29,13 +30,17 @@ struct DLRSFixtureTests {
                 var threw = false
                 do { try scheduler.step(Observation(losses: losses)) } catch { threw = true }
                 #expect(threw == step.error, "\(trajectory.name) step \(index): error \(threw) vs \(step.error)")
-                #expect(bits(scheduler.learningRates) == bits(hexDoubles(step.rates)),
-                        "\(trajectory.name) step \(index): \(scheduler.learningRates) vs \(hexDoubles(step.rates))")
+                #expect(
+                    bits(scheduler.learningRates) == bits(hexDoubles(step.rates)),
+                    "\(trajectory.name) step \(index): \(scheduler.learningRates) vs \(hexDoubles(step.rates))")
                 if checkDiagnostics {
-                    #expect(scheduler.diagnostics.slope.bitPattern == hexDouble(step.slope).bitPattern,
-                            "\(trajectory.name) step \(index): slope \(scheduler.diagnostics.slope) vs \(hexDouble(step.slope))")
-                    #expect(scheduler.diagnostics.adjustment.bitPattern == hexDouble(step.adjustment).bitPattern,
-                            "\(trajectory.name) step \(index): adjustment")
+                    #expect(
+                        scheduler.diagnostics.slope.bitPattern == hexDouble(step.slope).bitPattern,
+                        "\(trajectory.name) step \(index): slope \(scheduler.diagnostics.slope) vs \(hexDouble(step.slope))"
+                    )
+                    #expect(
+                        scheduler.diagnostics.adjustment.bitPattern == hexDouble(step.adjustment).bitPattern,
+                        "\(trajectory.name) step \(index): adjustment")
                     // 0.3.0 counts every successful call; torch's construction step makes last_epoch start at 0.
                     #expect(scheduler.stepCount == step.lastEpoch, "\(trajectory.name) step \(index): counter")
                 }
@@ -52,12 +57,15 @@ struct DLRSFixtureTests {
                 var threw = false
                 do { try scheduler.step(Observation(metric: hexDouble(text))) } catch { threw = true }
                 #expect(threw == step.error, "\(trajectory.name) step \(index)")
-                #expect(bits(scheduler.learningRates) == bits(hexDoubles(step.rates)),
-                        "\(trajectory.name) step \(index): \(scheduler.learningRates) vs \(hexDoubles(step.rates))")
+                #expect(
+                    bits(scheduler.learningRates) == bits(hexDoubles(step.rates)),
+                    "\(trajectory.name) step \(index): \(scheduler.learningRates) vs \(hexDoubles(step.rates))")
                 if checkDiagnostics {
-                    #expect(scheduler.scheduler.diagnostics.slope.bitPattern == hexDouble(step.slope).bitPattern,
-                            "\(trajectory.name) step \(index): slope")
-                    #expect(scheduler.scheduler.stepCount == step.lastEpoch, "\(trajectory.name) step \(index): updates")
+                    #expect(
+                        scheduler.scheduler.diagnostics.slope.bitPattern == hexDouble(step.slope).bitPattern,
+                        "\(trajectory.name) step \(index): slope")
+                    #expect(
+                        scheduler.scheduler.stepCount == step.lastEpoch, "\(trajectory.name) step \(index): updates")
                 }
             }
         }
@@ -92,8 +100,9 @@ struct DLRSFixtureTests {
         // with the exact decade must diverge somewhere (the groups start at 1e-6 and 1e-7).
         let fixture = try DLRSFixture.load()
         let trajectory = try #require(fixture.versions["0.2.1"]?.trajectories.first { $0.kind == "dlrs" })
-        var scheduler = try DLRSScheduler(configuration: Self.configuration(trajectory.config, decade: .exact),
-                                          baseRates: hexDoubles(trajectory.rates))
+        var scheduler = try DLRSScheduler(
+            configuration: Self.configuration(trajectory.config, decade: .exact),
+            baseRates: hexDoubles(trajectory.rates))
         var differs = false
         for step in trajectory.steps {
             if case .losses(let values) = step.input {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Glidepath
 
 /// LossRecorder with pytorch-dlrs 0.3.0 semantics (docs/dlrs.md, "LossRecorder").
@@ -12,7 +13,9 @@ struct DLRSLossRecorderTests {
         let cases = try #require(try DLRSFixture.load().versions["0.3.0"]?.recorder)
         #expect(cases.count >= 27)
         func check(_ actual: Double?, _ expected: String?, _ label: String) {
-            #expect(actual?.bitPattern == expected.map(hexDouble)?.bitPattern, "\(label): \(String(describing: actual)) vs \(String(describing: expected))")
+            #expect(
+                actual?.bitPattern == expected.map(hexDouble)?.bitPattern,
+                "\(label): \(String(describing: actual)) vs \(String(describing: expected))")
         }
         for entry in cases {
             var recorder = try LossRecorder()
@@ -29,7 +32,9 @@ struct DLRSLossRecorderTests {
     @Test("empty and short recorders")
     func empty() throws {
         var recorder = try LossRecorder()
-        #expect(recorder.mean == nil && recorder.minimum == nil && recorder.standardDeviation == nil && recorder.slope == nil)
+        #expect(
+            recorder.mean == nil && recorder.minimum == nil && recorder.standardDeviation == nil
+                && recorder.slope == nil)
         #expect(recorder.description == "LossRecorder(empty)")
         try recorder.add(2)
         #expect(recorder.mean == 2 && recorder.standardDeviation == nil && recorder.slope == nil)
@@ -46,12 +51,16 @@ struct DLRSLossRecorderTests {
     func invalid() throws {
         var recorder = try LossRecorder()
         try recorder.add(1)
-        for (value, reason) in [(Double.nan, "must be finite"), (-1, "must be nonnegative"), (.infinity, "must be finite")] {
+        for (value, reason) in [
+            (Double.nan, "must be finite"), (-1, "must be nonnegative"), (.infinity, "must be finite"),
+        ] {
             do {
                 try recorder.add(value)
                 Issue.record("accepted \(value)")
             } catch {
-                guard case let .invalidLoss(index, actual, actualReason) = error else { Issue.record("\(error)"); continue }
+                guard case let .invalidLoss(index, actual, actualReason) = error else {
+                    Issue.record("\(error)"); continue
+                }
                 #expect(index == 1 && actual.bitPattern == value.bitPattern && actualReason == reason)
             }
         }

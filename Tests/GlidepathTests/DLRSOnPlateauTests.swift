@@ -1,6 +1,7 @@
 import Foundation
 import GlidepathTestSupport
 import Testing
+
 @testable import Glidepath
 
 /// DLRSOnPlateau with pytorch-dlrs 0.3.0 semantics (docs/dlrs.md, "DLRSOnPlateau").
@@ -39,7 +40,8 @@ struct DLRSOnPlateauTests {
         try scheduler.step(Observation(metric: 0.6))
         let before = scheduler.state
         for (observation, value, reason) in [
-            (Observation(metric: .nan), "nan", "must be finite"), (Observation(metric: -0.1), "-0.1", "must be nonnegative"),
+            (Observation(metric: .nan), "nan", "must be finite"),
+            (Observation(metric: -0.1), "-0.1", "must be nonnegative"),
             (Observation(metric: .infinity), "inf", "must be finite"), (Observation(losses: [1, 2]), "nil", "needs"),
         ] {
             #expect(throws: SchedulerError.self) { try scheduler.step(observation) }
@@ -103,7 +105,10 @@ struct DLRSOnPlateauTests {
         var scheduler = try DLRSOnPlateauScheduler(baseRates: [0.1])
         let good = scheduler.state
         var bad = good; bad.metricHistory = [0.5, .nan]
-        #expect(throws: SchedulerError.invalidState(field: "metricHistory[1]", value: "nan", reason: "must be finite and >= 0")) {
+        #expect(
+            throws: SchedulerError.invalidState(
+                field: "metricHistory[1]", value: "nan", reason: "must be finite and >= 0")
+        ) {
             try scheduler.restore(bad)
         }
         bad = good; bad.patience = -1
@@ -121,7 +126,8 @@ struct DLRSOnPlateauTests {
 
     @Test("invalid patience is rejected")
     func invalidPatience() {
-        #expect(throws: SchedulerError.invalidArgument(name: "patience", value: "-1", reason: "must be in 0...1000000")) {
+        #expect(throws: SchedulerError.invalidArgument(name: "patience", value: "-1", reason: "must be in 0...1000000"))
+        {
             try DLRSOnPlateauScheduler(baseRates: [0.1], patience: -1)
         }
     }

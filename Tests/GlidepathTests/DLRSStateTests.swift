@@ -1,6 +1,7 @@
-import GlidepathTestSupport
 import Foundation
+import GlidepathTestSupport
 import Testing
+
 @testable import Glidepath
 
 /// Save/restore (bit-identical continuation at every step), restore validation, and scale invariance.
@@ -18,7 +19,9 @@ struct DLRSStateTests {
             let start = Double.random(in: 0.05...4, using: &generator)
             let trend = Double.random(in: -0.9...2.5, using: &generator)
             return (0..<count).map { k in
-                max(0, start * (1 + trend * Double(k) / Double(count)) + Double.random(in: -0.2...0.2, using: &generator))
+                max(
+                    0,
+                    start * (1 + trend * Double(k) / Double(count)) + Double.random(in: -0.2...0.2, using: &generator))
             }
         }
     }
@@ -95,7 +98,8 @@ struct DLRSStateTests {
         state = good; state.configuration.maximumLearningRate = 1e-9; cases.append((state, "configuration.maxLR"))
         state = good; state.diagnostics.losses = [1, -1]; cases.append((state, "diagnostics.losses[1]"))
         state = good; state.diagnostics.slope = .nan; cases.append((state, "diagnostics.slope"))
-        state = good; state.diagnostics.groups = [state.diagnostics.groups[0]]; cases.append((state, "diagnostics.groups"))
+        state = good; state.diagnostics.groups = [state.diagnostics.groups[0]];
+        cases.append((state, "diagnostics.groups"))
         for (bad, field) in cases {
             var target = scheduler
             do {
@@ -128,8 +132,9 @@ struct DLRSStateTests {
                 let scale = Foundation.pow(2.0, Double(exponent))
                 var scaled = try DLRSScheduler(baseRates: [0.1, 3e-5, 0.7])
                 try scaled.step(Observation(losses: losses.map { $0 * scale }))
-                #expect(scaled.diagnostics.slope.bitPattern == reference.diagnostics.slope.bitPattern,
-                        "2^\(exponent)")
+                #expect(
+                    scaled.diagnostics.slope.bitPattern == reference.diagnostics.slope.bitPattern,
+                    "2^\(exponent)")
                 #expect(bits(scaled.learningRates) == bits(reference.learningRates))
             }
         }
@@ -141,7 +146,9 @@ struct DLRSStateTests {
         #expect(huge.diagnostics.slope == small.diagnostics.slope && huge.diagnostics.slope.isFinite)
     }
 
-    @Test("bounded and direction-correct: after every active update each live rate is in [minLR, maxLR] and moved against the slope unless clamped")
+    @Test(
+        "bounded and direction-correct: after every active update each live rate is in [minLR, maxLR] and moved against the slope unless clamped"
+    )
     func boundedAndDirectional() throws {
         for seed in 100..<130 {
             var generator = SplitMix64(seed: UInt64(seed))
@@ -175,7 +182,8 @@ struct DLRSStateTests {
     func deterministic() throws {
         func run() throws -> [[UInt64]] {
             var generator = SplitMix64(seed: 2024)
-            var scheduler = try DLRSScheduler(configuration: Self.randomConfiguration(&generator), baseRates: [0.05, 0.5])
+            var scheduler = try DLRSScheduler(
+                configuration: Self.randomConfiguration(&generator), baseRates: [0.05, 0.5])
             return try (0..<30).map { _ in
                 try scheduler.step(Observation(losses: Self.epoch(&generator)))
                 return bits(scheduler.learningRates)

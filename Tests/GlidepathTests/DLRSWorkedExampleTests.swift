@@ -1,14 +1,16 @@
 import Foundation
 import GlidepathTestSupport
 import Testing
+
 @testable import Glidepath
 
 /// The six worked examples of docs/dlrs.md, "Worked examples" (the results both pytorch-dlrs versions give
 /// on CPU). Defaults apply unless stated; B = 2.
 @Suite("DLRS worked examples (docs/dlrs.md)")
 struct DLRSWorkedExampleTests {
-    @Test("1. convergence: 0.1 with losses [1.0, 0.5] becomes 0.10666666666666667 in both conventions",
-          arguments: DecadeConvention.allCases)
+    @Test(
+        "1. convergence: 0.1 with losses [1.0, 0.5] becomes 0.10666666666666667 in both conventions",
+        arguments: DecadeConvention.allCases)
     func convergence(decade: DecadeConvention) throws {
         var scheduler = try DLRSScheduler(baseRates: [0.1], decade: decade)
         try scheduler.step(Observation(losses: [1.0, 0.5]))
@@ -18,8 +20,9 @@ struct DLRSWorkedExampleTests {
         #expect(scheduler.diagnostics.slope == -0.6666666666666666)
     }
 
-    @Test("2. s = 1 exactly: stagnation collapses 0.1 to minLR = 1e-8 in both conventions",
-          arguments: DecadeConvention.allCases)
+    @Test(
+        "2. s = 1 exactly: stagnation collapses 0.1 to minLR = 1e-8 in both conventions",
+        arguments: DecadeConvention.allCases)
     func unitSlopeCollapse(decade: DecadeConvention) throws {
         var scheduler = try DLRSScheduler(baseRates: [0.1], decade: decade)
         try scheduler.step(Observation(losses: [0.5, 1.5]))
@@ -51,8 +54,9 @@ struct DLRSWorkedExampleTests {
         expectClose(scheduler.learningRates[0], 0.049995, relativeTolerance: 1e-13)
     }
 
-    @Test("3. divergence overshoot: 1e-3 with [0.1, 10] becomes 1.9801980198019603e-05",
-          arguments: DecadeConvention.allCases)
+    @Test(
+        "3. divergence overshoot: 1e-3 with [0.1, 10] becomes 1.9801980198019603e-05",
+        arguments: DecadeConvention.allCases)
     func divergenceOvershoot(decade: DecadeConvention) throws {
         var scheduler = try DLRSScheduler(baseRates: [1e-3], decade: decade)
         try scheduler.step(Observation(losses: [0.1, 10]))

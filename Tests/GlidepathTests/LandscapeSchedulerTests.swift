@@ -34,8 +34,9 @@ struct LandscapeSchedulerTests {
         configuration.momentum = seed % 3 == 0 ? 0.9 : 0
         configuration.trustWarmup = Int(seed % 4)
         configuration.maxChange = 1.5 + Double(seed % 3)
-        let base = try ClosedFormScheduler(perGroup: [try CosineAnnealingSchedule(tMax: 100, etaMin: 1e-4)],
-                                           baseRates: [1e-2])
+        let base = try ClosedFormScheduler(
+            perGroup: [try CosineAnnealingSchedule(tMax: 100, etaMin: 1e-4)],
+            baseRates: [1e-2])
         return try LandscapeScheduler(base: base, configuration: configuration)
     }
 
@@ -52,8 +53,10 @@ struct LandscapeSchedulerTests {
             try twin.restore(scheduler.state)
             try scheduler.step(observation)
             try twin.step(observation)
-            #expect(twin.state == scheduler.state && twin.learningRates.map(\.bitPattern) == scheduler.learningRates.map(\.bitPattern),
-                    "seed \(seed) step \(step)")
+            #expect(
+                twin.state == scheduler.state
+                    && twin.learningRates.map(\.bitPattern) == scheduler.learningRates.map(\.bitPattern),
+                "seed \(seed) step \(step)")
             let after = scheduler.multiplier
             #expect(after >= c.minFactor && after <= c.maxFactor, "seed \(seed) step \(step): \(after)")
             let decision = try #require(scheduler.lastDecision)
@@ -101,19 +104,25 @@ struct LandscapeSchedulerTests {
         let base = try ClosedFormScheduler(perGroup: [try ConstantSchedule(factor: 1, totalIters: 1)], baseRates: [0.1])
         var scheduler = try LandscapeScheduler(base: base, configuration: configuration)
         // b = −2, a = 1.5 − (−2) = 3.5 → ρ = 2/7.
-        try scheduler.step(Observation(landscape: LandscapeSignal(
-            lambdaMax: 10, quadraticStep: 0.04, noiseScale: 192, batchSize: 64, stepSlope: -2, stepLossChange: 1.5)))
+        try scheduler.step(
+            Observation(
+                landscape: LandscapeSignal(
+                    lambdaMax: 10, quadraticStep: 0.04, noiseScale: 192, batchSize: 64, stepSlope: -2,
+                    stepLossChange: 1.5)))
         let d = try #require(scheduler.lastDecision)
         expectClose(d.stability ?? 0, 0.5 * (2 + 2 * 0.5) / 10, relativeTolerance: 1e-15)
         expectClose(d.quadratic ?? 0, 0.5 * 0.04, relativeTolerance: 1e-15)
         expectClose(d.noise ?? 0, 0.1 / (1 + 192.0 / 64), relativeTolerance: 1e-15)
         expectClose(d.step ?? 0, 0.1 * 2 / 7, relativeTolerance: 1e-15)
-        #expect(d.proposal == [d.stability, d.quadratic, d.noise, d.step].compactMap { $0 }.min(), "auto = the minimum")
+        #expect(
+            d.proposal == [d.stability, d.quadratic, d.noise, d.step].compactMap { $0 }.min(), "auto = the minimum")
     }
 
     @Test func configurationFromJSON() throws {
-        let object: StateValue = .object(["name": .string("landscape"), "rule": .string("noise"),
-                                          "scheduler": .object(["name": .string("cosine"), "tMax": .int(10)])])
+        let object: StateValue = .object([
+            "name": .string("landscape"), "rule": .string("noise"),
+            "scheduler": .object(["name": .string("cosine"), "tMax": .int(10)]),
+        ])
         let scheduler = try SchedulerConfiguration(object).makeScheduler(baseRates: [0.1])
         let landscape = try #require(scheduler.base as? LandscapeScheduler)
         #expect(landscape.configuration.rule == .noise)

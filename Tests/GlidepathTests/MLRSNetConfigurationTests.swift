@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import Glidepath
 import GlidepathMLRSNet
 import GlidepathTestSupport
+import Testing
 
 @Suite("MLR-SNet configuration and weights files")
 struct MLRSNetConfigurationTests {
@@ -38,7 +38,8 @@ struct MLRSNetConfigurationTests {
 
     @Test("decodes the CLI contract, with defaults")
     func decodesContract() throws {
-        let configuration = try Self.decode("""
+        let configuration = try Self.decode(
+            """
             {"name": "mlrsnet", "weights": ["a.pth", "b.json", "c.pth"], "switchAt": [0.25, 700],
              "totalSteps": 1000, "numClasses": 100, "initialLoss": 4.6}
             """)
@@ -47,7 +48,8 @@ struct MLRSNetConfigurationTests {
         #expect(try configuration.resolvedSwitchSteps() == [250, 700])
         #expect(configuration.numClasses == 100 && configuration.initialLoss == 4.6)
         #expect(configuration.gateConvention == .metaTest && configuration.scaleRule == .guarded)
-        let explicit = try Self.decode("""
+        let explicit = try Self.decode(
+            """
             {"weights": ["a"], "numClasses": 10, "initialLoss": 2.3, "gateConvention": "metaTrain", "scaleRule": "reference"}
             """)
         #expect(explicit.gateConvention == .metaTrain && explicit.scaleRule == .reference)
@@ -72,15 +74,20 @@ struct MLRSNetConfigurationTests {
     func rejectsBadJSON() {
         let unknown = Self.decodingMessage(#"{"weights": ["a"], "numClasses": 10, "initialLoss": 2.3, "lr": 0.1}"#)
         #expect(unknown?.contains("unknown key 'lr'") == true, "\(unknown ?? "accepted")")
-        let wrongName = Self.decodingMessage(#"{"name": "cosine", "weights": ["a"], "numClasses": 10, "initialLoss": 2.3}"#)
+        let wrongName = Self.decodingMessage(
+            #"{"name": "cosine", "weights": ["a"], "numClasses": 10, "initialLoss": 2.3}"#)
         #expect(wrongName?.contains("name") == true && wrongName?.contains("cosine") == true)
         for bad in ["0", "1.5", "-3", "1e300"] {
-            let message = Self.decodingMessage(#"{"weights": ["a", "b"], "switchAt": ["# + bad + #"], "numClasses": 10, "initialLoss": 2.3}"#)
+            let message = Self.decodingMessage(
+                #"{"weights": ["a", "b"], "switchAt": ["# + bad + #"], "numClasses": 10, "initialLoss": 2.3}"#)
             #expect(message?.contains("switchAt.0") == true, "\(bad): \(message ?? "accepted")")
         }
-        let epoch = Self.decodingMessage(#"{"weights": ["a"], "numClasses": 10, "initialLoss": 2.3, "cadence": "perEpoch"}"#)
+        let epoch = Self.decodingMessage(
+            #"{"weights": ["a"], "numClasses": 10, "initialLoss": 2.3, "cadence": "perEpoch"}"#)
         #expect(epoch?.contains("cadence") == true, "\(epoch ?? "accepted")")
-        #expect(Self.decodingMessage(#"{"weights": ["a"], "numClasses": 10, "initialLoss": 2.3, "cadence": "perUpdate"}"#) == nil)
+        #expect(
+            Self.decodingMessage(#"{"weights": ["a"], "numClasses": 10, "initialLoss": 2.3, "cadence": "perUpdate"}"#)
+                == nil)
         // numClasses (like totalSteps, initialLoss and switchAt) may be left to the run, which fills it in
         // (`resolved(for:)`); a configuration built without it is refused naming it (rejectsBadConfiguration).
         let missing = try? Self.decode(#"{"weights": ["a"], "initialLoss": 2.3}"#)
@@ -99,9 +106,13 @@ struct MLRSNetConfigurationTests {
         }
         #expect(argument(.init(weights: [], numClasses: 10, initialLoss: 2.3)) == "weights")
         #expect(argument(.init(weights: paths, numClasses: 10, initialLoss: 2.3)) == "totalSteps")
-        #expect(argument(.init(weights: paths, switchAt: [.fraction(0.5), .step(9)], numClasses: 10, initialLoss: 2.3)) == "totalSteps")
+        #expect(
+            argument(.init(weights: paths, switchAt: [.fraction(0.5), .step(9)], numClasses: 10, initialLoss: 2.3))
+                == "totalSteps")
         #expect(argument(.init(weights: paths, switchAt: [.step(9)], numClasses: 10, initialLoss: 2.3)) == "switchAt")
-        #expect(argument(.init(weights: paths, switchAt: [.step(9), .step(3)], numClasses: 10, initialLoss: 2.3)) == "switchAt[1]")
+        #expect(
+            argument(.init(weights: paths, switchAt: [.step(9), .step(3)], numClasses: 10, initialLoss: 2.3))
+                == "switchAt[1]")
         #expect(argument(.init(weights: paths, totalSteps: 0, numClasses: 10, initialLoss: 2.3)) == "totalSteps")
         #expect(argument(.init(weights: paths, totalSteps: 90, numClasses: 0, initialLoss: 2.3)) == "numClasses")
         #expect(argument(.init(weights: paths, totalSteps: 90, initialLoss: 2.3)) == "numClasses")
@@ -109,8 +120,10 @@ struct MLRSNetConfigurationTests {
         #expect(argument(.init(weights: paths, totalSteps: 90, numClasses: 10, initialLoss: -1)) == "initialLoss")
         let missing = directory.appendingPathComponent("absent.pth").path
         do {
-            _ = try MLRSNetScheduler(configuration: .init(weights: [paths[0], missing], switchAt: [.step(3)],
-                                                          numClasses: 10, initialLoss: 2.3), baseRates: [0.1])
+            _ = try MLRSNetScheduler(
+                configuration: .init(
+                    weights: [paths[0], missing], switchAt: [.step(3)],
+                    numClasses: 10, initialLoss: 2.3), baseRates: [0.1])
             Issue.record("accepted a missing file")
         } catch {
             guard case let .invalidArgument(name, value, reason) = error else { Issue.record("\(error)"); return }
@@ -123,7 +136,8 @@ struct MLRSNetConfigurationTests {
         let (directory, paths) = try Self.temporaryNets(3)
         defer { try? FileManager.default.removeItem(at: directory) }
         var fromConfiguration = try MLRSNetScheduler(
-            configuration: Self.decode("""
+            configuration: Self.decode(
+                """
                 {"name": "mlrsnet", "weights": \(String(decoding: try JSONEncoder().encode(paths), as: UTF8.self)),
                  "totalSteps": 12, "numClasses": 10, "initialLoss": 2.3}
                 """), baseRates: [0.1, 0.2])
@@ -158,11 +172,14 @@ struct MLRSNetConfigurationTests {
             do { _ = try MLRSNetWeights(tensors: tensors); return nil } catch { return error.problem }
         }
         #expect(problem(Array(tensors.dropLast())) == .missingTensor("layer3.bias"))
-        #expect(problem(tensors + [StoredTensor(name: "layer2.0.weight", shape: [1], values: [0])]) == .unexpectedTensor("layer2.0.weight"))
+        #expect(
+            problem(tensors + [StoredTensor(name: "layer2.0.weight", shape: [1], values: [0])])
+                == .unexpectedTensor("layer2.0.weight"))
         #expect(problem(tensors + [tensors[0]]) == .duplicateTensor("layer1.fc_i2h.0.weight"))
         var changed = tensors
         changed[2].shape = [25, 200]
-        #expect(problem(changed) == .wrongShape(name: "layer1.fc_i2h.2.weight", expected: [200, 25], found: [25, 200]))
+        #expect(
+            problem(changed) == .wrongShape(name: "layer1.fc_i2h.2.weight", expected: [200, 25], found: [25, 200]))
         changed = tensors
         changed[9].values = [0, 0]
         #expect(problem(changed) == .wrongElementCount(name: "layer3.bias", expected: 1, found: 2))
@@ -173,14 +190,16 @@ struct MLRSNetConfigurationTests {
         func jsonProblem(_ text: String) -> MLRSNetWeightsError.Problem? {
             do { _ = try MLRSNetWeights(jsonData: Data(text.utf8)); return nil } catch { return error.problem }
         }
-        #expect(jsonProblem(#"{"layer3.bias": {"shape": [1], "dtype": "float64", "data": [0]}}"#)
+        #expect(
+            jsonProblem(#"{"layer3.bias": {"shape": [1], "dtype": "float64", "data": [0]}}"#)
                 == .unsupportedDataType(name: "layer3.bias", dataType: "float64"))
         guard case .invalidJSON = jsonProblem(#"{"layer3.bias": {"shape": [1], "data": [0]}}"#) else {
             Issue.record("missing dtype accepted"); return
         }
         guard case .invalidJSON = jsonProblem("[1, 2") else { Issue.record("truncated JSON accepted"); return }
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("glidepath-mlrsnet-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "glidepath-mlrsnet-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let text = directory.appendingPathComponent("net.txt")
@@ -196,7 +215,9 @@ struct MLRSNetConfigurationTests {
                 Issue.record("\(error)"); return
             }
         }
-        do { _ = try MLRSNetWeights(contentsOf: directory.appendingPathComponent("absent.json")); Issue.record("absent") } catch {
+        do {
+            _ = try MLRSNetWeights(contentsOf: directory.appendingPathComponent("absent.json")); Issue.record("absent")
+        } catch {
             guard case .unreadable = error.problem else { Issue.record("\(error)"); return }
         }
     }

@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import Glidepath
 import GlidepathMLRSNet
 import GlidepathTestSupport
+import Testing
 
 @Suite("MLR-SNet scheduler")
 struct MLRSNetSchedulerTests {
@@ -14,7 +14,8 @@ struct MLRSNetSchedulerTests {
     ) throws -> MLRSNetScheduler {
         try MLRSNetScheduler(
             nets: (0...switchSteps.count).map { SyntheticNet.weights(seed: UInt64(10 + $0)) },
-            switchSteps: switchSteps, classCount: 10, initialLoss: 2.302585, baseRates: Array(repeating: 0.1, count: groups),
+            switchSteps: switchSteps, classCount: 10, initialLoss: 2.302585,
+            baseRates: Array(repeating: 0.1, count: groups),
             convention: convention, scaleRule: rule)
     }
 
@@ -24,8 +25,9 @@ struct MLRSNetSchedulerTests {
         return (0..<count).map { 2.3 * exp(-Double($0) / 8) + Double.random(in: 0...0.05, using: &generator) }
     }
 
-    @Test("the meta-test switching protocol matches the PyTorch reference (nets 1 → 100 → 200, γ recomputed)",
-          .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
+    @Test(
+        "the meta-test switching protocol matches the PyTorch reference (nets 1 → 100 → 200, γ recomputed)",
+        .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
     func protocolMatchesReference() throws {
         let reference = try MLRSNetReference.load()
         let nets = try OfficialNets.names.map { try OfficialNets.load($0, format: "pth") }
@@ -47,16 +49,19 @@ struct MLRSNetSchedulerTests {
                 #expect(scheduler.stage == run.switchSteps.filter { $0 <= step }.count)
                 // a_t within the cell tolerance; η_t = Double(a_t)·γ exactly as the reference.
                 let output = Float(scheduler.learningRates[0] / scheduler.scale)
-                #expect(floatULPDistance(output, Float(run.outputs[step])) <= MLRSNetReference.ulpTolerance,
-                        "C=\(run.numClasses) step \(step)")
-                expectClose(scheduler.learningRates[0], run.learningRates[step],
-                            relativeTolerance: Double(MLRSNetReference.ulpTolerance) * 0x1p-23)
+                #expect(
+                    floatULPDistance(output, Float(run.outputs[step])) <= MLRSNetReference.ulpTolerance,
+                    "C=\(run.numClasses) step \(step)")
+                expectClose(
+                    scheduler.learningRates[0], run.learningRates[step],
+                    relativeTolerance: Double(MLRSNetReference.ulpTolerance) * 0x1p-23)
             }
         }
     }
 
-    @Test("the published schedule is a three-stage step schedule: ≈0.49, 0.001, 0.0006 on CIFAR-10 (docs/mlrsnet.md)",
-          .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
+    @Test(
+        "the published schedule is a three-stage step schedule: ≈0.49, 0.001, 0.0006 on CIFAR-10 (docs/mlrsnet.md)",
+        .enabled(if: TestEnvironment.weightsTestsEnabled, "needs GLIDEPATH_WEIGHTS_DIR"))
     func threeStageLevels() throws {
         // docs/mlrsnet.md ("The schedule") simulates the ResNet-18 record: L0 ≈ ln 10, then L ≈ 0.004 at the first
         // swap and ≈ 0.008 at the second; the stage levels are about 0.49, 0.001 and 0.0006.
@@ -79,7 +84,9 @@ struct MLRSNetSchedulerTests {
     func scaleMatchesReference() throws {
         for entry in try MLRSNetReference.load().gamma {
             let ours = MLRSNetScaleRule.absoluteReferenceScale(loss: entry.loss, classCount: entry.numClasses)
-            #expect(ours.bitPattern == entry.gamma.bitPattern, "L=\(entry.loss) C=\(entry.numClasses): \(ours) vs \(entry.gamma)")
+            #expect(
+                ours.bitPattern == entry.gamma.bitPattern,
+                "L=\(entry.loss) C=\(entry.numClasses): \(ours) vs \(entry.gamma)")
         }
         // docs/mlrsnet.md, "γ and the guard near L = 1/C": γ(ln 10; 10) = 0.669, γ(ln 100; 100) = 1.040, γ(1/C) = 0.
         expectClose(MLRSNetScaleRule.reference.scale(loss: log(10), classCount: 10), 0.669, absoluteTolerance: 5e-4)
@@ -93,7 +100,8 @@ struct MLRSNetSchedulerTests {
             let peakLoss = MLRSNetScaleRule.peakLoss(classCount: classes)
             let peak = MLRSNetScaleRule.peakScale(classCount: classes)
             // docs/mlrsnet.md: the maximum of |γ| below 1/C is e^-1/(2 C^(3/4)) at e^-2/C.
-            expectClose(MLRSNetScaleRule.reference.scale(loss: peakLoss, classCount: classes), peak, relativeTolerance: 1e-12)
+            expectClose(
+                MLRSNetScaleRule.reference.scale(loss: peakLoss, classCount: classes), peak, relativeTolerance: 1e-12)
             var previous = 0.0
             for index in 1...4000 {
                 let loss = 1e-6 * pow(1e7 / 1e-6, Double(index) / 4000) / Double(classes) * 10  // log sweep
@@ -186,14 +194,18 @@ struct MLRSNetSchedulerTests {
         var scheduler = try Self.synthetic()
         try scheduler.step(Self.observation(1.5))
         let before = scheduler.state
-        for (observation, value) in [(Observation(), "nil"), (Observation(losses: []), "[]"),
-                                     (Self.observation(.nan), "nan"), (Self.observation(-0.5), "-0.5"),
-                                     (Self.observation(.infinity), "inf"), (Self.observation(1e39), "1e+39")] {
-            #expect(throws: SchedulerError.invalidObservation(
-                step: 1, field: "losses", value: value,
-                reason: value == "nil" || value == "[]"
-                    ? "MLR-SNet needs the current batch loss as the last element"
-                    : "the batch loss must be finite, >= 0 and within float32 range")) {
+        for (observation, value) in [
+            (Observation(), "nil"), (Observation(losses: []), "[]"),
+            (Self.observation(.nan), "nan"), (Self.observation(-0.5), "-0.5"),
+            (Self.observation(.infinity), "inf"), (Self.observation(1e39), "1e+39"),
+        ] {
+            #expect(
+                throws: SchedulerError.invalidObservation(
+                    step: 1, field: "losses", value: value,
+                    reason: value == "nil" || value == "[]"
+                        ? "MLR-SNet needs the current batch loss as the last element"
+                        : "the batch loss must be finite, >= 0 and within float32 range")
+            ) {
                 try scheduler.step(observation)
             }
             #expect(scheduler.state == before)
@@ -213,16 +225,44 @@ struct MLRSNetSchedulerTests {
                 return "\(error)"
             }
         }
-        #expect(name { () throws(SchedulerError) in try MLRSNetScheduler(nets: [], switchSteps: [], classCount: 10, initialLoss: 2, baseRates: [1]) } == "nets")
-        #expect(name { () throws(SchedulerError) in try MLRSNetScheduler(nets: [net, net], switchSteps: [], classCount: 10, initialLoss: 2, baseRates: [1]) } == "switchSteps")
-        #expect(name { () throws(SchedulerError) in try MLRSNetScheduler(nets: [net, net, net], switchSteps: [5, 5], classCount: 10, initialLoss: 2, baseRates: [1]) } == "switchSteps[1]")
-        #expect(name { () throws(SchedulerError) in try MLRSNetScheduler(nets: [net, net], switchSteps: [0], classCount: 10, initialLoss: 2, baseRates: [1]) } == "switchSteps[0]")
-        #expect(name { () throws(SchedulerError) in try MLRSNetScheduler(nets: [net], switchSteps: [], classCount: 1, initialLoss: 2, baseRates: [1]) } == "classCount")
+        #expect(
+            name { () throws(SchedulerError) in
+                try MLRSNetScheduler(nets: [], switchSteps: [], classCount: 10, initialLoss: 2, baseRates: [1])
+            } == "nets")
+        #expect(
+            name { () throws(SchedulerError) in
+                try MLRSNetScheduler(nets: [net, net], switchSteps: [], classCount: 10, initialLoss: 2, baseRates: [1])
+            } == "switchSteps")
+        #expect(
+            name { () throws(SchedulerError) in
+                try MLRSNetScheduler(
+                    nets: [net, net, net], switchSteps: [5, 5], classCount: 10, initialLoss: 2, baseRates: [1])
+            } == "switchSteps[1]")
+        #expect(
+            name { () throws(SchedulerError) in
+                try MLRSNetScheduler(
+                    nets: [net, net], switchSteps: [0], classCount: 10, initialLoss: 2, baseRates: [1])
+            } == "switchSteps[0]")
+        #expect(
+            name { () throws(SchedulerError) in
+                try MLRSNetScheduler(nets: [net], switchSteps: [], classCount: 1, initialLoss: 2, baseRates: [1])
+            } == "classCount")
         for loss in [0, -1, Double.nan, .infinity] {
-            #expect(name { () throws(SchedulerError) in try MLRSNetScheduler(nets: [net], switchSteps: [], classCount: 10, initialLoss: loss, baseRates: [1]) } == "initialLoss")
+            #expect(
+                name { () throws(SchedulerError) in
+                    try MLRSNetScheduler(
+                        nets: [net], switchSteps: [], classCount: 10, initialLoss: loss, baseRates: [1])
+                } == "initialLoss")
         }
-        #expect(name { () throws(SchedulerError) in try MLRSNetScheduler(nets: [net], switchSteps: [], classCount: 10, initialLoss: 2, baseRates: []) } == "baseRates")
-        #expect(name { () throws(SchedulerError) in try MLRSNetScheduler(nets: [net], switchSteps: [], classCount: 10, initialLoss: 2, baseRates: [0.1, -1]) } == "baseRates[1]")
+        #expect(
+            name { () throws(SchedulerError) in
+                try MLRSNetScheduler(nets: [net], switchSteps: [], classCount: 10, initialLoss: 2, baseRates: [])
+            } == "baseRates")
+        #expect(
+            name { () throws(SchedulerError) in
+                try MLRSNetScheduler(
+                    nets: [net], switchSteps: [], classCount: 10, initialLoss: 2, baseRates: [0.1, -1])
+            } == "baseRates[1]")
     }
 
     @Test("restore rejects states of another version, configuration or shape, leaving the scheduler unchanged")

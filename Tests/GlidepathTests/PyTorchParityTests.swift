@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Glidepath
 import GlidepathTestSupport
+import Testing
 
 /// Every closed-form, reactive and composite scheduler against values recorded from PyTorch by
 /// `scripts/fixtures/pytorch_schedulers.py` (fixture: `Fixtures/pytorch_schedulers.json`, torch version
@@ -43,14 +43,16 @@ struct PyTorchParityTests {
         let file = try SchedulerFixtureFile.load()
         #expect(file.torch.hasPrefix("2."))
         #expect(file.cases.count == 61)
-        #expect(Set(file.cases.map(\.name)) == [
-            "step", "multiStep", "exponential", "constant", "linear", "polynomial", "cosine",
-            "cosineWarmRestarts", "cyclic", "oneCycle", "reduceOnPlateau", "sequential", "chained", "warmup",
-        ])
+        #expect(
+            Set(file.cases.map(\.name)) == [
+                "step", "multiStep", "exponential", "constant", "linear", "polynomial", "cosine",
+                "cosineWarmRestarts", "cyclic", "oneCycle", "reduceOnPlateau", "sequential", "chained", "warmup",
+            ])
     }
 
-    @Test("rates match PyTorch's step() (bit-identical, or within the measured recursion gap)",
-          arguments: cases)
+    @Test(
+        "rates match PyTorch's step() (bit-identical, or within the measured recursion gap)",
+        arguments: cases)
     func ratesMatchStep(_ fixture: SchedulerFixtureFile.Case) throws {
         var scheduler = try fixture.makeScheduler()
         let tolerance = Self.measuredRecursionGap[fixture.id] ?? 0
@@ -63,16 +65,19 @@ struct PyTorchParityTests {
             for group in rates.indices {
                 let gap = ulpDistance(rates[group], fixture.expected[k][group])
                 worst = max(worst, gap)
-                #expect(gap <= tolerance,
-                        "\(fixture.id) k=\(k) group \(group): \(rates[group]) vs torch \(fixture.expected[k][group]) (\(gap) ULP)")
+                #expect(
+                    gap <= tolerance,
+                    "\(fixture.id) k=\(k) group \(group): \(rates[group]) vs torch \(fixture.expected[k][group]) (\(gap) ULP)"
+                )
             }
         }
         // The tolerance is the measured worst gap, not a loose bound.
         #expect(worst == tolerance, "\(fixture.id): worst gap \(worst) ULP, table says \(tolerance)")
     }
 
-    @Test("rates are bit-identical to PyTorch's _get_closed_form_lr()",
-          arguments: cases.filter { $0.closedForm != nil })
+    @Test(
+        "rates are bit-identical to PyTorch's _get_closed_form_lr()",
+        arguments: cases.filter { $0.closedForm != nil })
     func ratesMatchClosedForm(_ fixture: SchedulerFixtureFile.Case) throws {
         let closedForm = try #require(fixture.closedForm)
         var scheduler = try fixture.makeScheduler()
@@ -80,14 +85,16 @@ struct PyTorchParityTests {
             if k > 0 { try scheduler.step(fixture.observation(forStep: k)) }
             let rates = scheduler.learningRates
             for group in rates.indices {
-                #expect(rates[group].bitPattern == closedForm[k][group].bitPattern,
-                        "\(fixture.id) k=\(k) group \(group): \(rates[group]) vs \(closedForm[k][group])")
+                #expect(
+                    rates[group].bitPattern == closedForm[k][group].bitPattern,
+                    "\(fixture.id) k=\(k) group \(group): \(rates[group]) vs \(closedForm[k][group])")
             }
         }
     }
 
-    @Test("momentum is bit-identical to PyTorch's cycled momentum",
-          arguments: cases.filter { $0.name == "cyclic" || $0.name == "oneCycle" })
+    @Test(
+        "momentum is bit-identical to PyTorch's cycled momentum",
+        arguments: cases.filter { $0.name == "cyclic" || $0.name == "oneCycle" })
     func momentumMatches(_ fixture: SchedulerFixtureFile.Case) throws {
         var scheduler = try fixture.makeScheduler()
         guard let expected = fixture.expectedMomentum else {

@@ -24,44 +24,58 @@ struct RandomSchedulerConfigurations<Generator: RandomNumberGenerator> {
         switch Int.random(in: 0..<12, using: &rng) {
         case 0: return ["name": .string("step"), "stepSize": int(1...10), "gamma": number(0...1)]
         case 1:
-            let milestones = (0..<Int.random(in: 0...4, using: &rng)).map { _ in StateValue.int(Int.random(in: 0...40, using: &rng)) }
+            let milestones = (0..<Int.random(in: 0...4, using: &rng)).map { _ in
+                StateValue.int(Int.random(in: 0...40, using: &rng))
+            }
             return ["name": .string("multiStep"), "milestones": .array(milestones), "gamma": number(0...1)]
         case 2: return ["name": .string("constant"), "factor": number(0...1), "totalIters": int(1...20)]
         case 3:
-            return ["name": .string("linear"), "startFactor": number(0.01...1), "endFactor": number(0...1),
-                    "totalIters": int(1...30)]
+            return [
+                "name": .string("linear"), "startFactor": number(0.01...1), "endFactor": number(0...1),
+                "totalIters": int(1...30),
+            ]
         case 4: return ["name": .string("exponential"), "gamma": number(0.5...1)]
         case 5: return ["name": .string("polynomial"), "totalIters": int(1...40), "power": number(0...3)]
         case 6: return ["name": .string("cosine"), "tMax": int(1...40), "etaMin": .double(logNumber(1e-7, 1e-4))]
         case 7:
-            return ["name": .string("cosineWarmRestarts"), "t0": int(1...10), "tMult": int(1...3),
-                    "etaMin": .double(logNumber(1e-7, 1e-4))]
+            return [
+                "name": .string("cosineWarmRestarts"), "t0": int(1...10), "tMult": int(1...3),
+                "etaMin": .double(logNumber(1e-7, 1e-4)),
+            ]
         case 8:
             let base = logNumber(1e-5, 1e-2)
-            return ["name": .string("cyclic"), "baseLR": .double(base), "maxLR": .double(base * logNumber(1.5, 100)),
-                    "stepSizeUp": int(1...12), "stepSizeDown": int(0...12),
-                    "mode": pick(CyclicMode.allCases.map(\.rawValue)), "gamma": number(0.9...1),
-                    "cycleMomentum": flag(), "baseMomentum": number(0.7...0.85), "maxMomentum": number(0.85...0.99)]
+            return [
+                "name": .string("cyclic"), "baseLR": .double(base), "maxLR": .double(base * logNumber(1.5, 100)),
+                "stepSizeUp": int(1...12), "stepSizeDown": int(0...12),
+                "mode": pick(CyclicMode.allCases.map(\.rawValue)), "gamma": number(0.9...1),
+                "cycleMomentum": flag(), "baseMomentum": number(0.7...0.85), "maxMomentum": number(0.85...0.99),
+            ]
         case 9:
             let total = Int.random(in: 20...120, using: &rng)
             let three = Bool.random(using: &rng)
-            return ["name": .string("oneCycle"), "maxLR": .double(logNumber(1e-3, 1)), "totalSteps": .int(total),
-                    "pctStart": number(three ? 0.1...0.45 : 0.1...0.9),
-                    "annealStrategy": pick(AnnealStrategy.allCases.map(\.rawValue)), "threePhase": .bool(three),
-                    "divFactor": number(2...50), "finalDivFactor": number(2...1e4), "cycleMomentum": flag()]
+            return [
+                "name": .string("oneCycle"), "maxLR": .double(logNumber(1e-3, 1)), "totalSteps": .int(total),
+                "pctStart": number(three ? 0.1...0.45 : 0.1...0.9),
+                "annealStrategy": pick(AnnealStrategy.allCases.map(\.rawValue)), "threePhase": .bool(three),
+                "divFactor": number(2...50), "finalDivFactor": number(2...1e4), "cycleMomentum": flag(),
+            ]
         case 10: return ["name": .string("inverseSquareRoot"), "numWarmupSteps": int(0...20)]
         default:
-            return ["name": .string("warmupStableDecay"), "numWarmupSteps": int(0...15), "numStableSteps": int(0...15),
-                    "numDecaySteps": int(0...30), "warmupType": pick(WarmupStableDecayShape.allCases.map(\.rawValue)),
-                    "decayType": pick(WarmupStableDecayShape.allCases.map(\.rawValue)), "minLRRatio": number(0...0.5)]
+            return [
+                "name": .string("warmupStableDecay"), "numWarmupSteps": int(0...15), "numStableSteps": int(0...15),
+                "numDecaySteps": int(0...30), "warmupType": pick(WarmupStableDecayShape.allCases.map(\.rawValue)),
+                "decayType": pick(WarmupStableDecayShape.allCases.map(\.rawValue)), "minLRRatio": number(0...0.5),
+            ]
         }
     }
 
     mutating func plateau(groups: Int) -> [String: StateValue] {
-        ["name": .string("reduceOnPlateau"), "mode": pick(["min", "max"]), "factor": number(0.1...0.9),
-         "patience": int(0...4), "threshold": number(0...0.05), "thresholdMode": pick(["rel", "abs"]),
-         "cooldown": int(0...3), "minLR": .double(logNumber(1e-7, 1e-5)), "eps": .double(logNumber(1e-12, 1e-8)),
-         "cadence": .string("perUpdate")]
+        [
+            "name": .string("reduceOnPlateau"), "mode": pick(["min", "max"]), "factor": number(0.1...0.9),
+            "patience": int(0...4), "threshold": number(0...0.05), "thresholdMode": pick(["rel", "abs"]),
+            "cooldown": int(0...3), "minLR": .double(logNumber(1e-7, 1e-5)), "eps": .double(logNumber(1e-12, 1e-8)),
+            "cadence": .string("perUpdate"),
+        ]
     }
 
     /// Any scheduler, composites (which may hold plateau schedulers) included. Every child is stepped per
@@ -76,15 +90,21 @@ struct RandomSchedulerConfigurations<Generator: RandomNumberGenerator> {
                 milestone += Int.random(in: 1...15, using: &rng)
                 return .int(milestone)
             }
-            object = ["name": .string("sequential"), "milestones": .array(milestones),
-                      "schedulers": .array((0..<count).map { _ in any(groups: groups, depth: depth + 1) })]
+            object = [
+                "name": .string("sequential"), "milestones": .array(milestones),
+                "schedulers": .array((0..<count).map { _ in any(groups: groups, depth: depth + 1) }),
+            ]
         } else if depth < 2 && roll == 1 {
             let count = Int.random(in: 2...3, using: &rng)
-            object = ["name": .string("chained"),
-                      "schedulers": .array((0..<count).map { _ in any(groups: groups, depth: depth + 1) })]
+            object = [
+                "name": .string("chained"),
+                "schedulers": .array((0..<count).map { _ in any(groups: groups, depth: depth + 1) }),
+            ]
         } else if depth < 2 && roll == 2 {
-            object = ["name": .string("warmup"), "scheduler": any(groups: groups, depth: depth + 1),
-                      "steps": int(1...10), "startFactor": number(0...1)]
+            object = [
+                "name": .string("warmup"), "scheduler": any(groups: groups, depth: depth + 1),
+                "steps": int(1...10), "startFactor": number(0...1),
+            ]
         } else if roll == 3 {
             object = plateau(groups: groups)
         } else {

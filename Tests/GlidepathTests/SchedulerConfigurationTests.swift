@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Glidepath
 import GlidepathTestSupport
+import Testing
 
 @Suite("Scheduler configuration")
 struct SchedulerConfigurationTests {
@@ -48,7 +48,9 @@ struct SchedulerConfigurationTests {
         #expect(plateau.learningRates == [0.1])
         #expect(plateau.cadence == .perEpoch)
         // CyclicLR defaults: step_size_up 2000, momentum 0.9 → 0.8.
-        let cyclic = try Self.parse(#"{"name": "cyclic", "baseLR": 0.001, "maxLR": 0.1}"#).makeScheduler(baseRates: [0.5])
+        let cyclic = try Self.parse(#"{"name": "cyclic", "baseLR": 0.001, "maxLR": 0.1}"#).makeScheduler(baseRates: [
+            0.5
+        ])
         #expect(cyclic.learningRates == [0.001])
         #expect(cyclic.momenta == [0.9])
         #expect(cyclic.cadence == .perUpdate)
@@ -74,7 +76,8 @@ struct SchedulerConfigurationTests {
 
     @Test("the cadence field overrides the default")
     func cadenceOverride() throws {
-        let scheduler = try Self.parse(#"{"name": "cosine", "tMax": 10, "cadence": "perUpdate"}"#).makeScheduler(baseRates: [0.1])
+        let scheduler = try Self.parse(#"{"name": "cosine", "tMax": 10, "cadence": "perUpdate"}"#).makeScheduler(
+            baseRates: [0.1])
         #expect(scheduler.cadence == .perUpdate)
     }
 
@@ -95,13 +98,22 @@ struct SchedulerConfigurationTests {
             (#"{"name": "reduceOnPlateau", "factor": 1.0}"#, "scheduler.factor", "1.0"),
             (#"{"name": "reduceOnPlateau", "minLR": [0.1]}"#, "scheduler.minLR", "[0.1]"),
             (#"{"name": "cosine", "tMax": 3, "cadence": "perBatch"}"#, "scheduler.cadence", "\"perBatch\""),
-            (#"{"name": "sequential", "schedulers": [{"name": "exponential", "gamma": 0.9}, {"name": "step", "stepSize": -1}], "milestones": [3]}"#,
-             "scheduler.schedulers[1].stepSize", "-1"),
-            (#"{"name": "sequential", "schedulers": [{"name": "exponential", "gamma": 0.9}, {"name": "nope"}], "milestones": [3]}"#,
-             "scheduler.schedulers[1].name", "\"nope\""),
-            (#"{"name": "sequential", "schedulers": [{"name": "exponential", "gamma": 0.9}], "milestones": [3]}"#,
-             "scheduler.milestones", "[3]"),
-            (#"{"name": "warmup", "scheduler": {"name": "cosine", "tMax": 0}, "steps": 3}"#, "scheduler.scheduler.tMax", "0"),
+            (
+                #"{"name": "sequential", "schedulers": [{"name": "exponential", "gamma": 0.9}, {"name": "step", "stepSize": -1}], "milestones": [3]}"#,
+                "scheduler.schedulers[1].stepSize", "-1"
+            ),
+            (
+                #"{"name": "sequential", "schedulers": [{"name": "exponential", "gamma": 0.9}, {"name": "nope"}], "milestones": [3]}"#,
+                "scheduler.schedulers[1].name", "\"nope\""
+            ),
+            (
+                #"{"name": "sequential", "schedulers": [{"name": "exponential", "gamma": 0.9}], "milestones": [3]}"#,
+                "scheduler.milestones", "[3]"
+            ),
+            (
+                #"{"name": "warmup", "scheduler": {"name": "cosine", "tMax": 0}, "steps": 3}"#,
+                "scheduler.scheduler.tMax", "0"
+            ),
             (#"{"name": "warmup", "scheduler": {"name": "cosine", "tMax": 4}, "steps": 0}"#, "scheduler.steps", "0"),
             (#"{"name": "chained", "schedulers": []}"#, "scheduler.schedulers", "[]"),
             (#"{"name": "dlrs", "deltaD": -1}"#, "scheduler.deltaD", "-1.0"),
@@ -109,11 +121,14 @@ struct SchedulerConfigurationTests {
             (#"{"name": "dlrs", "detlaI": 0.1}"#, "scheduler.detlaI", "0.1"),
             (#"{"name": "dlrsOnPlateau", "mode": "up"}"#, "scheduler.mode", "\"up\""),
             (#"{"name": "mlrsnet"}"#, "scheduler.weights", "nil"),
-            (#"{"name": "sequential", "schedulers": [{"name": "exponential", "gamma": 0.9}, {"name": "dlrs", "deltaI": 0}], "milestones": [3]}"#,
-             "scheduler.schedulers[1].deltaI", "0.0"),
+            (
+                #"{"name": "sequential", "schedulers": [{"name": "exponential", "gamma": 0.9}, {"name": "dlrs", "deltaI": 0}], "milestones": [3]}"#,
+                "scheduler.schedulers[1].deltaI", "0.0"
+            ),
         ]
         for (json, name, value) in cases {
-            guard let error = Self.error(json), case let .invalidArgument(actualName, actualValue, reason) = error else {
+            guard let error = Self.error(json), case let .invalidArgument(actualName, actualValue, reason) = error
+            else {
                 Issue.record("\(json) did not fail with invalidArgument")
                 continue
             }
@@ -131,7 +146,9 @@ struct SchedulerConfigurationTests {
         // end + (start − end)/2·(cos 0 + 1), which is maxLR/25 only up to rounding.
         #expect(oneCycle.learningRates == [0.1, 0.4].map { $0 + ($0 / 25.0 - $0) / 2.0 * 2.0 })
         expectClose(oneCycle.learningRates, [0.1 / 25, 0.4 / 25], relativeTolerance: 1e-14)
-        let plateau = try Self.parse(#"{"name": "reduceOnPlateau", "minLR": [0.01, 0.02]}"#).makeScheduler(baseRates: [1, 1])
+        let plateau = try Self.parse(#"{"name": "reduceOnPlateau", "minLR": [0.01, 0.02]}"#).makeScheduler(baseRates: [
+            1, 1,
+        ])
         #expect(plateau.learningRates == [1, 1])
     }
 
@@ -158,9 +175,11 @@ struct SchedulerConfigurationTests {
         #expect(withCadence.parameters as? DLRSScheduler.Configuration == DLRSScheduler.Configuration(decade: .exact))
         #expect(throws: SchedulerError.self) { try Self.parse(#"{"name": "mlrsnet", "cadence": "sometimes"}"#) }
         // A scheduler defined at one cadence refuses another instead of ignoring it.
-        for (json, name) in [(#"{"name": "dlrs", "cadence": "perUpdate"}"#, "dlrs"),
-                             (#"{"name": "dlrsOnPlateau", "cadence": "perUpdate"}"#, "dlrsOnPlateau"),
-                             (#"{"name": "mlrsnet", "cadence": "perEpoch"}"#, "mlrsnet")] {
+        for (json, name) in [
+            (#"{"name": "dlrs", "cadence": "perUpdate"}"#, "dlrs"),
+            (#"{"name": "dlrsOnPlateau", "cadence": "perUpdate"}"#, "dlrsOnPlateau"),
+            (#"{"name": "mlrsnet", "cadence": "perEpoch"}"#, "mlrsnet"),
+        ] {
             guard case let .invalidArgument(field, _, reason)? = Self.error(json) else {
                 Issue.record("\(json) was accepted")
                 continue

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Glidepath
 import GlidepathTestSupport
+import Testing
 
 /// The defaults table in `docs/schedulers.md` is generated from the configuration types, where the
 /// defaults are stated once (the initial values of their properties); this test fails when the two
@@ -33,7 +33,8 @@ struct SchedulerDefaultsTableTests {
     func tableIsCurrent() throws {
         let url = TestEnvironment.repositoryRoot.appendingPathComponent("docs/schedulers.md")
         let text = try String(contentsOf: url, encoding: .utf8)
-        guard let start = text.range(of: Self.begin), let stop = text.range(of: Self.end, range: start.upperBound..<text.endIndex)
+        guard let start = text.range(of: Self.begin),
+            let stop = text.range(of: Self.end, range: start.upperBound..<text.endIndex)
         else {
             Issue.record("docs/schedulers.md has no generated defaults table (markers \(Self.begin) … \(Self.end))")
             return
@@ -46,7 +47,8 @@ struct SchedulerDefaultsTableTests {
             try rewritten.write(to: url, atomically: true, encoding: .utf8)
             Issue.record("rewrote the defaults table in \(url.path); review the diff and run the test again")
         } else {
-            Issue.record("""
+            Issue.record(
+                """
                 the defaults table in \(url.path) is out of date; expected:
                 \(expected)
                 (re-record with GLIDEPATH_RECORD_GOLDEN=1 and review the diff)

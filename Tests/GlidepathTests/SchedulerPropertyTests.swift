@@ -1,7 +1,7 @@
-import GlidepathTestSupport
 import Foundation
-import Testing
 import Glidepath
+import GlidepathTestSupport
+import Testing
 
 /// Named properties of every scheduler over seeded sweeps (SplitMix64, seeds 0..<N): the expected
 /// values come from the schedules' definitions (bounds, monotone phases), never from recorded outputs.
@@ -33,11 +33,13 @@ struct SchedulerPropertyTests {
                 // Interpolations of the form (end − start)·pct + start (PyTorch's linear one-cycle and
                 // cyclic triangle) are exact only to rounding at the scale of the larger endpoint.
                 let slack = 4 * high.ulp
-                #expect(rate.isFinite && rate >= low * (1 - 1e-12) - slack && rate <= high * (1 + 1e-12) + slack,
-                        "seed \(seed) \(configuration.name) step \(step): \(rate) not in [\(low), \(high)]")
+                #expect(
+                    rate.isFinite && rate >= low * (1 - 1e-12) - slack && rate <= high * (1 + 1e-12) + slack,
+                    "seed \(seed) \(configuration.name) step \(step): \(rate) not in [\(low), \(high)]")
             }
             if let momenta = scheduler.momenta, case .double(let low)? = object["baseMomentum"],
-               case .double(let high)? = object["maxMomentum"] {
+                case .double(let high)? = object["maxMomentum"]
+            {
                 for momentum in momenta { #expect(momentum >= low - 1e-15 && momentum <= high + 1e-15) }
             }
         }
@@ -68,9 +70,11 @@ struct SchedulerPropertyTests {
         let tMax = Int.random(in: 1...60, using: &rng)
         let cosine = try CosineAnnealingSchedule(tMax: tMax, etaMin: base * Double.random(in: 0...0.5, using: &rng))
         let exponential = try ExponentialSchedule(gamma: Double.random(in: 0.5...1, using: &rng))
-        let step = try StepSchedule(stepSize: Int.random(in: 1...9, using: &rng), gamma: Double.random(in: 0...1, using: &rng))
+        let step = try StepSchedule(
+            stepSize: Int.random(in: 1...9, using: &rng), gamma: Double.random(in: 0...1, using: &rng))
         let polynomial = try PolynomialSchedule(totalIters: tMax, power: Double.random(in: 0...3, using: &rng))
-        let restarts = try CosineWarmRestartsSchedule(t0: Int.random(in: 1...8, using: &rng), tMult: Int.random(in: 1...3, using: &rng))
+        let restarts = try CosineWarmRestartsSchedule(
+            t0: Int.random(in: 1...8, using: &rng), tMult: Int.random(in: 1...3, using: &rng))
         let total = Int.random(in: 20...200, using: &rng)
         let oneCycle = try OneCycleSchedule(
             maxLR: base, totalSteps: total, pctStart: Double.random(in: 0.1...0.9, using: &rng),
@@ -85,14 +89,18 @@ struct SchedulerPropertyTests {
             let next = t + 1
             if t < tMax {  // cosine decays on [0, tMax]
                 #expect(cosine.learningRate(at: next, baseRate: base) <= cosine.learningRate(at: t, baseRate: base))
-                #expect(polynomial.learningRate(at: next, baseRate: base) <= polynomial.learningRate(at: t, baseRate: base))
+                #expect(
+                    polynomial.learningRate(at: next, baseRate: base) <= polynomial.learningRate(at: t, baseRate: base))
             }
-            #expect(exponential.learningRate(at: next, baseRate: base) <= exponential.learningRate(at: t, baseRate: base))
+            #expect(
+                exponential.learningRate(at: next, baseRate: base) <= exponential.learningRate(at: t, baseRate: base))
             #expect(step.learningRate(at: next, baseRate: base) <= step.learningRate(at: t, baseRate: base))
             if restarts.cyclePosition(at: next).current != 0 {  // inside one cycle
                 #expect(restarts.learningRate(at: next, baseRate: base) <= restarts.learningRate(at: t, baseRate: base))
             }
-            let (up, down) = (oneCycle.learningRate(at: t, baseRate: base), oneCycle.learningRate(at: next, baseRate: base))
+            let (up, down) = (
+                oneCycle.learningRate(at: t, baseRate: base), oneCycle.learningRate(at: next, baseRate: base)
+            )
             if next <= warmupEnd { #expect(down >= up, "one-cycle warm-up at \(t)") }
             if t > warmupEnd { #expect(down <= up, "one-cycle anneal at \(t): \(up) -> \(down)") }
             if t >= wsd.numWarmupSteps {
@@ -101,7 +109,9 @@ struct SchedulerPropertyTests {
         }
         // A plateau scheduler never raises a rate.
         var random = RandomSchedulerConfigurations(rng: rng)
-        var plateau = try SchedulerConfiguration(.object(random.plateau(groups: 2))).makeScheduler(baseRates: [base, base / 3])
+        var plateau = try SchedulerConfiguration(.object(random.plateau(groups: 2))).makeScheduler(baseRates: [
+            base, base / 3,
+        ])
         let rates = try Self.trajectory(&plateau, metrics: random.metrics(count: 100))
         for index in rates.indices.dropFirst() {
             #expect(zip(rates[index], rates[index - 1]).allSatisfy { $0 <= $1 })
@@ -126,8 +136,9 @@ struct SchedulerPropertyTests {
             let increment = base * (1 - startFactor) / Double(steps)
             // |dη/dt| of the cosine is at most η₀·π/(2·tMax).
             let cosineStep = base * Double.pi / (2 * Double(tMax))
-            #expect(abs(rate - previous) <= max(increment, cosineStep) * (1 + 1e-12) + 1e-300,
-                    "warm-up join at \(t)")
+            #expect(
+                abs(rate - previous) <= max(increment, cosineStep) * (1 + 1e-12) + 1e-300,
+                "warm-up join at \(t)")
             previous = rate
         }
         // One-cycle: the phases meet at maxLR (and η_init in three phases) without a jump beyond the
@@ -148,7 +159,9 @@ struct SchedulerPropertyTests {
             numWarmupSteps: Int.random(in: 1...20, using: &rng), numStableSteps: Int.random(in: 0...20, using: &rng),
             numDecaySteps: Int.random(in: 1...40, using: &rng), decayType: .linear)
         let stableStart = wsd.numWarmupSteps, decayStart = stableStart + wsd.numStableSteps
-        #expect(abs(wsd.factor(at: stableStart) - wsd.factor(at: stableStart - 1)) <= 1.0 / Double(wsd.numWarmupSteps) + 1e-15)
+        #expect(
+            abs(wsd.factor(at: stableStart) - wsd.factor(at: stableStart - 1)) <= 1.0 / Double(wsd.numWarmupSteps)
+                + 1e-15)
         #expect(wsd.factor(at: decayStart) == 1.0)
     }
 
@@ -166,8 +179,9 @@ struct SchedulerPropertyTests {
             try restored.restore(StateCoding.decoder().decode(StateValue.self, from: data))
             var reference = original
             for lookahead in 0..<5 {
-                #expect(restored.learningRates.map(\.bitPattern) == reference.learningRates.map(\.bitPattern),
-                        "seed \(seed) saved at \(k), \(lookahead) steps later")
+                #expect(
+                    restored.learningRates.map(\.bitPattern) == reference.learningRates.map(\.bitPattern),
+                    "seed \(seed) saved at \(k), \(lookahead) steps later")
                 #expect(restored.momenta?.map(\.bitPattern) == reference.momenta?.map(\.bitPattern))
                 #expect(restored.stepCount == reference.stepCount)
                 let observation = Observation(metric: metrics[k + lookahead])

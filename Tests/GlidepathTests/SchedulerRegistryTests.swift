@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Glidepath
 import GlidepathTestSupport
+import Testing
 
 /// The registry and the one decoding mechanism every configuration type goes through: properties that
 /// hold for every registered type, so a type added later is checked without a new test.
@@ -14,13 +14,15 @@ struct SchedulerRegistryTests {
         let names = Self.types.map { $0.name.rawValue }
         #expect(Set(names).count == names.count)
         for type in Self.types {
-            #expect(SchedulerRegistry.type(named: type.name.rawValue).map(ObjectIdentifier.init) == ObjectIdentifier(type))
+            #expect(
+                SchedulerRegistry.type(named: type.name.rawValue).map(ObjectIdentifier.init) == ObjectIdentifier(type))
         }
         #expect(SchedulerRegistry.type(named: "cosineAnnealingLR") == nil)
         #expect(SchedulerConfiguration.Name.allCases.map(\.rawValue) == names)
     }
 
-    @Test("defaults round-trip: the encoded defaults decode to the defaults, through the strict decoder and JSONDecoder")
+    @Test(
+        "defaults round-trip: the encoded defaults decode to the defaults, through the strict decoder and JSONDecoder")
     func defaultsRoundTrip() throws {
         for type in Self.types {
             func check<T: SchedulerParameters>(_ type: T.Type) throws {
@@ -34,7 +36,9 @@ struct SchedulerRegistryTests {
         }
     }
 
-    @Test("optional parameters default to nil (an encoded configuration omits nil, so a non-nil default could not be recorded as absent)")
+    @Test(
+        "optional parameters default to nil (an encoded configuration omits nil, so a non-nil default could not be recorded as absent)"
+    )
     func optionalDefaultsAreNil() {
         for type in Self.types {
             func check<T: SchedulerParameters>(_ type: T.Type) {
@@ -57,9 +61,12 @@ struct SchedulerRegistryTests {
                 _ = try SchedulerConfiguration(.object(["name": .string(name), "bogus": .int(1)]))
                 Issue.record("\(name) accepted an unknown field")
             } catch {
-                guard case let .invalidArgument(field, value, reason) = error else { Issue.record("\(error)"); continue }
+                guard case let .invalidArgument(field, value, reason) = error else {
+                    Issue.record("\(error)"); continue
+                }
                 #expect(field == "scheduler.bogus" && value == "1")
-                #expect(reason.hasPrefix("unknown field for \(name) (unknown key 'bogus'); known fields: "), "\(reason)")
+                #expect(
+                    reason.hasPrefix("unknown field for \(name) (unknown key 'bogus'); known fields: "), "\(reason)")
                 // Every listed field is accepted (decoding it alone fails, if at all, on its value, never as unknown).
                 let listed = reason.components(separatedBy: "known fields: ").last?.components(separatedBy: ", ") ?? []
                 #expect(listed.contains("cadence"))
@@ -82,8 +89,9 @@ struct SchedulerRegistryTests {
         }
     }
 
-    @Test("random configurations survive encoding and decoding, and build the same scheduler",
-          arguments: Array(UInt64(0)..<200))
+    @Test(
+        "random configurations survive encoding and decoding, and build the same scheduler",
+        arguments: Array(UInt64(0)..<200))
     func roundTrip(seed: UInt64) throws {
         var random = RandomSchedulerConfigurations(rng: SplitMix64(seed: seed))
         let baseRates = random.baseRates()
@@ -113,18 +121,23 @@ struct SchedulerRegistryTests {
         #expect(try needs(#"{"name": "reduceOnPlateau"}"#) == .metric)
         #expect(try needs(#"{"name": "dlrsOnPlateau"}"#) == .metric)
         #expect(try needs(#"{"name": "warmup", "steps": 2, "scheduler": {"name": "dlrs"}}"#) == .epochLosses)
-        #expect(try needs(#"""
-            {"name": "sequential", "milestones": [2], "schedulers": [
-              {"name": "reduceOnPlateau"},
-              {"name": "chained", "schedulers": [{"name": "dlrs"}, {"name": "step", "stepSize": 2}]}]}
-            """#) == [.metric, .epochLosses])
-        let mlrsnet = try MLRSNetScheduler(nets: [SyntheticNet.weights(seed: 1)], switchSteps: [], classCount: 10,
-                                           initialLoss: 2.3, baseRates: [0.1])
+        #expect(
+            try needs(
+                #"""
+                {"name": "sequential", "milestones": [2], "schedulers": [
+                  {"name": "reduceOnPlateau"},
+                  {"name": "chained", "schedulers": [{"name": "dlrs"}, {"name": "step", "stepSize": 2}]}]}
+                """#) == [.metric, .epochLosses])
+        let mlrsnet = try MLRSNetScheduler(
+            nets: [SyntheticNet.weights(seed: 1)], switchSteps: [], classCount: 10,
+            initialLoss: 2.3, baseRates: [0.1])
         #expect(mlrsnet.needs == .currentLoss)
         #expect(try WarmupScheduler(mlrsnet, steps: 3).needs == .currentLoss)
         let sequence = try SequentialScheduler(
-            schedulers: [AnyScheduler(ClosedFormScheduler(FixedSchedule(), baseRates: [0.1], cadence: .perUpdate)),
-                         AnyScheduler(mlrsnet)],
+            schedulers: [
+                AnyScheduler(ClosedFormScheduler(FixedSchedule(), baseRates: [0.1], cadence: .perUpdate)),
+                AnyScheduler(mlrsnet),
+            ],
             milestones: [4])
         #expect(sequence.needs == .currentLoss)
         #expect("\(SchedulerInputs([.currentLoss, .metric]))" == "[currentLoss, metric]")

@@ -1,7 +1,7 @@
-import GlidepathTestSupport
 import Foundation
-import Testing
 import Glidepath
+import GlidepathTestSupport
+import Testing
 
 /// Every invalid construction argument throws `invalidArgument` naming the parameter (and, through a
 /// configuration, the field path), and an invalid observation leaves the scheduler unchanged.
@@ -19,8 +19,12 @@ struct SchedulerValidationTests {
         Invalid(parameter: "stepSize", label: "step stepSize 0") { _ = try StepSchedule(stepSize: 0) },
         Invalid(parameter: "gamma", label: "step gamma -1") { _ = try StepSchedule(stepSize: 1, gamma: -1) },
         Invalid(parameter: "gamma", label: "step gamma nan") { _ = try StepSchedule(stepSize: 1, gamma: .nan) },
-        Invalid(parameter: "milestones[1]", label: "multiStep negative") { _ = try MultiStepSchedule(milestones: [2, -1]) },
-        Invalid(parameter: "gamma", label: "multiStep gamma inf") { _ = try MultiStepSchedule(milestones: [1], gamma: .infinity) },
+        Invalid(parameter: "milestones[1]", label: "multiStep negative") {
+            _ = try MultiStepSchedule(milestones: [2, -1])
+        },
+        Invalid(parameter: "gamma", label: "multiStep gamma inf") {
+            _ = try MultiStepSchedule(milestones: [1], gamma: .infinity)
+        },
         Invalid(parameter: "factor", label: "constant factor 1.5") { _ = try ConstantSchedule(factor: 1.5) },
         Invalid(parameter: "factor", label: "constant factor -0.1") { _ = try ConstantSchedule(factor: -0.1) },
         Invalid(parameter: "totalIters", label: "constant totalIters 0") { _ = try ConstantSchedule(totalIters: 0) },
@@ -29,21 +33,31 @@ struct SchedulerValidationTests {
         Invalid(parameter: "endFactor", label: "linear end 2") { _ = try LinearSchedule(endFactor: 2) },
         Invalid(parameter: "totalIters", label: "linear totalIters 0") { _ = try LinearSchedule(totalIters: 0) },
         Invalid(parameter: "gamma", label: "exponential gamma -0.5") { _ = try ExponentialSchedule(gamma: -0.5) },
-        Invalid(parameter: "totalIters", label: "polynomial totalIters 0") { _ = try PolynomialSchedule(totalIters: 0) },
+        Invalid(parameter: "totalIters", label: "polynomial totalIters 0") {
+            _ = try PolynomialSchedule(totalIters: 0)
+        },
         Invalid(parameter: "power", label: "polynomial power -1") { _ = try PolynomialSchedule(power: -1) },
         Invalid(parameter: "tMax", label: "cosine tMax 0") { _ = try CosineAnnealingSchedule(tMax: 0) },
-        Invalid(parameter: "etaMin", label: "cosine etaMin -1") { _ = try CosineAnnealingSchedule(tMax: 3, etaMin: -1) },
+        Invalid(parameter: "etaMin", label: "cosine etaMin -1") {
+            _ = try CosineAnnealingSchedule(tMax: 3, etaMin: -1)
+        },
         Invalid(parameter: "t0", label: "restarts t0 0") { _ = try CosineWarmRestartsSchedule(t0: 0) },
         Invalid(parameter: "tMult", label: "restarts tMult 0") { _ = try CosineWarmRestartsSchedule(t0: 2, tMult: 0) },
-        Invalid(parameter: "etaMin", label: "restarts etaMin nan") { _ = try CosineWarmRestartsSchedule(t0: 2, etaMin: .nan) },
+        Invalid(parameter: "etaMin", label: "restarts etaMin nan") {
+            _ = try CosineWarmRestartsSchedule(t0: 2, etaMin: .nan)
+        },
         Invalid(parameter: "baseLR", label: "cyclic baseLR -1") { _ = try CyclicSchedule(baseLR: -1, maxLR: 1) },
         Invalid(parameter: "maxLR", label: "cyclic maxLR inf") { _ = try CyclicSchedule(baseLR: 0, maxLR: .infinity) },
-        Invalid(parameter: "stepSizeUp", label: "cyclic up 0") { _ = try CyclicSchedule(baseLR: 0, maxLR: 1, stepSizeUp: 0) },
+        Invalid(parameter: "stepSizeUp", label: "cyclic up 0") {
+            _ = try CyclicSchedule(baseLR: 0, maxLR: 1, stepSizeUp: 0)
+        },
         Invalid(parameter: "stepSizeDown", label: "cyclic down -1") {
             _ = try CyclicSchedule(baseLR: 0, maxLR: 1, stepSizeDown: -1)
         },
         Invalid(parameter: "gamma", label: "cyclic gamma 0") { _ = try CyclicSchedule(baseLR: 0, maxLR: 1, gamma: 0) },
-        Invalid(parameter: "gamma", label: "cyclic gamma 1.5") { _ = try CyclicSchedule(baseLR: 0, maxLR: 1, gamma: 1.5) },
+        Invalid(parameter: "gamma", label: "cyclic gamma 1.5") {
+            _ = try CyclicSchedule(baseLR: 0, maxLR: 1, gamma: 1.5)
+        },
         Invalid(parameter: "baseMomentum", label: "cyclic baseMomentum 2") {
             _ = try CyclicSchedule(baseLR: 0, maxLR: 1, baseMomentum: 2)
         },
@@ -51,7 +65,9 @@ struct SchedulerValidationTests {
             _ = try CyclicSchedule(baseLR: 0, maxLR: 1, maxMomentum: -1)
         },
         Invalid(parameter: "maxLR", label: "oneCycle maxLR 0") { _ = try OneCycleSchedule(maxLR: 0, totalSteps: 10) },
-        Invalid(parameter: "totalSteps", label: "oneCycle totalSteps 1") { _ = try OneCycleSchedule(maxLR: 1, totalSteps: 1) },
+        Invalid(parameter: "totalSteps", label: "oneCycle totalSteps 1") {
+            _ = try OneCycleSchedule(maxLR: 1, totalSteps: 1)
+        },
         Invalid(parameter: "pctStart", label: "oneCycle pctStart 1.2") {
             _ = try OneCycleSchedule(maxLR: 1, totalSteps: 10, pctStart: 1.2)
         },
@@ -73,7 +89,9 @@ struct SchedulerValidationTests {
         Invalid(parameter: "baseMomentum", label: "oneCycle baseMomentum 1.5") {
             _ = try OneCycleSchedule(maxLR: 1, totalSteps: 10, baseMomentum: 1.5)
         },
-        Invalid(parameter: "numWarmupSteps", label: "rsqrt warmup -1") { _ = try InverseSquareRootSchedule(numWarmupSteps: -1) },
+        Invalid(parameter: "numWarmupSteps", label: "rsqrt warmup -1") {
+            _ = try InverseSquareRootSchedule(numWarmupSteps: -1)
+        },
         Invalid(parameter: "timescale", label: "rsqrt timescale 0") { _ = try InverseSquareRootSchedule(timescale: 0) },
         Invalid(parameter: "numDecaySteps", label: "wsd decay -1") {
             _ = try WarmupStableDecaySchedule(numWarmupSteps: 1, numStableSteps: 1, numDecaySteps: -1)
@@ -90,20 +108,30 @@ struct SchedulerValidationTests {
         Invalid(parameter: "baseRates[1]", label: "negative base rate") {
             _ = try ClosedFormScheduler(ExponentialSchedule(gamma: 0.9), baseRates: [0.1, -0.1])
         },
-        Invalid(parameter: "factor", label: "plateau factor 1") { _ = try ReduceOnPlateauScheduler(baseRates: [0.1], factor: 1) },
-        Invalid(parameter: "patience", label: "plateau patience -1") { _ = try ReduceOnPlateauScheduler(baseRates: [0.1], patience: -1) },
+        Invalid(parameter: "factor", label: "plateau factor 1") {
+            _ = try ReduceOnPlateauScheduler(baseRates: [0.1], factor: 1)
+        },
+        Invalid(parameter: "patience", label: "plateau patience -1") {
+            _ = try ReduceOnPlateauScheduler(baseRates: [0.1], patience: -1)
+        },
         Invalid(parameter: "threshold", label: "plateau threshold nan") {
             _ = try ReduceOnPlateauScheduler(baseRates: [0.1], threshold: .nan)
         },
-        Invalid(parameter: "cooldown", label: "plateau cooldown -2") { _ = try ReduceOnPlateauScheduler(baseRates: [0.1], cooldown: -2) },
+        Invalid(parameter: "cooldown", label: "plateau cooldown -2") {
+            _ = try ReduceOnPlateauScheduler(baseRates: [0.1], cooldown: -2)
+        },
         Invalid(parameter: "minLR", label: "plateau minLR list length") {
             _ = try ReduceOnPlateauScheduler(baseRates: [0.1, 0.2], minLR: [0.0])
         },
         Invalid(parameter: "minLR[0]", label: "plateau minLR negative") {
             _ = try ReduceOnPlateauScheduler(baseRates: [0.1], minLR: [-1.0])
         },
-        Invalid(parameter: "eps", label: "plateau eps -1") { _ = try ReduceOnPlateauScheduler(baseRates: [0.1], eps: -1) },
-        Invalid(parameter: "schedulers", label: "sequential empty") { _ = try SequentialScheduler(schedulers: [], milestones: []) },
+        Invalid(parameter: "eps", label: "plateau eps -1") {
+            _ = try ReduceOnPlateauScheduler(baseRates: [0.1], eps: -1)
+        },
+        Invalid(parameter: "schedulers", label: "sequential empty") {
+            _ = try SequentialScheduler(schedulers: [], milestones: [])
+        },
         Invalid(parameter: "milestones", label: "sequential milestone count") {
             _ = try SequentialScheduler(schedulers: [exponential(), exponential()], milestones: [])
         },
@@ -130,7 +158,8 @@ struct SchedulerValidationTests {
     ]
 
     static func exponential(groups: Int = 1) throws(SchedulerError) -> AnyScheduler {
-        AnyScheduler(try ClosedFormScheduler(ExponentialSchedule(gamma: 0.9), baseRates: Array(repeating: 0.1, count: groups)))
+        AnyScheduler(
+            try ClosedFormScheduler(ExponentialSchedule(gamma: 0.9), baseRates: Array(repeating: 0.1, count: groups)))
     }
 
     @Test("every invalid argument throws naming the parameter", arguments: invalid)
@@ -152,8 +181,12 @@ struct SchedulerValidationTests {
     func invalidMetricIsAtomic() throws {
         let plateau = try ReduceOnPlateauScheduler(baseRates: [0.1, 0.2], patience: 0)
         var chained = try ChainedScheduler(
-            schedulers: [AnyScheduler(ClosedFormScheduler(ExponentialSchedule(gamma: 0.5), baseRates: [0.1, 0.2],
-                                                           cadence: .perEpoch)), AnyScheduler(plateau)],
+            schedulers: [
+                AnyScheduler(
+                    ClosedFormScheduler(
+                        ExponentialSchedule(gamma: 0.5), baseRates: [0.1, 0.2],
+                        cadence: .perEpoch)), AnyScheduler(plateau),
+            ],
             baseRates: [0.1, 0.2])
         try chained.step(Observation(metric: 1.0))
         try chained.step(Observation(metric: 2.0))
@@ -182,7 +215,8 @@ struct SchedulerValidationTests {
     func brokenFieldIsNamed(seed: UInt64) throws {
         var random = RandomSchedulerConfigurations(rng: SplitMix64(seed: seed))
         let baseRates = random.baseRates()
-        var object = seed % 4 == 0 ? random.plateau(groups: baseRates.count) : random.closedForm(groups: baseRates.count)
+        var object =
+            seed % 4 == 0 ? random.plateau(groups: baseRates.count) : random.closedForm(groups: baseRates.count)
         let candidates = object.keys.sorted().filter { key in
             switch object[key] {
             case .double?, .int?: return true

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Glidepath
 
 @Suite("StateValue")
@@ -33,8 +34,9 @@ struct StateValueTests {
         do {
             _ = try value.decode(Sample.self)
         } catch {
-            #expect(error.description.contains("rates") || error.description.contains("best")
-                || error.description.contains("name") || error.description.contains("flag"))
+            #expect(
+                error.description.contains("rates") || error.description.contains("best")
+                    || error.description.contains("name") || error.description.contains("flag"))
         }
     }
 }

@@ -18,9 +18,10 @@ extension ChainedScheduler {
 
         public func makeScheduler(in context: SchedulerBuildContext) throws(SchedulerError) -> AnyScheduler {
             let built = try buildChildren(in: context)
-            return AnyScheduler(try context.named { () throws(SchedulerError) in
-                try ChainedScheduler(schedulers: built, baseRates: context.baseRates, cadence: context.cadence)
-            })
+            return AnyScheduler(
+                try context.named { () throws(SchedulerError) in
+                    try ChainedScheduler(schedulers: built, baseRates: context.baseRates, cadence: context.cadence)
+                })
         }
     }
 }

@@ -67,16 +67,18 @@ enum CompositeValidation {
     /// Refuses a step that would overflow the composite's counter.
     static func checkStep(_ stepCount: Int) throws(SchedulerError) {
         guard stepCount < Int.max else {
-            throw .invalidObservation(step: stepCount, field: "step", value: "\(stepCount)",
-                                      reason: "step counter overflow")
+            throw .invalidObservation(
+                step: stepCount, field: "step", value: "\(stepCount)",
+                reason: "step counter overflow")
         }
     }
 
     /// Checks a saved composite state's version and counter.
     static func checkHeader(version: Int, stepCount: Int) throws(SchedulerError) {
         guard version == CompositeSchedulerState.currentVersion else {
-            throw .invalidState(field: "version", value: "\(version)",
-                                reason: "expected \(CompositeSchedulerState.currentVersion)")
+            throw .invalidState(
+                field: "version", value: "\(version)",
+                reason: "expected \(CompositeSchedulerState.currentVersion)")
         }
         guard stepCount >= 0 else {
             throw .invalidState(field: "stepCount", value: "\(stepCount)", reason: "must be >= 0")
@@ -90,8 +92,9 @@ enum CompositeValidation {
     {
         try checkHeader(version: state.version, stepCount: state.stepCount)
         guard state.children.count == children.count else {
-            throw .invalidState(field: "children", value: "\(state.children.count) states",
-                                reason: "expected \(children.count)")
+            throw .invalidState(
+                field: "children", value: "\(state.children.count) states",
+                reason: "expected \(children.count)")
         }
         var restored = children
         for index in restored.indices { try restored[index].restore(state.children[index]) }

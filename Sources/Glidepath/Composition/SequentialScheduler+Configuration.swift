@@ -22,7 +22,8 @@ extension SequentialScheduler {
             for (index, child) in schedulers.enumerated() {
                 let start = index < starts.count ? starts[index] : 0
                 let end = index + 1 < starts.count ? starts[index + 1] : nil
-                resolved.append(try child.resolved(within: shape.narrowed(skipping: start, count: end.map { $0 - start })))
+                resolved.append(
+                    try child.resolved(within: shape.narrowed(skipping: start, count: end.map { $0 - start })))
             }
             return replacingChildren(resolved)
         }
@@ -31,9 +32,10 @@ extension SequentialScheduler {
             _ = try context.required(schedulers, "schedulers")  // reported before a missing milestones
             let milestones = try context.required(milestones, "milestones")
             let built = try buildChildren(in: context)
-            return AnyScheduler(try context.named { () throws(SchedulerError) in
-                try SequentialScheduler(schedulers: built, milestones: milestones, cadence: context.cadence)
-            })
+            return AnyScheduler(
+                try context.named { () throws(SchedulerError) in
+                    try SequentialScheduler(schedulers: built, milestones: milestones, cadence: context.cadence)
+                })
         }
     }
 }

@@ -27,9 +27,10 @@ extension WarmupScheduler {
             let inner = try context.required(scheduler, "scheduler")
             let steps = try context.required(steps, "steps")
             let built = try inner.makeScheduler(in: context.child("scheduler"))
-            return AnyScheduler(try context.named { () throws(SchedulerError) in
-                try WarmupScheduler(built, steps: steps, startFactor: startFactor, cadence: context.cadence)
-            })
+            return AnyScheduler(
+                try context.named { () throws(SchedulerError) in
+                    try WarmupScheduler(built, steps: steps, startFactor: startFactor, cadence: context.cadence)
+                })
         }
     }
 }

@@ -26,8 +26,9 @@ struct ConfigurationDecoder: Decoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let object) = value else { throw mismatch([String: StateValue].self, "expected an object") }
-        return KeyedDecodingContainer(KeyedContainer<Key>(
-            object: object, codingPath: codingPath, recorder: recorder))
+        return KeyedDecodingContainer(
+            KeyedContainer<Key>(
+                object: object, codingPath: codingPath, recorder: recorder))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -85,7 +86,9 @@ enum ConfigurationScalar {
             return result
         default:
             if let integerType = type as? any FixedWidthInteger.Type {
-                guard let result = try integer(integerType, value, fail) as? T else { throw fail("expected an integer") }
+                guard let result = try integer(integerType, value, fail) as? T else {
+                    throw fail("expected an integer")
+                }
                 return result
             }
             return try T(from: ConfigurationDecoder(value: value, codingPath: codingPath))
@@ -182,8 +185,11 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
 
     private mutating func next<T>(_ type: T.Type) throws -> (StateValue, [any CodingKey]) {
         guard !isAtEnd else {
-            throw DecodingError.valueNotFound(type, .init(codingPath: codingPath + [IndexKey(currentIndex)],
-                                                          debugDescription: "the list ended"))
+            throw DecodingError.valueNotFound(
+                type,
+                .init(
+                    codingPath: codingPath + [IndexKey(currentIndex)],
+                    debugDescription: "the list ended"))
         }
         defer { currentIndex += 1 }
         return (items[currentIndex], codingPath + [IndexKey(currentIndex)])

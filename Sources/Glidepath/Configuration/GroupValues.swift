@@ -22,8 +22,10 @@ public enum GroupValues: Codable, Sendable, Equatable, ExpressibleByFloatLiteral
         } else if let values = try? container.decode([Double].self) {
             self = .each(values)
         } else {
-            throw DecodingError.typeMismatch(GroupValues.self, .init(
-                codingPath: decoder.codingPath, debugDescription: "expected a number or a list of numbers"))
+            throw DecodingError.typeMismatch(
+                GroupValues.self,
+                .init(
+                    codingPath: decoder.codingPath, debugDescription: "expected a number or a list of numbers"))
         }
     }
 

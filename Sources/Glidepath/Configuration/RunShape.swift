@@ -58,8 +58,9 @@ public struct RunShape: Sendable, Equatable {
         case .perUpdate:
             let (product, overflow) = epochs.multipliedReportingOverflow(by: updatesPerEpoch)
             guard !overflow else {
-                throw .invalidArgument(name: "epochs", value: "\(epochs)",
-                                       reason: "epochs × updatesPerEpoch (\(updatesPerEpoch)) overflows")
+                throw .invalidArgument(
+                    name: "epochs", value: "\(epochs)",
+                    reason: "epochs × updatesPerEpoch (\(updatesPerEpoch)) overflows")
             }
             return product
         }

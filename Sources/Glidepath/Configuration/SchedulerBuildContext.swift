@@ -53,8 +53,9 @@ public struct SchedulerBuildContext: Sendable {
             return Array(repeating: value, count: groups)
         case .each(let list):
             guard list.count == groups else {
-                throw .invalidArgument(name: field(key), value: values.jsonText,
-                                       reason: "expected \(groups) values (one per parameter group), got \(list.count)")
+                throw .invalidArgument(
+                    name: field(key), value: values.jsonText,
+                    reason: "expected \(groups) values (one per parameter group), got \(list.count)")
             }
             return list
         }
@@ -64,9 +65,10 @@ public struct SchedulerBuildContext: Sendable {
     public func closedForm<Schedule: ClosedFormSchedule>(perGroup schedules: [Schedule])
         throws(SchedulerError) -> AnyScheduler
     {
-        AnyScheduler(try named { () throws(SchedulerError) in
-            try ClosedFormScheduler(perGroup: schedules, baseRates: baseRates, cadence: cadence)
-        })
+        AnyScheduler(
+            try named { () throws(SchedulerError) in
+                try ClosedFormScheduler(perGroup: schedules, baseRates: baseRates, cadence: cadence)
+            })
     }
 
     /// A ``ClosedFormScheduler`` applying the schedule `make` returns to every group.

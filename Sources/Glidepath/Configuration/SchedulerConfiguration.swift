@@ -93,22 +93,28 @@ public struct SchedulerConfiguration: Sendable, Equatable, Codable {
 
     private init(decoding value: StateValue, codingPath: [any CodingKey], defaultName: Name? = nil) throws {
         guard case .object(var fields) = value else {
-            throw DecodingError.typeMismatch(SchedulerConfiguration.self, .init(
-                codingPath: codingPath, debugDescription: "expected an object {\"name\": …}"))
+            throw DecodingError.typeMismatch(
+                SchedulerConfiguration.self,
+                .init(
+                    codingPath: codingPath, debugDescription: "expected an object {\"name\": …}"))
         }
         let options = Name.allCases.map(\.rawValue).joined(separator: ", ")
         if let defaultName, let given = fields["name"], given != .string(defaultName.rawValue) {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: codingPath + [ConfigurationKey.name], debugDescription: "expected \"\(defaultName)\""))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: codingPath + [ConfigurationKey.name], debugDescription: "expected \"\(defaultName)\""))
         }
         guard let nameValue = fields.removeValue(forKey: "name") ?? defaultName.map({ .string($0.rawValue) }) else {
-            throw DecodingError.keyNotFound(ConfigurationKey.name, .init(
-                codingPath: codingPath, debugDescription: "required; one of \(options)"))
+            throw DecodingError.keyNotFound(
+                ConfigurationKey.name,
+                .init(
+                    codingPath: codingPath, debugDescription: "required; one of \(options)"))
         }
         guard case .string(let text) = nameValue, let type = SchedulerRegistry.type(named: text) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: codingPath + [ConfigurationKey.name],
-                debugDescription: "unknown scheduler; expected one of \(options)"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: codingPath + [ConfigurationKey.name],
+                    debugDescription: "unknown scheduler; expected one of \(options)"))
         }
         var cadence: StepCadence?
         if let given = fields.removeValue(forKey: "cadence") {
@@ -125,15 +131,19 @@ public struct SchedulerConfiguration: Sendable, Equatable, Codable {
     {
         let path = codingPath + [ConfigurationKey.cadence]
         guard case .string(let text) = value, let cadence = StepCadence(rawValue: text) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: path,
-                debugDescription: "expected one of " + StepCadence.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: path,
+                    debugDescription: "expected one of "
+                        + StepCadence.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")))
         }
         if let fixed = type.fixedCadence, cadence != fixed {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: path,
-                debugDescription: "\(type.name.rawValue) is only defined stepped \(fixed == .perUpdate ? "once per update" : "once per epoch"); "
-                    + "only \"\(fixed.rawValue)\" is allowed"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: path,
+                    debugDescription:
+                        "\(type.name.rawValue) is only defined stepped \(fixed == .perUpdate ? "once per update" : "once per epoch"); "
+                        + "only \"\(fixed.rawValue)\" is allowed"))
         }
         return cadence
     }
@@ -200,8 +210,10 @@ public struct SchedulerConfiguration: Sendable, Equatable, Codable {
 
     /// Builds as a nested scheduler: `context`'s base rates and path, this configuration's cadence.
     public func makeScheduler(in context: SchedulerBuildContext) throws(SchedulerError) -> AnyScheduler {
-        try parameters.makeScheduler(in: SchedulerBuildContext(baseRates: context.baseRates, cadence: cadence,
-                                                               path: context.path))
+        try parameters.makeScheduler(
+            in: SchedulerBuildContext(
+                baseRates: context.baseRates, cadence: cadence,
+                path: context.path))
     }
 
     /// This configuration with `transform` applied to every configuration in it, innermost first.

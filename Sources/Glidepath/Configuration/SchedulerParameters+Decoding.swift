@@ -13,16 +13,19 @@ extension SchedulerParameters {
             throw DecodingError.typeMismatch(Self.self, .init(codingPath: [], debugDescription: "expected an object"))
         }
         if let given = fields.removeValue(forKey: "name"), given != .string(name.rawValue) {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: [ConfigurationKey.name],
-                debugDescription: "expected \"\(name.rawValue)\", found \(given.jsonText)"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: [ConfigurationKey.name],
+                    debugDescription: "expected \"\(name.rawValue)\", found \(given.jsonText)"))
         }
         if let given = fields.removeValue(forKey: "cadence") {
             let cadence = try SchedulerConfiguration.decodeCadence(given, codingPath: [], for: self)
             guard cadence == fixedCadence else {
-                throw DecodingError.dataCorrupted(.init(
-                    codingPath: [ConfigurationKey.cadence],
-                    debugDescription: "a cadence for \(name.rawValue) is kept by SchedulerConfiguration, not by its parameters"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: [ConfigurationKey.cadence],
+                        debugDescription:
+                            "a cadence for \(name.rawValue) is kept by SchedulerConfiguration, not by its parameters"))
             }
         }
         return try decode(fields: fields, codingPath: [])
@@ -35,8 +38,9 @@ extension SchedulerParameters {
 
     /// Decodes the parameters (every field of the scheduler object except `"name"` and `"cadence"`).
     static func decode(fields: [String: StateValue], codingPath: [any CodingKey]) throws -> Self {
-        try StrictDecoding.decode(Self.self, from: fields, defaults: Self(), kind: name.rawValue,
-                                  alsoKnown: ["cadence"], codingPath: codingPath)
+        try StrictDecoding.decode(
+            Self.self, from: fields, defaults: Self(), kind: name.rawValue,
+            alsoKnown: ["cadence"], codingPath: codingPath)
     }
 
     /// The defaults, ``init()`` as a JSON object: every field that has a default (a field without one,
@@ -48,7 +52,8 @@ extension SchedulerParameters {
     /// The parameters as a JSON object (what a configuration records, defaults included).
     func encodedFields() throws(SchedulerError) -> [String: StateValue] {
         guard case .object(let fields) = try StateValue(encoding: self) else {
-            throw .invalidState(field: Self.name.rawValue, value: "<parameters>", reason: "does not encode as a JSON object")
+            throw .invalidState(
+                field: Self.name.rawValue, value: "<parameters>", reason: "does not encode as a JSON object")
         }
         return fields
     }

@@ -31,9 +31,10 @@ public enum StrictDecoding {
         let accepted = try acceptedFields(of: type, base: base, codingPath: codingPath)
         for (key, _) in fields.sorted(by: { $0.key < $1.key }) where !accepted.contains(key) {
             let known = accepted.union(alsoKnown).sorted().joined(separator: ", ")
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: codingPath + [ConfigurationKey(key)],
-                debugDescription: "unknown field for \(kind) (unknown key '\(key)'); known fields: \(known)"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: codingPath + [ConfigurationKey(key)],
+                    debugDescription: "unknown field for \(kind) (unknown key '\(key)'); known fields: \(known)"))
         }
         return try T(from: ConfigurationDecoder(value: .object(base.merging(fields) { $1 }), codingPath: codingPath))
     }
@@ -46,8 +47,9 @@ public enum StrictDecoding {
     /// `value` encoded as a JSON object (through ``StateCoding``).
     public static func objectFields<T: Encodable>(of value: T) throws -> [String: StateValue] {
         guard case .object(let fields) = try StateValue(encoding: value) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: [], debugDescription: "\(T.self) does not encode as a JSON object"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: [], debugDescription: "\(T.self) does not encode as a JSON object"))
         }
         return fields
     }

@@ -77,27 +77,32 @@ extension DLRSScheduler {
         public static var fixedCadence: StepCadence? { .perEpoch }
 
         public func makeScheduler(in context: SchedulerBuildContext) throws(SchedulerError) -> AnyScheduler {
-            AnyScheduler(try context.named { () throws(SchedulerError) in
-                try DLRSScheduler(configuration: self, baseRates: context.baseRates)
-            })
+            AnyScheduler(
+                try context.named { () throws(SchedulerError) in
+                    try DLRSScheduler(configuration: self, baseRates: context.baseRates)
+                })
         }
 
         /// Checks every range; `names` says how to call each parameter in the error.
         func validate(names: DLRSParameterNames) throws(SchedulerError) {
-            for (name, value) in [(names.deltaD, divergenceFactor), (names.deltaO, stagnationFactor),
-                                  (names.deltaI, convergenceFactor), (names.minLR, minimumLearningRate)] {
+            for (name, value) in [
+                (names.deltaD, divergenceFactor), (names.deltaO, stagnationFactor),
+                (names.deltaI, convergenceFactor), (names.minLR, minimumLearningRate),
+            ] {
                 guard value.isFinite, value > 0 else {
                     throw .invalidArgument(name: name, value: "\(value)", reason: "must be finite and > 0")
                 }
             }
             if let maximumLearningRate {
                 guard maximumLearningRate.isFinite, maximumLearningRate > 0 else {
-                    throw .invalidArgument(name: names.maxLR, value: "\(maximumLearningRate)",
-                                           reason: "must be finite and > 0, or absent")
+                    throw .invalidArgument(
+                        name: names.maxLR, value: "\(maximumLearningRate)",
+                        reason: "must be finite and > 0, or absent")
                 }
                 guard maximumLearningRate > minimumLearningRate else {
-                    throw .invalidArgument(name: names.maxLR, value: "\(maximumLearningRate)",
-                                           reason: "must be greater than \(names.minLR)=\(minimumLearningRate)")
+                    throw .invalidArgument(
+                        name: names.maxLR, value: "\(maximumLearningRate)",
+                        reason: "must be greater than \(names.minLR)=\(minimumLearningRate)")
                 }
             }
         }

@@ -16,8 +16,10 @@ extension DLRSOnPlateauScheduler {
         public init() {}
 
         /// Every field; an argument left out keeps the default above.
-        public init(mode: Mode = Configuration().mode, patience: Int = Configuration().patience,
-                    dlrs: DLRSScheduler.Configuration = .init()) {
+        public init(
+            mode: Mode = Configuration().mode, patience: Int = Configuration().patience,
+            dlrs: DLRSScheduler.Configuration = .init()
+        ) {
             self.mode = mode
             self.patience = patience
             self.dlrs = dlrs
@@ -47,17 +49,19 @@ extension DLRSOnPlateauScheduler {
         public static var fixedCadence: StepCadence? { .perEpoch }
 
         public func makeScheduler(in context: SchedulerBuildContext) throws(SchedulerError) -> AnyScheduler {
-            AnyScheduler(try context.named { () throws(SchedulerError) in
-                try DLRSOnPlateauScheduler(configuration: self, baseRates: context.baseRates)
-            })
+            AnyScheduler(
+                try context.named { () throws(SchedulerError) in
+                    try DLRSOnPlateauScheduler(configuration: self, baseRates: context.baseRates)
+                })
         }
 
         static let maximumPatience = 1_000_000
 
         func validate(names: DLRSParameterNames, patienceName: String) throws(SchedulerError) {
             guard (0...Self.maximumPatience).contains(patience) else {
-                throw .invalidArgument(name: patienceName, value: "\(patience)",
-                                       reason: "must be in 0...\(Self.maximumPatience)")
+                throw .invalidArgument(
+                    name: patienceName, value: "\(patience)",
+                    reason: "must be in 0...\(Self.maximumPatience)")
             }
             try dlrs.validate(names: names)
         }

@@ -57,8 +57,9 @@ public struct DLRSOnPlateauScheduler: LearningRateScheduler {
         baseRates: [Double], mode: Mode = Configuration().mode, patience: Int = Configuration().patience,
         dlrs: DLRSScheduler.Configuration = .init()
     ) throws(SchedulerError) {
-        try self.init(configuration: Configuration(mode: mode, patience: patience, dlrs: dlrs),
-                      baseRates: baseRates, names: .swift, patienceName: "patience")
+        try self.init(
+            configuration: Configuration(mode: mode, patience: patience, dlrs: dlrs),
+            baseRates: baseRates, names: .swift, patienceName: "patience")
     }
 
     /// Creates the wrapper from a decoded configuration; errors name the JSON keys.
@@ -82,12 +83,14 @@ public struct DLRSOnPlateauScheduler: LearningRateScheduler {
     ///   missing, NaN, infinite or negative, or the update overflows; nothing changes then.
     public mutating func step(_ observation: Observation) throws(SchedulerError) {
         guard let metric = observation.metric else {
-            throw .invalidObservation(step: stepCount, field: "metric", value: "nil",
-                                      reason: "DLRSOnPlateau needs a validation metric every step")
+            throw .invalidObservation(
+                step: stepCount, field: "metric", value: "nil",
+                reason: "DLRSOnPlateau needs a validation metric every step")
         }
         // Negativity first, then finiteness, as pytorch-dlrs 0.3.0 checks (a NaN is "not finite").
         if metric < 0 {
-            throw .invalidObservation(step: stepCount, field: "metric", value: "\(metric)", reason: "must be nonnegative")
+            throw .invalidObservation(
+                step: stepCount, field: "metric", value: "\(metric)", reason: "must be nonnegative")
         }
         if !metric.isFinite {
             throw .invalidObservation(step: stepCount, field: "metric", value: "\(metric)", reason: "must be finite")
@@ -97,8 +100,9 @@ public struct DLRSOnPlateauScheduler: LearningRateScheduler {
         if history.count > windowLength { history.removeFirst(history.count - windowLength) }
         if history.count == windowLength {
             var updated = scheduler
-            try updated.update(losses: history, direction: mode == .maximize ? -1 : 1,
-                               errorStep: stepCount, field: "metricHistory")
+            try updated.update(
+                losses: history, direction: mode == .maximize ? -1 : 1,
+                errorStep: stepCount, field: "metricHistory")
             scheduler = updated
         }
         metricHistory = history
@@ -116,8 +120,10 @@ public struct DLRSOnPlateauScheduler: LearningRateScheduler {
 
         public static let currentVersion = 1
 
-        public init(version: Int = State.currentVersion, mode: Mode, patience: Int, metricHistory: [Double],
-                    stepCount: Int, scheduler: DLRSScheduler.State) {
+        public init(
+            version: Int = State.currentVersion, mode: Mode, patience: Int, metricHistory: [Double],
+            stepCount: Int, scheduler: DLRSScheduler.State
+        ) {
             self.version = version
             self.mode = mode
             self.patience = patience
@@ -128,8 +134,9 @@ public struct DLRSOnPlateauScheduler: LearningRateScheduler {
     }
 
     public var state: State {
-        State(mode: configuration.mode, patience: configuration.patience, metricHistory: metricHistory,
-              stepCount: stepCount, scheduler: scheduler.state)
+        State(
+            mode: configuration.mode, patience: configuration.patience, metricHistory: metricHistory,
+            stepCount: stepCount, scheduler: scheduler.state)
     }
 
     /// Validates everything (version, patience, metrics finite and ≥ 0, the inner DLRS state) before
@@ -137,12 +144,14 @@ public struct DLRSOnPlateauScheduler: LearningRateScheduler {
     /// pytorch-dlrs 0.3.0 does for legacy checkpoints.
     public mutating func restore(_ state: State) throws(SchedulerError) {
         guard state.version == State.currentVersion else {
-            throw .invalidState(field: "version", value: "\(state.version)",
-                                reason: "unsupported DLRSOnPlateau state version (this build reads \(State.currentVersion))")
+            throw .invalidState(
+                field: "version", value: "\(state.version)",
+                reason: "unsupported DLRSOnPlateau state version (this build reads \(State.currentVersion))")
         }
         guard (0...Configuration.maximumPatience).contains(state.patience) else {
-            throw .invalidState(field: "patience", value: "\(state.patience)",
-                                reason: "must be in 0...\(Configuration.maximumPatience)")
+            throw .invalidState(
+                field: "patience", value: "\(state.patience)",
+                reason: "must be in 0...\(Configuration.maximumPatience)")
         }
         for (index, metric) in state.metricHistory.enumerated() where !(metric.isFinite && metric >= 0) {
             throw .invalidState(field: "metricHistory[\(index)]", value: "\(metric)", reason: "must be finite and >= 0")

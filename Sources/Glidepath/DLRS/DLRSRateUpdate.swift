@@ -51,8 +51,9 @@ enum DLRSRateUpdate {
             result = maximum
             clamp = .maximum
         }
-        return Candidate(rate: result,
-                         update: DLRSGroupUpdate(regime: regime, decade: decade, adjustment: adjustment, clamp: clamp))
+        return Candidate(
+            rate: result,
+            update: DLRSGroupUpdate(regime: regime, decade: decade, adjustment: adjustment, clamp: clamp))
     }
 
     /// 10^n as each reference version computes it. 0.3.0 evaluates `10.0 ** n`, i.e. libm `pow(10, n)`;
@@ -72,7 +73,8 @@ enum DLRSRateUpdate {
     static func decimalUpdate(rate: Double, decade: Int, factor: Double, slope: Double)
         -> (adjustment: Double, proposal: Double)
     {
-        let exactAdjustment = ExactDecimal.powerOfTen(decade)
+        let exactAdjustment =
+            ExactDecimal.powerOfTen(decade)
             * ExactDecimal(shortestRepresentationOf: factor)
             * ExactDecimal(shortestRepresentationOf: slope)
         // The product has at most 1 + 17 + 17 digits, so it is exact in a 50-digit context.

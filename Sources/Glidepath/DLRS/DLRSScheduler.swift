@@ -153,20 +153,25 @@ public struct DLRSScheduler: LearningRateScheduler {
             } catch {
                 switch error {
                 case .negative(let index):
-                    return .failure(.invalidObservation(step: errorStep, field: "\(field)[\(index)]",
-                                                        value: "\(buffer[index])", reason: "must be nonnegative"))
+                    return .failure(
+                        .invalidObservation(
+                            step: errorStep, field: "\(field)[\(index)]",
+                            value: "\(buffer[index])", reason: "must be nonnegative"))
                 case .notFinite(let index):
-                    return .failure(.invalidObservation(step: errorStep, field: "\(field)[\(index)]",
-                                                        value: "\(buffer[index])", reason: "must be finite"))
+                    return .failure(
+                        .invalidObservation(
+                            step: errorStep, field: "\(field)[\(index)]",
+                            value: "\(buffer[index])", reason: "must be finite"))
                 }
             }
             if buffer.count < 2 || scan.maximum == 0 { return .success(nil) }
             do throws(LossSlope.NotRepresentable) {
                 return .success(try LossSlope.compute(buffer, scan: scan, direction: direction))
             } catch {
-                return .failure(.invalidObservation(
-                    step: errorStep, field: field, value: "\(error.exactSlope)",
-                    reason: "the nonzero exact slope is not representable as a binary64 value"))
+                return .failure(
+                    .invalidObservation(
+                        step: errorStep, field: field, value: "\(error.exactSlope)",
+                        reason: "the nonzero exact slope is not representable as a binary64 value"))
             }
         }
         guard let slope = try slopeResult.get() else {

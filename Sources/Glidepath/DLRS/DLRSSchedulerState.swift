@@ -29,8 +29,9 @@ extension DLRSScheduler {
     }
 
     public var state: State {
-        State(configuration: configuration, baseRates: baseRates, learningRates: learningRates,
-              stepCount: stepCount, diagnostics: diagnostics)
+        State(
+            configuration: configuration, baseRates: baseRates, learningRates: learningRates,
+            stepCount: stepCount, diagnostics: diagnostics)
     }
 
     /// Replaces the whole state (configuration included, as pytorch-dlrs 0.3.0's `load_state_dict`
@@ -50,8 +51,9 @@ extension DLRSScheduler {
 
     static func validate(_ state: State, groupCount: Int, prefix: String = "") throws(SchedulerError) {
         guard state.version == State.currentVersion else {
-            throw .invalidState(field: prefix + "version", value: "\(state.version)",
-                                reason: "unsupported DLRS state version (this build reads \(State.currentVersion))")
+            throw .invalidState(
+                field: prefix + "version", value: "\(state.version)",
+                reason: "unsupported DLRS state version (this build reads \(State.currentVersion))")
         }
         do {
             try state.configuration.validate(names: .state(prefix + "configuration."))
@@ -61,12 +63,14 @@ extension DLRSScheduler {
         }
         for (name, rates) in [("baseRates", state.baseRates), ("learningRates", state.learningRates)] {
             guard rates.count == groupCount else {
-                throw .invalidState(field: prefix + name, value: "\(rates.count) rates",
-                                    reason: "this scheduler has \(groupCount) parameter groups")
+                throw .invalidState(
+                    field: prefix + name, value: "\(rates.count) rates",
+                    reason: "this scheduler has \(groupCount) parameter groups")
             }
             for (index, rate) in rates.enumerated() where !(rate.isFinite && rate >= 0) {
-                throw .invalidState(field: "\(prefix)\(name)[\(index)]", value: "\(rate)",
-                                    reason: "must be finite and >= 0")
+                throw .invalidState(
+                    field: "\(prefix)\(name)[\(index)]", value: "\(rate)",
+                    reason: "must be finite and >= 0")
             }
         }
         guard state.stepCount >= 0 else {
@@ -79,24 +83,28 @@ extension DLRSScheduler {
         _ diagnostics: DLRSDiagnostics, groupCount: Int, prefix: String
     ) throws(SchedulerError) {
         for (index, loss) in diagnostics.losses.enumerated() where !(loss.isFinite && loss >= 0) {
-            throw .invalidState(field: "\(prefix)losses[\(index)]", value: "\(loss)",
-                                reason: "must be finite and >= 0")
+            throw .invalidState(
+                field: "\(prefix)losses[\(index)]", value: "\(loss)",
+                reason: "must be finite and >= 0")
         }
         for (name, value) in [("slope", diagnostics.slope), ("adjustment", diagnostics.adjustment)]
         where !value.isFinite {
             throw .invalidState(field: prefix + name, value: "\(value)", reason: "must be finite")
         }
         guard diagnostics.groups.isEmpty || diagnostics.groups.count == groupCount else {
-            throw .invalidState(field: prefix + "groups", value: "\(diagnostics.groups.count) entries",
-                                reason: "must be empty or one per group (\(groupCount))")
+            throw .invalidState(
+                field: prefix + "groups", value: "\(diagnostics.groups.count) entries",
+                reason: "must be empty or one per group (\(groupCount))")
         }
         for (index, group) in diagnostics.groups.enumerated() where !group.adjustment.isFinite {
-            throw .invalidState(field: "\(prefix)groups[\(index)].adjustment", value: "\(group.adjustment)",
-                                reason: "must be finite")
+            throw .invalidState(
+                field: "\(prefix)groups[\(index)].adjustment", value: "\(group.adjustment)",
+                reason: "must be finite")
         }
         guard diagnostics.regime == nil || diagnostics.skipReason == nil else {
-            throw .invalidState(field: prefix + "skipReason", value: "\(diagnostics.skipReason?.rawValue ?? "")",
-                                reason: "a step cannot both update (regime) and skip")
+            throw .invalidState(
+                field: prefix + "skipReason", value: "\(diagnostics.skipReason?.rawValue ?? "")",
+                reason: "a step cannot both update (regime) and skip")
         }
     }
 }

@@ -125,9 +125,11 @@ struct LossSlope: Sendable, Equatable {
         let scaledLast = scaled(last)
         let slope = direction * (scaledLast - scaledFirst) / (sum / Double(count))
 
-        let endpointUnderflow = (first > 0 && scaledFirst < .leastNormalMagnitude)
+        let endpointUnderflow =
+            (first > 0 && scaledFirst < .leastNormalMagnitude)
             || (last > 0 && scaledLast < .leastNormalMagnitude)
-        let needsExact = (slope - 1).magnitude <= 1e-15
+        let needsExact =
+            (slope - 1).magnitude <= 1e-15
             || endpointUnderflow
             || (slope != 0 && slope.magnitude < .leastNormalMagnitude)
             || (slope == 0 && first != last)
@@ -138,8 +140,9 @@ struct LossSlope: Sendable, Equatable {
         let rounded = exact.doubleValue
         if !exact.isZero && rounded == 0 { throw NotRepresentable(exactSlope: exact) }
         let versusOne = ExactRational.compare(exact, ExactRational(numerator: .one))
-        return LossSlope(value: rounded, isAboveOne: versusOne > 0, isExactlyOne: versusOne == 0,
-                         usedExactArithmetic: true)
+        return LossSlope(
+            value: rounded, isAboveOne: versusOne > 0, isExactlyOne: versusOne == 0,
+            usedExactArithmetic: true)
     }
 
     /// `q · (L_B − L_1) · B / Σ L_k` exactly, from the unscaled endpoints and the exact sum (× 2^1074).

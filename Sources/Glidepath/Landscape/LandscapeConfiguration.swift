@@ -62,7 +62,9 @@ extension LandscapeScheduler {
         public init() {}
 
         /// The base when none is configured.
-        static var defaultBase: SchedulerConfiguration { SchedulerConfiguration(FixedSchedule.Configuration(), cadence: .perUpdate) }
+        static var defaultBase: SchedulerConfiguration {
+            SchedulerConfiguration(FixedSchedule.Configuration(), cadence: .perUpdate)
+        }
 
         public var defaultCadence: StepCadence? { (scheduler ?? Self.defaultBase).effectiveCadence }
 
@@ -74,9 +76,10 @@ extension LandscapeScheduler {
 
         public func makeScheduler(in context: SchedulerBuildContext) throws(SchedulerError) -> AnyScheduler {
             let base = try (scheduler ?? Self.defaultBase).makeScheduler(in: context.child("scheduler"))
-            return AnyScheduler(try context.named { () throws(SchedulerError) in
-                try LandscapeScheduler(base: base, configuration: self, cadence: context.cadence)
-            })
+            return AnyScheduler(
+                try context.named { () throws(SchedulerError) in
+                    try LandscapeScheduler(base: base, configuration: self, cadence: context.cadence)
+                })
         }
 
         /// Checks every range, naming the JSON key.
@@ -87,7 +90,8 @@ extension LandscapeScheduler {
             try require(momentum >= 0 && momentum < 1, "momentum", momentum, "must be in [0, 1)")
             try require(beta1 >= 0 && beta1 < 1, "beta1", beta1, "must be in [0, 1)")
             try require(safety > 0 && safety <= 1, "safety", safety, "must be in (0, 1]")
-            try require(minFactor > 0 && minFactor.isFinite && minFactor <= 1, "minFactor", minFactor, "must be in (0, 1]")
+            try require(
+                minFactor > 0 && minFactor.isFinite && minFactor <= 1, "minFactor", minFactor, "must be in (0, 1]")
             try require(maxFactor >= 1 && maxFactor.isFinite, "maxFactor", maxFactor, "must be finite and >= 1")
             try require(maxChange > 1 && maxChange.isFinite, "maxChange", maxChange, "must be finite and > 1")
             try require(smoothing > 0 && smoothing <= 1, "smoothing", smoothing, "must be in (0, 1]")

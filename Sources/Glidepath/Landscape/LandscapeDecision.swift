@@ -25,8 +25,10 @@ public struct LandscapeDecision: Sendable, Equatable, Codable {
     public var factorBefore: Double
     public var factorAfter: Double
 
-    public init(action: Action, stability: Double? = nil, quadratic: Double? = nil, noise: Double? = nil,
-                step: Double? = nil, proposal: Double? = nil, factorBefore: Double, factorAfter: Double) {
+    public init(
+        action: Action, stability: Double? = nil, quadratic: Double? = nil, noise: Double? = nil,
+        step: Double? = nil, proposal: Double? = nil, factorBefore: Double, factorAfter: Double
+    ) {
         self.action = action
         self.stability = stability
         self.quadratic = quadratic

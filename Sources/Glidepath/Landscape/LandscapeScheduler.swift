@@ -116,7 +116,8 @@ public struct LandscapeScheduler: LearningRateScheduler {
         let quadratic = positive(signal.quadraticStep).map { c.safety * $0 }
         var noise: Double? = nil
         if let scale = signal.noiseScale, scale >= 0, scale.isFinite,
-           let batch = c.noiseBatchSize ?? signal.batchSize, batch >= 1 {
+            let batch = c.noiseBatchSize ?? signal.batchSize, batch >= 1
+        {
             noise = baseRate / (1 + scale / Double(batch))
         }
         var step: Double? = nil
@@ -132,8 +133,9 @@ public struct LandscapeScheduler: LearningRateScheduler {
         case .step: chosen = step
         case .auto: chosen = [stability, quadratic, noise, step].compactMap { $0 }.min()
         }
-        return LandscapeDecision(action: .held, stability: stability, quadratic: quadratic, noise: noise, step: step,
-                                 proposal: chosen, factorBefore: multiplier, factorAfter: multiplier)
+        return LandscapeDecision(
+            action: .held, stability: stability, quadratic: quadratic, noise: noise, step: step,
+            proposal: chosen, factorBefore: multiplier, factorAfter: multiplier)
     }
 
     private func isSpike(_ loss: Double) -> Bool {
@@ -153,9 +155,10 @@ public struct LandscapeScheduler: LearningRateScheduler {
     }
 
     public var state: State {
-        State(version: State.currentVersion, base: base.state, multiplier: multiplier, signals: signals,
-              lossAverage: lossAverage, divergenceEvents: divergenceEvents, lastDecision: lastDecision,
-              stepCount: stepCount)
+        State(
+            version: State.currentVersion, base: base.state, multiplier: multiplier, signals: signals,
+            lossAverage: lossAverage, divergenceEvents: divergenceEvents, lastDecision: lastDecision,
+            stepCount: stepCount)
     }
 
     public mutating func restore(_ state: State) throws(SchedulerError) {
@@ -163,8 +166,9 @@ public struct LandscapeScheduler: LearningRateScheduler {
             throw .invalidState(field: "version", value: "\(state.version)", reason: "expected \(State.currentVersion)")
         }
         guard state.multiplier >= configuration.minFactor, state.multiplier <= configuration.maxFactor else {
-            throw .invalidState(field: "multiplier", value: "\(state.multiplier)",
-                                reason: "must lie in [minFactor, maxFactor] = [\(configuration.minFactor), \(configuration.maxFactor)]")
+            throw .invalidState(
+                field: "multiplier", value: "\(state.multiplier)",
+                reason: "must lie in [minFactor, maxFactor] = [\(configuration.minFactor), \(configuration.maxFactor)]")
         }
         guard state.signals >= 0, state.divergenceEvents >= 0, state.stepCount >= 0 else {
             throw .invalidState(field: "signals", value: "\(state.signals)", reason: "counters must be >= 0")

@@ -22,9 +22,11 @@ public struct LandscapeSignal: Sendable, Equatable, Codable {
     /// L(θ + Δ) − L(θ) on the same batch (the `step` rule).
     public var stepLossChange: Double?
 
-    public init(gradientNorm: Double? = nil, lambdaMax: Double? = nil, preconditionedLambdaMax: Double? = nil,
-                trace: Double? = nil, quadraticStep: Double? = nil, noiseScale: Double? = nil, batchSize: Int? = nil,
-                stepSlope: Double? = nil, stepLossChange: Double? = nil) {
+    public init(
+        gradientNorm: Double? = nil, lambdaMax: Double? = nil, preconditionedLambdaMax: Double? = nil,
+        trace: Double? = nil, quadraticStep: Double? = nil, noiseScale: Double? = nil, batchSize: Int? = nil,
+        stepSlope: Double? = nil, stepLossChange: Double? = nil
+    ) {
         self.gradientNorm = gradientNorm
         self.lambdaMax = lambdaMax
         self.preconditionedLambdaMax = preconditionedLambdaMax

@@ -17,9 +17,10 @@ extension MLRSNetScheduler {
             } else if value >= 1, value == value.rounded(), value < 0x1p62 {
                 self = .step(Int(value))
             } else {
-                throw DecodingError.dataCorrupted(.init(
-                    codingPath: decoder.codingPath,
-                    debugDescription: "\(value) is neither a fraction in (0, 1) nor a whole step >= 1"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: decoder.codingPath,
+                        debugDescription: "\(value) is neither a fraction in (0, 1) nor a whole step >= 1"))
             }
         }
 
@@ -109,7 +110,8 @@ extension MLRSNetScheduler {
             if copy.numClasses == nil { copy.numClasses = shape.classCount }
             if copy.initialLoss == nil { copy.initialLoss = shape.initialLoss }
             if copy.switchAt == nil, weights?.count == 3, shape.cadence == .perUpdate, shape.coversWholeRun,
-               shape.epochs >= 3 {
+                shape.epochs >= 3
+            {
                 let perEpoch = shape.updatesPerEpoch
                 copy.switchAt = [.step((shape.epochs / 3) * perEpoch), .step((2 * shape.epochs / 3) * perEpoch)]
             }
@@ -117,9 +119,10 @@ extension MLRSNetScheduler {
         }
 
         public func makeScheduler(in context: SchedulerBuildContext) throws(SchedulerError) -> AnyScheduler {
-            AnyScheduler(try context.named { () throws(SchedulerError) in
-                try MLRSNetScheduler(configuration: self, baseRates: context.baseRates)
-            })
+            AnyScheduler(
+                try context.named { () throws(SchedulerError) in
+                    try MLRSNetScheduler(configuration: self, baseRates: context.baseRates)
+                })
         }
 
         /// The largest accepted `totalSteps` (2^53, so fractions of it are exact in double precision).
@@ -130,15 +133,17 @@ extension MLRSNetScheduler {
         /// - Throws: ``SchedulerError/invalidArgument(name:value:reason:)`` naming the key.
         public func resolvedSwitchSteps() throws(SchedulerError) -> [Int] {
             if let totalSteps, !(1...Self.maximumTotalSteps).contains(totalSteps) {
-                throw .invalidArgument(name: "totalSteps", value: "\(totalSteps)",
-                                       reason: "must be in 1...\(Self.maximumTotalSteps)")
+                throw .invalidArgument(
+                    name: "totalSteps", value: "\(totalSteps)",
+                    reason: "must be in 1...\(Self.maximumTotalSteps)")
             }
             let netCount = weights?.count ?? 0
             guard let switchAt else {
                 guard netCount > 1 else { return [] }
                 guard let totalSteps else {
-                    throw .invalidArgument(name: "totalSteps", value: "null",
-                                           reason: "needed to place the \(netCount - 1) default switches")
+                    throw .invalidArgument(
+                        name: "totalSteps", value: "null",
+                        reason: "needed to place the \(netCount - 1) default switches")
                 }
                 // ⌊k·T/n⌋ without overflow: T = q·n + r.
                 let (quotient, remainder) = totalSteps.quotientAndRemainder(dividingBy: netCount)
@@ -147,8 +152,9 @@ extension MLRSNetScheduler {
             var steps: [Int] = []
             for (index, point) in switchAt.enumerated() {
                 guard let step = point.step(totalSteps: totalSteps) else {
-                    throw .invalidArgument(name: "totalSteps", value: "null",
-                                           reason: "switchAt[\(index)] is a fraction of the total step budget")
+                    throw .invalidArgument(
+                        name: "totalSteps", value: "null",
+                        reason: "switchAt[\(index)] is a fraction of the total step budget")
                 }
                 steps.append(step)
             }
@@ -162,9 +168,10 @@ extension MLRSNetScheduler {
     ///   with the loading error, `switchAt[0]`, `numClasses`, …).
     public init(configuration: Configuration, baseRates: [Double]) throws(SchedulerError) {
         guard let weights = configuration.weights else {
-            throw .invalidArgument(name: "weights", value: "nil",
-                                   reason: "required: the nets' files (glidepath train fills them in from "
-                                       + "$GLIDEPATH_WEIGHTS_DIR/mlrsnet/mlr_snet_{1,100,200}.pth when all three exist)")
+            throw .invalidArgument(
+                name: "weights", value: "nil",
+                reason: "required: the nets' files (glidepath train fills them in from "
+                    + "$GLIDEPATH_WEIGHTS_DIR/mlrsnet/mlr_snet_{1,100,200}.pth when all three exist)")
         }
         guard !weights.isEmpty else {
             throw .invalidArgument(name: "weights", value: "[]", reason: "at least one net is required")
@@ -185,9 +192,10 @@ extension MLRSNetScheduler {
             }
         }
         do {
-            try self.init(nets: nets, switchSteps: switchSteps, classCount: classCount,
-                          initialLoss: initialLoss, baseRates: baseRates,
-                          convention: configuration.gateConvention, scaleRule: configuration.scaleRule)
+            try self.init(
+                nets: nets, switchSteps: switchSteps, classCount: classCount,
+                initialLoss: initialLoss, baseRates: baseRates,
+                convention: configuration.gateConvention, scaleRule: configuration.scaleRule)
         } catch {
             // Name the configuration's keys rather than the initializer's parameters.
             guard case let .invalidArgument(name, value, reason) = error else { throw error }

@@ -114,14 +114,16 @@ public struct MLRSNetScheduler: LearningRateScheduler {
             throw .invalidArgument(name: "nets", value: "[]", reason: "at least one net is required")
         }
         guard switchSteps.count == nets.count - 1 else {
-            throw .invalidArgument(name: "switchSteps", value: "\(switchSteps)",
-                                   reason: "\(nets.count) nets need \(nets.count - 1) switch steps")
+            throw .invalidArgument(
+                name: "switchSteps", value: "\(switchSteps)",
+                reason: "\(nets.count) nets need \(nets.count - 1) switch steps")
         }
         for (index, step) in switchSteps.enumerated() {
             let previous = index == 0 ? 0 : switchSteps[index - 1]
             guard step > previous else {
-                throw .invalidArgument(name: "switchSteps[\(index)]", value: "\(step)",
-                                       reason: "switch steps must be strictly increasing and >= 1")
+                throw .invalidArgument(
+                    name: "switchSteps[\(index)]", value: "\(step)",
+                    reason: "switch steps must be strictly increasing and >= 1")
             }
         }
         guard classCount >= 2 else {
@@ -146,20 +148,24 @@ public struct MLRSNetScheduler: LearningRateScheduler {
         scale = scaleRule.scale(loss: initialLoss, classCount: classCount)
 
         var fingerprint = nets.map { String($0.fingerprint, radix: 16) }
-        fingerprint += ["switch=\(switchSteps)", "C=\(classCount)", "L0=\(initialLoss.bitPattern)",
-                        convention.rawValue, scaleRule.rawValue, "groups=\(baseRates.count)"]
+        fingerprint += [
+            "switch=\(switchSteps)", "C=\(classCount)", "L0=\(initialLoss.bitPattern)",
+            convention.rawValue, scaleRule.rawValue, "groups=\(baseRates.count)",
+        ]
         configurationFingerprint = fingerprint.joined(separator: ";")
     }
 
     public mutating func step(_ observation: Observation) throws(SchedulerError) {
         guard let loss = observation.losses?.last else {
-            throw .invalidObservation(step: stepCount, field: "losses",
-                                      value: observation.losses == nil ? "nil" : "[]",
-                                      reason: "MLR-SNet needs the current batch loss as the last element")
+            throw .invalidObservation(
+                step: stepCount, field: "losses",
+                value: observation.losses == nil ? "nil" : "[]",
+                reason: "MLR-SNet needs the current batch loss as the last element")
         }
         guard loss.isFinite, loss >= 0, Float(loss).isFinite else {
-            throw .invalidObservation(step: stepCount, field: "losses", value: "\(loss)",
-                                      reason: "the batch loss must be finite, >= 0 and within float32 range")
+            throw .invalidObservation(
+                step: stepCount, field: "losses", value: "\(loss)",
+                reason: "the batch loss must be finite, >= 0 and within float32 range")
         }
         var nextStage = stage
         var nextScale = scale
@@ -175,19 +181,22 @@ public struct MLRSNetScheduler: LearningRateScheduler {
     }
 
     public var state: State {
-        State(version: Self.stateVersion, stepCount: stepCount, stage: stage, scale: scale,
-              learningRates: learningRates, hidden: cellState.hidden.map(\.bitPattern),
-              cell: cellState.cell.map(\.bitPattern), configuration: configurationFingerprint)
+        State(
+            version: Self.stateVersion, stepCount: stepCount, stage: stage, scale: scale,
+            learningRates: learningRates, hidden: cellState.hidden.map(\.bitPattern),
+            cell: cellState.cell.map(\.bitPattern), configuration: configurationFingerprint)
     }
 
     public mutating func restore(_ state: State) throws(SchedulerError) {
         guard state.version == Self.stateVersion else {
-            throw .invalidState(field: "version", value: "\(state.version)",
-                                reason: "only version \(Self.stateVersion) is supported")
+            throw .invalidState(
+                field: "version", value: "\(state.version)",
+                reason: "only version \(Self.stateVersion) is supported")
         }
         guard state.configuration == configurationFingerprint else {
-            throw .invalidState(field: "configuration", value: state.configuration,
-                                reason: "saved by an MLR-SNet scheduler with other nets or settings")
+            throw .invalidState(
+                field: "configuration", value: state.configuration,
+                reason: "saved by an MLR-SNet scheduler with other nets or settings")
         }
         guard state.stepCount >= 0 else {
             throw .invalidState(field: "stepCount", value: "\(state.stepCount)", reason: "must be >= 0")
@@ -195,23 +204,28 @@ public struct MLRSNetScheduler: LearningRateScheduler {
         // The net of the latest update is determined by the step count.
         let expectedStage = switchSteps.filter { $0 < state.stepCount }.count
         guard state.stage == expectedStage else {
-            throw .invalidState(field: "stage", value: "\(state.stage)",
-                                reason: "after \(state.stepCount) steps the stage is \(expectedStage)")
+            throw .invalidState(
+                field: "stage", value: "\(state.stage)",
+                reason: "after \(state.stepCount) steps the stage is \(expectedStage)")
         }
         guard state.scale.isFinite, state.scale >= 0 else {
             throw .invalidState(field: "scale", value: "\(state.scale)", reason: "must be finite and >= 0")
         }
         guard state.learningRates.count == learningRates.count,
-              state.learningRates.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-            throw .invalidState(field: "learningRates", value: "\(state.learningRates)",
-                                reason: "need \(learningRates.count) finite rates >= 0")
+            state.learningRates.allSatisfy({ $0.isFinite && $0 >= 0 })
+        else {
+            throw .invalidState(
+                field: "learningRates", value: "\(state.learningRates)",
+                reason: "need \(learningRates.count) finite rates >= 0")
         }
         let hidden = state.hidden.map(Float.init(bitPattern:))
         let cell = state.cell.map(Float.init(bitPattern:))
         guard hidden.count == MLRSNetWeights.hiddenSize, cell.count == MLRSNetWeights.hiddenSize,
-              hidden.allSatisfy(\.isFinite), cell.allSatisfy(\.isFinite) else {
-            throw .invalidState(field: "hidden/cell", value: "\(hidden.count)/\(cell.count) values",
-                                reason: "need \(MLRSNetWeights.hiddenSize) finite float32 values each")
+            hidden.allSatisfy(\.isFinite), cell.allSatisfy(\.isFinite)
+        else {
+            throw .invalidState(
+                field: "hidden/cell", value: "\(hidden.count)/\(cell.count) values",
+                reason: "need \(MLRSNetWeights.hiddenSize) finite float32 values each")
         }
         stepCount = state.stepCount
         stage = state.stage

@@ -50,8 +50,9 @@ public struct ClosedFormScheduler<Schedule: ClosedFormSchedule>: LearningRateSch
     ///   - baseRates: η₀ per group; at least one group, each finite and ≥ 0.
     ///   - cadence: how often to step; `nil` uses `Schedule.defaultCadence`.
     public init(_ schedule: Schedule, baseRates: [Double], cadence: StepCadence? = nil) throws(SchedulerError) {
-        try self.init(perGroup: Array(repeating: schedule, count: baseRates.count),
-                      baseRates: baseRates, cadence: cadence)
+        try self.init(
+            perGroup: Array(repeating: schedule, count: baseRates.count),
+            baseRates: baseRates, cadence: cadence)
     }
 
     /// Uses `schedules[g]` for group `g` (for per-group parameters, such as a `maxLR` list).
@@ -94,8 +95,9 @@ public struct ClosedFormScheduler<Schedule: ClosedFormSchedule>: LearningRateSch
     /// would overflow.
     public mutating func step(_ observation: Observation) throws(SchedulerError) {
         guard stepCount < Int.max else {
-            throw .invalidObservation(step: stepCount, field: "step", value: "\(stepCount)",
-                                      reason: "step counter overflow")
+            throw .invalidObservation(
+                step: stepCount, field: "step", value: "\(stepCount)",
+                reason: "step counter overflow")
         }
         stepCount += 1
     }
@@ -104,8 +106,9 @@ public struct ClosedFormScheduler<Schedule: ClosedFormSchedule>: LearningRateSch
 
     public mutating func restore(_ state: State) throws(SchedulerError) {
         guard state.version == State.currentVersion else {
-            throw .invalidState(field: "version", value: "\(state.version)",
-                                reason: "expected \(State.currentVersion)")
+            throw .invalidState(
+                field: "version", value: "\(state.version)",
+                reason: "expected \(State.currentVersion)")
         }
         guard state.stepCount >= 0 else {
             throw .invalidState(field: "stepCount", value: "\(state.stepCount)", reason: "must be >= 0")

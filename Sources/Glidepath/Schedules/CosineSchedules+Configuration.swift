@@ -23,7 +23,9 @@ extension CosineAnnealingSchedule {
 
         public func makeScheduler(in context: SchedulerBuildContext) throws(SchedulerError) -> AnyScheduler {
             let tMax = try context.required(tMax, "tMax")
-            return try context.closedForm { () throws(SchedulerError) in try CosineAnnealingSchedule(tMax: tMax, etaMin: etaMin) }
+            return try context.closedForm { () throws(SchedulerError) in
+                try CosineAnnealingSchedule(tMax: tMax, etaMin: etaMin)
+            }
         }
     }
 }

@@ -39,8 +39,9 @@ public struct CosineAnnealingSchedule: ClosedFormSchedule {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(tMax: container.decode(Int.self, forKey: .tMax),
-                      etaMin: container.decode(Double.self, forKey: .etaMin))
+        try self.init(
+            tMax: container.decode(Int.self, forKey: .tMax),
+            etaMin: container.decode(Double.self, forKey: .etaMin))
     }
 }
 
@@ -69,7 +70,9 @@ public struct CosineWarmRestartsSchedule: ClosedFormSchedule {
 
     public static var defaultCadence: StepCadence { .perEpoch }
 
-    public init(t0: Int, tMult: Int = Configuration().tMult, etaMin: Double = Configuration().etaMin) throws(SchedulerError) {
+    public init(t0: Int, tMult: Int = Configuration().tMult, etaMin: Double = Configuration().etaMin)
+        throws(SchedulerError)
+    {
         try SchedulerArgumentValidation.atLeast(t0, 1, "t0")
         try SchedulerArgumentValidation.atLeast(tMult, 1, "tMult")
         try SchedulerArgumentValidation.nonNegative(etaMin, "etaMin")
@@ -102,8 +105,9 @@ public struct CosineWarmRestartsSchedule: ClosedFormSchedule {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(t0: container.decode(Int.self, forKey: .t0),
-                      tMult: container.decode(Int.self, forKey: .tMult),
-                      etaMin: container.decode(Double.self, forKey: .etaMin))
+        try self.init(
+            t0: container.decode(Int.self, forKey: .t0),
+            tMult: container.decode(Int.self, forKey: .tMult),
+            etaMin: container.decode(Double.self, forKey: .etaMin))
     }
 }

@@ -39,12 +39,14 @@ extension CyclicSchedule {
             let maxMomentum = try context.perGroup(maxMomentum, "maxMomentum")
             var schedules: [CyclicSchedule] = []
             for group in 0..<context.groups {
-                schedules.append(try context.named { () throws(SchedulerError) in
-                    try CyclicSchedule(
-                        baseLR: baseLR[group], maxLR: maxLR[group], stepSizeUp: stepSizeUp, stepSizeDown: stepSizeDown,
-                        mode: mode, gamma: gamma, cycleMomentum: cycleMomentum, baseMomentum: baseMomentum[group],
-                        maxMomentum: maxMomentum[group])
-                })
+                schedules.append(
+                    try context.named { () throws(SchedulerError) in
+                        try CyclicSchedule(
+                            baseLR: baseLR[group], maxLR: maxLR[group], stepSizeUp: stepSizeUp,
+                            stepSizeDown: stepSizeDown,
+                            mode: mode, gamma: gamma, cycleMomentum: cycleMomentum, baseMomentum: baseMomentum[group],
+                            maxMomentum: maxMomentum[group])
+                    })
             }
             return try context.closedForm(perGroup: schedules)
         }

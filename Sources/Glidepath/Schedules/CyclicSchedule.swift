@@ -58,7 +58,8 @@ public struct CyclicSchedule: ClosedFormSchedule {
 
     public init(
         baseLR: Double, maxLR: Double, stepSizeUp: Int = Configuration().stepSizeUp, stepSizeDown: Int? = nil,
-        mode: CyclicMode = Configuration().mode, gamma: Double = Configuration().gamma, cycleMomentum: Bool = Configuration().cycleMomentum,
+        mode: CyclicMode = Configuration().mode, gamma: Double = Configuration().gamma,
+        cycleMomentum: Bool = Configuration().cycleMomentum,
         baseMomentum: Double = Configuration.defaultBaseMomentum,
         maxMomentum: Double = Configuration.defaultMaxMomentum
     ) throws(SchedulerError) {

@@ -13,7 +13,9 @@ extension ConstantSchedule {
         public var defaultCadence: StepCadence? { ConstantSchedule.defaultCadence }
 
         public func makeScheduler(in context: SchedulerBuildContext) throws(SchedulerError) -> AnyScheduler {
-            try context.closedForm { () throws(SchedulerError) in try ConstantSchedule(factor: factor, totalIters: totalIters) }
+            try context.closedForm { () throws(SchedulerError) in
+                try ConstantSchedule(factor: factor, totalIters: totalIters)
+            }
         }
     }
 }
@@ -58,7 +60,9 @@ extension PolynomialSchedule {
         public var defaultCadence: StepCadence? { PolynomialSchedule.defaultCadence }
 
         public func makeScheduler(in context: SchedulerBuildContext) throws(SchedulerError) -> AnyScheduler {
-            try context.closedForm { () throws(SchedulerError) in try PolynomialSchedule(totalIters: totalIters, power: power) }
+            try context.closedForm { () throws(SchedulerError) in
+                try PolynomialSchedule(totalIters: totalIters, power: power)
+            }
         }
     }
 }

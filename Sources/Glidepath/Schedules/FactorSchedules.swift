@@ -19,7 +19,9 @@ public struct ConstantSchedule: ClosedFormSchedule {
 
     public static var defaultCadence: StepCadence { .perEpoch }
 
-    public init(factor: Double = Configuration().factor, totalIters: Int = Configuration().totalIters) throws(SchedulerError) {
+    public init(factor: Double = Configuration().factor, totalIters: Int = Configuration().totalIters)
+        throws(SchedulerError)
+    {
         try SchedulerArgumentValidation.unitInterval(factor, "factor")
         try SchedulerArgumentValidation.atLeast(totalIters, 1, "totalIters")
         self.factor = factor
@@ -34,8 +36,9 @@ public struct ConstantSchedule: ClosedFormSchedule {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(factor: container.decode(Double.self, forKey: .factor),
-                      totalIters: container.decode(Int.self, forKey: .totalIters))
+        try self.init(
+            factor: container.decode(Double.self, forKey: .factor),
+            totalIters: container.decode(Int.self, forKey: .totalIters))
     }
 }
 
@@ -85,9 +88,10 @@ public struct LinearSchedule: ClosedFormSchedule {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(startFactor: container.decode(Double.self, forKey: .startFactor),
-                      endFactor: container.decode(Double.self, forKey: .endFactor),
-                      totalIters: container.decode(Int.self, forKey: .totalIters))
+        try self.init(
+            startFactor: container.decode(Double.self, forKey: .startFactor),
+            endFactor: container.decode(Double.self, forKey: .endFactor),
+            totalIters: container.decode(Int.self, forKey: .totalIters))
     }
 }
 
@@ -110,7 +114,9 @@ public struct PolynomialSchedule: ClosedFormSchedule {
 
     public static var defaultCadence: StepCadence { .perEpoch }
 
-    public init(totalIters: Int = Configuration().totalIters, power: Double = Configuration().power) throws(SchedulerError) {
+    public init(totalIters: Int = Configuration().totalIters, power: Double = Configuration().power)
+        throws(SchedulerError)
+    {
         try SchedulerArgumentValidation.atLeast(totalIters, 1, "totalIters")
         try SchedulerArgumentValidation.nonNegative(power, "power")
         self.totalIters = totalIters
@@ -125,7 +131,8 @@ public struct PolynomialSchedule: ClosedFormSchedule {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(totalIters: container.decode(Int.self, forKey: .totalIters),
-                      power: container.decode(Double.self, forKey: .power))
+        try self.init(
+            totalIters: container.decode(Int.self, forKey: .totalIters),
+            power: container.decode(Double.self, forKey: .power))
     }
 }

@@ -50,8 +50,9 @@ extension OneCycleSchedule {
         func scheduledSteps(_ context: SchedulerBuildContext) throws(SchedulerError) -> Int {
             if let totalSteps { return totalSteps }
             guard let epochs, let stepsPerEpoch else {
-                throw .invalidArgument(name: context.field("totalSteps"), value: "nil",
-                                       reason: "define either totalSteps or (epochs and stepsPerEpoch)")
+                throw .invalidArgument(
+                    name: context.field("totalSteps"), value: "nil",
+                    reason: "define either totalSteps or (epochs and stepsPerEpoch)")
             }
             try context.named { () throws(SchedulerError) in
                 try SchedulerArgumentValidation.atLeast(epochs, 1, "epochs")
@@ -59,8 +60,9 @@ extension OneCycleSchedule {
             }
             let (product, overflow) = epochs.multipliedReportingOverflow(by: stepsPerEpoch)
             guard !overflow else {
-                throw .invalidArgument(name: context.field("epochs"), value: "\(epochs)",
-                                       reason: "epochs × stepsPerEpoch overflows")
+                throw .invalidArgument(
+                    name: context.field("epochs"), value: "\(epochs)",
+                    reason: "epochs × stepsPerEpoch overflows")
             }
             return product
         }
@@ -72,12 +74,15 @@ extension OneCycleSchedule {
             let maxMomentum = try context.perGroup(maxMomentum, "maxMomentum")
             var schedules: [OneCycleSchedule] = []
             for group in 0..<context.groups {
-                schedules.append(try context.named { () throws(SchedulerError) in
-                    try OneCycleSchedule(
-                        maxLR: maxLR[group], totalSteps: totalSteps, pctStart: pctStart, annealStrategy: annealStrategy,
-                        cycleMomentum: cycleMomentum, baseMomentum: baseMomentum[group], maxMomentum: maxMomentum[group],
-                        divFactor: divFactor, finalDivFactor: finalDivFactor, threePhase: threePhase)
-                })
+                schedules.append(
+                    try context.named { () throws(SchedulerError) in
+                        try OneCycleSchedule(
+                            maxLR: maxLR[group], totalSteps: totalSteps, pctStart: pctStart,
+                            annealStrategy: annealStrategy,
+                            cycleMomentum: cycleMomentum, baseMomentum: baseMomentum[group],
+                            maxMomentum: maxMomentum[group],
+                            divFactor: divFactor, finalDivFactor: finalDivFactor, threePhase: threePhase)
+                    })
             }
             return try context.closedForm(perGroup: schedules)
         }

@@ -65,7 +65,8 @@ public struct OneCycleSchedule: ClosedFormSchedule {
 
     public init(
         maxLR: Double, totalSteps: Int, pctStart: Double = Configuration().pctStart,
-        annealStrategy: AnnealStrategy = Configuration().annealStrategy, cycleMomentum: Bool = Configuration().cycleMomentum,
+        annealStrategy: AnnealStrategy = Configuration().annealStrategy,
+        cycleMomentum: Bool = Configuration().cycleMomentum,
         baseMomentum: Double = Configuration.defaultBaseMomentum,
         maxMomentum: Double = Configuration.defaultMaxMomentum, divFactor: Double = Configuration().divFactor,
         finalDivFactor: Double = Configuration().finalDivFactor, threePhase: Bool = Configuration().threePhase
@@ -75,15 +76,18 @@ public struct OneCycleSchedule: ClosedFormSchedule {
         try Check.atLeast(totalSteps, 2, "totalSteps")
         try Check.unitInterval(pctStart, "pctStart")
         let warmupEnd = pctStart * Double(totalSteps) - 1
-        try Check.require(warmupEnd > 0, "pctStart", "\(pctStart)",
-                          "pctStart·totalSteps must be > 1 so the warm-up phase has positive length")
+        try Check.require(
+            warmupEnd > 0, "pctStart", "\(pctStart)",
+            "pctStart·totalSteps must be > 1 so the warm-up phase has positive length")
         if threePhase {
             let secondEnd = 2 * pctStart * Double(totalSteps) - 2
-            try Check.require(Double(totalSteps - 1) > secondEnd, "pctStart", "\(pctStart)",
-                              "with threePhase, 2·pctStart·totalSteps must be < totalSteps + 1")
+            try Check.require(
+                Double(totalSteps - 1) > secondEnd, "pctStart", "\(pctStart)",
+                "with threePhase, 2·pctStart·totalSteps must be < totalSteps + 1")
         } else {
-            try Check.require(Double(totalSteps - 1) > warmupEnd, "pctStart", "\(pctStart)",
-                              "must be < 1 so the annealing phase has positive length")
+            try Check.require(
+                Double(totalSteps - 1) > warmupEnd, "pctStart", "\(pctStart)",
+                "must be < 1 so the annealing phase has positive length")
         }
         try Check.unitInterval(baseMomentum, "baseMomentum")
         try Check.unitInterval(maxMomentum, "maxMomentum")
@@ -120,17 +124,21 @@ public struct OneCycleSchedule: ClosedFormSchedule {
         let initial = initialLR
         switch (threePhase, index) {
         case (_, 0):
-            return Phase(endStep: pctStart * Double(totalSteps) - 1, startRate: initial, endRate: maxLR,
-                         startMomentum: maxMomentum, endMomentum: baseMomentum)
+            return Phase(
+                endStep: pctStart * Double(totalSteps) - 1, startRate: initial, endRate: maxLR,
+                startMomentum: maxMomentum, endMomentum: baseMomentum)
         case (true, 1):
-            return Phase(endStep: 2 * pctStart * Double(totalSteps) - 2, startRate: maxLR, endRate: initial,
-                         startMomentum: baseMomentum, endMomentum: maxMomentum)
+            return Phase(
+                endStep: 2 * pctStart * Double(totalSteps) - 2, startRate: maxLR, endRate: initial,
+                startMomentum: baseMomentum, endMomentum: maxMomentum)
         case (true, _):
-            return Phase(endStep: Double(totalSteps - 1), startRate: initial, endRate: minLR,
-                         startMomentum: maxMomentum, endMomentum: maxMomentum)
+            return Phase(
+                endStep: Double(totalSteps - 1), startRate: initial, endRate: minLR,
+                startMomentum: maxMomentum, endMomentum: maxMomentum)
         case (false, _):
-            return Phase(endStep: Double(totalSteps - 1), startRate: maxLR, endRate: minLR,
-                         startMomentum: baseMomentum, endMomentum: maxMomentum)
+            return Phase(
+                endStep: Double(totalSteps - 1), startRate: maxLR, endRate: minLR,
+                startMomentum: baseMomentum, endMomentum: maxMomentum)
         }
     }
 
@@ -149,8 +157,10 @@ public struct OneCycleSchedule: ClosedFormSchedule {
             let phase = self.phase(index)
             if held <= phase.endStep || index == phaseCount - 1 {
                 let pct = (held - startStep) / (phase.endStep - startStep)
-                return (anneal(phase.startRate, phase.endRate, pct),
-                        anneal(phase.startMomentum, phase.endMomentum, pct))
+                return (
+                    anneal(phase.startRate, phase.endRate, pct),
+                    anneal(phase.startMomentum, phase.endMomentum, pct)
+                )
             }
             startStep = phase.endStep
         }

@@ -30,12 +30,14 @@ extension ReduceOnPlateauScheduler {
 
         public func makeScheduler(in context: SchedulerBuildContext) throws(SchedulerError) -> AnyScheduler {
             let minLR = try context.perGroup(minLR, "minLR")
-            return AnyScheduler(try context.named { () throws(SchedulerError) in
-                try ReduceOnPlateauScheduler(
-                    baseRates: context.baseRates, mode: mode, factor: factor, patience: patience, threshold: threshold,
-                    thresholdMode: thresholdMode, cooldown: cooldown, minLR: minLR, eps: eps,
-                    cadence: context.cadence ?? .perEpoch)
-            })
+            return AnyScheduler(
+                try context.named { () throws(SchedulerError) in
+                    try ReduceOnPlateauScheduler(
+                        baseRates: context.baseRates, mode: mode, factor: factor, patience: patience,
+                        threshold: threshold,
+                        thresholdMode: thresholdMode, cooldown: cooldown, minLR: minLR, eps: eps,
+                        cadence: context.cadence ?? .perEpoch)
+                })
         }
     }
 }

@@ -149,16 +149,19 @@ public struct ReduceOnPlateauScheduler: LearningRateScheduler {
 
     public mutating func step(_ observation: Observation) throws(SchedulerError) {
         guard let metric = observation.metric else {
-            throw .invalidObservation(step: current.stepCount, field: "metric", value: "nil",
-                                      reason: "reduceOnPlateau needs a validation metric every step")
+            throw .invalidObservation(
+                step: current.stepCount, field: "metric", value: "nil",
+                reason: "reduceOnPlateau needs a validation metric every step")
         }
         guard !metric.isNaN else {
-            throw .invalidObservation(step: current.stepCount, field: "metric", value: "\(metric)",
-                                      reason: "metric is NaN")
+            throw .invalidObservation(
+                step: current.stepCount, field: "metric", value: "\(metric)",
+                reason: "metric is NaN")
         }
         guard current.stepCount < Int.max else {
-            throw .invalidObservation(step: current.stepCount, field: "step", value: "\(current.stepCount)",
-                                      reason: "step counter overflow")
+            throw .invalidObservation(
+                step: current.stepCount, field: "step", value: "\(current.stepCount)",
+                reason: "step counter overflow")
         }
         var next = current
         next.stepCount += 1
@@ -191,12 +194,14 @@ public struct ReduceOnPlateauScheduler: LearningRateScheduler {
             throw .invalidState(field: "version", value: "\(state.version)", reason: "expected \(State.currentVersion)")
         }
         guard state.learningRates.count == current.learningRates.count else {
-            throw .invalidState(field: "learningRates", value: "\(state.learningRates.count) groups",
-                                reason: "expected \(current.learningRates.count) groups")
+            throw .invalidState(
+                field: "learningRates", value: "\(state.learningRates.count) groups",
+                reason: "expected \(current.learningRates.count) groups")
         }
         guard state.learningRates.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-            throw .invalidState(field: "learningRates", value: "\(state.learningRates)",
-                                reason: "rates must be finite and >= 0")
+            throw .invalidState(
+                field: "learningRates", value: "\(state.learningRates)",
+                reason: "rates must be finite and >= 0")
         }
         guard state.stepCount >= 0, state.badSteps >= 0, state.cooldownCounter >= 0, !state.best.isNaN else {
             throw .invalidState(field: "state", value: "\(state)", reason: "counters must be >= 0 and best not NaN")

@@ -35,15 +35,17 @@ enum SchedulerArgumentValidation {
     static func baseRates(_ rates: [Double], name: String = "baseRates") throws(SchedulerError) {
         try require(!rates.isEmpty, name, "[]", "needs at least one parameter group")
         for (index, rate) in rates.enumerated() {
-            try require(rate.isFinite && rate >= 0, "\(name)[\(index)]", "\(rate)",
-                        "must be finite and >= 0")
+            try require(
+                rate.isFinite && rate >= 0, "\(name)[\(index)]", "\(rate)",
+                "must be finite and >= 0")
         }
     }
 
     /// A per-group list must have one entry per group.
     static func perGroup<T>(_ values: [T], groups: Int, _ name: String) throws(SchedulerError) {
-        try require(values.count == groups, name, "\(values)",
-                    "expected \(groups) values (one per parameter group), got \(values.count)")
+        try require(
+            values.count == groups, name, "\(values)",
+            "expected \(groups) values (one per parameter group), got \(values.count)")
     }
 
     static func describe(_ values: [Double]) -> String {

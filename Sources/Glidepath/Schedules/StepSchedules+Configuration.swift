@@ -14,7 +14,9 @@ extension StepSchedule {
 
         public func makeScheduler(in context: SchedulerBuildContext) throws(SchedulerError) -> AnyScheduler {
             let stepSize = try context.required(stepSize, "stepSize")
-            return try context.closedForm { () throws(SchedulerError) in try StepSchedule(stepSize: stepSize, gamma: gamma) }
+            return try context.closedForm { () throws(SchedulerError) in
+                try StepSchedule(stepSize: stepSize, gamma: gamma)
+            }
         }
     }
 }

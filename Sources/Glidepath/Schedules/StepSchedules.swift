@@ -32,8 +32,9 @@ public struct StepSchedule: ClosedFormSchedule {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(stepSize: container.decode(Int.self, forKey: .stepSize),
-                      gamma: container.decode(Double.self, forKey: .gamma))
+        try self.init(
+            stepSize: container.decode(Int.self, forKey: .stepSize),
+            gamma: container.decode(Double.self, forKey: .gamma))
     }
 }
 
@@ -79,8 +80,9 @@ public struct MultiStepSchedule: ClosedFormSchedule {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(milestones: container.decode([Int].self, forKey: .milestones),
-                      gamma: container.decode(Double.self, forKey: .gamma))
+        try self.init(
+            milestones: container.decode([Int].self, forKey: .milestones),
+            gamma: container.decode(Double.self, forKey: .gamma))
     }
 }
 

@@ -43,8 +43,9 @@ public struct InverseSquareRootSchedule: ClosedFormSchedule {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(numWarmupSteps: c.decode(Int.self, forKey: .numWarmupSteps),
-                      timescale: c.decode(Int.self, forKey: .timescale))
+        try self.init(
+            numWarmupSteps: c.decode(Int.self, forKey: .numWarmupSteps),
+            timescale: c.decode(Int.self, forKey: .timescale))
     }
 }
 
@@ -98,7 +99,8 @@ public struct WarmupStableDecaySchedule: ClosedFormSchedule {
 
     public init(
         numWarmupSteps: Int, numStableSteps: Int, numDecaySteps: Int,
-        warmupType: WarmupStableDecayShape = Configuration().warmupType, decayType: WarmupStableDecayShape = Configuration().decayType,
+        warmupType: WarmupStableDecayShape = Configuration().warmupType,
+        decayType: WarmupStableDecayShape = Configuration().decayType,
         minLRRatio: Double = Configuration().minLRRatio, numCycles: Double = Configuration().numCycles
     ) throws(SchedulerError) {
         try SchedulerArgumentValidation.atLeast(numWarmupSteps, 0, "numWarmupSteps")

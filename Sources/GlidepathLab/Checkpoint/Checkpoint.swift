@@ -41,8 +41,10 @@ public struct Checkpoint: Sendable, Equatable {
     /// Further named sections. Names must not collide with ``Section`` names.
     public var extras: [String: Data]
 
-    public init(counters: TrainingCounters, modelState: Data, optimizerState: Data, schedulerState: StateValue,
-                randomState: Data, loaderState: StateValue, extras: [String: Data] = [:]) {
+    public init(
+        counters: TrainingCounters, modelState: Data, optimizerState: Data, schedulerState: StateValue,
+        randomState: Data, loaderState: StateValue, extras: [String: Data] = [:]
+    ) {
         self.counters = counters
         self.modelState = modelState
         self.optimizerState = optimizerState

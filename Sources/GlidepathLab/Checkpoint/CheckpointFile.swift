@@ -129,8 +129,12 @@ public enum CheckpointFile {
         let bytes = [UInt8](data)
         // Magic: a file shorter than the magic is a truncated checkpoint only if it is a prefix of it.
         let magicLength = min(bytes.count, magic.count)
-        guard Array(bytes.prefix(magicLength)) == Array(magic.prefix(magicLength)) else { throw .notACheckpoint(path: path) }
-        guard bytes.count >= 12 else { throw .truncated(path: path, expectedBytes: preambleSize, actualBytes: bytes.count) }
+        guard Array(bytes.prefix(magicLength)) == Array(magic.prefix(magicLength)) else {
+            throw .notACheckpoint(path: path)
+        }
+        guard bytes.count >= 12 else {
+            throw .truncated(path: path, expectedBytes: preambleSize, actualBytes: bytes.count)
+        }
         let version = bytes.littleEndianUInt32(at: 8)
         guard version == formatVersion else {
             throw .unsupportedVersion(path: path, found: version, supported: formatVersion)
@@ -152,7 +156,9 @@ public enum CheckpointFile {
         guard bytes.count >= tableEnd else {
             throw .truncated(path: path, expectedBytes: tableEnd + trailerSize, actualBytes: bytes.count)
         }
-        let tableCRC = bytes.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[preambleSize..<tableEnd])) }
+        let tableCRC = bytes.withUnsafeBytes {
+            CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[preambleSize..<tableEnd]))
+        }
         guard tableCRC == bytes.littleEndianUInt32(at: 24) else {
             throw .corruptHeader(path: path, reason: "section table checksum mismatch")
         }
@@ -235,7 +241,9 @@ public enum CheckpointFile {
 
     /// CRC of everything before the trailer.
     static func fileChecksum(of data: Data) -> UInt32 {
-        data.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<max(0, $0.count - trailerSize)])) }
+        data.withUnsafeBytes {
+            CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<max(0, $0.count - trailerSize)]))
+        }
     }
 
     private static func checkpoint(from payloads: [String: (encoding: SectionEncoding, data: Data)], path: String)

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes an output a user names on the command line (`runs export -o FILE`) without ever destroying
@@ -178,7 +178,8 @@ public final class OutputFile {
     {
         let url = URL(fileURLWithPath: target)
         let directory = url.deletingLastPathComponent().path
-        let temporary = directory + "/" + AtomicFile.temporaryPrefix + url.lastPathComponent + "-\(getpid())-"
+        let temporary =
+            directory + "/" + AtomicFile.temporaryPrefix + url.lastPathComponent + "-\(getpid())-"
             + UUID().uuidString.prefix(8)
         let opened = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard opened >= 0 else { throw WriteError(path: path, reason: "create \(temporary): \(errorText())") }
@@ -195,8 +196,8 @@ public final class OutputFile {
 
 private func outputWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
-    return Glibc.write(descriptor, buffer, count)
+        return Glibc.write(descriptor, buffer, count)
     #else
-    return Darwin.write(descriptor, buffer, count)
+        return Darwin.write(descriptor, buffer, count)
     #endif
 }

@@ -19,8 +19,10 @@ public struct MetaTrainingConfiguration: Sendable, Equatable {
     /// The meta set's minibatch size (reference: 128).
     public var metaBatchSize: Int
 
-    public init(task: TrainingTask, epochs: Int, seed: UInt64, metaSetSize: Int = 1000, trainingExamples: Int? = nil,
-                settings: MLRSNetMetaTrainingSettings = MLRSNetMetaTrainingSettings(), metaBatchSize: Int = 128) {
+    public init(
+        task: TrainingTask, epochs: Int, seed: UInt64, metaSetSize: Int = 1000, trainingExamples: Int? = nil,
+        settings: MLRSNetMetaTrainingSettings = MLRSNetMetaTrainingSettings(), metaBatchSize: Int = 128
+    ) {
         self.task = task
         self.epochs = epochs
         self.seed = seed
@@ -134,9 +136,10 @@ public enum MLRSNetMetaTraining {
         let specification = configuration.task.specification
         let classCount = specification.classCount
         let seed = configuration.seed
-        let split = try MetaSetSplit(labels: data.train.labels, classCount: classCount,
-                                     metaCount: configuration.metaSetSize,
-                                     trainingLimit: configuration.trainingExamples, seed: seed)
+        let split = try MetaSetSplit(
+            labels: data.train.labels, classCount: classCount,
+            metaCount: configuration.metaSetSize,
+            trainingLimit: configuration.trainingExamples, seed: seed)
         let trainingSet = SubsetSource(data.train, indices: split.trainingIndices)
         let metaSet = SubsetSource(data.train, indices: split.metaIndices)
 
@@ -153,8 +156,9 @@ public enum MLRSNetMetaTraining {
             throw .unsupportedTask(configuration.task.rawValue, reason: "its model is not one tensor-to-tensor layer")
         }
         var netGenerator = Xoshiro256StarStar(seed: seed, stream: [Stream.net])
-        let net = DifferentiableMLRSNet(weights: DifferentiableMLRSNet.initialWeights(using: &netGenerator),
-                                        convention: configuration.settings.convention)
+        let net = DifferentiableMLRSNet(
+            weights: DifferentiableMLRSNet.initialWeights(using: &netGenerator),
+            convention: configuration.settings.convention)
 
         let initialLoss = try evaluate(model, on: trainingSet, classCount: classCount).loss
         guard initialLoss.isFinite, initialLoss * Double(classCount) > 1 else {
@@ -204,8 +208,9 @@ public enum MLRSNetMetaTraining {
                     do throws(NNError) {
                         let loss = Float(step.loss)
                         guard loss.isFinite else {
-                            throw .invalidInput(name: "training loss", value: "\(loss)",
-                                                reason: "is not finite: the run diverged")
+                            throw .invalidInput(
+                                name: "training loss", value: "\(loss)",
+                                reason: "is not finite: the run diverged")
                         }
                         let record = try trainer.update(trainingLoss: loss, position: step.index) { nextMetaBatch() }
                         layers.clearGradients()
@@ -226,7 +231,9 @@ public enum MLRSNetMetaTraining {
             }
             if let failure { throw failure }
             metaUpdates += epochMetaUpdates
-            guard net.isFinite else { throw .training("the meta-net's parameters became non-finite in epoch \(epoch + 1)") }
+            guard net.isFinite else {
+                throw .training("the meta-net's parameters became non-finite in epoch \(epoch + 1)")
+            }
             let validation = try evaluate(model, on: data.validation, classCount: classCount)
             let summary = MetaTrainingEpochSummary(
                 epoch: epoch + 1, meanTrainingLoss: lossSum / Double(max(rates.count, 1)),
@@ -236,9 +243,10 @@ public enum MLRSNetMetaTraining {
             summaries.append(summary)
             progress(summary)
         }
-        return MetaTrainingResult(weights: net.weights, scale: scale, initialLoss: initialLoss,
-                                  trainingCount: split.trainingIndices.count, metaCount: split.metaIndices.count,
-                                  iterations: trainer.iteration, metaUpdates: metaUpdates, epochs: summaries)
+        return MetaTrainingResult(
+            weights: net.weights, scale: scale, initialLoss: initialLoss,
+            trainingCount: split.trainingIndices.count, metaCount: split.metaIndices.count,
+            iterations: trainer.iteration, metaUpdates: metaUpdates, epochs: summaries)
     }
 
     /// The lab's evaluation (``Evaluation``), its errors as meta-training's.

@@ -36,8 +36,9 @@ public struct MetaSetSplit: Sendable, Equatable {
         throws(MetaTrainingError)
     {
         guard metaCount >= classCount else {
-            throw .invalidSetting(name: "meta-set-size", value: "\(metaCount)",
-                                  reason: "must be at least the number of classes (\(classCount))")
+            throw .invalidSetting(
+                name: "meta-set-size", value: "\(metaCount)",
+                reason: "must be at least the number of classes (\(classCount))")
         }
         if let trainingLimit, trainingLimit < 1 {
             throw .invalidSetting(name: "training-examples", value: "\(trainingLimit)", reason: "must be ≥ 1")
@@ -58,12 +59,14 @@ public struct MetaSetSplit: Sendable, Equatable {
             }
         }
         if let short = quota.firstIndex(where: { $0 > 0 }) {
-            throw .invalidSetting(name: "meta-set-size", value: "\(metaCount)",
-                                  reason: "class \(short) has too few training examples for its share")
+            throw .invalidSetting(
+                name: "meta-set-size", value: "\(metaCount)",
+                reason: "class \(short) has too few training examples for its share")
         }
         guard !training.isEmpty else {
-            throw .invalidSetting(name: "meta-set-size", value: "\(metaCount)",
-                                  reason: "leaves no training examples out of \(labels.count)")
+            throw .invalidSetting(
+                name: "meta-set-size", value: "\(metaCount)",
+                reason: "leaves no training examples out of \(labels.count)")
         }
         metaIndices = meta.sorted()
         trainingIndices = training.sorted()
@@ -80,7 +83,9 @@ public struct MetaSetSplit: Sendable, Equatable {
         let total = max(counts.reduce(0, +), 1)
         var quotas = counts.map { metaCount * $0 / total }
         let remainders = counts.indices.map { (metaCount * counts[$0]) % total }
-        let order = counts.indices.sorted { remainders[$0] != remainders[$1] ? remainders[$0] > remainders[$1] : $0 < $1 }
+        let order = counts.indices.sorted {
+            remainders[$0] != remainders[$1] ? remainders[$0] > remainders[$1] : $0 < $1
+        }
         var left = min(metaCount, counts.reduce(0, +)) - quotas.reduce(0, +)
         for index in order where left > 0 {
             quotas[index] += 1

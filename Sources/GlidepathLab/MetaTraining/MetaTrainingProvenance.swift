@@ -32,7 +32,8 @@ public enum MetaTrainingProvenance {
             "modelOptimizer": "SGD momentum 0 weightDecay \(settings.modelWeightDecay), rate γ·a_t",
             "initialLoss": "\(result.initialLoss)",
             "gamma": "\(result.scale)",
-            "metaSet": "stratified by class, carved with the training subset from one permutation of the training part (disjoint; validation and test untouched)",
+            "metaSet":
+                "stratified by class, carved with the training subset from one permutation of the training part (disjoint; validation and test untouched)",
             "codeVersion": codeVersion.package,
             "gitCommit": codeVersion.commit.map { $0 + (codeVersion.dirty == true ? " (dirty)" : "") } ?? "unknown",
             "date": formatter.string(from: date),

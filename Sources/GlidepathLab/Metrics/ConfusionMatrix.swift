@@ -42,8 +42,9 @@ public struct ConfusionMatrix: Sendable, Equatable {
     /// Adds one batch of labelled predictions. Validates the whole batch before counting any of it.
     public mutating func add(truth: [Int], predictions: [Int]) throws(MetricsError) {
         guard truth.count == predictions.count else {
-            throw .lengthMismatch(first: "truth", firstCount: truth.count,
-                                  second: "predictions", secondCount: predictions.count)
+            throw .lengthMismatch(
+                first: "truth", firstCount: truth.count,
+                second: "predictions", secondCount: predictions.count)
         }
         for (index, label) in truth.enumerated() where !(0..<classCount).contains(label) {
             throw .labelOutOfRange(name: "truth", index: index, label: label, classCount: classCount)
@@ -149,8 +150,9 @@ public struct BinaryClassificationScores: Sendable, Equatable {
     /// ``ConfusionMatrix``.
     public init(_ matrix: ConfusionMatrix, positiveClass: Int = 1) throws(MetricsError) {
         guard matrix.classCount == 2 else {
-            throw .invalidValue(name: "classCount", value: "\(matrix.classCount)",
-                                reason: "binary scores need exactly 2 classes")
+            throw .invalidValue(
+                name: "classCount", value: "\(matrix.classCount)",
+                reason: "binary scores need exactly 2 classes")
         }
         guard positiveClass == 0 || positiveClass == 1 else {
             throw .invalidValue(name: "positiveClass", value: "\(positiveClass)", reason: "must be 0 or 1")

@@ -38,8 +38,9 @@ public struct RateChanges: Sendable, Equatable, Codable {
         }
         for (step, groupRates) in rates.enumerated() {
             guard groupRates.count == rates[0].count else {
-                throw .lengthMismatch(first: "rates[0]", firstCount: rates[0].count,
-                                      second: "rates[\(step)]", secondCount: groupRates.count)
+                throw .lengthMismatch(
+                    first: "rates[0]", firstCount: rates[0].count,
+                    second: "rates[\(step)]", secondCount: groupRates.count)
             }
             for rate in groupRates where !(rate.isFinite && rate >= 0) {
                 throw .invalidValue(name: "rates[\(step)]", value: "\(rate)", reason: "a rate must be finite and ≥ 0")

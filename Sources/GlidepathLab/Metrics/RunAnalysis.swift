@@ -39,23 +39,28 @@ public struct RunAnalysis: Sendable, Equatable {
     ///   - rateThreshold: |Δ ln η| counted as a rate adjustment (``RateChanges``).
     /// - Throws: ``MetricsError`` for inconsistent records (steps with different group counts, a negative
     ///   or non-finite rate or duration, a non-finite target).
-    public init(epochs: [EpochRecord], steps: [StepRecord], target: Double?, spikeThreshold: Double = 0.1,
-                rateThreshold: Double = 0.01) throws(MetricsError) {
+    public init(
+        epochs: [EpochRecord], steps: [StepRecord], target: Double?, spikeThreshold: Double = 0.1,
+        rateThreshold: Double = 0.01
+    ) throws(MetricsError) {
         epochsCompleted = epochs.count
         let best = epochs.filter { $0.validationLoss.isFinite }.min { $0.validationLoss < $1.validationLoss }
         bestValidationLoss = best?.validationLoss
         bestEpoch = best?.epoch
         targetReach = try target.flatMap { (target) throws(MetricsError) in
-            try TargetReach.first(reaching: target, validationLosses: epochs.map(\.validationLoss),
-                                  trainingSeconds: epochs.map(\.trainSeconds))
+            try TargetReach.first(
+                reaching: target, validationLosses: epochs.map(\.validationLoss),
+                trainingSeconds: epochs.map(\.trainSeconds))
         }
         trainingSeconds = epochs.reduce(0) { $0 + $1.trainSeconds }
         evaluationSeconds = epochs.reduce(0) { $0 + $1.evaluationSeconds }
         let trainCurve = epochs.map(\.trainLoss)
         let validationCurve = epochs.map(\.validationLoss)
-        trainLossStability = trainCurve.isEmpty || !trainCurve.allSatisfy(\.isFinite)
+        trainLossStability =
+            trainCurve.isEmpty || !trainCurve.allSatisfy(\.isFinite)
             ? nil : try LossStability(losses: trainCurve, spikeThreshold: spikeThreshold)
-        validationLossStability = validationCurve.isEmpty || !validationCurve.allSatisfy(\.isFinite)
+        validationLossStability =
+            validationCurve.isEmpty || !validationCurve.allSatisfy(\.isFinite)
             ? nil : try LossStability(losses: validationCurve, spikeThreshold: spikeThreshold)
         rateChanges = steps.isEmpty ? nil : try RateChanges(rates: steps.map(\.learningRates), threshold: rateThreshold)
         divergence = Self.firstDivergence(epochs: epochs, steps: steps)
@@ -67,9 +72,10 @@ public struct RunAnalysis: Sendable, Equatable {
             .map { DivergenceEvent(epoch: $0.epoch, step: $0.step, reason: .nonFiniteLoss($0.loss)) }
         var aboveLimit: DivergenceEvent?
         if let initial = steps.first?.loss, let rule = try? DivergenceRule(initialLoss: initial) {
-            aboveLimit = epochs.lazy.compactMap { epoch in
-                rule.check(epoch.trainLoss).map { DivergenceEvent(epoch: epoch.epoch, step: nil, reason: $0) }
-            }.first
+            aboveLimit =
+                epochs.lazy.compactMap { epoch in
+                    rule.check(epoch.trainLoss).map { DivergenceEvent(epoch: epoch.epoch, step: nil, reason: $0) }
+                }.first
         }
         switch (nonFinite, aboveLimit) {
         case let (step?, epoch?): return step.epoch <= epoch.epoch ? step : epoch

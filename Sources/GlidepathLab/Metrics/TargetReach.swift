@@ -34,12 +34,14 @@ public struct TargetReach: Sendable, Equatable, Codable {
     ) throws(MetricsError) -> TargetReach? {
         guard target.isFinite else { throw .nonFinite(name: "target", index: 0, value: target) }
         guard validationLosses.count == trainingSeconds.count else {
-            throw .lengthMismatch(first: "validationLosses", firstCount: validationLosses.count,
-                                  second: "trainingSeconds", secondCount: trainingSeconds.count)
+            throw .lengthMismatch(
+                first: "validationLosses", firstCount: validationLosses.count,
+                second: "trainingSeconds", secondCount: trainingSeconds.count)
         }
         for (index, seconds) in trainingSeconds.enumerated() where !(seconds.isFinite && seconds >= 0) {
-            throw .invalidValue(name: "trainingSeconds[\(index)]", value: "\(seconds)",
-                                reason: "must be finite and ≥ 0")
+            throw .invalidValue(
+                name: "trainingSeconds[\(index)]", value: "\(seconds)",
+                reason: "must be finite and ≥ 0")
         }
         var elapsed = 0.0
         for (index, loss) in validationLosses.enumerated() {

@@ -23,9 +23,9 @@ struct OptimizerProbeInputs {
         let base = (optimizer as? SharedRateOptimizer)?.base ?? optimizer
         let archive = base.stateArchive()
         guard archive.kind == "optimizer.adam",
-              let hyperText = archive.metadata["hyperparameters"], let stepsText = archive.metadata["steps"],
-              let hyper = try? JSONDecoder().decode([Hyperparameters].self, from: Data(hyperText.utf8)),
-              let steps = try? JSONDecoder().decode([[Int]].self, from: Data(stepsText.utf8))
+            let hyperText = archive.metadata["hyperparameters"], let stepsText = archive.metadata["steps"],
+            let hyper = try? JSONDecoder().decode([Hyperparameters].self, from: Data(hyperText.utf8)),
+            let steps = try? JSONDecoder().decode([[Int]].self, from: Data(stepsText.utf8))
         else { return OptimizerProbeInputs() }
         var entries: [String: [Float]] = [:]
         for entry in archive.entries { entries[entry.name] = entry.values }
@@ -36,8 +36,8 @@ struct OptimizerProbeInputs {
         var preconditioner: [Float] = [], direction: [Float] = []
         for tensor in parameters {
             guard let (g, p) = slots[address(tensor)], g < hyper.count, g < steps.count, p < steps[g].count,
-                  let m = entries["group\(g).param\(p).exp_avg"], let v = entries["group\(g).param\(p).exp_avg_sq"],
-                  m.count == tensor.count, v.count == tensor.count, steps[g][p] >= 1
+                let m = entries["group\(g).param\(p).exp_avg"], let v = entries["group\(g).param\(p).exp_avg_sq"],
+                m.count == tensor.count, v.count == tensor.count, steps[g][p] >= 1
             else { return OptimizerProbeInputs() }  // before the first update (or a parameter without state)
             let h = hyper[g], t = Double(steps[g][p])
             let c1 = 1 - Foundation.pow(h.beta1, t), c2 = 1 - Foundation.pow(h.beta2, t)

@@ -26,8 +26,10 @@ public struct ProbeConfiguration: Sendable, Equatable, Codable {
     /// What each probe computes.
     public var settings: LandscapeProbeSettings
 
-    public init(cadence: Cadence, every: Int? = nil, budget: Double = 0.05, batches: Int = 2,
-                settings: LandscapeProbeSettings = .init()) {
+    public init(
+        cadence: Cadence, every: Int? = nil, budget: Double = 0.05, batches: Int = 2,
+        settings: LandscapeProbeSettings = .init()
+    ) {
         self.cadence = cadence
         self.every = every
         self.budget = budget

@@ -20,9 +20,10 @@ public struct ProbeRecord: Sendable, Equatable, Codable {
 
     /// The scheduler-facing summary.
     public func signal(batchSize: Int) -> LandscapeSignal {
-        LandscapeSignal(gradientNorm: measurement.gradientNorm.value, lambdaMax: measurement.lambdaMax?.value.value,
-                        preconditionedLambdaMax: measurement.preconditionedLambdaMax?.value.value,
-                        trace: measurement.trace?.value, quadraticStep: measurement.quadraticStep,
-                        noiseScale: measurement.noiseScale?.value, batchSize: batchSize)
+        LandscapeSignal(
+            gradientNorm: measurement.gradientNorm.value, lambdaMax: measurement.lambdaMax?.value.value,
+            preconditionedLambdaMax: measurement.preconditionedLambdaMax?.value.value,
+            trace: measurement.trace?.value, quadraticStep: measurement.quadraticStep,
+            noiseScale: measurement.noiseScale?.value, batchSize: batchSize)
     }
 }

@@ -40,8 +40,10 @@ final class ProbeRunner {
     static let stateSection = "probes"
     static let vectorSection = "probes.vectors"
 
-    init(configuration: ProbeConfiguration, model: any TaskModel, optimizer: any Optimizer, data: TaskData,
-         seed: UInt64, batchSize: Int, updatesPerEpoch: Int) throws(TrainingError) {
+    init(
+        configuration: ProbeConfiguration, model: any TaskModel, optimizer: any Optimizer, data: TaskData,
+        seed: UInt64, batchSize: Int, updatesPerEpoch: Int
+    ) throws(TrainingError) {
         self.configuration = configuration
         self.model = model
         self.optimizer = optimizer
@@ -52,8 +54,9 @@ final class ProbeRunner {
             throw .invalidConfiguration("probe set: \(error)")
         }
         probeState = ProbeState(seed: seed)
-        interval = Self.initialInterval(configuration, updatesPerEpoch: self.updatesPerEpoch,
-                                        batches: probeSet.batches.count)
+        interval = Self.initialInterval(
+            configuration, updatesPerEpoch: self.updatesPerEpoch,
+            batches: probeSet.batches.count)
     }
 
     /// K before any probe has been measured: the expected cost with a warm start of ~5 power iterations.
@@ -64,8 +67,9 @@ final class ProbeRunner {
         case .auto:
             let s = configuration.settings
             let products = 5 + s.traceSamples + (s.quadraticStep ? 2 : 1) + (s.preconditionedLambda ? 5 : 0)
-            return automaticInterval(evaluations: batches * (1 + 2 * products), budget: configuration.budget,
-                                     updatesPerEpoch: updatesPerEpoch)
+            return automaticInterval(
+                evaluations: batches * (1 + 2 * products), budget: configuration.budget,
+                updatesPerEpoch: updatesPerEpoch)
         }
     }
 
@@ -85,16 +89,18 @@ final class ProbeRunner {
         let inputs = OptimizerProbeInputs.read(optimizer, parameters: objective.parameters)
         let measurement: ProbeMeasurement
         do {
-            measurement = try LandscapeProbe.measure(objective, settings: configuration.settings, state: &probeState,
-                                                     preconditioner: inputs.preconditioner,
-                                                     updateDirection: inputs.direction)
+            measurement = try LandscapeProbe.measure(
+                objective, settings: configuration.settings, state: &probeState,
+                preconditioner: inputs.preconditioner,
+                updateDirection: inputs.direction)
         } catch {
             throw .invalidConfiguration("probe after update \(step): \(error)")
         }
         lastProbeStep = step
         if configuration.cadence == .auto {
-            interval = Self.automaticInterval(evaluations: measurement.cost.gradientEvaluations,
-                                              budget: configuration.budget, updatesPerEpoch: updatesPerEpoch)
+            interval = Self.automaticInterval(
+                evaluations: measurement.cost.gradientEvaluations,
+                budget: configuration.budget, updatesPerEpoch: updatesPerEpoch)
         }
         let record = ProbeRecord(step: step, epoch: epoch, measurement: measurement)
         pending.append(record)
@@ -123,11 +129,14 @@ final class ProbeRunner {
     // MARK: Checkpoints
 
     func checkpointSections() throws(TrainingError) -> [String: Data] {
-        let state = State(probe: probeState.scalars, interval: interval, lastProbeStep: lastProbeStep,
-                          probeSetIndices: probeSet.indices)
-        let archive = TensorArchive(kind: "probes", entries: probeState.vectorEntries.map {
-            TensorArchive.Entry(name: $0.name, shape: [$0.values.count], values: $0.values)
-        })
+        let state = State(
+            probe: probeState.scalars, interval: interval, lastProbeStep: lastProbeStep,
+            probeSetIndices: probeSet.indices)
+        let archive = TensorArchive(
+            kind: "probes",
+            entries: probeState.vectorEntries.map {
+                TensorArchive.Entry(name: $0.name, shape: [$0.values.count], values: $0.values)
+            })
         do {
             return [Self.stateSection: try StateCoding.encoder().encode(state), Self.vectorSection: archive.encoded()]
         } catch {
@@ -138,7 +147,9 @@ final class ProbeRunner {
     /// Restores from a checkpoint's sections; a checkpoint written without probing leaves the runner fresh.
     func restore(from extras: [String: Data], path: String) throws(TrainingError) {
         guard let stateData = extras[Self.stateSection] else { return }
-        func incompatible(_ reason: String) -> TrainingError { .incompatibleCheckpoint(path: path, reason: "probes: \(reason)") }
+        func incompatible(_ reason: String) -> TrainingError {
+            .incompatibleCheckpoint(path: path, reason: "probes: \(reason)")
+        }
         let state: State
         let archive: TensorArchive
         do {
@@ -150,11 +161,14 @@ final class ProbeRunner {
         guard state.version == State.currentVersion, archive.kind == "probes" else {
             throw incompatible("version \(state.version), kind \(archive.kind)")
         }
-        guard state.probeSetIndices == probeSet.indices else { throw incompatible("the probe set differs from the run's") }
+        guard state.probeSetIndices == probeSet.indices else {
+            throw incompatible("the probe set differs from the run's")
+        }
         guard state.interval >= 1, state.lastProbeStep >= 0 else { throw incompatible("interval \(state.interval)") }
         do {
-            probeState = try ProbeState(scalars: state.probe, vectors: archive.entries.map { ($0.name, $0.values) },
-                                        parameterCount: objective.parameterCount)
+            probeState = try ProbeState(
+                scalars: state.probe, vectors: archive.entries.map { ($0.name, $0.values) },
+                parameterCount: objective.parameterCount)
         } catch {
             throw incompatible(error.description)
         }

@@ -37,14 +37,17 @@ public struct CheckpointedModel {
             do {
                 let checkpoint = try CheckpointFile.read(from: candidate.path, expectedChecksum: candidate.checksum)
                 try model.module.loadState(try TensorArchive.decode(checkpoint.modelState))
-                return CheckpointedModel(record: record, configuration: configuration, model: model, checkpoint: candidate,
-                                         optimizerState: checkpoint.optimizerState)
+                return CheckpointedModel(
+                    record: record, configuration: configuration, model: model, checkpoint: candidate,
+                    optimizerState: checkpoint.optimizerState)
             } catch {
                 failures.append("\(candidate.path): \(error)")
             }
         }
-        throw .notResumable(runId: record.id.rawValue, reason: checkpoints.isEmpty
-            ? "it has no checkpoint yet" : "no checkpoint verifies: " + failures.joined(separator: "; "))
+        throw .notResumable(
+            runId: record.id.rawValue,
+            reason: checkpoints.isEmpty
+                ? "it has no checkpoint yet" : "no checkpoint verifies: " + failures.joined(separator: "; "))
     }
 }
 
@@ -65,17 +68,20 @@ public enum RunProbe {
     /// Measures with `settings` on the first `examples` examples of `split` (the run's own data
     /// directory unless `dataDirectory` is given). With an even count ≥ 2 the examples form two equal
     /// probe batches (so the noise scale is defined); the loss is their mean either way.
-    public static func run(_ runText: String, storePath: String, split: Split, examples: Int,
-                           dataDirectory: String? = nil, settings: LandscapeProbeSettings = .init())
+    public static func run(
+        _ runText: String, storePath: String, split: Split, examples: Int,
+        dataDirectory: String? = nil, settings: LandscapeProbeSettings = .init()
+    )
         throws(TrainingError) -> Result
     {
         guard examples >= 1 else { throw .invalidConfiguration("--examples \(examples): must be >= 1") }
         let loaded = try CheckpointedModel.load(run: runText, storePath: storePath)
         let c = loaded.configuration
         try TrainingSession.setThreads(c.threads)
-        let data = try TaskData.load(task: c.task, dataDirectory: dataDirectory ?? c.dataDirectory,
-                                     trainingLimit: c.trainingLimit, evaluationLimit: c.evaluationLimit,
-                                     trainingBatches: c.trainingBatches)
+        let data = try TaskData.load(
+            task: c.task, dataDirectory: dataDirectory ?? c.dataDirectory,
+            trainingLimit: c.trainingLimit, evaluationLimit: c.evaluationLimit,
+            trainingBatches: c.trainingBatches)
         let source = split == .train ? data.train : data.test
         let all = ProbeSet(firstOf: source, examples: examples)
         let count = all.indices[0].count
@@ -98,9 +104,10 @@ public enum RunProbe {
             let optimizer = try c.optimizer.makeOptimizer(for: loaded.model)
             try optimizer.loadState(try TensorArchive.decode(loaded.optimizerState))
             let optimizerInputs = OptimizerProbeInputs.read(optimizer, parameters: objective.parameters)
-            measurement = try LandscapeProbe.measure(objective, settings: settings, state: &state,
-                                                     preconditioner: optimizerInputs.preconditioner,
-                                                     updateDirection: optimizerInputs.direction)
+            measurement = try LandscapeProbe.measure(
+                objective, settings: settings, state: &state,
+                preconditioner: optimizerInputs.preconditioner,
+                updateDirection: optimizerInputs.direction)
         } catch let error as TrainingError {
             throw error
         } catch {

@@ -6,8 +6,10 @@ extension TrainingSession {
     /// Runs the probe due after this update (if any) and keeps its signal for the next scheduler step.
     func probeAfterUpdate(epoch: Int) throws(TrainingError) {
         guard let probes else { return }
-        if let record = try probes.probeIfDue(step: counters.completedSteps, epoch: epoch,
-                                              lastOfEpoch: counters.stepsIntoEpoch >= updatesPerEpoch) {
+        if let record = try probes.probeIfDue(
+            step: counters.completedSteps, epoch: epoch,
+            lastOfEpoch: counters.stepsIntoEpoch >= updatesPerEpoch)
+        {
             pendingSignal = record.signal(batchSize: configuration.batchSize)
         }
     }
@@ -40,7 +42,9 @@ extension LandscapeScheduler.Configuration {
     /// `configuration` with every landscape scheduler's open optimizer fields filled from the run's
     /// optimizer (Adam/AdamW → `adam` with its β₁; SGD → `sgd` with its momentum): the `stability` rule's
     /// threshold depends on it (`docs/landscape.md`). Given fields are never changed.
-    static func filling(_ configuration: SchedulerConfiguration, optimizer: OptimizerConfiguration) -> SchedulerConfiguration {
+    static func filling(_ configuration: SchedulerConfiguration, optimizer: OptimizerConfiguration)
+        -> SchedulerConfiguration
+    {
         var copy = configuration
         let children = configuration.children.map { filling($0, optimizer: optimizer) }
         if var landscape = configuration.parameters as? Self {
@@ -71,8 +75,9 @@ extension TrainingSession {
     /// Creates the probe runner of a run whose configuration asks for probing.
     func attachProbes() throws(TrainingError) {
         guard let probing = configuration.probing else { return }
-        probes = try ProbeRunner(configuration: probing, model: model, optimizer: optimizer, data: data,
-                                 seed: configuration.seed, batchSize: configuration.batchSize,
-                                 updatesPerEpoch: updatesPerEpoch)
+        probes = try ProbeRunner(
+            configuration: probing, model: model, optimizer: optimizer, data: data,
+            seed: configuration.seed, batchSize: configuration.batchSize,
+            updatesPerEpoch: updatesPerEpoch)
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How progress is shown.
@@ -61,8 +62,10 @@ public final class ProgressReporter {
     }
 
     /// Announces the run: prints a header line.
-    public func runStarted(runId: String, task: String, scheduler: String, totalEpochs: Int, stepsPerEpoch: Int,
-                           resumingAfterEpoch: Int = 0) {
+    public func runStarted(
+        runId: String, task: String, scheduler: String, totalEpochs: Int, stepsPerEpoch: Int,
+        resumingAfterEpoch: Int = 0
+    ) {
         self.totalEpochs = totalEpochs
         self.stepsPerEpoch = stepsPerEpoch
         let resume = resumingAfterEpoch > 0 ? ", resuming after epoch \(resumingAfterEpoch)" : ""
@@ -90,15 +93,17 @@ public final class ProgressReporter {
         let trained = finishedEpochSeconds + epochTrainSeconds
         let remaining = (totalEpochs - epoch) * stepsPerEpoch + (stepsPerEpoch - step)
         let eta = trained > 0 ? trained / Double(sessionSteps) * Double(max(0, remaining)) : nil
-        let fields = "loss \(ProgressFormat.loss(loss))  lr \(ProgressFormat.rate(learningRate))  "
+        let fields =
+            "loss \(ProgressFormat.loss(loss))  lr \(ProgressFormat.rate(learningRate))  "
             + "\(ProgressFormat.throughput(throughput))  ETA \(ProgressFormat.duration(eta))"
         switch style {
         case let .bar(width, redrawInterval):
             let isLast = step >= stepsPerEpoch
             if let lastRedraw, !isLast, now - lastRedraw < redrawInterval { return }
             lastRedraw = now
-            output("\r\u{1B}[2K" + "epoch \(epoch)/\(totalEpochs) \(bar(step, width: width)) "
-                   + "\(step)/\(stepsPerEpoch)  " + fields)
+            output(
+                "\r\u{1B}[2K" + "epoch \(epoch)/\(totalEpochs) \(bar(step, width: width)) "
+                    + "\(step)/\(stepsPerEpoch)  " + fields)
             barShown = true
         case .lines(let stepInterval):
             guard step % stepInterval == 0 || step == stepsPerEpoch else { return }
@@ -107,16 +112,19 @@ public final class ProgressReporter {
     }
 
     /// Prints the epoch's summary line.
-    public func epochFinished(trainLoss: Double, validationLoss: Double, validationAccuracy: Double,
-                              validationF1: Double, validationAUC: Double?, learningRate: Double,
-                              trainSeconds: Double, evaluationSeconds: Double) {
+    public func epochFinished(
+        trainLoss: Double, validationLoss: Double, validationAccuracy: Double,
+        validationF1: Double, validationAUC: Double?, learningRate: Double,
+        trainSeconds: Double, evaluationSeconds: Double
+    ) {
         finishedEpochSeconds += epochTrainSeconds
         epochTrainSeconds = 0
         let auc = validationAUC.map { "  AUC \(ProgressFormat.metric($0))" } ?? ""
-        emitLine("epoch \(epoch)/\(totalEpochs)  train loss \(ProgressFormat.loss(trainLoss))  "
-                 + "val loss \(ProgressFormat.loss(validationLoss))  acc \(ProgressFormat.metric(validationAccuracy))  "
-                 + "F1 \(ProgressFormat.metric(validationF1))\(auc)  lr \(ProgressFormat.rate(learningRate))  "
-                 + "train \(ProgressFormat.seconds(trainSeconds))  eval \(ProgressFormat.seconds(evaluationSeconds))")
+        emitLine(
+            "epoch \(epoch)/\(totalEpochs)  train loss \(ProgressFormat.loss(trainLoss))  "
+                + "val loss \(ProgressFormat.loss(validationLoss))  acc \(ProgressFormat.metric(validationAccuracy))  "
+                + "F1 \(ProgressFormat.metric(validationF1))\(auc)  lr \(ProgressFormat.rate(learningRate))  "
+                + "train \(ProgressFormat.seconds(trainSeconds))  eval \(ProgressFormat.seconds(evaluationSeconds))")
     }
 
     /// Prints a line of its own (a warning, the stop notice), clearing the bar first.

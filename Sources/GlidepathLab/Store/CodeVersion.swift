@@ -28,10 +28,11 @@ public struct CodeVersion: Sendable, Equatable, Codable {
     /// Runs `git rev-parse HEAD` and `git status --porcelain --untracked-files=no` there; when git is
     /// missing or the directory is not in a work tree, the result has no commit.
     public static func detect(in directory: URL? = nil) -> CodeVersion {
-        let start = directory ?? Bundle.main.executableURL?.deletingLastPathComponent()
+        let start =
+            directory ?? Bundle.main.executableURL?.deletingLastPathComponent()
             ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         guard let head = git(["rev-parse", "HEAD"], in: start)?.trimmingCharacters(in: .whitespacesAndNewlines),
-              head.count == 40, head.allSatisfy(\.isHexDigit)
+            head.count == 40, head.allSatisfy(\.isHexDigit)
         else { return build }
         let status = git(["status", "--porcelain", "--untracked-files=no"], in: start)
         return CodeVersion(package: packageVersion, commit: head, dirty: status.map { !$0.isEmpty })

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The thread settings a run used: the configured compute threads and the threading environment
@@ -51,8 +52,10 @@ public struct MachineDescription: Sendable, Equatable, Codable {
     public var loadAverages: [Double]?
     public var threads: ThreadSettings
 
-    public init(cpuModel: String, logicalCores: Int, memoryBytes: UInt64, operatingSystem: String, kernel: String,
-                loadAverages: [Double]?, threads: ThreadSettings) {
+    public init(
+        cpuModel: String, logicalCores: Int, memoryBytes: UInt64, operatingSystem: String, kernel: String,
+        loadAverages: [Double]?, threads: ThreadSettings
+    ) {
         self.cpuModel = cpuModel
         self.logicalCores = logicalCores
         self.memoryBytes = memoryBytes

@@ -44,19 +44,27 @@ public enum RunExport {
     /// in memory. The text is exactly ``export(_:from:table:format:)``'s.
     ///
     /// - Throws: ``RunStoreError`` for the store, or whatever `write` throws.
-    public static func export(_ run: RunRecord, from store: RunStore, table: Table, format: Format,
-                              to write: (String) throws -> Void) throws
-    {
-        let identity: [(String, Field)] = [("run_id", .text(run.id.rawValue)), ("task", .text(run.task)),
-                                           ("scheduler", .text(run.scheduler)), ("seed", .unsigned(run.seed))]
+    public static func export(
+        _ run: RunRecord, from store: RunStore, table: Table, format: Format,
+        to write: (String) throws -> Void
+    ) throws {
+        let identity: [(String, Field)] = [
+            ("run_id", .text(run.id.rawValue)), ("task", .text(run.task)),
+            ("scheduler", .text(run.scheduler)), ("seed", .unsigned(run.seed)),
+        ]
         if table == .steps {
             let (groupCount, estimateCount) = try store.stepColumnCounts(of: run.id)
-            if format == .csv { try write(csvHeader(groupCount: groupCount, estimateCount: estimateCount, table: table)) }
+            if format == .csv {
+                try write(csvHeader(groupCount: groupCount, estimateCount: estimateCount, table: table))
+            }
             try store.forEachStep(of: run.id) { step in
-                let row = identity + [("epoch", .integer(step.epoch)), ("step", .integer(step.step)),
-                                      ("loss", .number(step.loss)), ("gradient_norm", .optionalNumber(step.gradientNorm)),
-                                      ("learning_rates", .numbers(step.learningRates)),
-                                      ("step_sizes", .estimates(step.stepSizes))]
+                let row =
+                    identity + [
+                        ("epoch", .integer(step.epoch)), ("step", .integer(step.step)),
+                        ("loss", .number(step.loss)), ("gradient_norm", .optionalNumber(step.gradientNorm)),
+                        ("learning_rates", .numbers(step.learningRates)),
+                        ("step_sizes", .estimates(step.stepSizes)),
+                    ]
                 switch format {
                 case .csv: try write(csvLine(row, groupCount: groupCount, estimateCount: estimateCount))
                 case .jsonl: try write(jsonLine(row))
@@ -74,19 +82,20 @@ public enum RunExport {
             for epoch in try store.epochs(of: run.id) {
                 groupCount = max(groupCount, epoch.learningRates.count)
                 estimateCount = max(estimateCount, epoch.stepSizes?.count ?? 0)
-                rows.append(identity + [
-                    ("epoch", .integer(epoch.epoch)), ("train_loss", .number(epoch.trainLoss)),
-                    ("validation_loss", .number(epoch.validationLoss)),
-                    ("validation_accuracy", .number(epoch.validationAccuracy)),
-                    ("validation_f1", .number(epoch.validationF1)),
-                    ("validation_auc", .optionalNumber(epoch.validationAUC)),
-                    ("train_seconds", .number(epoch.trainSeconds)),
-                    ("evaluation_seconds", .number(epoch.evaluationSeconds)),
-                    ("top_eigenvalue", .optionalNumber(epoch.topEigenvalue)),
-                    ("hessian_trace", .optionalNumber(epoch.hessianTrace)),
-                    ("learning_rates", .numbers(epoch.learningRates)),
-                    ("step_sizes", .estimates(epoch.stepSizes)),
-                ])
+                rows.append(
+                    identity + [
+                        ("epoch", .integer(epoch.epoch)), ("train_loss", .number(epoch.trainLoss)),
+                        ("validation_loss", .number(epoch.validationLoss)),
+                        ("validation_accuracy", .number(epoch.validationAccuracy)),
+                        ("validation_f1", .number(epoch.validationF1)),
+                        ("validation_auc", .optionalNumber(epoch.validationAUC)),
+                        ("train_seconds", .number(epoch.trainSeconds)),
+                        ("evaluation_seconds", .number(epoch.evaluationSeconds)),
+                        ("top_eigenvalue", .optionalNumber(epoch.topEigenvalue)),
+                        ("hessian_trace", .optionalNumber(epoch.hessianTrace)),
+                        ("learning_rates", .numbers(epoch.learningRates)),
+                        ("step_sizes", .estimates(epoch.stepSizes)),
+                    ])
             }
         case .probes:
             rows = try store.probes(of: run.id).map { identity + probeRow($0) }
@@ -113,12 +122,17 @@ public enum RunExport {
 
     /// The CSV header line, with its newline.
     private static func csvHeader(groupCount: Int, estimateCount: Int, table: Table) -> String {
-        let fixed = table == .probes ? ["run_id", "task", "scheduler", "seed"] + probeColumns
+        let fixed =
+            table == .probes
+            ? ["run_id", "task", "scheduler", "seed"] + probeColumns
             : table == .steps
-            ? ["run_id", "task", "scheduler", "seed", "epoch", "step", "loss", "gradient_norm"]
-            : ["run_id", "task", "scheduler", "seed", "epoch", "train_loss", "validation_loss", "validation_accuracy",
-               "validation_f1", "validation_auc", "train_seconds", "evaluation_seconds", "top_eigenvalue",
-               "hessian_trace"]
+                ? ["run_id", "task", "scheduler", "seed", "epoch", "step", "loss", "gradient_norm"]
+                : [
+                    "run_id", "task", "scheduler", "seed", "epoch", "train_loss", "validation_loss",
+                    "validation_accuracy",
+                    "validation_f1", "validation_auc", "train_seconds", "evaluation_seconds", "top_eigenvalue",
+                    "hessian_trace",
+                ]
         return (fixed + (0..<groupCount).map { "lr_\($0)" } + (0..<estimateCount).map { "step_size_\($0)" })
             .joined(separator: ",") + "\n"
     }

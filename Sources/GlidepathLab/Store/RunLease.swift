@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Exclusive ownership of one run by one process: an advisory `flock(2)` on `run.lock` in the run's
@@ -31,7 +32,8 @@ public final class RunLease {
         let path = directory.appendingPathComponent(Self.fileName).path
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw .writeFailed(path: path, reason: "cannot open the run's lock file: \(String(cString: strerror(errno)))")
+            throw .writeFailed(
+                path: path, reason: "cannot open the run's lock file: \(String(cString: strerror(errno)))")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let busy = errno == EWOULDBLOCK
@@ -61,9 +63,9 @@ public final class RunLease {
         var buffer = [UInt8](repeating: 0, count: 32)
         let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
         guard count > 0,
-              let text = String(bytes: buffer.prefix(count), encoding: .utf8)?
-                  .trimmingCharacters(in: .whitespacesAndNewlines),
-              let pid = Int32(text)
+            let text = String(bytes: buffer.prefix(count), encoding: .utf8)?
+                .trimmingCharacters(in: .whitespacesAndNewlines),
+            let pid = Int32(text)
         else { return "another process" }
         return pid == getpid() ? "this process (pid \(pid))" : "pid \(pid)"
     }

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where a resumed run continues from: the newest checkpoint whose file verifies, and any newer ones
@@ -46,8 +47,10 @@ public final class RunRecorder {
     ///   - checkpointDirectory: where this run's checkpoints go; by default
     ///     ``defaultCheckpointDirectory(store:run:)``. Created if missing.
     ///   - retainedCheckpoints: checkpoints to keep, ≥ 1.
-    public init(store: RunStore, run: RunIdentifier, checkpointDirectory: URL? = nil, retainedCheckpoints: Int = 2,
-                clock: any LabClock = SystemClock()) throws(CheckpointError) {
+    public init(
+        store: RunStore, run: RunIdentifier, checkpointDirectory: URL? = nil, retainedCheckpoints: Int = 2,
+        clock: any LabClock = SystemClock()
+    ) throws(CheckpointError) {
         precondition(retainedCheckpoints >= 1, "retainedCheckpoints must be ≥ 1")
         self.store = store
         self.run = run
@@ -57,7 +60,8 @@ public final class RunRecorder {
         do {
             try FileManager.default.createDirectory(at: self.checkpointDirectory, withIntermediateDirectories: true)
         } catch {
-            throw .writeFailed(path: self.checkpointDirectory.path, reason: "cannot create the checkpoint directory: \(error)")
+            throw .writeFailed(
+                path: self.checkpointDirectory.path, reason: "cannot create the checkpoint directory: \(error)")
         }
         // Lease first: the temporaries below may belong to a live owner until the lock says otherwise.
         lease = try RunLease(directory: self.checkpointDirectory)
@@ -130,11 +134,13 @@ public final class RunRecorder {
         throws -> CheckpointRecord
     {
         let path = checkpointDirectory.appendingPathComponent(
-            Self.fileName(completedSteps: checkpoint.counters.completedSteps, reason: reason)).path
+            Self.fileName(completedSteps: checkpoint.counters.completedSteps, reason: reason)
+        ).path
         let summary = try CheckpointFile.write(checkpoint, to: path)
-        let record = CheckpointRecord(step: checkpoint.counters.completedSteps, epoch: checkpoint.counters.completedEpochs,
-                                      reason: reason, path: path, checksum: summary.checksum,
-                                      byteCount: summary.byteCount, createdAt: clock.now())
+        let record = CheckpointRecord(
+            step: checkpoint.counters.completedSteps, epoch: checkpoint.counters.completedEpochs,
+            reason: reason, path: path, checksum: summary.checksum,
+            byteCount: summary.byteCount, createdAt: clock.now())
         try store.commit(RunCommit(steps: pendingSteps, epoch: epoch, checkpoint: record, status: status), to: run)
         pendingSteps.removeAll()
         try prune()
@@ -149,7 +155,8 @@ public final class RunRecorder {
         let kept = Set(all.suffix(retainedCheckpoints).map(\.path))
         // Only files inside this run's own directory are ever unlinked (``CheckpointPaths``): a row of a
         // copied store, or a tampered one, may name any file on the machine.
-        for record in expired where !kept.contains(record.path)
+        for record in expired
+        where !kept.contains(record.path)
             && CheckpointPaths.isInside(record.path, directory: checkpointDirectory.path)
         {
             unlink(record.path)

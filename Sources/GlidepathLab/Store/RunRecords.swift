@@ -46,9 +46,11 @@ public struct RunRecord: Sendable, Equatable {
     /// Lowest validation loss over committed epochs, if any.
     public var bestValidationLoss: Double?
 
-    public init(id: RunIdentifier, createdAt: Date, updatedAt: Date, task: String, scheduler: String, seed: UInt64,
-                status: RunStatus, configurationJSON: String, codeVersion: CodeVersion, machine: MachineDescription,
-                resultJSON: String?, epochsCompleted: Int, epochsConfigured: Int, bestValidationLoss: Double?) {
+    public init(
+        id: RunIdentifier, createdAt: Date, updatedAt: Date, task: String, scheduler: String, seed: UInt64,
+        status: RunStatus, configurationJSON: String, codeVersion: CodeVersion, machine: MachineDescription,
+        resultJSON: String?, epochsCompleted: Int, epochsConfigured: Int, bestValidationLoss: Double?
+    ) {
         self.id = id
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -76,8 +78,9 @@ public struct RunRecord: Sendable, Equatable {
         do {
             return try StateCoding.decoder().decode(RunResultRecord.self, from: Data(resultJSON.utf8))
         } catch {
-            throw .invalidRecord(path: "", field: "runs.result", value: id.rawValue,
-                                 reason: StateCoding.describe(error))
+            throw .invalidRecord(
+                path: "", field: "runs.result", value: id.rawValue,
+                reason: StateCoding.describe(error))
         }
     }
 }
@@ -108,10 +111,12 @@ public struct EpochRecord: Sendable, Equatable {
     /// d, DoG's η; ``StepSizeEstimating``), nil for an optimizer without any.
     public var stepSizes: [Double]?
 
-    public init(epoch: Int, trainLoss: Double, validationLoss: Double, validationAccuracy: Double,
-                validationF1: Double, validationAUC: Double?, learningRates: [Double], trainSeconds: Double,
-                evaluationSeconds: Double, topEigenvalue: Double? = nil, hessianTrace: Double? = nil,
-                stepSizes: [Double]? = nil) {
+    public init(
+        epoch: Int, trainLoss: Double, validationLoss: Double, validationAccuracy: Double,
+        validationF1: Double, validationAUC: Double?, learningRates: [Double], trainSeconds: Double,
+        evaluationSeconds: Double, topEigenvalue: Double? = nil, hessianTrace: Double? = nil,
+        stepSizes: [Double]? = nil
+    ) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.validationLoss = validationLoss
@@ -143,8 +148,10 @@ public struct StepRecord: Sendable, Equatable {
     /// DoG's η; ``StepSizeEstimating``), nil for an optimizer without any.
     public var stepSizes: [Double]?
 
-    public init(step: Int, epoch: Int, loss: Double, learningRates: [Double], gradientNorm: Double?,
-                stepSizes: [Double]? = nil) {
+    public init(
+        step: Int, epoch: Int, loss: Double, learningRates: [Double], gradientNorm: Double?,
+        stepSizes: [Double]? = nil
+    ) {
         self.step = step
         self.epoch = epoch
         self.loss = loss
@@ -170,8 +177,10 @@ public struct CheckpointRecord: Sendable, Equatable {
     public var byteCount: Int
     public var createdAt: Date
 
-    public init(step: Int, epoch: Int, reason: CheckpointReason, path: String, checksum: String, byteCount: Int,
-                createdAt: Date) {
+    public init(
+        step: Int, epoch: Int, reason: CheckpointReason, path: String, checksum: String, byteCount: Int,
+        createdAt: Date
+    ) {
         self.step = step
         self.epoch = epoch
         self.reason = reason
@@ -196,8 +205,10 @@ public struct RunCommit: Sendable, Equatable {
     /// The run's final result, written with its final status.
     public var result: RunResultRecord?
 
-    public init(steps: [StepRecord] = [], epoch: EpochRecord? = nil, checkpoint: CheckpointRecord? = nil,
-                status: RunStatus? = nil, result: RunResultRecord? = nil) {
+    public init(
+        steps: [StepRecord] = [], epoch: EpochRecord? = nil, checkpoint: CheckpointRecord? = nil,
+        status: RunStatus? = nil, result: RunResultRecord? = nil
+    ) {
         self.steps = steps
         self.epoch = epoch
         self.checkpoint = checkpoint

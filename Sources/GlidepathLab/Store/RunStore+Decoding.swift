@@ -15,8 +15,9 @@ extension RunStore {
     ) throws(RunStoreError) -> Value {
         let raw = try rawValue(row, column, table: table, run: run, path: path)
         guard let value = Value.fromDatabaseValue(raw) else {
-            throw .undecodable(path: path, runId: run?.rawValue, table: table, column: column,
-                               value: describe(raw), expected: "\(Value.self)")
+            throw .undecodable(
+                path: path, runId: run?.rawValue, table: table, column: column,
+                value: describe(raw), expected: "\(Value.self)")
         }
         return value
     }
@@ -28,8 +29,9 @@ extension RunStore {
         let raw = try rawValue(row, column, table: table, run: run, path: path)
         if raw.isNull { return nil }
         guard let value = Value.fromDatabaseValue(raw) else {
-            throw .undecodable(path: path, runId: run?.rawValue, table: table, column: column,
-                               value: describe(raw), expected: "\(Value.self) or NULL")
+            throw .undecodable(
+                path: path, runId: run?.rawValue, table: table, column: column,
+                value: describe(raw), expected: "\(Value.self) or NULL")
         }
         return value
     }
@@ -38,14 +40,16 @@ extension RunStore {
         throws(RunStoreError) -> DatabaseValue
     {
         guard row.hasColumn(column) else {
-            throw .undecodable(path: path, runId: run?.rawValue, table: table, column: column, value: "<missing column>",
-                               expected: "a column \(column)")
+            throw .undecodable(
+                path: path, runId: run?.rawValue, table: table, column: column, value: "<missing column>",
+                expected: "a column \(column)")
         }
         do {
             return try row.decode(DatabaseValue.self, forColumn: column)
         } catch {
-            throw .undecodable(path: path, runId: run?.rawValue, table: table, column: column, value: "<unreadable>",
-                               expected: "\(error)")
+            throw .undecodable(
+                path: path, runId: run?.rawValue, table: table, column: column, value: "<unreadable>",
+                expected: "\(error)")
         }
     }
 

@@ -32,20 +32,25 @@ extension RunStore {
     /// `failures` (reason by cell id) are recorded in the same transaction for cells that failed in the
     /// source: the cell's record gets the reason (its run here, if any, is kept), as
     /// ``recordStudyCell(study:cellId:run:failure:)`` records a local failure.
-    public func importStudyCells(from source: RunStore, study: String, cells: [StudyCellImport],
-                                 failures: [String: String] = [:])
+    public func importStudyCells(
+        from source: RunStore, study: String, cells: [StudyCellImport],
+        failures: [String: String] = [:]
+    )
         throws(RunStoreError) -> [String: RunIdentifier]
     {
         // Read everything first (the source is another file), then write it in one transaction.
         var runsToCopy: [(cell: StudyCellImport, run: Row, children: [String: [Row]])] = []
         for cell in cells {
             let copy = try source.read("read run \(cell.run) to import") { db -> (Row, [String: [Row]])? in
-                guard let run = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [cell.run.rawValue])
+                guard
+                    let run = try Row.fetchOne(
+                        db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [cell.run.rawValue])
                 else { return nil }
                 var children: [String: [Row]] = [:]
                 for table in Self.runChildTables {
-                    children[table] = try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE run_id = ?",
-                                                       arguments: [cell.run.rawValue])
+                    children[table] = try Row.fetchAll(
+                        db, sql: "SELECT * FROM \(table) WHERE run_id = ?",
+                        arguments: [cell.run.rawValue])
                 }
                 return (run, children)
             }
@@ -61,9 +66,12 @@ extension RunStore {
                 try Self.insert(run, into: "runs", in: db, replacing: "id", with: identifier.rawValue)
                 if identifier != cell.run {
                     // The result records its run's identifier: the renamed run's result names the new one.
-                    try db.execute(sql: "UPDATE runs SET result = replace(result, ?, ?) WHERE id = ?",
-                                   arguments: ["\"runId\":\"\(cell.run.rawValue)\"", "\"runId\":\"\(identifier.rawValue)\"",
-                                               identifier.rawValue])
+                    try db.execute(
+                        sql: "UPDATE runs SET result = replace(result, ?, ?) WHERE id = ?",
+                        arguments: [
+                            "\"runId\":\"\(cell.run.rawValue)\"", "\"runId\":\"\(identifier.rawValue)\"",
+                            identifier.rawValue,
+                        ])
                 }
                 for table in Self.runChildTables {
                     for row in children[table] ?? [] {
@@ -101,9 +109,12 @@ extension RunStore {
     }
 
     /// `wanted` if no run here has it, else the next free counter in its second.
-    private static func freeIdentifier(for wanted: RunIdentifier, in db: Database, path: String) throws -> RunIdentifier {
-        let taken = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)",
-                                      arguments: [wanted.rawValue]) ?? false
+    private static func freeIdentifier(for wanted: RunIdentifier, in db: Database, path: String) throws -> RunIdentifier
+    {
+        let taken =
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)",
+                arguments: [wanted.rawValue]) ?? false
         if !taken { return wanted }
         let prefix = String(wanted.rawValue.prefix(15))
         let last = try String.fetchOne(db, sql: "SELECT max(id) FROM runs WHERE id LIKE ?", arguments: [prefix + "-%"])
@@ -115,7 +126,9 @@ extension RunStore {
     }
 
     /// Inserts `row` (read from the same table of a store of the same schema) with `column` set to `value`.
-    private static func insert(_ row: Row, into table: String, in db: Database, replacing column: String, with value: String)
+    private static func insert(
+        _ row: Row, into table: String, in db: Database, replacing column: String, with value: String
+    )
         throws
     {
         let names = Array(row.columnNames)
@@ -123,7 +136,8 @@ extension RunStore {
         for (index, name) in names.enumerated() where name == column { values[index] = value.databaseValue }
         let columns = names.map { "\"\($0)\"" }.joined(separator: ", ")
         let marks = Array(repeating: "?", count: names.count).joined(separator: ", ")
-        try db.execute(sql: "INSERT INTO \(table) (\(columns)) VALUES (\(marks))", arguments: StatementArguments(values))
+        try db.execute(
+            sql: "INSERT INTO \(table) (\(columns)) VALUES (\(marks))", arguments: StatementArguments(values))
     }
 
     /// Writes a consistent copy of this store to `destination` atomically: SQLite's `VACUUM INTO` a

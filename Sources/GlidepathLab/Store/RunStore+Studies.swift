@@ -34,11 +34,13 @@ extension RunStore {
     public func registerStudy(name: String, plan: String) throws(RunStoreError) -> StudyRegistration {
         let timestamp = Timestamp.iso8601(Date())
         return try write("register study \(name)") { db in
-            if let recorded = try String.fetchOne(db, sql: "SELECT plan FROM studies WHERE name = ?", arguments: [name]) {
+            if let recorded = try String.fetchOne(db, sql: "SELECT plan FROM studies WHERE name = ?", arguments: [name])
+            {
                 return recorded == plan ? .existing : .different(recorded: recorded)
             }
-            try db.execute(sql: "INSERT INTO studies (name, plan, created_at) VALUES (?, ?, ?)",
-                           arguments: [name, plan, timestamp])
+            try db.execute(
+                sql: "INSERT INTO studies (name, plan, created_at) VALUES (?, ?, ?)",
+                arguments: [name, plan, timestamp])
             return .created
         }
     }
@@ -53,15 +55,17 @@ extension RunStore {
     /// Every cell record of study `name`, by cell id.
     public func studyCells(of name: String) throws(RunStoreError) -> [String: StudyCellRecord] {
         let rows = try read("read cells of study \(name)") { db in
-            try Row.fetchAll(db, sql: "SELECT cell_id, run_id, failure FROM study_cells WHERE study = ? ORDER BY cell_id",
-                             arguments: [name])
+            try Row.fetchAll(
+                db, sql: "SELECT cell_id, run_id, failure FROM study_cells WHERE study = ? ORDER BY cell_id",
+                arguments: [name])
         }
         var records: [String: StudyCellRecord] = [:]
         for row in rows {
             let cellId: String = row["cell_id"]
             let runText: String? = row["run_id"]
-            records[cellId] = StudyCellRecord(cellId: cellId, runId: runText.flatMap(RunIdentifier.init),
-                                              failure: row["failure"])
+            records[cellId] = StudyCellRecord(
+                cellId: cellId, runId: runText.flatMap(RunIdentifier.init),
+                failure: row["failure"])
         }
         return records
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Glidepath
 import GRDB
+import Glidepath
 
 /// How a store is opened.
 public enum RunStoreAccess: Sendable {
@@ -69,8 +69,9 @@ public final class RunStore: Sendable {
                 let probe = try Self.openReadOnly(path)
                 let identity = try Self.identity(of: probe, path: path)
                 version = identity.version
-                try Self.checkIdentity(path: path, access: access, version: identity.version,
-                                       applicationID: identity.applicationID, tableCount: identity.tableCount)
+                try Self.checkIdentity(
+                    path: path, access: access, version: identity.version,
+                    applicationID: identity.applicationID, tableCount: identity.tableCount)
                 if access == .readOnly {
                     database = probe
                     OpenStoreFiles.shared.opened(openKey)
@@ -122,8 +123,9 @@ public final class RunStore: Sendable {
             try configuration.validate()
             configurationJSON = try configuration.json()
         } catch {
-            throw .invalidRecord(path: path, field: "configuration", value: configuration.task.rawValue,
-                                 reason: error.description)
+            throw .invalidRecord(
+                path: path, field: "configuration", value: configuration.task.rawValue,
+                reason: error.description)
         }
         let codeJSON = try encodeJSON(codeVersion, field: "code_version")
         let machineJSON = try encodeJSON(machine, field: "machine")
@@ -143,9 +145,11 @@ public final class RunStore: Sendable {
                                       code_version, machine, result)
                     VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, NULL)
                     """,
-                arguments: [identifier.rawValue, timestamp, timestamp, configuration.task.rawValue,
-                            configuration.scheduler, Int64(bitPattern: configuration.seed), configurationJSON,
-                            codeJSON, machineJSON])
+                arguments: [
+                    identifier.rawValue, timestamp, timestamp, configuration.task.rawValue,
+                    configuration.scheduler, Int64(bitPattern: configuration.seed), configurationJSON,
+                    codeJSON, machineJSON,
+                ])
             return identifier
         }
     }
@@ -161,10 +165,12 @@ public final class RunStore: Sendable {
         // One encoder for the whole commit: building a JSONEncoder per step dominated the commit time.
         let encoder = StateCoding.encoder()
         let stepRows = try commit.steps.map { (step) throws(RunStoreError) in
-            (step, try encodeJSON(step.learningRates, field: "steps.learning_rates", encoder: encoder),
-             try step.stepSizes.map { (sizes) throws(RunStoreError) in
-                 try encodeJSON(sizes, field: "steps.step_sizes", encoder: encoder)
-             })
+            (
+                step, try encodeJSON(step.learningRates, field: "steps.learning_rates", encoder: encoder),
+                try step.stepSizes.map { (sizes) throws(RunStoreError) in
+                    try encodeJSON(sizes, field: "steps.step_sizes", encoder: encoder)
+                }
+            )
         }
         let epochRates = try commit.epoch.map { (epoch) throws(RunStoreError) in
             try encodeJSON(epoch.learningRates, field: "epochs.learning_rates")
@@ -181,10 +187,14 @@ public final class RunStore: Sendable {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [run.rawValue]) != nil
             else { throw RunStoreError.unknownRun(path: path, runId: run.rawValue) }
             let insertStep = try db.cachedStatement(
-                sql: "INSERT INTO steps (run_id, step, epoch, loss, gradient_norm, learning_rates, step_sizes) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                sql:
+                    "INSERT INTO steps (run_id, step, epoch, loss, gradient_norm, learning_rates, step_sizes) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            )
             for (step, rates, sizes) in stepRows {
-                try insertStep.execute(arguments: [run.rawValue, step.step, step.epoch, storable(step.loss),
-                                                   step.gradientNorm.flatMap(storable), rates, sizes])
+                try insertStep.execute(arguments: [
+                    run.rawValue, step.step, step.epoch, storable(step.loss),
+                    step.gradientNorm.flatMap(storable), rates, sizes,
+                ])
             }
             if let epoch = commit.epoch, let epochRates {
                 try db.execute(
@@ -194,11 +204,13 @@ public final class RunStore: Sendable {
                                             evaluation_seconds, top_eigenvalue, hessian_trace, step_sizes)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [run.rawValue, epoch.epoch, storable(epoch.trainLoss), storable(epoch.validationLoss),
-                                storable(epoch.validationAccuracy), storable(epoch.validationF1),
-                                epoch.validationAUC.flatMap(storable), epochRates, epoch.trainSeconds,
-                                epoch.evaluationSeconds, epoch.topEigenvalue.flatMap(storable),
-                                epoch.hessianTrace.flatMap(storable), epochStepSizes])
+                    arguments: [
+                        run.rawValue, epoch.epoch, storable(epoch.trainLoss), storable(epoch.validationLoss),
+                        storable(epoch.validationAccuracy), storable(epoch.validationF1),
+                        epoch.validationAUC.flatMap(storable), epochRates, epoch.trainSeconds,
+                        epoch.evaluationSeconds, epoch.topEigenvalue.flatMap(storable),
+                        epoch.hessianTrace.flatMap(storable), epochStepSizes,
+                    ])
             }
             if let checkpoint = commit.checkpoint {
                 try db.execute(
@@ -206,13 +218,16 @@ public final class RunStore: Sendable {
                         INSERT INTO checkpoints (run_id, step, epoch, reason, path, checksum, byte_count, created_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [run.rawValue, checkpoint.step, checkpoint.epoch, checkpoint.reason.rawValue,
-                                CheckpointPaths.stored(checkpoint.path, storeDirectory: storeDirectory),
-                                checkpoint.checksum, checkpoint.byteCount,
-                                Timestamp.iso8601(checkpoint.createdAt)])
+                    arguments: [
+                        run.rawValue, checkpoint.step, checkpoint.epoch, checkpoint.reason.rawValue,
+                        CheckpointPaths.stored(checkpoint.path, storeDirectory: storeDirectory),
+                        checkpoint.checksum, checkpoint.byteCount,
+                        Timestamp.iso8601(checkpoint.createdAt),
+                    ])
             }
             if let status = commit.status {
-                try db.execute(sql: "UPDATE runs SET status = ? WHERE id = ?", arguments: [status.rawValue, run.rawValue])
+                try db.execute(
+                    sql: "UPDATE runs SET status = ? WHERE id = ?", arguments: [status.rawValue, run.rawValue])
             }
             if let resultJSON {
                 try db.execute(sql: "UPDATE runs SET result = ? WHERE id = ?", arguments: [resultJSON, run.rawValue])
@@ -229,13 +244,18 @@ public final class RunStore: Sendable {
         try write("rewind run \(run)") { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [run.rawValue]) != nil
             else { throw RunStoreError.unknownRun(path: path, runId: run.rawValue) }
-            try db.execute(sql: "DELETE FROM steps WHERE run_id = ? AND step > ?", arguments: [run.rawValue, checkpoint.step])
-            try db.execute(sql: "DELETE FROM epochs WHERE run_id = ? AND epoch > ?", arguments: [run.rawValue, checkpoint.epoch])
-            try db.execute(sql: "DELETE FROM probes WHERE run_id = ? AND step > ?", arguments: [run.rawValue, checkpoint.step])
-            try db.execute(sql: "DELETE FROM checkpoints WHERE run_id = ? AND step > ?",
-                           arguments: [run.rawValue, checkpoint.step])
-            try db.execute(sql: "UPDATE runs SET status = 'running', result = NULL, updated_at = ? WHERE id = ?",
-                           arguments: [timestamp, run.rawValue])
+            try db.execute(
+                sql: "DELETE FROM steps WHERE run_id = ? AND step > ?", arguments: [run.rawValue, checkpoint.step])
+            try db.execute(
+                sql: "DELETE FROM epochs WHERE run_id = ? AND epoch > ?", arguments: [run.rawValue, checkpoint.epoch])
+            try db.execute(
+                sql: "DELETE FROM probes WHERE run_id = ? AND step > ?", arguments: [run.rawValue, checkpoint.step])
+            try db.execute(
+                sql: "DELETE FROM checkpoints WHERE run_id = ? AND step > ?",
+                arguments: [run.rawValue, checkpoint.step])
+            try db.execute(
+                sql: "UPDATE runs SET status = 'running', result = NULL, updated_at = ? WHERE id = ?",
+                arguments: [timestamp, run.rawValue])
         }
     }
 
@@ -247,15 +267,17 @@ public final class RunStore: Sendable {
         let wanted = Set(checkpoints.map { "\($0.step)|\($0.reason.rawValue)|\($0.path)" })
         let directories = checkpointDirectories(of: run)
         try write("delete checkpoints of run \(run)") { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, step, reason, path FROM checkpoints WHERE run_id = ?",
-                                        arguments: [run.rawValue])
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id, step, reason, path FROM checkpoints WHERE run_id = ?",
+                arguments: [run.rawValue])
             for row in rows {
                 let id = try Self.column(row, "id", Int64.self, table: "checkpoints", run: run, path: path)
                 let step = try Self.column(row, "step", Int.self, table: "checkpoints", run: run, path: path)
                 let reason = try Self.column(row, "reason", String.self, table: "checkpoints", run: run, path: path)
                 let stored = try Self.column(row, "path", String.self, table: "checkpoints", run: run, path: path)
-                let resolved = CheckpointPaths.resolved(stored, storeDirectory: directories.store,
-                                                        runDirectory: directories.run)
+                let resolved = CheckpointPaths.resolved(
+                    stored, storeDirectory: directories.store,
+                    runDirectory: directories.run)
                 guard wanted.contains("\(step)|\(reason)|\(resolved)") else { continue }
                 try db.execute(sql: "DELETE FROM checkpoints WHERE id = ?", arguments: [id])
             }
@@ -270,8 +292,10 @@ public final class RunStore: Sendable {
 
     /// The store's directory and the run's default checkpoint directory, both absolute.
     func checkpointDirectories(of run: RunIdentifier) -> (store: String, run: String) {
-        (storeDirectory,
-         RunRecorder.defaultCheckpointDirectory(store: self, run: run).standardizedFileURL.path)
+        (
+            storeDirectory,
+            RunRecorder.defaultCheckpointDirectory(store: self, run: run).standardizedFileURL.path
+        )
     }
 
     /// The absolute, standardized directory holding the store file (checkpoint paths are relative to it).
@@ -317,15 +341,17 @@ public final class RunStore: Sendable {
         let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
             .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
         let matches = try read("find run \(text)") { db in
-            try String.fetchAll(db, sql: "SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 3",
-                                arguments: [escaped + "%"])
+            try String.fetchAll(
+                db, sql: "SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 3",
+                arguments: [escaped + "%"])
         }
         guard !text.isEmpty, let first = matches.first, let id = RunIdentifier(first) else {
             throw .unknownRun(path: path, runId: text)
         }
         guard matches.count == 1 else {
-            throw .invalidRecord(path: path, field: "run", value: text,
-                                 reason: "matches several runs (\(matches.joined(separator: ", "))…); give more of the identifier")
+            throw .invalidRecord(
+                path: path, field: "run", value: text,
+                reason: "matches several runs (\(matches.joined(separator: ", "))…); give more of the identifier")
         }
         return try run(id)
     }
@@ -341,8 +367,10 @@ public final class RunStore: Sendable {
                 epoch: try r.value("epoch"), trainLoss: measured(try r.optional("train_loss")),
                 validationLoss: measured(try r.optional("validation_loss")),
                 validationAccuracy: measured(try r.optional("validation_accuracy")),
-                validationF1: measured(try r.optional("validation_f1")), validationAUC: try r.optional("validation_auc"),
-                learningRates: try decodeJSON([Double].self, try r.value("learning_rates"), field: "epochs.learning_rates"),
+                validationF1: measured(try r.optional("validation_f1")),
+                validationAUC: try r.optional("validation_auc"),
+                learningRates: try decodeJSON(
+                    [Double].self, try r.value("learning_rates"), field: "epochs.learning_rates"),
                 trainSeconds: try r.value("train_seconds"), evaluationSeconds: try r.value("evaluation_seconds"),
                 topEigenvalue: try r.optional("top_eigenvalue"), hessianTrace: try r.optional("hessian_trace"),
                 stepSizes: try decodeOptionalJSON(try r.optional("step_sizes"), field: "epochs.step_sizes"))
@@ -364,8 +392,9 @@ public final class RunStore: Sendable {
         let decoder = StateCoding.decoder()
         do {
             try database.read { db in
-                let rows = try Row.fetchCursor(db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY step",
-                                               arguments: [run.rawValue])
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY step",
+                    arguments: [run.rawValue])
                 while let row = try rows.next() { try body(try stepRecord(row, run: run, decoder: decoder)) }
             }
         } catch let error as DatabaseError {
@@ -377,11 +406,13 @@ public final class RunStore: Sendable {
     /// `lr_<g>` and `step_size_<i>` columns, known before the first row is written.
     func stepColumnCounts(of run: RunIdentifier) throws(RunStoreError) -> (groups: Int, estimates: Int) {
         let row = try read("count the columns of the steps of \(run)") { db in
-            try Row.fetchOne(db, sql: """
-                SELECT coalesce(max(json_array_length(learning_rates)), 0) AS groups,
-                       coalesce(max(json_array_length(step_sizes)), 0) AS estimates
-                FROM steps WHERE run_id = ?
-                """, arguments: [run.rawValue])
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT coalesce(max(json_array_length(learning_rates)), 0) AS groups,
+                           coalesce(max(json_array_length(step_sizes)), 0) AS estimates
+                    FROM steps WHERE run_id = ?
+                    """, arguments: [run.rawValue])
         }
         guard let row else { return (0, 0) }
         let r = StoredRow(row: row, table: "steps", run: run, path: path)
@@ -391,30 +422,37 @@ public final class RunStore: Sendable {
     /// The first step of `run`, if it has one (without reading the others).
     public func firstStep(of run: RunIdentifier) throws(RunStoreError) -> StepRecord? {
         let row = try read("read the first step of \(run)") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY step LIMIT 1", arguments: [run.rawValue])
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY step LIMIT 1", arguments: [run.rawValue])
         }
-        return try row.map { (row) throws(RunStoreError) in try stepRecord(row, run: run, decoder: StateCoding.decoder()) }
+        return try row.map { (row) throws(RunStoreError) in
+            try stepRecord(row, run: run, decoder: StateCoding.decoder())
+        }
     }
 
     /// The checkpoints of `run`, oldest first.
     public func checkpoints(of run: RunIdentifier) throws(RunStoreError) -> [CheckpointRecord] {
         let rows = try read("read checkpoints of \(run)") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step, id",
-                             arguments: [run.rawValue])
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step, id",
+                arguments: [run.rawValue])
         }
         let directories = checkpointDirectories(of: run)
         return try rows.map { (row) throws(RunStoreError) in
             let r = StoredRow(row: row, table: "checkpoints", run: run, path: path)
             let reasonText: String = try r.value("reason")
             guard let reason = CheckpointReason(rawValue: reasonText) else {
-                throw .invalidRecord(path: path, field: "checkpoints.reason", value: reasonText, reason: "unknown reason")
+                throw .invalidRecord(
+                    path: path, field: "checkpoints.reason", value: reasonText, reason: "unknown reason")
             }
             let stored: String = try r.value("path")
-            let resolved = CheckpointPaths.resolved(stored, storeDirectory: directories.store,
-                                                    runDirectory: directories.run)
-            return CheckpointRecord(step: try r.value("step"), epoch: try r.value("epoch"), reason: reason, path: resolved,
-                                    checksum: try r.value("checksum"), byteCount: try r.value("byte_count"),
-                                    createdAt: try date(try r.value("created_at"), field: "checkpoints.created_at"))
+            let resolved = CheckpointPaths.resolved(
+                stored, storeDirectory: directories.store,
+                runDirectory: directories.run)
+            return CheckpointRecord(
+                step: try r.value("step"), epoch: try r.value("epoch"), reason: reason, path: resolved,
+                checksum: try r.value("checksum"), byteCount: try r.value("byte_count"),
+                createdAt: try date(try r.value("created_at"), field: "checkpoints.created_at"))
         }
     }
 
@@ -433,8 +471,9 @@ public final class RunStore: Sendable {
         for row in rows {
             let r = StoredRow(row: row, table: "sqlite_master", run: nil, path: path)
             let sql: String? = try r.optional("sql")
-            lines.append("\(try r.value("type", as: String.self))|\(try r.value("name", as: String.self))|"
-                         + "\(try r.value("tbl_name", as: String.self))|\(sql ?? "")")
+            lines.append(
+                "\(try r.value("type", as: String.self))|\(try r.value("name", as: String.self))|"
+                    + "\(try r.value("tbl_name", as: String.self))|\(sql ?? "")")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -468,18 +507,22 @@ public final class RunStore: Sendable {
             codeVersion: try decodeJSON(CodeVersion.self, try r.value("code_version"), field: "runs.code_version"),
             machine: try decodeJSON(MachineDescription.self, try r.value("machine"), field: "runs.machine"),
             resultJSON: try r.optional("result"), epochsCompleted: try r.value("epochs_completed"),
-            epochsConfigured: try r.value("epochs_configured"), bestValidationLoss: try r.optional("best_validation_loss"))
+            epochsConfigured: try r.value("epochs_configured"),
+            bestValidationLoss: try r.optional("best_validation_loss"))
     }
 
     /// One `steps` row, decoded with throwing accessors.
     func stepRecord(_ row: Row, run: RunIdentifier, decoder: JSONDecoder) throws(RunStoreError) -> StepRecord {
         let r = StoredRow(row: row, table: "steps", run: run, path: path)
-        return StepRecord(step: try r.value("step"), epoch: try r.value("epoch"), loss: measured(try r.optional("loss")),
-                          learningRates: try decodeJSON([Double].self, try r.value("learning_rates"),
-                                                        field: "steps.learning_rates", decoder: decoder),
-                          gradientNorm: try r.optional("gradient_norm"),
-                          stepSizes: try decodeOptionalJSON(try r.optional("step_sizes"), field: "steps.step_sizes",
-                                                            decoder: decoder))
+        return StepRecord(
+            step: try r.value("step"), epoch: try r.value("epoch"), loss: measured(try r.optional("loss")),
+            learningRates: try decodeJSON(
+                [Double].self, try r.value("learning_rates"),
+                field: "steps.learning_rates", decoder: decoder),
+            gradientNorm: try r.optional("gradient_norm"),
+            stepSizes: try decodeOptionalJSON(
+                try r.optional("step_sizes"), field: "steps.step_sizes",
+                decoder: decoder))
     }
 
     private func validate(_ commit: RunCommit) throws(RunStoreError) {
@@ -490,15 +533,20 @@ public final class RunStore: Sendable {
             if index > 0 && step.step <= commit.steps[index - 1].step {
                 throw invalid("steps[\(index)].step", "\(step.step)", "steps must be in increasing order")
             }
-            if step.learningRates.isEmpty { throw invalid("steps[\(index)].learningRates", "[]", "needs one rate per group") }
+            if step.learningRates.isEmpty {
+                throw invalid("steps[\(index)].learningRates", "[]", "needs one rate per group")
+            }
             if let epoch = commit.epoch, step.epoch != epoch.epoch {
-                throw invalid("steps[\(index)].epoch", "\(step.epoch)", "differs from the committed epoch \(epoch.epoch)")
+                throw invalid(
+                    "steps[\(index)].epoch", "\(step.epoch)", "differs from the committed epoch \(epoch.epoch)")
             }
         }
         if let epoch = commit.epoch {
             if epoch.epoch < 1 { throw invalid("epoch.epoch", "\(epoch.epoch)", "epochs are numbered from 1") }
             if epoch.learningRates.isEmpty { throw invalid("epoch.learningRates", "[]", "needs one rate per group") }
-            for (name, seconds) in [("trainSeconds", epoch.trainSeconds), ("evaluationSeconds", epoch.evaluationSeconds)]
+            for (name, seconds) in [
+                ("trainSeconds", epoch.trainSeconds), ("evaluationSeconds", epoch.evaluationSeconds),
+            ]
             where !(seconds.isFinite && seconds >= 0) {
                 throw invalid("epoch.\(name)", "\(seconds)", "must be finite and ≥ 0")
             }
@@ -522,7 +570,8 @@ public final class RunStore: Sendable {
         try Self.wrap(path, operation) { try database.read(body) }
     }
 
-    private static func wrap<T>(_ path: String, _ operation: String, _ body: () throws -> T) throws(RunStoreError) -> T {
+    private static func wrap<T>(_ path: String, _ operation: String, _ body: () throws -> T) throws(RunStoreError) -> T
+    {
         do {
             return try body()
         } catch let error as RunStoreError {
@@ -553,19 +602,24 @@ public final class RunStore: Sendable {
         }
     }
 
-    func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String, field: String,
-                                          decoder: JSONDecoder = StateCoding.decoder()) throws(RunStoreError) -> T {
+    func decodeJSON<T: Decodable>(
+        _ type: T.Type, _ text: String, field: String,
+        decoder: JSONDecoder = StateCoding.decoder()
+    ) throws(RunStoreError) -> T {
         do {
             return try decoder.decode(T.self, from: Data(text.utf8))
         } catch {
-            throw .invalidRecord(path: path, field: field, value: String(text.prefix(60)),
-                                 reason: StateCoding.describe(error))
+            throw .invalidRecord(
+                path: path, field: field, value: String(text.prefix(60)),
+                reason: StateCoding.describe(error))
         }
     }
 
     /// A nullable JSON array column (``StepRecord/stepSizes``): NULL is nil.
-    private func decodeOptionalJSON(_ text: String?, field: String,
-                                    decoder: JSONDecoder = StateCoding.decoder()) throws(RunStoreError) -> [Double]? {
+    private func decodeOptionalJSON(
+        _ text: String?, field: String,
+        decoder: JSONDecoder = StateCoding.decoder()
+    ) throws(RunStoreError) -> [Double]? {
         guard let text else { return nil }
         return try decodeJSON([Double].self, text, field: field, decoder: decoder)
     }

@@ -32,8 +32,10 @@ extension RunStore {
         }
     }
 
-    static func checkIdentity(path: String, access: RunStoreAccess, version: Int, applicationID: Int32,
-                              tableCount: Int) throws(RunStoreError) {
+    static func checkIdentity(
+        path: String, access: RunStoreAccess, version: Int, applicationID: Int32,
+        tableCount: Int
+    ) throws(RunStoreError) {
         if applicationID == 0 {
             if tableCount > 0 {
                 throw .notARunStore(path: path, reason: "an SQLite database without the run store's identity")
@@ -76,15 +78,18 @@ extension RunStore {
     {
         do {
             return try database.read { db in
-                (try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
-                 try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
-                 try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0)
+                (
+                    try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
+                    try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+                )
             }
         } catch let error as DatabaseError {
             if error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
                 throw .notARunStore(path: path, reason: error.message ?? "not an SQLite database")
             }
-            throw .database(path: path, operation: "read the schema version", message: error.message ?? "\(error.resultCode)")
+            throw .database(
+                path: path, operation: "read the schema version", message: error.message ?? "\(error.resultCode)")
         } catch {
             throw .database(path: path, operation: "read the schema version", message: "\(error)")
         }

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// UTC calendar fields of a `Date`, formatted with fixed widths: the lab's only date formatting, so run
@@ -19,9 +20,10 @@ enum Timestamp {
         var calendar = tm()
         gmtime_r(&seconds, &calendar)
         let millisecond = min(999, Int(((interval - wholeSeconds) * 1000).rounded(.down)))
-        return Fields(year: Int(calendar.tm_year) + 1900, month: Int(calendar.tm_mon) + 1, day: Int(calendar.tm_mday),
-                      hour: Int(calendar.tm_hour), minute: Int(calendar.tm_min), second: Int(calendar.tm_sec),
-                      millisecond: millisecond)
+        return Fields(
+            year: Int(calendar.tm_year) + 1900, month: Int(calendar.tm_mon) + 1, day: Int(calendar.tm_mday),
+            hour: Int(calendar.tm_hour), minute: Int(calendar.tm_min), second: Int(calendar.tm_sec),
+            millisecond: millisecond)
     }
 
     /// `2026-11-23T07:17:49.123Z`.
@@ -35,7 +37,7 @@ enum Timestamp {
     static func parse(_ text: String) -> Date? {
         let parts = text.split(whereSeparator: { "-T:.Z".contains($0) }).map { Int($0) }
         guard parts.count == 7, text.count == 24, let year = parts[0], let month = parts[1], let day = parts[2],
-              let hour = parts[3], let minute = parts[4], let second = parts[5], let millisecond = parts[6]
+            let hour = parts[3], let minute = parts[4], let second = parts[5], let millisecond = parts[6]
         else { return nil }
         var calendar = tm()
         calendar.tm_year = Int32(year - 1900)

@@ -49,8 +49,10 @@ public struct ConvolutionalNetwork: Sendable, Equatable, Codable {
     public var hiddenUnits: [Int]
     public var classCount: Int
 
-    public init(inputChannels: Int, inputHeight: Int, inputWidth: Int, blocks: [ConvolutionBlock],
-                hiddenUnits: [Int], classCount: Int) {
+    public init(
+        inputChannels: Int, inputHeight: Int, inputWidth: Int, blocks: [ConvolutionBlock],
+        hiddenUnits: [Int], classCount: Int
+    ) {
         self.inputChannels = inputChannels
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth
@@ -110,8 +112,10 @@ public struct RecurrentNetwork: Sendable, Equatable, Codable {
     /// How the embedding table starts (see `docs/tasks.md`, "BiLSTM").
     public var embeddingInitialization: Embedding.Initialization
 
-    public init(vocabularySize: Int, embeddingDimension: Int, hiddenSize: Int, sequenceLength: Int, classCount: Int,
-                embeddingInitialization: Embedding.Initialization) {
+    public init(
+        vocabularySize: Int, embeddingDimension: Int, hiddenSize: Int, sequenceLength: Int, classCount: Int,
+        embeddingInitialization: Embedding.Initialization
+    ) {
         self.vocabularySize = vocabularySize
         self.embeddingDimension = embeddingDimension
         self.hiddenSize = hiddenSize

@@ -52,8 +52,10 @@ public struct OptimizerConfiguration: Sendable, Codable {
         }
         if fields["kind"] != nil && fields["name"] == nil {
             do {
-                self = try StateCoding.decoder().decode(LegacyOptimizerSettings.self,
-                                                        from: StateCoding.encoder().encode(value)).configuration
+                self = try StateCoding.decoder().decode(
+                    LegacyOptimizerSettings.self,
+                    from: StateCoding.encoder().encode(value)
+                ).configuration
                 return
             } catch {
                 throw fail("", Self.text(value), "not a recorded optimizer setting: \(StateCoding.describe(error))")
@@ -75,8 +77,9 @@ public struct OptimizerConfiguration: Sendable, Codable {
         var scope: WeightDecayScope? = nil
         if let text = fields.removeValue(forKey: "weightDecayScope") {
             guard case .string(let raw) = text, let parsed = WeightDecayScope(rawValue: raw) else {
-                throw fail("weightDecayScope", Self.text(text),
-                           "expected one of " + WeightDecayScope.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+                throw fail(
+                    "weightDecayScope", Self.text(text),
+                    "expected one of " + WeightDecayScope.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
             }
             scope = parsed
         }
@@ -88,8 +91,9 @@ public struct OptimizerConfiguration: Sendable, Codable {
                     name: "\(path).\(key)", value: Self.text(fields[key] ?? .null),
                     reason: "fixed by the optimizer's name \(chosen) (\(Self.text(fixed[key] ?? .null)))")
             }
-            return try StrictDecoding.decode(type, from: fields, defaults: defaults, kind: chosen.rawValue,
-                                             alsoKnown: ["name", "weightDecayScope"])
+            return try StrictDecoding.decode(
+                type, from: fields, defaults: defaults, kind: chosen.rawValue,
+                alsoKnown: ["name", "weightDecayScope"])
         }
         do {
             parameters = try decode(type)
@@ -127,15 +131,22 @@ public struct OptimizerConfiguration: Sendable, Codable {
     public init(from decoder: any Decoder) throws {
         var path = ""
         for key in decoder.codingPath {
-            if let index = key.intValue { path += "[\(index)]" } else { path += (path.isEmpty ? "" : ".") + key.stringValue }
+            if let index = key.intValue {
+                path += "[\(index)]"
+            } else {
+                path += (path.isEmpty ? "" : ".") + key.stringValue
+            }
         }
         try self.init(StateValue(from: decoder), path: path.isEmpty ? "optimizer" : path)
     }
 
     public func encode(to encoder: any Encoder) throws {
         guard case .object(var fields) = try StateValue(encoding: parameters) else {
-            throw EncodingError.invalidValue(parameters, .init(codingPath: encoder.codingPath,
-                                                               debugDescription: "parameters are not an object"))
+            throw EncodingError.invalidValue(
+                parameters,
+                .init(
+                    codingPath: encoder.codingPath,
+                    debugDescription: "parameters are not an object"))
         }
         fields["name"] = .string(name.rawValue)
         if let weightDecayScope { fields["weightDecayScope"] = .string(weightDecayScope.rawValue) }
@@ -172,7 +183,9 @@ extension OptimizerConfiguration {
 
         public var description: String { rawValue }
 
-        public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+        public init(from decoder: any Decoder) throws {
+            rawValue = try decoder.singleValueContainer().decode(String.self)
+        }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
@@ -185,13 +198,18 @@ extension OptimizerConfiguration {
     /// file's name, or for `fallback`'s name when neither gives one. Returns nil when neither is given.
     ///
     /// - Throws: ``TaskError/invalidOptimizerSetting(name:value:reason:)`` naming the field.
-    public static func requested(name: String?, file: StateValue?, fallback: Name) throws(TaskError) -> OptimizerConfiguration? {
+    public static func requested(name: String?, file: StateValue?, fallback: Name) throws(TaskError)
+        -> OptimizerConfiguration?
+    {
         guard name != nil || file != nil else { return nil }
         if let name, OptimizerRegistry.type(named: name) == nil {
-            throw .invalidOptimizerSetting(name: "--optimizer", value: name, reason: "unknown optimizer; expected one of \(Name.list)")
+            throw .invalidOptimizerSetting(
+                name: "--optimizer", value: name, reason: "unknown optimizer; expected one of \(Name.list)")
         }
         var fileName: Name? = nil
-        if case .object(let fields)? = file, case .string(let text)? = fields["name"] { fileName = Name(rawValue: text) }
+        if case .object(let fields)? = file, case .string(let text)? = fields["name"] {
+            fileName = Name(rawValue: text)
+        }
         let chosen = name.map(Name.init(rawValue:)) ?? fileName ?? fallback
         let configuration = try OptimizerConfiguration(file ?? .object([:]), named: chosen)
         try configuration.validate()

@@ -93,11 +93,12 @@ public struct FamilyParameters<Family: OptimizerFamily>: OptimizerParameters {
     }
 
     public func makeOptimizer(groups: [(parameters: [Tensor], weightDecay: Double)]) throws(NNError) -> any Optimizer {
-        try Family.Base(groups: groups.map { parameters, decay in
-            var hyperparameters = group
-            hyperparameters[keyPath: Family.weightDecay] = decay
-            return ParameterGroup(parameters: parameters, hyperparameters: hyperparameters)
-        }, shared: shared)
+        try Family.Base(
+            groups: groups.map { parameters, decay in
+                var hyperparameters = group
+                hyperparameters[keyPath: Family.weightDecay] = decay
+                return ParameterGroup(parameters: parameters, hyperparameters: hyperparameters)
+            }, shared: shared)
     }
 
     /// One flat object: the group's fields and the shared ones (the fixed ones included, as recorded facts).

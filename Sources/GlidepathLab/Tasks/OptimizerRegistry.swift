@@ -6,7 +6,8 @@ public enum OptimizerRegistry {
     public static let types: [any OptimizerParameters.Type] = [
         AdamConfiguration.self, AdamWConfiguration.self, SGDConfiguration.self,
         ScheduleFreeAdamWConfiguration.self, ScheduleFreeSGDConfiguration.self, ProdigyConfiguration.self,
-        DoGConfiguration.self, LayerWiseDoGConfiguration.self, DAdaptAdamConfiguration.self, DAdaptSGDConfiguration.self,
+        DoGConfiguration.self, LayerWiseDoGConfiguration.self, DAdaptAdamConfiguration.self,
+        DAdaptSGDConfiguration.self,
     ]
 
     /// The configuration type registered under `name`.
@@ -115,14 +116,18 @@ public enum LayerWiseDoGFamily: OptimizerFamily {
     }
     public static var weightDecay: WritableKeyPath<DoG.Hyperparameters, Double> { \.weightDecay }
     public static var fixedFields: Set<String> { ["variant"] }
-    public static func fix(_ group: inout DoG.Hyperparameters, _ shared: inout DoG.Shared) { shared.variant = .layerWise }
+    public static func fix(_ group: inout DoG.Hyperparameters, _ shared: inout DoG.Shared) {
+        shared.variant = .layerWise
+    }
 }
 
 /// D-Adaptation Adam at the reference's defaults (``DAdaptAdam``).
 public enum DAdaptAdamFamily: OptimizerFamily {
     public typealias Base = DAdaptAdam
     public static var name: OptimizerConfiguration.Name { "dAdaptAdam" }
-    public static var defaults: (group: DAdaptAdam.Hyperparameters, shared: DAdaptAdam.Shared) { (.defaults, .defaults) }
+    public static var defaults: (group: DAdaptAdam.Hyperparameters, shared: DAdaptAdam.Shared) {
+        (.defaults, .defaults)
+    }
     public static var weightDecay: WritableKeyPath<DAdaptAdam.Hyperparameters, Double> { \.weightDecay }
 }
 

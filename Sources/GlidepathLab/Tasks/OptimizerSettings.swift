@@ -37,13 +37,16 @@ struct LegacyOptimizerSettings: Decodable {
         let scope = weightDecayScope ?? .all
         switch kind {
         case .adam, .adamw:
-            let group = Adam.Hyperparameters(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                                             weightDecay: weightDecay, weightDecayMode: kind == .adam ? .coupled : .decoupled)
-            return kind == .adam ? OptimizerConfiguration(AdamConfiguration(group: group, shared: .init()), weightDecayScope: scope)
+            let group = Adam.Hyperparameters(
+                learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                weightDecay: weightDecay, weightDecayMode: kind == .adam ? .coupled : .decoupled)
+            return kind == .adam
+                ? OptimizerConfiguration(AdamConfiguration(group: group, shared: .init()), weightDecayScope: scope)
                 : OptimizerConfiguration(AdamWConfiguration(group: group, shared: .init()), weightDecayScope: scope)
         case .sgd:
-            let group = SGD.Hyperparameters(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay,
-                                            nesterov: nesterov)
+            let group = SGD.Hyperparameters(
+                learningRate: learningRate, momentum: momentum, weightDecay: weightDecay,
+                nesterov: nesterov)
             return OptimizerConfiguration(SGDConfiguration(group: group, shared: .init()), weightDecayScope: scope)
         }
     }

@@ -50,11 +50,13 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
 
     public static let currentVersion = 1
 
-    public init(task: TrainingTask, scheduler: String, schedulerConfiguration: StateValue,
-                optimizer: OptimizerConfiguration? = nil, epochs: Int? = nil, seed: UInt64,
-                dataDirectory: String, targetValidationLoss: Double? = nil, threads: Int,
-                trainingLimit: Int? = nil, evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil,
-                textBatching: TextBatching? = nil) {
+    public init(
+        task: TrainingTask, scheduler: String, schedulerConfiguration: StateValue,
+        optimizer: OptimizerConfiguration? = nil, epochs: Int? = nil, seed: UInt64,
+        dataDirectory: String, targetValidationLoss: Double? = nil, threads: Int,
+        trainingLimit: Int? = nil, evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil,
+        textBatching: TextBatching? = nil
+    ) {
         let specification = task.specification
         self.version = Self.currentVersion
         self.task = task
@@ -122,7 +124,8 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
             }
         }
         if let textBatching, !task.isText {
-            throw fail("textBatching", textBatching.rawValue, "applies to the text tasks (imdb-bilstm, sst2-bilstm) only")
+            throw fail(
+                "textBatching", textBatching.rawValue, "applies to the text tasks (imdb-bilstm, sst2-bilstm) only")
         }
         guard optimizer.weightDecayScope != nil else {
             throw fail("optimizer.weightDecayScope", "nil", "a run records its resolved scope")
@@ -134,7 +137,8 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
     /// The training loader's options: the run's batch size and seed, shuffled, bucketed by length when
     /// the run's text batching says so.
     public func batchingOptions() throws(DataError) -> BatchingOptions {
-        try BatchingOptions(batchSize: batchSize, shuffle: true, seed: seed, bucketing: effectiveTextBatching?.bucketing)
+        try BatchingOptions(
+            batchSize: batchSize, shuffle: true, seed: seed, bucketing: effectiveTextBatching?.bucketing)
     }
 
     /// The configuration as one line of JSON with sorted keys (``StateCoding``).

@@ -30,9 +30,11 @@ public struct RunResultRecord: Sendable, Equatable, Codable {
     /// Seconds spent evaluating (validation and test), recorded separately.
     public var evaluationSeconds: Double
 
-    public init(runId: String, task: TrainingTask, scheduler: String, seed: UInt64, epochs: Int, status: RunStatus,
-                testLoss: Double, testAccuracy: Double, testF1: Double, testAUC: Double?, bestValLoss: Double,
-                epochsToTarget: Int?, secondsToTarget: Double?, trainSeconds: Double, evaluationSeconds: Double) {
+    public init(
+        runId: String, task: TrainingTask, scheduler: String, seed: UInt64, epochs: Int, status: RunStatus,
+        testLoss: Double, testAccuracy: Double, testF1: Double, testAUC: Double?, bestValLoss: Double,
+        epochsToTarget: Int?, secondsToTarget: Double?, trainSeconds: Double, evaluationSeconds: Double
+    ) {
         self.runId = runId
         self.task = task
         self.scheduler = scheduler

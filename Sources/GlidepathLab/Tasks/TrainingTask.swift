@@ -39,27 +39,33 @@ public enum TrainingTask: String, Sendable, Codable, CaseIterable {
     public var specification: TaskSpecification {
         switch self {
         case .mnistCNN:
-            return TaskSpecification(task: self, dataset: .mnist, model: .convolutional(.grayscale28),
-                                     batchSize: 64, epochBudget: 50)
+            return TaskSpecification(
+                task: self, dataset: .mnist, model: .convolutional(.grayscale28),
+                batchSize: 64, epochBudget: 50)
         case .fashionMNISTCNN:
             // 30 epochs: the budget d2l's "Learning Rate Scheduling" chapter uses for its Fashion-MNIST
             // scheduler comparison (d2l.ai, "Learning Rate Scheduling"; `docs/tasks.md`), the only sourced schedule
             // study on this data.
-            return TaskSpecification(task: self, dataset: .fashionMNIST, model: .convolutional(.grayscale28),
-                                     batchSize: 64, epochBudget: 30)
+            return TaskSpecification(
+                task: self, dataset: .fashionMNIST, model: .convolutional(.grayscale28),
+                batchSize: 64, epochBudget: 30)
         case .cifar10CNN:
-            return TaskSpecification(task: self, dataset: .cifar10, model: .convolutional(.color32),
-                                     batchSize: 64, epochBudget: 50)
+            return TaskSpecification(
+                task: self, dataset: .cifar10, model: .convolutional(.color32),
+                batchSize: 64, epochBudget: 50)
         case .imdbBiLSTM:
-            return TaskSpecification(task: self, dataset: .imdb, model: .recurrent(.imdb),
-                                     batchSize: 32, epochBudget: 20, optimizer: .studyText)
+            return TaskSpecification(
+                task: self, dataset: .imdb, model: .recurrent(.imdb),
+                batchSize: 32, epochBudget: 20, optimizer: .studyText)
         case .sst2BiLSTM:
-            return TaskSpecification(task: self, dataset: .sst2, model: .recurrent(.sst2),
-                                     batchSize: 32, epochBudget: 20, testSplit: .officialDevelopment,
-                                     optimizer: .studyText)
+            return TaskSpecification(
+                task: self, dataset: .sst2, model: .recurrent(.sst2),
+                batchSize: 32, epochBudget: 20, testSplit: .officialDevelopment,
+                optimizer: .studyText)
         case .adultMLP:
-            return TaskSpecification(task: self, dataset: .adult, model: .perceptron(.adult),
-                                     batchSize: 128, epochBudget: 30)
+            return TaskSpecification(
+                task: self, dataset: .adult, model: .perceptron(.adult),
+                batchSize: 128, epochBudget: 30)
         }
     }
 }
@@ -78,9 +84,11 @@ public struct TaskSpecification: Sendable, Equatable, Codable {
     /// weight decay for the text tasks (``OptimizerConfiguration/studyText``).
     public var optimizer: OptimizerConfiguration
 
-    public init(task: TrainingTask, dataset: DatasetName, model: ModelArchitecture, batchSize: Int,
-                epochBudget: Int, validationSplit: ValidationHoldout = ValidationHoldout(fraction: 0.1, seed: 0),
-                testSplit: TestSplit = .officialTest, optimizer: OptimizerConfiguration = .study) {
+    public init(
+        task: TrainingTask, dataset: DatasetName, model: ModelArchitecture, batchSize: Int,
+        epochBudget: Int, validationSplit: ValidationHoldout = ValidationHoldout(fraction: 0.1, seed: 0),
+        testSplit: TestSplit = .officialTest, optimizer: OptimizerConfiguration = .study
+    ) {
         self.task = task
         self.dataset = dataset
         self.model = model
@@ -108,15 +116,19 @@ extension ConvolutionalNetwork {
     /// MNIST / Fashion-MNIST: 1×28×28 → 32×14×14 → 64×7×7 → 3136 → 256 → 10.
     public static let grayscale28 = ConvolutionalNetwork(
         inputChannels: 1, inputHeight: 28, inputWidth: 28,
-        blocks: [ConvolutionBlock(outputChannels: 32, kernelSize: 3, padding: 1, poolSize: 2),
-                 ConvolutionBlock(outputChannels: 64, kernelSize: 3, padding: 1, poolSize: 2)],
+        blocks: [
+            ConvolutionBlock(outputChannels: 32, kernelSize: 3, padding: 1, poolSize: 2),
+            ConvolutionBlock(outputChannels: 64, kernelSize: 3, padding: 1, poolSize: 2),
+        ],
         hiddenUnits: [256], classCount: 10)
 
     /// CIFAR-10: 3×32×32 → 32×16×16 → 64×8×8 → 4096 → 256 → 10 (the engine's peer CNN).
     public static let color32 = ConvolutionalNetwork(
         inputChannels: 3, inputHeight: 32, inputWidth: 32,
-        blocks: [ConvolutionBlock(outputChannels: 32, kernelSize: 3, padding: 1, poolSize: 2),
-                 ConvolutionBlock(outputChannels: 64, kernelSize: 3, padding: 1, poolSize: 2)],
+        blocks: [
+            ConvolutionBlock(outputChannels: 32, kernelSize: 3, padding: 1, poolSize: 2),
+            ConvolutionBlock(outputChannels: 64, kernelSize: 3, padding: 1, poolSize: 2),
+        ],
         hiddenUnits: [256], classCount: 10)
 }
 

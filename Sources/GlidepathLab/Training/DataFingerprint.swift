@@ -19,9 +19,10 @@ public enum DataFingerprint {
         for name in names.sorted() where !name.hasPrefix(".") {
             let path = (directory as NSString).appendingPathComponent(name)
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-                  attributes[.type] as? FileAttributeType == .typeRegular,
-                  let size = attributes[.size] as? Int,
-                  let handle = FileHandle(forReadingAtPath: path) else { continue }
+                attributes[.type] as? FileAttributeType == .typeRegular,
+                let size = attributes[.size] as? Int,
+                let handle = FileHandle(forReadingAtPath: path)
+            else { continue }
             defer { try? handle.close() }
             var crc: uLong = crc32(0, nil, 0)
             while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {

@@ -67,8 +67,9 @@ public enum Evaluation {
             let matrix = try ConfusionMatrix(classCount: classCount, truth: truth, predictions: predictions)
             var auc: Double?
             if classCount == 2 { auc = (try? ROCAUC.compute(truth: truth, scores: positiveScores)) ?? .nan }
-            return EvaluationResult(loss: totalLoss / Double(truth.count), accuracy: try matrix.accuracy(),
-                                    macroF1: try matrix.macroF1(), auc: auc, count: truth.count)
+            return EvaluationResult(
+                loss: totalLoss / Double(truth.count), accuracy: try matrix.accuracy(),
+                macroF1: try matrix.macroF1(), auc: auc, count: truth.count)
         } catch {
             throw .invalidConfiguration("metrics: \(error)")
         }

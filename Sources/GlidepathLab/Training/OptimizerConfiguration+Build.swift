@@ -22,10 +22,17 @@ extension OptimizerConfiguration {
                 var exempt: [Tensor] = []
                 for (name, tensor) in model.module.namedParameters {
                     let leaf = name.split(separator: ".").last.map(String.init) ?? name
-                    if name == "embedding.weight" || leaf.hasPrefix("bias") { exempt.append(tensor) } else { decayed.append(tensor) }
+                    if name == "embedding.weight" || leaf.hasPrefix("bias") {
+                        exempt.append(tensor)
+                    } else {
+                        decayed.append(tensor)
+                    }
                 }
-                return SharedRateOptimizer(base: try parameters.makeOptimizer(groups: [(decayed, parameters.weightDecay),
-                                                                                       (exempt, 0)]))
+                return SharedRateOptimizer(
+                    base: try parameters.makeOptimizer(groups: [
+                        (decayed, parameters.weightDecay),
+                        (exempt, 0),
+                    ]))
             }
         } catch {
             throw .invalidConfiguration("optimizer: \(error)")

@@ -18,9 +18,12 @@ public struct RangeTestRequest: Sendable {
     public var trainingLimit: Int?
     public var trainingBatches: [Int]?
 
-    public init(task: TrainingTask, optimizer: OptimizerConfiguration? = nil, test: LearningRateRangeTest.Configuration = .init(),
-                seed: UInt64 = 0, dataDirectory: String, threads: Int = 1, trainingLimit: Int? = nil,
-                trainingBatches: [Int]? = nil) {
+    public init(
+        task: TrainingTask, optimizer: OptimizerConfiguration? = nil,
+        test: LearningRateRangeTest.Configuration = .init(),
+        seed: UInt64 = 0, dataDirectory: String, threads: Int = 1, trainingLimit: Int? = nil,
+        trainingBatches: [Int]? = nil
+    ) {
         self.task = task
         self.optimizer = optimizer
         self.test = test
@@ -65,18 +68,21 @@ public enum RangeTestSession {
             .resolvingScope(specification.optimizer.weightDecayScope ?? .all)
         do { try settings.validate() } catch { throw .task(error) }
         try TrainingSession.setThreads(request.threads)
-        let data = try TaskData.load(task: request.task, dataDirectory: request.dataDirectory,
-                                     trainingLimit: request.trainingLimit, evaluationLimit: 1,
-                                     trainingBatches: request.trainingBatches)
+        let data = try TaskData.load(
+            task: request.task, dataDirectory: request.dataDirectory,
+            trainingLimit: request.trainingLimit, evaluationLimit: 1,
+            trainingBatches: request.trainingBatches)
         var generator = SeededGenerator(seed: request.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
         let optimizer = try settings.makeOptimizer(for: model)
         let loader: DataLoader<AnyTrainingBatchSource>
         let lossFunction: CrossEntropyLoss
         do {
-            loader = DataLoader(source: AnyTrainingBatchSource(data.train),
-                                options: try BatchingOptions(batchSize: specification.batchSize, shuffle: true,
-                                                             seed: request.seed))
+            loader = DataLoader(
+                source: AnyTrainingBatchSource(data.train),
+                options: try BatchingOptions(
+                    batchSize: specification.batchSize, shuffle: true,
+                    seed: request.seed))
             lossFunction = try CrossEntropyLoss()
         } catch {
             throw .invalidConfiguration("\(error)")

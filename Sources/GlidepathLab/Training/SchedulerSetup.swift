@@ -18,18 +18,23 @@ public enum SchedulerSetup {
     public static func configuration(name: String, file: StateValue?) throws(TrainingError) -> SchedulerConfiguration {
         guard SchedulerRegistry.type(named: name) != nil else {
             let options = SchedulerConfiguration.Name.allCases.map(\.rawValue).joined(separator: ", ")
-            throw .scheduler(.invalidArgument(name: "--scheduler", value: name,
-                                              reason: "unknown scheduler; expected one of \(options)"))
+            throw .scheduler(
+                .invalidArgument(
+                    name: "--scheduler", value: name,
+                    reason: "unknown scheduler; expected one of \(options)"))
         }
         let document = file ?? .object([:])
         guard case .object(let fields) = document else {
-            throw .scheduler(.invalidArgument(name: "--scheduler-config", value: "<document>",
-                                              reason: "expected a JSON object with the scheduler's parameters"))
+            throw .scheduler(
+                .invalidArgument(
+                    name: "--scheduler-config", value: "<document>",
+                    reason: "expected a JSON object with the scheduler's parameters"))
         }
         if let given = fields["name"], given != .string(name) {
-            throw .scheduler(.invalidArgument(
-                name: "scheduler.name", value: given.jsonText,
-                reason: "the configuration file is for another scheduler than --scheduler \(name)"))
+            throw .scheduler(
+                .invalidArgument(
+                    name: "scheduler.name", value: given.jsonText,
+                    reason: "the configuration file is for another scheduler than --scheduler \(name)"))
         }
         do {
             return try SchedulerConfiguration(document, named: SchedulerConfiguration.Name(rawValue: name))
@@ -50,8 +55,9 @@ public enum SchedulerSetup {
         _ configuration: SchedulerConfiguration, epochs: Int, updatesPerEpoch: Int, classCount: Int,
         initialLoss: () throws(TrainingError) -> Double, baseRates: [Double], momenta: [Double]?
     ) throws(TrainingError) -> (record: StateValue, scheduler: AnyScheduler) {
-        let shape = RunShape(epochs: epochs, updatesPerEpoch: updatesPerEpoch, classCount: classCount,
-                             initialLoss: configuration.readsInitialLoss ? try initialLoss() : nil)
+        let shape = RunShape(
+            epochs: epochs, updatesPerEpoch: updatesPerEpoch, classCount: classCount,
+            initialLoss: configuration.readsInitialLoss ? try initialLoss() : nil)
         do {
             let resolved = try configuration.resolved(for: shape)
             let scheduler = try resolved.makeScheduler(baseRates: baseRates, momenta: momenta)
@@ -80,8 +86,10 @@ public enum SchedulerSetup {
     public static func readFile(_ path: String) throws(TrainingError) -> StateValue {
         let data: Data
         do { data = try InputFile.read(path) } catch {
-            throw .scheduler(.invalidArgument(name: "--scheduler-config", value: path,
-                                              reason: "cannot read the file (\(error.reason))"))
+            throw .scheduler(
+                .invalidArgument(
+                    name: "--scheduler-config", value: path,
+                    reason: "cannot read the file (\(error.reason))"))
         }
         do { return try StateCoding.decoder().decode(StateValue.self, from: data) } catch {
             throw .scheduler(.invalidArgument(name: "--scheduler-config", value: path, reason: "not valid JSON"))

@@ -26,8 +26,9 @@ final class SharedRateOptimizer: Optimizer {
         precondition(learningRates.count == 1, "SharedRateOptimizer: \(learningRates.count) rates for one group")
         precondition(momenta.map { $0.count == 1 } ?? true, "SharedRateOptimizer: one momentum per group")
         let groups = base.groupParameters.count
-        base.receive(learningRates: Array(repeating: learningRates[0], count: groups),
-                     momenta: momenta.map { Array(repeating: $0[0], count: groups) })
+        base.receive(
+            learningRates: Array(repeating: learningRates[0], count: groups),
+            momenta: momenta.map { Array(repeating: $0[0], count: groups) })
     }
 
     func step() { base.step() }
@@ -40,7 +41,9 @@ final class SharedRateOptimizer: Optimizer {
 
     func setMode(_ mode: OptimizerMode) { base.setMode(mode) }
 
-    func withEvaluationParameters<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
+    func withEvaluationParameters<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure)
+        -> Result
+    {
         try base.withEvaluationParameters(body)
     }
 }

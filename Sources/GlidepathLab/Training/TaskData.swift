@@ -25,9 +25,11 @@ public struct TaskData: Sendable {
     ///   - textPadding: for the text tasks, how far the training part's batches are padded (its
     ///     ``TextBatching/padding``); validation and test batches are always padded to their longest
     ///     text, which changes no result (the BiLSTM reads only real tokens) and saves the work.
-    public static func load(task: TrainingTask, dataDirectory: String, trainingLimit: Int? = nil,
-                            evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil,
-                            textPadding: TextPadding = .maximumLength) throws(TrainingError) -> TaskData {
+    public static func load(
+        task: TrainingTask, dataDirectory: String, trainingLimit: Int? = nil,
+        evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil,
+        textPadding: TextPadding = .maximumLength
+    ) throws(TrainingError) -> TaskData {
         let specification = task.specification
         let name = specification.dataset
         let directory = DatasetCatalog.directory(for: name, in: dataDirectory)
@@ -48,57 +50,77 @@ public struct TaskData: Sendable {
                 case .fashionMNIST: official = try MNIST.loadAll(from: directory, variant: .fashion)
                 case .cifar10:
                     let source = CIFAR10.locate(in: directory)
-                    official = (try CIFAR10.load(.train, from: source, trainingBatches: trainingBatches ?? Array(1...5)),
-                                try CIFAR10.load(.test, from: source))
+                    official = (
+                        try CIFAR10.load(.train, from: source, trainingBatches: trainingBatches ?? Array(1...5)),
+                        try CIFAR10.load(.test, from: source)
+                    )
                 default: throw TrainingError.invalidConfiguration("\(name.rawValue) is not an image dataset")
                 }
-                let splits = try DatasetSplits(officialTrain: official.train, officialTest: official.test,
-                                               validationFraction: holdout.fraction, seed: holdout.seed)
+                let splits = try DatasetSplits(
+                    officialTrain: official.train, officialTest: official.test,
+                    validationFraction: holdout.fraction, seed: holdout.seed)
                 func source(_ dataset: ImageDataset) throws(DataError) -> ImageSource {
                     ImageSource(base: try ImageBatchSource(dataset: dataset, normalisation: nil))
                 }
-                return TaskData(train: try source(limited(splits.train, trainingLimit)),
-                                validation: try source(limited(splits.validation, evaluationLimit)),
-                                test: try source(limited(splits.test, evaluationLimit)), directory: directory)
+                return TaskData(
+                    train: try source(limited(splits.train, trainingLimit)),
+                    validation: try source(limited(splits.validation, evaluationLimit)),
+                    test: try source(limited(splits.test, evaluationLimit)), directory: directory)
             case .recurrent(let network):
                 let official: (train: TextDataset, test: TextDataset)
                 switch name {
                 case .imdb:
-                    official = (try IMDB.load(.train, from: IMDB.locate(.train, in: directory)),
-                                try IMDB.load(.test, from: IMDB.locate(.test, in: directory)))
+                    official = (
+                        try IMDB.load(.train, from: IMDB.locate(.train, in: directory)),
+                        try IMDB.load(.test, from: IMDB.locate(.test, in: directory))
+                    )
                 case .sst2:
                     let format = Self.sst2Format(in: directory)
-                    official = (try SST2.load(.train, from: directory, format: format),
-                                try SST2.load(.test, from: directory, format: format))
+                    official = (
+                        try SST2.load(.train, from: directory, format: format),
+                        try SST2.load(.test, from: directory, format: format)
+                    )
                 default: throw TrainingError.invalidConfiguration("\(name.rawValue) is not a text dataset")
                 }
-                let splits = try DatasetSplits(officialTrain: official.train, officialTest: official.test,
-                                               validationFraction: holdout.fraction, seed: holdout.seed)
+                let splits = try DatasetSplits(
+                    officialTrain: official.train, officialTest: official.test,
+                    validationFraction: holdout.fraction, seed: holdout.seed)
                 let train = limited(splits.train, trainingLimit)
                 // The vocabulary comes from the texts actually trained on, never validation or test.
                 // Fitting tokenizes the training texts; their encoding reuses those tokens.
                 let (pipeline, encodedTrain) = try TextPipeline.fitAndEncode(
                     trainingTexts: train.texts,
-                    options: try TextPipeline.Options(maximumVocabularySize: network.vocabularySize,
-                                                      maximumLength: network.sequenceLength,
-                                                      truncation: .keepLast))
+                    options: try TextPipeline.Options(
+                        maximumVocabularySize: network.vocabularySize,
+                        maximumLength: network.sequenceLength,
+                        truncation: .keepLast))
                 func source(_ dataset: TextDataset) throws(DataError) -> TextSource {
-                    TextSource(base: try TextBatchSource(sequences: pipeline.encode(dataset.texts), labels: dataset.labels,
-                                                         padding: .longestInBatch))
+                    TextSource(
+                        base: try TextBatchSource(
+                            sequences: pipeline.encode(dataset.texts), labels: dataset.labels,
+                            padding: .longestInBatch))
                 }
-                return TaskData(train: TextSource(base: try TextBatchSource(sequences: encodedTrain, labels: train.labels,
-                                                                            padding: textPadding)),
-                                validation: try source(limited(splits.validation, evaluationLimit)),
-                                test: try source(limited(splits.test, evaluationLimit)), directory: directory)
+                return TaskData(
+                    train: TextSource(
+                        base: try TextBatchSource(
+                            sequences: encodedTrain, labels: train.labels,
+                            padding: textPadding)),
+                    validation: try source(limited(splits.validation, evaluationLimit)),
+                    test: try source(limited(splits.test, evaluationLimit)), directory: directory)
             case .perceptron:
-                guard name == .adult else { throw TrainingError.invalidConfiguration("\(name.rawValue) is not tabular") }
+                guard name == .adult else {
+                    throw TrainingError.invalidConfiguration("\(name.rawValue) is not tabular")
+                }
                 let official = try Adult.load(from: directory)
-                let splits = try DatasetSplits(officialTrain: official.train, officialTest: official.test,
-                                               validationFraction: holdout.fraction, seed: holdout.seed)
-                return TaskData(train: TabularSource(base: TabularBatchSource(dataset: limited(splits.train, trainingLimit))),
-                                validation: TabularSource(base: TabularBatchSource(dataset: limited(splits.validation, evaluationLimit))),
-                                test: TabularSource(base: TabularBatchSource(dataset: limited(splits.test, evaluationLimit))),
-                                directory: directory)
+                let splits = try DatasetSplits(
+                    officialTrain: official.train, officialTest: official.test,
+                    validationFraction: holdout.fraction, seed: holdout.seed)
+                return TaskData(
+                    train: TabularSource(base: TabularBatchSource(dataset: limited(splits.train, trainingLimit))),
+                    validation: TabularSource(
+                        base: TabularBatchSource(dataset: limited(splits.validation, evaluationLimit))),
+                    test: TabularSource(base: TabularBatchSource(dataset: limited(splits.test, evaluationLimit))),
+                    directory: directory)
             }
         } catch let error as DataError {
             throw .data(error)

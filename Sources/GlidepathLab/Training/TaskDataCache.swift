@@ -50,16 +50,19 @@ public final class TaskDataCache: @unchecked Sendable {
 
     /// The task's data (``TaskData/load(task:dataDirectory:trainingLimit:evaluationLimit:trainingBatches:textPadding:)``),
     /// from memory when an entry with the same key exists.
-    public func load(task: TrainingTask, dataDirectory: String, trainingLimit: Int? = nil, evaluationLimit: Int? = nil,
-                     trainingBatches: [Int]? = nil, textPadding: TextPadding = .maximumLength) throws(TrainingError) -> TaskData
-    {
+    public func load(
+        task: TrainingTask, dataDirectory: String, trainingLimit: Int? = nil, evaluationLimit: Int? = nil,
+        trainingBatches: [Int]? = nil, textPadding: TextPadding = .maximumLength
+    ) throws(TrainingError) -> TaskData {
         let directory = DatasetCatalog.directory(for: task.specification.dataset, in: dataDirectory)
-        let key = Key(task: task, directory: directory, trainingLimit: trainingLimit, evaluationLimit: evaluationLimit,
-                      trainingBatches: trainingBatches, textPadding: textPadding, fingerprint: Self.fingerprint(of: directory))
+        let key = Key(
+            task: task, directory: directory, trainingLimit: trainingLimit, evaluationLimit: evaluationLimit,
+            trainingBatches: trainingBatches, textPadding: textPadding, fingerprint: Self.fingerprint(of: directory))
         if let data = lookUp(key) { return data }
-        let data = try TaskData.load(task: task, dataDirectory: dataDirectory, trainingLimit: trainingLimit,
-                                     evaluationLimit: evaluationLimit, trainingBatches: trainingBatches,
-                                     textPadding: textPadding)
+        let data = try TaskData.load(
+            task: task, dataDirectory: dataDirectory, trainingLimit: trainingLimit,
+            evaluationLimit: evaluationLimit, trainingBatches: trainingBatches,
+            textPadding: textPadding)
         store(data, for: key)
         return data
     }

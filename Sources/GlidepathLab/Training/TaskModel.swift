@@ -67,16 +67,19 @@ public final class ConvolutionalClassifier: TaskModel {
         var layers: [any Layer] = []
         var channels = network.inputChannels
         for block in network.blocks {
-            layers.append(try Conv2d(inputChannels: channels, outputChannels: block.outputChannels,
-                                     kernelSize: (block.kernelSize, block.kernelSize),
-                                     padding: (block.padding, block.padding), using: &generator))
+            layers.append(
+                try Conv2d(
+                    inputChannels: channels, outputChannels: block.outputChannels,
+                    kernelSize: (block.kernelSize, block.kernelSize),
+                    padding: (block.padding, block.padding), using: &generator))
             layers.append(Activation(.relu))
             layers.append(try MaxPool2d(kernelSize: (block.poolSize, block.poolSize)))
             channels = block.outputChannels
         }
         layers.append(Flatten())
-        layers += try denseLayers(inputs: network.flattenedFeatures, hidden: network.hiddenUnits,
-                                  outputs: network.classCount, using: &generator)
+        layers += try denseLayers(
+            inputs: network.flattenedFeatures, hidden: network.hiddenUnits,
+            outputs: network.classCount, using: &generator)
         self.layers = Sequential(layers)
     }
 
@@ -97,8 +100,10 @@ public final class PerceptronClassifier: TaskModel {
 
     public init<G: RandomNumberGenerator>(_ network: PerceptronNetwork, using generator: inout G) throws(NNError) {
         self.network = network
-        layers = Sequential(try denseLayers(inputs: network.inputFeatures, hidden: network.hiddenUnits,
-                                            outputs: network.classCount, using: &generator))
+        layers = Sequential(
+            try denseLayers(
+                inputs: network.inputFeatures, hidden: network.hiddenUnits,
+                outputs: network.classCount, using: &generator))
     }
 
     public func logits(_ batch: TrainingBatch) throws(TrainingError) -> Tensor {
@@ -125,12 +130,15 @@ public final class RecurrentClassifier: TaskModel, Module {
     public init<G: RandomNumberGenerator>(_ network: RecurrentNetwork, using generator: inout G) throws(NNError) {
         self.network = network
         // PyTorch creates (and so initialises) the submodules in this order.
-        embedding = try Embedding(vocabularySize: network.vocabularySize, dimension: network.embeddingDimension,
-                                  initialization: network.embeddingInitialization, using: &generator)
-        lstm = try LSTM(inputSize: network.embeddingDimension, hiddenSize: network.hiddenSize, bidirectional: true,
-                        batchFirst: true, using: &generator)
-        classifier = try Linear(inputFeatures: 2 * network.hiddenSize, outputFeatures: network.classCount,
-                                using: &generator)
+        embedding = try Embedding(
+            vocabularySize: network.vocabularySize, dimension: network.embeddingDimension,
+            initialization: network.embeddingInitialization, using: &generator)
+        lstm = try LSTM(
+            inputSize: network.embeddingDimension, hiddenSize: network.hiddenSize, bidirectional: true,
+            batchFirst: true, using: &generator)
+        classifier = try Linear(
+            inputFeatures: 2 * network.hiddenSize, outputFeatures: network.classCount,
+            using: &generator)
     }
 
     public var localParameters: [(name: String, tensor: Tensor)] { [] }
@@ -141,7 +149,7 @@ public final class RecurrentClassifier: TaskModel, Module {
 
     public func logits(_ batch: TrainingBatch) throws(TrainingError) -> Tensor {
         guard case let .tokens(ids, shape, lengths) = batch.inputs, shape.count == 2, shape[0] == lengths.count,
-              shape[1] >= 1
+            shape[1] >= 1
         else { throw .invalidBatch("the BiLSTM reads token rows [N, T] with one length per row") }
         do {
             let embedded = try embedding(ids, shape: shape)

@@ -9,8 +9,9 @@ public struct SubsetSource: TrainingBatchSource {
 
     /// - Precondition: every index is in `0..<base.count`.
     public init(_ base: any TrainingBatchSource, indices: [Int]) {
-        precondition(indices.allSatisfy { $0 >= 0 && $0 < base.count },
-                     "SubsetSource: an index is outside 0..<\(base.count)")
+        precondition(
+            indices.allSatisfy { $0 >= 0 && $0 < base.count },
+            "SubsetSource: an index is outside 0..<\(base.count)")
         self.base = base
         self.indices = indices
     }

@@ -63,9 +63,11 @@ public final class TrainingSession {
     /// The latest probe's signal, handed to the next scheduler step.
     var pendingSignal: LandscapeSignal?
 
-    init(configuration: RunConfiguration, run: RunIdentifier, store: RunStore, recorder: RunRecorder, data: TaskData,
-         model: any TaskModel, optimizer: any Optimizer, scheduler: AnyScheduler, random: RandomState,
-         counters: TrainingCounters, clock: any LabClock) throws(TrainingError) {
+    init(
+        configuration: RunConfiguration, run: RunIdentifier, store: RunStore, recorder: RunRecorder, data: TaskData,
+        model: any TaskModel, optimizer: any Optimizer, scheduler: AnyScheduler, random: RandomState,
+        counters: TrainingCounters, clock: any LabClock
+    ) throws(TrainingError) {
         self.configuration = configuration
         self.run = run
         self.store = store
@@ -81,7 +83,8 @@ public final class TrainingSession {
         readsCurrentLoss = scheduler.needs.contains(.currentLoss)
         pass = try TrainingPass(model: model)
         do {
-            loader = DataLoader(source: AnyTrainingBatchSource(data.train), options: try configuration.batchingOptions())
+            loader = DataLoader(
+                source: AnyTrainingBatchSource(data.train), options: try configuration.batchingOptions())
         } catch {
             throw .invalidConfiguration("\(error)")
         }
@@ -97,9 +100,10 @@ public final class TrainingSession {
     func trainEpochs(progress: ProgressReporter, monitor: InterruptMonitor?, stepDelay: Double)
         throws(TrainingError) -> TrainingOutcome
     {
-        progress.runStarted(runId: run.rawValue, task: configuration.task.rawValue, scheduler: configuration.scheduler,
-                            totalEpochs: configuration.epochs, stepsPerEpoch: updatesPerEpoch,
-                            resumingAfterEpoch: counters.completedEpochs)
+        progress.runStarted(
+            runId: run.rawValue, task: configuration.task.rawValue, scheduler: configuration.scheduler,
+            totalEpochs: configuration.epochs, stepsPerEpoch: updatesPerEpoch,
+            resumingAfterEpoch: counters.completedEpochs)
         handRates()
         let parameters = model.module.parameters
         while counters.completedEpochs < configuration.epochs {
@@ -119,10 +123,13 @@ public final class TrainingSession {
                 counters.completedSteps += 1
                 epochProgress.batchLosses.append(lossValue)
                 guard lossValue.isFinite else {
-                    recorder.record(StepRecord(step: counters.completedSteps, epoch: epoch, loss: lossValue,
-                                               learningRates: optimizer.learningRates, gradientNorm: nil))
-                    progress.message("epoch \(epoch) step \(counters.stepsIntoEpoch): the training loss is "
-                                     + "\(lossValue); the run diverged")
+                    recorder.record(
+                        StepRecord(
+                            step: counters.completedSteps, epoch: epoch, loss: lossValue,
+                            learningRates: optimizer.learningRates, gradientNorm: nil))
+                    progress.message(
+                        "epoch \(epoch) step \(counters.stepsIntoEpoch): the training loss is "
+                            + "\(lossValue); the run diverged")
                     ending = .finished(try finish(status: .diverged))
                     return .stop
                 }
@@ -139,11 +146,14 @@ public final class TrainingSession {
                     try stepScheduler(Observation(losses: [lossValue], landscape: signal))
                     recordDecision(consumed: signal)
                 }
-                recorder.record(StepRecord(step: counters.completedSteps, epoch: epoch, loss: lossValue,
-                                           learningRates: rates, gradientNorm: gradientNorm,
-                                           stepSizes: stepSizeEstimates(of: optimizer)))
-                progress.stepFinished(step: counters.stepsIntoEpoch, loss: lossValue, learningRate: rates.first ?? 0,
-                                      samples: step.batch.count)
+                recorder.record(
+                    StepRecord(
+                        step: counters.completedSteps, epoch: epoch, loss: lossValue,
+                        learningRates: rates, gradientNorm: gradientNorm,
+                        stepSizes: stepSizeEstimates(of: optimizer)))
+                progress.stepFinished(
+                    step: counters.stepsIntoEpoch, loss: lossValue, learningRate: rates.first ?? 0,
+                    samples: step.batch.count)
                 if stepDelay > 0 { Thread.sleep(forTimeInterval: stepDelay) }
                 if let signal = monitor?.requestedSignal {
                     let now = clock.monotonicSeconds()
@@ -168,7 +178,8 @@ public final class TrainingSession {
                 // Scheduler overhead counts as training time (`docs/lab.md`, "Where the protocol comes from").
                 let schedulerStart = clock.monotonicSeconds()
                 let signal = takeSignal()
-                try stepScheduler(Observation(losses: epochProgress.batchLosses, metric: validation.loss, landscape: signal))
+                try stepScheduler(
+                    Observation(losses: epochProgress.batchLosses, metric: validation.loss, landscape: signal))
                 recordDecision(consumed: signal)
                 trainSeconds += clock.monotonicSeconds() - schedulerStart
             }
@@ -177,7 +188,8 @@ public final class TrainingSession {
             epochProgress = EpochProgress()
             let epochRecord = EpochRecord(
                 epoch: epoch, trainLoss: trainLoss, validationLoss: validation.loss,
-                validationAccuracy: validation.accuracy, validationF1: validation.macroF1, validationAUC: validation.auc,
+                validationAccuracy: validation.accuracy, validationF1: validation.macroF1,
+                validationAUC: validation.auc,
                 learningRates: rates, trainSeconds: trainSeconds, evaluationSeconds: evaluationSeconds,
                 topEigenvalue: epochCurvature.topEigenvalue, hessianTrace: epochCurvature.trace,
                 stepSizes: stepSizeEstimates(of: optimizer))
@@ -188,10 +200,11 @@ public final class TrainingSession {
             } catch {
                 throw .wrapping(error)
             }
-            progress.epochFinished(trainLoss: trainLoss, validationLoss: validation.loss,
-                                   validationAccuracy: validation.accuracy, validationF1: validation.macroF1,
-                                   validationAUC: validation.auc, learningRate: rates.first ?? 0,
-                                   trainSeconds: trainSeconds, evaluationSeconds: evaluationSeconds)
+            progress.epochFinished(
+                trainLoss: trainLoss, validationLoss: validation.loss,
+                validationAccuracy: validation.accuracy, validationF1: validation.macroF1,
+                validationAUC: validation.auc, learningRate: rates.first ?? 0,
+                trainSeconds: trainSeconds, evaluationSeconds: evaluationSeconds)
             if diverged {
                 // A non-finite validation loss: the epoch is recorded (with its checkpoint, for
                 // inspection), the scheduler is not stepped with it, and the run ends as diverged.
@@ -233,8 +246,9 @@ public final class TrainingSession {
         } catch {
             throw .wrapping(error)
         }
-        progress.message("stopped by \(signal) after \(counters.completedSteps) updates; resume with "
-                         + "glidepath train --resume \(run.rawValue)")
+        progress.message(
+            "stopped by \(signal) after \(counters.completedSteps) updates; resume with "
+                + "glidepath train --resume \(run.rawValue)")
         return .interrupted(signal)
     }
 
@@ -249,8 +263,9 @@ public final class TrainingSession {
             // the first step's loss) ends a finite-loss run as diverged too, as `runs show` reports it.
             var status = requested
             if status == .completed, let first = try store.firstStep(of: run),
-               let rule = try? DivergenceRule(initialLoss: first.loss),
-               epochs.contains(where: { rule.check($0.trainLoss) != nil }) {
+                let rule = try? DivergenceRule(initialLoss: first.loss),
+                epochs.contains(where: { rule.check($0.trainLoss) != nil })
+            {
                 status = .diverged
             }
             let analysis = try RunAnalysis(epochs: epochs, steps: [], target: configuration.targetValidationLoss)
@@ -278,7 +293,8 @@ public final class TrainingSession {
             // The model is saved at the evaluation point (what loading the model should give); the
             // optimizer's state holds what training continues from (Schedule-Free: y, docs/optimizers.md).
             return Checkpoint(
-                counters: counters, modelState: optimizer.withEvaluationParameters { model.module.stateArchive().encoded() },
+                counters: counters,
+                modelState: optimizer.withEvaluationParameters { model.module.stateArchive().encoded() },
                 optimizerState: optimizer.stateArchive().encoded(), schedulerState: scheduler.state,
                 randomState: try StateCoding.encoder().encode(random),
                 loaderState: try StateValue(encoding: loaderPosition),

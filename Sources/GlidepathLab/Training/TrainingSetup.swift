@@ -30,11 +30,13 @@ public struct TrainingRequest: Sendable {
     /// (`dlrs-validation` trains the CNNs at 128); the run records it.
     public var batchSize: Int?
 
-    public init(task: TrainingTask, scheduler: SchedulerConfiguration, optimizer: OptimizerConfiguration? = nil,
-                weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String,
-                targetValidationLoss: Double? = nil, threads: Int = 1, trainingLimit: Int? = nil,
-                evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil, textBatching: TextBatching? = nil,
-                probing: ProbeConfiguration? = nil) {
+    public init(
+        task: TrainingTask, scheduler: SchedulerConfiguration, optimizer: OptimizerConfiguration? = nil,
+        weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String,
+        targetValidationLoss: Double? = nil, threads: Int = 1, trainingLimit: Int? = nil,
+        evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil, textBatching: TextBatching? = nil,
+        probing: ProbeConfiguration? = nil
+    ) {
         self.probing = probing
         self.textBatching = textBatching
         self.task = task
@@ -53,18 +55,22 @@ public struct TrainingRequest: Sendable {
 
     /// The same, decoding `--scheduler scheduler` with the parsed `--scheduler-config` document
     /// `schedulerFile` (``SchedulerSetup/configuration(name:file:)``).
-    public init(task: TrainingTask, scheduler: String, schedulerFile: StateValue? = nil, optimizer: OptimizerConfiguration? = nil,
-                weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String,
-                targetValidationLoss: Double? = nil, threads: Int = 1, trainingLimit: Int? = nil,
-                evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil, textBatching: TextBatching? = nil,
-                probing: ProbeConfiguration? = nil)
+    public init(
+        task: TrainingTask, scheduler: String, schedulerFile: StateValue? = nil,
+        optimizer: OptimizerConfiguration? = nil,
+        weightDecayScope: WeightDecayScope? = nil, epochs: Int? = nil, seed: UInt64 = 0, dataDirectory: String,
+        targetValidationLoss: Double? = nil, threads: Int = 1, trainingLimit: Int? = nil,
+        evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil, textBatching: TextBatching? = nil,
+        probing: ProbeConfiguration? = nil
+    )
         throws(TrainingError)
     {
-        self.init(task: task, scheduler: try SchedulerSetup.configuration(name: scheduler, file: schedulerFile),
-                  optimizer: optimizer, weightDecayScope: weightDecayScope, epochs: epochs, seed: seed,
-                  dataDirectory: dataDirectory, targetValidationLoss: targetValidationLoss, threads: threads,
-                  trainingLimit: trainingLimit, evaluationLimit: evaluationLimit, trainingBatches: trainingBatches,
-                  textBatching: textBatching, probing: probing)
+        self.init(
+            task: task, scheduler: try SchedulerSetup.configuration(name: scheduler, file: schedulerFile),
+            optimizer: optimizer, weightDecayScope: weightDecayScope, epochs: epochs, seed: seed,
+            dataDirectory: dataDirectory, targetValidationLoss: targetValidationLoss, threads: threads,
+            trainingLimit: trainingLimit, evaluationLimit: evaluationLimit, trainingBatches: trainingBatches,
+            textBatching: textBatching, probing: probing)
     }
 }
 
@@ -95,19 +101,22 @@ extension TrainingSession {
         if let batchSize = request.batchSize { configuration.batchSize = batchSize }
         // A scheduler that reads the landscape turns probing on (automatic cadence) unless asked otherwise,
         // and its open optimizer fields come from the run's optimizer.
-        configuration.probing = request.probing
+        configuration.probing =
+            request.probing
             ?? (LandscapeScheduler.Configuration.isUsed(in: request.scheduler) ? .schedulerDefault : nil)
-        let requestedScheduler = LandscapeScheduler.Configuration.filling(request.scheduler, optimizer: optimizerSettings)
+        let requestedScheduler = LandscapeScheduler.Configuration.filling(
+            request.scheduler, optimizer: optimizerSettings)
         do { try configuration.validate() } catch { throw .task(error) }
         // An existing store is checked now (a newer schema is refused before any work).
         var store: RunStore? = nil
         if FileManager.default.fileExists(atPath: storePath) { store = try openStore(storePath, clock: clock) }
 
         try setThreads(configuration.threads)
-        let data = try TaskDataCache.shared.load(task: request.task, dataDirectory: request.dataDirectory,
-                                     trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
-                                     trainingBatches: request.trainingBatches,
-                                     textPadding: configuration.effectiveTextBatching?.padding ?? .maximumLength)
+        let data = try TaskDataCache.shared.load(
+            task: request.task, dataDirectory: request.dataDirectory,
+            trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
+            trainingBatches: request.trainingBatches,
+            textPadding: configuration.effectiveTextBatching?.padding ?? .maximumLength)
         configuration.dataFingerprint = DataFingerprint.of(task: request.task, dataDirectory: request.dataDirectory)
         var generator = SeededGenerator(seed: request.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
@@ -125,8 +134,9 @@ extension TrainingSession {
         if let store { openedStore = store } else { openedStore = try openStore(storePath, clock: clock) }
         let run: RunIdentifier
         do {
-            run = try openedStore.createRun(configuration: configuration, codeVersion: .detect(),
-                                            machine: .current(computeThreads: configuration.threads))
+            run = try openedStore.createRun(
+                configuration: configuration, codeVersion: .detect(),
+                machine: .current(computeThreads: configuration.threads))
         } catch {
             throw .wrapping(error)
         }
@@ -160,8 +170,10 @@ extension TrainingSession {
     ///     same: its files' sizes and CRC-32s (``DataFingerprint``) are compared with the recorded ones.
     ///   - force: resume even when the data's fingerprint differs.
     /// - Returns: the session, and the checkpoints skipped because they failed verification.
-    public static func resume(_ runText: String, storePath: String, dataDirectory: String? = nil,
-                              force: Bool = false, clock: any LabClock = SystemClock())
+    public static func resume(
+        _ runText: String, storePath: String, dataDirectory: String? = nil,
+        force: Bool = false, clock: any LabClock = SystemClock()
+    )
         throws(TrainingError) -> (session: TrainingSession, skipped: [String])
     {
         guard FileManager.default.fileExists(atPath: storePath) else {
@@ -186,27 +198,32 @@ extension TrainingSession {
         try setThreads(configuration.threads)
         // Changed data changes the result: refused (naming the files) unless forced.
         if let recorded = configuration.dataFingerprint, !force {
-            let current = DataFingerprint.of(task: configuration.task,
-                                              dataDirectory: dataDirectory ?? configuration.dataDirectory)
+            let current = DataFingerprint.of(
+                task: configuration.task,
+                dataDirectory: dataDirectory ?? configuration.dataDirectory)
             let changes = DataFingerprint.differences(recorded: recorded, current: current)
             if !changes.isEmpty {
-                throw .notResumable(runId: run.rawValue, reason: "its data differs from what it was trained on: "
-                                    + changes.prefix(5).joined(separator: "; ")
-                                    + " (--force resumes anyway)")
+                throw .notResumable(
+                    runId: run.rawValue,
+                    reason: "its data differs from what it was trained on: "
+                        + changes.prefix(5).joined(separator: "; ")
+                        + " (--force resumes anyway)")
             }
         }
         let specification = configuration.task.specification
-        let data = try TaskDataCache.shared.load(task: configuration.task, dataDirectory: dataDirectory ?? configuration.dataDirectory,
-                                     trainingLimit: configuration.trainingLimit,
-                                     evaluationLimit: configuration.evaluationLimit,
-                                     trainingBatches: configuration.trainingBatches,
-                                     textPadding: configuration.effectiveTextBatching?.padding ?? .maximumLength)
+        let data = try TaskDataCache.shared.load(
+            task: configuration.task, dataDirectory: dataDirectory ?? configuration.dataDirectory,
+            trainingLimit: configuration.trainingLimit,
+            evaluationLimit: configuration.evaluationLimit,
+            trainingBatches: configuration.trainingBatches,
+            textPadding: configuration.effectiveTextBatching?.padding ?? .maximumLength)
         var generator = SeededGenerator(seed: configuration.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
         let optimizer = try configuration.optimizer.makeOptimizer(for: model)
-        var scheduler = try SchedulerSetup.makeScheduler(recorded: configuration.schedulerConfiguration,
-                                                         baseRates: optimizer.learningRates,
-                                                         momenta: configuration.optimizer.schedulerMomenta)
+        var scheduler = try SchedulerSetup.makeScheduler(
+            recorded: configuration.schedulerConfiguration,
+            baseRates: optimizer.learningRates,
+            momenta: configuration.optimizer.schedulerMomenta)
         let recorder: RunRecorder
         let point: ResumePoint?
         let checkpoints: [CheckpointRecord]
@@ -237,9 +254,11 @@ extension TrainingSession {
                 throw incompatible("it belongs to run \(checkpoint.counters.runId ?? "?")")
             }
             guard checkpoint.counters.completedSteps == point.record.step,
-                  checkpoint.counters.completedEpochs == point.record.epoch else {
-                throw incompatible("its counters (\(checkpoint.counters.completedEpochs) epochs, "
-                                   + "\(checkpoint.counters.completedSteps) steps) differ from the store's record")
+                checkpoint.counters.completedEpochs == point.record.epoch
+            else {
+                throw incompatible(
+                    "its counters (\(checkpoint.counters.completedEpochs) epochs, "
+                        + "\(checkpoint.counters.completedSteps) steps) differ from the store's record")
             }
             do {
                 try model.module.loadState(try TensorArchive.decode(checkpoint.modelState))
@@ -251,8 +270,12 @@ extension TrainingSession {
             do {
                 random = try StateCoding.decoder().decode(RandomState.self, from: checkpoint.randomState)
                 let position = try checkpoint.loaderState.decode(LoaderPosition.self)
-                guard position == LoaderPosition(epoch: checkpoint.counters.completedEpochs,
-                                                 batch: checkpoint.counters.stepsIntoEpoch) else {
+                guard
+                    position
+                        == LoaderPosition(
+                            epoch: checkpoint.counters.completedEpochs,
+                            batch: checkpoint.counters.stepsIntoEpoch)
+                else {
                     throw incompatible("loader position \(position) does not match the counters")
                 }
                 if let bytes = checkpoint.extras[epochSection] {
@@ -264,8 +287,9 @@ extension TrainingSession {
                 throw incompatible("\(error)")
             }
             guard progress.batchLosses.count == checkpoint.counters.stepsIntoEpoch else {
-                throw incompatible("\(progress.batchLosses.count) batch losses for \(checkpoint.counters.stepsIntoEpoch) "
-                                   + "updates into the epoch")
+                throw incompatible(
+                    "\(progress.batchLosses.count) batch losses for \(checkpoint.counters.stepsIntoEpoch) "
+                        + "updates into the epoch")
             }
             counters = checkpoint.counters
             counters.runId = run.rawValue
@@ -280,8 +304,10 @@ extension TrainingSession {
                     return "\(error)"
                 }
             }
-            throw .notResumable(runId: run.rawValue, reason: "none of its \(checkpoints.count) checkpoints can be used: "
-                                + reasons.joined(separator: "; "))
+            throw .notResumable(
+                runId: run.rawValue,
+                reason: "none of its \(checkpoints.count) checkpoints can be used: "
+                    + reasons.joined(separator: "; "))
         } else {
             // Killed before its first checkpoint: nothing was committed, so it restarts from the start.
             do {
@@ -301,8 +327,10 @@ extension TrainingSession {
     static func requireUnfinished(_ status: RunStatus, run: RunIdentifier) throws(TrainingError) {
         switch status {
         case .completed, .diverged:
-            throw .notResumable(runId: run.rawValue, reason: "it has already \(status.rawValue) "
-                                + "(glidepath runs show \(run.rawValue))")
+            throw .notResumable(
+                runId: run.rawValue,
+                reason: "it has already \(status.rawValue) "
+                    + "(glidepath runs show \(run.rawValue))")
         case .running, .interrupted, .failed:
             break
         }

@@ -71,8 +71,10 @@ public enum LegacyTorchFile {
             case .int(let version):
                 throw LegacyTorchFormatError(offset: offset, problem: .unsupportedFormatVersion(version))
             case let other:
-                throw LegacyTorchFormatError(offset: offset, problem: .unexpectedValue(
-                    expected: "the format version 1001", found: other.typeName))
+                throw LegacyTorchFormatError(
+                    offset: offset,
+                    problem: .unexpectedValue(
+                        expected: "the format version 1001", found: other.typeName))
             }
         }
 
@@ -82,7 +84,9 @@ public enum LegacyTorchFile {
 
         // 4. The state dict.
         offset = reader.position
-        let records = try reader.read { value throws(LegacyTorchFormatError) in try stateDictionary(value, offset: offset) }
+        let records = try reader.read { value throws(LegacyTorchFormatError) in
+            try stateDictionary(value, offset: offset)
+        }
 
         // 5. Storage keys, then 6. the storage records.
         offset = reader.position
@@ -90,16 +94,22 @@ public enum LegacyTorchFile {
         var referenced: [String: Int] = [:]
         for (_, record) in records {
             if let count = referenced[record.storage.key], count != record.storage.elementCount {
-                throw LegacyTorchFormatError(offset: offset, problem: .storageMismatch(
-                    "storage '\(record.storage.key)' is declared with \(count) and \(record.storage.elementCount) elements"))
+                throw LegacyTorchFormatError(
+                    offset: offset,
+                    problem: .storageMismatch(
+                        "storage '\(record.storage.key)' is declared with \(count) and \(record.storage.elementCount) elements"
+                    ))
             }
             referenced[record.storage.key] = record.storage.elementCount
         }
         guard Set(keys) == Set(referenced.keys) else {
             let missing = Set(referenced.keys).subtracting(keys).sorted()
             let extra = Set(keys).subtracting(referenced.keys).sorted()
-            throw LegacyTorchFormatError(offset: offset, problem: .storageMismatch(
-                "\(keys.count) storage records for \(referenced.count) storages; missing \(missing), unreferenced \(extra)"))
+            throw LegacyTorchFormatError(
+                offset: offset,
+                problem: .storageMismatch(
+                    "\(keys.count) storage records for \(referenced.count) storages; missing \(missing), unreferenced \(extra)"
+                ))
         }
         var position = reader.position
         var storages: [String: [Float]] = [:]
@@ -108,18 +118,24 @@ public enum LegacyTorchFile {
             let count = try int64(bytes, at: &position)
             let expected = referenced[key] ?? 0
             guard count == expected else {
-                throw LegacyTorchFormatError(offset: recordOffset, problem: .storageMismatch(
-                    "record of storage '\(key)' holds \(count) elements, the state dict declares \(expected)"))
+                throw LegacyTorchFormatError(
+                    offset: recordOffset,
+                    problem: .storageMismatch(
+                        "record of storage '\(key)' holds \(count) elements, the state dict declares \(expected)"))
             }
             let available = bytes.count - position
             guard count <= available / 4 else {
-                throw LegacyTorchFormatError(offset: position, problem: .truncated(
-                    needed: count.multipliedReportingOverflow(by: 4).overflow ? .max : count * 4, available: available))
+                throw LegacyTorchFormatError(
+                    offset: position,
+                    problem: .truncated(
+                        needed: count.multipliedReportingOverflow(by: 4).overflow ? .max : count * 4,
+                        available: available))
             }
             var values = [Float](repeating: 0, count: count)
             for index in 0..<count {
                 let base = position + 4 * index
-                let bits = UInt32(bytes[base]) | UInt32(bytes[base + 1]) << 8
+                let bits =
+                    UInt32(bytes[base]) | UInt32(bytes[base + 1]) << 8
                     | UInt32(bytes[base + 2]) << 16 | UInt32(bytes[base + 3]) << 24
                 values[index] = Float(bitPattern: bits)
             }
@@ -140,7 +156,8 @@ public enum LegacyTorchFile {
 
     private static func checkSystemInfo(_ value: PickleValue, offset: Int) throws(LegacyTorchFormatError) {
         guard case .dictionary(let info) = value else {
-            throw LegacyTorchFormatError(offset: offset, problem: .unsupportedSystemInfo("expected a dict, found \(value.typeName)"))
+            throw LegacyTorchFormatError(
+                offset: offset, problem: .unsupportedSystemInfo("expected a dict, found \(value.typeName)"))
         }
         var littleEndian = false
         for entry in info.entries {
@@ -148,7 +165,8 @@ public enum LegacyTorchFile {
             case (.string("little_endian"), .bool(let flag)): littleEndian = flag
             case (.string("protocol_version"), .int(1001)), (.string("type_sizes"), .dictionary): break
             case (.string(let key), let other):
-                throw LegacyTorchFormatError(offset: offset, problem: .unsupportedSystemInfo("\(key) = \(other.typeName)"))
+                throw LegacyTorchFormatError(
+                    offset: offset, problem: .unsupportedSystemInfo("\(key) = \(other.typeName)"))
             case (let key, _):
                 throw LegacyTorchFormatError(offset: offset, problem: .unsupportedSystemInfo("key \(key.typeName)"))
             }
@@ -162,19 +180,25 @@ public enum LegacyTorchFile {
         _ value: PickleValue, offset: Int
     ) throws(LegacyTorchFormatError) -> [(String, TensorRecord)] {
         guard case .dictionary(let dictionary) = value else {
-            throw LegacyTorchFormatError(offset: offset, problem: .unexpectedValue(
-                expected: "a state dict (OrderedDict)", found: value.typeName))
+            throw LegacyTorchFormatError(
+                offset: offset,
+                problem: .unexpectedValue(
+                    expected: "a state dict (OrderedDict)", found: value.typeName))
         }
         var seen = Set<String>()
         var records: [(String, TensorRecord)] = []
         for entry in dictionary.entries {
             guard case .string(let name) = entry.key else {
-                throw LegacyTorchFormatError(offset: offset, problem: .unexpectedValue(
-                    expected: "a tensor name", found: entry.key.typeName))
+                throw LegacyTorchFormatError(
+                    offset: offset,
+                    problem: .unexpectedValue(
+                        expected: "a tensor name", found: entry.key.typeName))
             }
             guard case .tensor(let record) = entry.value else {
-                throw LegacyTorchFormatError(offset: offset, problem: .unexpectedValue(
-                    expected: "a tensor for '\(name)'", found: entry.value.typeName))
+                throw LegacyTorchFormatError(
+                    offset: offset,
+                    problem: .unexpectedValue(
+                        expected: "a tensor for '\(name)'", found: entry.value.typeName))
             }
             guard seen.insert(name).inserted else {
                 throw LegacyTorchFormatError(offset: offset, problem: .duplicateName(name))
@@ -186,14 +210,18 @@ public enum LegacyTorchFile {
 
     private static func storageKeys(_ value: PickleValue, offset: Int) throws(LegacyTorchFormatError) -> [String] {
         guard case .list(let list) = value else {
-            throw LegacyTorchFormatError(offset: offset, problem: .unexpectedValue(
-                expected: "the list of storage keys", found: value.typeName))
+            throw LegacyTorchFormatError(
+                offset: offset,
+                problem: .unexpectedValue(
+                    expected: "the list of storage keys", found: value.typeName))
         }
         var keys: [String] = []
         for item in list.items {
             guard case .string(let key) = item else {
-                throw LegacyTorchFormatError(offset: offset, problem: .unexpectedValue(
-                    expected: "a storage key string", found: item.typeName))
+                throw LegacyTorchFormatError(
+                    offset: offset,
+                    problem: .unexpectedValue(
+                        expected: "a storage key string", found: item.typeName))
             }
             keys.append(key)
         }
@@ -212,8 +240,10 @@ public enum LegacyTorchFile {
         for index in 0..<8 { raw |= UInt64(bytes[position + index]) << (8 * UInt64(index)) }
         let value = Int64(bitPattern: raw)
         guard value >= 0 else {
-            throw LegacyTorchFormatError(offset: position, problem: .unexpectedValue(
-                expected: "an element count >= 0", found: "\(value)"))
+            throw LegacyTorchFormatError(
+                offset: position,
+                problem: .unexpectedValue(
+                    expected: "an element count >= 0", found: "\(value)"))
         }
         position += 8
         return Int(value)

@@ -55,44 +55,45 @@ public struct LegacyTorchFormatError: Error, Equatable, Sendable, CustomStringCo
     }
 
     public var description: String {
-        "legacy torch file, offset \(offset): " + {
-            switch problem {
-            case let .truncated(needed, available):
-                return "truncated: needed \(needed) more bytes, \(available) left"
-            case .zipArchive:
-                return "a zip-format torch.save file (PyTorch >= 1.6); only the legacy format is read"
-            case .badMagicNumber:
-                return "not a legacy torch.save stream (bad magic number)"
-            case let .unsupportedPickleProtocol(value):
-                return "pickle protocol \(value) is not supported (only 2)"
-            case let .unsupportedFormatVersion(value):
-                return "torch.save format version \(value) is not supported (only 1001)"
-            case let .unsupportedSystemInfo(reason):
-                return "unsupported sys_info record: \(reason)"
-            case let .unsupportedOpcode(opcode):
-                return "pickle opcode 0x\(String(opcode, radix: 16)) is not allowed"
-            case let .disallowedGlobal(module, name):
-                return "global '\(module) \(name)' is not allowed"
-            case let .disallowedCall(reason):
-                return "disallowed call: \(reason)"
-            case let .stackUnderflow(opcode):
-                return "stack underflow at opcode 0x\(String(opcode, radix: 16))"
-            case let .unknownMemoKey(key):
-                return "memo slot \(key) was never written"
-            case .invalidUTF8:
-                return "string is not valid UTF-8"
-            case let .unexpectedValue(expected, found):
-                return "expected \(expected), found \(found)"
-            case let .limitExceeded(what, value, limit):
-                if value == .max { return "\(what) overflows 64-bit integers (the limit is \(limit))" }
-                return "\(what) \(value) exceeds the limit \(limit)"
-            case let .storageMismatch(reason):
-                return "storage records do not match the state dict: \(reason)"
-            case let .duplicateName(name):
-                return "tensor name '\(name)' appears twice"
-            case let .trailingBytes(count):
-                return "\(count) unexpected bytes after the last storage record"
-            }
-        }()
+        "legacy torch file, offset \(offset): "
+            + {
+                switch problem {
+                case let .truncated(needed, available):
+                    return "truncated: needed \(needed) more bytes, \(available) left"
+                case .zipArchive:
+                    return "a zip-format torch.save file (PyTorch >= 1.6); only the legacy format is read"
+                case .badMagicNumber:
+                    return "not a legacy torch.save stream (bad magic number)"
+                case let .unsupportedPickleProtocol(value):
+                    return "pickle protocol \(value) is not supported (only 2)"
+                case let .unsupportedFormatVersion(value):
+                    return "torch.save format version \(value) is not supported (only 1001)"
+                case let .unsupportedSystemInfo(reason):
+                    return "unsupported sys_info record: \(reason)"
+                case let .unsupportedOpcode(opcode):
+                    return "pickle opcode 0x\(String(opcode, radix: 16)) is not allowed"
+                case let .disallowedGlobal(module, name):
+                    return "global '\(module) \(name)' is not allowed"
+                case let .disallowedCall(reason):
+                    return "disallowed call: \(reason)"
+                case let .stackUnderflow(opcode):
+                    return "stack underflow at opcode 0x\(String(opcode, radix: 16))"
+                case let .unknownMemoKey(key):
+                    return "memo slot \(key) was never written"
+                case .invalidUTF8:
+                    return "string is not valid UTF-8"
+                case let .unexpectedValue(expected, found):
+                    return "expected \(expected), found \(found)"
+                case let .limitExceeded(what, value, limit):
+                    if value == .max { return "\(what) overflows 64-bit integers (the limit is \(limit))" }
+                    return "\(what) \(value) exceeds the limit \(limit)"
+                case let .storageMismatch(reason):
+                    return "storage records do not match the state dict: \(reason)"
+                case let .duplicateName(name):
+                    return "tensor name '\(name)' appears twice"
+                case let .trailingBytes(count):
+                    return "\(count) unexpected bytes after the last storage record"
+                }
+            }()
     }
 }

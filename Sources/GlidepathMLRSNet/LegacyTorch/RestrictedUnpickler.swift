@@ -1,9 +1,9 @@
 /// The few Python globals a legacy PyTorch state dict may name. Anything else is refused at the
 /// `GLOBAL` opcode, before it could be looked up, let alone called.
 enum AllowedGlobal: Equatable {
-    case orderedDict        // collections OrderedDict
-    case rebuildTensorV2    // torch._utils _rebuild_tensor_v2
-    case floatStorage       // torch FloatStorage
+    case orderedDict  // collections OrderedDict
+    case rebuildTensorV2  // torch._utils _rebuild_tensor_v2
+    case floatStorage  // torch FloatStorage
 
     init?(module: String, name: String) {
         switch (module, name) {
@@ -152,8 +152,10 @@ struct RestrictedUnpickler {
             if limit == bytes.count {
                 throw LegacyTorchFormatError(offset: start, problem: .truncated(needed: 1, available: 0))
             }
-            throw failure(.limitExceeded(what: "GLOBAL line length", value: limit - start,
-                                         limit: Self.maximumGlobalLineLength))
+            throw failure(
+                .limitExceeded(
+                    what: "GLOBAL line length", value: limit - start,
+                    limit: Self.maximumGlobalLineLength))
         }
         position = end + 1
         guard let text = String(validating: bytes[start..<end], as: UTF8.self) else { throw failure(.invalidUTF8) }
@@ -268,8 +270,10 @@ struct RestrictedUnpickler {
                 guard version == 2 else { throw failure(.unsupportedPickleProtocol(version)) }
             case 0x2E:  // STOP
                 guard marks.isEmpty, stack.count == 1, let result = stack.popLast() else {
-                    throw failure(.unexpectedValue(expected: "exactly one value at STOP",
-                                                   found: "\(stack.count) values, \(marks.count) open marks"))
+                    throw failure(
+                        .unexpectedValue(
+                            expected: "exactly one value at STOP",
+                            found: "\(stack.count) values, \(marks.count) open marks"))
                 }
                 return result
             case 0x63:  // GLOBAL
@@ -279,45 +283,48 @@ struct RestrictedUnpickler {
                     throw failure(.disallowedGlobal(module: module, name: name))
                 }
                 try push(.global(global))
-            case 0x71: try memoize(key: try unsignedInteger(byteCount: 1))   // BINPUT
-            case 0x72: try memoize(key: try unsignedInteger(byteCount: 4))   // LONG_BINPUT
-            case 0x68: try recall(key: try unsignedInteger(byteCount: 1))    // BINGET
-            case 0x6A: try recall(key: try unsignedInteger(byteCount: 4))    // LONG_BINGET
+            case 0x71: try memoize(key: try unsignedInteger(byteCount: 1))  // BINPUT
+            case 0x72: try memoize(key: try unsignedInteger(byteCount: 4))  // LONG_BINPUT
+            case 0x68: try recall(key: try unsignedInteger(byteCount: 1))  // BINGET
+            case 0x6A: try recall(key: try unsignedInteger(byteCount: 4))  // LONG_BINGET
             case 0x28:  // MARK
                 guard marks.count < Self.maximumStackDepth else {
-                    throw failure(.limitExceeded(what: "open marks", value: marks.count + 1,
-                                                 limit: Self.maximumStackDepth))
+                    throw failure(
+                        .limitExceeded(
+                            what: "open marks", value: marks.count + 1,
+                            limit: Self.maximumStackDepth))
                 }
                 marks.append(stack.count)
-            case 0x29: try push(.tuple([]))                                   // EMPTY_TUPLE
-            case 0x74:                                                        // TUPLE
+            case 0x29: try push(.tuple([]))  // EMPTY_TUPLE
+            case 0x74:  // TUPLE
                 let (items, depth) = try popToMark()
                 try pushTuple(items, itemDepth: depth)
-            case 0x85:                                                        // TUPLE1
+            case 0x85:  // TUPLE1
                 let first = try popWithDepth()
                 try pushTuple([first.value], itemDepth: first.depth)
-            case 0x86:                                                        // TUPLE2
+            case 0x86:  // TUPLE2
                 let second = try popWithDepth()
                 let first = try popWithDepth()
                 try pushTuple([first.value, second.value], itemDepth: max(first.depth, second.depth))
-            case 0x87:                                                        // TUPLE3
+            case 0x87:  // TUPLE3
                 let third = try popWithDepth()
                 let second = try popWithDepth()
                 let first = try popWithDepth()
-                try pushTuple([first.value, second.value, third.value],
-                              itemDepth: max(first.depth, second.depth, third.depth))
-            case 0x7D: try push(makeDictionary(isOrdered: false))             // EMPTY_DICT
-            case 0x5D:                                                        // EMPTY_LIST
+                try pushTuple(
+                    [first.value, second.value, third.value],
+                    itemDepth: max(first.depth, second.depth, third.depth))
+            case 0x7D: try push(makeDictionary(isOrdered: false))  // EMPTY_DICT
+            case 0x5D:  // EMPTY_LIST
                 let list = PickleList()
                 containers.append(list)
                 try push(.list(list))
-            case 0x73:                                                        // SETITEM
+            case 0x73:  // SETITEM
                 let value = try popWithDepth()
                 let key = try popWithDepth()
                 let dictionary = try dictionaryOnTop()
                 try deepen(dictionary, holding: max(key.depth, value.depth))
                 dictionary.entries.append((key.value, value.value))
-            case 0x75:                                                        // SETITEMS
+            case 0x75:  // SETITEMS
                 let (items, depth) = try popToMark()
                 guard items.count.isMultiple(of: 2) else {
                     throw failure(.unexpectedValue(expected: "key/value pairs", found: "\(items.count) items"))
@@ -327,41 +334,41 @@ struct RestrictedUnpickler {
                 for index in stride(from: 0, to: items.count, by: 2) {
                     dictionary.entries.append((items[index], items[index + 1]))
                 }
-            case 0x61:                                                        // APPEND
+            case 0x61:  // APPEND
                 let value = try popWithDepth()
                 let list = try listOnTop()
                 try deepen(list, holding: value.depth)
                 list.items.append(value.value)
-            case 0x65:                                                        // APPENDS
+            case 0x65:  // APPENDS
                 let (items, depth) = try popToMark()
                 let list = try listOnTop()
                 try deepen(list, holding: depth)
                 list.items.append(contentsOf: items)
-            case 0x58:                                                        // BINUNICODE
+            case 0x58:  // BINUNICODE
                 let length = try unsignedInteger(byteCount: 4)
                 let raw = try take(length)
                 guard let text = String(validating: raw, as: UTF8.self) else { throw failure(.invalidUTF8) }
                 try push(.string(text))
-            case 0x4B: try push(.int(try unsignedInteger(byteCount: 1)))    // BININT1
-            case 0x4D: try push(.int(try unsignedInteger(byteCount: 2)))    // BININT2
-            case 0x4A:                                                        // BININT (signed)
+            case 0x4B: try push(.int(try unsignedInteger(byteCount: 1)))  // BININT1
+            case 0x4D: try push(.int(try unsignedInteger(byteCount: 2)))  // BININT2
+            case 0x4A:  // BININT (signed)
                 try push(.int(Int(Int32(truncatingIfNeeded: try unsignedInteger(byteCount: 4)))))
-            case 0x8A:                                                        // LONG1
+            case 0x8A:  // LONG1
                 let count = try unsignedInteger(byteCount: 1)
                 let raw = Array(try take(count))
                 try push(Self.integer(littleEndian: raw))
-            case 0x88: try push(.bool(true))                                  // NEWTRUE
-            case 0x89: try push(.bool(false))                                 // NEWFALSE
-            case 0x4E: try push(.none)                                        // NONE
-            case 0x51:                                                        // BINPERSID
+            case 0x88: try push(.bool(true))  // NEWTRUE
+            case 0x89: try push(.bool(false))  // NEWFALSE
+            case 0x4E: try push(.none)  // NONE
+            case 0x51:  // BINPERSID
                 try push(.storage(try storageReference(from: try pop())))
-            case 0x52:                                                        // REDUCE
+            case 0x52:  // REDUCE
                 let arguments = try pop()
                 let callable = try pop()
                 // Its result is flat: a new empty OrderedDict or a tensor record.
                 try push(try reduce(callable, arguments))
                 if case .dictionary(let dictionary) = stack.last { containers.append(dictionary) }
-            case 0x62:                                                        // BUILD
+            case 0x62:  // BUILD
                 let state = try pop()
                 let object = try popWithDepth()
                 try build(object.value, state: state)
@@ -395,7 +402,7 @@ struct RestrictedUnpickler {
     private static func integer(littleEndian raw: [UInt8]) -> PickleValue {
         guard raw.count <= 8 else { return .wideInteger(raw) }
         guard let last = raw.last else { return .int(0) }
-        var value: UInt64 = last & 0x80 != 0 ? ~0 : 0   // sign-extend
+        var value: UInt64 = last & 0x80 != 0 ? ~0 : 0  // sign-extend
         for (index, byte) in raw.enumerated() {
             value &= ~(UInt64(0xFF) << (8 * UInt64(index)))
             value |= UInt64(byte) << (8 * UInt64(index))
@@ -408,7 +415,8 @@ struct RestrictedUnpickler {
     /// `('storage', torch.FloatStorage, key, location, numel, None)`.
     private func storageReference(from pid: PickleValue) throws(LegacyTorchFormatError) -> StorageReference {
         guard case .tuple(let fields) = pid, fields.count == 6,
-              case .string("storage") = fields[0] else {
+            case .string("storage") = fields[0]
+        else {
             throw failure(.disallowedCall("persistent id \(pid.typeName) is not a storage record"))
         }
         guard case .global(.floatStorage) = fields[1] else {
@@ -418,7 +426,8 @@ struct RestrictedUnpickler {
             throw failure(.unexpectedValue(expected: "a storage key string", found: fields[2].typeName))
         }
         guard case .string(let location) = fields[3],
-              location == "cpu" || location == "cuda" || location.hasPrefix("cuda:") else {
+            location == "cpu" || location == "cuda" || location.hasPrefix("cuda:")
+        else {
             throw failure(.unexpectedValue(expected: "location 'cpu' or 'cuda:N'", found: fields[3].typeName))
         }
         guard case .int(let count) = fields[4], count >= 0 else {
@@ -430,7 +439,8 @@ struct RestrictedUnpickler {
         return StorageReference(key: key, elementCount: count)
     }
 
-    private func reduce(_ callable: PickleValue, _ arguments: PickleValue) throws(LegacyTorchFormatError) -> PickleValue {
+    private func reduce(_ callable: PickleValue, _ arguments: PickleValue) throws(LegacyTorchFormatError) -> PickleValue
+    {
         guard case .tuple(let arguments) = arguments else {
             throw failure(.unexpectedValue(expected: "an argument tuple", found: arguments.typeName))
         }
@@ -462,8 +472,10 @@ struct RestrictedUnpickler {
             throw failure(.limitExceeded(what: "tensor rank", value: shape.count, limit: Self.maximumTensorRank))
         }
         guard strides.count == shape.count, shape.allSatisfy({ $0 >= 0 }) else {
-            throw failure(.unexpectedValue(expected: "size and stride of equal rank, sizes >= 0",
-                                           found: "size \(shape), stride \(strides)"))
+            throw failure(
+                .unexpectedValue(
+                    expected: "size and stride of equal rank, sizes >= 0",
+                    found: "size \(shape), stride \(strides)"))
         }
         guard case .bool = arguments[4] else {
             throw failure(.unexpectedValue(expected: "requires_grad bool", found: arguments[4].typeName))
@@ -481,15 +493,20 @@ struct RestrictedUnpickler {
             let (product, countOverflow) = count.multipliedReportingOverflow(by: shape[index])
             guard !strideOverflow, !countOverflow else {
                 // value .max marks an overflow: the message says so instead of "N exceeds the limit N".
-                throw failure(.limitExceeded(what: "element count of size \(shape)", value: .max,
-                                             limit: storage.elementCount))
+                throw failure(
+                    .limitExceeded(
+                        what: "element count of size \(shape)", value: .max,
+                        limit: storage.elementCount))
             }
             expectedStride = stride
             count = product
         }
         let (end, overflow) = offset.addingReportingOverflow(count)
         guard !overflow, end <= storage.elementCount else {
-            throw failure(.storageMismatch("tensor of size \(shape) at offset \(offset) exceeds storage '\(storage.key)' of \(storage.elementCount) elements"))
+            throw failure(
+                .storageMismatch(
+                    "tensor of size \(shape) at offset \(offset) exceeds storage '\(storage.key)' of \(storage.elementCount) elements"
+                ))
         }
         return TensorRecord(storage: storage, storageOffset: offset, shape: shape)
     }
@@ -511,11 +528,14 @@ struct RestrictedUnpickler {
     /// The final `BUILD` of a state dict sets `_metadata` (module versions); it is accepted and ignored.
     private func build(_ object: PickleValue, state: PickleValue) throws(LegacyTorchFormatError) {
         guard case .dictionary(let target) = object, target.isOrdered,
-              case .dictionary(let attributes) = state,
-              attributes.entries.allSatisfy({ entry in
-                  if case .string("_metadata") = entry.key { return true } else { return false }
-              }) else {
-            throw failure(.disallowedCall("BUILD of \(object.typeName) with state \(state.typeName) (only OrderedDict._metadata)"))
+            case .dictionary(let attributes) = state,
+            attributes.entries.allSatisfy({ entry in
+                if case .string("_metadata") = entry.key { return true } else { return false }
+            })
+        else {
+            throw failure(
+                .disallowedCall("BUILD of \(object.typeName) with state \(state.typeName) (only OrderedDict._metadata)")
+            )
         }
     }
 }

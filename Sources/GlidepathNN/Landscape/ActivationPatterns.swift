@@ -70,7 +70,8 @@ public final class ActivationPatterns {
                     value = value.relu()
                 case .replay:
                     guard case let .mask(mask) = try next(), mask.shape == value.shape else {
-                        throw .invalidInput(name: "activationPattern", value: "batch \(batch)", reason: "ReLU shape differs")
+                        throw .invalidInput(
+                            name: "activationPattern", value: "batch \(batch)", reason: "ReLU shape differs")
                     }
                     value = value * mask
                 }
@@ -81,13 +82,15 @@ public final class ActivationPatterns {
                 switch mode {
                 case .record:
                     let output = pool(value)
-                    let indices = Self.selections(value.scalars, shape: shape, pool: pool, outputHeight: output.shape[2],
-                                                  outputWidth: output.shape[3])
+                    let indices = Self.selections(
+                        value.scalars, shape: shape, pool: pool, outputHeight: output.shape[2],
+                        outputWidth: output.shape[3])
                     recorded.append(.pool(indices: indices, planes: planes, outputShape: output.shape))
                     value = output
                 case .replay:
                     guard case let .pool(indices, storedPlanes, outputShape) = try next(), storedPlanes == planes else {
-                        throw .invalidInput(name: "activationPattern", value: "batch \(batch)", reason: "pool shape differs")
+                        throw .invalidInput(
+                            name: "activationPattern", value: "batch \(batch)", reason: "pool shape differs")
                     }
                     let outputPlane = outputShape[2] * outputShape[3]
                     value = value.reshaped(to: [planes, plane])
@@ -107,7 +110,8 @@ public final class ActivationPatterns {
 
     /// The first maximal position (row-major, padding never selected) of each pooling window, as an
     /// index into its plane — the position PyTorch's `max_pool2d` and the engine route the gradient to.
-    static func selections(_ x: [Float], shape: [Int], pool: MaxPool2d, outputHeight: Int, outputWidth: Int) -> [Int32] {
+    static func selections(_ x: [Float], shape: [Int], pool: MaxPool2d, outputHeight: Int, outputWidth: Int) -> [Int32]
+    {
         let planes = shape[0] * shape[1], height = shape[2], width = shape[3]
         var result = [Int32](repeating: 0, count: planes * outputHeight * outputWidth)
         var k = 0

@@ -31,14 +31,17 @@ public enum LandscapeProbe {
         let dimension = objective.parameterCount
         let batches = objective.batchCount
         if let preconditioner {
-            try NNError.require(preconditioner.count == dimension, "preconditioner", "\(preconditioner.count) values",
-                                "needs \(dimension)")
-            try NNError.require(preconditioner.allSatisfy { $0 > 0 && $0.isFinite }, "preconditioner", "a value ≤ 0",
-                                "every entry must be finite and > 0")
+            try NNError.require(
+                preconditioner.count == dimension, "preconditioner", "\(preconditioner.count) values",
+                "needs \(dimension)")
+            try NNError.require(
+                preconditioner.allSatisfy { $0 > 0 && $0.isFinite }, "preconditioner", "a value ≤ 0",
+                "every entry must be finite and > 0")
         }
         if let updateDirection {
-            try NNError.require(updateDirection.count == dimension, "updateDirection", "\(updateDirection.count) values",
-                                "needs \(dimension)")
+            try NNError.require(
+                updateDirection.count == dimension, "updateDirection", "\(updateDirection.count) values",
+                "needs \(dimension)")
         }
         let savedGradients = parameters.map { $0.grad?.scalars }
         defer {
@@ -88,16 +91,18 @@ public enum LandscapeProbe {
             let denominator = gradientNorm * previousSquare.squareRoot()
             cosine = denominator > 0 ? dot / denominator : nil
         }
-        let noise = NoiseScale.update(&working.scalars, batchSquares: batchSquares, meanSquare: meanSquare,
-                                      batchSize: objective.batchSize, smoothing: settings.noiseSmoothing)
+        let noise = NoiseScale.update(
+            &working.scalars, batchSquares: batchSquares, meanSquare: meanSquare,
+            batchSize: objective.batchSize, smoothing: settings.noiseSmoothing)
 
         let configuration = HessianVectorProduct.Configuration(step: .absolute(settings.hessianStep))
         let hessianBatches = min(settings.hessianBatches, batches)
         func hessian(_ v: [Float]) throws(NNError) -> HessianVectorProduct.Product {
             products += 1
             gradientEvaluations += 2 * hessianBatches
-            return try HessianVectorProduct.product(parameters: parameters, direction: v, configuration: configuration,
-                                                    batches: hessianBatches, loss: objective.replayedLoss)
+            return try HessianVectorProduct.product(
+                parameters: parameters, direction: v, configuration: configuration,
+                batches: hessianBatches, loss: objective.replayedLoss)
         }
         /// vᵀH_b v/‖v‖² on the batches the HVPs did not use (for the spread across every batch).
         func remainingQuotients(_ v: [Float]) throws(NNError) -> [Double] {
@@ -106,7 +111,7 @@ public enum LandscapeProbe {
             return try HessianVectorProduct.product(
                 parameters: parameters, direction: v, configuration: configuration, batches: batches - hessianBatches
             ) { (index: Int) throws(NNError) -> Tensor in try objective.replayedLoss(hessianBatches + index) }
-                .batchQuotients
+            .batchQuotients
         }
 
         var lambda: EigenvalueEstimate? = nil
@@ -116,16 +121,18 @@ public enum LandscapeProbe {
         var quadraticStep: Double? = nil, updateCurvature: Double? = nil
         if gradientNorm > 0 && gradientNorm.isFinite {
             var clock = now()
-            let top = try PowerIteration.runLargest(dimension: dimension, start: working.eigenvector,
-                                             limit: settings.powerIterationLimit, tolerance: settings.powerTolerance,
-                                             using: &working.scalars.random, apply: hessian)
+            let top = try PowerIteration.runLargest(
+                dimension: dimension, start: working.eigenvector,
+                limit: settings.powerIterationLimit, tolerance: settings.powerTolerance,
+                using: &working.scalars.random, apply: hessian)
             lambda = top.estimate
             if hessianBatches < batches {
                 // The quotient of the reported vector on every batch: the HVP batches' from the last
                 // iteration, the others from one extra evaluation each.
                 let others = try remainingQuotients(top.evaluatedVector)
-                lambda?.value = ProbeEstimate(value: top.estimate.value.value,
-                                              perBatch: top.batchQuotients + others)
+                lambda?.value = ProbeEstimate(
+                    value: top.estimate.value.value,
+                    perBatch: top.batchQuotients + others)
             }
             lambda?.seconds = now() - clock
             working.eigenvector = top.vector
@@ -173,9 +180,10 @@ public enum LandscapeProbe {
                 let m = Double(samples.count)
                 var layers: [String: Double] = [:]
                 for (index, layer) in objective.layers.enumerated() { layers[layer.name] = layerSums[index] / m }
-                trace = TraceEstimate(value: samples.reduce(0, +) / m,
-                                      standardError: ProbeEstimate.standardDeviation(samples).map { $0 / m.squareRoot() },
-                                      layers: layers, samples: samples.count, seconds: now() - clock)
+                trace = TraceEstimate(
+                    value: samples.reduce(0, +) / m,
+                    standardError: ProbeEstimate.standardDeviation(samples).map { $0 / m.squareRoot() },
+                    layers: layers, samples: samples.count, seconds: now() - clock)
             }
 
             let alongGradient = try hessian(gradientFloats)
@@ -207,7 +215,8 @@ public enum LandscapeProbe {
             layerGradientNorms: layerNorms, gradientCosine: cosine, noiseScale: noise, lambdaMax: lambda,
             preconditionedLambdaMax: preconditionedLambda, trace: trace, gradientCurvature: gradientCurvature,
             quadraticStep: quadraticStep, updateCurvature: updateCurvature,
-            cost: ProbeCost(gradientEvaluations: gradientEvaluations, hessianVectorProducts: products, seconds: now() - started))
+            cost: ProbeCost(
+                gradientEvaluations: gradientEvaluations, hessianVectorProducts: products, seconds: now() - started))
         state = working
         return measurement
     }

@@ -27,12 +27,17 @@ public struct LandscapeProbeSettings: Sendable, Equatable, Codable {
 
     /// - Throws: ``NNError/invalidArgument(name:value:reason:)`` naming the first setting out of range.
     public func validate() throws(NNError) {
-        try NNError.require(powerIterationLimit >= 1 && powerIterationLimit <= 10_000, "powerIterationLimit",
-                            powerIterationLimit, "must be in 1...10000")
-        try NNError.require(powerTolerance > 0 && powerTolerance < 1, "powerTolerance", powerTolerance, "must be in (0, 1)")
-        try NNError.require(traceSamples >= 0 && traceSamples <= 10_000, "traceSamples", traceSamples, "must be in 0...10000")
-        try NNError.require(noiseSmoothing >= 0 && noiseSmoothing < 1, "noiseSmoothing", noiseSmoothing, "must be in [0, 1)")
+        try NNError.require(
+            powerIterationLimit >= 1 && powerIterationLimit <= 10_000, "powerIterationLimit",
+            powerIterationLimit, "must be in 1...10000")
+        try NNError.require(
+            powerTolerance > 0 && powerTolerance < 1, "powerTolerance", powerTolerance, "must be in (0, 1)")
+        try NNError.require(
+            traceSamples >= 0 && traceSamples <= 10_000, "traceSamples", traceSamples, "must be in 0...10000")
+        try NNError.require(
+            noiseSmoothing >= 0 && noiseSmoothing < 1, "noiseSmoothing", noiseSmoothing, "must be in [0, 1)")
         try NNError.require(hessianBatches >= 1, "hessianBatches", hessianBatches, "must be >= 1")
-        try NNError.require(hessianStep > 0 && hessianStep.isFinite, "hessianStep", hessianStep, "must be finite and > 0")
+        try NNError.require(
+            hessianStep > 0 && hessianStep.isFinite, "hessianStep", hessianStep, "must be finite and > 0")
     }
 }

@@ -22,10 +22,13 @@ public enum NoiseScale {
 
     /// Folds one probe's estimates into the EMAs of `state` and returns the estimate (nil with fewer than two
     /// batches or non-finite estimates).
-    public static func update(_ state: inout ProbeState.Scalars, batchSquares: [Double], meanSquare: Double, batchSize: Int,
-                       smoothing: Double) -> NoiseScaleEstimate? {
+    public static func update(
+        _ state: inout ProbeState.Scalars, batchSquares: [Double], meanSquare: Double, batchSize: Int,
+        smoothing: Double
+    ) -> NoiseScaleEstimate? {
         guard batchSquares.count >= 2 else { return nil }
-        let (gradientSquare, noiseTrace) = estimates(batchSquares: batchSquares, meanSquare: meanSquare, batchSize: batchSize)
+        let (gradientSquare, noiseTrace) = estimates(
+            batchSquares: batchSquares, meanSquare: meanSquare, batchSize: batchSize)
         guard gradientSquare.isFinite, noiseTrace.isFinite else { return nil }
         state.gradientSquareAverage = smoothing * state.gradientSquareAverage + (1 - smoothing) * gradientSquare
         state.noiseTraceAverage = smoothing * state.noiseTraceAverage + (1 - smoothing) * noiseTrace
@@ -42,7 +45,8 @@ public enum NoiseScale {
             let ratio = noiseTrace / gradientSquare
             return abs(ratio) * ((dS / max(abs(noiseTrace), 1e-300)) + (dG / max(abs(gradientSquare), 1e-300)))
         }
-        return NoiseScaleEstimate(value: value, raw: noiseTrace / gradientSquare, gradientSquare: gradientSquare,
-                                  noiseTrace: noiseTrace, standardError: error)
+        return NoiseScaleEstimate(
+            value: value, raw: noiseTrace / gradientSquare, gradientSquare: gradientSquare,
+            noiseTrace: noiseTrace, standardError: error)
     }
 }

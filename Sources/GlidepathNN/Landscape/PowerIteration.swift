@@ -46,7 +46,8 @@ public enum PowerIteration {
             }
             norm = norm.squareRoot()
             guard norm > 0, norm.isFinite, lambda.isFinite else {
-                throw .invalidInput(name: "hessianVectorProduct", value: "norm \(norm)", reason: "must be finite and > 0")
+                throw .invalidInput(
+                    name: "hessianVectorProduct", value: "norm \(norm)", reason: "must be finite and > 0")
             }
             var residual = 0.0
             for i in 0..<dimension {
@@ -60,10 +61,12 @@ public enum PowerIteration {
             if converged || iterations >= limit {
                 // Keep the vector whose quotient was reported only if A·v is no better; the normalised
                 // product is the better warm start for the next probe.
-                return Result(estimate: EigenvalueEstimate(value: ProbeEstimate(value: lambda, perBatch: quotients),
-                                                           iterations: iterations, residual: residual, converged: converged, seconds: nil,
-                                                           negativeEigenvalue: nil),
-                              vector: next, evaluatedVector: v, batchQuotients: quotients, products: iterations)
+                return Result(
+                    estimate: EigenvalueEstimate(
+                        value: ProbeEstimate(value: lambda, perBatch: quotients),
+                        iterations: iterations, residual: residual, converged: converged, seconds: nil,
+                        negativeEigenvalue: nil),
+                    vector: next, evaluatedVector: v, batchQuotients: quotients, products: iterations)
             }
             previous = lambda
             v = next
@@ -78,11 +81,13 @@ public enum PowerIteration {
         dimension: Int, start: [Float]?, limit: Int, tolerance: Double, using generator: inout G,
         apply: ([Float]) throws(NNError) -> HessianVectorProduct.Product
     ) throws(NNError) -> Result {
-        let first = try run(dimension: dimension, start: start, limit: limit, tolerance: tolerance, using: &generator,
-                            apply: apply)
+        let first = try run(
+            dimension: dimension, start: start, limit: limit, tolerance: tolerance, using: &generator,
+            apply: apply)
         let shift = first.estimate.value.value
         guard shift < 0 else { return first }
-        var second = try run(dimension: dimension, start: start, limit: limit, tolerance: tolerance, using: &generator) {
+        var second = try run(dimension: dimension, start: start, limit: limit, tolerance: tolerance, using: &generator)
+        {
             (v: [Float]) throws(NNError) -> HessianVectorProduct.Product in
             var product = try apply(v)
             for i in 0..<dimension { product.values[i] -= shift * Double(v[i]) }

@@ -31,15 +31,17 @@ public struct ProbeObjective {
 
     /// - Throws: ``NNError/invalidArgument(name:value:reason:)`` for no batches, a batch size < 1, or layers
     ///   that do not tile the parameters.
-    public init(parameters: [(name: String, tensor: Tensor)], batchCount: Int, batchSize: Int,
-                loss: @escaping (Int, ActivationPatternMode) throws(NNError) -> Tensor) throws(NNError) {
+    public init(
+        parameters: [(name: String, tensor: Tensor)], batchCount: Int, batchSize: Int,
+        loss: @escaping (Int, ActivationPatternMode) throws(NNError) -> Tensor
+    ) throws(NNError) {
         try NNError.require(batchCount >= 1, "batchCount", batchCount, "must be >= 1")
         try NNError.require(batchSize >= 1, "batchSize", batchSize, "must be >= 1")
         self.parameters = parameters.map(\.tensor)
         var offset = 0
         layers = parameters.map { item in
             defer { offset += item.tensor.count }
-            return Layer(name: item.name, range: offset ..< offset + item.tensor.count)
+            return Layer(name: item.name, range: offset..<offset + item.tensor.count)
         }
         self.batchCount = batchCount
         self.batchSize = batchSize

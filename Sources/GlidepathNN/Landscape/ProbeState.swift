@@ -39,7 +39,9 @@ public struct ProbeState: Sendable, Equatable {
     public var vectorEntries: [(name: String, values: [Float])] {
         var result: [(String, [Float])] = []
         if let eigenvector { result.append(("probe.eigenvector", eigenvector)) }
-        if let preconditionedEigenvector { result.append(("probe.preconditionedEigenvector", preconditionedEigenvector)) }
+        if let preconditionedEigenvector {
+            result.append(("probe.preconditionedEigenvector", preconditionedEigenvector))
+        }
         if let previousGradient { result.append(("probe.previousGradient", previousGradient)) }
         return result
     }
@@ -49,12 +51,15 @@ public struct ProbeState: Sendable, Equatable {
     ///   entry or an unsupported version.
     public init(scalars: Scalars, vectors: [(name: String, values: [Float])], parameterCount: Int) throws(NNError) {
         guard scalars.version == Scalars.currentVersion else {
-            throw .invalidInput(name: "probe.version", value: "\(scalars.version)", reason: "this build reads \(Scalars.currentVersion)")
+            throw .invalidInput(
+                name: "probe.version", value: "\(scalars.version)", reason: "this build reads \(Scalars.currentVersion)"
+            )
         }
         self.scalars = scalars
         for (name, values) in vectors {
             guard values.count == parameterCount else {
-                throw .invalidInput(name: name, value: "\(values.count) values", reason: "the model has \(parameterCount) parameters")
+                throw .invalidInput(
+                    name: name, value: "\(values.count) values", reason: "the model has \(parameterCount) parameters")
             }
             switch name {
             case "probe.eigenvector": eigenvector = values

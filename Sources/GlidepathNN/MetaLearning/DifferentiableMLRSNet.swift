@@ -62,8 +62,10 @@ public final class DifferentiableMLRSNet: Module {
         for parameter in MLRSNetWeights.Parameter.allCases {
             let fanIn = fanIn(of: parameter)
             let bound = 1 / Float(fanIn).squareRoot()
-            let values = Tensor.uniform(shape: parameter.shape, lowerBound: -bound, upperBound: bound,
-                                        using: &generator).scalars
+            let values = Tensor.uniform(
+                shape: parameter.shape, lowerBound: -bound, upperBound: bound,
+                using: &generator
+            ).scalars
             tensors.append(StoredTensor(name: parameter.name, shape: parameter.shape, values: values))
         }
         // Every name and shape is the architecture's own and U(±1/√n) is finite, so this cannot fail.
@@ -127,8 +129,9 @@ public final class DifferentiableMLRSNet: Module {
     public func callAsFunction(_ loss: Float, state: MLRSNetCellState) -> (output: Tensor, state: MLRSNetCellState) {
         precondition(loss.isFinite, "DifferentiableMLRSNet: loss \(loss) is not finite")
         let hiddenSize = MLRSNetWeights.hiddenSize
-        precondition(state.hidden.count == hiddenSize && state.cell.count == hiddenSize,
-                     "DifferentiableMLRSNet: state of \(state.hidden.count)/\(state.cell.count) values, expected 50/50")
+        precondition(
+            state.hidden.count == hiddenSize && state.cell.count == hiddenSize,
+            "DifferentiableMLRSNet: state of \(state.hidden.count)/\(state.cell.count) values, expected 50/50")
         let input = Tensor.full(loss, shape: [1, 1])
         let hidden = Tensor.make(shape: [1, hiddenSize]) { buffer in
             for index in buffer.indices { buffer[index] = state.hidden[index] }
@@ -137,11 +140,16 @@ public final class DifferentiableMLRSNet: Module {
             for index in buffer.indices { buffer[index] = state.cell[index] }
         }
 
-        let inputBottleneck = Tensor.linear(input, weight: tensor(.inputBottleneckWeight),
-                                            bias: tensor(.inputBottleneckBias)).relu()
-        let stateBottleneck = Tensor.linear(hidden, weight: tensor(.stateBottleneckWeight),
-                                            bias: tensor(.stateBottleneckBias)).relu()
-        let gates = Tensor.linear(inputBottleneck, weight: tensor(.inputGateWeight), bias: tensor(.inputGateBias))
+        let inputBottleneck = Tensor.linear(
+            input, weight: tensor(.inputBottleneckWeight),
+            bias: tensor(.inputBottleneckBias)
+        ).relu()
+        let stateBottleneck = Tensor.linear(
+            hidden, weight: tensor(.stateBottleneckWeight),
+            bias: tensor(.stateBottleneckBias)
+        ).relu()
+        let gates =
+            Tensor.linear(inputBottleneck, weight: tensor(.inputGateWeight), bias: tensor(.inputGateBias))
             + Tensor.linear(stateBottleneck, weight: tensor(.stateGateWeight), bias: tensor(.stateGateBias))
         func chunk(_ index: Int) -> Tensor {
             gates.sliced(alongAxis: 1, index * hiddenSize..<(index + 1) * hiddenSize)

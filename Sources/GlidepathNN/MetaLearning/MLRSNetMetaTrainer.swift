@@ -8,8 +8,9 @@ public struct LabelledBatch: @unchecked Sendable {
     public var labels: [Int32]
 
     public init(inputs: Tensor, labels: [Int32]) {
-        precondition(inputs.rank >= 1 && inputs.shape[0] == labels.count,
-                     "LabelledBatch: inputs \(inputs.shape) for \(labels.count) labels")
+        precondition(
+            inputs.rank >= 1 && inputs.shape[0] == labels.count,
+            "LabelledBatch: inputs \(inputs.shape) for \(labels.count) labels")
         self.inputs = inputs
         self.labels = labels
     }
@@ -41,9 +42,11 @@ public struct MLRSNetMetaTrainingSettings: Codable, Equatable, Sendable {
     public var convention: MLRSNetGateConvention
     public var stateAdvance: StateAdvance
 
-    public init(metaInterval: Int = 300, metaLearningRate: Double = 1e-3, metaWeightDecay: Double = 1e-4,
-                modelWeightDecay: Double = 5e-4, convention: MLRSNetGateConvention = .metaTest,
-                stateAdvance: StateAdvance = .once) {
+    public init(
+        metaInterval: Int = 300, metaLearningRate: Double = 1e-3, metaWeightDecay: Double = 1e-4,
+        modelWeightDecay: Double = 5e-4, convention: MLRSNetGateConvention = .metaTest,
+        stateAdvance: StateAdvance = .once
+    ) {
         self.metaInterval = metaInterval
         self.metaLearningRate = metaLearningRate
         self.metaWeightDecay = metaWeightDecay
@@ -104,20 +107,25 @@ public final class MLRSNetMetaTrainer {
 
     /// - Throws: ``NNError/invalidArgument(name:value:reason:)`` for a non-positive or non-finite
     ///   scale, a meta interval < 1, or invalid optimizer settings.
-    public init(model: any Layer, net: DifferentiableMLRSNet, scale: Double,
-                settings: MLRSNetMetaTrainingSettings) throws(NNError) {
+    public init(
+        model: any Layer, net: DifferentiableMLRSNet, scale: Double,
+        settings: MLRSNetMetaTrainingSettings
+    ) throws(NNError) {
         try NNError.require(scale.isFinite && scale > 0, "scale", scale, "γ must be finite and > 0")
         try NNError.require(settings.metaInterval >= 1, "metaInterval", settings.metaInterval, "must be ≥ 1")
-        try NNError.require(settings.convention == net.convention, "convention", settings.convention,
-                            "must be the net's convention (\(net.convention))")
+        try NNError.require(
+            settings.convention == net.convention, "convention", settings.convention,
+            "must be the net's convention (\(net.convention))")
         self.model = model
         self.net = net
         self.scale = scale
         self.settings = settings
-        modelOptimizer = try SGD(parameters: model.parameters,
-                                 .init(learningRate: 0, momentum: 0, weightDecay: settings.modelWeightDecay))
-        metaOptimizer = try Adam(parameters: net.parameters,
-                                 .init(learningRate: settings.metaLearningRate, weightDecay: settings.metaWeightDecay))
+        modelOptimizer = try SGD(
+            parameters: model.parameters,
+            .init(learningRate: 0, momentum: 0, weightDecay: settings.modelWeightDecay))
+        metaOptimizer = try Adam(
+            parameters: net.parameters,
+            .init(learningRate: settings.metaLearningRate, weightDecay: settings.metaWeightDecay))
         lossFunction = try CrossEntropyLoss()
     }
 
@@ -132,8 +140,10 @@ public final class MLRSNetMetaTrainer {
     ///
     /// - Throws: ``NNError/invalidInput(name:value:reason:)`` for bad labels, or when a loss is not
     ///   finite (the run diverged; nothing has been updated for this iteration then).
-    public func step(on batch: LabelledBatch, position: Int,
-                     metaBatch: () -> LabelledBatch) throws(NNError) -> MetaTrainingStepRecord {
+    public func step(
+        on batch: LabelledBatch, position: Int,
+        metaBatch: () -> LabelledBatch
+    ) throws(NNError) -> MetaTrainingStepRecord {
         let loss = try computeModelGradient(on: batch)
         return try update(trainingLoss: loss, position: position, metaBatch: metaBatch)
     }
@@ -144,8 +154,10 @@ public final class MLRSNetMetaTrainer {
     ///
     /// - Throws: ``NNError/invalidInput(name:value:reason:)`` when the meta-loss is not finite (nothing
     ///   has been updated for this iteration then).
-    public func update(trainingLoss loss: Float, position: Int,
-                       metaBatch: () -> LabelledBatch) throws(NNError) -> MetaTrainingStepRecord {
+    public func update(
+        trainingLoss loss: Float, position: Int,
+        metaBatch: () -> LabelledBatch
+    ) throws(NNError) -> MetaTrainingStepRecord {
         var metaLoss: Float?
         var realStepState = state
         if makesMetaUpdate(atPosition: position) {
@@ -250,7 +262,8 @@ public final class MLRSNetMetaTrainer {
         }
         let value = metaLoss.scalar
         guard value.isFinite else {
-            throw .invalidInput(name: "meta loss", value: "\(value)", reason: "is not finite: the virtual step diverged")
+            throw .invalidInput(
+                name: "meta loss", value: "\(value)", reason: "is not finite: the virtual step diverged")
         }
         guard withGradient else { return (value, 0) }
         metaLoss.backward()

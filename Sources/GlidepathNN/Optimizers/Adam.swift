@@ -30,8 +30,10 @@ public final class Adam: GroupedOptimizer {
 
         /// Adam's defaults are PyTorch's: β = (0.9, 0.999), ε = 1e-8, no decay. For AdamW use
         /// ``adamW(learningRate:beta1:beta2:epsilon:weightDecay:amsgrad:)``.
-        public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
-                    weightDecay: Double = 0, weightDecayMode: WeightDecayMode = .coupled, amsgrad: Bool = false) {
+        public init(
+            learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+            weightDecay: Double = 0, weightDecayMode: WeightDecayMode = .coupled, amsgrad: Bool = false
+        ) {
             self.learningRate = learningRate
             self.beta1 = beta1
             self.beta2 = beta2
@@ -42,10 +44,13 @@ public final class Adam: GroupedOptimizer {
         }
 
         /// AdamW with PyTorch's defaults (weight decay 0.01).
-        public static func adamW(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
-                                 epsilon: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false) -> Hyperparameters {
-            Hyperparameters(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                            weightDecay: weightDecay, weightDecayMode: .decoupled, amsgrad: amsgrad)
+        public static func adamW(
+            learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
+            epsilon: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false
+        ) -> Hyperparameters {
+            Hyperparameters(
+                learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                weightDecay: weightDecay, weightDecayMode: .decoupled, amsgrad: amsgrad)
         }
 
         public static var defaults: Hyperparameters { Hyperparameters() }
@@ -64,8 +69,9 @@ public final class Adam: GroupedOptimizer {
     public static var momentumTarget: MomentumTarget<Hyperparameters, NoSharedHyperparameters> { .group(\.beta1) }
 
     public init(groups: [ParameterGroup<Hyperparameters>], shared: NoSharedHyperparameters) throws(NNError) {
-        state = try OptimizerState(kind: "optimizer.adam", slotNames: ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"],
-                                   groups: groups, shared: shared, statistics: NoStatistics())
+        state = try OptimizerState(
+            kind: "optimizer.adam", slotNames: ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"],
+            groups: groups, shared: shared, statistics: NoStatistics())
     }
 
     public func step() {
@@ -103,8 +109,9 @@ public final class Adam: GroupedOptimizer {
                     let count = parameter.count, chunks = count >= 1 << 16 ? Engine.threadCount : 1
                     Engine.parallelFor(chunks) { chunk in
                         let start = chunk * count / chunks, end = (chunk + 1) * count / chunks
-                        Self.update(theta + start, gradient + start, m + start, v + start, maximum.map { $0 + start },
-                                    count: end - start, constants)
+                        Self.update(
+                            theta + start, gradient + start, m + start, v + start, maximum.map { $0 + start },
+                            count: end - start, constants)
                     }
                 }
                 withExtendedLifetime(buffers) {}

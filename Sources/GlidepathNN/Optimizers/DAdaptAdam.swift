@@ -60,8 +60,10 @@ public final class DAdaptAdam: GroupedOptimizer, StepSizeEstimating {
         public var biasCorrection: Bool
 
         /// The reference's defaults.
-        public init(beta1: Double = 0.9, beta2: Double = 0.999, d0: Double = 1e-6, growthRate: Double = .infinity,
-                    decoupledWeightDecay: Bool = false, biasCorrection: Bool = false) {
+        public init(
+            beta1: Double = 0.9, beta2: Double = 0.999, d0: Double = 1e-6, growthRate: Double = .infinity,
+            decoupledWeightDecay: Bool = false, biasCorrection: Bool = false
+        ) {
             self.beta1 = beta1
             self.beta2 = beta2
             self.d0 = d0
@@ -88,8 +90,9 @@ public final class DAdaptAdam: GroupedOptimizer, StepSizeEstimating {
     static let s = 0, firstMoment = 1, secondMoment = 2
 
     public init(groups: [ParameterGroup<Hyperparameters>], shared: Shared) throws(NNError) {
-        state = try OptimizerState(kind: "optimizer.dadapt-adam", slotNames: ["s", "exp_avg", "exp_avg_sq"], groups: groups,
-                                   shared: shared, statistics: DAdaptationStatistics(d0: shared.d0), rule: .equalOrZero)
+        state = try OptimizerState(
+            kind: "optimizer.dadapt-adam", slotNames: ["s", "exp_avg", "exp_avg_sq"], groups: groups,
+            shared: shared, statistics: DAdaptationStatistics(d0: shared.d0), rule: .equalOrZero)
     }
 
     public var stepSizeEstimates: [Double] { state.groups.map { _ in state.statistics.d } }
@@ -98,8 +101,10 @@ public final class DAdaptAdam: GroupedOptimizer, StepSizeEstimating {
         let shared = state.shared, statistics = state.statistics
         let k = Double(statistics.step), d = statistics.d
         let rate = state.groups.map(\.hyperparameters.learningRate).reduce(0, ReferenceArithmetic.pythonMax)
-        let correction = shared.biasCorrection
-            ? Foundation.pow(1 - Foundation.pow(shared.beta2, k + 1), 0.5) / (1 - Foundation.pow(shared.beta1, k + 1)) : 1
+        let correction =
+            shared.biasCorrection
+            ? Foundation.pow(1 - Foundation.pow(shared.beta2, k + 1), 0.5) / (1 - Foundation.pow(shared.beta1, k + 1))
+            : 1
         let stepSize = d * rate * correction
         let rootBeta2 = Foundation.pow(shared.beta2, 0.5)
         var numerator = 0.0, norm = 0.0
@@ -119,16 +124,20 @@ public final class DAdaptAdam: GroupedOptimizer, StepSizeEstimating {
                 var dot = 0.0, absolute = 0.0
                 parameter.withUnsafeMutableDataAndGradient { data, gradient in
                     guard let x = data.baseAddress, let raw = gradient.baseAddress else { return }
-                    dot = ElementBlocks.sum(count: parameter.count) { ElementBlocks.lanes($0) { (i: Int) -> Double in
-                        Double(raw[i].addingProduct(coupled, x[i])) * Double(s[i] / (v[i].squareRoot() + epsilon))
-                    } }
-                    absolute = ElementBlocks.sum(count: parameter.count) { ElementBlocks.lanes($0) { (i: Int) -> Double in
-                        let grad = raw[i].addingProduct(coupled, x[i])
-                        m[i] = (m[i] * b1).addingProduct(mStep, grad)
-                        v[i] = (v[i] * b2).addingProduct(vStep * grad, grad)
-                        s[i] = (s[i] * sDecay).addingProduct(sStep, grad)
-                        return Double(Swift.abs(s[i]))
-                    } }
+                    dot = ElementBlocks.sum(count: parameter.count) {
+                        ElementBlocks.lanes($0) { (i: Int) -> Double in
+                            Double(raw[i].addingProduct(coupled, x[i])) * Double(s[i] / (v[i].squareRoot() + epsilon))
+                        }
+                    }
+                    absolute = ElementBlocks.sum(count: parameter.count) {
+                        ElementBlocks.lanes($0) { (i: Int) -> Double in
+                            let grad = raw[i].addingProduct(coupled, x[i])
+                            m[i] = (m[i] * b1).addingProduct(mStep, grad)
+                            v[i] = (v[i] * b2).addingProduct(vStep * grad, grad)
+                            s[i] = (s[i] * sDecay).addingProduct(sStep, grad)
+                            return Double(Swift.abs(s[i]))
+                        }
+                    }
                 }
                 numerator += scale * stepSize * ReferenceArithmetic.float32(dot)
                 norm += scale * ReferenceArithmetic.float32(absolute)
@@ -151,7 +160,9 @@ public final class DAdaptAdam: GroupedOptimizer, StepSizeEstimating {
             for (p, parameter) in group.parameters.enumerated() where parameter.grad != nil {
                 state.slots[g][p].step += 1
                 let buffers = state.slots[g][p].buffers
-                guard let mTensor = buffers[Self.firstMoment], let vTensor = buffers[Self.secondMoment] else { continue }
+                guard let mTensor = buffers[Self.firstMoment], let vTensor = buffers[Self.secondMoment] else {
+                    continue
+                }
                 let m = mTensor.mutableBase(), v = vTensor.mutableBase()
                 parameter.withUnsafeMutableBufferPointer { data in
                     guard let x = data.baseAddress else { return }
@@ -188,7 +199,8 @@ public struct DAdaptationStatistics: OptimizerStatistics {
 
     public func validate(parameterCounts: [Int]) throws(StateFileError) {
         guard step >= 0, d > 0, initialGradientNorm >= 0 else {
-            throw .incompatible(field: "statistics", expected: "step ≥ 0, d > 0, initialGradientNorm ≥ 0", found: "\(self)")
+            throw .incompatible(
+                field: "statistics", expected: "step ≥ 0, d > 0, initialGradientNorm ≥ 0", found: "\(self)")
         }
     }
 }

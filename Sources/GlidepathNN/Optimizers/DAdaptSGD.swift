@@ -70,8 +70,9 @@ public final class DAdaptSGD: GroupedOptimizer, StepSizeEstimating {
     static let z = 0, s = 1, x0 = 2
 
     public init(groups: [ParameterGroup<Hyperparameters>], shared: Shared) throws(NNError) {
-        state = try OptimizerState(kind: "optimizer.dadapt-sgd", slotNames: ["z", "s", "x0"], groups: groups, shared: shared,
-                                   statistics: DAdaptationStatistics(d0: shared.d0), rule: .equalOrZero)
+        state = try OptimizerState(
+            kind: "optimizer.dadapt-sgd", slotNames: ["z", "s", "x0"], groups: groups, shared: shared,
+            statistics: DAdaptationStatistics(d0: shared.d0), rule: .equalOrZero)
     }
 
     public var stepSizeEstimates: [Double] { state.groups.map { _ in state.statistics.d } }
@@ -106,13 +107,17 @@ public final class DAdaptSGD: GroupedOptimizer, StepSizeEstimating {
                 var dot = 0.0, squares = 0.0
                 parameter.withUnsafeMutableDataAndGradient { data, gradient in
                     guard let x = data.baseAddress, let raw = gradient.baseAddress else { return }
-                    dot = ElementBlocks.sum(count: parameter.count) { ElementBlocks.lanes($0) { (i: Int) -> Double in
-                        Double(raw[i].addingProduct(decay, x[i])) * Double(s[i])
-                    } }
-                    squares = ElementBlocks.sum(count: parameter.count) { ElementBlocks.lanes($0) { (i: Int) -> Double in
-                        s[i] = s[i].addingProduct(increment, raw[i].addingProduct(decay, x[i]))
-                        return Double(s[i] * s[i])
-                    } }
+                    dot = ElementBlocks.sum(count: parameter.count) {
+                        ElementBlocks.lanes($0) { (i: Int) -> Double in
+                            Double(raw[i].addingProduct(decay, x[i])) * Double(s[i])
+                        }
+                    }
+                    squares = ElementBlocks.sum(count: parameter.count) {
+                        ElementBlocks.lanes($0) { (i: Int) -> Double in
+                            s[i] = s[i].addingProduct(increment, raw[i].addingProduct(decay, x[i]))
+                            return Double(s[i] * s[i])
+                        }
+                    }
                 }
                 numerator += stepSize * ReferenceArithmetic.float32(dot)
                 norm += ReferenceArithmetic.float32(squares)
@@ -133,7 +138,8 @@ public final class DAdaptSGD: GroupedOptimizer, StepSizeEstimating {
             for (p, parameter) in group.parameters.enumerated() where parameter.grad != nil {
                 state.slots[g][p].step += 1
                 let buffers = state.slots[g][p].buffers
-                guard let zTensor = buffers[Self.z], let sTensor = buffers[Self.s], let x0Tensor = buffers[Self.x0] else { continue }
+                guard let zTensor = buffers[Self.z], let sTensor = buffers[Self.s], let x0Tensor = buffers[Self.x0]
+                else { continue }
                 let z = zTensor.mutableBase(), s = sTensor.mutableBase(), start = x0Tensor.mutableBase()
                 parameter.withUnsafeMutableBufferPointer { data in
                     guard let x = data.baseAddress else { return }
@@ -153,7 +159,9 @@ public final class DAdaptSGD: GroupedOptimizer, StepSizeEstimating {
     static func sumOfSquares(_ tensor: Tensor) -> Double {
         tensor.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return 0 }
-            return ElementBlocks.sum(count: buffer.count) { ElementBlocks.lanes($0) { (i: Int) -> Double in Double(base[i] * base[i]) } }
+            return ElementBlocks.sum(count: buffer.count) {
+                ElementBlocks.lanes($0) { (i: Int) -> Double in Double(base[i] * base[i]) }
+            }
         }
     }
 }

@@ -41,8 +41,10 @@ public final class DoG: GroupedOptimizer, StepSizeEstimating {
         public var initialStepSize: Double?
 
         /// The reference's defaults.
-        public init(learningRate: Double = 1, relativeInitialDistance: Double = 1e-6, weightDecay: Double = 0,
-                    epsilon: Double = 1e-8, initialStepSize: Double? = nil) {
+        public init(
+            learningRate: Double = 1, relativeInitialDistance: Double = 1e-6, weightDecay: Double = 0,
+            epsilon: Double = 1e-8, initialStepSize: Double? = nil
+        ) {
             self.learningRate = learningRate
             self.relativeInitialDistance = relativeInitialDistance
             self.weightDecay = weightDecay
@@ -92,13 +94,15 @@ public final class DoG: GroupedOptimizer, StepSizeEstimating {
 
         public func validate(parameterCounts: [Int]) throws(StateFileError) {
             guard groups.count == parameterCounts.count else {
-                throw .incompatible(field: "statistics.groups", expected: "\(parameterCounts.count)", found: "\(groups.count)")
+                throw .incompatible(
+                    field: "statistics.groups", expected: "\(parameterCounts.count)", found: "\(groups.count)")
             }
             for (index, group) in groups.enumerated() {
                 let counts = Set([group.distance.count, group.squaredGradientSum.count, group.stepSize.count])
                 guard counts.count == 1, firstStep || counts == [1] || counts == [parameterCounts[index]] else {
-                    throw .incompatible(field: "statistics.groups[\(index)]", expected: "1 or \(parameterCounts[index]) entries",
-                                        found: "\(counts.sorted())")
+                    throw .incompatible(
+                        field: "statistics.groups[\(index)]", expected: "1 or \(parameterCounts[index]) entries",
+                        found: "\(counts.sorted())")
                 }
             }
         }
@@ -112,8 +116,9 @@ public final class DoG: GroupedOptimizer, StepSizeEstimating {
     static let x0 = 0
 
     public init(groups: [ParameterGroup<Hyperparameters>], shared: Shared) throws(NNError) {
-        state = try OptimizerState(kind: "optimizer.\(shared.variant.rawValue)", slotNames: ["x0"], groups: groups,
-                                   shared: shared, statistics: Statistics(groups: groups.map { _ in .init() }))
+        state = try OptimizerState(
+            kind: "optimizer.\(shared.variant.rawValue)", slotNames: ["x0"], groups: groups,
+            shared: shared, statistics: Statistics(groups: groups.map { _ in .init() }))
     }
 
     /// η of every group (DoG), or of every parameter tensor in group order (L-DoG); empty before the first update.
@@ -144,11 +149,19 @@ public final class DoG: GroupedOptimizer, StepSizeEstimating {
                 running.distance = blocks.map { reps * (1 + Self.norm($0.map { distances[$0] })) }
                 running.squaredGradientSum = blocks.map { Self.sum($0.map { squares[$0] }) + Float(h.epsilon) }
             } else {
-                running.distance = zip(running.distance, blocks).map { Self.maximum($0, Self.norm($1.map { distances[$0] })) }
-                running.squaredGradientSum = zip(running.squaredGradientSum, blocks).map { $0 + Self.sum($1.map { squares[$0] }) }
+                running.distance = zip(running.distance, blocks).map {
+                    Self.maximum($0, Self.norm($1.map { distances[$0] }))
+                }
+                running.squaredGradientSum = zip(running.squaredGradientSum, blocks).map {
+                    $0 + Self.sum($1.map { squares[$0] })
+                }
             }
-            running.stepSize = zip(running.distance, running.squaredGradientSum).map { Float(h.learningRate) * $0 / $1.squareRoot() }
-            if first, let initial = h.initialStepSize { running.stepSize = running.stepSize.map { $0 * 0 + Float(initial) } }
+            running.stepSize = zip(running.distance, running.squaredGradientSum).map {
+                Float(h.learningRate) * $0 / $1.squareRoot()
+            }
+            if first, let initial = h.initialStepSize {
+                running.stepSize = running.stepSize.map { $0 * 0 + Float(initial) }
+            }
             state.statistics.groups[g] = running
             for (p, parameter) in group.parameters.enumerated() where parameter.grad != nil {
                 state.slots[g][p].step += 1
@@ -169,12 +182,18 @@ public final class DoG: GroupedOptimizer, StepSizeEstimating {
         parameter.withUnsafeBufferPointer { data in
             guard let x = data.baseAddress else { return 0 }
             let origin = start?.mutableBase()
-            let squares = origin.map { origin in
-                ElementBlocks.sum(count: data.count) { ElementBlocks.lanes($0) { (i: Int) -> Double in
-                    let value = Double(x[i] - origin[i])
-                    return value * value
-                } }
-            } ?? ElementBlocks.sum(count: data.count) { ElementBlocks.lanes($0) { (i: Int) -> Double in Double(x[i]) * Double(x[i]) } }
+            let squares =
+                origin.map { origin in
+                    ElementBlocks.sum(count: data.count) {
+                        ElementBlocks.lanes($0) { (i: Int) -> Double in
+                            let value = Double(x[i] - origin[i])
+                            return value * value
+                        }
+                    }
+                }
+                ?? ElementBlocks.sum(count: data.count) {
+                    ElementBlocks.lanes($0) { (i: Int) -> Double in Double(x[i]) * Double(x[i]) }
+                }
             return withExtendedLifetime(start) { Float(squares.squareRoot()) }
         }
     }
@@ -184,10 +203,12 @@ public final class DoG: GroupedOptimizer, StepSizeEstimating {
         guard parameter.grad != nil else { return 0 }
         return parameter.withUnsafeMutableDataAndGradient { data, gradient in
             guard let x = data.baseAddress, let raw = gradient.baseAddress else { return 0 }
-            let total = ElementBlocks.sum(count: data.count) { ElementBlocks.lanes($0) { (i: Int) -> Double in
-                let value = raw[i].addingProduct(decay, x[i])
-                return Double(value * value)
-            } }
+            let total = ElementBlocks.sum(count: data.count) {
+                ElementBlocks.lanes($0) { (i: Int) -> Double in
+                    let value = raw[i].addingProduct(decay, x[i])
+                    return Double(value * value)
+                }
+            }
             return Float(total)
         }
     }

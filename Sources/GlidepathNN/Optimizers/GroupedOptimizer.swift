@@ -86,7 +86,8 @@ extension GroupedOptimizer {
 
     /// One group holding `parameters`.
     public init(parameters: [Tensor], _ hyperparameters: Hyperparameters, shared: Shared = .defaults) throws(NNError) {
-        try self.init(groups: [ParameterGroup(parameters: parameters, hyperparameters: hyperparameters)], shared: shared)
+        try self.init(
+            groups: [ParameterGroup(parameters: parameters, hyperparameters: hyperparameters)], shared: shared)
     }
 
     public var groups: [ParameterGroup<Hyperparameters>] { state.groups }
@@ -105,8 +106,9 @@ extension GroupedOptimizer {
     /// hyperparameter (``momentumTarget``). `precondition`s one entry per group and the optimizer's
     /// ``GroupRateRule`` (the training loop builds the scheduler from the optimizer's groups).
     public func receive(learningRates: [Double], momenta: [Double]?) {
-        state.receive(learningRates: learningRates, momenta: momenta, optimizer: "\(Self.self)",
-                      momentumTarget: Self.momentumTarget)
+        state.receive(
+            learningRates: learningRates, momenta: momenta, optimizer: "\(Self.self)",
+            momentumTarget: Self.momentumTarget)
     }
 
     public func stateArchive() -> TensorArchive { state.archive() }

@@ -32,8 +32,10 @@ enum Check {
     }
 
     /// Schedule-Free's warmup length and averaging exponents.
-    static func scheduleFreeAverage(_ warmupSteps: Int, _ averagingPower: Double, _ weightLearningRatePower: Double,
-                                    _ path: String) throws(NNError) {
+    static func scheduleFreeAverage(
+        _ warmupSteps: Int, _ averagingPower: Double, _ weightLearningRatePower: Double,
+        _ path: String
+    ) throws(NNError) {
         try NNError.require(warmupSteps >= 0, path + "warmupSteps", warmupSteps, "must be ≥ 0")
         try nonNegative(averagingPower, path + "averagingPower")
         try nonNegative(weightLearningRatePower, path + "weightLearningRatePower")

@@ -55,7 +55,8 @@ public protocol Optimizer: AnyObject, LearningRateReceiver {
     /// Runs `body` with the parameters at the evaluation point and then puts the training point back
     /// *exactly* (bit for bit, unlike `eval()` followed by `train()`, which rounds), so evaluating or
     /// saving the model does not perturb training.
-    func withEvaluationParameters<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result
+    func withEvaluationParameters<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure)
+        -> Result
 }
 
 extension Optimizer {

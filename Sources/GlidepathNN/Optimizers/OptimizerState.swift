@@ -34,8 +34,10 @@ enum SlotShape {
 /// `statistics`, `steps` (per parameter) and `parameterShapes`, each JSON with sorted keys and ±∞/NaN as
 /// strings (``StateCoding``); one tensor `group<g>.param<p>.<buffer>` per buffer that exists. An archive
 /// written before `shared`/`statistics` existed (SGD, Adam, RMSprop, which have neither) still loads.
-public final class OptimizerState<Hyperparameters: GroupHyperparameters, Shared: SharedHyperparameters,
-                                  Statistics: OptimizerStatistics>: @unchecked Sendable {
+public final class OptimizerState<
+    Hyperparameters: GroupHyperparameters, Shared: SharedHyperparameters,
+    Statistics: OptimizerStatistics
+>: @unchecked Sendable {
     public internal(set) var groups: [ParameterGroup<Hyperparameters>]
     public internal(set) var shared: Shared
     public internal(set) var statistics: Statistics
@@ -49,14 +51,17 @@ public final class OptimizerState<Hyperparameters: GroupHyperparameters, Shared:
 
     /// Validates the groups (non-empty, each parameter a contiguous leaf that requires a gradient and
     /// appears once), every group's and the shared hyperparameters, and the rate rule.
-    init(kind: String, slotNames: [String], slotShapes: [SlotShape]? = nil, groups: [ParameterGroup<Hyperparameters>],
-         shared: Shared, statistics: Statistics, rule: GroupRateRule = .independent) throws(NNError) {
+    init(
+        kind: String, slotNames: [String], slotShapes: [SlotShape]? = nil, groups: [ParameterGroup<Hyperparameters>],
+        shared: Shared, statistics: Statistics, rule: GroupRateRule = .independent
+    ) throws(NNError) {
         try Self.validate(groups)
         for (index, group) in groups.enumerated() { try group.hyperparameters.validate(path: "groups[\(index)].") }
         try shared.validate(path: "")
         if let reason = Self.violation(of: rule, groups.map(\.hyperparameters.learningRate)) {
-            throw .invalidArgument(name: "groups[].learningRate", value: "\(groups.map(\.hyperparameters.learningRate))",
-                                   reason: reason)
+            throw .invalidArgument(
+                name: "groups[].learningRate", value: "\(groups.map(\.hyperparameters.learningRate))",
+                reason: reason)
         }
         self.kind = kind
         self.rule = rule
@@ -83,12 +88,16 @@ public final class OptimizerState<Hyperparameters: GroupHyperparameters, Shared:
 
     // MARK: Rates
 
-    func receive(learningRates: [Double], momenta: [Double]?, optimizer: String,
-                 momentumTarget: MomentumTarget<Hyperparameters, Shared>) {
-        precondition(learningRates.count == groups.count,
-                     "\(optimizer): \(learningRates.count) learning rates for \(groups.count) groups")
+    func receive(
+        learningRates: [Double], momenta: [Double]?, optimizer: String,
+        momentumTarget: MomentumTarget<Hyperparameters, Shared>
+    ) {
+        precondition(
+            learningRates.count == groups.count,
+            "\(optimizer): \(learningRates.count) learning rates for \(groups.count) groups")
         if let momenta {
-            precondition(momenta.count == groups.count, "\(optimizer): \(momenta.count) momenta for \(groups.count) groups")
+            precondition(
+                momenta.count == groups.count, "\(optimizer): \(momenta.count) momenta for \(groups.count) groups")
         }
         if let reason = Self.violation(of: rule, learningRates) {
             preconditionFailure("\(optimizer): learning rates \(learningRates): \(reason)")
@@ -97,7 +106,8 @@ public final class OptimizerState<Hyperparameters: GroupHyperparameters, Shared:
         guard let momenta else { return }
         switch momentumTarget {
         case .none: break
-        case .group(let field): for index in groups.indices { groups[index].hyperparameters[keyPath: field] = momenta[index] }
+        case .group(let field):
+            for index in groups.indices { groups[index].hyperparameters[keyPath: field] = momenta[index] }
         case .shared(let field): shared[keyPath: field] = momenta[0]
         }
     }
@@ -108,7 +118,8 @@ public final class OptimizerState<Hyperparameters: GroupHyperparameters, Shared:
             return nil
         case .equalOrZero:
             let nonzero = Set(rates.filter { $0 != 0 })
-            return nonzero.count <= 1 ? nil : "groups' learning rates must be equal or 0 (the step-size estimate is shared)"
+            return nonzero.count <= 1
+                ? nil : "groups' learning rates must be equal or 0 (the step-size estimate is shared)"
         }
     }
 
@@ -119,14 +130,16 @@ public final class OptimizerState<Hyperparameters: GroupHyperparameters, Shared:
         for (g, group) in groups.enumerated() {
             for (p, parameter) in group.parameters.enumerated() {
                 guard parameter.requiresGrad, parameter.isLeaf, parameter.isContiguous, parameter.count > 0 else {
-                    throw .invalidArgument(name: "groups[\(g)].parameters[\(p)]", value: "\(parameter.shape)",
-                                           reason: "must be a non-empty contiguous leaf that requires a gradient")
+                    throw .invalidArgument(
+                        name: "groups[\(g)].parameters[\(p)]", value: "\(parameter.shape)",
+                        reason: "must be a non-empty contiguous leaf that requires a gradient")
                 }
                 // The storage address identifies a parameter: one listed twice would be updated twice.
                 let address = parameter.withUnsafeMutableBufferPointer { UInt(bitPattern: $0.baseAddress) }
                 guard seen.insert(address).inserted else {
-                    throw .invalidArgument(name: "groups[\(g)].parameters[\(p)]", value: "\(parameter.shape)",
-                                           reason: "appears more than once across groups")
+                    throw .invalidArgument(
+                        name: "groups[\(g)].parameters[\(p)]", value: "\(parameter.shape)",
+                        reason: "appears more than once across groups")
                 }
             }
         }
@@ -146,14 +159,19 @@ public final class OptimizerState<Hyperparameters: GroupHyperparameters, Shared:
         for (g, groupSlots) in slots.enumerated() {
             for (p, slot) in groupSlots.enumerated() {
                 for (name, buffer) in zip(slotNames, slot.buffers) {
-                    if let buffer { entries.append(.init(name: Self.entryName(g, p, name), shape: buffer.shape, values: buffer.scalars)) }
+                    if let buffer {
+                        entries.append(
+                            .init(name: Self.entryName(g, p, name), shape: buffer.shape, values: buffer.scalars))
+                    }
                 }
             }
         }
-        var metadata = ["stateVersion": Self.stateVersion, "hyperparameters": json(groups.map(\.hyperparameters)),
-                        "shared": json(shared), "statistics": json(statistics),
-                        "steps": json(slots.map { $0.map(\.step) }),
-                        "parameterShapes": json(groups.map { $0.parameters.map(\.shape) })]
+        var metadata = [
+            "stateVersion": Self.stateVersion, "hyperparameters": json(groups.map(\.hyperparameters)),
+            "shared": json(shared), "statistics": json(statistics),
+            "steps": json(slots.map { $0.map(\.step) }),
+            "parameterShapes": json(groups.map { $0.parameters.map(\.shape) }),
+        ]
         metadata.merge(extraMetadata) { _, extra in extra }
         return TensorArchive(kind: kind, metadata: metadata, entries: entries + extraEntries)
     }
@@ -188,7 +206,8 @@ public final class OptimizerState<Hyperparameters: GroupHyperparameters, Shared:
         }
         for g in groups.indices {
             guard steps[g].count == groups[g].parameters.count, shapes[g] == expectedShapes[g] else {
-                throw .incompatible(field: "group \(g) parameters", expected: "\(expectedShapes[g])", found: "\(shapes[g])")
+                throw .incompatible(
+                    field: "group \(g) parameters", expected: "\(expectedShapes[g])", found: "\(shapes[g])")
             }
             if let bad = steps[g].first(where: { $0 < 0 }) {
                 throw .incompatible(field: "group \(g) steps", expected: "≥ 0", found: "\(bad)")
@@ -198,7 +217,8 @@ public final class OptimizerState<Hyperparameters: GroupHyperparameters, Shared:
             }
         }
         if let reason = Self.violation(of: rule, hyperparameters.map(\.learningRate)) {
-            throw .incompatible(field: "hyperparameters", expected: reason, found: "\(hyperparameters.map(\.learningRate))")
+            throw .incompatible(
+                field: "hyperparameters", expected: reason, found: "\(hyperparameters.map(\.learningRate))")
         }
         do { try restoredShared.validate(path: "") } catch {
             throw .incompatible(field: "shared", expected: "valid values", found: error.description)
@@ -216,11 +236,14 @@ public final class OptimizerState<Hyperparameters: GroupHyperparameters, Shared:
                     let key = Self.entryName(g, p, name)
                     guard let entry = byName[key] else { buffers.append(nil); continue }
                     let expected = slotShapes[slot].shape(of: parameter)
-                    guard entry.shape == expected else { throw .shapeMismatch(name: key, expected: expected, found: entry.shape) }
+                    guard entry.shape == expected else {
+                        throw .shapeMismatch(name: key, expected: expected, found: entry.shape)
+                    }
                     used.insert(key)
-                    buffers.append(Tensor.make(shape: entry.shape) { buffer in
-                        for index in buffer.indices { buffer[index] = entry.values[index] }
-                    })
+                    buffers.append(
+                        Tensor.make(shape: entry.shape) { buffer in
+                            for index in buffer.indices { buffer[index] = entry.values[index] }
+                        })
                 }
                 groupSlots.append(ParameterSlots(step: steps[g][p], buffers: buffers))
             }

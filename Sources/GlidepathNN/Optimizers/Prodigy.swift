@@ -69,9 +69,11 @@ public final class Prodigy: GroupedOptimizer, StepSizeEstimating {
         public var sliceStride: Int
 
         /// The reference's defaults.
-        public init(beta1: Double = 0.9, beta2: Double = 0.999, beta3: Double? = nil, d0: Double = 1e-6, dCoef: Double = 1,
-                    growthRate: Double = .infinity, decoupledWeightDecay: Bool = true, biasCorrection: Bool = false,
-                    safeguardWarmup: Bool = false, sliceStride: Int = 1) {
+        public init(
+            beta1: Double = 0.9, beta2: Double = 0.999, beta3: Double? = nil, d0: Double = 1e-6, dCoef: Double = 1,
+            growthRate: Double = .infinity, decoupledWeightDecay: Bool = true, biasCorrection: Bool = false,
+            safeguardWarmup: Bool = false, sliceStride: Int = 1
+        ) {
             self.beta1 = beta1
             self.beta2 = beta2
             self.beta3 = beta3
@@ -134,9 +136,10 @@ public final class Prodigy: GroupedOptimizer, StepSizeEstimating {
 
     public init(groups: [ParameterGroup<Hyperparameters>], shared: Shared) throws(NNError) {
         let stride = SlotShape.strided(max(1, shared.sliceStride))
-        state = try OptimizerState(kind: "optimizer.prodigy", slotNames: ["s", "p0", "exp_avg", "exp_avg_sq"],
-                                   slotShapes: [stride, stride, .parameter, .parameter], groups: groups, shared: shared,
-                                   statistics: Statistics(d0: shared.d0), rule: .equalOrZero)
+        state = try OptimizerState(
+            kind: "optimizer.prodigy", slotNames: ["s", "p0", "exp_avg", "exp_avg_sq"],
+            slotShapes: [stride, stride, .parameter, .parameter], groups: groups, shared: shared,
+            statistics: Statistics(d0: shared.d0), rule: .equalOrZero)
     }
 
     public var stepSizeEstimates: [Double] { state.groups.map { _ in state.statistics.d } }
@@ -146,7 +149,8 @@ public final class Prodigy: GroupedOptimizer, StepSizeEstimating {
         let beta1 = shared.beta1, beta2 = shared.beta2, beta3 = shared.beta3 ?? beta2.squareRoot()
         let k = Double(statistics.step), d = statistics.d
         let rate = state.groups.map(\.hyperparameters.learningRate).reduce(0, ReferenceArithmetic.pythonMax)
-        let correction = shared.biasCorrection
+        let correction =
+            shared.biasCorrection
             ? Foundation.pow(1 - Foundation.pow(beta2, k + 1), 0.5) / (1 - Foundation.pow(beta1, k + 1)) : 1
         let stepSize = d * rate * correction
         let sIncrement = (d / shared.d0) * (shared.safeguardWarmup ? d : stepSize)
@@ -167,10 +171,12 @@ public final class Prodigy: GroupedOptimizer, StepSizeEstimating {
                 parameter.withUnsafeMutableDataAndGradient { data, gradient in
                     guard let x = data.baseAddress, let raw = gradient.baseAddress else { return }
                     let sliced = (parameter.count + stride - 1) / stride
-                    dot = ElementBlocks.sum(count: sliced) { ElementBlocks.lanes($0) { (j: Int) -> Double in
-                        let i = j * stride
-                        return Double(raw[i].addingProduct(coupled, x[i])) * Double(x0Base[j] - x[i])
-                    } }
+                    dot = ElementBlocks.sum(count: sliced) {
+                        ElementBlocks.lanes($0) { (j: Int) -> Double in
+                            let i = j * stride
+                            return Double(raw[i].addingProduct(coupled, x[i])) * Double(x0Base[j] - x[i])
+                        }
+                    }
                     // Separate loops for with and without a first moment, so each vectorises.
                     ElementBlocks.forEach(count: parameter.count) { range in
                         if let mBase {
@@ -186,11 +192,13 @@ public final class Prodigy: GroupedOptimizer, StepSizeEstimating {
                             }
                         }
                     }
-                    norm = ElementBlocks.sum(count: sliced) { ElementBlocks.lanes($0) { (j: Int) -> Double in
-                        let i = j * stride
-                        sBase[j] = (sBase[j] * b3).addingProduct(sStep, raw[i].addingProduct(coupled, x[i]))
-                        return Double(Swift.abs(sBase[j]))
-                    } }
+                    norm = ElementBlocks.sum(count: sliced) {
+                        ElementBlocks.lanes($0) { (j: Int) -> Double in
+                            let i = j * stride
+                            sBase[j] = (sBase[j] * b3).addingProduct(sStep, raw[i].addingProduct(coupled, x[i]))
+                            return Double(Swift.abs(sBase[j]))
+                        }
+                    }
                 }
                 deltaNumerator += (d / shared.d0) * stepSize * ReferenceArithmetic.float32(dot)
                 denominator += ReferenceArithmetic.float32(norm)
@@ -256,7 +264,9 @@ public final class Prodigy: GroupedOptimizer, StepSizeEstimating {
                         } else {
                             for i in range {
                                 let decayed = x[i].addingProduct(factor, x[i])
-                                x[i] = decayed + (gradientStep * raw[i].addingProduct(coupled, decayed)) / (v[i].squareRoot() + epsilon)
+                                x[i] =
+                                    decayed + (gradientStep * raw[i].addingProduct(coupled, decayed))
+                                    / (v[i].squareRoot() + epsilon)
                             }
                         }
                     }

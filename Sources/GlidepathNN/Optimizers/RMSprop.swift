@@ -22,8 +22,10 @@ public final class RMSprop: GroupedOptimizer {
         public var centered: Bool
 
         /// PyTorch's defaults: η = 0.01, α = 0.99, ε = 1e-8.
-        public init(learningRate: Double = 1e-2, alpha: Double = 0.99, epsilon: Double = 1e-8, weightDecay: Double = 0,
-                    momentum: Double = 0, centered: Bool = false) {
+        public init(
+            learningRate: Double = 1e-2, alpha: Double = 0.99, epsilon: Double = 1e-8, weightDecay: Double = 0,
+            momentum: Double = 0, centered: Bool = false
+        ) {
             self.learningRate = learningRate
             self.alpha = alpha
             self.epsilon = epsilon
@@ -48,8 +50,9 @@ public final class RMSprop: GroupedOptimizer {
     public static var momentumTarget: MomentumTarget<Hyperparameters, NoSharedHyperparameters> { .group(\.momentum) }
 
     public init(groups: [ParameterGroup<Hyperparameters>], shared: NoSharedHyperparameters) throws(NNError) {
-        state = try OptimizerState(kind: "optimizer.rmsprop", slotNames: ["square_avg", "grad_avg", "momentum_buffer"],
-                                   groups: groups, shared: shared, statistics: NoStatistics())
+        state = try OptimizerState(
+            kind: "optimizer.rmsprop", slotNames: ["square_avg", "grad_avg", "momentum_buffer"],
+            groups: groups, shared: shared, statistics: NoStatistics())
     }
 
     public func step() {
@@ -58,9 +61,15 @@ public final class RMSprop: GroupedOptimizer {
             let alpha = Float(h.alpha), oneMinusAlpha = Float(1 - h.alpha), epsilon = Float(h.epsilon)
             let weightDecay = Float(h.weightDecay), momentum = Float(h.momentum), negativeRate = Float(-h.learningRate)
             for (p, parameter) in group.parameters.enumerated() where parameter.grad != nil {
-                if state.slots[g][p].buffers[0] == nil { state.slots[g][p].buffers[0] = Tensor.zeros(shape: parameter.shape) }
-                if h.centered && state.slots[g][p].buffers[1] == nil { state.slots[g][p].buffers[1] = Tensor.zeros(shape: parameter.shape) }
-                if h.momentum > 0 && state.slots[g][p].buffers[2] == nil { state.slots[g][p].buffers[2] = Tensor.zeros(shape: parameter.shape) }
+                if state.slots[g][p].buffers[0] == nil {
+                    state.slots[g][p].buffers[0] = Tensor.zeros(shape: parameter.shape)
+                }
+                if h.centered && state.slots[g][p].buffers[1] == nil {
+                    state.slots[g][p].buffers[1] = Tensor.zeros(shape: parameter.shape)
+                }
+                if h.momentum > 0 && state.slots[g][p].buffers[2] == nil {
+                    state.slots[g][p].buffers[2] = Tensor.zeros(shape: parameter.shape)
+                }
                 state.slots[g][p].step += 1
                 let buffers = state.slots[g][p].buffers
                 guard let squareBuffer = buffers[0] else { continue }
@@ -75,8 +84,10 @@ public final class RMSprop: GroupedOptimizer {
                         square[i] = square[i] * alpha + oneMinusAlpha * d * d
                         var denominator: Float
                         if let average {
-                            average[i] = smallWeight ? average[i] + oneMinusAlpha * (d - average[i])
-                                                     : d - (d - average[i]) * (1 - oneMinusAlpha)
+                            average[i] =
+                                smallWeight
+                                ? average[i] + oneMinusAlpha * (d - average[i])
+                                : d - (d - average[i]) * (1 - oneMinusAlpha)
                             denominator = (square[i] + -1 * average[i] * average[i]).squareRoot()
                         } else {
                             denominator = square[i].squareRoot()

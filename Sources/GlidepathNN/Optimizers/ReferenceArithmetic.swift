@@ -14,8 +14,9 @@ enum ReferenceArithmetic {
     @inline(__always)
     static func lerp(_ start: Float, _ end: Float, _ weight: Float) -> Float {
         let difference = end - start
-        return Swift.abs(weight) < 0.5 ? start.addingProduct(weight, difference)
-                                       : end.addingProduct(weight - 1, difference)
+        return Swift.abs(weight) < 0.5
+            ? start.addingProduct(weight, difference)
+            : end.addingProduct(weight - 1, difference)
     }
 
     /// A Float32 tensor reduction's value as the reference reads it (`.item()` of a Float32 result):
@@ -77,7 +78,8 @@ enum ElementBlocks {
         if blocks <= 1 { return body(0..<count) }
         let partial = UnsafeMutableBufferPointer<Double>.allocate(capacity: blocks)
         defer { partial.deallocate() }
-        Engine.parallelFor(blocks) { block in partial[block] = body(block * size..<Swift.min(count, (block + 1) * size)) }
+        Engine.parallelFor(blocks) { block in partial[block] = body(block * size..<Swift.min(count, (block + 1) * size))
+        }
         var total = 0.0
         for value in partial { total += value }
         return total

@@ -19,8 +19,10 @@ public final class SGD: GroupedOptimizer {
         public var weightDecay: Double
         public var nesterov: Bool
 
-        public init(learningRate: Double, momentum: Double = 0, dampening: Double = 0, weightDecay: Double = 0,
-                    nesterov: Bool = false) {
+        public init(
+            learningRate: Double, momentum: Double = 0, dampening: Double = 0, weightDecay: Double = 0,
+            nesterov: Bool = false
+        ) {
             self.learningRate = learningRate
             self.momentum = momentum
             self.dampening = dampening
@@ -33,8 +35,9 @@ public final class SGD: GroupedOptimizer {
             try Check.nonNegative(momentum, prefix + "momentum")
             try Check.finite(dampening, prefix + "dampening")
             try Check.nonNegative(weightDecay, prefix + "weightDecay")
-            try NNError.require(!nesterov || (momentum > 0 && dampening == 0), prefix + "nesterov", nesterov,
-                                "Nesterov momentum requires momentum > 0 and dampening = 0")
+            try NNError.require(
+                !nesterov || (momentum > 0 && dampening == 0), prefix + "nesterov", nesterov,
+                "Nesterov momentum requires momentum > 0 and dampening = 0")
         }
     }
 
@@ -43,8 +46,9 @@ public final class SGD: GroupedOptimizer {
     public static var momentumTarget: MomentumTarget<Hyperparameters, NoSharedHyperparameters> { .group(\.momentum) }
 
     public init(groups: [ParameterGroup<Hyperparameters>], shared: NoSharedHyperparameters) throws(NNError) {
-        state = try OptimizerState(kind: "optimizer.sgd", slotNames: ["momentum_buffer"], groups: groups, shared: shared,
-                                   statistics: NoStatistics())
+        state = try OptimizerState(
+            kind: "optimizer.sgd", slotNames: ["momentum_buffer"], groups: groups, shared: shared,
+            statistics: NoStatistics())
     }
 
     public func step() {

@@ -37,7 +37,8 @@ public struct ScheduleFreeStatistics: OptimizerStatistics {
 
     public func validate(parameterCounts: [Int]) throws(StateFileError) {
         guard groups.count == parameterCounts.count else {
-            throw .incompatible(field: "statistics.groups", expected: "\(parameterCounts.count)", found: "\(groups.count)")
+            throw .incompatible(
+                field: "statistics.groups", expected: "\(parameterCounts.count)", found: "\(groups.count)")
         }
         if let bad = groups.first(where: { $0.step < 0 || !($0.weightSum >= 0) }) {
             throw .incompatible(field: "statistics.groups", expected: "step ≥ 0 and weightSum ≥ 0", found: "\(bad)")
@@ -59,8 +60,10 @@ public struct ScheduleFreeStatistics: OptimizerStatistics {
 /// ```
 /// where u is the (preconditioned, decayed) step direction of the concrete optimizer.
 public protocol ScheduleFreeOptimizer: GroupedOptimizer
-where Hyperparameters: ScheduleFreeHyperparameters, Statistics == ScheduleFreeStatistics,
-      Shared == NoSharedHyperparameters {}
+where
+    Hyperparameters: ScheduleFreeHyperparameters, Statistics == ScheduleFreeStatistics,
+    Shared == NoSharedHyperparameters
+{}
 
 extension ScheduleFreeOptimizer {
     /// The buffer index of z in every Schedule-Free optimizer's slots.
@@ -108,7 +111,9 @@ extension ScheduleFreeOptimizer {
         let rate = h.learningRate * warmup
         running.scheduledRate = rate
         running.largestRate = ReferenceArithmetic.pythonMax(rate, running.largestRate)
-        let weight = Foundation.pow(Double(k + 1), h.averagingPower) * Foundation.pow(running.largestRate, h.weightLearningRatePower)
+        let weight =
+            Foundation.pow(Double(k + 1), h.averagingPower)
+            * Foundation.pow(running.largestRate, h.weightLearningRatePower)
         running.weightSum += weight
         // The reference catches the ZeroDivisionError of a zero weight sum and uses 0.
         let averageWeight = running.weightSum == 0 ? 0 : weight / running.weightSum
@@ -123,8 +128,10 @@ extension ScheduleFreeOptimizer {
     }
 
     func requireTraining() {
-        precondition(mode == .training, "\(Self.self).step(): the optimizer is in evaluation mode; call setMode(.training) "
-                     + "first (the reference's optimizer.train())")
+        precondition(
+            mode == .training,
+            "\(Self.self).step(): the optimizer is in evaluation mode; call setMode(.training) "
+                + "first (the reference's optimizer.train())")
     }
 
     /// The state archive; in training mode it also holds the training point y of every parameter that
@@ -135,7 +142,8 @@ extension ScheduleFreeOptimizer {
         if mode == .training {
             for (g, group) in state.groups.enumerated() {
                 for (p, parameter) in group.parameters.enumerated() where state.slots[g][p].buffers[Self.zSlot] != nil {
-                    extra.append(.init(name: Self.trainingPointName(g, p), shape: parameter.shape, values: parameter.scalars))
+                    extra.append(
+                        .init(name: Self.trainingPointName(g, p), shape: parameter.shape, values: parameter.scalars))
                 }
             }
         }
@@ -150,7 +158,8 @@ extension ScheduleFreeOptimizer {
         let training: Bool
         do {
             let text = archive.metadata["statistics"] ?? "{}"
-            training = try StateCoding.decoder().decode(ScheduleFreeStatistics.self, from: Data(text.utf8)).mode == .training
+            training =
+                try StateCoding.decoder().decode(ScheduleFreeStatistics.self, from: Data(text.utf8)).mode == .training
         } catch {
             // state.restore reports the undecodable statistics with its field name.
             training = false

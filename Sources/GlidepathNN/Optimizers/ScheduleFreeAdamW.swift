@@ -31,9 +31,11 @@ public final class ScheduleFreeAdamW: ScheduleFreeOptimizer {
         public var weightLearningRatePower: Double
 
         /// The reference's defaults.
-        public init(learningRate: Double = 0.0025, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
-                    weightDecay: Double = 0, warmupSteps: Int = 0, averagingPower: Double = 0,
-                    weightLearningRatePower: Double = 2) {
+        public init(
+            learningRate: Double = 0.0025, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+            weightDecay: Double = 0, warmupSteps: Int = 0, averagingPower: Double = 0,
+            weightLearningRatePower: Double = 2
+        ) {
             self.learningRate = learningRate
             self.beta1 = beta1
             self.beta2 = beta2
@@ -63,8 +65,9 @@ public final class ScheduleFreeAdamW: ScheduleFreeOptimizer {
     public static var momentumTarget: MomentumTarget<Hyperparameters, NoSharedHyperparameters> { .group(\.beta1) }
 
     public init(groups: [ParameterGroup<Hyperparameters>], shared: NoSharedHyperparameters) throws(NNError) {
-        state = try OptimizerState(kind: "optimizer.schedule-free-adamw", slotNames: ["z", "exp_avg_sq"], groups: groups,
-                                   shared: shared, statistics: ScheduleFreeStatistics(groupCount: groups.count))
+        state = try OptimizerState(
+            kind: "optimizer.schedule-free-adamw", slotNames: ["z", "exp_avg_sq"], groups: groups,
+            shared: shared, statistics: ScheduleFreeStatistics(groupCount: groups.count))
     }
 
     public func step() {

@@ -24,8 +24,10 @@ public final class ScheduleFreeSGD: ScheduleFreeOptimizer {
         public var weightLearningRatePower: Double
 
         /// The reference's defaults.
-        public init(learningRate: Double = 1, momentum: Double = 0.9, weightDecay: Double = 0, warmupSteps: Int = 0,
-                    averagingPower: Double = 0, weightLearningRatePower: Double = 2) {
+        public init(
+            learningRate: Double = 1, momentum: Double = 0.9, weightDecay: Double = 0, warmupSteps: Int = 0,
+            averagingPower: Double = 0, weightLearningRatePower: Double = 2
+        ) {
             self.learningRate = learningRate
             self.momentum = momentum
             self.weightDecay = weightDecay
@@ -51,8 +53,9 @@ public final class ScheduleFreeSGD: ScheduleFreeOptimizer {
     public static var momentumTarget: MomentumTarget<Hyperparameters, NoSharedHyperparameters> { .group(\.momentum) }
 
     public init(groups: [ParameterGroup<Hyperparameters>], shared: NoSharedHyperparameters) throws(NNError) {
-        state = try OptimizerState(kind: "optimizer.schedule-free-sgd", slotNames: ["z"], groups: groups, shared: shared,
-                                   statistics: ScheduleFreeStatistics(groupCount: groups.count))
+        state = try OptimizerState(
+            kind: "optimizer.schedule-free-sgd", slotNames: ["z"], groups: groups, shared: shared,
+            statistics: ScheduleFreeStatistics(groupCount: groups.count))
     }
 
     public func step() {

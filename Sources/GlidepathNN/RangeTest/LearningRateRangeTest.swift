@@ -58,8 +58,10 @@ public struct LearningRateRangeTest: Sendable {
         /// Records left out at the end when suggesting (`plot(skip_end=)`), ≥ 0.
         public var skipEnd: Int
 
-        public init(startRate: Double = 1e-7, endRate: Double = 10, updates: Int = 100, spacing: Spacing = .exponential,
-                    smoothing: Double = 0.05, divergenceThreshold: Double = 5, skipStart: Int = 10, skipEnd: Int = 5) {
+        public init(
+            startRate: Double = 1e-7, endRate: Double = 10, updates: Int = 100, spacing: Spacing = .exponential,
+            smoothing: Double = 0.05, divergenceThreshold: Double = 5, skipStart: Int = 10, skipEnd: Int = 5
+        ) {
             self.startRate = startRate
             self.endRate = endRate
             self.updates = updates
@@ -73,12 +75,14 @@ public struct LearningRateRangeTest: Sendable {
         /// - Throws: ``NNError/invalidArgument(name:value:reason:)`` naming the first bad field.
         public func validate() throws(NNError) {
             try Check.positive(startRate, "startRate")
-            try NNError.require(endRate.isFinite && endRate > startRate, "endRate", endRate,
-                                "must be finite and > startRate (\(startRate))")
+            try NNError.require(
+                endRate.isFinite && endRate > startRate, "endRate", endRate,
+                "must be finite and > startRate (\(startRate))")
             try NNError.require(updates >= 2, "updates", updates, "must be ≥ 2")
             try NNError.require(smoothing >= 0 && smoothing < 1, "smoothing", smoothing, "must lie in [0, 1)")
-            try NNError.require(divergenceThreshold > 1 && divergenceThreshold.isFinite, "divergenceThreshold",
-                                divergenceThreshold, "must be finite and > 1")
+            try NNError.require(
+                divergenceThreshold > 1 && divergenceThreshold.isFinite, "divergenceThreshold",
+                divergenceThreshold, "must be finite and > 1")
             try NNError.require(skipStart >= 0, "skipStart", skipStart, "must be ≥ 0")
             try NNError.require(skipEnd >= 0, "skipEnd", skipEnd, "must be ≥ 0")
         }
@@ -142,8 +146,9 @@ public struct LearningRateRangeTest: Sendable {
 
     /// The suggested rates from the record so far.
     public var suggestions: RangeTestSuggestions {
-        RangeTestSuggestions(rates: rates, smoothedLosses: smoothedLosses, skipStart: configuration.skipStart,
-                             skipEnd: configuration.skipEnd)
+        RangeTestSuggestions(
+            rates: rates, smoothedLosses: smoothedLosses, skipStart: configuration.skipStart,
+            skipEnd: configuration.skipEnd)
     }
 
     /// Runs the (new) test on `optimizer` and restores `module` and `optimizer` afterwards (also when
@@ -151,8 +156,10 @@ public struct LearningRateRangeTest: Sendable {
     ///
     /// - Parameter batchLoss: computes update `i`'s batch loss and its gradients (forward and backward);
     ///   this method sets the rate before and applies the update after it.
-    public mutating func run<Failure: Error>(module: any Module, optimizer: any Optimizer,
-                                             batchLoss: (Int) throws(Failure) -> Double) throws(Failure) {
+    public mutating func run<Failure: Error>(
+        module: any Module, optimizer: any Optimizer,
+        batchLoss: (Int) throws(Failure) -> Double
+    ) throws(Failure) {
         precondition(rates.isEmpty, "LearningRateRangeTest.run: the test has already run")
         let savedModel = module.stateArchive(), savedOptimizer = optimizer.stateArchive()
         defer {
@@ -167,7 +174,8 @@ public struct LearningRateRangeTest: Sendable {
         }
         var receiver = optimizer
         while let rate = nextRate {
-            receiver.receive(learningRates: Array(repeating: rate, count: optimizer.groupParameters.count), momenta: nil)
+            receiver.receive(
+                learningRates: Array(repeating: rate, count: optimizer.groupParameters.count), momenta: nil)
             optimizer.clearGradients()
             let loss = try batchLoss(rates.count)
             optimizer.step()

@@ -9,9 +9,11 @@ import GlidepathTensor
 extension Module {
     /// Every parameter and buffer as an F32 tensor, parameters first, in ``namedParameters`` order.
     public func safeTensors(metadata: [String: String] = [:]) -> SafeTensorsFile {
-        SafeTensorsFile(metadata: metadata, entries: (namedParameters + namedBuffers).map {
-            SafeTensorsFile.Entry(name: $0.name, shape: $0.tensor.shape, float32: $0.tensor.scalars)
-        })
+        SafeTensorsFile(
+            metadata: metadata,
+            entries: (namedParameters + namedBuffers).map {
+                SafeTensorsFile.Entry(name: $0.name, shape: $0.tensor.shape, float32: $0.tensor.scalars)
+            })
     }
 
     /// Loads every parameter and buffer from `file` (strict, like `load_state_dict(strict=True)`):
@@ -24,7 +26,8 @@ extension Module {
         var values: [[Float]] = []
         let known = Set(targets.map(\.name))
         for entry in file.entries where !known.contains(entry.name) {
-            throw .invalidHeader(field: entry.name, reason: "unexpected tensor (the model has no such parameter or buffer)")
+            throw .invalidHeader(
+                field: entry.name, reason: "unexpected tensor (the model has no such parameter or buffer)")
         }
         for (name, tensor) in targets {
             let entry = try file.entry(name)

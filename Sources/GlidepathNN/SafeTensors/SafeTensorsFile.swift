@@ -16,7 +16,11 @@ import Foundation
 public struct SafeTensorsFile: Equatable, Sendable {
     /// Element types this build reads and writes.
     public enum DataType: String, Sendable, CaseIterable, Codable {
-        case float64 = "F64", float32 = "F32", int64 = "I64", int32 = "I32", uint8 = "U8"
+        case float64 = "F64"
+        case float32 = "F32"
+        case int64 = "I64"
+        case int32 = "I32"
+        case uint8 = "U8"
 
         /// Bytes per element.
         public var size: Int {
@@ -72,7 +76,9 @@ public struct SafeTensorsFile: Equatable, Sendable {
         /// The values of an F32 tensor.
         /// - Throws: ``SafeTensorsError/wrongDataType(name:expected:found:)`` for any other type.
         public func floats() throws(SafeTensorsError) -> [Float] {
-            guard dataType == .float32 else { throw .wrongDataType(name: name, expected: "F32", found: dataType.rawValue) }
+            guard dataType == .float32 else {
+                throw .wrongDataType(name: name, expected: "F32", found: dataType.rawValue)
+            }
             return littleEndian(UInt32.self).map { Float(bitPattern: $0) }
         }
 
@@ -90,7 +96,9 @@ public struct SafeTensorsFile: Equatable, Sendable {
         private func littleEndian<T: FixedWidthInteger>(_: T.Type) -> [T] {
             let size = MemoryLayout<T>.size
             return bytes.withUnsafeBytes { raw in
-                (0..<(raw.count / size)).map { T(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * size, as: T.self)) }
+                (0..<(raw.count / size)).map {
+                    T(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * size, as: T.self))
+                }
             }
         }
     }

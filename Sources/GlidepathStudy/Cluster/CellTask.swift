@@ -36,9 +36,11 @@ public struct CellTask {
     public var options: StudyRunOptions
 
     /// The task of `manifest.cells[index]`; `expectedCell` (the script's cell id) must match it.
-    public init(manifestPath: String, index: Int, expectedCell: String?, shardPath: String, workRoot: String,
-                dataDirectory: String?, threads: Int?, stepDelay: Double = 0,
-                prepareScheduler: @escaping @Sendable (SchedulerConfiguration) -> SchedulerConfiguration = { $0 })
+    public init(
+        manifestPath: String, index: Int, expectedCell: String?, shardPath: String, workRoot: String,
+        dataDirectory: String?, threads: Int?, stepDelay: Double = 0,
+        prepareScheduler: @escaping @Sendable (SchedulerConfiguration) -> SchedulerConfiguration = { $0 }
+    )
         throws(ClusterError)
     {
         manifest = try StudyManifest.load(manifestPath)
@@ -49,19 +51,22 @@ public struct CellTask {
         }
         cell = manifest.cells[index]
         if let expectedCell, expectedCell != cell.id {
-            throw .invalidManifest(path: manifestPath, field: "cells[\(index)].id", value: cell.id,
-                                   reason: "the script expected cell \(expectedCell) at this index")
+            throw .invalidManifest(
+                path: manifestPath, field: "cells[\(index)].id", value: cell.id,
+                reason: "the script expected cell \(expectedCell) at this index")
         }
         if let threads, threads != manifest.threads {
-            throw .invalidManifest(path: manifestPath, field: "threads", value: "\(manifest.threads)",
-                                   reason: "--threads \(threads) differs (threads are part of each cell's identity)")
+            throw .invalidManifest(
+                path: manifestPath, field: "threads", value: "\(manifest.threads)",
+                reason: "--threads \(threads) differs (threads are part of each cell's identity)")
         }
         self.index = index
         self.shardPath = shardPath
         workDirectory = URL(fileURLWithPath: workRoot).appendingPathComponent("glidepath-\(plan.name)-\(cell.id)").path
-        options = StudyRunOptions(storePath: URL(fileURLWithPath: workDirectory).appendingPathComponent("shard.sqlite").path,
-                                  dataDirectory: dataDirectory ?? manifest.dataDirectory, threads: manifest.threads,
-                                  stepDelay: stepDelay, prepareScheduler: prepareScheduler)
+        options = StudyRunOptions(
+            storePath: URL(fileURLWithPath: workDirectory).appendingPathComponent("shard.sqlite").path,
+            dataDirectory: dataDirectory ?? manifest.dataDirectory, threads: manifest.threads,
+            stepDelay: stepDelay, prepareScheduler: prepareScheduler)
     }
 
     /// Runs (or resumes) the cell and places its shard.
@@ -76,11 +81,13 @@ public struct CellTask {
         do {
             studyStore = try StudyStore(path: options.storePath, plan: plan, register: true)
             if let run = try studyStore.records()[cell.id]?.runId {
-                progress.message("study: cell \(cell.id): resuming run \(run) from its last checkpoint in \(workDirectory)")
+                progress.message(
+                    "study: cell \(cell.id): resuming run \(run) from its last checkpoint in \(workDirectory)")
             }
-            outcome = try runner.runCell(cell, in: studyStore, record: try studyStore.records()[cell.id], progress: progress,
-                                         monitor: monitor, position: index + 1, total: manifest.cells.count, done: 0,
-                                         failed: 0)
+            outcome = try runner.runCell(
+                cell, in: studyStore, record: try studyStore.records()[cell.id], progress: progress,
+                monitor: monitor, position: index + 1, total: manifest.cells.count, done: 0,
+                failed: 0)
         } catch { throw .study(error) }
         switch outcome {
         case .interrupted(let signal): return .interrupted(signal)

@@ -38,10 +38,12 @@ public enum ClusterError: Error, Equatable, Sendable, CustomStringConvertible {
             return "the plan file \(planFile) changed since the manifest \(manifest) was written; "
                 + "resubmit (glidepath study submit) to write a new manifest"
         case let .shardWithoutStudy(path, studies):
-            return "the shard \(path) holds \(studies.isEmpty ? "no study" : "studies \(studies.joined(separator: ", "))"); "
+            return
+                "the shard \(path) holds \(studies.isEmpty ? "no study" : "studies \(studies.joined(separator: ", "))"); "
                 + "a shard holds exactly one (glidepath study run-cell writes it)"
         case let .shardPlanMismatch(shard, expected, found, detail):
-            return "the shard \(shard) holds study '\(found)', not the plan of '\(expected)' (\(detail)); nothing was merged"
+            return
+                "the shard \(shard) holds study '\(found)', not the plan of '\(expected)' (\(detail)); nothing was merged"
         case let .codeVersionMismatch(shard, run, expected, found):
             return "run \(run) of the shard \(shard) was produced by code \(found), the others by \(expected); "
                 + "pass --allow-code-mismatch to merge anyway — nothing was merged"

@@ -69,9 +69,10 @@ public struct ShardMerge {
             }
             if let expected = planJSON, let expectedName = name {
                 guard shardName == expectedName, shardPlan == expected else {
-                    throw .shardPlanMismatch(shard: path, expected: expectedName, found: shardName,
-                                             detail: shardName == expectedName
-                                                 ? StudyStore.difference(expected, shardPlan) : "another study")
+                    throw .shardPlanMismatch(
+                        shard: path, expected: expectedName, found: shardName,
+                        detail: shardName == expectedName
+                            ? StudyStore.difference(expected, shardPlan) : "another study")
                 }
             } else {
                 name = shardName
@@ -103,9 +104,10 @@ public struct ShardMerge {
         do {
             targetStore = try RunStore(path: target)
             if let recorded = try targetStore.studyPlan(named: name), recorded != planJSON {
-                throw ClusterError.shardPlanMismatch(shard: opened[0].path, expected: name, found: name,
-                                                     detail: "the store \(target) holds another plan under this name: "
-                                                         + StudyStore.difference(recorded, planJSON))
+                throw ClusterError.shardPlanMismatch(
+                    shard: opened[0].path, expected: name, found: name,
+                    detail: "the store \(target) holds another plan under this name: "
+                        + StudyStore.difference(recorded, planJSON))
             }
             existing = try targetStore.studyCells(of: name)
             for record in existing.values {
@@ -124,13 +126,15 @@ public struct ShardMerge {
         }
         if !allowCodeMismatch, let first = versions.first {
             for entry in versions where entry.version != first.version {
-                throw .codeVersionMismatch(shard: entry.shard, run: entry.run, expected: Self.describe(first.version),
-                                           found: Self.describe(entry.version))
+                throw .codeVersionMismatch(
+                    shard: entry.shard, run: entry.run, expected: Self.describe(first.version),
+                    found: Self.describe(entry.version))
             }
         }
         do { _ = try targetStore.registerStudy(name: name, plan: planJSON) } catch { throw .study(.store(error)) }
-        var summary = ShardMergeSummary(imported: 0, alreadyPresent: 0, unfinished: 0, failed: 0,
-                                        shards: opened.count)
+        var summary = ShardMergeSummary(
+            imported: 0, alreadyPresent: 0, unfinished: 0, failed: 0,
+            shards: opened.count)
         var done = Set<String>()
         for (cellId, record) in existing {
             guard let run = record.runId else { continue }

@@ -20,9 +20,11 @@ public struct SlurmSettings: Sendable, Equatable {
     /// Seconds to sleep after each update (a testing aid: a task can be killed mid-cell; timings only).
     public var stepDelayMilliseconds: Double
 
-    public init(binary: String, partition: String? = nil, maxParallel: Int = 16, time: String = "04:00:00",
-                cpusPerTask: Int = 1, workDirectory: String = "${SLURM_TMPDIR:-${TMPDIR:-/tmp}}",
-                environment: [(name: String, value: String)] = [], stepDelayMilliseconds: Double = 0) {
+    public init(
+        binary: String, partition: String? = nil, maxParallel: Int = 16, time: String = "04:00:00",
+        cpusPerTask: Int = 1, workDirectory: String = "${SLURM_TMPDIR:-${TMPDIR:-/tmp}}",
+        environment: [(name: String, value: String)] = [], stepDelayMilliseconds: Double = 0
+    ) {
         self.binary = binary
         self.partition = partition
         self.maxParallel = maxParallel
@@ -52,9 +54,10 @@ public enum SlurmScripts {
     }
 
     /// The job array: task `i` runs `manifest.cells[i]` with `glidepath study run-cell`.
-    public static func array(manifest: StudyManifest, manifestPath: String, logDirectory: String,
-                             settings: SlurmSettings) -> String
-    {
+    public static func array(
+        manifest: StudyManifest, manifestPath: String, logDirectory: String,
+        settings: SlurmSettings
+    ) -> String {
         let count = manifest.cells.count
         let parallel = max(1, min(settings.maxParallel, count))
         var lines = [
@@ -86,13 +89,17 @@ public enum SlurmScripts {
         for variable in settings.environment { lines.append("export \(variable.name)=\(quoted(variable.value))") }
         lines += ["", "# The cell of each array task (manifest order): task i runs CELLS[i].", "CELLS=("]
         for (index, cell) in manifest.cells.enumerated() {
-            lines.append("  \(cell.id)  # \(index): \(cell.task.rawValue) \(cell.arm) seed \(cell.seed) "
-                         + "\(cell.protocolName) lr \(cell.learningRate)")
+            lines.append(
+                "  \(cell.id)  # \(index): \(cell.task.rawValue) \(cell.arm) seed \(cell.seed) "
+                    + "\(cell.protocolName) lr \(cell.learningRate)")
         }
         lines += [")", "CELL=${CELLS[$SLURM_ARRAY_TASK_ID]}", ""]
-        var command = "exec \"$GLIDEPATH\" study run-cell \"$MANIFEST\" --index \"$SLURM_ARRAY_TASK_ID\" --cell \"$CELL\" \\\n"
+        var command =
+            "exec \"$GLIDEPATH\" study run-cell \"$MANIFEST\" --index \"$SLURM_ARRAY_TASK_ID\" --cell \"$CELL\" \\\n"
             + "    --store \"$SHARDS/$CELL.sqlite\" --work-dir \"$WORK_DIR\" --data-dir \"$DATA_DIR\" --threads \"$THREADS\""
-        if settings.stepDelayMilliseconds > 0 { command += " \\\n    --step-delay-ms \(settings.stepDelayMilliseconds)" }
+        if settings.stepDelayMilliseconds > 0 {
+            command += " \\\n    --step-delay-ms \(settings.stepDelayMilliseconds)"
+        }
         lines.append(command)
         return lines.joined(separator: "\n") + "\n"
     }

@@ -20,15 +20,17 @@ public struct SlurmSubmission: Sendable {
     func path(_ name: String) -> String { URL(fileURLWithPath: directory).appendingPathComponent(name).path }
 
     /// Makes the submission of `plan`'s unfinished cells (relative to `store`) in `directory` (absolute).
-    public init(plan: StudyPlan, directory: String, store: String, dataDirectory: String, threads: Int,
-                settings: SlurmSettings) throws(ClusterError)
-    {
+    public init(
+        plan: StudyPlan, directory: String, store: String, dataDirectory: String, threads: Int,
+        settings: SlurmSettings
+    ) throws(ClusterError) {
         self.directory = directory
         self.settings = settings
         let planFile = URL(fileURLWithPath: directory).appendingPathComponent("plan.json").path
-        manifest = try StudyManifest.make(plan: plan, planFile: planFile, threads: threads, dataDirectory: dataDirectory,
-                                          shardDirectory: URL(fileURLWithPath: directory).appendingPathComponent("shards").path,
-                                          store: store)
+        manifest = try StudyManifest.make(
+            plan: plan, planFile: planFile, threads: threads, dataDirectory: dataDirectory,
+            shardDirectory: URL(fileURLWithPath: directory).appendingPathComponent("shards").path,
+            store: store)
     }
 
     /// Writes the plan, the manifest and both scripts (each atomically) and creates `shards/` and `logs/`.
@@ -42,16 +44,21 @@ public struct SlurmSubmission: Sendable {
         do { planText = try plan.json() + "\n" } catch { throw .study(error) }
         try StudyManifest.write(planText, to: planPath)
         try StudyManifest.write(try manifest.json(), to: manifestPath)
-        try StudyManifest.write(SlurmScripts.array(manifest: manifest, manifestPath: manifestPath,
-                                                   logDirectory: logDirectory, settings: settings), to: arrayScriptPath)
-        try StudyManifest.write(SlurmScripts.merge(manifest: manifest, logDirectory: logDirectory, settings: settings),
-                                to: mergeScriptPath)
+        try StudyManifest.write(
+            SlurmScripts.array(
+                manifest: manifest, manifestPath: manifestPath,
+                logDirectory: logDirectory, settings: settings), to: arrayScriptPath)
+        try StudyManifest.write(
+            SlurmScripts.merge(manifest: manifest, logDirectory: logDirectory, settings: settings),
+            to: mergeScriptPath)
     }
 
     /// The two `sbatch` command lines (the merge's dependency filled with `arrayJob`).
     public func commands(arrayJob: String = "<array job>") -> [[String]] {
-        [["sbatch", "--parsable", arrayScriptPath],
-         ["sbatch", "--parsable", "--dependency=afterany:\(arrayJob)", mergeScriptPath]]
+        [
+            ["sbatch", "--parsable", arrayScriptPath],
+            ["sbatch", "--parsable", "--dependency=afterany:\(arrayJob)", mergeScriptPath],
+        ]
     }
 
     /// Submits the array, then the merge job; returns their job ids.
@@ -75,8 +82,10 @@ public struct SlurmSubmission: Sendable {
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw .submitFailed(command: command, reason: "exit \(process.terminationStatus): "
-                                + errorText.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw .submitFailed(
+                command: command,
+                reason: "exit \(process.terminationStatus): "
+                    + errorText.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         let id = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
         guard !id.isEmpty, id.allSatisfy(\.isNumber) else {

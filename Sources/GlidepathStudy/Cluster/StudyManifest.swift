@@ -34,9 +34,10 @@ public struct StudyManifest: Sendable, Equatable, Codable {
     /// the fixed protocol's and the tuning grid's cells, and the confirmation cells of every grid already
     /// finished there — the list ``StudyRunner`` runs (``StudyPlan/cells(threads:chosenRates:)``, duplicates
     /// removed).
-    public static func make(plan: StudyPlan, planFile: String, threads: Int, dataDirectory: String,
-                            shardDirectory: String, store: String) throws(ClusterError) -> StudyManifest
-    {
+    public static func make(
+        plan: StudyPlan, planFile: String, threads: Int, dataDirectory: String,
+        shardDirectory: String, store: String
+    ) throws(ClusterError) -> StudyManifest {
         var chosen: [TaskArm: Double] = [:]
         var finished: Set<String> = []
         if FileManager.default.fileExists(atPath: store) {
@@ -56,9 +57,10 @@ public struct StudyManifest: Sendable, Equatable, Codable {
         do { all = try plan.cells(threads: threads, chosenRates: chosen) } catch { throw .study(error) }
         var seen: Set<String> = []
         let cells = all.filter { seen.insert($0.id).inserted && !finished.contains($0.id) }
-        return StudyManifest(format: currentFormat, study: plan.name, planFile: planFile, planHash: try planHash(plan),
-                             threads: threads, dataDirectory: dataDirectory, shardDirectory: shardDirectory,
-                             store: store, cells: cells)
+        return StudyManifest(
+            format: currentFormat, study: plan.name, planFile: planFile, planHash: try planHash(plan),
+            threads: threads, dataDirectory: dataDirectory, shardDirectory: shardDirectory,
+            store: store, cells: cells)
     }
 
     /// The first 16 hex digits of the MD5 of the plan's compact JSON (what the store records).
@@ -92,8 +94,9 @@ public struct StudyManifest: Sendable, Equatable, Codable {
             throw .unreadableManifest(path: path, reason: "\(error)")
         }
         guard manifest.format == currentFormat else {
-            throw .invalidManifest(path: path, field: "format", value: "\(manifest.format)",
-                                   reason: "this glidepath reads format \(currentFormat)")
+            throw .invalidManifest(
+                path: path, field: "format", value: "\(manifest.format)",
+                reason: "this glidepath reads format \(currentFormat)")
         }
         guard manifest.threads >= 1 else {
             throw .invalidManifest(path: path, field: "threads", value: "\(manifest.threads)", reason: "must be ≥ 1")
@@ -102,8 +105,9 @@ public struct StudyManifest: Sendable, Equatable, Codable {
             let hash: String
             do { hash = try cell.configuration.contentHash() } catch { throw .study(error) }
             guard hash == cell.id else {
-                throw .invalidManifest(path: path, field: "cells[\(index)].id", value: cell.id,
-                                       reason: "is not the hash of the cell's configuration (\(hash)); was it edited?")
+                throw .invalidManifest(
+                    path: path, field: "cells[\(index)].id", value: cell.id,
+                    reason: "is not the hash of the cell's configuration (\(hash)); was it edited?")
             }
         }
         return manifest

@@ -19,9 +19,10 @@ struct ExactDecimal: Sendable, CustomStringConvertible {
             self.init(isNegative: negative, coefficient: BigUInt(parts.significand) << parts.exponent, exponent: 0)
         } else {
             // m · 2^−k = m · 5^k · 10^−k
-            self.init(isNegative: negative,
-                      coefficient: BigUInt(parts.significand) * BigUInt.power(5, -parts.exponent),
-                      exponent: parts.exponent)
+            self.init(
+                isNegative: negative,
+                coefficient: BigUInt(parts.significand) * BigUInt.power(5, -parts.exponent),
+                exponent: parts.exponent)
         }
     }
 
@@ -62,9 +63,10 @@ struct ExactDecimal: Sendable, CustomStringConvertible {
 
     /// The exact product.
     static func * (lhs: ExactDecimal, rhs: ExactDecimal) -> ExactDecimal {
-        ExactDecimal(isNegative: lhs.isNegative != rhs.isNegative,
-                     coefficient: lhs.coefficient * rhs.coefficient,
-                     exponent: lhs.exponent + rhs.exponent)
+        ExactDecimal(
+            isNegative: lhs.isNegative != rhs.isNegative,
+            coefficient: lhs.coefficient * rhs.coefficient,
+            exponent: lhs.exponent + rhs.exponent)
     }
 
     /// The exact difference.
@@ -104,7 +106,8 @@ struct ExactDecimal: Sendable, CustomStringConvertible {
     /// The nearest double, ties to even (Python's `float(Decimal)`).
     var doubleValue: Double {
         if coefficient.isZero { return isNegative ? -0.0 : 0.0 }
-        let rational = exponent >= 0
+        let rational =
+            exponent >= 0
             ? ExactRational(isNegative: isNegative, numerator: coefficient * BigUInt.power(10, exponent))
             : ExactRational(isNegative: isNegative, numerator: coefficient, denominator: BigUInt.power(10, -exponent))
         return rational.doubleValue

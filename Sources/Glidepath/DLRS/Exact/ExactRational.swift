@@ -44,8 +44,9 @@ struct ExactRational: Sendable, CustomStringConvertible {
         if parts.exponent >= 0 {
             self.init(isNegative: value.sign == .minus, numerator: significand << parts.exponent)
         } else {
-            self.init(isNegative: value.sign == .minus, numerator: significand,
-                      denominator: BigUInt.one << -parts.exponent)
+            self.init(
+                isNegative: value.sign == .minus, numerator: significand,
+                denominator: BigUInt.one << -parts.exponent)
         }
     }
 
