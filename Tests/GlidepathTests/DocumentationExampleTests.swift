@@ -1,7 +1,10 @@
+// swift-format-ignore-file
+// (The examples below mirror the doc comments of the scheduler API verbatim, line for line — see
+// `examplesAreInSync`; the formatter would re-wrap one side only.)
 import Foundation
-import Glidepath
 import GlidepathTestSupport
 import Testing
+import Glidepath
 
 /// The runnable examples in the `///` comments of the public scheduler API (optax's doctest habit).
 ///
@@ -17,7 +20,7 @@ struct DocumentationExampleTests {
     func learningRateScheduler() throws {
         // example: LearningRateScheduler
         var scheduler = try ClosedFormScheduler(StepSchedule(stepSize: 2, gamma: 0.5), baseRates: [0.1])
-        var rates = [scheduler.learningRates[0]]  // η(0)
+        var rates = [scheduler.learningRates[0]]   // η(0)
         for _ in 0..<4 {
             try scheduler.step()
             rates.append(scheduler.learningRates[0])
@@ -94,7 +97,7 @@ struct DocumentationExampleTests {
     func dlrsScheduler() throws {
         // example: DLRSScheduler
         var scheduler = try DLRSScheduler(baseRates: [0.1])
-        try scheduler.step(Observation(losses: [1.0, 0.5]))  // one epoch's batch losses, in order
+        try scheduler.step(Observation(losses: [1.0, 0.5]))   // one epoch's batch losses, in order
         // scheduler.learningRates == [0.10666666666666667]
         // end
         #expect(scheduler.learningRates == [0.10666666666666667])
@@ -109,7 +112,7 @@ struct DocumentationExampleTests {
         var scheduler = try makeScheduler()
         try scheduler.step()
         try scheduler.step()
-        let saved = try StateCoding.encoder().encode(scheduler.state)  // JSON bytes, e.g. for a checkpoint
+        let saved = try StateCoding.encoder().encode(scheduler.state)   // JSON bytes, e.g. for a checkpoint
         var resumed = try makeScheduler()
         try resumed.restore(try StateCoding.decoder().decode(StateValue.self, from: saved))
         try scheduler.step()
@@ -127,7 +130,7 @@ struct DocumentationExampleTests {
         let json = Data(#"{"name": "cosine", "etaMin": 0.001}"#.utf8)
         let configuration = try SchedulerConfiguration(StateCoding.decoder().decode(StateValue.self, from: json))
         let shape = RunShape(epochs: 10, updatesPerEpoch: 100, classCount: 10)
-        let resolved = try configuration.resolved(for: shape)  // cosine steps per epoch: tMax = 10
+        let resolved = try configuration.resolved(for: shape)   // cosine steps per epoch: tMax = 10
         let scheduler = try resolved.makeScheduler(baseRates: [0.1])
         let tMax = (resolved.parameters as? CosineAnnealingSchedule.Configuration)?.tMax
         // tMax == 10
@@ -156,7 +159,7 @@ struct DocumentationExampleTests {
         // example: RunShape
         let shape = RunShape(epochs: 3, updatesPerEpoch: 8, classCount: 2)
         let configuration = try SchedulerConfiguration(.object(["name": .string("oneCycle"), "maxLR": .double(0.1)]))
-        let resolved = try configuration.resolved(for: shape)  // one-cycle steps per update
+        let resolved = try configuration.resolved(for: shape)   // one-cycle steps per update
         let totalSteps = (resolved.parameters as? OneCycleSchedule.Configuration)?.totalSteps
         // totalSteps == 24
         // end
@@ -175,8 +178,7 @@ struct DocumentationExampleTests {
             for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
                 guard trimmed.hasPrefix("///") else { continue }
-                let content =
-                    trimmed.dropFirst(3).hasPrefix(" ") ? String(trimmed.dropFirst(4)) : String(trimmed.dropFirst(3))
+                let content = trimmed.dropFirst(3).hasPrefix(" ") ? String(trimmed.dropFirst(4)) : String(trimmed.dropFirst(3))
                 if block == nil, content == "```swift" {
                     block = []
                 } else if block != nil, content == "```" {
@@ -202,9 +204,7 @@ struct DocumentationExampleTests {
         for (file, lines) in examples {
             let block = lines.map { $0.trimmingCharacters(in: .whitespaces) }
             #expect(!block.isEmpty, "an empty example in \(file)")
-            let found = (0...(testLines.count - block.count)).contains {
-                Array(testLines[$0..<($0 + block.count)]) == block
-            }
+            let found = (0...(testLines.count - block.count)).contains { Array(testLines[$0..<($0 + block.count)]) == block }
             #expect(found, "the example in \(file) starting \"\(block.first ?? "")\" is not mirrored verbatim here")
             // Each result line `// X == Y` must be checked by `#expect(X == Y)`.
             for line in block where line.hasPrefix("// ") && line.contains(" == ") {
@@ -214,3 +214,4 @@ struct DocumentationExampleTests {
         }
     }
 }
+

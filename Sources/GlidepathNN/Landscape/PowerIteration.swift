@@ -23,7 +23,8 @@ public enum PowerIteration {
     /// Runs power iteration on `apply`, which returns A·v and each batch's quotient vᵀA_b v/‖v‖².
     /// - Parameters:
     ///   - start: the warm-start vector (any length-P non-zero vector), or nil for a Rademacher start drawn from `generator`.
-    /// - Throws: what `apply` throws; ``NNError/invalidInput(name:value:reason:)`` when A·v is zero or non-finite.
+    /// - Throws: what `apply` throws; ``NNError/invalidInput(name:value:reason:)`` when A·v is non-finite.
+    ///   A·v = 0 returns λ = 0, not converged (a flat direction), rather than throwing.
     public static func run<G: RandomNumberGenerator>(
         dimension: Int, start: [Float]?, limit: Int, tolerance: Double, using generator: inout G,
         apply: ([Float]) throws(NNError) -> HessianVectorProduct.Product
@@ -45,7 +46,19 @@ public enum PowerIteration {
                 norm += product.values[i] * product.values[i]
             }
             norm = norm.squareRoot()
-            guard norm > 0, norm.isFinite, lambda.isFinite else {
+            // A·v = 0 exactly (a flat direction: saturated or dead units late in training): v is an
+            // eigenvector of eigenvalue 0 and the iteration cannot go on. Reported as λ = 0, not converged,
+            // which the landscape scheduler holds on (λ ≤ 0 gives no stability threshold), instead of
+            // failing the run's probe.
+            if norm == 0 {
+                return Result(
+                    estimate: EigenvalueEstimate(
+                        value: ProbeEstimate(value: 0, perBatch: product.batchQuotients),
+                        iterations: iterations, residual: 0, converged: false, seconds: nil,
+                        negativeEigenvalue: nil),
+                    vector: v, evaluatedVector: v, batchQuotients: product.batchQuotients, products: iterations)
+            }
+            guard norm.isFinite, lambda.isFinite else {
                 throw .invalidInput(
                     name: "hessianVectorProduct", value: "norm \(norm)", reason: "must be finite and > 0")
             }
