@@ -27,20 +27,9 @@ public enum AtomicFile {
             if !closed { close(descriptor) }
         }
         do throws(CheckpointError) {
-            let failure: String? = data.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    guard let base = buffer.baseAddress else { break }
-                    let written = posixWrite(descriptor, base.advanced(by: offset), buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return "write: \(errorText())"
-                    }
-                    offset += written
-                }
-                return nil
+            if let failure = writeFully(descriptor, data) {
+                throw .writeFailed(path: path, reason: "write: \(failure)")
             }
-            if let failure { throw .writeFailed(path: path, reason: failure) }
             guard fsync(descriptor) == 0 else { throw .writeFailed(path: path, reason: "fsync: \(errorText())") }
             closed = true
             guard close(descriptor) == 0 else { throw .writeFailed(path: path, reason: "close: \(errorText())") }
@@ -82,12 +71,4 @@ public enum AtomicFile {
     }
 
     private static func errorText() -> String { String(cString: strerror(errno)) }
-}
-
-private func posixWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-        return Glibc.write(descriptor, buffer, count)
-    #else
-        return Darwin.write(descriptor, buffer, count)
-    #endif
 }

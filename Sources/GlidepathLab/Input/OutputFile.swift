@@ -109,20 +109,7 @@ public final class OutputFile {
     /// Appends `data`.
     public func write(_ data: Data) throws(WriteError) {
         precondition(!finished, "OutputFile.write after commit")
-        let failure: String? = data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                guard let base = buffer.baseAddress else { break }
-                let written = outputWrite(descriptor, base.advanced(by: offset), buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return Self.errorText()
-                }
-                offset += written
-            }
-            return nil
-        }
-        if let failure { throw WriteError(path: path, reason: failure) }
+        if let failure = writeFully(descriptor, data) { throw WriteError(path: path, reason: failure) }
     }
 
     /// Appends `text` as UTF-8.
@@ -192,12 +179,4 @@ public final class OutputFile {
     }
 
     private static func errorText() -> String { String(cString: strerror(errno)) }
-}
-
-private func outputWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-        return Glibc.write(descriptor, buffer, count)
-    #else
-        return Darwin.write(descriptor, buffer, count)
-    #endif
 }
