@@ -35,7 +35,7 @@ struct DemoCommand: ParsableCommand {
 
     @Option(
         name: .customLong("eval-limit"),
-        help: "Evaluate on only the first N validation and test examples (default: all).")
+        help: "Evaluate on only N validation and test examples, a seeded stratified sample (default: all).")
     var evaluationLimit: Int?
 
     @Option(help: "Seed shared by the three runs.")
@@ -64,7 +64,7 @@ struct DemoCommand: ParsableCommand {
         let dataDirectory = DataDirectoryOptions.resolve(self.dataDirectory)
         let subset = limit.map { "the first \($0) of the 54,000 training examples" } ?? "all 54,000 training examples"
         let evaluated =
-            evaluationLimit.map { "the first \($0) validation and test examples" }
+            evaluationLimit.map { "a seeded stratified sample of \($0) validation and test examples" }
             ?? "validation 6,000, test 10,000"
         printError(
             "glidepath demo: fashion-mnist-cnn, \(epochs) epochs per scheduler on \(subset) "

@@ -81,7 +81,7 @@ struct TrainCommand: ParsableCommand {
 
     @Option(
         name: .customLong("eval-limit"), parsing: .unconditional,
-        help: "Evaluate on only the first N validation and test examples.")
+        help: "Evaluate on only N validation and test examples, a stratified sample drawn from the seed.")
     var evaluationLimit: Int?
 
     @Option(

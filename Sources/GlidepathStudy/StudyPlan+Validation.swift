@@ -41,6 +41,10 @@ extension StudyPlan {
             if let limit = task.evaluationLimit, limit < 1 {
                 throw fail("\(path).evaluationLimit", "\(limit)", "must be ≥ 1")
             }
+            if let sampling = task.evaluationSampling, task.evaluationLimit == nil {
+                throw fail(
+                    "\(path).evaluationSampling", "\"\(sampling.rawValue)\"", "applies only with an evaluationLimit")
+            }
             for (name, target) in [("hard", task.targets.hard), ("easy", task.targets.easy)] {
                 switch target {
                 case .value(let value) where !(value.isFinite && value > 0):

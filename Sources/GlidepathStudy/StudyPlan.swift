@@ -149,25 +149,37 @@ public struct StudyTask: Sendable, Equatable, Codable {
     public var batchSize: Int
     /// Train on only the first N examples of the training part; nil = all.
     public var trainingLimit: Int?
-    /// Evaluate on only the first N validation and test examples; nil = all.
+    /// Evaluate on only N validation and test examples (which ones: ``evaluationSampling``); nil = all.
     public var evaluationLimit: Int?
+    /// Which N examples (``EvaluationSampling``): `"stratified"`, the seeded sample drawn from each cell's
+    /// seed, which `study plan --eval-limit` writes; absent = `"file-order"`, the first N, which is what a
+    /// plan written before sampling existed meant (so its cells keep their identities). Only with a limit.
+    public var evaluationSampling: EvaluationSampling?
     /// The hard and the easy validation-loss targets.
     public var targets: TargetPair
 
     public init(
         task: TrainingTask, epochs: Int? = nil, batchSize: Int? = nil, trainingLimit: Int? = nil,
-        evaluationLimit: Int? = nil, targets: TargetPair = .auto
+        evaluationLimit: Int? = nil, evaluationSampling: EvaluationSampling? = nil, targets: TargetPair = .auto
     ) {
         self.task = task
         self.epochs = epochs ?? task.specification.epochBudget
         self.batchSize = batchSize ?? task.specification.batchSize
         self.trainingLimit = trainingLimit
         self.evaluationLimit = evaluationLimit
+        self.evaluationSampling = evaluationSampling
         self.targets = targets
     }
 
+    /// The sampling the task's cells evaluate with: nil without a limit or for file order (a cell records
+    /// file order as the field's absence, as before sampling existed).
+    var cellEvaluationSampling: EvaluationSampling? {
+        guard evaluationLimit != nil, let evaluationSampling, evaluationSampling != .fileOrder else { return nil }
+        return evaluationSampling
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case task, epochs, batchSize, trainingLimit, evaluationLimit, targets
+        case task, epochs, batchSize, trainingLimit, evaluationLimit, evaluationSampling, targets
     }
 
     public init(from decoder: any Decoder) throws {
@@ -186,6 +198,7 @@ public struct StudyTask: Sendable, Equatable, Codable {
         batchSize = try container.decodeIfPresent(Int.self, forKey: .batchSize) ?? task.specification.batchSize
         trainingLimit = try container.decodeIfPresent(Int.self, forKey: .trainingLimit)
         evaluationLimit = try container.decodeIfPresent(Int.self, forKey: .evaluationLimit)
+        evaluationSampling = try container.decodeIfPresent(EvaluationSampling.self, forKey: .evaluationSampling)
         targets = try container.decodeIfPresent(TargetPair.self, forKey: .targets) ?? .auto
     }
 }

@@ -16,7 +16,12 @@ extension StudyResults {
             }
             var summary = "\(Self.modelName(task.task)), batch \(task.batchSize), \(task.epochs) epochs"
             if let limit = task.trainingLimit { summary += ", first \(limit) training examples" }
-            if let limit = task.evaluationLimit { summary += ", first \(limit) validation/test examples" }
+            if let limit = task.evaluationLimit {
+                summary +=
+                    task.cellEvaluationSampling == .stratified
+                    ? ", \(limit) validation/test examples (seeded stratified sample per seed)"
+                    : ", first \(limit) validation/test examples"
+            }
             return ReportTask(
                 name: task.task.rawValue, summary: summary, hardTarget: target(resolved?.hard),
                 easyTarget: target(resolved?.easy))

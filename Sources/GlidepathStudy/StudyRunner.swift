@@ -247,6 +247,7 @@ public final class StudyRunner {
             dataDirectory: options.dataDirectory, threads: configuration.threads,
             trainingLimit: configuration.trainingLimit, evaluationLimit: configuration.evaluationLimit,
             probing: configuration.probing)
+        request.evaluationSampling = configuration.evaluationSampling ?? .fileOrder
         request.batchSize = configuration.batchSize
         return request
     }

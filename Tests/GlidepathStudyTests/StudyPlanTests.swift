@@ -101,6 +101,31 @@ struct StudyPlanTests {
         #expect(plan.tasks.map(\.trainingLimit) == [4500, 5400, 2250, 6061, 2931])
     }
 
+    /// A limited task of a plan written before sampling (no `evaluationSampling`) keeps the first N: its
+    /// cells have no sampling field, so their hashes are those the plan always had, and their runs record
+    /// file order; `"stratified"` cells record the sampling (another hash); a sampling without a limit is
+    /// refused naming the field.
+    @Test("evaluation sampling in plans and cells")
+    func evaluationSampling() throws {
+        var plan = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(
+            PlanCutDown(tasks: ["adult-mlp"], arms: ["constant"], seeds: [0], epochs: 1, evaluationLimit: 100),
+            builtIn: "landscape-study")
+        plan.tuning = [.fixed]
+        let sampled = try plan.cells(threads: 1)
+        #expect(sampled.count == 1 && sampled[0].configuration.evaluationSampling == .stratified)
+        plan.tasks[0].evaluationSampling = nil
+        let legacy = try plan.cells(threads: 1)
+        #expect(legacy[0].configuration.evaluationSampling == nil && legacy[0].id != sampled[0].id)
+        let json = String(decoding: try StateCoding.encoder().encode(legacy[0].configuration), as: UTF8.self)
+        #expect(!json.contains("evaluationSampling"))
+        let decoded = try JSONDecoder().decode(
+            StudyTask.self, from: Data(#"{"task": "adult-mlp", "evaluationLimit": 100}"#.utf8))
+        #expect(decoded.evaluationSampling == nil)
+        plan.tasks[0].evaluationLimit = nil
+        plan.tasks[0].evaluationSampling = .stratified
+        #expect(throws: StudyError.self) { try plan.validate() }
+    }
+
     @Test("cut-downs keep the listed tasks, arms and seeds and record how")
     func cutDown() throws {
         let plan = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(
@@ -109,6 +134,7 @@ struct StudyPlanTests {
                 trainingLimit: 500, evaluationLimit: 200), builtIn: "landscape-study")
         #expect(plan.tasks.map(\.task) == [.adultMLP] && plan.tasks[0].epochs == 3)
         #expect(plan.tasks[0].trainingLimit == 500 && plan.tasks[0].evaluationLimit == 200)
+        #expect(plan.tasks[0].evaluationSampling == .stratified)
         #expect(plan.arms.map(\.name) == ["constant", "cosine"])
         #expect(plan.seeds == [0, 1])
         #expect(

@@ -80,7 +80,9 @@ public enum RunProbe {
         try TrainingSession.setThreads(c.threads)
         let data = try TaskData.load(
             task: c.task, dataDirectory: dataDirectory ?? c.dataDirectory,
-            trainingLimit: c.trainingLimit, evaluationLimit: c.evaluationLimit,
+            trainingLimit: c.trainingLimit,
+            // The first N in file order (issue 11): a sampled run's test set is read whole, never sampled.
+            evaluationLimit: c.effectiveEvaluationSampling == .fileOrder ? c.evaluationLimit : nil,
             trainingBatches: c.trainingBatches)
         let source = split == .train ? data.train : data.test
         let all = ProbeSet(firstOf: source, examples: examples)

@@ -8,7 +8,9 @@ import GlidepathData
 /// text tokenized and indexed with a 20,000-entry vocabulary built from the training part only, cut or
 /// padded to the model's sequence length; Adult encoded to 108 features with the encoder fitted on the
 /// official training split. Limits (``RunConfiguration/trainingLimit``,
-/// ``RunConfiguration/evaluationLimit``) keep the first N examples of a part, in file order.
+/// ``RunConfiguration/evaluationLimit``) keep the first N examples of a part, in file order; a run's
+/// sampled evaluation sets (``EvaluationSampling/stratified``) come from
+/// ``TaskDataCache/load(for:dataDirectory:)``.
 public struct TaskData: Sendable {
     public var train: any TrainingBatchSource
     public var validation: any TrainingBatchSource
