@@ -41,9 +41,10 @@ extension StudyPlan {
             if let limit = task.evaluationLimit, limit < 1 {
                 throw fail("\(path).evaluationLimit", "\(limit)", "must be ≥ 1")
             }
-            if let sampling = task.evaluationSampling, task.evaluationLimit == nil {
+            if let sampling = task.subsetSampling, task.trainingLimit == nil && task.evaluationLimit == nil {
                 throw fail(
-                    "\(path).evaluationSampling", "\"\(sampling.rawValue)\"", "applies only with an evaluationLimit")
+                    "\(path).subsetSampling", "\"\(sampling.rawValue)\"",
+                    "applies only with a trainingLimit or evaluationLimit")
             }
             for (name, target) in [("hard", task.targets.hard), ("easy", task.targets.easy)] {
                 switch target {

@@ -28,16 +28,15 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
     public var targetValidationLoss: Double?
     /// Compute threads the run was configured with.
     public var threads: Int
-    /// Train on only the first N examples of the training part (file order), for quick runs; nil = all.
+    /// Train on only N examples of the training part (which: ``subsetSampling``), for quick runs; nil = all.
     /// Absent from the JSON when nil, so configurations written before it decode unchanged.
     public var trainingLimit: Int?
-    /// Evaluate on only N examples of the validation and test sets (which ones: ``evaluationSampling``);
-    /// nil = all.
+    /// Evaluate on only N examples of the validation and of the test set (which: ``subsetSampling``); nil = all.
     public var evaluationLimit: Int?
-    /// Which N examples a limited run evaluates on: ``EvaluationSampling/stratified`` (the seeded sample,
-    /// recorded by every new limited run), or nil — the first N in file order
-    /// (``EvaluationSampling/fileOrder``, what runs recorded before sampling did). Nil without a limit.
-    public var evaluationSampling: EvaluationSampling?
+    /// Which N examples the limits keep (``SubsetSampling``): recorded by every new limited run
+    /// (``SubsetSampling/stratified`` unless asked otherwise); nil without a limit, and for runs recorded
+    /// before sampling existed, which kept the first N (``effectiveSubsetSampling``).
+    public var subsetSampling: SubsetSampling?
     /// For `cifar10-cnn` only: the training batch files (1–5) the training split is read from; nil = all
     /// five. Set explicitly when a data directory holds only some batches, so a smaller training set is
     /// always a recorded choice, never a silent one. Absent from the JSON when nil.
@@ -60,7 +59,7 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         optimizer: OptimizerConfiguration? = nil, epochs: Int? = nil, seed: UInt64,
         dataDirectory: String, targetValidationLoss: Double? = nil, threads: Int,
         trainingLimit: Int? = nil, evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil,
-        textBatching: TextBatching? = nil, evaluationSampling: EvaluationSampling? = nil
+        textBatching: TextBatching? = nil, subsetSampling: SubsetSampling? = nil
     ) {
         let specification = task.specification
         self.version = Self.currentVersion
@@ -78,9 +77,8 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         self.threads = threads
         self.trainingLimit = trainingLimit
         self.evaluationLimit = evaluationLimit
-        // File order is recorded as the field's absence, as runs before sampling recorded it.
-        let sampling = evaluationSampling ?? .stratified
-        self.evaluationSampling = evaluationLimit == nil || sampling == .fileOrder ? nil : sampling
+        self.subsetSampling =
+            trainingLimit == nil && evaluationLimit == nil ? nil : (subsetSampling ?? .stratified)
         self.trainingBatches = trainingBatches
         self.textBatching = textBatching ?? (task.isText ? .bucketed : nil)
     }
@@ -91,10 +89,9 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         task.isText ? (textBatching ?? .padded) : nil
     }
 
-    /// The evaluation sampling the run uses: the recorded one, ``EvaluationSampling/fileOrder`` when none
-    /// is recorded.
-    public var effectiveEvaluationSampling: EvaluationSampling {
-        evaluationSampling ?? .fileOrder
+    /// The subset sampling the run uses: the recorded one, ``SubsetSampling/first`` when none is recorded.
+    public var effectiveSubsetSampling: SubsetSampling {
+        subsetSampling ?? .first
     }
 
     /// Checks every field.
@@ -130,8 +127,9 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         }
         if let limit = trainingLimit, limit < 2 { throw fail("trainingLimit", "\(limit)", "must be ≥ 2") }
         if let limit = evaluationLimit, limit < 1 { throw fail("evaluationLimit", "\(limit)", "must be ≥ 1") }
-        if let evaluationSampling, evaluationLimit == nil {
-            throw fail("evaluationSampling", evaluationSampling.rawValue, "applies only with an evaluationLimit")
+        if let subsetSampling, trainingLimit == nil && evaluationLimit == nil {
+            throw fail(
+                "subsetSampling", subsetSampling.rawValue, "applies only with a trainingLimit or evaluationLimit")
         }
         if let batches = trainingBatches {
             let text = "\(batches)"

@@ -21,9 +21,8 @@ public struct TrainingRequest: Sendable {
     public var threads: Int
     public var trainingLimit: Int?
     public var evaluationLimit: Int?
-    /// Which examples a limited evaluation uses; nil = ``EvaluationSampling/stratified`` (the seeded
-    /// sample) when there is a limit.
-    public var evaluationSampling: EvaluationSampling?
+    /// Which examples the limits keep; nil = ``SubsetSampling/stratified`` when there is a limit.
+    public var subsetSampling: SubsetSampling?
     public var trainingBatches: [Int]?
     /// `--text-batching`; nil = the task's default (``TextBatching/bucketed`` for the text tasks).
     public var textBatching: TextBatching?
@@ -101,7 +100,7 @@ extension TrainingSession {
             dataDirectory: request.dataDirectory, targetValidationLoss: request.targetValidationLoss,
             threads: request.threads, trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
             trainingBatches: request.trainingBatches, textBatching: request.textBatching,
-            evaluationSampling: request.evaluationSampling)
+            subsetSampling: request.subsetSampling)
         if let batchSize = request.batchSize { configuration.batchSize = batchSize }
         // A scheduler that reads the landscape turns probing on (automatic cadence) unless asked otherwise,
         // and its open optimizer fields come from the run's optimizer.
