@@ -130,23 +130,46 @@ struct PooledPlane {
 
     /// The adjoint for one plane: writes every input position's gradient, `0 + g` at a window's argmax when
     /// the pooled output `y > 0` and 0 elsewhere (the same bits as the pool's zeroed scatter after the ReLU's
-    /// mask), including the uncovered last row or column of an odd-sized plane.
+    /// mask), including the uncovered last row or column of an odd-sized plane. Eight windows at a time as
+    /// in ``maxReLU(_:_:_:)``, the rest one by one.
     @inline(__always)
     func scatterReLUGradient(
         _ gradient: UnsafePointer<Float>, _ output: UnsafePointer<Float>, _ index: UnsafePointer<Float>,
         into target: UnsafeMutablePointer<Float>
     ) {
+        let gradients = UnsafeRawPointer(gradient), outputs = UnsafeRawPointer(output)
+        let indices = UnsafeRawPointer(index)
+        let right = Float(1), below = Float(inputWidth), diagonal = Float(inputWidth + 1)
         for oh in 0..<height {
             let top = target + 2 * oh * inputWidth, bottom = top + inputWidth
             let first = Float(2 * oh * inputWidth)
-            for ow in 0..<width {
+            var ow = 0
+            while ow + 8 <= width {
+                let position = 4 * (oh * width + ow)
+                let g = gradients.loadUnaligned(fromByteOffset: position, as: SIMD8<Float>.self)
+                let y = outputs.loadUnaligned(fromByteOffset: position, as: SIMD8<Float>.self)
+                let at =
+                    indices.loadUnaligned(fromByteOffset: position, as: SIMD8<Float>.self)
+                    - (SIMD8<Float>(0, 2, 4, 6, 8, 10, 12, 14) + (first + Float(2 * ow)))
+                let masked = SIMD8<Float>(repeating: 0).replacing(with: 0 + g, where: y .> 0)
+                let zero = SIMD8<Float>(repeating: 0)
+                let a = zero.replacing(with: masked, where: at .== 0)
+                let b = zero.replacing(with: masked, where: at .== right)
+                let c = zero.replacing(with: masked, where: at .== below)
+                let d = zero.replacing(with: masked, where: at .== diagonal)
+                UnsafeMutableRawPointer(top + 2 * ow).storeBytes(of: Self.interleave(a, b), as: SIMD16<Float>.self)
+                UnsafeMutableRawPointer(bottom + 2 * ow).storeBytes(of: Self.interleave(c, d), as: SIMD16<Float>.self)
+                ow += 8
+            }
+            while ow < width {
                 let position = oh * width + ow
                 let g: Float = output[position] > 0 ? 0 + gradient[position] : 0
                 let at = index[position] - first - Float(2 * ow)  // 0, 1, W or W + 1 within the window
                 top[2 * ow] = at == 0 ? g : 0
-                top[2 * ow + 1] = at == 1 ? g : 0
-                bottom[2 * ow] = at == Float(inputWidth) ? g : 0
-                bottom[2 * ow + 1] = at == Float(inputWidth + 1) ? g : 0
+                top[2 * ow + 1] = at == right ? g : 0
+                bottom[2 * ow] = at == below ? g : 0
+                bottom[2 * ow + 1] = at == diagonal ? g : 0
+                ow += 1
             }
             if inputWidth > 2 * width {
                 top[inputWidth - 1] = 0
@@ -156,5 +179,12 @@ struct PooledPlane {
         if inputHeight > 2 * height {
             (target + (inputHeight - 1) * inputWidth).update(repeating: 0, count: inputWidth)
         }
+    }
+
+    /// `(a₀, b₀, a₁, b₁, …, a₇, b₇)`.
+    @inline(__always)
+    static func interleave(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD16<Float> {
+        SIMD16(
+            a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
     }
 }
