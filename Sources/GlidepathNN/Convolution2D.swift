@@ -42,6 +42,12 @@ public final class Conv2d: Layer {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         input.convolved2D(weight: weight, bias: bias, stride: stride, padding: padding)
     }
+
+    /// `relu(maxPool2d(self(input), 2×2, stride 2))` as one fused op (``Sequential`` uses it for a
+    /// Conv2d → ReLU → MaxPool2d block); the same values and gradients as the three layers.
+    func withReLUAndTwoByTwoMaxPool(_ input: Tensor) -> Tensor {
+        input.convolvedReLUMaxPooled2D(weight: weight, bias: bias, stride: stride, padding: padding)
+    }
 }
 
 /// 2-D max pooling (PyTorch `nn.MaxPool2d`, `ceil_mode=False`, dilation 1); `stride` defaults to the
@@ -65,6 +71,11 @@ public final class MaxPool2d: Layer {
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
         input.maxPooled2D(kernel: kernelSize, stride: stride, padding: padding)
+    }
+
+    /// A 2×2 window, stride 2, no padding: the pool ``Sequential`` fuses into a preceding convolution.
+    var isPlainTwoByTwo: Bool {
+        kernelSize == (2, 2) && stride == (2, 2) && padding == (0, 0)
     }
 }
 

@@ -56,8 +56,8 @@ public final class Activation: Layer {
 }
 
 /// Layers applied in order (PyTorch `nn.Sequential`); children are named `"0"`, `"1"`, … so parameter
-/// names match PyTorch's (`"0.weight"`). `Linear` → ReLU pairs are fused and ReLU → MaxPool2d pairs
-/// reordered (same function, see ``callAsFunction(_:)``).
+/// names match PyTorch's (`"0.weight"`). `Linear` → ReLU pairs and `Conv2d` → ReLU → 2×2 `MaxPool2d`
+/// triples are fused and ReLU → MaxPool2d pairs reordered (same function, see ``callAsFunction(_:)``).
 public final class Sequential: Layer {
     public let layers: [any Layer]
     public var isTraining = true
@@ -70,9 +70,11 @@ public final class Sequential: Layer {
         layers.enumerated().map { (name: "\($0.offset)", module: $0.element as any Module) }
     }
 
-    /// Applies the layers in order. Two rewrites compute the same function with less work: a ``Linear``
-    /// directly followed by `Activation(.relu)` runs as one fused op (see `FusedLinearReLU`), and
-    /// `Activation(.relu)` followed by ``MaxPool2d`` runs as the pool followed by the ReLU.
+    /// Applies the layers in order. Three rewrites compute the same function with less work: a ``Linear``
+    /// directly followed by `Activation(.relu)` runs as one fused op (see `FusedLinearReLU`), a ``Conv2d``
+    /// followed by `Activation(.relu)` and a 2×2 stride-2 unpadded ``MaxPool2d`` runs as one fused op
+    /// (`Tensor.convolvedReLUMaxPooled2D`, bit-identical to the three layers), and `Activation(.relu)`
+    /// followed by ``MaxPool2d`` runs as the pool followed by the ReLU.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         var value = input
         var index = 0
@@ -82,6 +84,14 @@ public final class Sequential: Layer {
             {
                 value = linear.withReLU(value)
                 index += 2
+                continue
+            }
+            if let convolution = layers[index] as? Conv2d, index + 2 < layers.count,
+                let activation = layers[index + 1] as? Activation, activation.function == .relu,
+                let pool = layers[index + 2] as? MaxPool2d, pool.isPlainTwoByTwo
+            {
+                value = convolution.withReLUAndTwoByTwoMaxPool(value)
+                index += 3
                 continue
             }
             if let activation = layers[index] as? Activation, activation.function == .relu, index + 1 < layers.count,

@@ -1,10 +1,11 @@
 /// Two-dimensional convolution (cross-correlation, as in PyTorch) by im2col + GEMM.
 ///
-/// Each image is unfolded into a `[C·kh·kw, Ho·Wo]` column matrix and multiplied by the weight viewed as
-/// `[O, C·kh·kw]`. Images are split over the engine's threads with BLAS held at one thread inside the
-/// split: `docs/engine.md` ("Design measurements") reports conv2 (N=64, 32→64, 16×16) at 18.5 ms forward + backward
-/// this way against 40.4 ms with BLAS's own two threads. The weight gradient is summed over a fixed number of
-/// image chunks in a fixed order, so results do not depend on the thread count.
+/// Each image is unfolded into a `[C·kh·kw, Ho·Wo]` column matrix (`ConvolutionUnfolding.swift`) and
+/// multiplied by the weight viewed as `[O, C·kh·kw]`. Images are split over the engine's threads with BLAS
+/// held at one thread inside the split: `docs/engine.md` ("Design measurements") reports conv2 (N=64, 32→64,
+/// 16×16) at 18.5 ms forward + backward this way against 40.4 ms with BLAS's own two threads. The weight
+/// and bias gradients are summed over a fixed number of image chunks in a fixed order, so results do not
+/// depend on the thread count.
 extension Tensor {
     /// `out[n, o, i, j] = bias[o] + Σ_{c, a, b} weight[o, c, a, b] · x[n, c, i·s + a − p, j·s + b − p]`
     /// with zero padding (PyTorch `torch.nn.functional.conv2d`, groups = 1, dilation = 1).
@@ -19,36 +20,32 @@ extension Tensor {
     public func convolved2D(
         weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)
     ) -> Tensor {
-        precondition(
-            rank == 4 && weight.rank == 4 && shape[1] == weight.shape[1],
-            "conv2d: input \(shape) and weight \(weight.shape) do not match ([N, C, H, W] and [O, C, kh, kw])")
-        if let bias {
-            precondition(bias.shape == [weight.shape[0]], "conv2d: bias \(bias.shape) for weight \(weight.shape)")
-        }
-        precondition(
-            stride.0 >= 1 && stride.1 >= 1 && padding.0 >= 0 && padding.1 >= 0,
-            "conv2d: stride \(stride) must be ≥ 1 and padding \(padding) ≥ 0")
         let geometry = ConvolutionGeometry(
-            batch: shape[0], channels: shape[1], height: shape[2], width: shape[3],
-            outputChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
-            strideY: stride.0, strideX: stride.1, paddingY: padding.0, paddingX: padding.1)
-        precondition(
-            geometry.outputHeight > 0 && geometry.outputWidth > 0,
-            "conv2d: input \(shape) is smaller than kernel \(weight.shape) with padding \(padding)")
+            input: shape, weight: weight.shape, bias: bias?.shape, stride: stride, padding: padding,
+            operation: "conv2d")
         let input = contiguous().detached(), kernel = weight.contiguous().detached()
-        let output = Kernels.convolutionForward(input, kernel, bias?.contiguous(), geometry)
+        let output = TensorStorage(uninitializedCount: geometry.batch * geometry.outputChannels * geometry.positions)
+        Kernels.forEachConvolvedImage(input, kernel, bias?.contiguous(), geometry) { n, _ in
+            output.pointer + n * geometry.outputChannels * geometry.positions
+        } then: { _, _ in
+        }
+        let result = Tensor(
+            storage: output,
+            shape: [geometry.batch, geometry.outputChannels, geometry.outputHeight, geometry.outputWidth])
         var inputs = [self, weight]
         if let bias { inputs.append(bias) }
-        return Tensor.record("conv2d", result: output, inputs: inputs) { gradient, sink in
-            let g = gradient.contiguous()
-            let (inputGradient, weightGradient) = Kernels.convolutionBackward(
-                input, kernel, g, geometry,
-                needInput: sink.needsGradient(forInput: 0), needWeight: sink.needsGradient(forInput: 1))
-            if let inputGradient { sink.accumulate(inputGradient, forInput: 0) }
-            if let weightGradient { sink.accumulate(weightGradient, forInput: 1) }
-            if inputs.count == 3 && sink.needsGradient(forInput: 2) {
-                sink.accumulate(g.sum(alongAxes: [0, 2, 3]), forInput: 2)
+        return Tensor.record("conv2d", result: result, inputs: inputs) { gradient, sink in
+            let g = gradient.contiguousStorageView()
+            let gradients = withExtendedLifetime(g.owner) {
+                Kernels.convolutionBackward(
+                    input, kernel, geometry, needInput: sink.needsGradient(forInput: 0),
+                    needWeight: sink.needsGradient(forInput: 1),
+                    needBias: inputs.count == 3 && sink.needsGradient(forInput: 2)
+                ) { n, _ in UnsafePointer(g.pointer + n * geometry.outputChannels * geometry.positions) }
             }
+            if let inputGradient = gradients.input { sink.accumulate(inputGradient, forInput: 0) }
+            if let weightGradient = gradients.weight { sink.accumulate(weightGradient, forInput: 1) }
+            if let biasGradient = gradients.bias { sink.accumulate(biasGradient, forInput: 2) }
         }
     }
 }
@@ -66,6 +63,55 @@ struct ConvolutionGeometry {
     /// Columns of the column matrix: Ho·Wo.
     var positions: Int { outputHeight * outputWidth }
     var imageSize: Int { channels * height * width }
+    /// Stride 1 and an output as large as the input (`kh − 1 = 2·pY`, `kw − 1 = 2·pX`), so that output
+    /// position `oh·W + ow` and the input positions it reads differ by a constant per kernel tap.
+    var isSameSizeStrideOne: Bool {
+        strideY == 1 && strideX == 1 && outputHeight == height && outputWidth == width
+    }
+    /// One image's output `[O, Ho·Wo]`.
+    var outputImageSize: Int { outputChannels * positions }
+
+    init(
+        batch: Int, channels: Int, height: Int, width: Int, outputChannels: Int, kernelHeight: Int, kernelWidth: Int,
+        strideY: Int, strideX: Int, paddingY: Int, paddingX: Int
+    ) {
+        self.batch = batch; self.channels = channels; self.height = height; self.width = width
+        self.outputChannels = outputChannels; self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
+        self.strideY = strideY; self.strideX = strideX; self.paddingY = paddingY; self.paddingX = paddingX
+    }
+
+    /// The geometry of `operation` on an input of shape `input` with `weight` (and `bias`), checking the
+    /// shapes with `precondition`s that name the op and both shapes.
+    init(
+        input: [Int], weight: [Int], bias: [Int]?, stride: (Int, Int), padding: (Int, Int), operation: StaticString
+    ) {
+        precondition(
+            input.count == 4 && weight.count == 4 && input[1] == weight[1],
+            "\(operation): input \(input) and weight \(weight) do not match ([N, C, H, W] and [O, C, kh, kw])")
+        if let bias { precondition(bias == [weight[0]], "\(operation): bias \(bias) for weight \(weight)") }
+        precondition(
+            stride.0 >= 1 && stride.1 >= 1 && padding.0 >= 0 && padding.1 >= 0,
+            "\(operation): stride \(stride) must be ≥ 1 and padding \(padding) ≥ 0")
+        self.init(
+            batch: input[0], channels: input[1], height: input[2], width: input[3], outputChannels: weight[0],
+            kernelHeight: weight[2], kernelWidth: weight[3], strideY: stride.0, strideX: stride.1,
+            paddingY: padding.0, paddingX: padding.1)
+        precondition(
+            outputHeight > 0 && outputWidth > 0,
+            "\(operation): input \(input) is smaller than kernel \(weight) with padding \(padding)")
+    }
+}
+
+/// The per-thread buffers of a convolution kernel: one image's column matrix and one image's output (or output
+/// gradient) `[O, Ho·Wo]`.
+struct ConvolutionScratch {
+    let columns: TensorStorage
+    let image: TensorStorage
+
+    init(_ g: ConvolutionGeometry) {
+        columns = TensorStorage(uninitializedCount: g.patch * g.positions)
+        image = TensorStorage(uninitializedCount: g.outputImageSize)
+    }
 }
 
 extension Kernels {
@@ -73,10 +119,14 @@ extension Kernels {
     /// the summation order, and therefore the result, is the same for any thread count.
     static let convolutionChunks = 8
 
-    static func convolutionForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvolutionGeometry)
-        -> Tensor
-    {
-        let output = TensorStorage(uninitializedCount: g.batch * g.outputChannels * g.positions)
+    /// The forward pass, image by image: `destination(n, scratch)` names where image `n`'s output `[O, Ho·Wo]`
+    /// goes (the result tensor, or `scratch` for a fused epilogue), the bias is written there, one GEMM
+    /// accumulates `W · im2col(x[n])` onto it, and `epilogue(n, output)` runs while the output is still in cache.
+    static func forEachConvolvedImage(
+        _ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvolutionGeometry,
+        into destination: (Int, UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float>,
+        then epilogue: (Int, UnsafePointer<Float>) -> Void
+    ) {
         let x = UnsafePointer(input.node.storage.pointer + input.offset)
         let w = UnsafePointer(weight.node.storage.pointer + weight.offset)
         let b = bias.map { UnsafePointer($0.node.storage.pointer + $0.offset) }
@@ -85,11 +135,10 @@ extension Kernels {
         withExtendedLifetime((input, weight, bias)) {
             Engine.withSingleThreadedBackend {
                 Engine.parallelFor(threads) { part in
-                    let columns = TensorStorage(uninitializedCount: g.patch * g.positions)
+                    let scratch = ConvolutionScratch(g)
                     for n in (part * g.batch / threads)..<((part + 1) * g.batch / threads) {
-                        let image = x + n * g.imageSize
-                        im2col(image, columns.pointer, g)
-                        let out = output.pointer + n * g.outputChannels * g.positions
+                        im2col(x + n * g.imageSize, scratch.columns.pointer, g)
+                        let out = destination(n, scratch.image.pointer)
                         // With a bias, write it first and let the GEMM accumulate onto it (beta 1): one
                         // pass over the output instead of BLAS's zeroing pass plus a bias pass.
                         if let b {
@@ -99,40 +148,53 @@ extension Kernels {
                         }
                         backend.gemm(
                             transposeA: false, transposeB: false, m: g.outputChannels, n: g.positions, k: g.patch,
-                            alpha: 1, a: w, lda: g.patch, b: columns.pointer, ldb: g.positions,
+                            alpha: 1, a: w, lda: g.patch, b: scratch.columns.pointer, ldb: g.positions,
                             beta: b == nil ? 0 : 1, c: out, ldc: g.positions)
+                        epilogue(n, out)
                     }
                 }
             }
         }
-        return Tensor(storage: output, shape: [g.batch, g.outputChannels, g.outputHeight, g.outputWidth])
     }
 
+    /// The backward pass, image by image, from `outputGradient(n, scratch)`: image `n`'s output gradient
+    /// `[O, Ho·Wo]` (a view of the incoming gradient, or `scratch` filled by a fused op).
+    ///
+    /// `dW = Σ_n gOut[n] · im2col(x[n])ᵀ`, `dx[n] = col2im(Wᵀ · gOut[n])` and `db[o] = Σ_n Σ_p gOut[n, o, p]`;
+    /// `dW` is summed per fixed chunk of images and the chunks in order, `db` image by image in order with
+    /// each plane summed by ``sum(_:count:)`` (the order `gOut.sum(alongAxes: [0, 2, 3])` used), so the
+    /// results do not depend on the thread count.
     static func convolutionBackward(
-        _ input: Tensor, _ weight: Tensor, _ gradient: Tensor, _ g: ConvolutionGeometry,
-        needInput: Bool, needWeight: Bool
-    ) -> (Tensor?, Tensor?) {
+        _ input: Tensor, _ weight: Tensor, _ g: ConvolutionGeometry, needInput: Bool, needWeight: Bool,
+        needBias: Bool, outputGradient: (Int, UnsafeMutablePointer<Float>) -> UnsafePointer<Float>
+    ) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         let x = UnsafePointer(input.node.storage.pointer + input.offset)
         let w = UnsafePointer(weight.node.storage.pointer + weight.offset)
-        let gy = UnsafePointer(gradient.node.storage.pointer + gradient.offset)
         let inputGradient = needInput ? TensorStorage(uninitializedCount: g.batch * g.imageSize) : nil
         let chunks = Swift.min(convolutionChunks, g.batch)
         let weightSize = g.outputChannels * g.patch
         let partials = needWeight ? TensorStorage(uninitializedCount: chunks * weightSize) : nil
+        let planeSums = needBias ? TensorStorage(uninitializedCount: g.batch * g.outputChannels) : nil
         let backend = Engine.backend
-        withExtendedLifetime((input, weight, gradient)) {
+        withExtendedLifetime((input, weight)) {
             Engine.withSingleThreadedBackend {
                 Engine.parallelFor(chunks) { chunk in
-                    let columns = TensorStorage(uninitializedCount: g.patch * g.positions)
+                    let scratch = ConvolutionScratch(g)
                     let first = chunk * g.batch / chunks, end = (chunk + 1) * g.batch / chunks
                     for n in first..<end {
-                        let gOut = gy + n * g.outputChannels * g.positions
+                        let gOut = outputGradient(n, scratch.image.pointer)
+                        if let planeSums {
+                            for o in 0..<g.outputChannels {
+                                planeSums.pointer[n * g.outputChannels + o] = sum(
+                                    gOut + o * g.positions, count: g.positions)
+                            }
+                        }
                         if let partials {
-                            im2col(x + n * g.imageSize, columns.pointer, g)
+                            im2col(x + n * g.imageSize, scratch.columns.pointer, g)
                             // dW_chunk (+)= gOut [O, P] · colsᵀ [P, K]
                             backend.gemm(
                                 transposeA: false, transposeB: true, m: g.outputChannels, n: g.patch, k: g.positions,
-                                alpha: 1, a: gOut, lda: g.positions, b: columns.pointer, ldb: g.positions,
+                                alpha: 1, a: gOut, lda: g.positions, b: scratch.columns.pointer, ldb: g.positions,
                                 beta: n == first ? 0 : 1, c: partials.pointer + chunk * weightSize, ldc: g.patch)
                         }
                         if let inputGradient {
@@ -140,8 +202,8 @@ extension Kernels {
                             backend.gemm(
                                 transposeA: true, transposeB: false, m: g.patch, n: g.positions, k: g.outputChannels,
                                 alpha: 1, a: w, lda: g.patch, b: gOut, ldb: g.positions,
-                                beta: 0, c: columns.pointer, ldc: g.positions)
-                            col2im(columns.pointer, inputGradient.pointer + n * g.imageSize, g)
+                                beta: 0, c: scratch.columns.pointer, ldc: g.positions)
+                            col2im(scratch.columns.pointer, inputGradient.pointer + n * g.imageSize, g)
                         }
                     }
                 }
@@ -158,86 +220,17 @@ extension Kernels {
             weightGradient = Tensor(
                 storage: total, shape: [g.outputChannels, g.channels, g.kernelHeight, g.kernelWidth])
         }
+        var biasGradient: Tensor?
+        if let planeSums {
+            let total = TensorStorage(repeating: 0, count: g.outputChannels)
+            for n in 0..<g.batch {
+                for o in 0..<g.outputChannels { total.pointer[o] += planeSums.pointer[n * g.outputChannels + o] }
+            }
+            biasGradient = Tensor(storage: total, shape: [g.outputChannels])
+        }
         return (
-            inputGradient.map { Tensor(storage: $0, shape: [g.batch, g.channels, g.height, g.width]) }, weightGradient
+            inputGradient.map { Tensor(storage: $0, shape: [g.batch, g.channels, g.height, g.width]) },
+            weightGradient, biasGradient
         )
-    }
-
-    /// The valid output columns `owStart..<owEnd` for kernel column `kj` (those reading inside the row).
-    @inline(__always)
-    static func validColumns(_ kj: Int, _ g: ConvolutionGeometry) -> (Int, Int) {
-        // iw = ow·s − p + kj ∈ [0, W)  ⇔  ow ≥ (p − kj)/s  and  ow ≤ (W − 1 + p − kj)/s
-        let lowNumerator = g.paddingX - kj
-        let start = lowNumerator <= 0 ? 0 : (lowNumerator + g.strideX - 1) / g.strideX
-        let highNumerator = g.width - 1 + g.paddingX - kj
-        let end = highNumerator < 0 ? 0 : Swift.min(g.outputWidth, highNumerator / g.strideX + 1)
-        return (Swift.min(start, end), end)
-    }
-
-    /// Unfolds one image `[C, H, W]` into `columns` `[C·kh·kw, Ho·Wo]` (zeros where the window is in
-    /// the padding).
-    static func im2col(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry)
-    {
-        let ho = g.outputHeight, wo = g.outputWidth
-        for c in 0..<g.channels {
-            for ki in 0..<g.kernelHeight {
-                for kj in 0..<g.kernelWidth {
-                    let row = columns + ((c * g.kernelHeight + ki) * g.kernelWidth + kj) * g.positions
-                    let (start, end) = validColumns(kj, g)
-                    for oh in 0..<ho {
-                        let destination = row + oh * wo
-                        let ih = oh * g.strideY - g.paddingY + ki
-                        if ih < 0 || ih >= g.height {
-                            destination.update(repeating: 0, count: wo)
-                            continue
-                        }
-                        // Input column of output column ow: ow·s + shift, ≥ 0 for ow in start..<end (the
-                        // pointer is only ever formed inside the image).
-                        let source = image + (c * g.height + ih) * g.width
-                        let shift = kj - g.paddingX
-                        for ow in 0..<start { destination[ow] = 0 }
-                        if g.strideX == 1 {
-                            if end > start {
-                                (destination + start).update(from: source + (start + shift), count: end - start)
-                            }
-                        } else {
-                            for ow in start..<end { destination[ow] = source[ow * g.strideX + shift] }
-                        }
-                        for ow in end..<wo { destination[ow] = 0 }
-                    }
-                }
-            }
-        }
-    }
-
-    /// The adjoint of ``im2col(_:_:_:)``: overwrites `image` `[C, H, W]` with the sum of the column
-    /// entries that read each pixel.
-    static func col2im(_ columns: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry)
-    {
-        image.update(repeating: 0, count: g.imageSize)
-        let ho = g.outputHeight, wo = g.outputWidth
-        for c in 0..<g.channels {
-            for ki in 0..<g.kernelHeight {
-                for kj in 0..<g.kernelWidth {
-                    let row = columns + ((c * g.kernelHeight + ki) * g.kernelWidth + kj) * g.positions
-                    let (start, end) = validColumns(kj, g)
-                    for oh in 0..<ho {
-                        let ih = oh * g.strideY - g.paddingY + ki
-                        if ih < 0 || ih >= g.height { continue }
-                        let source = row + oh * wo
-                        let destination = image + (c * g.height + ih) * g.width
-                        let shift = kj - g.paddingX
-                        if g.strideX == 1 {
-                            if end > start {
-                                let target = destination + (start + shift), values = source + start
-                                for index in 0..<(end - start) { target[index] += values[index] }
-                            }
-                        } else {
-                            for ow in start..<end { destination[ow * g.strideX + shift] += source[ow] }
-                        }
-                    }
-                }
-            }
-        }
     }
 }

@@ -131,6 +131,30 @@ struct LayerGradientTests {
         #expect(reference.scalars.contains(0), "some windows are all negative")
     }
 
+    /// Sequential runs Conv2d → ReLU → MaxPool2d(2×2) as one fused op (`convolvedReLUMaxPooled2D`); values
+    /// and every gradient must equal the layers applied one by one, bit for bit. A 3×3 pool is not fused.
+    @Test func convolutionBlockRewriteIsExact() throws {
+        var generator = SeededGenerator(seed: 19)
+        let convolution = try Conv2d(
+            inputChannels: 2, outputChannels: 3, kernelSize: (3, 3), padding: (1, 1), using: &generator)
+        let model = Sequential([convolution, Activation(.relu), try MaxPool2d(kernelSize: (2, 2))])
+        let x = leaf(randomTensor([3, 2, 6, 7], seed: 20))
+        let y = model(x)
+        (y * projection(y.shape)).sum().backward()
+        let gradients = try model.parameters.map { try #require($0.grad).scalars }
+        for parameter in model.parameters { parameter.clearGradient() }
+        let xs = leaf(x)
+        let reference = convolution(xs).relu().maxPooled2D(kernel: (2, 2))
+        (reference * projection(reference.shape)).sum().backward()
+        #expect(y.shape == [3, 3, 3, 3])
+        #expect(y.scalars == reference.scalars)
+        #expect(try #require(x.grad).scalars == (try #require(xs.grad)).scalars)
+        #expect(try model.parameters.map { try #require($0.grad).scalars } == gradients)
+        #expect(reference.scalars.contains(0), "some windows are all negative")
+        let unfused = Sequential([convolution, Activation(.relu), try MaxPool2d(kernelSize: (3, 3))])
+        #expect(unfused(x).scalars == convolution(x).maxPooled2D(kernel: (3, 3)).relu().scalars)
+    }
+
     @Test func sequentialWithFlatten() throws {
         var generator = SeededGenerator(seed: 14)
         let model = Sequential([
