@@ -87,4 +87,36 @@ struct AugmentationParityTests {
                 flipProbability: 0.5, degrees: 10, brightness: 0.2, contrast: 0.2, saturation: 0.2, hue: 0.7)
         }
     }
+
+    /// In the loader: a batch's images are `SeedAugmentation.apply` of the draws replayed from the loader's
+    /// per-batch stream `[3, epoch, batch]` (`docs/data.md`), so a batch is a pure function of (seed, epoch,
+    /// batch): a second loader — a run resumed mid-epoch — serves bit-identical batches, another seed
+    /// others.
+    @Test func loaderBatchesAreSeededAndResumable() throws {
+        let count = 6, height = 5, width = 4
+        let pixels = (0..<(count * 3 * height * width)).map { UInt8(($0 * 37) % 256) }
+        let dataset = ImageDataset(
+            pixels: pixels, labels: (0..<count).map { Int32($0 % 2) }, channels: 3, height: height, width: width,
+            classNames: ["a", "b"])
+        let source = try ImageBatchSource(dataset: dataset, normalisation: nil, seedAugmentation: .seed)
+        let options = try BatchingOptions(batchSize: 3, shuffle: true, seed: 8)
+        let first = DataLoader(source: source, options: options)
+        let batch = first.batch(epoch: 1, index: 1)
+        var generator = Xoshiro256StarStar(seed: 8, stream: [3, 1, 1])
+        let size = 3 * height * width
+        for (row, index) in batch.indices.enumerated() {
+            let image = pixels[(index * size)..<((index + 1) * size)].map { Float($0) / 255 }
+            let expected = SeedAugmentation.apply(
+                SeedAugmentation.seed.draw(using: &generator), to: image, height: height, width: width)
+            #expect(Array(batch.features[(row * size)..<((row + 1) * size)]) == expected)
+        }
+        let resumed = DataLoader(source: source, options: options)
+        #expect(resumed.batch(epoch: 1, index: 1) == batch)
+        let other = DataLoader(source: source, options: try BatchingOptions(batchSize: 3, shuffle: true, seed: 9))
+        #expect(other.batch(epoch: 1, index: 1).features != batch.features)
+        #expect(throws: DataError.self) {
+            try ImageBatchSource(
+                dataset: dataset, normalisation: nil, augmentation: try ImageAugmentation(), seedAugmentation: .seed)
+        }
+    }
 }
