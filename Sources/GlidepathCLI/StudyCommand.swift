@@ -64,12 +64,13 @@ struct StudyPlanCommand: ParsableCommand {
     var epochs: Int?
 
     @Option(
-        name: .customLong("train-limit"), help: "Train every task on only the first N examples of its training part.")
+        name: .customLong("train-limit"),
+        help: "Train every task on only N examples of its training part, a stratified sample (the split seed).")
     var trainingLimit: Int?
 
     @Option(
         name: .customLong("eval-limit"),
-        help: "Evaluate every task on only N validation and test examples, a stratified sample per cell seed.")
+        help: "Evaluate every task on only N validation and N test examples, stratified samples (the split seed).")
     var evaluationLimit: Int?
 
     func run() throws {

@@ -7,6 +7,7 @@ import GlidepathMLRSNet
 extension WeightDecayScope: ExpressibleByArgument {}
 extension TextBatching: ExpressibleByArgument {}
 extension SubsetSampling: ExpressibleByArgument {}
+extension CIFARModel: ExpressibleByArgument {}
 
 /// `glidepath train`: one recorded, resumable training run of a task with a scheduler.
 struct TrainCommand: ParsableCommand {
@@ -91,6 +92,11 @@ struct TrainCommand: ParsableCommand {
     var subsetSampling: SubsetSampling?
 
     @Option(
+        name: .customLong("cifar-model"),
+        help: "cifar10-cnn only: standard (default) or improved (the seed's ImprovedCNN: dropout 0.5, augmentation).")
+    var cifarModel: CIFARModel?
+
+    @Option(
         name: .customLong("cifar-batches"), parsing: .upToNextOption,
         help: "cifar10-cnn only: train on these CIFAR-10 training batches (1–5; default all five).")
     var trainingBatches: [Int] = []
@@ -128,6 +134,7 @@ struct TrainCommand: ParsableCommand {
                 ("--seed", seed != nil), ("--threads", threads != nil),
                 ("--target-val-loss", targetValidationLoss != nil), ("--train-limit", trainingLimit != nil),
                 ("--eval-limit", evaluationLimit != nil), ("--subset", subsetSampling != nil),
+                ("--cifar-model", cifarModel != nil),
                 ("--weight-decay-scope", weightDecayScope != nil),
                 ("--optimizer/--optimizer-config", optimizerOptions.isGiven),
                 ("--cifar-batches", !trainingBatches.isEmpty), ("--text-batching", textBatching != nil),
@@ -180,6 +187,7 @@ struct TrainCommand: ParsableCommand {
                 trainingBatches: trainingBatches.isEmpty ? nil : trainingBatches, textBatching: textBatching,
                 probing: try probeOptions.configuration())
             request.subsetSampling = subsetSampling
+            request.cifarModel = cifarModel
             session = try TrainingSession.start(request, storePath: storeOptions.store)
         }
         let progress = ProgressReporter.standardError(clock: SystemClock(), stepsPerEpoch: session.updatesPerEpoch)

@@ -16,12 +16,22 @@ public struct ImageBatchSource: BatchSource {
     public let normalisation: ChannelNormalisation?
     /// Training-time augmentation; nil for evaluation.
     public let augmentation: ImageAugmentation?
+    /// The seed's training transforms (flip, rotation, colour jitter on the [0, 1] image, then the
+    /// normalisation); nil for evaluation. Not with ``augmentation``.
+    public let seedAugmentation: SeedAugmentation?
     private let scale: [Float]
     private let shift: [Float]
 
     public init(
-        dataset: ImageDataset, normalisation: ChannelNormalisation?, augmentation: ImageAugmentation? = nil
+        dataset: ImageDataset, normalisation: ChannelNormalisation?, augmentation: ImageAugmentation? = nil,
+        seedAugmentation: SeedAugmentation? = nil
     ) throws(DataError) {
+        if seedAugmentation != nil && (augmentation != nil || dataset.channels != 3) {
+            throw DataError(
+                file: "loader",
+                problem: .invalidArgument("the seed's augmentation needs RGB images and no crop augmentation"))
+        }
+        self.seedAugmentation = seedAugmentation
         if let normalisation, normalisation.mean.count != dataset.channels {
             throw DataError(
                 file: "loader",
@@ -49,7 +59,18 @@ public struct ImageBatchSource: BatchSource {
                 for (row, index) in indices.enumerated() {
                     let source = UnsafeBufferPointer(rebasing: pixels[(index * size)..<((index + 1) * size)])
                     let destination = UnsafeMutableBufferPointer(rebasing: output[(row * size)..<((row + 1) * size)])
-                    if let augmentation {
+                    if let seedAugmentation {
+                        // ToTensor (p / 255), the seed's transforms, then the normalisation.
+                        let draw = seedAugmentation.draw(using: &generator)
+                        let image = SeedAugmentation.apply(
+                            draw, to: source.map { Float($0) / 255 }, height: dataset.height, width: dataset.width)
+                        for channel in 0..<dataset.channels {
+                            let a = scale[channel] * 255, b = shift[channel]
+                            for offset in (channel * plane)..<((channel + 1) * plane) {
+                                destination[offset] = image[offset] * a + b
+                            }
+                        }
+                    } else if let augmentation {
                         let draw = augmentation.draw(using: &generator)
                         augmentation.apply(
                             draw, source: source, channels: dataset.channels, height: dataset.height,

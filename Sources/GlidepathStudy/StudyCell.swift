@@ -21,6 +21,9 @@ public struct CellConfiguration: Sendable, Equatable, Codable {
     /// ``SubsetSampling/stratified`` for a limited cell of a sampling plan; nil otherwise (no limit, or
     /// the first N in file order), so the cells of plans written before sampling keep their hashes.
     public var subsetSampling: SubsetSampling?
+    /// ``CIFARModel/improved`` for an improved `cifar10-cnn` cell; nil for the standard model (so cells of
+    /// plans without the option keep their hashes).
+    public var cifarModel: CIFARModel?
     /// Probing of a baseline cell (a landscape arm probes at its own scheduler's cadence: nil).
     public var probing: ProbeConfiguration?
     /// Compute threads: results are bit-identical per thread count, so the count is part of the identity.
@@ -101,6 +104,7 @@ extension StudyPlan {
                         optimizer: try Self.optimizer(base, learningRate: rate, arm: arm.name), epochs: task.epochs,
                         batchSize: task.batchSize, seed: seed, trainingLimit: task.trainingLimit,
                         evaluationLimit: task.evaluationLimit, subsetSampling: task.cellSubsetSampling,
+                        cifarModel: task.cifarModel == .improved ? .improved : nil,
                         probing: LandscapeScheduler.Configuration.isUsed(in: arm.scheduler) ? nil : probing,
                         threads: threads)
                     return StudyCell(

@@ -46,6 +46,9 @@ extension StudyPlan {
                     "\(path).subsetSampling", "\"\(sampling.rawValue)\"",
                     "applies only with a trainingLimit or evaluationLimit")
             }
+            if let model = task.cifarModel, task.task != .cifar10CNN {
+                throw fail("\(path).cifarModel", "\"\(model.rawValue)\"", "applies to cifar10-cnn only")
+            }
             for (name, target) in [("hard", task.targets.hard), ("easy", task.targets.easy)] {
                 switch target {
                 case .value(let value) where !(value.isFinite && value > 0):

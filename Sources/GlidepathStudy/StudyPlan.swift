@@ -156,6 +156,9 @@ public struct StudyTask: Sendable, Equatable, Codable {
     /// limits write; absent = `"first"`, the first N in file order, what a plan written before sampling
     /// existed meant (so its cells keep their identities). Only with a limit.
     public var subsetSampling: SubsetSampling?
+    /// For `cifar10-cnn`: the model variant (``CIFARModel``, `glidepath train --cifar-model`); absent = the
+    /// standard model. Only for `cifar10-cnn`.
+    public var cifarModel: CIFARModel?
     /// The hard and the easy validation-loss targets.
     public var targets: TargetPair
 
@@ -182,7 +185,7 @@ public struct StudyTask: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case task, epochs, batchSize, trainingLimit, evaluationLimit, subsetSampling, targets
+        case task, epochs, batchSize, trainingLimit, evaluationLimit, subsetSampling, cifarModel, targets
     }
 
     public init(from decoder: any Decoder) throws {
@@ -202,6 +205,7 @@ public struct StudyTask: Sendable, Equatable, Codable {
         trainingLimit = try container.decodeIfPresent(Int.self, forKey: .trainingLimit)
         evaluationLimit = try container.decodeIfPresent(Int.self, forKey: .evaluationLimit)
         subsetSampling = try container.decodeIfPresent(SubsetSampling.self, forKey: .subsetSampling)
+        cifarModel = try container.decodeIfPresent(CIFARModel.self, forKey: .cifarModel)
         targets = try container.decodeIfPresent(TargetPair.self, forKey: .targets) ?? .auto
     }
 }

@@ -15,6 +15,9 @@ extension StudyResults {
                 value.map { ReportTarget(validationLoss: $0.validationLoss, source: "\($0.kind): \($0.source)") }
             }
             var summary = "\(Self.modelName(task.task)), batch \(task.batchSize), \(task.epochs) epochs"
+            if task.cifarModel == .improved {
+                summary += ", the seed's ImprovedCNN (dropout 0.5, flip/rotation/jitter)"
+            }
             let sampled = task.cellSubsetSampling == .stratified
             if let limit = task.trainingLimit { summary += ", \(sampled ? "" : "first ")\(limit) training examples" }
             if let limit = task.evaluationLimit {
@@ -61,7 +64,9 @@ extension StudyResults {
             "Protocol: \(protocolName == "fixed" ? "fixed (every arm at its optimizer's rate, the seed's protocol)" : "tuning parity (every arm gets the same base-rate grid at the tuning seed, the rate with the lowest final validation loss is confirmed on every seed)")."
         )
         notes.append(
-            "Models: the lab's default task models (docs/tasks.md); the CIFAR-10 CNN is today's model without the seed's dropout or augmentation."
+            plan.tasks.contains { $0.cifarModel == .improved }
+                ? "Models: the lab's default task models (docs/tasks.md); the CIFAR-10 CNN is the seed's ImprovedCNN (cifarModel improved: dropout 0.5 after the hidden layer, training images flipped, rotated up to ±10° and colour-jittered)."
+                : "Models: the lab's default task models (docs/tasks.md); the CIFAR-10 CNN is today's model without the seed's dropout or augmentation."
         )
         notes.append(
             "Passes: forward+backward-pass equivalents, one per update plus every probe gradient evaluation; evaluation is not counted."

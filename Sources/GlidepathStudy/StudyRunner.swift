@@ -249,6 +249,7 @@ public final class StudyRunner {
             trainingLimit: configuration.trainingLimit, evaluationLimit: configuration.evaluationLimit,
             probing: configuration.probing)
         request.subsetSampling = configuration.subsetSampling ?? .first
+        request.cifarModel = configuration.cifarModel
         request.batchSize = configuration.batchSize
         return request
     }

@@ -35,7 +35,7 @@ struct DemoCommandTests {
         #expect(outcome.status == 0, "\(outcome.standardError)")
         #expect(
             outcome.standardError.contains(
-                "glidepath demo: fashion-mnist-cnn, 2 epochs per scheduler on the first "
+                "glidepath demo: fashion-mnist-cnn, 2 epochs per scheduler on a stratified sample of "
                     + "256 of the 54,000 training examples"))
 
         let store = try RunStore(path: directory.path("demo.sqlite"), access: .readOnly)

@@ -128,6 +128,26 @@ struct StudyPlanTests {
         #expect(throws: StudyError.self) { try plan.validate() }
     }
 
+    /// `"cifarModel": "improved"` on the CIFAR-10 task reaches its cells (another identity); absent keeps the
+    /// standard model and the cells' hashes; on another task it is refused naming the field.
+    @Test("the CIFAR-10 model variant in plans and cells")
+    func cifarModelVariant() throws {
+        var plan = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(
+            PlanCutDown(tasks: ["cifar10-cnn", "adult-mlp"], arms: ["constant"], seeds: [0], epochs: 1),
+            builtIn: "landscape-study")
+        plan.tuning = [.fixed]
+        let standard = try plan.cells(threads: 1)
+        #expect(standard.allSatisfy { $0.configuration.cifarModel == nil })
+        let index = try #require(plan.tasks.firstIndex { $0.task == .cifar10CNN })
+        plan.tasks[index].cifarModel = .improved
+        let improved = try plan.cells(threads: 1)
+        #expect(improved.filter { $0.configuration.cifarModel == .improved }.map(\.task) == [.cifar10CNN])
+        #expect(improved.first { $0.task == .cifar10CNN }?.id != standard.first { $0.task == .cifar10CNN }?.id)
+        #expect(improved.first { $0.task == .adultMLP }?.id == standard.first { $0.task == .adultMLP }?.id)
+        plan.tasks[1 - index].cifarModel = .improved
+        #expect(throws: StudyError.self) { try plan.validate() }
+    }
+
     @Test("cut-downs keep the listed tasks, arms and seeds and record how")
     func cutDown() throws {
         let plan = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(

@@ -31,7 +31,7 @@ public struct CheckpointedModel {
             throw .wrapping(error)
         }
         var generator = SeededGenerator(seed: configuration.seed)
-        let model = try TaskModelFactory.makeModel(configuration.task.specification.model, using: &generator)
+        let model = try TaskModelFactory.makeModel(for: configuration, using: &generator)
         var failures: [String] = []
         for candidate in checkpoints.sorted(by: { $0.step > $1.step }) {
             do {
@@ -85,6 +85,7 @@ public enum RunProbe {
             trainingLimit: c.trainingLimit,
             evaluationLimit: c.effectiveSubsetSampling == .first ? c.evaluationLimit : nil,
             trainingBatches: c.trainingBatches, sampling: c.effectiveSubsetSampling)
+        // Probes read unaugmented images (the variant only augments training batches).
         let source = split == .train ? data.train : data.test
         let all = ProbeSet(firstOf: source, examples: examples)
         let count = all.indices[0].count

@@ -37,6 +37,9 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
     /// (``SubsetSampling/stratified`` unless asked otherwise); nil without a limit, and for runs recorded
     /// before sampling existed, which kept the first N (``effectiveSubsetSampling``).
     public var subsetSampling: SubsetSampling?
+    /// For `cifar10-cnn`: the model variant (``CIFARModel``), recorded by every new CIFAR-10 run; nil for the
+    /// other tasks and for CIFAR-10 runs recorded before it existed, which trained ``CIFARModel/standard``.
+    public var cifarModel: CIFARModel?
     /// For `cifar10-cnn` only: the training batch files (1–5) the training split is read from; nil = all
     /// five. Set explicitly when a data directory holds only some batches, so a smaller training set is
     /// always a recorded choice, never a silent one. Absent from the JSON when nil.
@@ -59,7 +62,8 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         optimizer: OptimizerConfiguration? = nil, epochs: Int? = nil, seed: UInt64,
         dataDirectory: String, targetValidationLoss: Double? = nil, threads: Int,
         trainingLimit: Int? = nil, evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil,
-        textBatching: TextBatching? = nil, subsetSampling: SubsetSampling? = nil
+        textBatching: TextBatching? = nil, subsetSampling: SubsetSampling? = nil,
+        cifarModel: CIFARModel? = nil
     ) {
         let specification = task.specification
         self.version = Self.currentVersion
@@ -80,6 +84,7 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         self.subsetSampling =
             trainingLimit == nil && evaluationLimit == nil ? nil : (subsetSampling ?? .stratified)
         self.trainingBatches = trainingBatches
+        self.cifarModel = task == .cifar10CNN ? (cifarModel ?? .standard) : cifarModel
         self.textBatching = textBatching ?? (task.isText ? .bucketed : nil)
     }
 
@@ -87,6 +92,12 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
     /// recorded without it; nil for the other tasks.
     public var effectiveTextBatching: TextBatching? {
         task.isText ? (textBatching ?? .padded) : nil
+    }
+
+    /// The CIFAR-10 model variant the run trains: the recorded one, ``CIFARModel/standard`` for a CIFAR-10
+    /// run recorded without it; nil for the other tasks.
+    public var effectiveCIFARModel: CIFARModel? {
+        task == .cifar10CNN ? (cifarModel ?? .standard) : nil
     }
 
     /// The subset sampling the run uses: the recorded one, ``SubsetSampling/first`` when none is recorded.
@@ -137,6 +148,9 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
             guard !batches.isEmpty, batches.allSatisfy((1...5).contains), Set(batches).count == batches.count else {
                 throw fail("trainingBatches", text, "must list distinct CIFAR-10 training batches from 1 to 5")
             }
+        }
+        if let cifarModel, task != .cifar10CNN {
+            throw fail("cifarModel", cifarModel.rawValue, "applies to cifar10-cnn only")
         }
         if let textBatching, !task.isText {
             throw fail(

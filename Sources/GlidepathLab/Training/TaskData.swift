@@ -24,13 +24,16 @@ public struct TaskData: Sendable {
     ///   - trainingBatches: for CIFAR-10, the training batch files to read (nil = all five; every listed
     ///     batch must be present).
     ///   - sampling: which N examples a limit keeps (``SubsetSampling``), for every limited part alike.
+    ///   - cifarModel: for `cifar10-cnn`, the variant; ``CIFARModel/improved`` augments the training part's
+    ///     images (``SeedAugmentation``), never validation or test.
     ///   - textPadding: for the text tasks, how far the training part's batches are padded (its
     ///     ``TextBatching/padding``); validation and test batches are always padded to their longest
     ///     text, which changes no result (the BiLSTM reads only real tokens) and saves the work.
     public static func load(
         task: TrainingTask, dataDirectory: String, trainingLimit: Int? = nil,
         evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil,
-        textPadding: TextPadding = .maximumLength, sampling: SubsetSampling = .first
+        textPadding: TextPadding = .maximumLength, sampling: SubsetSampling = .first,
+        cifarModel: CIFARModel = .standard
     ) throws(TrainingError) -> TaskData {
         let specification = task.specification
         let name = specification.dataset
@@ -66,11 +69,17 @@ public struct TaskData: Sendable {
                 let splits = try DatasetSplits(
                     officialTrain: official.train, officialTest: official.test,
                     validationFraction: holdout.fraction, seed: holdout.seed)
-                func source(_ dataset: ImageDataset) throws(DataError) -> ImageSource {
-                    ImageSource(base: try ImageBatchSource(dataset: dataset, normalisation: nil))
+                func source(_ dataset: ImageDataset, augmentation: SeedAugmentation? = nil) throws(DataError)
+                    -> ImageSource
+                {
+                    ImageSource(
+                        base: try ImageBatchSource(dataset: dataset, normalisation: nil, seedAugmentation: augmentation)
+                    )
                 }
                 return TaskData(
-                    train: try source(limited(splits.train, trainingLimit, .training)),
+                    train: try source(
+                        limited(splits.train, trainingLimit, .training),
+                        augmentation: name == .cifar10 ? cifarModel.augmentation : nil),
                     validation: try source(limited(splits.validation, evaluationLimit, .validation)),
                     test: try source(limited(splits.test, evaluationLimit, .test)), directory: directory)
             case .recurrent(let network):

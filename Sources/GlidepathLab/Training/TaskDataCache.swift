@@ -23,6 +23,7 @@ public final class TaskDataCache: @unchecked Sendable {
         public var trainingBatches: [Int]?
         public var textPadding: TextPadding
         public var sampling: SubsetSampling
+        public var cifarModel: CIFARModel
         /// (relative path, size, modification time) of the dataset's files, sorted by path.
         public var fingerprint: [FileStamp]
     }
@@ -59,26 +60,27 @@ public final class TaskDataCache: @unchecked Sendable {
             trainingLimit: configuration.trainingLimit, evaluationLimit: configuration.evaluationLimit,
             trainingBatches: configuration.trainingBatches,
             textPadding: configuration.effectiveTextBatching?.padding ?? .maximumLength,
-            sampling: configuration.effectiveSubsetSampling)
+            sampling: configuration.effectiveSubsetSampling, cifarModel: configuration.effectiveCIFARModel ?? .standard)
     }
 
     /// The task's data (``TaskData/load(task:dataDirectory:trainingLimit:evaluationLimit:trainingBatches:textPadding:sampling:)``),
     /// from memory when an entry with the same key exists.
     public func load(
         task: TrainingTask, dataDirectory: String, trainingLimit: Int? = nil, evaluationLimit: Int? = nil,
-        trainingBatches: [Int]? = nil, textPadding: TextPadding = .maximumLength, sampling: SubsetSampling = .first
+        trainingBatches: [Int]? = nil, textPadding: TextPadding = .maximumLength, sampling: SubsetSampling = .first,
+        cifarModel: CIFARModel = .standard
     ) throws(TrainingError) -> TaskData {
         let directory = DatasetCatalog.directory(for: task.specification.dataset, in: dataDirectory)
         let key = Key(
             task: task, directory: directory, trainingLimit: trainingLimit, evaluationLimit: evaluationLimit,
             trainingBatches: trainingBatches, textPadding: textPadding,
             sampling: trainingLimit == nil && evaluationLimit == nil ? .first : sampling,
-            fingerprint: Self.fingerprint(of: directory))
+            cifarModel: task == .cifar10CNN ? cifarModel : .standard, fingerprint: Self.fingerprint(of: directory))
         if let data = lookUp(key) { return data }
         let data = try TaskData.load(
             task: task, dataDirectory: dataDirectory, trainingLimit: trainingLimit,
             evaluationLimit: evaluationLimit, trainingBatches: trainingBatches,
-            textPadding: textPadding, sampling: sampling)
+            textPadding: textPadding, sampling: sampling, cifarModel: cifarModel)
         store(data, for: key)
         return data
     }

@@ -52,6 +52,15 @@ public protocol TaskModel: AnyObject {
     /// - Throws: ``TrainingError/invalidBatch(_:)`` when the batch is of another kind or shape than the
     ///   model reads (a wiring mistake, reported rather than trapped).
     func logits(_ batch: TrainingBatch) throws(TrainingError) -> Tensor
+
+    /// Called before each training batch: a model with dropout reseeds its masks from the run's seed and
+    /// the batch's position, so a batch's masks do not depend on earlier batches and a run resumed
+    /// mid-epoch draws the same ones.
+    func prepareTrainingBatch(seed: UInt64, epoch: Int, batch: Int)
+}
+
+extension TaskModel {
+    public func prepareTrainingBatch(seed: UInt64, epoch: Int, batch: Int) {}
 }
 
 /// The CNN of `mnist-cnn`, `fashion-mnist-cnn` and `cifar10-cnn`: for each block Conv2d(k×k, stride 1,
@@ -60,9 +69,18 @@ public protocol TaskModel: AnyObject {
 public final class ConvolutionalClassifier: TaskModel {
     public let network: ConvolutionalNetwork
     public let layers: Sequential
+    /// The dropout layers (``CIFARModel/improved``), reseeded per batch by ``prepareTrainingBatch(seed:epoch:batch:)``.
+    let dropouts: [Dropout]
     public var module: any Module { layers }
 
-    public init<G: RandomNumberGenerator>(_ network: ConvolutionalNetwork, using generator: inout G) throws(NNError) {
+    /// The stream of a batch's dropout masks: `[dropoutStream, epoch, batch]` of the run's seed.
+    public static let dropoutStream: UInt64 = 0x4452_4F50
+
+    /// - Parameter hiddenDropout: `nn.Dropout(p)` after the first hidden layer's ReLU (`ImprovedCNN`), so
+    ///   the layers after it are numbered one higher (`10.weight` for the last Linear of the two-block CNN).
+    public init<G: RandomNumberGenerator>(
+        _ network: ConvolutionalNetwork, hiddenDropout: Float? = nil, using generator: inout G
+    ) throws(NNError) {
         self.network = network
         var layers: [any Layer] = []
         var channels = network.inputChannels
@@ -77,10 +95,23 @@ public final class ConvolutionalClassifier: TaskModel {
             channels = block.outputChannels
         }
         layers.append(Flatten())
-        layers += try denseLayers(
+        var dense = try denseLayers(
             inputs: network.flattenedFeatures, hidden: network.hiddenUnits,
             outputs: network.classCount, using: &generator)
-        self.layers = Sequential(layers)
+        var dropouts: [Dropout] = []
+        if let hiddenDropout, !network.hiddenUnits.isEmpty {
+            let dropout = try Dropout(probability: hiddenDropout, seed: 0)
+            dense.insert(dropout, at: 2)  // after Linear, ReLU
+            dropouts.append(dropout)
+        }
+        self.dropouts = dropouts
+        self.layers = Sequential(layers + dense)
+    }
+
+    public func prepareTrainingBatch(seed: UInt64, epoch: Int, batch: Int) {
+        for dropout in dropouts {
+            dropout.generator = SeededGenerator(seed: seed, stream: [Self.dropoutStream, UInt64(epoch), UInt64(batch)])
+        }
     }
 
     public func logits(_ batch: TrainingBatch) throws(TrainingError) -> Tensor {
@@ -165,12 +196,25 @@ public final class RecurrentClassifier: TaskModel, Module {
 /// Builds a task's model.
 public enum TaskModelFactory {
     /// The network of `architecture` with PyTorch's default initialisation drawn from `generator`.
+    /// The model of a run with `configuration` (its task's architecture and ``RunConfiguration/effectiveCIFARModel``).
     public static func makeModel<G: RandomNumberGenerator>(
-        _ architecture: ModelArchitecture, using generator: inout G
+        for configuration: RunConfiguration, using generator: inout G
+    )
+        throws(TrainingError) -> any TaskModel
+    {
+        try makeModel(
+            configuration.task.specification.model, hiddenDropout: configuration.effectiveCIFARModel?.hiddenDropout,
+            using: &generator)
+    }
+
+    /// The network of `architecture` with PyTorch's default initialisation drawn from `generator`.
+    public static func makeModel<G: RandomNumberGenerator>(
+        _ architecture: ModelArchitecture, hiddenDropout: Float? = nil, using generator: inout G
     ) throws(TrainingError) -> any TaskModel {
         do {
             switch architecture {
-            case .convolutional(let network): return try ConvolutionalClassifier(network, using: &generator)
+            case .convolutional(let network):
+                return try ConvolutionalClassifier(network, hiddenDropout: hiddenDropout, using: &generator)
             case .perceptron(let network): return try PerceptronClassifier(network, using: &generator)
             case .recurrent(let network): return try RecurrentClassifier(network, using: &generator)
             }

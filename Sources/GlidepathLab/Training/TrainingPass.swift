@@ -45,7 +45,9 @@ public struct TrainingPass {
     ) throws(TrainingError) -> Bool where Source.Batch == TrainingBatch {
         while true {
             let index = loader.position.batch
+            let epoch = loader.position.epoch
             guard let batch = loader.next() else { return true }
+            model.prepareTrainingBatch(seed: loader.options.seed, epoch: epoch, batch: index)
             let loss = try lossTensor(batch)
             let value = Double(loss.scalar)
             if value.isFinite { loss.backward() }

@@ -23,6 +23,8 @@ public struct TrainingRequest: Sendable {
     public var evaluationLimit: Int?
     /// Which examples the limits keep; nil = ``SubsetSampling/stratified`` when there is a limit.
     public var subsetSampling: SubsetSampling?
+    /// `--cifar-model`; nil = ``CIFARModel/standard`` (recorded for `cifar10-cnn` runs).
+    public var cifarModel: CIFARModel?
     public var trainingBatches: [Int]?
     /// `--text-batching`; nil = the task's default (``TextBatching/bucketed`` for the text tasks).
     public var textBatching: TextBatching?
@@ -100,7 +102,7 @@ extension TrainingSession {
             dataDirectory: request.dataDirectory, targetValidationLoss: request.targetValidationLoss,
             threads: request.threads, trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
             trainingBatches: request.trainingBatches, textBatching: request.textBatching,
-            subsetSampling: request.subsetSampling)
+            subsetSampling: request.subsetSampling, cifarModel: request.cifarModel)
         if let batchSize = request.batchSize { configuration.batchSize = batchSize }
         // A scheduler that reads the landscape turns probing on (automatic cadence) unless asked otherwise,
         // and its open optimizer fields come from the run's optimizer.
@@ -118,7 +120,7 @@ extension TrainingSession {
         let data = try TaskDataCache.shared.load(for: configuration)
         configuration.dataFingerprint = DataFingerprint.of(task: request.task, dataDirectory: request.dataDirectory)
         var generator = SeededGenerator(seed: request.seed)
-        let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
+        let model = try TaskModelFactory.makeModel(for: configuration, using: &generator)
         let optimizer = try configuration.optimizer.makeOptimizer(for: model)
         let updatesPerEpoch = (data.train.count + configuration.batchSize - 1) / configuration.batchSize
         let scheduler: AnyScheduler
@@ -212,7 +214,7 @@ extension TrainingSession {
         let specification = configuration.task.specification
         let data = try TaskDataCache.shared.load(for: configuration, dataDirectory: dataDirectory)
         var generator = SeededGenerator(seed: configuration.seed)
-        let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
+        let model = try TaskModelFactory.makeModel(for: configuration, using: &generator)
         let optimizer = try configuration.optimizer.makeOptimizer(for: model)
         var scheduler = try SchedulerSetup.makeScheduler(
             recorded: configuration.schedulerConfiguration,
