@@ -282,6 +282,17 @@ struct HostileInputTests {
                 DROP TABLE study_cells; DROP TABLE studies; DELETE FROM grdb_migrations WHERE identifier LIKE 'v4:%';
                 PRAGMA user_version = 3;
                 """),
+        Case(
+            name: "train with exponential gamma 1e308: an infinite rate refused before training (was: trained)",
+            arguments: [
+                "train", "--task", "adult-mlp", "--scheduler", "exponential", "--scheduler-config", "c.json",
+                "--epochs", "3", "--train-limit", "200", "--eval-limit", "50",
+            ],
+            // Per-epoch: η = 1e-3 (epoch 1), 1e-3·1e308 = 1e305 (epoch 2), 1e305·1e308 = ∞ (epoch 3).
+            files: json(#"{"gamma": 1e308}"#), status: 1,
+            errorWords: [
+                "scheduler=exponential", "at epoch 3 the learning rate of group 0 would be inf", "before training",
+            ]),
         // Output paths.
         Case(
             name: "runs export -o a directory", arguments: ["runs", "export", "20261123-071749-0001", "-o", "out"],

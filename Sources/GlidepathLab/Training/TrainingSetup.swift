@@ -138,6 +138,8 @@ extension TrainingSession {
                 try initialLoss(model: model, data: data, options: try batchingOptions(configuration))
             },
             baseRates: optimizer.learningRates, momenta: configuration.optimizer.schedulerMomenta)
+        try SchedulerSetup.checkFiniteRates(
+            scheduler, name: configuration.scheduler, epochs: configuration.epochs, updatesPerEpoch: updatesPerEpoch)
         let openedStore = try openStore(storePath, clock: clock)
         let run: RunIdentifier
         do {
