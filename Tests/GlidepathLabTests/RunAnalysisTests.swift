@@ -53,6 +53,15 @@ struct RunAnalysisTests {
             steps: [steps[0]], target: 1.0)
         #expect(blowUp.divergence == DivergenceEvent(epoch: 2, step: nil, reason: .lossAboveLimit(loss: 4.5, limit: 4)))
         #expect(blowUp.targetReach == nil)
+        // A spike above the limit in epoch 2 that recovers by epoch 3 is not a divergence (issue 17).
+        let recovered = try RunAnalysis(
+            epochs: [
+                epoch(1, train: 1.5, validation: 1.4), epoch(2, train: 4.5, validation: 5),
+                epoch(3, train: 1.2, validation: 1.1),
+            ],
+            steps: [steps[0]], target: nil)
+        #expect(recovered.divergence == nil)
+        #expect(recovered.trainLossStability?.spikeCount == 1)  // 1.5 → 4.5 is a rise of 200%
         // Nothing recorded yet.
         let empty = try RunAnalysis(epochs: [], steps: [], target: 0.5)
         #expect(empty.epochsCompleted == 0 && empty.bestValidationLoss == nil && empty.rateChanges == nil)

@@ -28,7 +28,9 @@ public struct RunAnalysis: Sendable, Equatable {
     public var validationLossStability: LossStability?
     /// Learning-rate changes over the recorded steps; nil without steps.
     public var rateChanges: RateChanges?
-    /// The first divergence (``DivergenceRule`` with factor 2 relative to the first step's loss), if any.
+    /// The divergence (``DivergenceRule`` with factor 2 relative to the first step's loss), if any: the
+    /// first non-finite step loss, or the epoch from which the mean training loss stayed above the limit
+    /// to the end of the run, whichever comes first.
     public var divergence: DivergenceEvent?
 
     /// Analyses `epochs` and `steps` (each in order).
@@ -81,10 +83,10 @@ public struct RunAnalysis: Sendable, Equatable {
         let nonFinite = steps.firstNonFinite
         var aboveLimit: DivergenceEvent?
         if let initial = steps.firstLoss, let rule = try? DivergenceRule(initialLoss: initial) {
-            aboveLimit =
-                epochs.lazy.compactMap { epoch in
-                    rule.check(epoch.trainLoss).map { DivergenceEvent(epoch: epoch.epoch, step: nil, reason: $0) }
-                }.first
+            // Only an excursion that lasts to the last epoch: a spike that recovered is not a divergence.
+            aboveLimit = rule.trailingDivergence(in: epochs.map(\.trainLoss)).map { found in
+                DivergenceEvent(epoch: epochs[found.index].epoch, step: nil, reason: found.reason)
+            }
         }
         switch (nonFinite, aboveLimit) {
         case let (step?, epoch?): return step.epoch <= epoch.epoch ? step : epoch
