@@ -88,7 +88,9 @@ let package = Package(
         .testTarget(
             name: "GlidepathNNTests", dependencies: ["GlidepathNN", "GlidepathMLRSNet", "GlidepathTestSupport"],
             exclude: ["Fixtures"]),  // JSON fixtures are read via #filePath, not as resources
-        .testTarget(name: "GlidepathDataTests", dependencies: ["GlidepathData", "GlidepathTestSupport"]),
+        .testTarget(
+            name: "GlidepathDataTests", dependencies: ["GlidepathData", "GlidepathTestSupport"],
+            exclude: ["Fixtures"]),  // JSON fixtures are read via #filePath, not as resources
         .testTarget(
             name: "GlidepathLabTests",
             dependencies: [

@@ -30,12 +30,12 @@ struct DemoCommand: ParsableCommand {
 
     @Option(
         name: .customLong("train-limit"),
-        help: "Train on the first N of the 54,000 training examples (0 = all).")
+        help: "Train on N of the 54,000 training examples, a seeded stratified sample (0 = all).")
     var trainingLimit: Int = DemoBudget.trainingLimit
 
     @Option(
         name: .customLong("eval-limit"),
-        help: "Evaluate on only the first N validation and test examples (default: all).")
+        help: "Evaluate on only N validation and test examples, a seeded stratified sample (default: all).")
     var evaluationLimit: Int?
 
     @Option(help: "Seed shared by the three runs.")
@@ -62,9 +62,11 @@ struct DemoCommand: ParsableCommand {
         defer { monitor.stop() }
         let limit = trainingLimit == 0 ? nil : trainingLimit
         let dataDirectory = DataDirectoryOptions.resolve(self.dataDirectory)
-        let subset = limit.map { "the first \($0) of the 54,000 training examples" } ?? "all 54,000 training examples"
+        let subset =
+            limit.map { "a stratified sample of \($0) of the 54,000 training examples" }
+            ?? "all 54,000 training examples"
         let evaluated =
-            evaluationLimit.map { "the first \($0) validation and test examples" }
+            evaluationLimit.map { "stratified samples of \($0) validation and test examples" }
             ?? "validation 6,000, test 10,000"
         printError(
             "glidepath demo: fashion-mnist-cnn, \(epochs) epochs per scheduler on \(subset) "

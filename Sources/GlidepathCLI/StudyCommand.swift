@@ -68,7 +68,8 @@ struct StudyPlanCommand: ParsableCommand {
     var trainingLimit: Int?
 
     @Option(
-        name: .customLong("eval-limit"), help: "Evaluate every task on only the first N validation and test examples.")
+        name: .customLong("eval-limit"),
+        help: "Evaluate every task on only N validation and test examples, a stratified sample per cell seed.")
     var evaluationLimit: Int?
 
     func run() throws {

@@ -6,6 +6,7 @@ import GlidepathMLRSNet
 
 extension WeightDecayScope: ExpressibleByArgument {}
 extension TextBatching: ExpressibleByArgument {}
+extension SubsetSampling: ExpressibleByArgument {}
 
 /// `glidepath train`: one recorded, resumable training run of a task with a scheduler.
 struct TrainCommand: ParsableCommand {
@@ -76,13 +77,18 @@ struct TrainCommand: ParsableCommand {
 
     @Option(
         name: .customLong("train-limit"), parsing: .unconditional,
-        help: "Train on only the first N examples of the training part.")
+        help: "Train on only N examples of the training part (which: --subset).")
     var trainingLimit: Int?
 
     @Option(
         name: .customLong("eval-limit"), parsing: .unconditional,
-        help: "Evaluate on only the first N validation and test examples.")
+        help: "Evaluate on only N validation and N test examples (which: --subset).")
     var evaluationLimit: Int?
+
+    @Option(
+        name: .customLong("subset"),
+        help: "Which N examples the limits keep: stratified (seeded by label, the default) or first (file order).")
+    var subsetSampling: SubsetSampling?
 
     @Option(
         name: .customLong("cifar-batches"), parsing: .upToNextOption,
@@ -121,7 +127,8 @@ struct TrainCommand: ParsableCommand {
                 ("--scheduler-config", schedulerConfiguration != nil), ("--epochs", epochs != nil),
                 ("--seed", seed != nil), ("--threads", threads != nil),
                 ("--target-val-loss", targetValidationLoss != nil), ("--train-limit", trainingLimit != nil),
-                ("--eval-limit", evaluationLimit != nil), ("--weight-decay-scope", weightDecayScope != nil),
+                ("--eval-limit", evaluationLimit != nil), ("--subset", subsetSampling != nil),
+                ("--weight-decay-scope", weightDecayScope != nil),
                 ("--optimizer/--optimizer-config", optimizerOptions.isGiven),
                 ("--cifar-batches", !trainingBatches.isEmpty), ("--text-batching", textBatching != nil),
                 ("probe options", probeOptions.isGiven),
@@ -140,6 +147,9 @@ struct TrainCommand: ParsableCommand {
                     "missing --task (one of \(TrainingTask.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             guard scheduler != nil else { throw ValidationError("missing --scheduler NAME") }
+            if subsetSampling != nil && trainingLimit == nil && evaluationLimit == nil {
+                throw ValidationError("--subset applies with --train-limit or --eval-limit only")
+            }
         }
     }
 
@@ -161,7 +171,7 @@ struct TrainCommand: ParsableCommand {
             }
             let configuration = try SchedulerSetup.configuration(name: scheduler ?? "", file: file)
             let optimizer = try optimizerOptions.requested(fallback: task.specification.optimizer.name)
-            let request = TrainingRequest(
+            var request = TrainingRequest(
                 task: task, scheduler: Self.withDefaultMLRSNetWeights(configuration), optimizer: optimizer,
                 weightDecayScope: weightDecayScope, epochs: epochs,
                 seed: seed ?? 0, dataDirectory: DataDirectoryOptions.resolve(dataDirectory),
@@ -169,6 +179,7 @@ struct TrainCommand: ParsableCommand {
                 evaluationLimit: evaluationLimit,
                 trainingBatches: trainingBatches.isEmpty ? nil : trainingBatches, textBatching: textBatching,
                 probing: try probeOptions.configuration())
+            request.subsetSampling = subsetSampling
             session = try TrainingSession.start(request, storePath: storeOptions.store)
         }
         let progress = ProgressReporter.standardError(clock: SystemClock(), stepsPerEpoch: session.updatesPerEpoch)

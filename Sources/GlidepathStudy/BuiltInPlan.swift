@@ -105,7 +105,8 @@ extension StudyPlan {
     }
 
     /// The plan with every task's epochs × `scale.epochFactor` (rounded up) and training examples ×
-    /// `scale.trainingFraction` of its training part (rounded, ≥ 2; an existing limit is kept when smaller).
+    /// `scale.trainingFraction` of its training part (rounded, ≥ 2; an existing limit is kept when smaller),
+    /// a stratified sample (``SubsetSampling/stratified``).
     public func scaled(_ scale: StudyScale) -> StudyPlan {
         var plan = self
         plan.scale = scale
@@ -117,6 +118,8 @@ extension StudyPlan {
                 let limit = max(
                     2, Int((Double(Self.trainingPartSize(of: task.task)) * scale.trainingFraction).rounded()))
                 scaled.trainingLimit = min(limit, task.trainingLimit ?? limit)
+                // Stratified, so a label-sorted training part (IMDB) keeps both classes.
+                scaled.subsetSampling = .stratified
             }
             return scaled
         }

@@ -18,6 +18,9 @@ public struct CellConfiguration: Sendable, Equatable, Codable {
     public var seed: UInt64
     public var trainingLimit: Int?
     public var evaluationLimit: Int?
+    /// ``SubsetSampling/stratified`` for a limited cell of a sampling plan; nil otherwise (no limit, or
+    /// the first N in file order), so the cells of plans written before sampling keep their hashes.
+    public var subsetSampling: SubsetSampling?
     /// Probing of a baseline cell (a landscape arm probes at its own scheduler's cadence: nil).
     public var probing: ProbeConfiguration?
     /// Compute threads: results are bit-identical per thread count, so the count is part of the identity.
@@ -97,7 +100,7 @@ extension StudyPlan {
                         task: task.task, scheduler: Self.filled(arm.scheduler, epochs: task.epochs),
                         optimizer: try Self.optimizer(base, learningRate: rate, arm: arm.name), epochs: task.epochs,
                         batchSize: task.batchSize, seed: seed, trainingLimit: task.trainingLimit,
-                        evaluationLimit: task.evaluationLimit,
+                        evaluationLimit: task.evaluationLimit, subsetSampling: task.cellSubsetSampling,
                         probing: LandscapeScheduler.Configuration.isUsed(in: arm.scheduler) ? nil : probing,
                         threads: threads)
                     return StudyCell(

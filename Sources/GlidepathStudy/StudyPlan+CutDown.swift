@@ -90,6 +90,7 @@ extension StudyPlan {
             if let epochs = cut.epochs { plan.tasks[index].epochs = epochs }
             if let limit = cut.trainingLimit { plan.tasks[index].trainingLimit = limit }
             if let limit = cut.evaluationLimit { plan.tasks[index].evaluationLimit = limit }
+            if cut.trainingLimit != nil || cut.evaluationLimit != nil { plan.tasks[index].subsetSampling = .stratified }
         }
         plan.derivation = notes.joined(separator: "; ")
         try plan.validate()

@@ -41,6 +41,11 @@ extension StudyPlan {
             if let limit = task.evaluationLimit, limit < 1 {
                 throw fail("\(path).evaluationLimit", "\(limit)", "must be ≥ 1")
             }
+            if let sampling = task.subsetSampling, task.trainingLimit == nil && task.evaluationLimit == nil {
+                throw fail(
+                    "\(path).subsetSampling", "\"\(sampling.rawValue)\"",
+                    "applies only with a trainingLimit or evaluationLimit")
+            }
             for (name, target) in [("hard", task.targets.hard), ("easy", task.targets.easy)] {
                 switch target {
                 case .value(let value) where !(value.isFinite && value > 0):

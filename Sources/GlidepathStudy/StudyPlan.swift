@@ -147,27 +147,42 @@ public struct StudyTask: Sendable, Equatable, Codable {
     public var epochs: Int
     /// Examples per update (the seed's plan: 64 for the CNNs, 32 for the BiLSTMs, 128 for the MLP).
     public var batchSize: Int
-    /// Train on only the first N examples of the training part; nil = all.
+    /// Train on only N examples of the training part (which: ``subsetSampling``); nil = all.
     public var trainingLimit: Int?
-    /// Evaluate on only the first N validation and test examples; nil = all.
+    /// Evaluate on only N validation and N test examples (which: ``subsetSampling``); nil = all.
     public var evaluationLimit: Int?
+    /// Which N examples the limits keep (``SubsetSampling``): `"stratified"`, the seeded stratified sample
+    /// of the task's split seed (the same for every arm and seed), which the built-in plans and `study plan`'s
+    /// limits write; absent = `"first"`, the first N in file order, what a plan written before sampling
+    /// existed meant (so its cells keep their identities). Only with a limit.
+    public var subsetSampling: SubsetSampling?
     /// The hard and the easy validation-loss targets.
     public var targets: TargetPair
 
     public init(
         task: TrainingTask, epochs: Int? = nil, batchSize: Int? = nil, trainingLimit: Int? = nil,
-        evaluationLimit: Int? = nil, targets: TargetPair = .auto
+        evaluationLimit: Int? = nil, subsetSampling: SubsetSampling? = nil, targets: TargetPair = .auto
     ) {
         self.task = task
         self.epochs = epochs ?? task.specification.epochBudget
         self.batchSize = batchSize ?? task.specification.batchSize
         self.trainingLimit = trainingLimit
         self.evaluationLimit = evaluationLimit
+        self.subsetSampling = subsetSampling
         self.targets = targets
     }
 
+    /// The sampling the task's cells record: nil without a limit or for the first N (a cell records file
+    /// order as the field's absence, as before sampling existed).
+    var cellSubsetSampling: SubsetSampling? {
+        guard trainingLimit != nil || evaluationLimit != nil, let subsetSampling, subsetSampling != .first else {
+            return nil
+        }
+        return subsetSampling
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case task, epochs, batchSize, trainingLimit, evaluationLimit, targets
+        case task, epochs, batchSize, trainingLimit, evaluationLimit, subsetSampling, targets
     }
 
     public init(from decoder: any Decoder) throws {
@@ -186,6 +201,7 @@ public struct StudyTask: Sendable, Equatable, Codable {
         batchSize = try container.decodeIfPresent(Int.self, forKey: .batchSize) ?? task.specification.batchSize
         trainingLimit = try container.decodeIfPresent(Int.self, forKey: .trainingLimit)
         evaluationLimit = try container.decodeIfPresent(Int.self, forKey: .evaluationLimit)
+        subsetSampling = try container.decodeIfPresent(SubsetSampling.self, forKey: .subsetSampling)
         targets = try container.decodeIfPresent(TargetPair.self, forKey: .targets) ?? .auto
     }
 }

@@ -15,8 +15,12 @@ extension StudyResults {
                 value.map { ReportTarget(validationLoss: $0.validationLoss, source: "\($0.kind): \($0.source)") }
             }
             var summary = "\(Self.modelName(task.task)), batch \(task.batchSize), \(task.epochs) epochs"
-            if let limit = task.trainingLimit { summary += ", first \(limit) training examples" }
-            if let limit = task.evaluationLimit { summary += ", first \(limit) validation/test examples" }
+            let sampled = task.cellSubsetSampling == .stratified
+            if let limit = task.trainingLimit { summary += ", \(sampled ? "" : "first ")\(limit) training examples" }
+            if let limit = task.evaluationLimit {
+                summary += ", \(sampled ? "" : "first ")\(limit) validation/test examples"
+            }
+            if sampled { summary += " (stratified samples by label, split seed)" }
             return ReportTask(
                 name: task.task.rawValue, summary: summary, hardTarget: target(resolved?.hard),
                 easyTarget: target(resolved?.easy))
@@ -84,6 +88,8 @@ extension StudyResults {
             plan.scale.name == .full
             ? "full"
             : "\(plan.scale.name.rawValue): epochs × \(plan.scale.epochFactor), training examples × \(plan.scale.trainingFraction)"
+                + (plan.tasks.contains { $0.cellSubsetSampling == .stratified }
+                    ? " (stratified samples by label, split seed)" : "")
         return ReportInput(
             title: "\(plan.name) (\(plan.scale.name.rawValue), \(protocolName))",
             planDescription: plan.summary ?? plan.name,

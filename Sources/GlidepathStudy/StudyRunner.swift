@@ -125,7 +125,7 @@ public final class StudyRunner {
     }
 
     /// Runs every range test an `lrFind` grid needs and has not recorded (each under its own lease), at the
-    /// tuning seed with the task's training limit (``RangeTestSession``, what `glidepath lr-find` runs). A
+    /// tuning seed with the task's training limit and subset sampling (``RangeTestSession``, what `glidepath lr-find` runs). A
     /// failed test is reported; its pairs' trials then wait.
     private func runRangeTests(_ studyStore: StudyStore, progress: StudyProgress) throws(StudyError) {
         guard case let (.lrFind(test), seed)? = plan.tuningGrid.map({ ($0.grid, $0.seed) }) else { return }
@@ -133,11 +133,12 @@ public final class StudyRunner {
         for entry in plan.lrFindTests where known[entry.key] == nil {
             guard let lease = try studyStore.lease("lrfind-\(entry.key)") else { continue }
             defer { withExtendedLifetime(lease) {} }
-            let trainingLimit = plan.tasks.first { $0.task == entry.task }?.trainingLimit
-            let request = RangeTestRequest(
+            let planTask = plan.tasks.first { $0.task == entry.task }
+            var request = RangeTestRequest(
                 task: entry.task, optimizer: entry.optimizer, test: test, seed: seed,
                 dataDirectory: options.dataDirectory, threads: options.threads,
-                trainingLimit: trainingLimit)
+                trainingLimit: planTask?.trainingLimit)
+            request.subsetSampling = planTask?.cellSubsetSampling ?? .first
             do {
                 let report = try RangeTestSession.run(request)
                 let grid = StudyPlan.grid(from: report.suggestions)
@@ -247,6 +248,7 @@ public final class StudyRunner {
             dataDirectory: options.dataDirectory, threads: configuration.threads,
             trainingLimit: configuration.trainingLimit, evaluationLimit: configuration.evaluationLimit,
             probing: configuration.probing)
+        request.subsetSampling = configuration.subsetSampling ?? .first
         request.batchSize = configuration.batchSize
         return request
     }

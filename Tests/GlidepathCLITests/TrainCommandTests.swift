@@ -225,6 +225,31 @@ struct TrainCommandTests {
     }
 
     @Test(
+        "--subset: the limits keep a stratified sample unless --subset first; refused without a limit",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
+    func subsetSampling() throws {
+        let data = try TestEnvironment.requireDataDirectory()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let refused = try runGlidepath(
+            ["train", "--task", "adult-mlp", "--scheduler", "cosine", "--subset", "first"], in: directory.url)
+        #expect(refused.status == 64, "a usage error: \(refused.standardError)")
+        #expect(refused.standardError.contains("--subset applies with --train-limit or --eval-limit only"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).isEmpty)
+        var configurations: [String] = []
+        for subset in [[], ["--subset", "first"]] {
+            let outcome = try runGlidepath(
+                smallAdultArguments(dataDirectory: data, epochs: 1) + subset, in: directory.url)
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            let result = try decodeResult(outcome)
+            let store = try RunStore(path: directory.path(RunStore.defaultFileName), access: .readOnly)
+            configurations.append(try store.run(matching: result.runId).configurationJSON)
+        }
+        #expect(configurations[0].contains(#""subsetSampling":"stratified""#), "\(configurations[0])")
+        #expect(configurations[1].contains(#""subsetSampling":"first""#), "\(configurations[1])")
+    }
+
+    @Test(
         "a checkpoint directory that cannot be created fails the run with the path, recorded as failed",
         .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"))
     func uncreatableCheckpointDirectory() throws {

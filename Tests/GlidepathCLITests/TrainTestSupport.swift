@@ -5,7 +5,7 @@ import GlidepathTestSupport
 import Testing
 
 /// The small, fast configuration the `glidepath train` tests use: adult-mlp on the first 1,024 training
-/// examples (8 updates of 128 per epoch), evaluated on the first 500 validation and test examples.
+/// examples (8 updates of 128 per epoch), evaluated on a seeded stratified sample of 500 validation and test examples.
 func smallAdultArguments(dataDirectory: URL, epochs: Int = 3, scheduler: String = "dlrs", seed: Int = 5) -> [String] {
     [
         "train", "--task", "adult-mlp", "--scheduler", scheduler, "--epochs", "\(epochs)", "--seed", "\(seed)",

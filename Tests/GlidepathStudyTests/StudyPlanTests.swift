@@ -97,8 +97,35 @@ struct StudyPlanTests {
     func reducedScale() throws {
         let plan = BuiltInPlan.landscapeStudy.plan(scale: .reduced)
         #expect(plan.scale == StudyScale(name: .reduced, epochFactor: 0.2, trainingFraction: 0.1))
+        #expect(plan.tasks.allSatisfy { $0.subsetSampling == .stratified }, "reduced training parts are stratified")
         #expect(plan.tasks.map(\.epochs) == [10, 10, 4, 4, 6])
         #expect(plan.tasks.map(\.trainingLimit) == [4500, 5400, 2250, 6061, 2931])
+    }
+
+    /// A limited task of a plan written before sampling (no `subsetSampling`) keeps the first N: its
+    /// cells have no sampling field, so their hashes are those the plan always had, and their runs record
+    /// file order; `"stratified"` cells record the sampling (another hash); a sampling without a limit is
+    /// refused naming the field.
+    @Test("subset sampling in plans and cells")
+    func subsetSampling() throws {
+        var plan = try BuiltInPlan.landscapeStudy.plan(scale: .full).cutDown(
+            PlanCutDown(tasks: ["adult-mlp"], arms: ["constant"], seeds: [0], epochs: 1, evaluationLimit: 100),
+            builtIn: "landscape-study")
+        plan.tuning = [.fixed]
+        let sampled = try plan.cells(threads: 1)
+        #expect(sampled.count == 1 && sampled[0].configuration.subsetSampling == .stratified)
+        plan.tasks[0].subsetSampling = nil
+        let legacy = try plan.cells(threads: 1)
+        #expect(legacy[0].configuration.subsetSampling == nil && legacy[0].id != sampled[0].id)
+        let json = String(decoding: try StateCoding.encoder().encode(legacy[0].configuration), as: UTF8.self)
+        #expect(!json.contains("subsetSampling"))
+        let decoded = try JSONDecoder().decode(
+            StudyTask.self, from: Data(#"{"task": "adult-mlp", "evaluationLimit": 100}"#.utf8))
+        #expect(decoded.subsetSampling == nil)
+        plan.tasks[0].evaluationLimit = nil
+        plan.tasks[0].trainingLimit = nil
+        plan.tasks[0].subsetSampling = .stratified
+        #expect(throws: StudyError.self) { try plan.validate() }
     }
 
     @Test("cut-downs keep the listed tasks, arms and seeds and record how")
@@ -109,6 +136,7 @@ struct StudyPlanTests {
                 trainingLimit: 500, evaluationLimit: 200), builtIn: "landscape-study")
         #expect(plan.tasks.map(\.task) == [.adultMLP] && plan.tasks[0].epochs == 3)
         #expect(plan.tasks[0].trainingLimit == 500 && plan.tasks[0].evaluationLimit == 200)
+        #expect(plan.tasks[0].subsetSampling == .stratified)
         #expect(plan.arms.map(\.name) == ["constant", "cosine"])
         #expect(plan.seeds == [0, 1])
         #expect(

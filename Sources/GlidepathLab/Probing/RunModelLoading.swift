@@ -78,10 +78,13 @@ public enum RunProbe {
         let loaded = try CheckpointedModel.load(run: runText, storePath: storePath)
         let c = loaded.configuration
         try TrainingSession.setThreads(c.threads)
+        // The first N in file order (issue 11): the test split is read whole for a sampled run; the
+        // training split is the run's own training part (its subset, so the vocabulary is the run's).
         let data = try TaskData.load(
             task: c.task, dataDirectory: dataDirectory ?? c.dataDirectory,
-            trainingLimit: c.trainingLimit, evaluationLimit: c.evaluationLimit,
-            trainingBatches: c.trainingBatches)
+            trainingLimit: c.trainingLimit,
+            evaluationLimit: c.effectiveSubsetSampling == .first ? c.evaluationLimit : nil,
+            trainingBatches: c.trainingBatches, sampling: c.effectiveSubsetSampling)
         let source = split == .train ? data.train : data.test
         let all = ProbeSet(firstOf: source, examples: examples)
         let count = all.indices[0].count

@@ -28,11 +28,15 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
     public var targetValidationLoss: Double?
     /// Compute threads the run was configured with.
     public var threads: Int
-    /// Train on only the first N examples of the training part (file order), for quick runs; nil = all.
+    /// Train on only N examples of the training part (which: ``subsetSampling``), for quick runs; nil = all.
     /// Absent from the JSON when nil, so configurations written before it decode unchanged.
     public var trainingLimit: Int?
-    /// Evaluate on only the first N examples of the validation and test sets; nil = all.
+    /// Evaluate on only N examples of the validation and of the test set (which: ``subsetSampling``); nil = all.
     public var evaluationLimit: Int?
+    /// Which N examples the limits keep (``SubsetSampling``): recorded by every new limited run
+    /// (``SubsetSampling/stratified`` unless asked otherwise); nil without a limit, and for runs recorded
+    /// before sampling existed, which kept the first N (``effectiveSubsetSampling``).
+    public var subsetSampling: SubsetSampling?
     /// For `cifar10-cnn` only: the training batch files (1–5) the training split is read from; nil = all
     /// five. Set explicitly when a data directory holds only some batches, so a smaller training set is
     /// always a recorded choice, never a silent one. Absent from the JSON when nil.
@@ -55,7 +59,7 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         optimizer: OptimizerConfiguration? = nil, epochs: Int? = nil, seed: UInt64,
         dataDirectory: String, targetValidationLoss: Double? = nil, threads: Int,
         trainingLimit: Int? = nil, evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil,
-        textBatching: TextBatching? = nil
+        textBatching: TextBatching? = nil, subsetSampling: SubsetSampling? = nil
     ) {
         let specification = task.specification
         self.version = Self.currentVersion
@@ -73,6 +77,8 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         self.threads = threads
         self.trainingLimit = trainingLimit
         self.evaluationLimit = evaluationLimit
+        self.subsetSampling =
+            trainingLimit == nil && evaluationLimit == nil ? nil : (subsetSampling ?? .stratified)
         self.trainingBatches = trainingBatches
         self.textBatching = textBatching ?? (task.isText ? .bucketed : nil)
     }
@@ -81,6 +87,11 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
     /// recorded without it; nil for the other tasks.
     public var effectiveTextBatching: TextBatching? {
         task.isText ? (textBatching ?? .padded) : nil
+    }
+
+    /// The subset sampling the run uses: the recorded one, ``SubsetSampling/first`` when none is recorded.
+    public var effectiveSubsetSampling: SubsetSampling {
+        subsetSampling ?? .first
     }
 
     /// Checks every field.
@@ -116,6 +127,10 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         }
         if let limit = trainingLimit, limit < 2 { throw fail("trainingLimit", "\(limit)", "must be ≥ 2") }
         if let limit = evaluationLimit, limit < 1 { throw fail("evaluationLimit", "\(limit)", "must be ≥ 1") }
+        if let subsetSampling, trainingLimit == nil && evaluationLimit == nil {
+            throw fail(
+                "subsetSampling", subsetSampling.rawValue, "applies only with a trainingLimit or evaluationLimit")
+        }
         if let batches = trainingBatches {
             let text = "\(batches)"
             guard task == .cifar10CNN else { throw fail("trainingBatches", text, "applies to cifar10-cnn only") }

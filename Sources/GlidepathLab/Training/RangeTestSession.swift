@@ -16,6 +16,9 @@ public struct RangeTestRequest: Sendable {
     public var dataDirectory: String
     public var threads: Int
     public var trainingLimit: Int?
+    /// Which N examples `trainingLimit` keeps (``SubsetSampling``): the first N unless set (a study sets
+    /// its plan's).
+    public var subsetSampling: SubsetSampling = .first
     public var trainingBatches: [Int]?
 
     public init(
@@ -71,7 +74,7 @@ public enum RangeTestSession {
         let data = try TaskData.load(
             task: request.task, dataDirectory: request.dataDirectory,
             trainingLimit: request.trainingLimit, evaluationLimit: 1,
-            trainingBatches: request.trainingBatches)
+            trainingBatches: request.trainingBatches, sampling: request.subsetSampling)
         var generator = SeededGenerator(seed: request.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
         let optimizer = try settings.makeOptimizer(for: model)

@@ -8,7 +8,8 @@ import GlidepathData
 /// text tokenized and indexed with a 20,000-entry vocabulary built from the training part only, cut or
 /// padded to the model's sequence length; Adult encoded to 108 features with the encoder fitted on the
 /// official training split. Limits (``RunConfiguration/trainingLimit``,
-/// ``RunConfiguration/evaluationLimit``) keep the first N examples of a part, in file order.
+/// ``RunConfiguration/evaluationLimit``) keep N examples of a part: the first N in file order, or under
+/// ``SubsetSampling/stratified`` the ``SubsetSample`` drawn from the task's split seed.
 public struct TaskData: Sendable {
     public var train: any TrainingBatchSource
     public var validation: any TrainingBatchSource
@@ -22,17 +23,19 @@ public struct TaskData: Sendable {
     /// - Throws: ``TrainingError/data(_:)`` naming the file (a missing directory or file included).
     ///   - trainingBatches: for CIFAR-10, the training batch files to read (nil = all five; every listed
     ///     batch must be present).
+    ///   - sampling: which N examples a limit keeps (``SubsetSampling``), for every limited part alike.
     ///   - textPadding: for the text tasks, how far the training part's batches are padded (its
     ///     ``TextBatching/padding``); validation and test batches are always padded to their longest
     ///     text, which changes no result (the BiLSTM reads only real tokens) and saves the work.
     public static func load(
         task: TrainingTask, dataDirectory: String, trainingLimit: Int? = nil,
         evaluationLimit: Int? = nil, trainingBatches: [Int]? = nil,
-        textPadding: TextPadding = .maximumLength
+        textPadding: TextPadding = .maximumLength, sampling: SubsetSampling = .first
     ) throws(TrainingError) -> TaskData {
         let data = try read(
             task: task, dataDirectory: dataDirectory, trainingLimit: trainingLimit,
-            evaluationLimit: evaluationLimit, trainingBatches: trainingBatches, textPadding: textPadding)
+            evaluationLimit: evaluationLimit, trainingBatches: trainingBatches, textPadding: textPadding,
+            sampling: sampling)
         // Every part is checked now, at setup: an empty test split (a 0-byte test file) would otherwise
         // surface only when the trained run is evaluated, after the store recorded it.
         for (part, source) in [("training", data.train), ("validation", data.validation), ("test", data.test)]
@@ -48,7 +51,7 @@ public struct TaskData: Sendable {
 
     private static func read(
         task: TrainingTask, dataDirectory: String, trainingLimit: Int?, evaluationLimit: Int?,
-        trainingBatches: [Int]?, textPadding: TextPadding
+        trainingBatches: [Int]?, textPadding: TextPadding, sampling: SubsetSampling
     ) throws(TrainingError) -> TaskData {
         let specification = task.specification
         let name = specification.dataset
@@ -57,9 +60,14 @@ public struct TaskData: Sendable {
             throw .missingDataDirectory(dataset: name.rawValue, path: directory)
         }
         let holdout = specification.validationSplit
-        func limited<D: SubsettableDataset>(_ dataset: D, _ limit: Int?) -> D {
+        func limited<D: LabelledDataset>(_ dataset: D, _ limit: Int?, _ part: SubsetSample.Part) -> D {
             guard let limit, limit < dataset.count else { return dataset }
-            return dataset.subset(Array(0..<limit))
+            switch sampling {
+            case .first: return dataset.subset(Array(0..<limit))
+            case .stratified:
+                return dataset.subset(
+                    SubsetSample.indices(labels: dataset.labels, limit: limit, seed: holdout.seed, part: part))
+            }
         }
         do {
             switch specification.model {
@@ -83,9 +91,9 @@ public struct TaskData: Sendable {
                     ImageSource(base: try ImageBatchSource(dataset: dataset, normalisation: nil))
                 }
                 return TaskData(
-                    train: try source(limited(splits.train, trainingLimit)),
-                    validation: try source(limited(splits.validation, evaluationLimit)),
-                    test: try source(limited(splits.test, evaluationLimit)), directory: directory)
+                    train: try source(limited(splits.train, trainingLimit, .training)),
+                    validation: try source(limited(splits.validation, evaluationLimit, .validation)),
+                    test: try source(limited(splits.test, evaluationLimit, .test)), directory: directory)
             case .recurrent(let network):
                 let official: (train: TextDataset, test: TextDataset)
                 switch name {
@@ -105,7 +113,7 @@ public struct TaskData: Sendable {
                 let splits = try DatasetSplits(
                     officialTrain: official.train, officialTest: official.test,
                     validationFraction: holdout.fraction, seed: holdout.seed)
-                let train = limited(splits.train, trainingLimit)
+                let train = limited(splits.train, trainingLimit, .training)
                 // The vocabulary comes from the texts actually trained on, never validation or test.
                 // Fitting tokenizes the training texts; their encoding reuses those tokens.
                 let (pipeline, encodedTrain) = try TextPipeline.fitAndEncode(
@@ -125,8 +133,8 @@ public struct TaskData: Sendable {
                         base: try TextBatchSource(
                             sequences: encodedTrain, labels: train.labels,
                             padding: textPadding)),
-                    validation: try source(limited(splits.validation, evaluationLimit)),
-                    test: try source(limited(splits.test, evaluationLimit)), directory: directory)
+                    validation: try source(limited(splits.validation, evaluationLimit, .validation)),
+                    test: try source(limited(splits.test, evaluationLimit, .test)), directory: directory)
             case .perceptron(let network):
                 guard name == .adult else {
                     throw TrainingError.invalidConfiguration("\(name.rawValue) is not tabular")
@@ -146,10 +154,12 @@ public struct TaskData: Sendable {
                     officialTrain: official.train, officialTest: official.test,
                     validationFraction: holdout.fraction, seed: holdout.seed)
                 return TaskData(
-                    train: TabularSource(base: TabularBatchSource(dataset: limited(splits.train, trainingLimit))),
+                    train: TabularSource(
+                        base: TabularBatchSource(dataset: limited(splits.train, trainingLimit, .training))),
                     validation: TabularSource(
-                        base: TabularBatchSource(dataset: limited(splits.validation, evaluationLimit))),
-                    test: TabularSource(base: TabularBatchSource(dataset: limited(splits.test, evaluationLimit))),
+                        base: TabularBatchSource(dataset: limited(splits.validation, evaluationLimit, .validation))),
+                    test: TabularSource(
+                        base: TabularBatchSource(dataset: limited(splits.test, evaluationLimit, .test))),
                     directory: directory)
             }
         } catch let error as DataError {
@@ -167,6 +177,15 @@ public struct TaskData: Sendable {
         return names.contains { FileManager.default.fileExists(atPath: directory + "/" + $0) } ? .tsv : .jsonLines
     }
 }
+
+/// A dataset with class labels that can be cut to a subset: what ``SubsetSample`` samples.
+protocol LabelledDataset: SubsettableDataset {
+    var labels: [Int32] { get }
+}
+
+extension ImageDataset: LabelledDataset {}
+extension TextDataset: LabelledDataset {}
+extension TabularDataset: LabelledDataset {}
 
 /// A batch source whose batches the models read (``TrainingBatch``): the three data kinds behind one
 /// existential, so the training loop is not generic over the task.

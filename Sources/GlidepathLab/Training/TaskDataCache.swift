@@ -22,6 +22,7 @@ public final class TaskDataCache: @unchecked Sendable {
         public var evaluationLimit: Int?
         public var trainingBatches: [Int]?
         public var textPadding: TextPadding
+        public var sampling: SubsetSampling
         /// (relative path, size, modification time) of the dataset's files, sorted by path.
         public var fingerprint: [FileStamp]
     }
@@ -48,21 +49,36 @@ public final class TaskDataCache: @unchecked Sendable {
         self.capacity = max(1, capacity)
     }
 
-    /// The task's data (``TaskData/load(task:dataDirectory:trainingLimit:evaluationLimit:trainingBatches:textPadding:)``),
+    /// The data of a run with `configuration` (its limits under its ``RunConfiguration/effectiveSubsetSampling``),
+    /// from `dataDirectory` (the recorded one unless given).
+    public func load(for configuration: RunConfiguration, dataDirectory: String? = nil) throws(TrainingError)
+        -> TaskData
+    {
+        try load(
+            task: configuration.task, dataDirectory: dataDirectory ?? configuration.dataDirectory,
+            trainingLimit: configuration.trainingLimit, evaluationLimit: configuration.evaluationLimit,
+            trainingBatches: configuration.trainingBatches,
+            textPadding: configuration.effectiveTextBatching?.padding ?? .maximumLength,
+            sampling: configuration.effectiveSubsetSampling)
+    }
+
+    /// The task's data (``TaskData/load(task:dataDirectory:trainingLimit:evaluationLimit:trainingBatches:textPadding:sampling:)``),
     /// from memory when an entry with the same key exists.
     public func load(
         task: TrainingTask, dataDirectory: String, trainingLimit: Int? = nil, evaluationLimit: Int? = nil,
-        trainingBatches: [Int]? = nil, textPadding: TextPadding = .maximumLength
+        trainingBatches: [Int]? = nil, textPadding: TextPadding = .maximumLength, sampling: SubsetSampling = .first
     ) throws(TrainingError) -> TaskData {
         let directory = DatasetCatalog.directory(for: task.specification.dataset, in: dataDirectory)
         let key = Key(
             task: task, directory: directory, trainingLimit: trainingLimit, evaluationLimit: evaluationLimit,
-            trainingBatches: trainingBatches, textPadding: textPadding, fingerprint: Self.fingerprint(of: directory))
+            trainingBatches: trainingBatches, textPadding: textPadding,
+            sampling: trainingLimit == nil && evaluationLimit == nil ? .first : sampling,
+            fingerprint: Self.fingerprint(of: directory))
         if let data = lookUp(key) { return data }
         let data = try TaskData.load(
             task: task, dataDirectory: dataDirectory, trainingLimit: trainingLimit,
             evaluationLimit: evaluationLimit, trainingBatches: trainingBatches,
-            textPadding: textPadding)
+            textPadding: textPadding, sampling: sampling)
         store(data, for: key)
         return data
     }

@@ -21,6 +21,8 @@ public struct TrainingRequest: Sendable {
     public var threads: Int
     public var trainingLimit: Int?
     public var evaluationLimit: Int?
+    /// Which examples the limits keep; nil = ``SubsetSampling/stratified`` when there is a limit.
+    public var subsetSampling: SubsetSampling?
     public var trainingBatches: [Int]?
     /// `--text-batching`; nil = the task's default (``TextBatching/bucketed`` for the text tasks).
     public var textBatching: TextBatching?
@@ -97,7 +99,8 @@ extension TrainingSession {
             optimizer: optimizerSettings, epochs: request.epochs, seed: request.seed,
             dataDirectory: request.dataDirectory, targetValidationLoss: request.targetValidationLoss,
             threads: request.threads, trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
-            trainingBatches: request.trainingBatches, textBatching: request.textBatching)
+            trainingBatches: request.trainingBatches, textBatching: request.textBatching,
+            subsetSampling: request.subsetSampling)
         if let batchSize = request.batchSize { configuration.batchSize = batchSize }
         // A scheduler that reads the landscape turns probing on (automatic cadence) unless asked otherwise,
         // and its open optimizer fields come from the run's optimizer.
@@ -120,11 +123,7 @@ extension TrainingSession {
         }
 
         try setThreads(configuration.threads)
-        let data = try TaskDataCache.shared.load(
-            task: request.task, dataDirectory: request.dataDirectory,
-            trainingLimit: request.trainingLimit, evaluationLimit: request.evaluationLimit,
-            trainingBatches: request.trainingBatches,
-            textPadding: configuration.effectiveTextBatching?.padding ?? .maximumLength)
+        let data = try TaskDataCache.shared.load(for: configuration)
         configuration.dataFingerprint = DataFingerprint.of(task: request.task, dataDirectory: request.dataDirectory)
         var generator = SeededGenerator(seed: request.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
@@ -221,12 +220,7 @@ extension TrainingSession {
             }
         }
         let specification = configuration.task.specification
-        let data = try TaskDataCache.shared.load(
-            task: configuration.task, dataDirectory: dataDirectory ?? configuration.dataDirectory,
-            trainingLimit: configuration.trainingLimit,
-            evaluationLimit: configuration.evaluationLimit,
-            trainingBatches: configuration.trainingBatches,
-            textPadding: configuration.effectiveTextBatching?.padding ?? .maximumLength)
+        let data = try TaskDataCache.shared.load(for: configuration, dataDirectory: dataDirectory)
         var generator = SeededGenerator(seed: configuration.seed)
         let model = try TaskModelFactory.makeModel(specification.model, using: &generator)
         let optimizer = try configuration.optimizer.makeOptimizer(for: model)
