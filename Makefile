@@ -79,6 +79,8 @@ fixtures: bench-python
 fuzz:
 	bash scripts/fuzz-data.sh 60
 	bash scripts/fuzz-pth.sh 60
+	swift build --product glidepath
+	bash scripts/fuzz-store.sh 60
 
 clean:
 	rm -rf .build .venv-bench

@@ -83,12 +83,7 @@ struct LRFindCommand: ParsableCommand {
                 dataDirectory: data.resolved, threads: threads, trainingLimit: trainingLimit,
                 trainingBatches: trainingBatches.isEmpty ? nil : trainingBatches))
         if let output {
-            do {
-                try Data(RangeTestPlot(report: report).render().utf8).write(
-                    to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw ValidationError("--output \(output): cannot write the plot: \(error.localizedDescription)")
-            }
+            try writeOutput(Data(RangeTestPlot(report: report).render().utf8), to: output, command: "lr-find")
         }
         if json {
             print(String(decoding: try StateCoding.encoder().encode(report), as: UTF8.self))

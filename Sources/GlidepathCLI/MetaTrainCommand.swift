@@ -92,11 +92,7 @@ struct MetaTrainCommand: ParsableCommand {
         let provenance = MetaTrainingProvenance.fields(
             configuration: configuration, result: result, codeVersion: codeVersion, date: started,
             command: command)
-        do {
-            try result.weights.jsonData(provenance: provenance).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw reportFailure("error: \(MetaTrainingError.output(path: path, reason: error.localizedDescription))")
-        }
+        try writeOutput(result.weights.jsonData(provenance: provenance), to: path, command: "meta-train")
         print(
             "wrote \(path) (γ = \(result.scale), \(result.iterations) iterations, \(result.metaUpdates) meta-updates)")
     }

@@ -75,7 +75,7 @@ struct ProbeCommand: ParsableCommand {
                     "split": split.rawValue, "examples": "\(result.batch.count)",
                 ],
                 entries: weights + result.batch.safeTensorsEntries)
-            try file.write(to: URL(fileURLWithPath: saveInputs))
+            try writeOutput(try file.encoded(), to: saveInputs, command: "probe --save-inputs")
         }
         let m = result.measurement
         if json {

@@ -60,7 +60,10 @@ struct RunsShowCommand: ParsableCommand {
         let store = try storeOptions.openVerified()
         let record = try store.run(matching: runReference)
         let epochs = try store.epochs(of: record.id)
-        let steps = try store.steps(of: record.id)
+        // Steps are aggregated through a database cursor, one row in memory at a time (as `runs export`
+        // streams them): a run of millions of steps is summarised in constant memory.
+        var steps = try StepSummary()
+        try store.forEachStep(of: record.id) { try steps.add($0) }
         let target = (try? record.configuration())?.targetValidationLoss
         let analysis = try RunAnalysis(epochs: epochs, steps: steps, target: target)
         // Paths as recorded (relative to the store's directory), not resolved against this machine.

@@ -21,7 +21,11 @@ struct RunsExportModelCommand: ParsableCommand {
     @Option(help: "The file format.")
     var format: Format = .safetensors
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write.", valueName: "file"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "The file to write (a symbolic link, FIFO or device is written through; an existing file keeps its mode and links).",
+            valueName: "file"))
     var output: String
 
     @OptionGroup var storeOptions: StoreOptions
@@ -32,6 +36,6 @@ struct RunsExportModelCommand: ParsableCommand {
             "run": loaded.record.id.rawValue, "task": loaded.configuration.task.rawValue,
             "step": "\(loaded.checkpoint.step)", "format": "pt",
         ])
-        try file.write(to: URL(fileURLWithPath: output))
+        try writeOutput(try file.encoded(), to: output, command: "runs export-model")
     }
 }

@@ -38,6 +38,8 @@ struct ScheduleInput {
         } catch {
             throw .invalidArgument(name: "--config", value: path, reason: "cannot read the file (\(error.reason))")
         }
+        // Bounded before decoding: millions of groups are refused from one pass over the bytes.
+        try Self.checkGroupCounts(data)
         let document: StateValue
         do {
             document = try StateCoding.decoder().decode(StateValue.self, from: data)

@@ -16,7 +16,8 @@ public struct AdultRecord: Equatable, Sendable {
 /// Format handled: 15 comma-separated fields with a space after each comma; `?` for a missing value;
 /// blank lines (the files end with them); in `adult.test` a first line `|1x3 Cross validator` and
 /// labels with a trailing full stop (`<=50K.`). Lines starting with `|` are comments. Any other
-/// deviation (wrong field count, non-numeric number, unknown label) is an error naming the line.
+/// deviation (wrong field count, non-numeric number, unknown label, a category value that `adult.names`
+/// does not list: ``categoryValues``) is an error naming the line.
 public enum Adult {
     /// The numeric attributes, in file order.
     public static let numericNames = [
@@ -69,6 +70,14 @@ public enum Adult {
                 throw DataError(
                     file: file, location: .line(lineNumber),
                     problem: .malformedRow("\(categoricalNames[position]) is empty"))
+            }
+            for (position, value) in categorical.enumerated() {
+                guard let value, !categoryValues[position].contains(value) else { continue }
+                throw DataError(
+                    file: file, location: .line(lineNumber),
+                    problem: .malformedRow(
+                        "\(categoricalNames[position]) (field \(categoricalColumns[position] + 1)) "
+                            + "\"\(value.prefix(60))\" is not one of the values adult.names lists"))
             }
             var labelText = fields[14]
             if labelText.hasSuffix(".") { labelText.removeLast() }

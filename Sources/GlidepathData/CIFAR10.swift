@@ -58,6 +58,11 @@ public enum CIFAR10 {
 
     /// Parses one batch file's (decompressed) bytes.
     public static func parseBatch(_ bytes: [UInt8], file: String) throws(DataError) -> ImageDataset {
+        // An empty file (a 0-byte `test_batch.bin`) is a multiple of the record size, but no batch of the
+        // distribution is empty: refused here, at setup, rather than read as a split of 0 examples.
+        guard !bytes.isEmpty else {
+            throw DataError(file: file, location: .byteOffset(0), problem: .truncated(expected: recordSize, actual: 0))
+        }
         guard bytes.count % recordSize == 0 else {
             throw DataError(
                 file: file, location: .byteOffset(bytes.count - bytes.count % recordSize),

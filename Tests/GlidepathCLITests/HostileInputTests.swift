@@ -42,6 +42,26 @@ struct HostileInputTests {
     }
 
     static let schedule = ["schedule", "--config", "c.json"]
+    static let cifar = [
+        "train", "--task", "cifar10-cnn", "--scheduler", "cosine", "--epochs", "1", "--cifar-batches", "1",
+        "--data-dir", "data",
+    ]
+
+    /// `count` CIFAR-10 records (label 1, black pixels): the binary layout, 3,073 bytes each.
+    static func cifarRecords(_ count: Int) -> Data {
+        Data((0..<count).flatMap { _ in [UInt8(1)] + [UInt8](repeating: 0, count: 3_072) })
+    }
+
+    /// A CIFAR-10 directory `data/cifar10/` with a 3-record first training batch and `test` as the test batch.
+    static func cifarFiles(test: Data) -> [String: Data] {
+        ["data/cifar10/data_batch_1.bin": cifarRecords(3), "data/cifar10/test_batch.bin": test]
+    }
+
+    /// One UCI Adult row in the distributed layout (the first row of `adult.data`, with `workclass`).
+    static func adultRow(workclass: String, label: String) -> String {
+        "39, \(workclass), 77516, Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, Male, 2174, 0, 40, "
+            + "United-States, \(label)\n"
+    }
     static let train = ["train", "--task", "adult-mlp", "--scheduler", "cosine"]
 
     static let cases: [Case] = [
@@ -219,6 +239,60 @@ struct HostileInputTests {
             name: "a refused resume of a completed run writes nothing",
             arguments: ["train", "--resume", "20261123-071749-0001"], status: 1,
             errorWords: ["already completed"]),
+        // Found only after training started, now before any store write (issue 17 follow-up).
+        Case(
+            name: "runs show on a store whose checkpoints table was dropped",
+            arguments: ["runs", "show", "20261123-071749-0001"], status: 1,
+            errorWords: ["lacks table checkpoints of schema version 4"], tamper: "DROP TABLE checkpoints"),
+        Case(
+            name: "train into a store whose checkpoints table was dropped (was: failed at the first checkpoint)",
+            arguments: train + ["--epochs", "1"], status: 1,
+            errorWords: ["glidepath-runs.sqlite lacks table checkpoints"], tamper: "DROP TABLE checkpoints"),
+        Case(
+            name: "a store missing one column (steps.gradient_norm)",
+            arguments: ["runs", "list"], status: 1, errorWords: ["lacks column steps.gradient_norm"],
+            tamper: "ALTER TABLE steps DROP COLUMN gradient_norm"),
+        Case(
+            name: "a 0-byte CIFAR test_batch.bin (was: 'test: 0 examples' until evaluation failed)",
+            arguments: cifar, files: cifarFiles(test: Data()), status: 1,
+            errorWords: ["data/cifar10/test_batch.bin at byte 0", "truncated: expected 3073 bytes, found 0"]),
+        Case(
+            name: "a truncated CIFAR test_batch.bin", arguments: cifar,
+            files: cifarFiles(test: cifarRecords(2) + Data([7, 7])), status: 1,
+            errorWords: ["test_batch.bin at byte 6146", "size 6148 is not a multiple of the 3073-byte record"]),
+        Case(
+            name: "an unknown Adult category in adult.test (was: encoded as zeros, or a wrong feature width)",
+            arguments: [
+                "train", "--task", "adult-mlp", "--scheduler", "cosine", "--epochs", "1", "--data-dir", "data",
+            ],
+            files: [
+                "data/adult/adult.data": Data(adultRow(workclass: "Private", label: "<=50K").utf8),
+                "data/adult/adult.test": Data(
+                    ("|1x3 Cross validator\n" + adultRow(workclass: "Private", label: "<=50K.")
+                        + adultRow(workclass: "Martian", label: ">50K.")).utf8),
+            ],
+            status: 1,
+            errorWords: [
+                "data/adult/adult.test line 3", "workclass (field 2) \"Martian\"", "not one of the values adult.names",
+            ]),
+        Case(
+            name: "a refused resume of a completed run in a v3 store writes nothing (was: migrated first)",
+            arguments: ["train", "--resume", "20261123-071749-0001"], status: 1, errorWords: ["already completed"],
+            tamper: """
+                DROP TABLE study_cells; DROP TABLE studies; DELETE FROM grdb_migrations WHERE identifier LIKE 'v4:%';
+                PRAGMA user_version = 3;
+                """),
+        Case(
+            name: "train with exponential gamma 1e308: an infinite rate refused before training (was: trained)",
+            arguments: [
+                "train", "--task", "adult-mlp", "--scheduler", "exponential", "--scheduler-config", "c.json",
+                "--epochs", "3", "--train-limit", "200", "--eval-limit", "50",
+            ],
+            // Per-epoch: η = 1e-3 (epoch 1), 1e-3·1e308 = 1e305 (epoch 2), 1e305·1e308 = ∞ (epoch 3).
+            files: json(#"{"gamma": 1e308}"#), status: 1,
+            errorWords: [
+                "scheduler=exponential", "at epoch 3 the learning rate of group 0 would be inf", "before training",
+            ]),
         // Output paths.
         Case(
             name: "runs export -o a directory", arguments: ["runs", "export", "20261123-071749-0001", "-o", "out"],

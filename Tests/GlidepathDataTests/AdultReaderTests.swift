@@ -16,7 +16,7 @@ struct AdultReaderTests {
     static let testText = """
         |1x3 Cross validator
         25, Private, 226802, 11th, 7, Never-married, Machine-op-inspct, Own-child, Black, Male, 0, 0, 40, United-States, <=50K.
-        38, Self-emp, 89814, HS-grad, 9, Married-civ-spouse, Farming-fishing, Husband, White, Male, 0, 0, 50, Peru, >50K.
+        38, Self-emp-inc, 89814, HS-grad, 9, Married-civ-spouse, Farming-fishing, Husband, White, Male, 0, 0, 50, Peru, >50K.
 
         """
 
@@ -46,7 +46,7 @@ struct AdultReaderTests {
         let deviation = ((pow(39 - mean, 2) + pow(50 - mean, 2) + pow(30 - mean, 2)) / 3).squareRoot()
         expectClose(Double(encodedTrain.features[0]), (39 - mean) / deviation, relativeTolerance: 1e-6)
         expectClose(Double(encodedTest.features[0]), (25 - mean) / deviation, relativeTolerance: 1e-6)
-        // Test row 2's workclass "Self-emp" and country "Peru" were never seen in training: all-zero blocks.
+        // Test row 2's workclass "Self-emp-inc" and country "Peru" (values adult.names lists) were never seen in training: all-zero blocks.
         let names = encoder.featureNames
         let workclassColumns = names.indices.filter { names[$0].hasPrefix("workclass=") }
         #expect(workclassColumns.allSatisfy { encodedTest.features[width + $0] == 0 })

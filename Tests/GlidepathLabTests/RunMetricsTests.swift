@@ -104,6 +104,13 @@ struct StabilityTests {
         let first = rule.firstDivergence(in: [2.0, 3.0, 5.0, .nan])
         #expect(first?.index == 2)
         #expect(rule.firstDivergence(in: [2.3, 1.0]) == nil)
+        // The run's status reads the trailing excursion only: a spike above 4.6 that recovers is none.
+        #expect(rule.trailingDivergence(in: [2.0, 9.0, 3.0]) == nil)
+        #expect(rule.trailingDivergence(in: [2.0, 9.0, 3.0, 5.0, 7.0])?.index == 3)
+        #expect(rule.trailingDivergence(in: [2.0, 9.0, 3.0, 5.0, 7.0])?.reason == .lossAboveLimit(loss: 5, limit: 4.6))
+        #expect(rule.trailingDivergence(in: [9.0, 8.0])?.index == 0)
+        #expect(rule.trailingDivergence(in: [2.0, .nan])?.index == 1)
+        #expect(rule.trailingDivergence(in: []) == nil)
         #expect(throws: MetricsError.self) { try DivergenceRule(initialLoss: 0) }
         #expect(throws: MetricsError.self) { try DivergenceRule(initialLoss: 1, factor: 1) }
     }

@@ -33,30 +33,56 @@ public struct RateChanges: Sendable, Equatable, Codable {
     /// - Throws: ``MetricsError`` when steps have different group counts, or a rate is negative or not
     ///   finite, or the threshold is negative or not finite.
     public init(rates: [[Double]], threshold: Double = 0.01) throws(MetricsError) {
-        guard threshold.isFinite && threshold >= 0 else {
-            throw .invalidValue(name: "threshold", value: "\(threshold)", reason: "must be finite and ≥ 0")
-        }
-        for (step, groupRates) in rates.enumerated() {
-            guard groupRates.count == rates[0].count else {
-                throw .lengthMismatch(
-                    first: "rates[0]", firstCount: rates[0].count,
-                    second: "rates[\(step)]", secondCount: groupRates.count)
+        var accumulator = try Accumulator(threshold: threshold)
+        for groupRates in rates { try accumulator.add(groupRates) }
+        self = accumulator.changes
+    }
+
+    /// ``RateChanges`` computed one step at a time, so a run of millions of steps is read through a
+    /// cursor instead of held in memory (`glidepath runs show`). Feeding every step of `rates` in order
+    /// gives exactly ``RateChanges/init(rates:threshold:)``'s value, bit for bit (the magnitudes are
+    /// summed in the same order), and the same error for the first bad step.
+    public struct Accumulator: Sendable {
+        public let threshold: Double
+        private var previous: [Double]?
+        private var stepCount = 0
+        private var count = 0
+        private var crossings = 0
+        private var magnitudeSum = 0.0
+        private var magnitudeCount = 0
+        private var maximum = 0.0
+
+        /// - Parameter threshold: τ ≥ 0 on |Δ ln η|.
+        public init(threshold: Double = 0.01) throws(MetricsError) {
+            guard threshold.isFinite && threshold >= 0 else {
+                throw .invalidValue(name: "threshold", value: "\(threshold)", reason: "must be finite and ≥ 0")
             }
-            for rate in groupRates where !(rate.isFinite && rate >= 0) {
+            self.threshold = threshold
+        }
+
+        /// Adds the next step's rates (one per parameter group).
+        ///
+        /// - Throws: ``MetricsError`` when the group count differs from the first step's, or a rate is
+        ///   negative or not finite; the accumulator is then unchanged.
+        public mutating func add(_ rates: [Double]) throws(MetricsError) {
+            let step = stepCount
+            if let previous, rates.count != previous.count {
+                throw .lengthMismatch(
+                    first: "rates[0]", firstCount: previous.count, second: "rates[\(step)]", secondCount: rates.count)
+            }
+            for rate in rates where !(rate.isFinite && rate >= 0) {
                 throw .invalidValue(name: "rates[\(step)]", value: "\(rate)", reason: "a rate must be finite and ≥ 0")
             }
-        }
-        var count = 0
-        var crossings = 0
-        var magnitudes: [Double] = []
-        for step in rates.indices.dropFirst() {
+            stepCount += 1
+            defer { previous = rates }
+            guard let previous else { return }
             var largest = 0.0
             var crossedZero = false
-            for (previous, current) in zip(rates[step - 1], rates[step]) where previous != current {
-                if previous == 0 || current == 0 {
+            for (before, current) in zip(previous, rates) where before != current {
+                if before == 0 || current == 0 {
                     crossedZero = true
                 } else {
-                    largest = max(largest, abs(log(current) - log(previous)))
+                    largest = max(largest, abs(log(current) - log(before)))
                 }
             }
             if crossedZero {
@@ -64,12 +90,20 @@ public struct RateChanges: Sendable, Equatable, Codable {
                 crossings += 1
             } else if largest > threshold {
                 count += 1
-                magnitudes.append(largest)
+                magnitudeSum += largest
+                magnitudeCount += 1
+                maximum = max(maximum, largest)
             }
         }
-        adjustmentCount = count
-        zeroCrossings = crossings
-        meanMagnitude = magnitudes.isEmpty ? 0 : magnitudes.reduce(0, +) / Double(magnitudes.count)
-        maximumMagnitude = magnitudes.max() ?? 0
+
+        /// The number of steps added.
+        public var steps: Int { stepCount }
+
+        /// The changes over the steps added so far.
+        public var changes: RateChanges {
+            RateChanges(
+                adjustmentCount: count, meanMagnitude: magnitudeCount == 0 ? 0 : magnitudeSum / Double(magnitudeCount),
+                maximumMagnitude: maximum, zeroCrossings: crossings)
+        }
     }
 }

@@ -28,7 +28,9 @@ public struct RunAnalysis: Sendable, Equatable {
     public var validationLossStability: LossStability?
     /// Learning-rate changes over the recorded steps; nil without steps.
     public var rateChanges: RateChanges?
-    /// The first divergence (``DivergenceRule`` with factor 2 relative to the first step's loss), if any.
+    /// The divergence (``DivergenceRule`` with factor 2 relative to the first step's loss), if any: the
+    /// first non-finite step loss, or the epoch from which the mean training loss stayed above the limit
+    /// to the end of the run, whichever comes first.
     public var divergence: DivergenceEvent?
 
     /// Analyses `epochs` and `steps` (each in order).
@@ -42,6 +44,16 @@ public struct RunAnalysis: Sendable, Equatable {
     public init(
         epochs: [EpochRecord], steps: [StepRecord], target: Double?, spikeThreshold: Double = 0.1,
         rateThreshold: Double = 0.01
+    ) throws(MetricsError) {
+        var summary = try StepSummary(rateThreshold: rateThreshold)
+        for step in steps { try summary.add(step) }
+        try self.init(epochs: epochs, steps: summary, target: target, spikeThreshold: spikeThreshold)
+    }
+
+    /// Analyses `epochs` (in order) and the summary of the run's steps, accumulated one at a time
+    /// (``StepSummary``: what a cursor over millions of steps gives without holding them).
+    public init(
+        epochs: [EpochRecord], steps: StepSummary, target: Double?, spikeThreshold: Double = 0.1
     ) throws(MetricsError) {
         epochsCompleted = epochs.count
         let best = epochs.filter { $0.validationLoss.isFinite }.min { $0.validationLoss < $1.validationLoss }
@@ -62,20 +74,19 @@ public struct RunAnalysis: Sendable, Equatable {
         validationLossStability =
             validationCurve.isEmpty || !validationCurve.allSatisfy(\.isFinite)
             ? nil : try LossStability(losses: validationCurve, spikeThreshold: spikeThreshold)
-        rateChanges = steps.isEmpty ? nil : try RateChanges(rates: steps.map(\.learningRates), threshold: rateThreshold)
+        rateChanges = steps.rateChanges
         divergence = Self.firstDivergence(epochs: epochs, steps: steps)
     }
 
-    private static func firstDivergence(epochs: [EpochRecord], steps: [StepRecord]) -> DivergenceEvent? {
+    private static func firstDivergence(epochs: [EpochRecord], steps: StepSummary) -> DivergenceEvent? {
         // A non-finite step loss is a divergence whatever the reference; find the first.
-        let nonFinite = steps.first { !$0.loss.isFinite }
-            .map { DivergenceEvent(epoch: $0.epoch, step: $0.step, reason: .nonFiniteLoss($0.loss)) }
+        let nonFinite = steps.firstNonFinite
         var aboveLimit: DivergenceEvent?
-        if let initial = steps.first?.loss, let rule = try? DivergenceRule(initialLoss: initial) {
-            aboveLimit =
-                epochs.lazy.compactMap { epoch in
-                    rule.check(epoch.trainLoss).map { DivergenceEvent(epoch: epoch.epoch, step: nil, reason: $0) }
-                }.first
+        if let initial = steps.firstLoss, let rule = try? DivergenceRule(initialLoss: initial) {
+            // Only an excursion that lasts to the last epoch: a spike that recovered is not a divergence.
+            aboveLimit = rule.trailingDivergence(in: epochs.map(\.trainLoss)).map { found in
+                DivergenceEvent(epoch: epochs[found.index].epoch, step: nil, reason: found.reason)
+            }
         }
         switch (nonFinite, aboveLimit) {
         case let (step?, epoch?): return step.epoch <= epoch.epoch ? step : epoch

@@ -42,7 +42,16 @@ public final class RunStore: Sendable {
     ///   ``RunStoreError/notARunStore(path:reason:)``, ``RunStoreError/newerSchema(path:found:supported:)``,
     ///   ``RunStoreError/outdatedSchema(path:found:supported:)`` (read-only, older schema), or
     ///   ``RunStoreError/database(path:operation:message:)``.
-    public init(path: String, access: RunStoreAccess = .readWrite, clock: any LabClock = SystemClock())
+    public convenience init(path: String, access: RunStoreAccess = .readWrite, clock: any LabClock = SystemClock())
+        throws(RunStoreError)
+    {
+        try self.init(path: path, access: access, clock: clock, acceptingOlderSchema: false)
+    }
+
+    /// - Parameter acceptingOlderSchema: with ``RunStoreAccess/readOnly``, open a store of an older
+    ///   schema version as it is, without migrating it (only its `runs` table, unchanged since v1, may be
+    ///   read): `train --resume` checks whether it may resume before anything migrates the store.
+    init(path: String, access: RunStoreAccess, clock: any LabClock, acceptingOlderSchema: Bool)
         throws(RunStoreError)
     {
         self.path = path
@@ -71,7 +80,11 @@ public final class RunStore: Sendable {
                 version = identity.version
                 try Self.checkIdentity(
                     path: path, access: access, version: identity.version,
-                    applicationID: identity.applicationID, tableCount: identity.tableCount)
+                    applicationID: identity.applicationID, tableCount: identity.tableCount,
+                    acceptingOlderSchema: acceptingOlderSchema)
+                // A current store lacking a table or column is refused here, before anything is written
+                // (an older one is checked after its migration, below).
+                if identity.version == RunStoreSchema.version { try Self.checkSchema(of: probe, path: path) }
                 if access == .readOnly {
                     database = probe
                     OpenStoreFiles.shared.opened(openKey)
@@ -83,6 +96,7 @@ public final class RunStore: Sendable {
             throw .notARunStore(path: path, reason: "the file is empty")
         }
 
+        try Self.checkWritable(path: path, exists: exists)
         var configuration = Configuration()
         configuration.label = "GlidepathRunStore"
         // Concurrent writers (`glidepath study run --jobs`, two runs into one store) wait for each other
@@ -97,6 +111,7 @@ public final class RunStore: Sendable {
         database = opened
         if access == .readWrite && version < RunStoreSchema.version {
             try Self.wrap(path, "migrate the schema") { try RunStoreSchema.migrator.migrate(opened) }
+            if exists && size > 0 && !alreadyOpen { try Self.checkSchema(of: opened, path: path) }
         }
         OpenStoreFiles.shared.opened(openKey)
         registered = true

@@ -24,6 +24,13 @@ public enum RunStoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case undecodable(path: String, runId: String?, table: String, column: String, value: String, expected: String)
     /// SQLite's integrity check (`PRAGMA quick_check`) found damage; nothing was read from the store.
     case damaged(path: String, problems: [String])
+    /// The store's schema version is current but tables or columns of that schema are missing
+    /// (`table T`, `column T.C`): it was altered outside Glidepath. Refused when the store is opened,
+    /// before anything is written.
+    case incompleteSchema(path: String, missing: [String])
+    /// A store opened for writing whose file (or, for its journal and WAL files, directory) this process
+    /// may not write: refused before SQLite opens it, so no `-wal`/`-shm` file is left behind.
+    case notWritable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -52,6 +59,14 @@ public enum RunStoreError: Error, Equatable, Sendable, CustomStringConvertible {
             let shown = problems.prefix(3).joined(separator: "; ")
             let more = problems.count > 3 ? " (and \(problems.count - 3) more)" : ""
             return "run store \(path) is damaged (SQLite quick_check: \(shown)\(more)); restore it from a backup"
+        case let .incompleteSchema(path, missing):
+            let shown = missing.prefix(5).joined(separator: ", ")
+            let more = missing.count > 5 ? " (and \(missing.count - 5) more)" : ""
+            return "run store \(path) lacks \(shown)\(more) of schema version \(RunStoreSchema.version) "
+                + "(altered outside glidepath?); restore it from a backup"
+        case let .notWritable(path, reason):
+            return "run store \(path) cannot be written: \(reason); nothing was changed "
+                + "(glidepath runs list/show/export read it as it is; pass --store FILE to record elsewhere)"
         }
     }
 }

@@ -1,6 +1,15 @@
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `access(2)`'s W_OK for the effective user (outside ``RunStore``, whose `access` property would shadow it).
+private func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
+
 extension RunStore {
     /// Reads the 100-byte SQLite header without opening a connection, so a newer or foreign file is
     /// refused without SQLite touching it (no journal-mode change, no WAL files).
@@ -32,9 +41,25 @@ extension RunStore {
         }
     }
 
+    /// Refuses to open `path` for writing when this process may not write the file (an existing one)
+    /// or its directory (where SQLite creates the file, its `-wal` and `-shm`): `access(2)` with the
+    /// effective user, so root, who may write anything, is never refused.
+    static func checkWritable(path: String, exists: Bool) throws(RunStoreError) {
+        if exists && !isWritable(path) {
+            throw .notWritable(path: path, reason: "the file is read-only (\(String(cString: strerror(errno))))")
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !isWritable(directory) {
+            throw .notWritable(
+                path: path,
+                reason: "its directory \(directory) is not writable (\(String(cString: strerror(errno)))), "
+                    + "and SQLite keeps the store's -wal and -shm files beside it")
+        }
+    }
+
     static func checkIdentity(
         path: String, access: RunStoreAccess, version: Int, applicationID: Int32,
-        tableCount: Int
+        tableCount: Int, acceptingOlderSchema: Bool = false
     ) throws(RunStoreError) {
         if applicationID == 0 {
             if tableCount > 0 {
@@ -49,7 +74,7 @@ extension RunStore {
         if version > RunStoreSchema.version {
             throw .newerSchema(path: path, found: version, supported: RunStoreSchema.version)
         }
-        if version < RunStoreSchema.version && access == .readOnly {
+        if version < RunStoreSchema.version && access == .readOnly && !acceptingOlderSchema {
             throw .outdatedSchema(path: path, found: version, supported: RunStoreSchema.version)
         }
     }

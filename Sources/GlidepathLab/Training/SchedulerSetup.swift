@@ -67,6 +67,48 @@ public enum SchedulerSetup {
         }
     }
 
+    /// The most scheduler steps ``checkFiniteRates(_:name:epochs:updatesPerEpoch:)`` evaluates up front.
+    public static let maximumCheckedSteps = 1_000_000
+
+    /// Refuses, before training, a scheduler whose rates or momenta become ±∞ or NaN within the run:
+    /// one that reads no observation (``LearningRateScheduler/needs`` is empty: closed-form schedules
+    /// and their compositions) is a pure function of its step count, so a copy is stepped exactly as
+    /// the training loop will step it — once per update, or once per epoch — over the run's first
+    /// ``maximumCheckedSteps`` steps, and every rate an update would use is checked. (Finite parameters
+    /// can overflow: `exponential` with gamma 1e308 is finite at step 1 and ∞ at step 2.) A scheduler
+    /// that reads losses, metrics or the landscape cannot be evaluated ahead; a non-finite rate then
+    /// makes the update's loss non-finite, and the run ends `diverged` with that step named.
+    ///
+    /// - Throws: ``TrainingError/scheduler(_:)`` naming the update (or epoch), the group and the value.
+    static func checkFiniteRates(_ scheduler: AnyScheduler, name: String, epochs: Int, updatesPerEpoch: Int)
+        throws(TrainingError)
+    {
+        guard scheduler.needs.isEmpty else { return }
+        let perUpdate = scheduler.cadence == .perUpdate
+        let (total, overflow) = (perUpdate ? epochs : 1).multipliedReportingOverflow(
+            by: perUpdate ? updatesPerEpoch : epochs)
+        let steps = overflow ? maximumCheckedSteps : min(total, maximumCheckedSteps)
+        var copy = scheduler
+        for index in 0..<steps {
+            // Rates used by update `index + 1` (or epoch `index + 1`): after `index` scheduler steps.
+            if index > 0 {
+                do { try copy.step(.empty) } catch { return }  // training meets (and reports) the same error
+            }
+            let place =
+                perUpdate
+                ? "update \(index + 1) (epoch \(index / max(1, updatesPerEpoch) + 1))" : "epoch \(index + 1)"
+            for (quantity, values) in [("learning rate", copy.learningRates), ("momentum", copy.momenta ?? [])] {
+                if let group = values.firstIndex(where: { !$0.isFinite }) {
+                    throw .scheduler(
+                        .invalidArgument(
+                            name: "scheduler", value: name,
+                            reason: "at \(place) the \(quantity) of group \(group) would be \(values[group]): the "
+                                + "scheduler's parameters overflow double precision (refused before training)"))
+                }
+            }
+        }
+    }
+
     /// Builds the scheduler of a configuration a run recorded (already resolved: it is not resolved
     /// again). Records written before configurations were typed decode the same way.
     public static func makeScheduler(recorded: StateValue, baseRates: [Double], momenta: [Double]?)

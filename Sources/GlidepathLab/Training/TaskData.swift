@@ -35,6 +35,27 @@ public struct TaskData: Sendable {
         textPadding: TextPadding = .maximumLength, sampling: SubsetSampling = .first,
         cifarModel: CIFARModel = .standard
     ) throws(TrainingError) -> TaskData {
+        let data = try read(
+            task: task, dataDirectory: dataDirectory, trainingLimit: trainingLimit,
+            evaluationLimit: evaluationLimit, trainingBatches: trainingBatches, textPadding: textPadding,
+            sampling: sampling)
+        // Every part is checked now, at setup: an empty test split (a 0-byte test file) would otherwise
+        // surface only when the trained run is evaluated, after the store recorded it.
+        for (part, source) in [("training", data.train), ("validation", data.validation), ("test", data.test)]
+        where source.count == 0 {
+            throw .data(
+                DataError(
+                    file: data.directory,
+                    problem: .countMismatch(
+                        "the \(part) part of \(task.specification.dataset.rawValue) has no examples")))
+        }
+        return data
+    }
+
+    private static func read(
+        task: TrainingTask, dataDirectory: String, trainingLimit: Int?, evaluationLimit: Int?,
+        trainingBatches: [Int]?, textPadding: TextPadding, sampling: SubsetSampling
+    ) throws(TrainingError) -> TaskData {
         let specification = task.specification
         let name = specification.dataset
         let directory = DatasetCatalog.directory(for: name, in: dataDirectory)
@@ -123,11 +144,21 @@ public struct TaskData: Sendable {
                             padding: textPadding)),
                     validation: try source(limited(splits.validation, evaluationLimit, .validation)),
                     test: try source(limited(splits.test, evaluationLimit, .test)), directory: directory)
-            case .perceptron:
+            case .perceptron(let network):
                 guard name == .adult else {
                     throw TrainingError.invalidConfiguration("\(name.rawValue) is not tabular")
                 }
                 let official = try Adult.load(from: directory)
+                // The encoder's width is one column per category the training file holds: a file lacking
+                // some of adult.names' values gives fewer columns than the network reads. Refused now,
+                // not at the first batch.
+                guard official.train.featureCount == network.inputFeatures else {
+                    throw DataError(
+                        file: directory + "/" + Adult.fileName(.train),
+                        problem: .countMismatch(
+                            "its rows encode to \(official.train.featureCount) features, the network reads "
+                                + "\(network.inputFeatures) (the categories of adult.names: some never occur)"))
+                }
                 let splits = try DatasetSplits(
                     officialTrain: official.train, officialTest: official.test,
                     validationFraction: holdout.fraction, seed: holdout.seed)

@@ -259,12 +259,13 @@ public final class TrainingSession {
         let testSeconds = clock.monotonicSeconds() - testStart
         do {
             let epochs = try store.epochs(of: run)
-            // The study's divergence rule (``DivergenceRule``: an epoch's mean training loss above twice
-            // the first step's loss) ends a finite-loss run as diverged too, as `runs show` reports it.
+            // The study's divergence rule (``DivergenceRule``: the mean training loss above twice the
+            // first step's loss from some epoch to the last) ends a finite-loss run as diverged too, as
+            // `runs show` reports it; a spike that recovered does not.
             var status = requested
             if status == .completed, let first = try store.firstStep(of: run),
                 let rule = try? DivergenceRule(initialLoss: first.loss),
-                epochs.contains(where: { rule.check($0.trainLoss) != nil })
+                rule.trailingDivergence(in: epochs.map(\.trainLoss)) != nil
             {
                 status = .diverged
             }

@@ -86,8 +86,8 @@ extension TrainingSession {
     /// real shape (its epochs, the updates per epoch of the data actually read, the task's classes and,
     /// when asked for, the untrained loss) and built once, before the store records anything.
     ///
-    /// - Parameter storePath: the run store; opened (checked, migrated) before the data is read when it
-    ///   exists, created only once everything else has succeeded.
+    /// - Parameter storePath: the run store; checked read-only before the data is read when it exists,
+    ///   and opened for writing (created, migrated) only once everything else has succeeded.
     public static func start(_ request: TrainingRequest, storePath: String, clock: any LabClock = SystemClock())
         throws(TrainingError) -> TrainingSession
     {
@@ -112,9 +112,17 @@ extension TrainingSession {
         let requestedScheduler = LandscapeScheduler.Configuration.filling(
             request.scheduler, optimizer: optimizerSettings)
         do { try configuration.validate() } catch { throw .task(error) }
-        // An existing store is checked now (a newer schema is refused before any work).
-        var store: RunStore? = nil
-        if FileManager.default.fileExists(atPath: storePath) { store = try openStore(storePath, clock: clock) }
+        // The store is checked now, read-only (identity, schema version, every table and column, that this
+        // process may write it or create it), so a store that would be refused is refused before any work;
+        // it is opened for writing (which writes: WAL set-up, an older schema's migration) only once
+        // everything else has succeeded.
+        do {
+            let exists = FileManager.default.fileExists(atPath: storePath)
+            if exists { _ = try openForChecking(storePath, clock: clock) }
+            try RunStore.checkWritable(path: storePath, exists: exists)
+        } catch {
+            throw .store(error)
+        }
 
         try setThreads(configuration.threads)
         let data = try TaskDataCache.shared.load(for: configuration)
@@ -131,8 +139,9 @@ extension TrainingSession {
                 try initialLoss(model: model, data: data, options: try batchingOptions(configuration))
             },
             baseRates: optimizer.learningRates, momenta: configuration.optimizer.schedulerMomenta)
-        let openedStore: RunStore
-        if let store { openedStore = store } else { openedStore = try openStore(storePath, clock: clock) }
+        try SchedulerSetup.checkFiniteRates(
+            scheduler, name: configuration.scheduler, epochs: configuration.epochs, updatesPerEpoch: updatesPerEpoch)
+        let openedStore = try openStore(storePath, clock: clock)
         let run: RunIdentifier
         do {
             run = try openedStore.createRun(
@@ -195,7 +204,8 @@ extension TrainingSession {
         let run = record.id
         // Checked now, before any data is read, and again under the lease below.
         try requireUnfinished(record.status, run: run)
-        let store = try openStore(storePath, clock: clock)
+        // A store this process may not write is refused before the data is read.
+        do { try RunStore.checkWritable(path: storePath, exists: true) } catch { throw .store(error) }
         try setThreads(configuration.threads)
         // Changed data changes the result: refused (naming the files) unless forced.
         if let recorded = configuration.dataFingerprint, !force {
@@ -220,6 +230,9 @@ extension TrainingSession {
             recorded: configuration.schedulerConfiguration,
             baseRates: optimizer.learningRates,
             momenta: configuration.optimizer.schedulerMomenta)
+        // Opened for writing (an older schema migrated) only now that the data, model, optimizer and
+        // scheduler are built: a refusal up to here leaves the store byte for byte as it was.
+        let store = try openStore(storePath, clock: clock)
         let recorder: RunRecorder
         let point: ResumePoint?
         let checkpoints: [CheckpointRecord]
@@ -332,14 +345,10 @@ extension TrainingSession {
         }
     }
 
-    /// The store read-only; an older schema, which only a read-write open migrates, read-write as before.
+    /// The store read-only, an older schema as it is (not migrated): a refused resume writes nothing,
+    /// not even a migration. Only the `runs` table, the same in every schema version, is read through it.
     static func openForChecking(_ path: String, clock: any LabClock) throws(RunStoreError) -> RunStore {
-        do {
-            return try RunStore(path: path, access: .readOnly, clock: clock)
-        } catch {
-            guard case .outdatedSchema = error else { throw error }
-        }
-        return try RunStore(path: path, access: .readWrite, clock: clock)
+        try RunStore(path: path, access: .readOnly, clock: clock, acceptingOlderSchema: true)
     }
 
     static func openStore(_ path: String, clock: any LabClock) throws(TrainingError) -> RunStore {
