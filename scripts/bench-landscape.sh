@@ -11,7 +11,8 @@
 # --probe-every auto with budget B it is probe / (K × update) with K = min(full-epoch updates, ⌈c·evaluations/B⌉),
 # the interval the runner chooses, c the cost of one probe evaluation in updates that the runner measured and
 # recorded (1 for builds before it did). Then `glidepath probe --examples BATCH` at the run's checkpoint and
-# PyHessian (defaults maxIter=100, tol=1e-3) on the same weights and examples, side by side (seconds: wall / CPU).
+# PyHessian (defaults maxIter=100, tol=1e-3) on the same weights and examples, side by side (seconds: wall / CPU);
+# for the tasks listed in TIGHT also both at 300 iterations and tolerance 1e-5.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release/glidepath}
@@ -42,6 +43,16 @@ while read -r task limit full batch; do
   "$BIN" probe --run "$run" --store "$store" --examples "$batch" --json --save-inputs "$WORK/$task.safetensors" \
     --power-iterations 100 --tolerance 1e-3 --trace-samples 10 > "$WORK/$task.json"
   THREADS=$THREADS "$PYTHON" scripts/bench_landscape_pyhessian.py "$WORK/$task.safetensors" 2>/dev/null > "$WORK/$task.pyh.json"
+  if [[ " ${TIGHT:-} " == *" $task "* ]]; then
+    # Both converged further (300 iterations, tolerance 1e-5): at the defaults both stop early where λ₁ and λ₂
+    # are close, and both Rayleigh quotients are lower bounds of λ_max.
+    "$BIN" probe --run "$run" --store "$store" --examples "$batch" --json --power-iterations 300 --tolerance 1e-5 \
+      --trace-samples 2 > "$WORK/$task.tight.json"
+    THREADS=$THREADS "$PYTHON" scripts/bench_landscape_pyhessian.py "$WORK/$task.safetensors" 300 1e-5 2>/dev/null \
+      > "$WORK/$task.pyh.tight.json"
+    "$PYTHON" -c 'import json, sys; o, p = (json.load(open(f))["lambdaMax"] for f in sys.argv[2:]); print(f"  {sys.argv[1]} converged (300 iterations, tol 1e-5): ours {o:.6g}, PyHessian {p:.6g}, ratio {o / p:.5f}")' \
+      "$task" "$WORK/$task.tight.json" "$WORK/$task.pyh.tight.json" > "$WORK/$task.tight.txt"
+  fi
   "$PYTHON" - "$task" "$full" "$BUDGET" "$WORK/$task.probes.json" "$WORK/$task.train.json" "$WORK/$task.json" \
     "$WORK/$task.pyh.json" <<'PY'
 import json, math, sys
@@ -74,6 +85,7 @@ print(f"{task:<12} {full:6d} | {cold[0]['evals']:5d} {iterations(cold[1]):5d} {c
       f"{pyh['lambdaSeconds']:6.3f}/{pyh.get('lambdaCPUSeconds', float('nan')):6.3f} "
       f"{ours['trace']:8.4g} {pyh['trace']:8.4g} {abs(ours['loss']-pyh['loss']):8.1e}")
 PY
+  cat "$WORK/$task.tight.txt" 2>/dev/null || true
 done <<'TASKS'
 adult-mlp 40000 229 128
 mnist-cnn 6400 844 64

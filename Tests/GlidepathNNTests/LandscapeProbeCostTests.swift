@@ -57,7 +57,8 @@ struct LandscapeProbeCostTests {
         settings.powerTolerance = 1e-9
         settings.residualTolerance = 1e-6
         let preconditioner: [Float] = [2.5, 1.5, 1, 0.5, 0.25, 0.125]  // P⁻¹H = 2·I
-        let cold = try LandscapeProbe.measure(objective, settings: settings, state: &state, preconditioner: preconditioner)
+        let cold = try LandscapeProbe.measure(
+            objective, settings: settings, state: &state, preconditioner: preconditioner)
         expectClose(cold.lambdaMax?.value.value ?? 0, 5, relativeTolerance: 1e-4)
         expectClose(cold.preconditionedLambdaMax?.value.value ?? 0, 2, relativeTolerance: 1e-4)
         #expect(cold.trace == nil && cold.quadraticStep == nil && cold.updateCurvature == nil)
@@ -72,7 +73,8 @@ struct LandscapeProbeCostTests {
         #expect(cold.cost.gradientEvaluations == 2 + 2 * products)
         #expect(cold.cost.cpuSeconds != nil && cold.lambdaMax?.cpuSeconds != nil)
         // Warm: the vectors are eigenvectors already, so the residual test stops each after one product.
-        let warm = try LandscapeProbe.measure(objective, settings: settings, state: &state, preconditioner: preconditioner)
+        let warm = try LandscapeProbe.measure(
+            objective, settings: settings, state: &state, preconditioner: preconditioner)
         #expect(warm.lambdaMax?.iterations == 1 && warm.preconditionedLambdaMax?.iterations == 1)
         #expect(warm.cost.gradientEvaluations == 2 + 2 * 2)
         #expect(warm.gradientCurvature == nil, "warm: gᵀHg would cost an HVP nobody asked for")

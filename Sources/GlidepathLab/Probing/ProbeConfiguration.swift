@@ -55,7 +55,9 @@ public struct ProbeConfiguration: Sendable, Equatable, Codable {
         guard budget > 0 && budget < 1 else { throw fail("budget", budget, "must be in (0, 1)") }
         guard batches >= 1 && batches <= 64 else { throw fail("batches", batches, "must be in 1...64") }
         if let costFactor {
-            guard costFactor > 0 && costFactor <= 100 else { throw fail("costFactor", costFactor, "must be in (0, 100]") }
+            guard costFactor > 0 && costFactor <= 100 else {
+                throw fail("costFactor", costFactor, "must be in (0, 100]")
+            }
         }
         do { try settings.validate() } catch {
             throw .invalidConfiguration(field: "probing.settings", value: "", reason: error.description)

@@ -20,8 +20,8 @@ final class ProbeRunner {
         var lastProbeStep: Int
         /// The probe set's training indices, checked on resume.
         var probeSetIndices: [[Int]]
-        /// The cost c of one probe evaluation in updates measured at the first `auto` probe (nil before it,
-        /// for other cadences, and when the configuration gives one).
+        /// The cost c of one probe evaluation in updates measured at the first probe (nil before it and when
+        /// the configuration gives one); only `auto` reads it.
         var costFactor: Double?
     }
 
@@ -161,18 +161,20 @@ final class ProbeRunner {
         lastProbeStep = step
         measurement.updateStep = pendingUpdateStep
         measurement.cost.updateCPUSeconds = meanUpdateCPUSeconds
+        // c is measured at the first probe whatever the cadence (recorded, so every run shows what a probe
+        // evaluation costs); only `auto` reads it.
+        let factor =
+            configuration.costFactor ?? measuredCostFactor
+            ?? Self.costFactor(
+                probeCPUSeconds: measurement.cost.cpuSeconds,
+                evaluations: measurement.cost.gradientEvaluations, updateCPUSeconds: meanUpdateCPUSeconds)
+        if configuration.costFactor == nil { measuredCostFactor = factor }
+        measurement.cost.costFactor = factor
         switch configuration.cadence {
         case .auto:
-            let factor =
-                configuration.costFactor ?? measuredCostFactor
-                ?? Self.costFactor(
-                    probeCPUSeconds: measurement.cost.cpuSeconds,
-                    evaluations: measurement.cost.gradientEvaluations, updateCPUSeconds: meanUpdateCPUSeconds)
-            if configuration.costFactor == nil { measuredCostFactor = factor }
             interval = Self.automaticInterval(
                 evaluations: Double(measurement.cost.gradientEvaluations) * factor,
                 budget: configuration.budget, updatesPerEpoch: updatesPerEpoch)
-            measurement.cost.costFactor = factor
             measurement.cost.nextInterval = interval
         case .fixed: measurement.cost.nextInterval = interval
         case .epoch: break

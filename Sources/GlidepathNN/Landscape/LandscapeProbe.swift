@@ -209,7 +209,8 @@ public enum LandscapeProbe {
 
             // gᵀHg/‖g‖² = ĝᵀHĝ from H·ĝ (the product scales with ‖v‖, the quotients do not).
             var gHg: Double? = nil
-            if settings.gradientCurvature || alongGradient != nil || (settings.quadraticStep && updateDirection == nil) {
+            if settings.gradientCurvature || alongGradient != nil || (settings.quadraticStep && updateDirection == nil)
+            {
                 let product: HessianVectorProduct.Product, norm: Double
                 if let alongGradient {
                     (product, norm) = (alongGradient, gradientNorm)
