@@ -27,8 +27,17 @@ struct ProbeOptions: ParsableArguments {
             valueName: "k"))
     var batches: Int?
 
+    @Option(
+        name: .customLong("probe-cost-factor"),
+        help: ArgumentHelp(
+            """
+            The CPU cost of one probe gradient evaluation in training updates, for --probe-every auto \
+            (default: measured at the first probe and recorded; give the recorded value to rerun bit for bit).
+            """, valueName: "c"))
+    var costFactor: Double?
+
     /// Whether any probe option was given (they are refused with --resume).
-    var isGiven: Bool { every != nil || budget != nil || batches != nil }
+    var isGiven: Bool { every != nil || budget != nil || batches != nil || costFactor != nil }
 
     /// The configuration these options ask for, nil when none was given.
     func configuration() throws -> ProbeConfiguration? {
@@ -46,6 +55,7 @@ struct ProbeOptions: ParsableArguments {
         }
         if let budget { configuration.budget = budget }
         if let batches { configuration.batches = batches }
+        configuration.costFactor = costFactor
         do { try configuration.validate() } catch { throw ValidationError("\(error)") }
         return configuration
     }

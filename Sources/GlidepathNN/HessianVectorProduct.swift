@@ -114,8 +114,12 @@ public enum HessianVectorProduct {
             directionNorm > 0 && directionNorm.isFinite, "direction", directionNorm, "norm must be finite and > 0")
         let saved = parameters.map(\.scalars)
         let savedGradients = parameters.map { $0.grad?.scalars }
-        let parameterNorm = saved.reduce(0.0) { total, values in values.reduce(total) { $0 + Double($1) * Double($1) } }
-            .squareRoot()
+        // ‖θ‖ only for the textbook rule (the default absolute step does not read it).
+        var parameterNorm = 0.0
+        if case .relativeToParameters = configuration.step {
+            parameterNorm = saved.reduce(0.0) { total, values in values.reduce(total) { $0 + Double($1) * Double($1) } }
+                .squareRoot()
+        }
         let epsilon = step(parameterNorm: parameterNorm, directionNorm: directionNorm, configuration: configuration)
         try NNError.require(epsilon > 0 && epsilon.isFinite, "step", epsilon, "must be finite and > 0")
 

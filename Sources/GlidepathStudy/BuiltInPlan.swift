@@ -1,6 +1,7 @@
 import Foundation
 import Glidepath
 import GlidepathLab
+import GlidepathNN
 
 /// The plans `glidepath study plan NAME` prints (`docs/study-guide.md`, "Built-in plans").
 public enum BuiltInPlan: String, Sendable, CaseIterable {
@@ -87,8 +88,10 @@ public enum BuiltInPlan: String, Sendable, CaseIterable {
         return plan.scaled(scale)
     }
 
-    /// One landscape probe per epoch in every baseline cell (`docs/landscape.md`, "What a probe costs").
-    static let epochProbes = ProbeConfiguration(cadence: .epoch)
+    /// One landscape probe per epoch in every baseline cell (`docs/landscape.md`, "What a probe computes"), with
+    /// every estimate, as the plans were recorded (their cells' content hashes and the studies already in stores
+    /// stay valid); `LandscapeProbeSettings.training` here would cut a warm probe's gradient evaluations 1.4–3×.
+    static let epochProbes = ProbeConfiguration(cadence: .epoch, settings: LandscapeProbeSettings())
 }
 
 extension StudyPlan {

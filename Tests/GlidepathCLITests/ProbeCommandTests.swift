@@ -9,14 +9,19 @@ import Testing
 /// `runs show`, `glidepath probe --json` and `runs export-model` (issue 11, items 3–5).
 @Suite("glidepath train --probe-every, probe, export-model")
 struct ProbeCommandTests {
-    /// Every probe's measurement without its wall times, and its decision, bit for bit.
+    /// Every probe's measurement without its wall and CPU times, and its decision, bit for bit.
     static func probeRecord(store path: String, run: String) throws -> [String] {
         let store = try RunStore(path: path, access: .readOnly)
         return try store.probes(of: try store.run(matching: run).id).map { record in
             var m = record.measurement
             m.cost.seconds = 0
+            m.cost.cpuSeconds = nil
+            m.cost.updateCPUSeconds = nil
+            m.cost.costFactor = nil  // measured from CPU times at the first probe
             m.lambdaMax?.seconds = nil
+            m.lambdaMax?.cpuSeconds = nil
             m.preconditionedLambdaMax?.seconds = nil
+            m.preconditionedLambdaMax?.cpuSeconds = nil
             m.trace?.seconds = nil
             let encoded = try StateCoding.encoder().encode(m)
             let decision = try StateCoding.encoder().encode(record.decision)

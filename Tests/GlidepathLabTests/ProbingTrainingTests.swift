@@ -98,6 +98,8 @@ struct ProbingTrainingTests {
         let probes = try session.store.probes(of: session.run)
         #expect(!probes.isEmpty)
         #expect(probes.allSatisfy { $0.decision != nil }, "every probe fed the scheduler")
+        // The default rule (auto) reads the quadratic model along the update taken before each probe.
+        #expect(probes.allSatisfy { $0.measurement.updateStep?.step == $0.step }, "the step rule is fed")
         #expect(probes.allSatisfy { ($0.measurement.preconditionedLambdaMax?.value.value ?? -1) > 0 }, "Adam: λ(P⁻¹H)")
         let epochs = try session.store.epochs(of: session.run)
         let first = try #require(epochs.first), last = try #require(epochs.last)

@@ -53,7 +53,8 @@ struct LandscapeProbeTests {
         // Cost: 2 gradient evaluations, then 2 per batch per HVP.
         // 2 batches: 2 gradient evaluations, 2 per HVP on the first batch, 2 for λ_max's quotient on the second.
         #expect(m.cost.gradientEvaluations == 2 + 2 * m.cost.hessianVectorProducts + 2)
-        #expect(m.cost.hessianVectorProducts == (m.lambdaMax?.iterations ?? 0) + 64 + 1)
+        // λ_max starts cold from g, so its first product is H·ĝ and gᵀHg costs no HVP of its own.
+        #expect(m.cost.hessianVectorProducts == (m.lambdaMax?.iterations ?? 0) + 64)
     }
 
     @Test func warmStartConvergesFasterAndPreconditionerRescales() throws {

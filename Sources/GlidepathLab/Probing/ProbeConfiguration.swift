@@ -9,10 +9,11 @@ public struct ProbeConfiguration: Sendable, Equatable, Codable {
         case fixed
         /// After the last update of every epoch.
         case epoch
-        /// Every K updates with K = ⌈(gradient evaluations of the last probe)/budget⌉, at least once per
-        /// epoch. Counted in gradient evaluations of one training batch (≈ one update), not in seconds, so
-        /// the cadence — and a scheduler that reads the probes — is reproducible; the measured wall-time
-        /// overhead is recorded with every probe.
+        /// Every K updates with K = ⌈c·(gradient evaluations of the last probe)/budget⌉, at least once per
+        /// epoch, c the CPU cost of one probe evaluation in training updates (``costFactor``, or measured at
+        /// the run's first probe and kept with the run). Counted in evaluations × c, not in seconds of each
+        /// probe, so the cadence — and a scheduler that reads the probes — follows from the run's recorded
+        /// values; the measured CPU and wall times are recorded with every probe.
         case auto
     }
 
@@ -23,18 +24,24 @@ public struct ProbeConfiguration: Sendable, Equatable, Codable {
     public var budget: Double
     /// Probe batches of the training batch size drawn once from the training split (≥ 2 for the noise scale).
     public var batches: Int
-    /// What each probe computes.
+    /// What each probe computes (default: ``LandscapeProbeSettings/training``).
     public var settings: LandscapeProbeSettings
+    /// The CPU cost of one probe gradient evaluation in training updates for ``Cadence/auto``; nil: measured
+    /// at the run's first probe (its CPU seconds per evaluation over the mean CPU seconds of the updates
+    /// before it, rounded up to a multiple of 1/4) and kept in the run's checkpoints and probe records. Give
+    /// the recorded value to rerun a scheduler that reads the probes bit for bit on another machine.
+    public var costFactor: Double?
 
     public init(
         cadence: Cadence, every: Int? = nil, budget: Double = 0.05, batches: Int = 2,
-        settings: LandscapeProbeSettings = .init()
+        settings: LandscapeProbeSettings = .training, costFactor: Double? = nil
     ) {
         self.cadence = cadence
         self.every = every
         self.budget = budget
         self.batches = batches
         self.settings = settings
+        self.costFactor = costFactor
     }
 
     /// - Throws: ``TaskError/invalidConfiguration(field:value:reason:)`` naming the field.
@@ -47,6 +54,11 @@ public struct ProbeConfiguration: Sendable, Equatable, Codable {
         }
         guard budget > 0 && budget < 1 else { throw fail("budget", budget, "must be in (0, 1)") }
         guard batches >= 1 && batches <= 64 else { throw fail("batches", batches, "must be in 1...64") }
+        if let costFactor {
+            guard costFactor > 0 && costFactor <= 100 else {
+                throw fail("costFactor", costFactor, "must be in (0, 100]")
+            }
+        }
         do { try settings.validate() } catch {
             throw .invalidConfiguration(field: "probing.settings", value: "", reason: error.description)
         }

@@ -24,6 +24,7 @@ public struct ProbeRecord: Sendable, Equatable, Codable {
             gradientNorm: measurement.gradientNorm.value, lambdaMax: measurement.lambdaMax?.value.value,
             preconditionedLambdaMax: measurement.preconditionedLambdaMax?.value.value,
             trace: measurement.trace?.value, quadraticStep: measurement.quadraticStep,
-            noiseScale: measurement.noiseScale?.value, batchSize: batchSize)
+            noiseScale: measurement.noiseScale?.value, batchSize: batchSize,
+            stepSlope: measurement.updateStep?.slope, stepLossChange: measurement.updateStep?.lossChange)
     }
 }

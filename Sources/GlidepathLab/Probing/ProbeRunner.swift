@@ -20,6 +20,9 @@ final class ProbeRunner {
         var lastProbeStep: Int
         /// The probe set's training indices, checked on resume.
         var probeSetIndices: [[Int]]
+        /// The cost c of one probe evaluation in updates measured at the first probe (nil before it and when
+        /// the configuration gives one); only `auto` reads it.
+        var costFactor: Double?
     }
 
     let configuration: ProbeConfiguration
@@ -36,15 +39,30 @@ final class ProbeRunner {
     private(set) var pending: [ProbeRecord] = []
     /// The latest probe of the current epoch (for the epoch record's λ_max and trace).
     private(set) var latest: ProbeRecord?
+    /// Whether the scheduler reads the quadratic model along the update taken (the `step` or `auto` rule).
+    let readsUpdateStep: Bool
+    /// The `auto` cadence's measured cost factor (``State/costFactor``).
+    private(set) var measuredCostFactor: Double?
+    /// The update-step measurement for the probe due after the current update.
+    private var pendingUpdateStep: UpdateStepMeasurement?
+    /// CPU time of the training updates seen by this process (for the cost factor and the records): the
+    /// clock at the end of the last update (or the epoch's start, or the last probe), their total and count.
+    private var updateMark: Double?
+    private var updateCPUTotal = 0.0
+    private var updateCount = 0
+    private let cpuClock: () -> Double
 
     static let stateSection = "probes"
     static let vectorSection = "probes.vectors"
 
     init(
         configuration: ProbeConfiguration, model: any TaskModel, optimizer: any Optimizer, data: TaskData,
-        seed: UInt64, batchSize: Int, updatesPerEpoch: Int
+        seed: UInt64, batchSize: Int, updatesPerEpoch: Int, readsUpdateStep: Bool = false,
+        cpuClock: @escaping () -> Double = ProcessCPUTime.seconds
     ) throws(TrainingError) {
         self.configuration = configuration
+        self.readsUpdateStep = readsUpdateStep
+        self.cpuClock = cpuClock
         self.model = model
         self.optimizer = optimizer
         self.batchSize = batchSize
@@ -59,48 +77,107 @@ final class ProbeRunner {
             batches: probeSet.batches.count)
     }
 
-    /// K before any probe has been measured: the expected cost with a warm start of ~5 power iterations.
+    /// K before any probe has been measured: the expected cost of a cold probe (5 products per power
+    /// iteration, the configured estimates), in evaluations × the configured cost factor (1 if none).
     static func initialInterval(_ configuration: ProbeConfiguration, updatesPerEpoch: Int, batches: Int) -> Int {
         switch configuration.cadence {
         case .fixed: return configuration.every ?? 1
         case .epoch: return updatesPerEpoch
         case .auto:
             let s = configuration.settings
-            let products = 5 + s.traceSamples + (s.quadraticStep ? 2 : 1) + (s.preconditionedLambda ? 5 : 0)
+            let hessianBatches = min(s.hessianBatches, batches)
+            let products =
+                5 + s.traceSamples + (s.quadraticStep ? 2 : 0) + (s.gradientCurvature ? 1 : 0)
+                + (s.preconditionedLambda ? 5 : 0)
+            let evaluations =
+                batches + 2 * hessianBatches * products + (s.lambdaSpread ? 2 * (batches - hessianBatches) : 0)
             return automaticInterval(
-                evaluations: batches * (1 + 2 * products), budget: configuration.budget,
+                evaluations: Double(evaluations) * (configuration.costFactor ?? 1), budget: configuration.budget,
                 updatesPerEpoch: updatesPerEpoch)
         }
     }
 
-    /// K = ⌈evaluations/budget⌉, at most one epoch.
-    static func automaticInterval(evaluations: Int, budget: Double, updatesPerEpoch: Int) -> Int {
-        min(updatesPerEpoch, max(1, Int((Double(evaluations) / budget).rounded(.up))))
+    /// K = ⌈c·evaluations/budget⌉ (evaluations already multiplied by c), at most one epoch.
+    static func automaticInterval(evaluations: Double, budget: Double, updatesPerEpoch: Int) -> Int {
+        min(updatesPerEpoch, max(1, Int((evaluations / budget).rounded(.up))))
     }
+
+    /// The cost factor from one probe: its CPU seconds per gradient evaluation over the mean CPU seconds of
+    /// an update, rounded up to a multiple of 1/4 (so small timing noise rarely changes it) and kept in
+    /// [1/4, 100]; 1 when either time is unknown.
+    static func costFactor(probeCPUSeconds: Double?, evaluations: Int, updateCPUSeconds: Double?) -> Double {
+        guard let probe = probeCPUSeconds, let update = updateCPUSeconds, probe > 0, update > 0, evaluations > 0
+        else { return 1 }
+        let ratio = probe / Double(evaluations) / update
+        guard ratio.isFinite else { return 1 }
+        return min(100, max(0.25, (ratio * 4).rounded(.up) / 4))
+    }
+
+    /// Called at the start of each epoch's updates (after the previous epoch's validation): the next
+    /// update's CPU time is counted from here.
+    func startUpdates() { updateMark = cpuClock() }
+
+    /// The mean CPU seconds of one update seen so far by this process (nil before any).
+    var meanUpdateCPUSeconds: Double? { updateCount > 0 ? updateCPUTotal / Double(updateCount) : nil }
+
+    /// Whether a probe is due after update `step`.
+    func isDue(step: Int, lastOfEpoch: Bool) -> Bool {
+        switch configuration.cadence {
+        case .epoch: return lastOfEpoch
+        case .fixed, .auto: return step - lastProbeStep >= interval
+        }
+    }
+
+    /// Whether the update `step` should measure the quadratic model along itself (for the probe due after it).
+    func wantsUpdateStep(step: Int, lastOfEpoch: Bool) -> Bool {
+        readsUpdateStep && isDue(step: step, lastOfEpoch: lastOfEpoch)
+    }
+
+    /// Keeps the update-step measurement for the probe that follows.
+    func note(_ measurement: UpdateStepMeasurement?) { pendingUpdateStep = measurement }
 
     /// Runs a probe when one is due after update `step` and returns its record.
     func probeIfDue(step: Int, epoch: Int, lastOfEpoch: Bool) throws(TrainingError) -> ProbeRecord? {
-        let due: Bool
-        switch configuration.cadence {
-        case .epoch: due = lastOfEpoch
-        case .fixed, .auto: due = step - lastProbeStep >= interval
+        // The update just finished: its CPU time since the previous mark.
+        let now = cpuClock()
+        if let updateMark {
+            updateCPUTotal += max(0, now - updateMark)
+            updateCount += 1
         }
-        guard due else { return nil }
+        updateMark = now
+        defer { pendingUpdateStep = nil }
+        guard isDue(step: step, lastOfEpoch: lastOfEpoch) else { return nil }
         let inputs = OptimizerProbeInputs.read(optimizer, parameters: objective.parameters)
-        let measurement: ProbeMeasurement
+        var measurement: ProbeMeasurement
         do {
             measurement = try LandscapeProbe.measure(
                 objective, settings: configuration.settings, state: &probeState,
                 preconditioner: inputs.preconditioner,
-                updateDirection: inputs.direction)
+                updateDirection: inputs.direction, cpuNow: cpuClock)
         } catch {
             throw .invalidConfiguration("probe after update \(step): \(error)")
         }
+        updateMark = cpuClock()
         lastProbeStep = step
-        if configuration.cadence == .auto {
+        measurement.updateStep = pendingUpdateStep
+        measurement.cost.updateCPUSeconds = meanUpdateCPUSeconds
+        // c is measured at the first probe whatever the cadence (recorded, so every run shows what a probe
+        // evaluation costs); only `auto` reads it.
+        let factor =
+            configuration.costFactor ?? measuredCostFactor
+            ?? Self.costFactor(
+                probeCPUSeconds: measurement.cost.cpuSeconds,
+                evaluations: measurement.cost.gradientEvaluations, updateCPUSeconds: meanUpdateCPUSeconds)
+        if configuration.costFactor == nil { measuredCostFactor = factor }
+        measurement.cost.costFactor = factor
+        switch configuration.cadence {
+        case .auto:
             interval = Self.automaticInterval(
-                evaluations: measurement.cost.gradientEvaluations,
+                evaluations: Double(measurement.cost.gradientEvaluations) * factor,
                 budget: configuration.budget, updatesPerEpoch: updatesPerEpoch)
+            measurement.cost.nextInterval = interval
+        case .fixed: measurement.cost.nextInterval = interval
+        case .epoch: break
         }
         let record = ProbeRecord(step: step, epoch: epoch, measurement: measurement)
         pending.append(record)
@@ -131,7 +208,7 @@ final class ProbeRunner {
     func checkpointSections() throws(TrainingError) -> [String: Data] {
         let state = State(
             probe: probeState.scalars, interval: interval, lastProbeStep: lastProbeStep,
-            probeSetIndices: probeSet.indices)
+            probeSetIndices: probeSet.indices, costFactor: measuredCostFactor)
         let archive = TensorArchive(
             kind: "probes",
             entries: probeState.vectorEntries.map {
@@ -172,7 +249,9 @@ final class ProbeRunner {
         } catch {
             throw incompatible(error.description)
         }
+        if let factor = state.costFactor, !(factor > 0 && factor <= 100) { throw incompatible("cost factor \(factor)") }
         interval = state.interval
         lastProbeStep = state.lastProbeStep
+        measuredCostFactor = state.costFactor
     }
 }

@@ -14,6 +14,25 @@ extension TrainingSession {
         }
     }
 
+    /// Before `optimizer.step()`: θ and g saved when the probe due after this update needs the quadratic model
+    /// along it (a landscape scheduler with the `step` or `auto` rule), else nil.
+    func updateStepBefore(loss: Double) -> UpdateStepProbe? {
+        guard let probes,
+            probes.wantsUpdateStep(
+                step: counters.completedSteps, lastOfEpoch: counters.stepsIntoEpoch >= updatesPerEpoch)
+        else { return nil }
+        return UpdateStepProbe(parameters: model.module.parameters, loss: loss)
+    }
+
+    /// After `optimizer.step()`: b = gᵀΔ and L(θ + Δ) on the same batch, kept for the probe that follows.
+    func updateStepAfter(_ probe: UpdateStepProbe?, batch: TrainingBatch) throws(TrainingError) {
+        guard let probe, let probes else { return }
+        probes.note(
+            try probe.finish(step: counters.completedSteps) { () throws(TrainingError) -> Double in
+                Double(try lossTensor(batch).scalar)
+            })
+    }
+
     /// The signal for the scheduler step being built (consumed).
     func takeSignal() -> LandscapeSignal? {
         defer { pendingSignal = nil }
@@ -33,7 +52,25 @@ extension TrainingSession {
     }
 }
 
+extension LandscapeProbeSettings {
+    /// These settings with what a landscape scheduler's rule reads turned on (never off): the quadratic step
+    /// for `quadratic` and `auto` (`stability` reads λ_max or, for Adam, λ_max(P⁻¹H), both in every probe;
+    /// `noise` the noise scale, from the gradients; `step` the update-step measurement, no HVP).
+    public func adding(readsOf rules: [LandscapeRule]) -> LandscapeProbeSettings {
+        var settings = self
+        if rules.contains(where: { $0 == .quadratic || $0 == .auto }) { settings.quadraticStep = true }
+        if rules.contains(where: { $0 == .stability || $0 == .auto }) { settings.preconditionedLambda = true }
+        return settings
+    }
+}
+
 extension LandscapeScheduler.Configuration {
+    /// The rules of every landscape scheduler in `configuration` (itself or nested).
+    public static func rules(in configuration: SchedulerConfiguration) -> [LandscapeRule] {
+        ((configuration.parameters as? Self).map { [$0.rule] } ?? [])
+            + configuration.children.flatMap { rules(in: $0) }
+    }
+
     /// Whether `configuration` or a configuration nested in it is a landscape scheduler.
     public static func isUsed(in configuration: SchedulerConfiguration) -> Bool {
         configuration.parameters is Self || configuration.children.contains { isUsed(in: $0) }
@@ -75,9 +112,10 @@ extension TrainingSession {
     /// Creates the probe runner of a run whose configuration asks for probing.
     func attachProbes() throws(TrainingError) {
         guard let probing = configuration.probing else { return }
+        let rule = (scheduler.base as? LandscapeScheduler)?.configuration.rule
         probes = try ProbeRunner(
             configuration: probing, model: model, optimizer: optimizer, data: data,
             seed: configuration.seed, batchSize: configuration.batchSize,
-            updatesPerEpoch: updatesPerEpoch)
+            updatesPerEpoch: updatesPerEpoch, readsUpdateStep: rule == .step || rule == .auto)
     }
 }

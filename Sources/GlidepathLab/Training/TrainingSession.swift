@@ -112,6 +112,7 @@ public final class TrainingSession {
             if let signal = monitor?.requestedSignal { return try stop(signal, progress: progress) }
             loader.position = LoaderPosition(epoch: epoch - 1, batch: counters.stepsIntoEpoch)
             var segmentStart = clock.monotonicSeconds()
+            probes?.startUpdates()
             var ending: TrainingOutcome?
             // The pass advances its own copy of the loader, so the update below may read `self.loader`
             // (updatesPerEpoch) without overlapping the pass's access; the position is written back after.
@@ -138,8 +139,10 @@ public final class TrainingSession {
                     try stepScheduler(Observation(losses: [lossValue]))
                 }
                 let rates = optimizer.learningRates
+                let updateStep = updateStepBefore(loss: lossValue)
                 optimizer.step()
                 optimizer.clearGradients()
+                try updateStepAfter(updateStep, batch: step.batch)
                 try probeAfterUpdate(epoch: epoch)
                 if scheduler.cadence == .perUpdate && !readsCurrentLoss {
                     let signal = takeSignal()

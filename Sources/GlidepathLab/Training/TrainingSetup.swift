@@ -109,6 +109,12 @@ extension TrainingSession {
         configuration.probing =
             request.probing
             ?? (LandscapeScheduler.Configuration.isUsed(in: request.scheduler) ? .schedulerDefault : nil)
+        // The probes compute what the landscape rules read (recorded, so a resume computes the same).
+        if var probing = configuration.probing {
+            probing.settings = probing.settings.adding(
+                readsOf: LandscapeScheduler.Configuration.rules(in: request.scheduler))
+            configuration.probing = probing
+        }
         let requestedScheduler = LandscapeScheduler.Configuration.filling(
             request.scheduler, optimizer: optimizerSettings)
         do { try configuration.validate() } catch { throw .task(error) }

@@ -18,15 +18,17 @@ public enum LandscapeProbe {
     ///     (Cohen et al. 2022, "Adaptive Gradient Methods at the Edge of Stability", §3), or nil.
     ///   - updateDirection: the optimizer's step direction u (Adam: m̂/(√v̂ + ε)); nil means u = g.
     ///   - now: a monotonic clock in seconds (injected for tests).
+    ///   - cpuNow: the process's CPU clock in seconds (injected for tests).
     /// - Throws: ``NNError`` from the settings' validation, the loss, or a non-finite product; the
     ///   parameters, their gradients and `state` are then unchanged.
     public static func measure(
         _ objective: ProbeObjective, settings: LandscapeProbeSettings = .init(), state: inout ProbeState,
         preconditioner: [Float]? = nil, updateDirection: [Float]? = nil,
-        now: () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        now: () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 },
+        cpuNow: () -> Double = ProcessCPUTime.seconds
     ) throws(NNError) -> ProbeMeasurement {
         try settings.validate()
-        let started = now()
+        let started = now(), cpuStarted = cpuNow()
         let parameters = objective.parameters
         let dimension = objective.parameterCount
         let batches = objective.batchCount
@@ -114,19 +116,32 @@ public enum LandscapeProbe {
             .batchQuotients
         }
 
+        // H·ĝ when λ_max starts cold from the gradient (its first product), for gᵀHg without another HVP.
+        var alongGradient: HessianVectorProduct.Product? = nil
         var lambda: EigenvalueEstimate? = nil
         var preconditionedLambda: EigenvalueEstimate? = nil
         var trace: TraceEstimate? = nil
         var gradientCurvature: ProbeEstimate? = nil
         var quadraticStep: Double? = nil, updateCurvature: Double? = nil
         if gradientNorm > 0 && gradientNorm.isFinite {
-            var clock = now()
+            var clock = now(), cpuClock = cpuNow()
+            // A cold start from the gradient: the gradient of a network lies mostly in the span of the top
+            // Hessian eigenvectors (Gur-Ari et al. 2018, arXiv 1812.04754), so it converges in fewer products
+            // than a random start, and its first product gives gᵀHg for free.
+            let coldFromGradient = working.eigenvector == nil
+            var firstProduct = true
             let top = try PowerIteration.runLargest(
-                dimension: dimension, start: working.eigenvector,
+                dimension: dimension, start: working.eigenvector ?? gradientFloats,
                 limit: settings.powerIterationLimit, tolerance: settings.powerTolerance,
-                using: &working.scalars.random, apply: hessian)
+                residualTolerance: settings.residualTolerance, using: &working.scalars.random
+            ) { (v: [Float]) throws(NNError) -> HessianVectorProduct.Product in
+                let product = try hessian(v)
+                if firstProduct && coldFromGradient { alongGradient = product }
+                firstProduct = false
+                return product
+            }
             lambda = top.estimate
-            if hessianBatches < batches {
+            if hessianBatches < batches && settings.lambdaSpread {
                 // The quotient of the reported vector on every batch: the HVP batches' from the last
                 // iteration, the others from one extra evaluation each.
                 let others = try remainingQuotients(top.evaluatedVector)
@@ -135,14 +150,19 @@ public enum LandscapeProbe {
                     perBatch: top.batchQuotients + others)
             }
             lambda?.seconds = now() - clock
+            lambda?.cpuSeconds = cpuNow() - cpuClock
             working.eigenvector = top.vector
 
             if settings.preconditionedLambda, let preconditioner {
                 clock = now()
+                cpuClock = cpuNow()
                 let scale = preconditioner.map { 1 / Float($0).squareRoot() }
+                // Cold: from P^{-½}g, the gradient in the preconditioned coordinates.
+                let start = working.preconditionedEigenvector ?? (0..<dimension).map { gradientFloats[$0] * scale[$0] }
                 let result = try PowerIteration.runLargest(
-                    dimension: dimension, start: working.preconditionedEigenvector, limit: settings.powerIterationLimit,
-                    tolerance: settings.powerTolerance, using: &working.scalars.random
+                    dimension: dimension, start: start, limit: settings.powerIterationLimit,
+                    tolerance: settings.powerTolerance, residualTolerance: settings.residualTolerance,
+                    using: &working.scalars.random
                 ) { (v: [Float]) throws(NNError) -> HessianVectorProduct.Product in
                     var scaled = [Float](repeating: 0, count: dimension)
                     var scaledSquare = 0.0, square = 0.0
@@ -158,6 +178,7 @@ public enum LandscapeProbe {
                 }
                 preconditionedLambda = result.estimate
                 preconditionedLambda?.seconds = now() - clock
+                preconditionedLambda?.cpuSeconds = cpuNow() - cpuClock
                 working.preconditionedEigenvector = result.vector
             }
 
@@ -186,9 +207,20 @@ public enum LandscapeProbe {
                     layers: layers, samples: samples.count, seconds: now() - clock)
             }
 
-            let alongGradient = try hessian(gradientFloats)
-            let gHg = zip(gradient, alongGradient.values).reduce(0) { $0 + $1.0 * $1.1 }
-            gradientCurvature = ProbeEstimate(value: gHg / meanSquare, perBatch: alongGradient.batchQuotients)
+            // gᵀHg/‖g‖² = ĝᵀHĝ from H·ĝ (the product scales with ‖v‖, the quotients do not).
+            var gHg: Double? = nil
+            if settings.gradientCurvature || alongGradient != nil || (settings.quadraticStep && updateDirection == nil)
+            {
+                let product: HessianVectorProduct.Product, norm: Double
+                if let alongGradient {
+                    (product, norm) = (alongGradient, gradientNorm)
+                } else {
+                    (product, norm) = (try hessian(gradientFloats), 1)
+                }
+                let value = zip(gradient, product.values).reduce(0) { $0 + $1.0 * $1.1 } * norm
+                gHg = value
+                gradientCurvature = ProbeEstimate(value: value / meanSquare, perBatch: product.batchQuotients)
+            }
             if settings.quadraticStep {
                 if let updateDirection {
                     let alongUpdate = try hessian(updateDirection)
@@ -201,7 +233,7 @@ public enum LandscapeProbe {
                     }
                     updateCurvature = uu > 0 ? uHu / uu : nil
                     quadraticStep = uHu > 0 ? gu / uHu : nil
-                } else {
+                } else if let gHg {
                     updateCurvature = gHg / meanSquare
                     quadraticStep = gHg > 0 ? meanSquare / gHg : nil
                 }
@@ -216,7 +248,8 @@ public enum LandscapeProbe {
             preconditionedLambdaMax: preconditionedLambda, trace: trace, gradientCurvature: gradientCurvature,
             quadraticStep: quadraticStep, updateCurvature: updateCurvature,
             cost: ProbeCost(
-                gradientEvaluations: gradientEvaluations, hessianVectorProducts: products, seconds: now() - started))
+                gradientEvaluations: gradientEvaluations, hessianVectorProducts: products, seconds: now() - started,
+                cpuSeconds: cpuNow() - cpuStarted))
         state = working
         return measurement
     }

@@ -4,8 +4,14 @@ import GlidepathTensor
 /// (`docs/landscape.md`, "λ_max"; PyHessian's `hessian.eigenvalues`, Yao et al. 2020):
 /// ```
 /// w = A·v_k,  λ_k = v_kᵀw,  v_{k+1} = w/‖w‖,
-/// stop when |λ_k − λ_{k−1}| ≤ tol·(|λ_{k−1}| + 1e-6) or k = limit
+/// stop when |λ_k − λ_{k−1}| ≤ tol·(|λ_{k−1}| + 1e-6), or ‖w − λ_k·v_k‖ ≤ ρ·|λ_k| (a residual tolerance ρ,
+/// optional), or k = limit
 /// ```
+/// The residual test can stop after the first product, so a good warm start costs one HVP: a unit vector with
+/// relative residual ρ has its Rayleigh quotient within ρ·|λ_k| of an eigenvalue of A, and within ρ²·|λ_k|²/δ of
+/// it when the other eigenvalues are at least δ away (the residual bounds for symmetric operators in Parlett,
+/// *The Symmetric Eigenvalue Problem*, ch. 4, and the Kato–Temple inequality). The change test needs two
+/// products at least.
 /// Converges like (|λ₂|/|λ₁|)^k; a warm start from the previous probe's vector brings a probe down to a
 /// few iterations. The result may be negative (largest |λ| negative, early in training or near a saddle).
 public enum PowerIteration {
@@ -26,8 +32,8 @@ public enum PowerIteration {
     /// - Throws: what `apply` throws; ``NNError/invalidInput(name:value:reason:)`` when A·v is non-finite.
     ///   A·v = 0 returns λ = 0, not converged (a flat direction), rather than throwing.
     public static func run<G: RandomNumberGenerator>(
-        dimension: Int, start: [Float]?, limit: Int, tolerance: Double, using generator: inout G,
-        apply: ([Float]) throws(NNError) -> HessianVectorProduct.Product
+        dimension: Int, start: [Float]?, limit: Int, tolerance: Double, residualTolerance: Double? = nil,
+        using generator: inout G, apply: ([Float]) throws(NNError) -> HessianVectorProduct.Product
     ) throws(NNError) -> Result {
         var v: [Float]
         if let start, start.count == dimension, start.contains(where: { $0 != 0 }), start.allSatisfy(\.isFinite) {
@@ -68,7 +74,9 @@ public enum PowerIteration {
                 residual += difference * difference
             }
             residual = residual.squareRoot() / Swift.max(abs(lambda), 1e-30)
-            let converged = previous.map { abs(lambda - $0) <= tolerance * (abs($0) + 1e-6) } ?? false
+            let converged =
+                (previous.map { abs(lambda - $0) <= tolerance * (abs($0) + 1e-6) } ?? false)
+                || (residualTolerance.map { residual <= $0 } ?? false)
             let quotients = product.batchQuotients
             let next = normalized(product.values)
             if converged || iterations >= limit {
@@ -91,16 +99,18 @@ public enum PowerIteration {
     /// curvature), a second run on A − λ₋·I, whose spectrum is shifted to ≥ 0, finds λ_max − λ₋
     /// (`docs/landscape.md`, "λ_max"). Iterations of both runs are counted.
     public static func runLargest<G: RandomNumberGenerator>(
-        dimension: Int, start: [Float]?, limit: Int, tolerance: Double, using generator: inout G,
-        apply: ([Float]) throws(NNError) -> HessianVectorProduct.Product
+        dimension: Int, start: [Float]?, limit: Int, tolerance: Double, residualTolerance: Double? = nil,
+        using generator: inout G, apply: ([Float]) throws(NNError) -> HessianVectorProduct.Product
     ) throws(NNError) -> Result {
         let first = try run(
-            dimension: dimension, start: start, limit: limit, tolerance: tolerance, using: &generator,
-            apply: apply)
+            dimension: dimension, start: start, limit: limit, tolerance: tolerance,
+            residualTolerance: residualTolerance, using: &generator, apply: apply)
         let shift = first.estimate.value.value
         guard shift < 0 else { return first }
-        var second = try run(dimension: dimension, start: start, limit: limit, tolerance: tolerance, using: &generator)
-        {
+        var second = try run(
+            dimension: dimension, start: start, limit: limit, tolerance: tolerance,
+            residualTolerance: residualTolerance, using: &generator
+        ) {
             (v: [Float]) throws(NNError) -> HessianVectorProduct.Product in
             var product = try apply(v)
             for i in 0..<dimension { product.values[i] -= shift * Double(v[i]) }

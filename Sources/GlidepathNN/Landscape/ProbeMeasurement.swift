@@ -36,6 +36,8 @@ public struct EigenvalueEstimate: Sendable, Equatable, Codable {
     /// When the largest-magnitude eigenvalue was negative: that value (the reported one is then the largest
     /// eigenvalue, found by a second power iteration on A − λ₋·I).
     public var negativeEigenvalue: Double?
+    /// CPU time (user + system of the process) of this estimate alone.
+    public var cpuSeconds: Double? = nil
 }
 
 /// Hutchinson's trace estimate.
@@ -64,12 +66,38 @@ public struct NoiseScaleEstimate: Sendable, Equatable, Codable {
     public var standardError: Double?
 }
 
-/// The cost of one probe: gradient evaluations (forward + backward passes on one probe batch), HVPs
-/// and wall time.
+/// The cost of one probe: gradient evaluations (forward + backward passes on one probe batch), HVPs,
+/// wall time and CPU time; inside training also what it was compared with (filled by the lab).
 public struct ProbeCost: Sendable, Equatable, Codable {
     public var gradientEvaluations: Int
     public var hessianVectorProducts: Int
     public var seconds: Double
+    /// CPU time (user + system of the process) of the probe.
+    public var cpuSeconds: Double? = nil
+    /// The mean CPU time of one training update before this probe, measured by the training loop.
+    public var updateCPUSeconds: Double? = nil
+    /// The cost c of one probe gradient evaluation in training updates that `--probe-every auto` uses.
+    public var costFactor: Double? = nil
+    /// The updates until the next probe, chosen after this one.
+    public var nextInterval: Int? = nil
+}
+
+/// The quadratic model along the update actually taken, measured by the training loop (the landscape
+/// scheduler's `step` rule; Mutschler & Zell 2020, PAL; Zhu et al. 2021, LQA): on the update's own batch,
+/// with g its gradient at θ and Δ the update, b = gᵀΔ and L(θ + Δ) − L(θ) from one extra forward pass.
+public struct UpdateStepMeasurement: Sendable, Equatable, Codable {
+    /// The update after which it was measured (1-based).
+    public var step: Int
+    /// b = gᵀΔ.
+    public var slope: Double
+    /// L(θ + Δ) − L(θ) on the same batch.
+    public var lossChange: Double
+
+    public init(step: Int, slope: Double, lossChange: Double) {
+        self.step = step
+        self.slope = slope
+        self.lossChange = lossChange
+    }
 }
 
 /// Everything one probe measured.
@@ -95,4 +123,6 @@ public struct ProbeMeasurement: Sendable, Equatable, Codable {
     /// uᵀHu/‖u‖², whatever its sign.
     public var updateCurvature: Double?
     public var cost: ProbeCost
+    /// The quadratic model along the update taken just before the probe (training runs whose scheduler reads it).
+    public var updateStep: UpdateStepMeasurement? = nil
 }
