@@ -22,7 +22,8 @@ Measured the same way on both sides, from outside the process:
 
 With UPDATES_<task> > 0 a task trains that many updates (the first N·batch examples of its training part)
 and the per-epoch seconds are extrapolated: seconds / updates × updates per full epoch (said so in the
-table). Environment: see scripts/bench-tasks.sh.
+table). Environment: see scripts/bench-tasks.sh. `bench_tasks.py --table LOG` prints the table again from a
+LOG file (JSON lines) of an earlier or interrupted run.
 """
 import json
 import math
@@ -41,6 +42,7 @@ TASKS = {  # batch, official training examples (validation: round(0.1·N) of the
     "sst2-bilstm": (32, 67_349),
 }
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+SIDES = ("ours", "torch-default", "torch-passive")
 
 
 def full_epoch(task):
@@ -113,6 +115,18 @@ def torch(python, task, threads, updates, data_dir, environment):
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--table":
+        # The table again from a LOG file of an earlier (possibly interrupted) run.
+        results = {}
+        for line in open(sys.argv[2]):
+            measured = json.loads(line)
+            results.setdefault((measured["task"], measured["threads"], measured["side"]), []).append(measured)
+        tasks = [task for task in TASKS if any(key[0] == task for key in results)]
+        thread_counts = sorted({key[1] for key in results}, reverse=True)
+        complete = {key[:2] for key in results if all((key[0], key[1], side) in results for side in SIDES)}
+        table(results, [t for t in tasks if any(k[0] == t for k in complete)],
+              [n for n in thread_counts if any(k[1] == n for k in complete)], complete)
+        return
     binary, python, data_dir = os.environ["GLIDEPATH"], os.environ["PYTHON"], os.environ["DATA_DIR"]
     tasks = os.environ.get("TASKS", " ".join(TASKS)).split()
     thread_counts = [int(t) for t in os.environ.get("THREAD_COUNTS", "2 1").split()]
@@ -127,7 +141,7 @@ def main():
             for threads in thread_counts:
                 for task in tasks:
                     updates = int(os.environ.get(f"UPDATES_{task.replace('-', '_')}", "0"))
-                    for side in ("ours", "torch-default", "torch-passive"):
+                    for side in SIDES:
                         if side == "ours":
                             measured = ours(binary, task, threads, updates, data_dir, store, base)
                         else:
@@ -144,7 +158,7 @@ def main():
     table(results, tasks, thread_counts)
 
 
-def table(results, tasks, thread_counts):
+def table(results, tasks, thread_counts, complete=None):
     """Median over repeats per (task, threads, side); per-epoch figures extrapolated from the updates run."""
     def median(task, threads, side, key):
         return statistics.median(run[key] for run in results[(task, threads, side)])
@@ -158,6 +172,8 @@ def table(results, tasks, thread_counts):
     print(header)
     for task in tasks:
         for threads in thread_counts:
+            if complete is not None and (task, threads) not in complete:
+                continue
             full, _ = full_epoch(task)
             updates = results[(task, threads, "ours")][0]["updates"]
             scale = full / updates
@@ -176,7 +192,8 @@ def table(results, tasks, thread_counts):
                   f"{median(task, threads, 'ours', 'first_step'):12.1f}s {median(task, threads, best, 'first_step'):5.1f}s")
     print()
     print("spread (min–max over repeats) of training CPU seconds of the updates run:")
-    for (task, threads, side), runs in sorted(results.items()):
+    for (task, threads, side), runs in sorted(results.items(), key=lambda item: (list(TASKS).index(item[0][0]),
+                                                                                  -item[0][1], item[0][2])):
         values = [run["cpu"] for run in runs]
         print(f"  {task:12} {threads} {side:14} {min(values):7.2f}–{max(values):7.2f} s  "
               f"wall {min(r['wall'] for r in runs):7.2f}–{max(r['wall'] for r in runs):7.2f} s  "

@@ -75,7 +75,8 @@ def load_images(task, directory):
         records = np.concatenate([read_idx(f"{directory}/cifar10/data_batch_{k}.bin.gz", 0).reshape(-1, 3073)
                                   for k in range(1, 6)])
         labels, images = records[:, 0], records[:, 1:].reshape(-1, 3, 32, 32)
-    return torch.from_numpy(images.astype(np.float32) / 255.0), torch.from_numpy(labels.astype(np.int64))
+    # Kept as bytes, scaled to [0, 1] per batch (as torchvision's ToTensor does per image).
+    return torch.from_numpy(images.copy()), torch.from_numpy(labels.astype(np.int64))
 
 
 def load_adult(directory):
@@ -170,7 +171,8 @@ def datasets(task, directory, seed, train_limit):
 def forward(model, batch):
     if len(batch) == 3:
         return model(batch[0], batch[1]), batch[2]
-    return model(batch[0]), batch[1]
+    inputs = batch[0].float().div_(255) if batch[0].dtype == torch.uint8 else batch[0]
+    return model(inputs), batch[1]
 
 
 def evaluate(model, loader):
