@@ -18,6 +18,7 @@
 #                  setting): adult-mlp 0 (one epoch, 229 updates), mnist-cnn 60 of 844, cifar10-cnn 50 of 704,
 #                  imdb-bilstm 40 of 704, sst2-bilstm 100 of 1,895; the per-epoch seconds are extrapolated from
 #                  them (marked * in the table), and the accuracy is the one after those updates.
+#   TORCH_SETTINGS the PyTorch settings to run                    (default "default passive")
 #   LOG            also append every run's measurements as JSON lines to this file; the runs already in it are
 #                  not repeated, so an interrupted benchmark continues where it stopped with the same LOG
 set -euo pipefail

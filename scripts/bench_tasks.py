@@ -124,8 +124,8 @@ def main():
             results.setdefault((measured["task"], measured["threads"], measured["side"]), []).append(measured)
         tasks = [task for task in TASKS if any(key[0] == task for key in results)]
         thread_counts = sorted({key[1] for key in results}, reverse=True)
-        complete = {key[:2] for key in results
-                    if all((key[0], key[1], side) in results for side in SIDES if key[1] > 1 or side != "torch-passive")}
+        complete = {key[:2] for key in results if key[2] == "ours"
+                    and any((key[0], key[1], side) in results for side in SIDES[1:])}
         table(results, [t for t in tasks if any(k[0] == t for k in complete)],
               [n for n in thread_counts if any(k[1] == n for k in complete)], complete)
         return
@@ -136,6 +136,7 @@ def main():
     log = os.environ.get("LOG")
     base = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "OPENBLAS_THREAD_TIMEOUT")}
     passive = dict(base, OMP_WAIT_POLICY="passive")
+    sides = ["ours"] + [f"torch-{setting}" for setting in os.environ.get("TORCH_SETTINGS", "default passive").split()]
     results, done = {}, set()
     if log and os.path.exists(log):  # resume: the runs already in LOG are kept, not repeated
         for line in open(log):
@@ -148,7 +149,7 @@ def main():
             for threads in thread_counts:
                 for task in tasks:
                     updates = int(os.environ.get(f"UPDATES_{task.replace('-', '_')}", "0"))
-                    for side in SIDES:
+                    for side in sides:
                         # One thread: no idle OpenMP worker exists to spin or sleep, so the passive run
                         # would repeat the default one (skipped to save time on a busy machine).
                         if (task, threads, side, repeat) in done or (threads == 1 and side == "torch-passive"):
