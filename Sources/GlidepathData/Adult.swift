@@ -39,9 +39,10 @@ public enum Adult {
     ///
     /// Lines and fields are cut and trimmed as bytes and only the trimmed fields become `String`s: the
     /// separators (`\n`, `\r`, `,`, space, tab, `|`) are ASCII, which UTF-8 never uses inside a multi-byte
-    /// sequence, so this gives the same fields as decoding each line first and trimming its scalars — at
-    /// about a sixth of the time (issue 13 item 5: the scalar-by-scalar trim was three quarters of
-    /// `glidepath train --task adult-mlp`'s start-up).
+    /// sequence, so this gives the same fields as decoding each line first and trimming its scalars (issue
+    /// 13 item 5: the scalar-by-scalar trim was half and the parse three quarters of `glidepath train --task
+    /// adult-mlp`'s start-up; time to the first step fell from 6.6–8.0 s to 1.7–2.2 s on a loaded machine,
+    /// `docs/benchmarks.md`).
     public static func parse(_ bytes: [UInt8], file: String) throws(DataError) -> [AdultRecord] {
         var records: [AdultRecord] = []
         var lineNumber = 0
