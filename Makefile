@@ -13,7 +13,7 @@ TEST_ENV := GLIDEPATH_DATA_DIR=$(DATA_DIR) GLIDEPATH_WEIGHTS_DIR=$(WEIGHTS_DIR)
 BENCH_VENV := $(CURDIR)/.venv-bench
 PYTHON ?= $(BENCH_VENV)/bin/python
 
-.PHONY: format lint setup build release test demo bench bench-schedulers bench-engine bench-data bench-landscape bench-optimizers bench-python \
+.PHONY: format lint setup build release test demo bench bench-schedulers bench-engine bench-tasks bench-data bench-landscape bench-optimizers bench-python \
 	fixtures fuzz clean
 
 setup:
@@ -56,6 +56,11 @@ bench-schedulers: release bench-python
 # The three peer workloads of docs/engine.md (MLP, CNN, BiLSTM) against PyTorch at 2 threads: steps/s, ratio, RSS.
 bench-engine: release bench-python
 	PYTHON=$(PYTHON) bash scripts/bench-engine.sh
+
+# Every study task, a fixed number of updates (or one epoch), with `glidepath train` and with the same recipe in
+# PyTorch, interleaved, at 2 and 1 threads: seconds per epoch (wall, CPU), ratio, peak RSS, validation accuracy.
+bench-tasks: release bench-python
+	PYTHON=$(PYTHON) GLIDEPATH_DATA_DIR=$(DATA_DIR) bash scripts/bench-tasks.sh
 
 # One update of Adam and of each learning-rate-free optimizer against the reference packages, 1 and 2 threads
 # (PYTHON must have torch, schedulefree, prodigyopt, dog-optimizer and dadaptation for the reference column).

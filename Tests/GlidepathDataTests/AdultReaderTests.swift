@@ -31,6 +31,28 @@ struct AdultReaderTests {
         #expect(test.map(\.label) == [0, 1])
     }
 
+    /// The byte-level reader (lines, fields and trimming cut as bytes) on the layouts a hand-edited copy may
+    /// have: CRLF line ends, tabs and runs of spaces around fields, a non-ASCII value, a comment line with
+    /// leading spaces, a last line without a newline. Expected fields: the row's own text.
+    @Test func parsesCRLFTabsAndNonASCIIFields() throws {
+        let text =
+            "  | a comment\r\n"
+            + "39,\tState-gov , 77516,  Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, Male, 2174,"
+            + " 0, 40, Côte-d’Ivoire\t, <=50K\r\n"
+            + "\t\r\n"
+            + "50, ?, 83311, Bachelors, 13, Married-civ-spouse, Exec-managerial, Husband, White, Male, 0, 0, 13, ?, >50K."
+        let records = try Adult.parse(Array(text.utf8), file: "adult.test")
+        #expect(records.count == 2)
+        #expect(records[0].numeric == [39, 77516, 13, 2174, 0, 40])
+        #expect(
+            records[0].categorical == [
+                "State-gov", "Bachelors", "Never-married", "Adm-clerical", "Not-in-family", "White", "Male",
+                "Côte-d’Ivoire",
+            ])
+        #expect(records[1].categorical[0] == nil && records[1].categorical[7] == nil)
+        #expect(records.map(\.label) == [0, 1])
+    }
+
     @Test func encoderUsesTrainingStatistics() throws {
         let train = try Adult.parse(Array(Self.trainText.utf8), file: "adult.data")
         let test = try Adult.parse(Array(Self.testText.utf8), file: "adult.test")

@@ -29,6 +29,12 @@ public enum Evaluation {
         throws(TrainingError) -> EvaluationResult
     {
         guard source.count > 0 else { throw .invalidConfiguration("an evaluation set is empty") }
+        // Training's cached buffers and evaluation's (batches of 500) share no sizes — with bucketed text
+        // batches training caches one size class per batch length — so the engine's pool would hold both
+        // sets at once. Freeing the cache before and after keeps them from adding up in the peak RSS
+        // (issue 13: IMDB's bucketed epoch). Results do not change; the next steps allocate afresh.
+        BufferPool.shared.purge()
+        defer { BufferPool.shared.purge() }
         model.module.setTraining(false)
         defer { model.module.setTraining(true) }
         var generator = Xoshiro256StarStar(seed: 0, stream: [])
