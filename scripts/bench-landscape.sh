@@ -70,9 +70,10 @@ def iterations(m):
     return sum((m.get(k) or {}).get("iterations", 0) for k in ("lambdaMax", "preconditionedLambdaMax"))
 def overhead(p, m):
     seconds, update = cost(p, m)
-    factor = m["cost"].get("costFactor") or 1.0
+    factor = m["cost"].get("costFactor") or 1.0  # the task's constant c that `auto` uses
     k = min(full, max(1, math.ceil(factor * p["evals"] / budget)))
-    return seconds, update, 100 * seconds / (full * update), 100 * seconds / (k * update), factor
+    measured = m["cost"].get("measuredCostFactor") or factor  # this probe's own CPU ratio
+    return seconds, update, 100 * seconds / (full * update), 100 * seconds / (k * update), measured
 cold, warm = rows[0], rows[-1]
 cs, cu, ce, ca, _ = overhead(*cold)
 ws, wu, we, wa, factor = overhead(*warm)

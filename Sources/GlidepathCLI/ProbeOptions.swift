@@ -32,7 +32,7 @@ struct ProbeOptions: ParsableArguments {
         help: ArgumentHelp(
             """
             The CPU cost of one probe gradient evaluation in training updates, for --probe-every auto \
-            (default: measured at the first probe and recorded; give the recorded value to rerun bit for bit).
+            (default: the task's constant, measured by make bench-landscape; docs/landscape.md).
             """, valueName: "c"))
     var costFactor: Double?
 

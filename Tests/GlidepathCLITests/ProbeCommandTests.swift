@@ -17,7 +17,7 @@ struct ProbeCommandTests {
             m.cost.seconds = 0
             m.cost.cpuSeconds = nil
             m.cost.updateCPUSeconds = nil
-            m.cost.costFactor = nil  // measured from CPU times at the first probe
+            m.cost.measuredCostFactor = nil  // measured from CPU times
             m.lambdaMax?.seconds = nil
             m.lambdaMax?.cpuSeconds = nil
             m.preconditionedLambdaMax?.seconds = nil

@@ -32,13 +32,14 @@ struct AdultReaderTests {
     }
 
     /// The byte-level reader (lines, fields and trimming cut as bytes) on the layouts a hand-edited copy may
-    /// have: CRLF line ends, tabs and runs of spaces around fields, a non-ASCII value, a comment line with
-    /// leading spaces, a last line without a newline. Expected fields: the row's own text.
+    /// have: CRLF line ends, tabs and runs of spaces around fields, a comment line with leading spaces, a last
+    /// line without a newline; and a non-ASCII value, which adult.names does not list: it is refused, and the
+    /// message quotes its bytes intact. Expected fields: the row's own text.
     @Test func parsesCRLFTabsAndNonASCIIFields() throws {
         let text =
             "  | a comment\r\n"
             + "39,\tState-gov , 77516,  Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, Male, 2174,"
-            + " 0, 40, Côte-d’Ivoire\t, <=50K\r\n"
+            + " 0, 40, Cuba\t, <=50K\r\n"
             + "\t\r\n"
             + "50, ?, 83311, Bachelors, 13, Married-civ-spouse, Exec-managerial, Husband, White, Male, 0, 0, 13, ?, >50K."
         let records = try Adult.parse(Array(text.utf8), file: "adult.test")
@@ -47,10 +48,17 @@ struct AdultReaderTests {
         #expect(
             records[0].categorical == [
                 "State-gov", "Bachelors", "Never-married", "Adm-clerical", "Not-in-family", "White", "Male",
-                "Côte-d’Ivoire",
+                "Cuba",
             ])
         #expect(records[1].categorical[0] == nil && records[1].categorical[7] == nil)
         #expect(records.map(\.label) == [0, 1])
+        let foreign = text.replacingOccurrences(of: "Cuba", with: "Côte-d’Ivoire")
+        do {
+            _ = try Adult.parse(Array(foreign.utf8), file: "adult.test")
+            Issue.record("a country adult.names does not list was accepted")
+        } catch {
+            #expect("\(error)".contains("\"Côte-d’Ivoire\""), "\(error)")
+        }
     }
 
     @Test func encoderUsesTrainingStatistics() throws {

@@ -113,4 +113,34 @@ struct ProbeCadenceTests {
             }
         }
     }
+
+    @Test(
+        "auto without a cost factor uses the task's constant c, not this machine's timings",
+        .enabled(if: TestEnvironment.dataTestsEnabled, "needs GLIDEPATH_DATA_DIR"), .exclusiveEngineThreadCount)
+    func autoCadenceUsesTheTaskConstant() throws {
+        let data = try TestEnvironment.requireDataDirectory()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var probing = ProbeConfiguration(cadence: .auto, budget: 0.5)
+        probing.settings.powerIterationLimit = 4
+        let request = try TrainingRequest(
+            task: .adultMLP, scheduler: "fixed", epochs: 1, seed: 3, dataDirectory: data.path,
+            trainingLimit: 2048, evaluationLimit: 128, probing: probing)
+        let session = try TrainingSession.start(request, storePath: directory.path("constant.sqlite"))
+        let silent = ProgressReporter(style: .lines(stepInterval: 1_000), clock: SystemClock()) { _ in }
+        guard case .finished = try session.train(progress: silent, monitor: nil) else {
+            Issue.record("the run was interrupted")
+            return
+        }
+        let probes = try session.store.probes(of: session.run)
+        #expect(!probes.isEmpty)
+        // c = TrainingTask.adultMLP.probeCostFactor = 1.75 (docs/landscape.md), K = min(16, ⌈c·evaluations/0.5⌉)
+        // with 2048/128 = 16 updates per epoch.
+        for probe in probes {
+            let m = probe.measurement
+            #expect(m.cost.costFactor == 1.75)
+            #expect(m.cost.nextInterval == min(16, Int((1.75 * Double(m.cost.gradientEvaluations) / 0.5).rounded(.up))))
+            #expect(m.cost.measuredCostFactor != nil, "the measured ratio is recorded for information")
+        }
+    }
 }

@@ -10,10 +10,10 @@ public struct ProbeConfiguration: Sendable, Equatable, Codable {
         /// After the last update of every epoch.
         case epoch
         /// Every K updates with K = ⌈c·(gradient evaluations of the last probe)/budget⌉, at least once per
-        /// epoch, c the CPU cost of one probe evaluation in training updates (``costFactor``, or measured at
-        /// the run's first probe and kept with the run). Counted in evaluations × c, not in seconds of each
-        /// probe, so the cadence — and a scheduler that reads the probes — follows from the run's recorded
-        /// values; the measured CPU and wall times are recorded with every probe.
+        /// epoch, c the CPU cost of one probe evaluation in training updates (``costFactor``, else the task's
+        /// constant ``TrainingTask/probeCostFactor``). Counted in evaluations × c, never in measured seconds,
+        /// so the cadence — and a scheduler that reads the probes — is the same on every machine; the measured
+        /// CPU and wall times (and the ratio they give) are recorded with every probe.
         case auto
     }
 
@@ -26,10 +26,9 @@ public struct ProbeConfiguration: Sendable, Equatable, Codable {
     public var batches: Int
     /// What each probe computes (default: ``LandscapeProbeSettings/training``).
     public var settings: LandscapeProbeSettings
-    /// The CPU cost of one probe gradient evaluation in training updates for ``Cadence/auto``; nil: measured
-    /// at the run's first probe (its CPU seconds per evaluation over the mean CPU seconds of the updates
-    /// before it, rounded up to a multiple of 1/4) and kept in the run's checkpoints and probe records. Give
-    /// the recorded value to rerun a scheduler that reads the probes bit for bit on another machine.
+    /// The CPU cost of one probe gradient evaluation in training updates for ``Cadence/auto``; nil: the task's
+    /// constant ``TrainingTask/probeCostFactor`` (measured once by `make bench-landscape`; every probe also
+    /// records the ratio it measured, for information).
     public var costFactor: Double?
 
     public init(

@@ -20,9 +20,6 @@ final class ProbeRunner {
         var lastProbeStep: Int
         /// The probe set's training indices, checked on resume.
         var probeSetIndices: [[Int]]
-        /// The cost c of one probe evaluation in updates measured at the first probe (nil before it and when
-        /// the configuration gives one); only `auto` reads it.
-        var costFactor: Double?
     }
 
     let configuration: ProbeConfiguration
@@ -41,8 +38,10 @@ final class ProbeRunner {
     private(set) var latest: ProbeRecord?
     /// Whether the scheduler reads the quadratic model along the update taken (the `step` or `auto` rule).
     let readsUpdateStep: Bool
-    /// The `auto` cadence's measured cost factor (``State/costFactor``).
-    private(set) var measuredCostFactor: Double?
+    /// The cost c of one probe gradient evaluation in training updates that `auto` uses when the
+    /// configuration gives none: the task's ``TrainingTask/probeCostFactor`` (a constant, so the cadence —
+    /// and a scheduler that reads the probes — is the same on every machine).
+    let defaultCostFactor: Double
     /// The update-step measurement for the probe due after the current update.
     private var pendingUpdateStep: UpdateStepMeasurement?
     /// CPU time of the training updates seen by this process (for the cost factor and the records): the
@@ -58,9 +57,10 @@ final class ProbeRunner {
     init(
         configuration: ProbeConfiguration, model: any TaskModel, optimizer: any Optimizer, data: TaskData,
         seed: UInt64, batchSize: Int, updatesPerEpoch: Int, readsUpdateStep: Bool = false,
-        cpuClock: @escaping () -> Double = ProcessCPUTime.seconds
+        defaultCostFactor: Double = 1, cpuClock: @escaping () -> Double = ProcessCPUTime.seconds
     ) throws(TrainingError) {
         self.configuration = configuration
+        self.defaultCostFactor = defaultCostFactor
         self.readsUpdateStep = readsUpdateStep
         self.cpuClock = cpuClock
         self.model = model
@@ -74,12 +74,15 @@ final class ProbeRunner {
         probeState = ProbeState(seed: seed)
         interval = Self.initialInterval(
             configuration, updatesPerEpoch: self.updatesPerEpoch,
-            batches: probeSet.batches.count)
+            batches: probeSet.batches.count, defaultCostFactor: defaultCostFactor)
     }
 
     /// K before any probe has been measured: the expected cost of a cold probe (5 products per power
-    /// iteration, the configured estimates), in evaluations × the configured cost factor (1 if none).
-    static func initialInterval(_ configuration: ProbeConfiguration, updatesPerEpoch: Int, batches: Int) -> Int {
+    /// iteration, the configured estimates), in evaluations × the cost factor (the configured one, else
+    /// `defaultCostFactor`).
+    static func initialInterval(
+        _ configuration: ProbeConfiguration, updatesPerEpoch: Int, batches: Int, defaultCostFactor: Double = 1
+    ) -> Int {
         switch configuration.cadence {
         case .fixed: return configuration.every ?? 1
         case .epoch: return updatesPerEpoch
@@ -92,7 +95,8 @@ final class ProbeRunner {
             let evaluations =
                 batches + 2 * hessianBatches * products + (s.lambdaSpread ? 2 * (batches - hessianBatches) : 0)
             return automaticInterval(
-                evaluations: Double(evaluations) * (configuration.costFactor ?? 1), budget: configuration.budget,
+                evaluations: Double(evaluations) * (configuration.costFactor ?? defaultCostFactor),
+                budget: configuration.budget,
                 updatesPerEpoch: updatesPerEpoch)
         }
     }
@@ -102,9 +106,9 @@ final class ProbeRunner {
         min(updatesPerEpoch, max(1, Int((evaluations / budget).rounded(.up))))
     }
 
-    /// The cost factor from one probe: its CPU seconds per gradient evaluation over the mean CPU seconds of
-    /// an update, rounded up to a multiple of 1/4 (so small timing noise rarely changes it) and kept in
-    /// [1/4, 100]; 1 when either time is unknown.
+    /// The cost factor measured by one probe (recorded for information, never used by the cadence): its CPU
+    /// seconds per gradient evaluation over the mean CPU seconds of an update, rounded up to a multiple of
+    /// 1/4 and kept in [1/4, 100]; 1 when either time is unknown.
     static func costFactor(probeCPUSeconds: Double?, evaluations: Int, updateCPUSeconds: Double?) -> Double {
         guard let probe = probeCPUSeconds, let update = updateCPUSeconds, probe > 0, update > 0, evaluations > 0
         else { return 1 }
@@ -161,15 +165,13 @@ final class ProbeRunner {
         lastProbeStep = step
         measurement.updateStep = pendingUpdateStep
         measurement.cost.updateCPUSeconds = meanUpdateCPUSeconds
-        // c is measured at the first probe whatever the cadence (recorded, so every run shows what a probe
-        // evaluation costs); only `auto` reads it.
-        let factor =
-            configuration.costFactor ?? measuredCostFactor
-            ?? Self.costFactor(
-                probeCPUSeconds: measurement.cost.cpuSeconds,
-                evaluations: measurement.cost.gradientEvaluations, updateCPUSeconds: meanUpdateCPUSeconds)
-        if configuration.costFactor == nil { measuredCostFactor = factor }
+        // The cadence reads a constant c (configured, else the task's), never this machine's timings, so a
+        // rerun with the same seed probes at the same updates; the CPU ratio this probe saw is recorded beside it.
+        let factor = configuration.costFactor ?? defaultCostFactor
         measurement.cost.costFactor = factor
+        measurement.cost.measuredCostFactor = Self.costFactor(
+            probeCPUSeconds: measurement.cost.cpuSeconds,
+            evaluations: measurement.cost.gradientEvaluations, updateCPUSeconds: meanUpdateCPUSeconds)
         switch configuration.cadence {
         case .auto:
             interval = Self.automaticInterval(
@@ -208,7 +210,7 @@ final class ProbeRunner {
     func checkpointSections() throws(TrainingError) -> [String: Data] {
         let state = State(
             probe: probeState.scalars, interval: interval, lastProbeStep: lastProbeStep,
-            probeSetIndices: probeSet.indices, costFactor: measuredCostFactor)
+            probeSetIndices: probeSet.indices)
         let archive = TensorArchive(
             kind: "probes",
             entries: probeState.vectorEntries.map {
@@ -249,9 +251,7 @@ final class ProbeRunner {
         } catch {
             throw incompatible(error.description)
         }
-        if let factor = state.costFactor, !(factor > 0 && factor <= 100) { throw incompatible("cost factor \(factor)") }
         interval = state.interval
         lastProbeStep = state.lastProbeStep
-        measuredCostFactor = state.costFactor
     }
 }

@@ -116,6 +116,7 @@ extension TrainingSession {
         probes = try ProbeRunner(
             configuration: probing, model: model, optimizer: optimizer, data: data,
             seed: configuration.seed, batchSize: configuration.batchSize,
-            updatesPerEpoch: updatesPerEpoch, readsUpdateStep: rule == .step || rule == .auto)
+            updatesPerEpoch: updatesPerEpoch, readsUpdateStep: rule == .step || rule == .auto,
+            defaultCostFactor: configuration.task.probeCostFactor)
     }
 }

@@ -38,7 +38,7 @@ public struct TaskData: Sendable {
         let data = try read(
             task: task, dataDirectory: dataDirectory, trainingLimit: trainingLimit,
             evaluationLimit: evaluationLimit, trainingBatches: trainingBatches, textPadding: textPadding,
-            sampling: sampling)
+            sampling: sampling, cifarModel: cifarModel)
         // Every part is checked now, at setup: an empty test split (a 0-byte test file) would otherwise
         // surface only when the trained run is evaluated, after the store recorded it.
         for (part, source) in [("training", data.train), ("validation", data.validation), ("test", data.test)]
@@ -54,7 +54,7 @@ public struct TaskData: Sendable {
 
     private static func read(
         task: TrainingTask, dataDirectory: String, trainingLimit: Int?, evaluationLimit: Int?,
-        trainingBatches: [Int]?, textPadding: TextPadding, sampling: SubsetSampling
+        trainingBatches: [Int]?, textPadding: TextPadding, sampling: SubsetSampling, cifarModel: CIFARModel
     ) throws(TrainingError) -> TaskData {
         let specification = task.specification
         let name = specification.dataset

@@ -76,8 +76,11 @@ public struct ProbeCost: Sendable, Equatable, Codable {
     public var cpuSeconds: Double? = nil
     /// The mean CPU time of one training update before this probe, measured by the training loop.
     public var updateCPUSeconds: Double? = nil
-    /// The cost c of one probe gradient evaluation in training updates that `--probe-every auto` uses.
+    /// The cost c of one probe gradient evaluation in training updates that `--probe-every auto` uses (the
+    /// configured one, else the task's constant).
     public var costFactor: Double? = nil
+    /// The same ratio as this probe measured it from CPU times (for information; the cadence never reads it).
+    public var measuredCostFactor: Double? = nil
     /// The updates until the next probe, chosen after this one.
     public var nextInterval: Int? = nil
 }
