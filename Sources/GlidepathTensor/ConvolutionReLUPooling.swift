@@ -115,12 +115,7 @@ struct PooledPlane {
                 ow += 8
             }
             while ow < width {
-                let i0 = top + 2 * ow, i1 = i0 + 1, i2 = bottom + 2 * ow, i3 = i2 + 1
-                var best = source[i0], index = i0
-                let b = source[i1], c = source[i2], d = source[i3]
-                if b > best || b.isNaN { best = b; index = i1 }
-                if c > best || c.isNaN { best = c; index = i2 }
-                if d > best || d.isNaN { best = d; index = i3 }
+                let (best, index) = twoByTwoMaximum(source, top: top, bottom: bottom, column: ow)
                 out[oh * width + ow] = best > 0 ? best : 0
                 outIndex[oh * width + ow] = Float(index)
                 ow += 1

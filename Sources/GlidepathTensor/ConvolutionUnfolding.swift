@@ -49,13 +49,23 @@ extension Kernels {
                     (row + window.low).update(
                         from: channel + (window.low + window.delta), count: window.high - window.low)
                     (row + window.high).update(repeating: 0, count: positions - window.high)
-                    for oh in window.ohStart..<window.ohEnd {
-                        let line = row + oh * width
-                        for ow in 0..<start { line[ow] = 0 }
-                        for ow in end..<width { line[ow] = 0 }
-                    }
+                    zeroPaddingColumns(row, rows: window.ohStart..<window.ohEnd, valid: start..<end, width: width)
                 }
             }
+        }
+    }
+
+    /// Zeroes, in each output row `oh` of `rows` of one column-matrix row, the output columns outside `valid`
+    /// (their kernel tap falls in the horizontal padding): what both same-size kernels need after or before
+    /// their one bulk run.
+    @inline(__always)
+    static func zeroPaddingColumns(
+        _ row: UnsafeMutablePointer<Float>, rows: Range<Int>, valid: Range<Int>, width: Int
+    ) {
+        for oh in rows {
+            let line = row + oh * width
+            for ow in 0..<valid.lowerBound { line[ow] = 0 }
+            for ow in valid.upperBound..<width { line[ow] = 0 }
         }
     }
 
@@ -72,11 +82,7 @@ extension Kernels {
                     let row = columns + ((c * g.kernelHeight + ki) * g.kernelWidth + kj) * positions
                     let window = sameSizeWindow(ki, kj, g)
                     let (start, end) = validColumns(kj, g)
-                    for oh in window.ohStart..<window.ohEnd {
-                        let line = row + oh * width
-                        for ow in 0..<start { line[ow] = 0 }
-                        for ow in end..<width { line[ow] = 0 }
-                    }
+                    zeroPaddingColumns(row, rows: window.ohStart..<window.ohEnd, valid: start..<end, width: width)
                     let target = channel + (window.low + window.delta), values = row + window.low
                     for index in 0..<(window.high - window.low) { target[index] += values[index] }
                 }

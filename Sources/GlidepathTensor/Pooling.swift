@@ -169,6 +169,20 @@ extension Tensor {
     }
 }
 
+/// The maximum of the 2×2 window at output column `column` whose rows start at `top` and `bottom`, and its
+/// position: the first maximal element in row-major order, where a later one wins if it is greater or NaN
+/// (so a NaN propagates, as PyTorch's `max_pool2d`).
+@inline(__always)
+func twoByTwoMaximum(_ source: UnsafePointer<Float>, top: Int, bottom: Int, column: Int) -> (Float, Int) {
+    let i0 = top + 2 * column, i1 = i0 + 1, i2 = bottom + 2 * column, i3 = i2 + 1
+    var best = source[i0], index = i0
+    let b = source[i1], c = source[i2], d = source[i3]
+    if b > best || b.isNaN { best = b; index = i1 }
+    if c > best || c.isNaN { best = c; index = i2 }
+    if d > best || d.isNaN { best = d; index = i3 }
+    return (best, index)
+}
+
 /// The common 2×2, stride 2, unpadded case without per-window bounds arithmetic. Same tie and NaN rule
 /// as the general loop (PyTorch's: a later element wins if it is greater or NaN).
 @inline(__always)
@@ -179,12 +193,7 @@ private func maxPoolTwoByTwo(
     for oh in 0..<p.outputHeight {
         let top = 2 * oh * p.width, bottom = top + p.width
         for ow in 0..<p.outputWidth {
-            let i0 = top + 2 * ow, i1 = i0 + 1, i2 = bottom + 2 * ow, i3 = i2 + 1
-            var best = source[i0], index = i0
-            let b = source[i1], c = source[i2], d = source[i3]
-            if b > best || b.isNaN { best = b; index = i1 }
-            if c > best || c.isNaN { best = c; index = i2 }
-            if d > best || d.isNaN { best = d; index = i3 }
+            let (best, index) = twoByTwoMaximum(source, top: top, bottom: bottom, column: ow)
             out[oh * p.outputWidth + ow] = best
             outIndex[oh * p.outputWidth + ow] = Int32(truncatingIfNeeded: index)
         }
