@@ -78,6 +78,14 @@ struct LandscapeProbeTests {
             try LandscapeProbe.measure(
                 try problem.objective(), settings: settings, state: &state, preconditioner: [1, 1])
         }
+        // A non-finite entry is named with its index and value (not "a value ≤ 0").
+        do {
+            _ = try LandscapeProbe.measure(
+                try problem.objective(), settings: settings, state: &state, preconditioner: [2, .infinity, 0.5, 0.25])
+            Issue.record("an infinite preconditioner entry was accepted")
+        } catch {
+            #expect("\(error)".contains("preconditioner[1]") && "\(error)".contains("inf"), "\(error)")
+        }
     }
 
     @Test func negativeCurvatureHasNoQuadraticStepAndTheLargestEigenvalueIsFound() throws {

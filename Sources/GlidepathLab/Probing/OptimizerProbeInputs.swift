@@ -8,6 +8,11 @@ import GlidepathTensor
 /// u = m̂/(√v̂ + ε) (the update is −η·u), and P = (1−β₁ᵗ)·(√v̂ + ε) — the preconditioner of Cohen et
 /// al. 2022 (arXiv 2207.14484, §3), whose λ_max(P⁻¹H) Adam's stability threshold (2+2β₁)/((1−β₁)η) bounds.
 /// For any other optimizer both are nil (the probes then use u = g and skip λ_max(P⁻¹H)).
+///
+/// Adam's state can hold values no probe can use after a rate that blew training up (an MLR-SNet rate of
+/// 0.08 under Adam on IMDB did): a gradient above ≈1.8·10¹⁹ squares to +∞ in v, or NaN spreads into m.
+/// Then P (non-finite) and u (non-finite) are dropped, each on its own, so the probe measures what it can
+/// (u = g, no λ_max(P⁻¹H)) and the run's own divergence checks decide its fate — a probe does not fail it.
 struct OptimizerProbeInputs {
     var preconditioner: [Float]?
     var direction: [Float]?
@@ -47,7 +52,9 @@ struct OptimizerProbeInputs {
                 direction.append(Float(Double(m[i]) / c1 / denominator))
             }
         }
-        return OptimizerProbeInputs(preconditioner: preconditioner, direction: direction)
+        return OptimizerProbeInputs(
+            preconditioner: preconditioner.allSatisfy { $0.isFinite && $0 > 0 } ? preconditioner : nil,
+            direction: direction.allSatisfy(\.isFinite) ? direction : nil)
     }
 
     /// A parameter's identity: the address of its storage (optimizers update parameters in place).

@@ -36,9 +36,11 @@ public enum LandscapeProbe {
             try NNError.require(
                 preconditioner.count == dimension, "preconditioner", "\(preconditioner.count) values",
                 "needs \(dimension)")
-            try NNError.require(
-                preconditioner.allSatisfy { $0 > 0 && $0.isFinite }, "preconditioner", "a value ≤ 0",
-                "every entry must be finite and > 0")
+            if let bad = preconditioner.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
+                throw .invalidInput(
+                    name: "preconditioner[\(bad)]", value: "\(preconditioner[bad])",
+                    reason: "every entry must be finite and > 0")
+            }
         }
         if let updateDirection {
             try NNError.require(
