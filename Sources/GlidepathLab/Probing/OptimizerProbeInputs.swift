@@ -53,7 +53,8 @@ struct OptimizerProbeInputs {
             }
         }
         return OptimizerProbeInputs(
-            preconditioner: preconditioner.allSatisfy { $0.isFinite && $0 > 0 } ? preconditioner : nil,
+            preconditioner: preconditioner.allSatisfy(LandscapeProbe.isUsablePreconditionerEntry)
+                ? preconditioner : nil,
             direction: direction.allSatisfy(\.isFinite) ? direction : nil)
     }
 

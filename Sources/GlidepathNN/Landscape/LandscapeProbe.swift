@@ -11,6 +11,10 @@ import GlidepathTensor
 /// and their gradients are left as they were; the probes draw random numbers only from
 /// ``ProbeState/Scalars/random``, never from the run's streams.
 public enum LandscapeProbe {
+    /// Whether `value` can be an entry of the diagonal preconditioner P that `measure` accepts: finite and
+    /// > 0, so that P^{-½} exists. Callers that build P from optimizer state check it with this same test.
+    public static func isUsablePreconditionerEntry(_ value: Float) -> Bool { value > 0 && value.isFinite }
+
     /// Measures everything `settings` asks for at the current parameters.
     ///
     /// - Parameters:
@@ -36,7 +40,7 @@ public enum LandscapeProbe {
             try NNError.require(
                 preconditioner.count == dimension, "preconditioner", "\(preconditioner.count) values",
                 "needs \(dimension)")
-            if let bad = preconditioner.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
+            if let bad = preconditioner.firstIndex(where: { !isUsablePreconditionerEntry($0) }) {
                 throw .invalidInput(
                     name: "preconditioner[\(bad)]", value: "\(preconditioner[bad])",
                     reason: "every entry must be finite and > 0")
